@@ -1,0 +1,80 @@
+import { createHash, randomUUID } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { SqlRunner } from "./sql-runner";
+
+/** `prisma/migrations` of this repository. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../../../prisma/migrations", import.meta.url));
+
+const MIGRATIONS_TABLE = `
+CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+  "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+  "checksum" VARCHAR(64) NOT NULL,
+  "finished_at" TIMESTAMPTZ,
+  "migration_name" VARCHAR(255) NOT NULL,
+  "logs" TEXT,
+  "rolled_back_at" TIMESTAMPTZ,
+  "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+  "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+)`;
+
+// Any constant shared by every replica: only one of them migrates at a time.
+const MIGRATION_LOCK = 7_311_001;
+
+export interface MigrationResult {
+  applied: string[];
+}
+
+/**
+ * Applies pending migrations in name order, each in its own transaction, recording them in
+ * Prisma's `_prisma_migrations` table so `prisma migrate status` agrees. A migration that was
+ * applied and later edited stops the run: migrations are immutable once shipped.
+ */
+export async function runMigrations(db: SqlRunner, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+
+  return db.withConnection(async (conn) => {
+    await conn.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    try {
+      await conn.exec(MIGRATIONS_TABLE);
+      const done = await conn.query<{ migration_name: string; checksum: string }>(
+        `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+      );
+      const applied = new Map(done.map((row) => [row.migration_name, row.checksum]));
+      const result: MigrationResult = { applied: [] };
+
+      for (const name of names) {
+        const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
+        const checksum = createHash("sha256").update(sql).digest("hex");
+        const previous = applied.get(name);
+        if (previous !== undefined) {
+          if (previous !== checksum) {
+            throw new Error(`Migration ${name} was changed after it was applied; add a new migration instead.`);
+          }
+          continue;
+        }
+        await conn.exec("BEGIN");
+        try {
+          await conn.exec(sql);
+          await conn.query(
+            `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, finished_at, applied_steps_count)
+             VALUES ($1, $2, $3, now(), 1)`,
+            [randomUUID(), checksum, name],
+          );
+          await conn.exec("COMMIT");
+        } catch (error) {
+          await conn.exec("ROLLBACK");
+          throw new Error(`Migration ${name} failed: ${(error as Error).message}`, { cause: error });
+        }
+        result.applied.push(name);
+      }
+      return result;
+    } finally {
+      await conn.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+    }
+  });
+}

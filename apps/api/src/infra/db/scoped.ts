@@ -1,0 +1,30 @@
+import type { Prisma, PrismaClient } from "../../generated/prisma/client";
+
+/** A Prisma client bound to one transaction. */
+export type Tx = Prisma.TransactionClient;
+
+export interface TransactionOptions {
+  /** Milliseconds the transaction may run before it is rolled back. */
+  timeout?: number;
+  isolationLevel?: Prisma.TransactionIsolationLevel;
+}
+
+/**
+ * Runs `fn` in one transaction as the `ensign_app` role with `app.workspace_id` set, so
+ * PostgreSQL's row-level security confines every statement to that workspace: a second wall
+ * behind the API's own checks. Everything `fn` writes commits or rolls back together.
+ */
+export async function inWorkspace<R>(
+  prisma: PrismaClient,
+  workspaceId: string,
+  fn: (tx: Tx) => Promise<R>,
+  options: TransactionOptions = {},
+): Promise<R> {
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT set_config('role', 'ensign_app', true), set_config('app.workspace_id', ${workspaceId}, true)`;
+      return fn(tx);
+    },
+    { maxWait: 5_000, timeout: options.timeout ?? 15_000, isolationLevel: options.isolationLevel },
+  );
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+import { projects } from "./vitest.workspace";
+
+export default defineConfig({
+  test: {
+    projects,
+    coverage: {
+      provider: "v8",
+      reporter: ["text-summary", "json-summary"],
+    },
+  },
+});

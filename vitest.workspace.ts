@@ -1,0 +1,26 @@
+import { defineProject } from "vitest/config";
+
+/**
+ * The test projects. `unit` is pure logic; `integration` talks to the machine's real
+ * PostgreSQL and Redis (each test file gets its own database cloned from a migrated template).
+ */
+export const projects = [
+  defineProject({
+    test: {
+      name: "unit",
+      environment: "node",
+      include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "apps/api/src/**/*.test.ts"],
+      exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+    },
+  }),
+  defineProject({
+    test: {
+      name: "integration",
+      environment: "node",
+      include: ["apps/api/src/**/*.int.test.ts", "apps/api/test/**/*.int.test.ts"],
+      globalSetup: ["apps/api/test/global-setup.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
+  }),
+];
