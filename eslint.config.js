@@ -14,7 +14,13 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/generated/prisma/*"], importNames: ["PrismaClient"], message: "Use the db plugin's client." }] }],
+    },
+  },
+  {
+    // A request goes route -> service -> repository: routes never touch the database.
+    files: ["apps/api/src/**/*.routes.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/generated/prisma/*", "**/infra/db/*"], message: "Routes call services; only repositories use Prisma." }] }],
     },
   },
   {

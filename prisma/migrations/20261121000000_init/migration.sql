@@ -75,6 +75,7 @@ CREATE TABLE "sessions" (
     "id" UUID NOT NULL,
     "user_id" UUID NOT NULL,
     "refresh_token_hash" TEXT NOT NULL,
+    "previous_token_hash" TEXT,
     "ip" TEXT,
     "user_agent" TEXT,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -364,6 +365,9 @@ CREATE UNIQUE INDEX "users_email_key" ON "users"("email");
 CREATE UNIQUE INDEX "sessions_refresh_token_hash_key" ON "sessions"("refresh_token_hash");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "sessions_previous_token_hash_key" ON "sessions"("previous_token_hash");
+
+-- CreateIndex
 CREATE INDEX "sessions_user_id_idx" ON "sessions"("user_id");
 
 -- CreateIndex
@@ -581,7 +585,6 @@ ALTER TABLE "flag_stat_buckets" ADD CONSTRAINT "flag_stat_buckets_workspace_id_f
 
 -- AddForeignKey
 ALTER TABLE "flag_stat_buckets" ADD CONSTRAINT "flag_stat_buckets_environment_id_fkey" FOREIGN KEY ("environment_id") REFERENCES "environments"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
 
 -- ---------------------------------------------------------------------------------------------
 -- Written by hand: what Prisma's schema language cannot express.

@@ -1,0 +1,118 @@
+import fastifyCookie from "@fastify/cookie";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { randomUUID } from "node:crypto";
+import type { Config } from "./config";
+import { adminUiPlugin } from "./infra/admin-ui";
+import { authPlugin } from "./infra/auth";
+import type { Cache } from "./infra/cache/cache";
+import type { Database } from "./infra/db/database";
+import { errorHandlerPlugin } from "./infra/error-handler";
+import { AppError } from "./infra/errors";
+import { authRoutes } from "./modules/auth/auth.routes";
+import { healthRoutes } from "./modules/health/health.routes";
+import { workspacesRoutes } from "./modules/workspaces/workspaces.routes";
+import { servicesPlugin } from "./services";
+
+export interface AppOptions {
+  config: Config;
+  db: Database;
+  cache: Cache;
+  /** Fastify's logger option; tests pass `false`. */
+  logger?: FastifyServerOptions["logger"];
+}
+
+/** Where secrets may appear in a request or error: never logged. */
+export const REDACTED_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  "*.password",
+  "*.passwordHash",
+  "*.secret",
+  "*.refreshToken",
+  "*.accessToken",
+  "*.contextSecret",
+];
+
+/**
+ * Builds the API: infrastructure plugins, then services, then the modules. It never listens;
+ * `server.ts` does, and tests call `app.inject`.
+ */
+export async function buildApp({ config, db, cache, logger = false }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    routerOptions: { maxParamLength: 500 },
+    forceCloseConnections: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(errorHandlerPlugin);
+  await app.register(fastifyHelmet, {
+    // The admin app and the API docs only load their own scripts; inline styles are React's.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: "same-site" },
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Ensign API",
+        version: "1.0.0",
+        description: "Feature flags for multi-tenant products: admin, tenant-admin and evaluation APIs.",
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+          apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError("RATE_LIMITED", `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`),
+  });
+
+  await app.register(servicesPlugin, { infra: { config, db, cache } });
+  await app.register(authPlugin, { secret: config.jwtSecret, accessTokenTtlMs: config.accessTokenTtlMs });
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes, {
+    prefix: "/v1/auth",
+    accessTokenTtlMs: config.accessTokenTtlMs,
+    loginRateLimit: config.loginRateLimit,
+    secureCookies: config.env === "production",
+  });
+
+  await app.register(workspacesRoutes, { prefix: "/v1/workspaces" });
+
+  await app.register(adminUiPlugin, { dist: config.adminDist });
+  return app;
+}

@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config";
+
+const dataDir = () => mkdtempSync(path.join(tmpdir(), "ensign-config-"));
+
+describe("loadConfig", () => {
+  it("runs embedded with defaults when nothing is set, keeping a generated JWT secret under DATA_DIR", () => {
+    const dir = dataDir();
+    const config = loadConfig({ DATA_DIR: dir });
+    expect(config).toMatchObject({ port: 3000, host: "127.0.0.1", embedded: { database: true, cache: true }, seedDemo: true });
+    expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(path.join(dir, "jwt-secret"), "utf8").trim()).toBe(config.jwtSecret);
+    expect(loadConfig({ DATA_DIR: dir }).jwtSecret).toBe(config.jwtSecret);
+  });
+
+  it("uses real services when their URLs are set", () => {
+    const config = loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: "postgresql://u@h/db", REDIS_URL: "redis://h:6379", JWT_SECRET: "s".repeat(32) });
+    expect(config.embedded).toEqual({ database: false, cache: false });
+    expect(config.seedDemo).toBe(false);
+  });
+
+  it("names every bad variable", () => {
+    try {
+      loadConfig({ PORT: "eighty", DATABASE_URL: "mysql://x", JWT_SECRET: "short", ACCESS_TOKEN_TTL: "soon" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const issues = (error as ConfigError).issues.join("\n");
+      for (const name of ["PORT", "DATABASE_URL", "JWT_SECRET", "ACCESS_TOKEN_TTL"]) expect(issues).toContain(name);
+    }
+  });
+
+  it("requires JWT_SECRET for production on a real database", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgresql://u@h/db", DATA_DIR: dataDir() })).toThrow(/JWT_SECRET/);
+  });
+
+  it("parses durations and lists", () => {
+    const config = loadConfig({ DATA_DIR: dataDir(), ACCESS_TOKEN_TTL: "5m", REFRESH_TOKEN_TTL: "7d", CORS_ORIGINS: "https://a.test, https://b.test" });
+    expect(config.accessTokenTtlMs).toBe(300_000);
+    expect(config.refreshTokenTtlMs).toBe(7 * 86_400_000);
+    expect(config.corsOrigins).toEqual(["https://a.test", "https://b.test"]);
+  });
+});

@@ -1,0 +1,136 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+/** The repository root: `.data/` and the built admin app are found from here. */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+const Duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, "must be a duration such as 900s, 15m, 12h or 30d")
+  .transform((value) => {
+    const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(value)!;
+    const factor = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as "ms" | "s" | "m" | "h" | "d"];
+    return Number(amount) * factor;
+  });
+
+const List = z
+  .string()
+  .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean));
+
+const Flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection string")
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  DATA_DIR: z.string().default(path.join(REPO_ROOT, ".data")),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  ACCESS_TOKEN_TTL: Duration.default(900_000),
+  REFRESH_TOKEN_TTL: Duration.default(30 * 86_400_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  BODY_LIMIT: z.coerce.number().int().min(1_024).max(50 * 1_048_576).default(1_048_576),
+  /** Origins allowed to call the evaluation endpoints from a browser; `*` for any. */
+  CORS_ORIGINS: List.default([]),
+  TRUST_PROXY: Flag.default(false),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  ADMIN_DIST: z.string().default(path.join(REPO_ROOT, "apps", "admin", "dist")),
+  /** Load the demo workspaces into an empty database on start. */
+  SEED_DEMO: Flag.optional(),
+  /** Apply pending migrations on start. */
+  MIGRATE_ON_START: Flag.default(true),
+});
+
+export type Config = {
+  env: "development" | "production" | "test";
+  host: string;
+  port: number;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  redisUrl: string | undefined;
+  dataDir: string;
+  jwtSecret: string;
+  accessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  logLevel: string;
+  bodyLimit: number;
+  corsOrigins: string[];
+  trustProxy: boolean;
+  loginRateLimit: number;
+  adminDist: string;
+  seedDemo: boolean;
+  migrateOnStart: boolean;
+  /** True when neither DATABASE_URL nor REDIS_URL points at a real service. */
+  embedded: { database: boolean; cache: boolean };
+};
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Reads the configuration from environment variables. A bad value stops the boot with a message
+ * naming every bad variable. In embedded mode (no DATABASE_URL) a missing JWT_SECRET is generated
+ * once and kept in DATA_DIR, so sessions survive restarts.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const embeddedDatabase = !e.DATABASE_URL;
+
+  let jwtSecret = e.JWT_SECRET;
+  if (!jwtSecret) {
+    if (!embeddedDatabase && e.NODE_ENV === "production") {
+      throw new ConfigError(["JWT_SECRET: is required when DATABASE_URL is set in production (at least 32 characters)"]);
+    }
+    jwtSecret = persistentSecret(e.DATA_DIR, "jwt-secret");
+  }
+
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    dataDir: e.DATA_DIR,
+    jwtSecret,
+    accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
+    refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.BODY_LIMIT,
+    corsOrigins: e.CORS_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    adminDist: e.ADMIN_DIST,
+    seedDemo: e.SEED_DEMO ?? embeddedDatabase,
+    migrateOnStart: e.MIGRATE_ON_START,
+    embedded: { database: embeddedDatabase, cache: !e.REDIS_URL },
+  };
+}
+
+function persistentSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,96 @@
+import type { FastifyRequest } from "fastify";
+import type { Prisma } from "../generated/prisma/client";
+import type { Tx } from "./db/scoped";
+
+/** Who did something: a signed-in user, an API key, or Ensign itself (schedules, sweeps). */
+export interface Actor {
+  type: "user" | "api_key" | "system";
+  id?: string;
+  email?: string;
+  role?: string;
+  ip?: string;
+  userAgent?: string;
+  requestId?: string;
+}
+
+export const SYSTEM_ACTOR: Actor = { type: "system" };
+
+/** The actor of a request, as the audit log records it. */
+export function actorOf(request: FastifyRequest): Actor {
+  const userAgent = request.headers["user-agent"];
+  const base = { ip: request.ip, userAgent: userAgent?.slice(0, 500), requestId: request.id };
+  if (request.principal) {
+    return {
+      ...base,
+      type: "user",
+      id: request.principal.userId,
+      email: request.principal.email,
+      role: request.principal.isSuperadmin ? "superadmin" : request.scope?.role,
+    };
+  }
+  return { ...base, type: "system" };
+}
+
+export interface AuditRecord {
+  workspaceId: string;
+  environment?: { id: string; key: string } | null;
+  tenant?: { id: string; key: string } | null;
+  /** `flag.created`, `flag_state.toggled`, `tenant_override.set`, ... */
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  targetKey?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+function toRow(actor: Actor, record: AuditRecord): Prisma.AuditEntryCreateManyInput {
+  return {
+    workspaceId: record.workspaceId,
+    environmentId: record.environment?.id ?? null,
+    environmentKey: record.environment?.key ?? null,
+    tenantId: record.tenant?.id ?? null,
+    tenantKey: record.tenant?.key ?? null,
+    actorType: actor.type,
+    actorId: actor.id ?? null,
+    actorEmail: actor.email ?? null,
+    actorRole: actor.role ?? null,
+    ip: actor.ip ?? null,
+    userAgent: actor.userAgent ?? null,
+    requestId: actor.requestId ?? null,
+    action: record.action,
+    targetType: record.targetType,
+    targetId: record.targetId ?? null,
+    targetKey: record.targetKey ?? null,
+    before: toJson(record.before),
+    after: toJson(record.after),
+  };
+}
+
+/** Writes audit entries in the caller's transaction: they commit or roll back with the change. */
+export async function recordAudit(tx: Tx, actor: Actor, ...records: AuditRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await tx.auditEntry.createMany({ data: records.map((record) => toRow(actor, record)) });
+}
+
+/**
+ * The fields that differ between two versions of a resource, each side holding only those.
+ * Arrays and objects compare by their JSON.
+ */
+export function changes<T extends Record<string, unknown>>(before: T, after: Partial<T>): { before: Partial<T>; after: Partial<T> } {
+  const was: Partial<T> = {};
+  const now: Partial<T> = {};
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    if (after[key] === undefined) continue;
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      was[key] = before[key];
+      now[key] = after[key];
+    }
+  }
+  return { before: was, after: now };
+}
+
+function toJson(value: unknown): Prisma.InputJsonValue | undefined {
+  if (value === undefined || value === null) return undefined;
+  return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue;
+}

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../test/helpers/app";
+
+describe("the one error shape", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ config: { BODY_LIMIT: "2048" } });
+  });
+  afterAll(() => t.close());
+
+  const shape = { error: { code: expect.any(String), message: expect.any(String), requestId: expect.any(String) } };
+
+  it("answers an unknown route with 404", async () => {
+    const res = await t.app.inject({ method: "GET", url: "/v1/nothing-here" });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject(shape);
+    expect(res.json().error.code).toBe("NOT_FOUND");
+    expect(res.headers["x-request-id"]).toBe(res.json().error.requestId);
+  });
+
+  it("answers malformed JSON with 400", async () => {
+    const res = await t.app.inject({ method: "POST", url: "/v1/auth/login", headers: { "content-type": "application/json" }, payload: "{nope" });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject(shape);
+    expect(res.json().error.message).toMatch(/JSON/);
+  });
+
+  it("answers an oversized body with 413", async () => {
+    const res = await t.app.inject({ method: "POST", url: "/v1/auth/login", payload: { email: "a@b.test", password: "x".repeat(5000) } });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("answers an unsupported content type with 415", async () => {
+    const res = await t.app.inject({ method: "POST", url: "/v1/auth/login", headers: { "content-type": "text/xml" }, payload: "<a/>" });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("reports health and readiness, and documents the API at /docs", async () => {
+    expect((await t.app.inject({ method: "GET", url: "/healthz" })).json()).toEqual({ status: "ok" });
+    const ready = await t.app.inject({ method: "GET", url: "/readyz" });
+    expect(ready.json()).toEqual({ status: "ready", checks: { database: "up", cache: "up" } });
+    const spec = await t.app.inject({ method: "GET", url: "/docs/json" });
+    expect(spec.statusCode).toBe(200);
+    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(["/v1/auth/login", "/v1/workspaces/{workspace}"]));
+  });
+});

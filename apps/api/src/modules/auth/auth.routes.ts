@@ -1,0 +1,106 @@
+import { CurrentUser, LoginBody, RefreshBody, TokenResponse } from "@ensign/contracts/auth";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf } from "../../infra/auth";
+import { AppError } from "../../infra/errors";
+import type { SessionTokens } from "./auth.service";
+
+export const REFRESH_COOKIE = "ensign_refresh";
+const COOKIE_PATH = "/v1/auth";
+
+export interface AuthRoutesOptions {
+  accessTokenTtlMs: number;
+  loginRateLimit: number;
+  secureCookies: boolean;
+}
+
+export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const auth = app.services.auth;
+
+  function issue(reply: FastifyReply, tokens: SessionTokens) {
+    reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
+      httpOnly: true,
+      sameSite: "strict",
+      secure: options.secureCookies,
+      path: COOKIE_PATH,
+      expires: tokens.refreshExpiresAt,
+    });
+    return {
+      accessToken: app.signAccessToken({ userId: tokens.user.id, sessionId: tokens.sessionId }),
+      tokenType: "Bearer" as const,
+      expiresIn: Math.floor(options.accessTokenTtlMs / 1000),
+      user: tokens.user,
+    };
+  }
+
+  const client = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers["user-agent"] });
+
+  r.post(
+    "/login",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Sign in with email and password",
+        description: "Returns a short-lived access token and sets the refresh token as an httpOnly cookie.",
+        body: LoginBody,
+        response: { 200: TokenResponse },
+      },
+      config: {
+        rateLimit: {
+          max: options.loginRateLimit,
+          timeWindow: 60_000,
+          // Per address and per account: spraying one account from many addresses is slowed too.
+          keyGenerator: (request: FastifyRequest) => {
+            const email = (request.body as { email?: unknown } | undefined)?.email;
+            return `login:${request.ip}:${typeof email === "string" ? email.toLowerCase() : ""}`;
+          },
+        },
+      },
+    },
+    async (request, reply) => issue(reply, await auth.login(request.body.email, request.body.password, client(request))),
+  );
+
+  r.post(
+    "/refresh",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Trade the refresh token (cookie or body) for a new access token",
+        body: RefreshBody,
+        response: { 200: TokenResponse },
+      },
+    },
+    async (request, reply) => {
+      const token = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
+      if (!token) throw new AppError("UNAUTHENTICATED", "No refresh token; sign in again.");
+      return issue(reply, await auth.refresh(token));
+    },
+  );
+
+  r.post(
+    "/logout",
+    {
+      onRequest: [app.authenticate],
+      schema: { tags: ["auth"], summary: "End the session", security: [{ bearerAuth: [] }], response: { 204: z.null() } },
+    },
+    async (request, reply) => {
+      await auth.logout(principalOf(request).sessionId);
+      reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    "/me",
+    {
+      onRequest: [app.authenticate],
+      schema: { tags: ["auth"], summary: "The signed-in user and their workspaces", security: [{ bearerAuth: [] }], response: { 200: CurrentUser } },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return auth.currentUser({ id: principal.userId, email: principal.email, name: principal.name, isSuperadmin: principal.isSuperadmin });
+    },
+  );
+}

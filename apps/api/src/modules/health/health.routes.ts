@@ -1,0 +1,34 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+
+const Liveness = z.object({ status: z.literal("ok") });
+const Readiness = z.object({
+  status: z.enum(["ready", "degraded", "down"]),
+  checks: z.object({ database: z.enum(["up", "down"]), cache: z.enum(["up", "down"]) }),
+});
+
+export async function healthRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    "/healthz",
+    { schema: { tags: ["health"], summary: "Liveness: the process answers", response: { 200: Liveness } } },
+    async () => ({ status: "ok" as const }),
+  );
+
+  r.get(
+    "/readyz",
+    {
+      schema: {
+        tags: ["health"],
+        summary: "Readiness: which dependencies answer; 503 only when nothing can be served",
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      const readiness = await app.services.health.readiness();
+      return reply.code(readiness.status === "down" ? 503 : 200).send(readiness);
+    },
+  );
+}

@@ -1,0 +1,112 @@
+import type { CreateWorkspaceBody, UpdateWorkspaceBody, WorkspaceResponse } from "@ensign/contracts/workspaces";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { recordAudit, changes, type Actor } from "../../infra/audit";
+import { inWorkspace } from "../../infra/db/scoped";
+import { AppError, notFound } from "../../infra/errors";
+import { translating } from "../../infra/prisma-errors";
+import { staleVersion } from "../../infra/versioning";
+import { generateSigningSecret } from "../auth/secrets";
+import { workspacesRepository as repo, type WorkspaceRow } from "./workspaces.repository";
+
+const DEFAULT_ENVIRONMENTS = [
+  { key: "development", name: "Development" },
+  { key: "staging", name: "Staging" },
+  { key: "production", name: "Production" },
+];
+
+export function toWorkspaceResponse(row: WorkspaceRow): WorkspaceResponse {
+  return {
+    ...row,
+    archivedAt: row.archivedAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function createWorkspacesService({ prisma }: { prisma: PrismaClient }) {
+  return {
+    async get(workspaceId: string): Promise<WorkspaceResponse> {
+      const row = await inWorkspace(prisma, workspaceId, (tx) => repo.find(tx, workspaceId));
+      if (!row) throw notFound("The workspace");
+      return toWorkspaceResponse(row);
+    },
+
+    async listFor(user: { userId: string; isSuperadmin: boolean }): Promise<WorkspaceResponse[]> {
+      const rows = user.isSuperadmin ? await repo.listAll(prisma) : await repo.listForUser(prisma, user.userId);
+      return rows.map(toWorkspaceResponse);
+    },
+
+    async update(workspaceId: string, expectedVersion: number, body: UpdateWorkspaceBody, actor: Actor): Promise<WorkspaceResponse> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const current = await repo.find(tx, workspaceId);
+        if (!current) throw notFound("The workspace");
+        const updated = await repo.update(tx, workspaceId, expectedVersion, body);
+        if (!updated) throw staleVersion("The workspace", current.version);
+        const diff = changes(current, body);
+        await recordAudit(tx, actor, {
+          workspaceId,
+          action: "workspace.updated",
+          targetType: "workspace",
+          targetId: workspaceId,
+          targetKey: current.slug,
+          ...diff,
+        });
+        return toWorkspaceResponse(updated);
+      });
+    },
+
+    /** A superadmin creates a workspace with its environments and becomes its owner. */
+    async create(body: CreateWorkspaceBody, owner: { userId: string }, actor: Actor): Promise<WorkspaceResponse> {
+      const environments = body.environments ?? DEFAULT_ENVIRONMENTS;
+      if (new Set(environments.map((env) => env.key)).size !== environments.length) {
+        throw new AppError("VALIDATION_FAILED", "Environment keys must be unique.", {
+          details: { issues: [{ path: "body.environments", message: "keys must be unique" }] },
+        });
+      }
+      return translating("A workspace with this slug", () =>
+        prisma.$transaction(async (tx) => {
+          const { id } = await repo.create(tx, { slug: body.slug, name: body.name });
+          await tx.environment.createMany({
+            data: environments.map((env, sortOrder) => ({ ...env, sortOrder, workspaceId: id, contextSecret: generateSigningSecret() })),
+          });
+          await tx.membership.create({ data: { workspaceId: id, userId: owner.userId, role: "owner" } });
+          await recordAudit(tx, actor, {
+            workspaceId: id,
+            action: "workspace.created",
+            targetType: "workspace",
+            targetId: id,
+            targetKey: body.slug,
+            after: { slug: body.slug, name: body.name, environments: environments.map((env) => env.key) },
+          });
+          return toWorkspaceResponse((await repo.find(tx, id))!);
+        }),
+      );
+    },
+
+    async archive(workspaceId: string, actor: Actor): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const current = await repo.find(tx, workspaceId);
+        if (!current || current.archivedAt) throw notFound("The workspace");
+        await repo.archive(tx, workspaceId);
+        await recordAudit(tx, actor, {
+          workspaceId,
+          action: "workspace.archived",
+          targetType: "workspace",
+          targetId: workspaceId,
+          targetKey: current.slug,
+          before: { archivedAt: null },
+          after: { archivedAt: new Date().toISOString() },
+        });
+      });
+    },
+
+    /** A superadmin's lookup by slug, archived or not. */
+    async idOf(slug: string): Promise<string> {
+      const row = await prisma.workspace.findUnique({ where: { slug }, select: { id: true } });
+      if (!row) throw notFound(`Workspace '${slug}'`);
+      return row.id;
+    },
+  };
+}
+
+export type WorkspacesService = ReturnType<typeof createWorkspacesService>;

@@ -1,0 +1,18 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { loadConfig } from "../config";
+import { openDatabase } from "../infra/db/database";
+import { runMigrations } from "../infra/db/migrate";
+import { DEMO_USERS, seedDemo } from "./demo-data";
+
+const config = loadConfig();
+if (config.embedded.database) mkdirSync(config.dataDir, { recursive: true });
+const db = await openDatabase({ url: config.databaseUrl, dataDir: path.join(config.dataDir, "pglite") });
+try {
+  await runMigrations(db.sql);
+  const loaded = await seedDemo(db.prisma);
+  console.log(loaded ? "Loaded the demo workspaces PiqueTickets and Finance Suite." : "The demo workspaces are already there.");
+  for (const user of DEMO_USERS) console.log(`  ${user.role.padEnd(13)} ${user.email.padEnd(30)} ${user.password}`);
+} finally {
+  await db.close();
+}

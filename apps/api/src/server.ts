@@ -1,0 +1,50 @@
+import { buildApp, REDACTED_PATHS } from "./app";
+import { ConfigError, loadConfig, type Config } from "./config";
+import { openInfrastructure } from "./infra/bootstrap";
+import { DEMO_USERS } from "./seed/demo-data";
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+const { db, cache } = await openInfrastructure(config, {
+  info: (obj, msg) => console.log(`${msg} ${JSON.stringify(obj)}`),
+  warn: (obj, msg) => console.warn(`${msg} ${JSON.stringify(obj)}`),
+});
+const app = await buildApp({ config, db, cache, logger });
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, "shutting down");
+  const force = setTimeout(() => process.exit(1), 10_000).unref();
+  try {
+    await app.close();
+    await cache.close();
+    await db.close();
+  } finally {
+    clearTimeout(force);
+    process.exit(0);
+  }
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+await app.listen({ host: config.host, port: config.port });
+const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${(app.server.address() as { port: number }).port}`;
+const mode = [config.embedded.database ? "embedded PGlite" : "PostgreSQL", config.embedded.cache ? "in-process cache" : "Redis"].join(" + ");
+console.log(`\nEnsign is running at ${url}  (${mode})`);
+console.log(`  API docs:  ${url}/docs`);
+if (config.seedDemo) {
+  console.log("  Demo logins (local use only):");
+  for (const user of DEMO_USERS) console.log(`    ${user.role.padEnd(13)} ${user.email.padEnd(30)} ${user.password}`);
+}

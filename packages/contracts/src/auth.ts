@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+export const ROLES = ["owner", "admin", "editor", "viewer", "tenant_admin"] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+/**
+ * What each workspace role may do. The API checks these on every route; the admin app uses
+ * the same table to hide controls a user cannot use.
+ */
+export const CAPABILITIES = {
+  /** Read flags, state, tenants, segments, audit, stats. */
+  "workspace:read": ["owner", "admin", "editor", "viewer"],
+  /** Create and edit flag definitions, modules, tenants, environments; import. */
+  "definitions:write": ["owner", "admin"],
+  /** Toggle flags, edit rules, rollout, allow/deny lists, schedules, segments. */
+  "state:write": ["owner", "admin", "editor"],
+  /** Set and clear tenant and user overrides. */
+  "overrides:write": ["owner", "admin", "editor"],
+  /** Lock and unlock tenant overrides. */
+  "overrides:lock": ["owner", "admin"],
+  /** Create and revoke API keys; read context signing secrets. */
+  "keys:manage": ["owner", "admin"],
+  /** Invite members and change roles. */
+  "members:manage": ["owner", "admin"],
+  /** Export the whole workspace. */
+  "workspace:export": ["owner", "admin"],
+  /** The tenant admin's own tenant's features. */
+  "tenant:manage": ["tenant_admin"],
+} as const satisfies Record<string, readonly Role[]>;
+export type Capability = keyof typeof CAPABILITIES;
+
+export function can(role: Role | undefined, capability: Capability): boolean {
+  return role !== undefined && (CAPABILITIES[capability] as readonly Role[]).includes(role);
+}
+
+export const Email = z.string().trim().toLowerCase().email().max(254);
+export const Password = z.string().min(10, "must be at least 10 characters").max(200);
+
+export const LoginBody = z.object({
+  email: Email,
+  password: z.string().min(1).max(200),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const MembershipSummary = z.object({
+  workspace: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
+  role: Role,
+  tenant: z.object({ id: z.string(), key: z.string(), name: z.string() }).nullable(),
+});
+export type MembershipSummary = z.infer<typeof MembershipSummary>;
+
+export const CurrentUser = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  isSuperadmin: z.boolean(),
+  memberships: z.array(MembershipSummary),
+});
+export type CurrentUser = z.infer<typeof CurrentUser>;
+
+export const TokenResponse = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  /** Seconds until the access token expires. */
+  expiresIn: z.number().int(),
+  user: CurrentUser,
+});
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+/** Fastify passes an absent body as null. */
+export const RefreshBody = z.object({ refreshToken: z.string().max(200).optional() }).nullish();
