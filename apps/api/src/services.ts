@@ -7,6 +7,9 @@ import { createAuthRepository } from "./modules/auth/auth.repository";
 import { createAuthService } from "./modules/auth/auth.service";
 import { createChangeNotifier } from "./infra/changes";
 import { createHealthService } from "./modules/health/health.service";
+import { createTenantEvaluation } from "./modules/tenancy/tenant-evaluation";
+import { createTenantsQueryService } from "./modules/tenants/tenants-query.service";
+import { createTenantsService } from "./modules/tenants/tenants.service";
 import { createWorkspacesService } from "./modules/workspaces/workspaces.service";
 
 export interface Infra {
@@ -21,11 +24,14 @@ export function createServices(infra: Infra) {
   const { config, db, cache } = infra;
   const prisma = db.prisma;
   const notifier = createChangeNotifier(cache);
+  const tenantEvaluation = createTenantEvaluation();
   return {
     notifier,
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
     health: createHealthService({ db, cache }),
     workspaces: createWorkspacesService({ prisma }),
+    tenants: createTenantsService({ prisma, notifier }),
+    tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
   };
 }
 
