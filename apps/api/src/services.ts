@@ -7,6 +7,9 @@ import { createAuthRepository } from "./modules/auth/auth.repository";
 import { createAuthService } from "./modules/auth/auth.service";
 import { createChangeNotifier } from "./infra/changes";
 import { createHealthService } from "./modules/health/health.service";
+import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
+import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
+import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
 import { createTenantEvaluation } from "./modules/tenancy/tenant-evaluation";
 import { createTenantsQueryService } from "./modules/tenants/tenants-query.service";
 import { createTenantsService } from "./modules/tenants/tenants.service";
@@ -32,6 +35,9 @@ export function createServices(infra: Infra) {
     workspaces: createWorkspacesService({ prisma }),
     tenants: createTenantsService({ prisma, notifier }),
     tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
+    tenantOverrides: createTenantOverridesService({ prisma, notifier }),
+    userOverrides: createUserOverridesService({ prisma, notifier }),
+    bulkOverrides: createBulkOverridesService({ prisma, notifier }),
   };
 }
 
