@@ -1,8 +1,8 @@
 import type { EvaluationResult } from "@ensign/contracts/evaluation";
 import type { SnapshotFlag } from "@ensign/contracts/snapshot";
 import type { TenantFlagValue } from "@ensign/contracts/tenants";
+import { compile, evaluate } from "@ensign/evaluator";
 import type { Tx } from "../../infra/db/scoped";
-import { compile, evaluate } from "./interim-evaluator";
 import { readSnapshot, type SnapshotEnvironment, type SnapshotScope } from "./snapshot-source.repository";
 
 /**
@@ -27,8 +27,11 @@ export interface TenantEvaluationView {
 }
 
 /**
- * Effective flag values for tenants, computed by the evaluator over the environment's snapshot,
- * so that lists, tenant pages and the tenant admin's view never disagree with evaluation.
+ * Effective flag values for tenants, computed by `@ensign/evaluator` over the environment's
+ * snapshot, so that lists, tenant pages and the tenant admin's view never disagree with
+ * evaluation. The snapshot is read in the caller's transaction, limited to the flags (with
+ * their prerequisites) and tenants asked about: it sees the caller's own uncommitted writes,
+ * which a cached snapshot could not.
  */
 export function createTenantEvaluation(options: { now?: () => number } = {}) {
   const clock = options.now ?? Date.now;

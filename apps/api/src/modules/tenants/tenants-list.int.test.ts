@@ -29,6 +29,18 @@ describe("listing tenants", () => {
     // Pricing: on by default, in module STR (off for bravo), and needs the knowledge base.
     await createFlag(t.db, ws, { key: "pricing", fallthrough: "on", moduleId: str.id });
     await createFlag(t.db, ws, { key: "pricing_plus", fallthrough: "on", dependsOn: ["knowledge_base_enabled"] });
+    // Pro reports: a targeting rule on the tenant's stored plan.
+    const reports = await createFlag(t.db, ws, { key: "pro_reports" });
+    const state = await t.db.prisma.flagState.findFirstOrThrow({ where: { flagId: reports.id, environment: { key: "production" } } });
+    await t.db.prisma.flagRule.create({
+      data: {
+        workspaceId: ws.id,
+        flagStateId: state.id,
+        position: 0,
+        conditions: [{ attribute: "tenant.plan", operator: "in", values: ["pro"] }],
+        serve: { variant: "on" },
+      },
+    });
   });
   afterAll(() => t.close());
 
@@ -65,6 +77,9 @@ describe("listing tenants", () => {
     expect(keys(await list("flag=pricing&env=production&flagState=off"))).toEqual(["bravo"]);
     expect(keys(await list("flag=pricing_plus&env=production&flagState=on"))).toEqual(["alpha"]);
     expect(keys(await list("flag=pricing_plus&env=production&flagState=on&attr.plan=standard"))).toEqual([]);
+    // Targeting rules count: the list asks the evaluator.
+    expect(keys(await list("flag=pro_reports&env=production&flagState=on&sort=key"))).toEqual(["alpha", "charlie", "echo"]);
+    expect(keys(await list("flag=pro_reports&env=staging&flagState=on"))).toEqual([]);
   });
 
   it("adds effective values of requested flags to each row", async () => {
@@ -80,7 +95,8 @@ describe("listing tenants", () => {
     expect(some.json().items[1].flags.pricing).toMatchObject({ value: false, reason: "DISABLED", detail: "MODULE_DISABLED" });
 
     const all = await list("include=flags&env=production&sort=key&pageSize=1");
-    expect(Object.keys(all.json().items[0].flags).sort()).toEqual(["knowledge_base_enabled", "pricing", "pricing_plus"]);
+    expect(Object.keys(all.json().items[0].flags).sort()).toEqual(["knowledge_base_enabled", "pricing", "pricing_plus", "pro_reports"]);
+    expect(all.json().items[0].flags.pro_reports).toMatchObject({ value: true, reason: "TARGETING_MATCH", detail: expect.stringMatching(/^RULE:/) });
     expect(all.json().items[0].flags.pricing_plus).toMatchObject({ isOn: true });
     expect((await list("sort=key")).json().items[0].flags).toBeUndefined();
   });
