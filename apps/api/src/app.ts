@@ -16,6 +16,7 @@ import { AppError } from "./infra/errors";
 import { authRoutes } from "./modules/auth/auth.routes";
 import { healthRoutes } from "./modules/health/health.routes";
 import { overridesRoutes } from "./modules/overrides/overrides.routes";
+import { tenantAdminRoutes } from "./modules/tenant-admin/tenant-admin.routes";
 import { tenantsRoutes } from "./modules/tenants/tenants.routes";
 import { workspacesRoutes } from "./modules/workspaces/workspaces.routes";
 import { servicesPlugin } from "./services";
@@ -116,6 +117,7 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   await app.register(workspacesRoutes, { prefix: "/v1/workspaces" });
   await app.register(tenantsRoutes, { prefix: "/v1/workspaces" });
   await app.register(overridesRoutes, { prefix: "/v1/workspaces" });
+  await app.register(tenantAdminRoutes, { prefix: "/v1/tenant" });
 
   await app.register(adminUiPlugin, { dist: config.adminDist });
   return app;

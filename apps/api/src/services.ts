@@ -10,6 +10,9 @@ import { createHealthService } from "./modules/health/health.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
 import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
+import { createTenantAdminAccessService } from "./modules/tenant-admin/tenant-admin-access.service";
+import { createTenantAuditService } from "./modules/tenant-admin/tenant-audit.service";
+import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
 import { createTenantEvaluation } from "./modules/tenancy/tenant-evaluation";
 import { createTenantsQueryService } from "./modules/tenants/tenants-query.service";
 import { createTenantsService } from "./modules/tenants/tenants.service";
@@ -38,6 +41,9 @@ export function createServices(infra: Infra) {
     tenantOverrides: createTenantOverridesService({ prisma, notifier }),
     userOverrides: createUserOverridesService({ prisma, notifier }),
     bulkOverrides: createBulkOverridesService({ prisma, notifier }),
+    tenantAdminAccess: createTenantAdminAccessService({ prisma }),
+    tenantFeatures: createTenantFeaturesService({ prisma, notifier, evaluation: tenantEvaluation }),
+    tenantAudit: createTenantAuditService({ prisma }),
   };
 }
 
