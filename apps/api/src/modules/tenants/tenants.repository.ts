@@ -1,6 +1,7 @@
 import type { AttributeFilter } from "@ensign/contracts/tenants";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
+import { literal } from "../tenancy/search";
 
 export const TENANT_SELECT = {
   id: true,
@@ -33,7 +34,7 @@ function jsonCandidates(raw: string): (string | number | boolean)[] {
 export function tenantWhere(workspaceId: string, filters: TenantFilters): Prisma.TenantWhereInput {
   const and: Prisma.TenantWhereInput[] = [{ workspaceId }];
   if (filters.search) {
-    and.push({ OR: [{ key: { contains: filters.search, mode: "insensitive" } }, { name: { contains: filters.search, mode: "insensitive" } }] });
+    and.push({ OR: [{ key: { contains: literal(filters.search), mode: "insensitive" } }, { name: { contains: literal(filters.search), mode: "insensitive" } }] });
   }
   for (const { name, values } of filters.attributes) {
     and.push({ OR: values.flatMap((raw) => jsonCandidates(raw).map((value) => ({ attributes: { path: [name], equals: value } }))) });
