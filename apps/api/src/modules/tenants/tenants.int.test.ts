@@ -23,8 +23,10 @@ describe("tenants", () => {
   const snapshotVersions = async (workspaceId: string) =>
     (await t.db.prisma.environment.findMany({ where: { workspaceId }, orderBy: { key: "asc" } })).map((env) => env.snapshotVersion);
 
-  it("creates a tenant with attributes and module switches, bumps every environment and audits it", async () => {
+  it("creates a tenant with attributes and module switches, bumps every environment, tells the replicas and audits it", async () => {
     const before = await snapshotVersions(ws.id);
+    const heard: string[] = [];
+    const stop = t.app.services.notifier.onLocalChange((changes) => heard.push(...changes.map((c) => `${c.environmentKey}@${c.version}`)));
     const res = await t.app.inject({
       method: "POST",
       url: url(),
@@ -44,6 +46,9 @@ describe("tenants", () => {
       version: 1,
     });
     expect(await snapshotVersions(ws.id)).toEqual(before.map((v) => v + 1));
+    stop();
+    // snapshotVersions lists the environments by key: development, production, staging.
+    expect(heard.sort()).toEqual(["development", "production", "staging"].map((key, i) => `${key}@${before[i]! + 1}`));
     const [entry] = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, action: "tenant.created" } });
     expect(entry).toMatchObject({
       actorType: "user",
