@@ -123,6 +123,7 @@ describe("listing tenants", () => {
       ["color=red", "querystring.color"],
       ["attr.bad.name=1", "querystring.attr.bad.name"],
       ["sort=password", "querystring.sort"],
+      [Array.from({ length: 21 }, (_, i) => `attr.a${i}=1`).join("&"), "querystring"],
       ["pageSize=1000", "querystring.pageSize"],
       [`search=${"x".repeat(201)}`, "querystring.search"],
       [`flags=${Array.from({ length: 51 }, (_, i) => `f${i}`).join(",")}&env=production`, "querystring.flags"],
