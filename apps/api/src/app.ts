@@ -13,6 +13,7 @@ import type { Cache } from "./infra/cache/cache";
 import type { Database } from "./infra/db/database";
 import { errorHandlerPlugin } from "./infra/error-handler";
 import { AppError } from "./infra/errors";
+import { jsonBodyPlugin } from "./infra/json-body";
 import { authRoutes } from "./modules/auth/auth.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
 import { flagsRoutes } from "./modules/flags/flags.routes";
@@ -64,6 +65,7 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   });
 
   await app.register(errorHandlerPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(fastifyHelmet, {
     // The admin app and the API docs only load their own scripts; inline styles are React's.
     contentSecurityPolicy: {
