@@ -64,7 +64,7 @@ export const schedulesRepository = {
   async cancel(tx: Tx, scope: ScheduleScope, which: { id: string } | { rampId: string }): Promise<ScheduleRow[]> {
     const where = { ...scope, status: "pending" as const, ...which };
     const rows = await tx.schedule.updateManyAndReturn({ where, data: { status: "cancelled", version: { increment: 1 } }, select: SCHEDULE_SELECT });
-    return rows.map(typed);
+    return rows.map(typed).sort((a, b) => a.runAt.getTime() - b.runAt.getTime());
   },
 
   /**
