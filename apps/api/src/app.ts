@@ -13,8 +13,12 @@ import type { Cache } from "./infra/cache/cache";
 import type { Database } from "./infra/db/database";
 import { errorHandlerPlugin } from "./infra/error-handler";
 import { AppError } from "./infra/errors";
+import { jsonBodyPlugin } from "./infra/json-body";
 import { authRoutes } from "./modules/auth/auth.routes";
+import { flagStateRoutes } from "./modules/flags/flag-state.routes";
+import { flagsRoutes } from "./modules/flags/flags.routes";
 import { healthRoutes } from "./modules/health/health.routes";
+import { schedulesRoutes } from "./modules/schedules/schedules.routes";
 import { workspacesRoutes } from "./modules/workspaces/workspaces.routes";
 import { servicesPlugin } from "./services";
 
@@ -61,6 +65,7 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   });
 
   await app.register(errorHandlerPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(fastifyHelmet, {
     // The admin app and the API docs only load their own scripts; inline styles are React's.
     contentSecurityPolicy: {
@@ -112,6 +117,13 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   });
 
   await app.register(workspacesRoutes, { prefix: "/v1/workspaces" });
+  await app.register(flagsRoutes, { prefix: "/v1/workspaces/:workspace/flags" });
+  await app.register(flagStateRoutes, { prefix: "/v1/workspaces/:workspace/flags/:key/environments/:env" });
+  await app.register(schedulesRoutes, { prefix: "/v1/workspaces/:workspace/flags/:key/environments/:env/schedules" });
+
+  // Applies due schedules and sweeps expired overrides; every replica runs it, each item applies once.
+  if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.scheduleRunner.start());
+  app.addHook("onClose", async () => app.services.scheduleRunner.stop());
 
   await app.register(adminUiPlugin, { dist: config.adminDist });
   return app;

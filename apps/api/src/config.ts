@@ -50,6 +50,10 @@ const EnvSchema = z.object({
   SEED_DEMO: Flag.optional(),
   /** Apply pending migrations on start. */
   MIGRATE_ON_START: Flag.default(true),
+  /** Run the job that applies due schedules and sweeps expired overrides in this process. */
+  SCHEDULER_ENABLED: Flag.default(true),
+  /** How often that job looks for work. */
+  SCHEDULER_INTERVAL: Duration.default(5_000),
 });
 
 export type Config = {
@@ -71,6 +75,8 @@ export type Config = {
   adminDist: string;
   seedDemo: boolean;
   migrateOnStart: boolean;
+  schedulerEnabled: boolean;
+  schedulerIntervalMs: number;
   /** True when neither DATABASE_URL nor REDIS_URL points at a real service. */
   embedded: { database: boolean; cache: boolean };
 };
@@ -122,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminDist: e.ADMIN_DIST,
     seedDemo: e.SEED_DEMO ?? embeddedDatabase,
     migrateOnStart: e.MIGRATE_ON_START,
+    schedulerEnabled: e.SCHEDULER_ENABLED,
+    schedulerIntervalMs: e.SCHEDULER_INTERVAL,
     embedded: { database: embeddedDatabase, cache: !e.REDIS_URL },
   };
 }

@@ -6,7 +6,13 @@ import type { Database } from "./infra/db/database";
 import { createAuthRepository } from "./modules/auth/auth.repository";
 import { createAuthService } from "./modules/auth/auth.service";
 import { createChangeNotifier } from "./infra/changes";
+import { createFlagStateService } from "./modules/flags/flag-state.service";
+import { createFlagsListService } from "./modules/flags/flags-list.service";
+import { createFlagsService } from "./modules/flags/flags.service";
+import { createRulesService } from "./modules/flags/rules.service";
 import { createHealthService } from "./modules/health/health.service";
+import { createScheduleRunner } from "./modules/schedules/schedule-runner";
+import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createWorkspacesService } from "./modules/workspaces/workspaces.service";
 
 export interface Infra {
@@ -26,6 +32,12 @@ export function createServices(infra: Infra) {
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
     health: createHealthService({ db, cache }),
     workspaces: createWorkspacesService({ prisma }),
+    flags: createFlagsService({ prisma, notifier }),
+    flagsList: createFlagsListService({ prisma }),
+    flagState: createFlagStateService({ prisma, notifier }),
+    rules: createRulesService({ prisma, notifier }),
+    schedules: createSchedulesService({ prisma }),
+    scheduleRunner: createScheduleRunner({ prisma, notifier, log: infra.log, intervalMs: config.schedulerIntervalMs }),
   };
 }
 
