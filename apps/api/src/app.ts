@@ -19,6 +19,9 @@ import { flagStateRoutes } from "./modules/flags/flag-state.routes";
 import { flagsRoutes } from "./modules/flags/flags.routes";
 import { healthRoutes } from "./modules/health/health.routes";
 import { schedulesRoutes } from "./modules/schedules/schedules.routes";
+import { overridesRoutes } from "./modules/overrides/overrides.routes";
+import { tenantAdminRoutes } from "./modules/tenant-admin/tenant-admin.routes";
+import { tenantsRoutes } from "./modules/tenants/tenants.routes";
 import { workspacesRoutes } from "./modules/workspaces/workspaces.routes";
 import { servicesPlugin } from "./services";
 
@@ -124,6 +127,9 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   // Applies due schedules and sweeps expired overrides; every replica runs it, each item applies once.
   if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.scheduleRunner.start());
   app.addHook("onClose", async () => app.services.scheduleRunner.stop());
+  await app.register(tenantsRoutes, { prefix: "/v1/workspaces" });
+  await app.register(overridesRoutes, { prefix: "/v1/workspaces" });
+  await app.register(tenantAdminRoutes, { prefix: "/v1/tenant" });
 
   await app.register(adminUiPlugin, { dist: config.adminDist });
   return app;

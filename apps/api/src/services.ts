@@ -13,6 +13,15 @@ import { createRulesService } from "./modules/flags/rules.service";
 import { createHealthService } from "./modules/health/health.service";
 import { createScheduleRunner } from "./modules/schedules/schedule-runner";
 import { createSchedulesService } from "./modules/schedules/schedules.service";
+import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
+import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
+import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
+import { createTenantAdminAccessService } from "./modules/tenant-admin/tenant-admin-access.service";
+import { createTenantAuditService } from "./modules/tenant-admin/tenant-audit.service";
+import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
+import { createTenantEvaluation } from "./modules/tenancy/tenant-evaluation";
+import { createTenantsQueryService } from "./modules/tenants/tenants-query.service";
+import { createTenantsService } from "./modules/tenants/tenants.service";
 import { createWorkspacesService } from "./modules/workspaces/workspaces.service";
 
 export interface Infra {
@@ -27,6 +36,7 @@ export function createServices(infra: Infra) {
   const { config, db, cache } = infra;
   const prisma = db.prisma;
   const notifier = createChangeNotifier(cache);
+  const tenantEvaluation = createTenantEvaluation();
   return {
     notifier,
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
@@ -38,6 +48,14 @@ export function createServices(infra: Infra) {
     rules: createRulesService({ prisma, notifier }),
     schedules: createSchedulesService({ prisma }),
     scheduleRunner: createScheduleRunner({ prisma, notifier, log: infra.log, intervalMs: config.schedulerIntervalMs }),
+    tenants: createTenantsService({ prisma, notifier }),
+    tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
+    tenantOverrides: createTenantOverridesService({ prisma, notifier }),
+    userOverrides: createUserOverridesService({ prisma, notifier }),
+    bulkOverrides: createBulkOverridesService({ prisma, notifier }),
+    tenantAdminAccess: createTenantAdminAccessService({ prisma }),
+    tenantFeatures: createTenantFeaturesService({ prisma, notifier, evaluation: tenantEvaluation }),
+    tenantAudit: createTenantAuditService({ prisma }),
   };
 }
 
