@@ -14,6 +14,14 @@ import type { Database } from "./infra/db/database";
 import { errorHandlerPlugin } from "./infra/error-handler";
 import { AppError } from "./infra/errors";
 import { authRoutes } from "./modules/auth/auth.routes";
+import { apiKeysRoutes } from "./modules/api-keys/api-keys.routes";
+import { auditRoutes } from "./modules/audit/audit.routes";
+import { environmentsRoutes } from "./modules/environments/environments.routes";
+import { identitiesRoutes } from "./modules/identities/identities.routes";
+import { membersRoutes } from "./modules/members/members.routes";
+import { modulesRoutes } from "./modules/modules/modules.routes";
+import { segmentsRoutes } from "./modules/segments/segments.routes";
+import { transferRoutes } from "./modules/transfer/transfer.routes";
 import { healthRoutes } from "./modules/health/health.routes";
 import { workspacesRoutes } from "./modules/workspaces/workspaces.routes";
 import { servicesPlugin } from "./services";
@@ -112,6 +120,14 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   });
 
   await app.register(workspacesRoutes, { prefix: "/v1/workspaces" });
+  await app.register(environmentsRoutes, { prefix: "/v1/workspaces" });
+  await app.register(membersRoutes, { prefix: "/v1/workspaces" });
+  await app.register(modulesRoutes, { prefix: "/v1/workspaces" });
+  await app.register(segmentsRoutes, { prefix: "/v1/workspaces" });
+  await app.register(apiKeysRoutes, { prefix: "/v1/workspaces" });
+  await app.register(identitiesRoutes, { prefix: "/v1/workspaces" });
+  await app.register(auditRoutes, { prefix: "/v1/workspaces" });
+  await app.register(transferRoutes, { prefix: "/v1/workspaces" });
 
   await app.register(adminUiPlugin, { dist: config.adminDist });
   return app;
