@@ -10,6 +10,15 @@ import { createFlagStateService } from "./modules/flags/flag-state.service";
 import { createFlagsListService } from "./modules/flags/flags-list.service";
 import { createFlagsService } from "./modules/flags/flags.service";
 import { createRulesService } from "./modules/flags/rules.service";
+import { createApiKeyRevocations } from "./modules/api-keys/api-key-revocations";
+import { createApiKeysService } from "./modules/api-keys/api-keys.service";
+import { createAuditService } from "./modules/audit/audit.service";
+import { createEnvironmentsService } from "./modules/environments/environments.service";
+import { createIdentitiesService } from "./modules/identities/identities.service";
+import { createMembersService } from "./modules/members/members.service";
+import { createModulesService } from "./modules/modules/modules.service";
+import { createSegmentsService } from "./modules/segments/segments.service";
+import { createTransferService } from "./modules/transfer/transfer.service";
 import { createHealthService } from "./modules/health/health.service";
 import { createScheduleRunner } from "./modules/schedules/schedule-runner";
 import { createSchedulesService } from "./modules/schedules/schedules.service";
@@ -37,8 +46,18 @@ export function createServices(infra: Infra) {
   const prisma = db.prisma;
   const notifier = createChangeNotifier(cache);
   const tenantEvaluation = createTenantEvaluation();
+  const revocations = createApiKeyRevocations(cache);
   return {
     notifier,
+    revocations,
+    environments: createEnvironmentsService({ prisma, notifier, revocations }),
+    members: createMembersService({ prisma }),
+    modules: createModulesService({ prisma, notifier }),
+    segments: createSegmentsService({ prisma, notifier }),
+    apiKeys: createApiKeysService({ prisma, revocations }),
+    identities: createIdentitiesService({ prisma, notifier }),
+    audit: createAuditService({ prisma }),
+    transfer: createTransferService({ prisma, notifier }),
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
     health: createHealthService({ db, cache }),
     workspaces: createWorkspacesService({ prisma }),
