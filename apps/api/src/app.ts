@@ -4,7 +4,7 @@ import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config";
 import { adminUiPlugin } from "./infra/admin-ui";
@@ -13,7 +13,11 @@ import type { Cache } from "./infra/cache/cache";
 import type { Database } from "./infra/db/database";
 import { errorHandlerPlugin } from "./infra/error-handler";
 import { AppError } from "./infra/errors";
+import { transformRouteSchema } from "./infra/openapi";
+import { statsRoutes } from "./modules/analytics/stats.routes";
 import { authRoutes } from "./modules/auth/auth.routes";
+import { evaluationRoutes } from "./modules/evaluation/evaluation.routes";
+import { liveRoutes } from "./modules/evaluation/live.routes";
 import { healthRoutes } from "./modules/health/health.routes";
 import { workspacesRoutes } from "./modules/workspaces/workspaces.routes";
 import { servicesPlugin } from "./services";
@@ -38,7 +42,21 @@ export const REDACTED_PATHS = [
   "*.refreshToken",
   "*.accessToken",
   "*.contextSecret",
+  'req.headers["x-ensign-context"]',
 ];
+
+/** Query parameters that carry credentials (EventSource cannot send headers): never logged. */
+const SECRET_PARAMS = /([?&](?:apiKey|accessToken|contextToken)=)[^&]*/g;
+
+/** The request as logged: method, URL without credentials, host, remote address. */
+export function loggedRequest(request: { method: string; url: string; host?: string; hostname?: string; ip?: string; id?: string }) {
+  return {
+    method: request.method,
+    url: request.url.replace(SECRET_PARAMS, "$1[redacted]"),
+    host: request.host ?? request.hostname,
+    remoteAddress: request.ip,
+  };
+}
 
 /**
  * Builds the API: infrastructure plugins, then services, then the modules. It never listens;
@@ -90,7 +108,7 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: transformRouteSchema,
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
   await app.register(fastifyCookie);
@@ -112,6 +130,9 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   });
 
   await app.register(workspacesRoutes, { prefix: "/v1/workspaces" });
+  await app.register(liveRoutes, { prefix: "/v1/workspaces" });
+  await app.register(statsRoutes, { prefix: "/v1/workspaces" });
+  await app.register(evaluationRoutes, { corsOrigins: config.corsOrigins, bodyLimit: config.evaluation.bodyLimit });
 
   await app.register(adminUiPlugin, { dist: config.adminDist });
   return app;

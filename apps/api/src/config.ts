@@ -50,6 +50,16 @@ const EnvSchema = z.object({
   SEED_DEMO: Flag.optional(),
   /** Apply pending migrations on start. */
   MIGRATE_ON_START: Flag.default(true),
+  /** Evaluation requests one API key may make per second on one replica; more answer 429. */
+  EVAL_RATE_LIMIT: z.coerce.number().int().min(1).default(50_000),
+  /** Largest request body the evaluation endpoints accept, in bytes. */
+  EVAL_BODY_LIMIT: z.coerce.number().int().min(256).max(1_048_576).default(65_536),
+  /** How often each replica compares its snapshots' versions with PostgreSQL while Redis is up (1 s while it is down). */
+  SNAPSHOT_POLL_INTERVAL: Duration.default(10_000),
+  /** How often cached API keys are checked again against PostgreSQL (revocations arrive sooner by message). */
+  API_KEY_RECHECK_INTERVAL: Duration.default(30_000),
+  /** How often evaluation counters leave process memory. */
+  STATS_FLUSH_INTERVAL: Duration.default(5_000),
 });
 
 export type Config = {
@@ -71,6 +81,13 @@ export type Config = {
   adminDist: string;
   seedDemo: boolean;
   migrateOnStart: boolean;
+  evaluation: {
+    rateLimitPerSecond: number;
+    bodyLimit: number;
+    snapshotPollMs: number;
+    apiKeyRecheckMs: number;
+    statsFlushMs: number;
+  };
   /** True when neither DATABASE_URL nor REDIS_URL points at a real service. */
   embedded: { database: boolean; cache: boolean };
 };
@@ -122,6 +139,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminDist: e.ADMIN_DIST,
     seedDemo: e.SEED_DEMO ?? embeddedDatabase,
     migrateOnStart: e.MIGRATE_ON_START,
+    evaluation: {
+      rateLimitPerSecond: e.EVAL_RATE_LIMIT,
+      bodyLimit: e.EVAL_BODY_LIMIT,
+      snapshotPollMs: e.SNAPSHOT_POLL_INTERVAL,
+      apiKeyRecheckMs: e.API_KEY_RECHECK_INTERVAL,
+      statsFlushMs: e.STATS_FLUSH_INTERVAL,
+    },
     embedded: { database: embeddedDatabase, cache: !e.REDIS_URL },
   };
 }
