@@ -60,6 +60,8 @@ const EnvSchema = z.object({
   API_KEY_RECHECK_INTERVAL: Duration.default(30_000),
   /** How often evaluation counters leave process memory. */
   STATS_FLUSH_INTERVAL: Duration.default(5_000),
+  /** How often idle Server-Sent Events streams get a `: ping` comment. */
+  STREAM_HEARTBEAT_INTERVAL: Duration.default(15_000),
 });
 
 export type Config = {
@@ -87,6 +89,7 @@ export type Config = {
     snapshotPollMs: number;
     apiKeyRecheckMs: number;
     statsFlushMs: number;
+    heartbeatMs: number;
   };
   /** True when neither DATABASE_URL nor REDIS_URL points at a real service. */
   embedded: { database: boolean; cache: boolean };
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       snapshotPollMs: e.SNAPSHOT_POLL_INTERVAL,
       apiKeyRecheckMs: e.API_KEY_RECHECK_INTERVAL,
       statsFlushMs: e.STATS_FLUSH_INTERVAL,
+      heartbeatMs: e.STREAM_HEARTBEAT_INTERVAL,
     },
     embedded: { database: embeddedDatabase, cache: !e.REDIS_URL },
   };

@@ -1,4 +1,4 @@
-import { compile } from "@ensign/evaluator";
+import { compile, type CompiledSnapshot } from "@ensign/evaluator";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "./config";
@@ -23,6 +23,13 @@ import { createSnapshotStore } from "./modules/snapshots/snapshot-store";
 import { createVersionWatcher } from "./modules/snapshots/version-watcher";
 import { createWorkspacesService } from "./modules/workspaces/workspaces.service";
 
+/** A compiled snapshot with one identity's traits replaced; everything else is shared. */
+function withIdentity(compiled: CompiledSnapshot, version: number, key: string, traits: Readonly<Record<string, unknown>>): CompiledSnapshot {
+  const identities = new Map(compiled.identities);
+  identities.set(key, traits);
+  return { ...compiled, version, identities };
+}
+
 export interface Infra {
   config: Config;
   db: Database;
@@ -40,11 +47,11 @@ export function createServices(infra: Infra) {
   const watcher = createVersionWatcher({ cache, prisma, log, pollMs: config.evaluation.snapshotPollMs });
   notifier.onLocalChange((changes) => watcher.feed(changes));
   const copies = createSnapshotCopies(cache, createSealer(config.jwtSecret, "ensign snapshot copies"));
-  const snapshots = createSnapshotStore({ prisma, copies, watcher, compile, log });
+  const snapshots = createSnapshotStore({ prisma, copies, watcher, compile, patchIdentity: withIdentity, log });
   const apiKeys = createApiKeyVerifier({ prisma, cache, log, recheckMs: config.evaluation.apiKeyRecheckMs });
   const statsRecorder = createStatsRecorder();
   const statsFlusher = createStatsFlusher({ recorder: statsRecorder, cache, prisma, log, intervalMs: config.evaluation.statsFlushMs });
-  const streams = createStreamHub({ store: snapshots, watcher });
+  const streams = createStreamHub({ store: snapshots, watcher, heartbeatMs: config.evaluation.heartbeatMs });
 
   return {
     notifier,

@@ -13,13 +13,16 @@ interface BucketRow {
   true_count: number;
   error_count: number;
   variant_counts: Record<string, number>;
-  unique_sketch: Uint8Array | null;
+  /** Base64: raw bytea does not survive Prisma's raw-query decoding. */
+  unique_sketch: string | null;
   latency_count: number;
   latency_sum_micros: number;
   latency_histogram: Record<string, number>;
 }
 
 export type StatBucket = BucketRow;
+
+export const sketchOf = (base64: string | null) => HyperLogLog.fromBytes(base64 ? Buffer.from(base64, "base64") : null);
 
 const addCounts = (stored: Record<string, number>, more: Iterable<[string, number]>) => {
   const sum: Record<string, number> = { ...stored };
@@ -43,7 +46,7 @@ export const statsRepository = {
         });
         const rows = await tx.$queryRaw<BucketRow[]>`
           SELECT id, environment_id, flag_key, bucket_start, evaluations, true_count, error_count, variant_counts,
-                 unique_sketch, latency_count, latency_sum_micros, latency_histogram
+                 encode(unique_sketch, 'base64') AS unique_sketch, latency_count, latency_sum_micros, latency_histogram
           FROM flag_stat_buckets
           WHERE (environment_id, flag_key, bucket_start) IN (
             SELECT * FROM unnest(${counters.map((c) => c.environmentId)}::uuid[], ${counters.map((c) => c.flagKey)}::text[],
@@ -53,24 +56,20 @@ export const statsRepository = {
         for (const c of counters) {
           const row = byKey.get(`${c.environmentId}|${c.flagKey}|${c.hour}`);
           if (!row) continue;
-          const users = HyperLogLog.fromBytes(row.unique_sketch).merge(c.users);
-          await tx.flagStatBucket.update({
-            where: { id: row.id },
-            data: {
-              evaluations: { increment: c.evaluations },
-              trueCount: { increment: c.trueCount },
-              errorCount: { increment: c.errorCount },
-              latencyCount: { increment: c.latencyCount },
-              latencySumMicros: { increment: Math.round(c.latencySumMicros) },
-              variantCounts: addCounts(row.variant_counts, c.variants),
-              latencyHistogram: addCounts(
-                row.latency_histogram,
-                c.histogram.flatMap((count, i) => (count ? [[labels[i]!, count] as [string, number]] : [])),
-              ),
-              uniqueSketch: Buffer.from(users.toBytes()),
-              uniqueUsers: users.count(),
-            },
-          });
+          const users = sketchOf(row.unique_sketch).merge(c.users);
+          const variants = JSON.stringify(addCounts(row.variant_counts, c.variants));
+          const histogram = JSON.stringify(
+            addCounts(row.latency_histogram, c.histogram.flatMap((count, i) => (count ? [[labels[i]!, count] as [string, number]] : []))),
+          );
+          await tx.$executeRaw`
+            UPDATE flag_stat_buckets SET
+              evaluations = evaluations + ${c.evaluations}, true_count = true_count + ${c.trueCount},
+              error_count = error_count + ${c.errorCount}, latency_count = latency_count + ${c.latencyCount},
+              latency_sum_micros = latency_sum_micros + ${Math.round(c.latencySumMicros)},
+              variant_counts = ${variants}::jsonb, latency_histogram = ${histogram}::jsonb,
+              unique_sketch = decode(${Buffer.from(users.toBytes()).toString("base64")}, 'base64'), unique_users = ${users.count()},
+              updated_at = now()
+            WHERE id = ${row.id}::uuid`;
         }
       },
       { maxWait: 5_000, timeout: 30_000 },
@@ -81,7 +80,7 @@ export const statsRepository = {
   async buckets(tx: Tx, workspaceId: string, environmentId: string, flagKey: string, since: Date): Promise<StatBucket[]> {
     return tx.$queryRaw<BucketRow[]>`
       SELECT id, environment_id, flag_key, bucket_start, evaluations, true_count, error_count, variant_counts,
-             unique_sketch, latency_count, latency_sum_micros, latency_histogram
+             encode(unique_sketch, 'base64') AS unique_sketch, latency_count, latency_sum_micros, latency_histogram
       FROM flag_stat_buckets
       WHERE workspace_id = ${workspaceId}::uuid AND environment_id = ${environmentId}::uuid
         AND flag_key = ${flagKey} AND bucket_start >= ${since}

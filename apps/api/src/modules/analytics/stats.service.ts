@@ -5,7 +5,7 @@ import { notFound } from "../../infra/errors";
 import { HyperLogLog } from "./hll";
 import { histogramKeys } from "./stats-codec";
 import { LATENCY_BOUNDS_MICROS } from "./stats-recorder";
-import { statsRepository as repo, type StatBucket } from "./stats.repository";
+import { sketchOf, statsRepository as repo, type StatBucket } from "./stats.repository";
 
 const DAY_MS = 86_400_000;
 
@@ -39,7 +39,7 @@ function add(period: Period, row: StatBucket) {
   period.latencySum += Number(row.latency_sum_micros);
   for (const [k, v] of Object.entries(row.variant_counts ?? {})) period.variants[k] = (period.variants[k] ?? 0) + Number(v);
   for (const [k, v] of Object.entries(row.latency_histogram ?? {})) period.histogram[k] = (period.histogram[k] ?? 0) + Number(v);
-  period.users.merge(HyperLogLog.fromBytes(row.unique_sketch));
+  period.users.merge(sketchOf(row.unique_sketch));
 }
 
 /** The percentile's bucket upper bound; the `inf` bucket reports the largest finite bound. */

@@ -40,7 +40,8 @@ export function createTraitsService({ prisma, notifier }: { prisma: PrismaClient
         });
         return { saved, changes: await bumpEnvironments(tx, workspaceId, [environmentId]), isUnchanged: false };
       });
-      if (!isUnchanged) await notifier.published(changes);
+      // The change names the identity, so replicas patch their snapshot instead of reloading it.
+      if (!isUnchanged) await notifier.published(changes.map((change) => ({ ...change, identity: { key: identityKey, traits } })));
       return {
         key: saved.key,
         traits: saved.traits as Record<string, JsonValue>,

@@ -28,6 +28,8 @@ export interface SnapshotStoreOptions<C> {
   copies: SnapshotCopies;
   watcher: VersionWatcher;
   compile: (snapshot: EnvironmentSnapshot) => C;
+  /** The compiled form with one identity's traits replaced; without it, traits changes reload. */
+  patchIdentity?: (compiled: C, version: number, key: string, traits: Readonly<Record<string, unknown>>) => C;
   log: FastifyBaseLogger;
 }
 
@@ -50,14 +52,35 @@ const MAX_RETRY_MS = 5_000;
  * current snapshot and retries with backoff.
  */
 export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
-  const { prisma, copies, watcher, compile, log } = options;
+  const { prisma, copies, watcher, compile, patchIdentity, log } = options;
   const entries = new Map<string, SnapshotEntry<C>>();
   const states = new Map<string, LoadState>();
   const releases = new Map<string, () => void>();
   const swapListeners = new Set<SwapListener<C>>();
 
-  function makeEntry(stored: EnvironmentSnapshot, meta: EnvironmentMeta, source: SnapshotEntry<C>["source"], json?: string): SnapshotEntry<C> {
-    return { meta, version: stored.version, stored, json: json ?? JSON.stringify(stored), compiled: compile(stored), source };
+  function makeEntry(stored: EnvironmentSnapshot, meta: EnvironmentMeta, source: SnapshotEntry<C>["source"], compiled = compile(stored)): SnapshotEntry<C> {
+    let json: string | undefined;
+    return {
+      meta,
+      version: stored.version,
+      stored,
+      // Serialized on first use: an entry patched for traits may never be asked for it.
+      get json() {
+        return (json ??= JSON.stringify(stored));
+      },
+      compiled,
+      source,
+    };
+  }
+
+  /** The entry with one identity's traits replaced: no database, no recompiling the flags. */
+  function patched(entry: SnapshotEntry<C>, version: number, identity: { key: string; traits: Record<string, unknown> }): SnapshotEntry<C> {
+    const traits = Object.freeze({ ...identity.traits }) as EnvironmentSnapshot["identities"][number]["traits"];
+    const identities = entry.stored.identities.filter((i) => i.key !== identity.key);
+    identities.push({ key: identity.key, traits });
+    const stored: EnvironmentSnapshot = { ...entry.stored, version, identities };
+    const compiled = patchIdentity!(entry.compiled, version, identity.key, traits);
+    return makeEntry(stored, entry.meta, entry.source, compiled);
   }
 
   async function fromDatabase(environmentId: string): Promise<SnapshotEntry<C> | null> {
@@ -165,7 +188,11 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
   }
 
   watcher.onChange((change: EnvironmentChange) => {
-    if (entries.has(change.environmentId)) void reload(change.environmentId, change.version).catch(() => undefined);
+    const entry = entries.get(change.environmentId);
+    if (!entry) return;
+    const isNext = change.identity && patchIdentity && entry.version === change.version - 1 && !states.get(change.environmentId)?.running;
+    if (isNext) swap(patched(entry, change.version, change.identity!));
+    else void reload(change.environmentId, change.version).catch(() => undefined);
   });
 
   async function get(environmentId: string): Promise<SnapshotEntry<C>> {
