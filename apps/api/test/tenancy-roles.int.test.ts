@@ -2,7 +2,7 @@ import type { Role } from "@ensign/contracts/auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "./helpers/app";
 import { createWorkspace, memberHeaders } from "./helpers/fixtures";
-import { createFlag, createModule, createTenant, setOverride } from "./helpers/tenancy-fixtures";
+import { createFlag, createModule, createTenant, setOverride, touch } from "./helpers/tenancy-fixtures";
 
 /**
  * Who may call each tenant, override and tenant-admin route. Each caller gets resources of its
@@ -84,6 +84,7 @@ describe("role matrix of the tenant, override and tenant-admin routes", () => {
         data: { workspaceId: workspace.id, flagId: kb.id, environmentId: workspace.environments[2]!.id, userKey: `u-${who}`, variant: "on" },
       });
     }
+    await touch(t.db, workspace);
     for (const role of ["owner", "admin", "editor", "viewer"] as const) headers[role] = await memberHeaders(t.app, t.db, workspace.id, role);
     const own = await t.db.prisma.tenant.findFirstOrThrow({ where: { workspaceId: workspace.id, key: "t-tenant_admin" } });
     headers.tenant_admin = await memberHeaders(t.app, t.db, workspace.id, "tenant_admin", own.id);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
-import { createFlag, createModule, createTenant, setOverride } from "../../../test/helpers/tenancy-fixtures";
+import { createFlag, createModule, createTenant, setOverride, touch } from "../../../test/helpers/tenancy-fixtures";
 
 describe("listing tenants", () => {
   let t: TestApp;
@@ -41,6 +41,7 @@ describe("listing tenants", () => {
         serve: { variant: "on" },
       },
     });
+    await touch(t.db, ws);
   });
   afterAll(() => t.close());
 
