@@ -14,10 +14,11 @@ export type EventSourceLike = new (url: string) => {
 
 export interface ChangeStreamOptions {
   baseUrl: string;
-  /** Credentials as headers, for the fetch transport. */
-  headers: Record<string, string>;
-  /** The same credentials as query parameters, for EventSource (which cannot send headers). */
-  query: Record<string, string | undefined>;
+  /**
+   * Credentials for each (re)connection: headers for the fetch transport, the same as query
+   * parameters for EventSource (which cannot send headers). Asked anew so tokens can refresh.
+   */
+  credentials(): Promise<{ headers: Record<string, string>; query: Record<string, string | undefined> }>;
   /** `auto` uses EventSource when the runtime has one, the fetch reader otherwise. */
   transport: "auto" | "eventsource" | "fetch";
   fetch: FetchLike;
@@ -79,10 +80,11 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
     options.onError(error);
     const delay = backoffDelay(attempt++, options.backoff);
     retryTimer = setTimeout(connect, delay);
+    unref(retryTimer);
   };
 
-  const connectEventSource = () => {
-    const source = new EventSourceCtor!(buildUrl(options.baseUrl, "/v1/stream", options.query));
+  const connectEventSource = (query: Record<string, string | undefined>) => {
+    const source = new EventSourceCtor!(buildUrl(options.baseUrl, "/v1/stream", query));
     // EventSource's own retry cannot back off or give up on a 401; this loop does both.
     stopCurrent = () => source.close();
     source.onopen = opened;
@@ -90,7 +92,7 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
     source.addEventListener("change", (event) => handleData(event.data, event.lastEventId || undefined));
   };
 
-  const connectFetch = () => {
+  const connectFetch = (credentialHeaders: Record<string, string>) => {
     const controller = new AbortController();
     let heartbeat: ReturnType<typeof setTimeout> | undefined;
     const armHeartbeat = () => {
@@ -103,7 +105,7 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
       controller.abort();
     };
     const url = buildUrl(options.baseUrl, "/v1/stream");
-    const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-cache", ...options.headers };
+    const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-cache", ...credentialHeaders };
     if (lastEventId) headers["last-event-id"] = lastEventId;
     armHeartbeat();
     const parser = new SseParser({ onEvent: (event) => event.event === "change" && handleData(event.data, event.id) });
@@ -126,8 +128,14 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
 
   function connect() {
     if (closed) return;
-    if (useEventSource && EventSourceCtor) connectEventSource();
-    else connectFetch();
+    options.credentials().then(
+      ({ headers, query }) => {
+        if (closed) return;
+        if (useEventSource && EventSourceCtor) connectEventSource(query);
+        else connectFetch(headers);
+      },
+      (error: unknown) => failed(new EnsignError("STREAM", `No credentials for the change stream: ${(error as Error)?.message ?? error}`, { cause: error })),
+    );
   }
 
   connect();
