@@ -49,7 +49,7 @@ export interface RemoteClient<F extends FlagMap = RegisteredFlags> extends FlagC
   readonly lastError: EnsignError | undefined;
   /** Fetches now (with the ETag); resolves when done, never rejects. */
   refresh(): Promise<void>;
-  /** Evaluates for another user from now on; resolves once the new answers arrived. */
+  /** Evaluates for another user from now on; resolves once the new answers arrived (at once before `start()`). */
   setContext(context: EvaluationContext | undefined): Promise<void>;
   setContextToken(token: string | (() => string | Promise<string>)): Promise<void>;
 }
@@ -261,6 +261,7 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
       context = next;
       etag = undefined;
       others.clear();
+      if (!started) return; // start() loads for it
       if (inflight) await inflight;
       await load();
     },
@@ -268,6 +269,7 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
       tokenSource = next;
       token = typeof next === "string" ? next : undefined;
       etag = undefined;
+      if (!started) return;
       if (inflight) await inflight;
       await load();
     },

@@ -5,6 +5,7 @@ export type { FeatureAccessAttempt, FeatureDisabledBody, RequireFeatureOptions }
 /** The parts of Express's request the guard reads. */
 export interface ExpressLikeRequest {
   method: string;
+  headers: Record<string, string | string[] | undefined>;
   originalUrl?: string;
   url: string;
 }
