@@ -1,4 +1,5 @@
-import { API_KEY_HEADER, CONTEXT_TOKEN_HEADER, type PortalFlag, type PortalFlagsResponse } from "@ensign/contracts/portal";
+import type { PortalFlag, PortalFlagsResponse } from "@ensign/contracts/portal";
+import { API_KEY_HEADER, CONTEXT_TOKEN_HEADER } from "./headers";
 import type { BackoffOptions } from "./backoff";
 import { ClientEmitter } from "./emitter";
 import { bootstrapOf, changedKeys, contextId, detailsOf, errorOf, parsePortalFlags, typeOfDefault, type ExpectedType } from "./flag-values";
@@ -241,7 +242,8 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
         let isFirstOpen = true;
         stream = openChangeStream({
           baseUrl: options.url,
-          credentials: () => credentials(),
+          // After a failure the token may have expired: mint a fresh one for the retry.
+          credentials: (isRetry) => credentials(isRetry),
           transport: options.streamTransport ?? "auto",
           fetch: fetchFn,
           EventSource: options.EventSource,

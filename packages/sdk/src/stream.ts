@@ -18,7 +18,7 @@ export interface ChangeStreamOptions {
    * Credentials for each (re)connection: headers for the fetch transport, the same as query
    * parameters for EventSource (which cannot send headers). Asked anew so tokens can refresh.
    */
-  credentials(): Promise<{ headers: Record<string, string>; query: Record<string, string | undefined> }>;
+  credentials(isRetry: boolean): Promise<{ headers: Record<string, string>; query: Record<string, string | undefined> }>;
   /** `auto` uses EventSource when the runtime has one, the fetch reader otherwise. */
   transport: "auto" | "eventsource" | "fetch";
   fetch: FetchLike;
@@ -84,7 +84,8 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
   };
 
   const connectEventSource = (query: Record<string, string | undefined>) => {
-    const source = new EventSourceCtor!(buildUrl(options.baseUrl, "/v1/stream", query));
+    // EventSource cannot send Last-Event-ID on a new connection; the API also reads it from the query.
+    const source = new EventSourceCtor!(buildUrl(options.baseUrl, "/v1/stream", { ...query, lastEventId }));
     // EventSource's own retry cannot back off or give up on a 401; this loop does both.
     stopCurrent = () => source.close();
     source.onopen = opened;
@@ -128,7 +129,7 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
 
   function connect() {
     if (closed) return;
-    options.credentials().then(
+    options.credentials(attempt > 0).then(
       ({ headers, query }) => {
         if (closed) return;
         if (useEventSource && EventSourceCtor) connectEventSource(query);

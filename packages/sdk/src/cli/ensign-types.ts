@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { API_KEY_HEADER } from "@ensign/contracts/portal";
+import { API_KEY_HEADER } from "../headers";
 import { conditionalGet } from "../http";
 import { parseSnapshot } from "../node/snapshot";
 import { generateFlagTypes, withImports } from "./generate-types";

@@ -1,4 +1,4 @@
-import { API_KEY_HEADER } from "@ensign/contracts/portal";
+import { API_KEY_HEADER } from "../headers";
 import type { EnvironmentSnapshot } from "@ensign/contracts/snapshot";
 import { compile, evaluate, flagKeys, type CompiledSnapshot } from "@ensign/evaluator";
 import type { BackoffOptions } from "../backoff";
