@@ -45,7 +45,7 @@ export function withFlag(compiled: CompiledSnapshot, flag: SnapshotFlag): Compil
   if (typeof key !== "string" || key.length === 0 || compiled.failure !== null) return compiled;
   const issues: CompileIssue[] = compiled.issues.filter((issue) => issue.flagKey !== key);
   const flags = new Map<string, CompiledFlag>(compiled.flags);
-  flags.set(key, compileFlag(flag, compiled.segments, { issues, flagKey: key }, `flags[${key}]`));
+  flags.set(key, compileFlag(flag, compiled.segments, { issues, flagKey: key, generateCode: compiled.generateCode }, `flags[${key}]`));
   const flagOrder = compiled.flags.has(key) ? compiled.flagOrder : [...compiled.flagOrder, key];
   return { ...compiled, issues, flags, flagOrder };
 }
