@@ -50,7 +50,6 @@ export interface LocalClient<F extends FlagMap = RegisteredFlags> extends FlagCl
  */
 export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: LocalClientOptions): LocalClient<F> {
   const fetchFn: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const now = options.now ?? Date.now;
   const emitter = new ClientEmitter((error) => emitter.emit("error", new EnsignError("EVALUATION", "A flag listener threw", { cause: error })));
   const reported = new Set<string>();
   const headers = { [API_KEY_HEADER]: options.serverKey };
@@ -106,8 +105,7 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
 
   function resolve<T>(key: string, defaultValue: T, expectedType: ExpectedType | undefined, context: EvaluationContext | undefined): FlagDetails<T> {
     if (!compiled) return { key, value: defaultValue, reason: "ERROR", errorCode: "PROVIDER_NOT_READY", errorMessage: "No configuration loaded yet" };
-    const merged = options.context || !context ? { ...options.context, ...context } : context;
-    const result = evaluate(compiled, key, merged, { defaultValue: defaultValue as never, expectedType: expectedType === "json" ? undefined : expectedType, now: now() });
+    const result = evaluateRaw(key, defaultValue, expectedType, context);
     const details: FlagDetails<T> = { key, value: result.value as T, reason: result.reason, detail: result.detail };
     if (result.variant !== undefined) details.variant = result.variant;
     if (result.errorCode) {
@@ -117,6 +115,22 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
       report(details);
     }
     return details;
+  }
+
+  function evaluateRaw(key: string, defaultValue: unknown, expectedType: ExpectedType | undefined, context: EvaluationContext | undefined) {
+    const merged = options.context || !context ? { ...options.context, ...context } : context;
+    // Without an injected clock the evaluator reads Date.now() itself, only when a rule needs it.
+    const at = options.now ? options.now() : undefined;
+    return evaluate(compiled!, key, merged, { defaultValue: defaultValue as never, expectedType: expectedType === "json" ? undefined : expectedType, now: at });
+  }
+
+  /** The getters' fast path: the value alone, no details object. */
+  function valueOf<T>(key: string, defaultValue: T, expectedType: ExpectedType, context: EvaluationContext | undefined): T {
+    if (!compiled) return defaultValue;
+    const result = evaluateRaw(key, defaultValue, expectedType, context);
+    if (result.errorCode === undefined) return result.value as T;
+    report({ key, value: defaultValue, reason: result.reason, errorCode: result.errorCode, errorMessage: result.errorMessage });
+    return defaultValue;
   }
 
   function report(details: FlagDetails<unknown>) {
@@ -162,10 +176,10 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
       return started;
     },
     refresh: load,
-    getBoolean: (key, defaultValue, context) => resolve(key, defaultValue, "boolean", context).value,
-    getString: (key, defaultValue, context) => resolve(key, defaultValue, "string", context).value,
-    getNumber: (key, defaultValue, context) => resolve(key, defaultValue, "number", context).value,
-    getJson: (key, defaultValue, context) => resolve(key, defaultValue, "json", context).value,
+    getBoolean: (key, defaultValue, context) => valueOf(key, defaultValue, "boolean", context),
+    getString: (key, defaultValue, context) => valueOf(key, defaultValue, "string", context),
+    getNumber: (key, defaultValue, context) => valueOf(key, defaultValue, "number", context),
+    getJson: (key, defaultValue, context) => valueOf(key, defaultValue, "json", context),
     getDetails: (key, defaultValue, context) => resolve(key, defaultValue, typeOfDefault(defaultValue), context),
     async evaluate(key, defaultValue, context) {
       await client.start();
