@@ -37,7 +37,7 @@ export const CLIENT_KEY = "ens_cli_test";
 export const SERVER_KEY = "ens_srv_test";
 export const CONTEXT_SECRET = "context-secret-for-tests-0123456789";
 
-export async function startFakeEnsign(initial: EnvironmentSnapshot): Promise<FakeEnsign> {
+export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { port?: number } = {}): Promise<FakeEnsign> {
   const streams = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
   const fake = {
@@ -52,6 +52,13 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot): Promise<Fak
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    // Browsers call it from the portal's origin, as they call the real API (CORS_ORIGINS).
+    res.setHeader("access-control-allow-origin", "*");
+    res.setHeader("access-control-expose-headers", "etag");
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, { "access-control-allow-headers": "x-api-key, x-ensign-context, if-none-match, last-event-id", "access-control-allow-methods": "GET" });
+      return void res.end();
+    }
     fake.requests.push({ path: `${url.pathname}${url.search}`, headers: req.headers });
     const key = String(req.headers["x-api-key"] ?? url.searchParams.get("apiKey") ?? "");
     if (url.pathname === "/v1/stream") return stream(req, res, key);
@@ -114,7 +121,7 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot): Promise<Fak
     res.end(body === undefined ? undefined : JSON.stringify(body));
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   Object.defineProperty(fake, "streams", { get: () => streams.size });
