@@ -155,6 +155,19 @@ describe("remote client", () => {
     expect(c.getBoolean("ai_agents_enabled", false)).toBe(true);
   });
 
+  it("mints a fresh token when the stream is refused after its token expired", async () => {
+    const minted: string[] = [];
+    const { client: c } = client({ backoff: { initialMs: 20, jitter: 0 }, contextToken: () => (minted.push(producerToken("tucson-theatre-works", 600 + minted.length)), minted.at(-1)!) });
+    await c.start();
+    await waitFor(() => fake.streams === 1, "the stream");
+    fake.revokedTokens.add(minted[0]!);
+    fake.dropStreams();
+    await waitFor(() => fake.streams === 1, "the stream back with a new token");
+    expect(minted).toHaveLength(2);
+    const streamTokens = fake.requests.filter((r) => r.path === "/v1/stream").map((r) => r.headers["x-ensign-context"]);
+    expect(streamTokens).toEqual([minted[0], minted[1]]);
+  });
+
   it("switches user with setContext and evaluates other contexts on demand", async () => {
     const { client: c } = client({ stream: false, contextToken: undefined, context: { targetingKey: "u1", tenantKey: "arizona-comedy" } });
     await c.start();

@@ -111,9 +111,18 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
     return changed;
   }
 
+  let minting: Promise<string> | undefined;
   async function currentToken(renew: boolean): Promise<string | undefined> {
     if (typeof tokenSource !== "function") return tokenSource;
-    if (renew || token === undefined) token = await tokenSource();
+    if (!renew && token !== undefined) return token;
+    // Concurrent callers (the first load and the stream) share one mint.
+    if (!minting || renew) {
+      const source = tokenSource;
+      minting = Promise.resolve()
+        .then(() => source())
+        .finally(() => (minting = undefined));
+    }
+    token = await minting;
     return token;
   }
 

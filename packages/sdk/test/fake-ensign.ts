@@ -22,6 +22,8 @@ export interface FakeEnsign {
   delayMs: number;
   /** Answer `/v1/flags` and `/v1/config` with a body that is not JSON. */
   sendBadJson: boolean;
+  /** Context tokens to refuse from now on, as if they had expired. */
+  revokedTokens: Set<string>;
   /** Answer `/v1/stream` with this status instead of streaming. */
   streamStatus: number | undefined;
   readonly streams: number;
@@ -40,6 +42,7 @@ export const CONTEXT_SECRET = "context-secret-for-tests-0123456789";
 export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { port?: number } = {}): Promise<FakeEnsign> {
   const streams = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
+  const revoked = new Set<string>();
   const fake = {
     url: "",
     snapshot: structuredClone(initial),
@@ -48,6 +51,7 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { p
     delayMs: 0,
     sendBadJson: false,
     streamStatus: undefined as number | undefined,
+    revokedTokens: revoked,
   };
 
   const server = createServer((req, res) => {
@@ -80,7 +84,7 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { p
     const token = String(req.headers["x-ensign-context"] ?? url.searchParams.get("contextToken") ?? "");
     let context: Record<string, unknown> = {};
     if (token) {
-      const claims = verifyToken(token);
+      const claims = verifyToken(token, revoked);
       if (!claims) return send(res, 401, { error: { code: "UNAUTHENTICATED", message: "bad or expired context token" } });
       context = { ...(claims.attributes as object), targetingKey: claims.sub, tenantKey: claims.tenantKey, role: claims.role };
     } else if (url.searchParams.get("context")) context = JSON.parse(url.searchParams.get("context")!);
@@ -103,6 +107,8 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { p
   function stream(req: IncomingMessage, res: ServerResponse, key: string) {
     if (fake.streamStatus) return send(res, fake.streamStatus, { error: { code: "UNAVAILABLE", message: "no stream" } });
     if (key !== CLIENT_KEY && key !== SERVER_KEY) return send(res, 401, { error: { code: "UNAUTHENTICATED", message: "bad key" } });
+    const token = String(req.headers["x-ensign-context"] ?? new URL(req.url ?? "/", "http://localhost").searchParams.get("contextToken") ?? "");
+    if (token && !verifyToken(token, revoked)) return send(res, 401, { error: { code: "UNAUTHENTICATED", message: "bad or expired context token" } });
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     res.write(": connected\n\n");
     const last = Number(req.headers["last-event-id"]);
@@ -159,7 +165,8 @@ export function signToken(claims: Record<string, unknown>, secret = CONTEXT_SECR
   return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
 }
 
-function verifyToken(token: string): Record<string, unknown> | undefined {
+function verifyToken(token: string, revoked: Set<string>): Record<string, unknown> | undefined {
+  if (revoked.has(token)) return undefined;
   const [header, payload, signature] = token.split(".");
   if (!header || !payload || !signature) return undefined;
   const expected = createHmac("sha256", CONTEXT_SECRET).update(`${header}.${payload}`).digest();
