@@ -4,6 +4,7 @@
  * `@ensign/sdk/express`; OpenFeature providers in `@ensign/sdk/openfeature/{web,server}`.
  */
 export { createClient, type RemoteClient, type RemoteClientOptions } from "./remote-client";
+export type { ContextTokenInput } from "./token-source";
 export { backoffDelay, type BackoffOptions } from "./backoff";
 export type { FetchLike } from "./http";
 export type { EventSourceLike } from "./stream";

@@ -4,6 +4,7 @@ import type { BackoffOptions } from "./backoff";
 import { ClientEmitter } from "./emitter";
 import { bootstrapOf, changedKeys, contextId, detailsOf, errorOf, parsePortalFlags, typeOfDefault, type ExpectedType } from "./flag-values";
 import { buildUrl, conditionalGet, type FetchLike } from "./http";
+import { createTokenSource, type ContextTokenInput } from "./token-source";
 import { openChangeStream, type ChangeStream, type EventSourceLike } from "./stream";
 import { EnsignError, type ClientStatus, type EvaluationContext, type FlagClient, type FlagDetails, type FlagMap, type FlagValue, type RegisteredFlags } from "./types";
 
@@ -17,7 +18,7 @@ export interface RemoteClientOptions<F extends FlagMap = RegisteredFlags> {
    * A signed context token minted by your backend, or a function that fetches one. A function is
    * called again when the API answers 401 (the token expired).
    */
-  contextToken?: string | (() => string | Promise<string>);
+  contextToken?: ContextTokenInput;
   /** The context to evaluate for, when no token carries it. */
   context?: EvaluationContext;
   /** Values to serve before (or instead of) the first fetch: a server render's `/v1/flags` answer, or plain values. */
@@ -52,7 +53,7 @@ export interface RemoteClient<F extends FlagMap = RegisteredFlags> extends FlagC
   refresh(): Promise<void>;
   /** Evaluates for another user from now on; resolves once the new answers arrived (at once before `start()`). */
   setContext(context: EvaluationContext | undefined): Promise<void>;
-  setContextToken(token: string | (() => string | Promise<string>)): Promise<void>;
+  setContextToken(token: ContextTokenInput): Promise<void>;
 }
 
 const CONTEXT_CACHE_SIZE = 500;
@@ -70,8 +71,7 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
   const others = new Map<string, { at: number; answer: Promise<PortalFlagsResponse | undefined> }>();
 
   let context = options.context;
-  let tokenSource = options.contextToken;
-  let token: string | undefined = typeof tokenSource === "string" ? tokenSource : undefined;
+  const tokens = createTokenSource(options.contextToken);
   let flags: Record<string, PortalFlag> = {};
   let all: Record<string, FlagValue> = {};
   let version = -1;
@@ -111,23 +111,8 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
     return changed;
   }
 
-  let minting: Promise<string> | undefined;
-  async function currentToken(renew: boolean): Promise<string | undefined> {
-    if (typeof tokenSource !== "function") return tokenSource;
-    if (!renew && token !== undefined) return token;
-    // Concurrent callers (the first load and the stream) share one mint.
-    if (!minting || renew) {
-      const source = tokenSource;
-      minting = Promise.resolve()
-        .then(() => source())
-        .finally(() => (minting = undefined));
-    }
-    token = await minting;
-    return token;
-  }
-
   async function credentials(renew = false) {
-    const contextToken = await currentToken(renew);
+    const contextToken = await tokens.current(renew);
     const headers: Record<string, string> = {};
     if (options.clientKey) headers[API_KEY_HEADER] = options.clientKey;
     if (contextToken) headers[CONTEXT_TOKEN_HEADER] = contextToken;
@@ -150,7 +135,7 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
       return await get(false);
     } catch (error) {
       // An expired token: ask the application for a fresh one, once.
-      if (error instanceof EnsignError && error.code === "UNAUTHORIZED" && typeof tokenSource === "function") return get(true);
+      if (error instanceof EnsignError && error.code === "UNAUTHORIZED" && tokens.isRenewable) return get(true);
       throw error;
     }
   }
@@ -277,8 +262,7 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
       await load();
     },
     async setContextToken(next) {
-      tokenSource = next;
-      token = typeof next === "string" ? next : undefined;
+      tokens.set(next);
       etag = undefined;
       if (!started) return;
       if (inflight) await inflight;
