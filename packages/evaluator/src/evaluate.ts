@@ -3,7 +3,7 @@ import { resolveFlag } from "./decide";
 import { errorText } from "./json";
 import { failed, step } from "./results";
 import { openSession, type Session } from "./session";
-import type { CompiledSnapshot, EvaluateAllOptions, EvaluateOptions, EvaluationResult, TraceStep } from "./types";
+import type { CompiledFlag, CompiledSnapshot, EvaluateAllOptions, EvaluateOptions, EvaluationResult, TraceStep } from "./types";
 
 const ZERO: Readonly<Record<FlagType, JsonValue>> = { boolean: false, string: "", number: 0, json: null };
 
@@ -78,8 +78,7 @@ export function evaluateAll(compiled: CompiledSnapshot, context: unknown, option
 
 function resolveInBulk(session: Session, key: string): EvaluationResult {
   try {
-    const flag = session.compiled.flags.get(key);
-    if (flag === undefined) return failed(key, null, "FLAG_NOT_FOUND", `no flag '${key}'`, null);
+    const flag = session.compiled.flags.get(key) as CompiledFlag;
     session.fault = null;
     session.trace = session.isTracing ? [] : null;
     if (session.trace !== null) step(session, "flag", "passed", `${flag.type} flag, state version ${flag.stateVersion}`);

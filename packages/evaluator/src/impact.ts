@@ -61,9 +61,9 @@ export function impact(
   contexts: readonly unknown[],
   options?: { now?: number },
 ): ImpactReport {
-  const flagKey = isRecord(proposed) && typeof proposed.key === "string" ? proposed.key : "";
-  const report: ImpactReport = { flagKey, changes: [], turnedOn: 0, turnedOff: 0, changed: 0, total: 0 };
+  const report: ImpactReport = { flagKey: "", changes: [], turnedOn: 0, turnedOff: 0, changed: 0, total: 0 };
   try {
+    report.flagKey = isRecord(proposed) && typeof proposed.key === "string" ? proposed.key : "";
     const after = withFlag(compiled, proposed);
     const now = typeof options?.now === "number" && Number.isFinite(options.now) ? options.now : Date.now();
     for (const context of Array.isArray(contexts) ? contexts : []) compare(report, compiled, after, context, now);
