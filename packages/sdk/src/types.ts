@@ -47,6 +47,8 @@ export interface FlagDetails<T = FlagValue> {
   reason: Reason;
   /** The source that decided, e.g. `TENANT_OVERRIDE` or `RULE:<id>` (local evaluation only). */
   detail?: string;
+  /** The rule that matched, when one did (local evaluation only). */
+  ruleId?: string;
   errorCode?: FlagErrorCode;
   errorMessage?: string;
 }

@@ -108,6 +108,7 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
     const result = evaluateRaw(key, defaultValue, expectedType, context);
     const details: FlagDetails<T> = { key, value: result.value as T, reason: result.reason, detail: result.detail };
     if (result.variant !== undefined) details.variant = result.variant;
+    if (result.ruleId !== undefined) details.ruleId = result.ruleId;
     if (result.errorCode) {
       details.errorCode = result.errorCode;
       details.errorMessage = result.errorMessage ?? result.errorCode;
