@@ -18,7 +18,8 @@ export const projects = [
     test: {
       name: "integration",
       environment: "node",
-      include: ["apps/api/src/**/*.int.test.ts", "apps/api/test/**/*.int.test.ts"],
+      include: ["apps/api/src/**/*.int.test.ts", "apps/api/test/**/*.int.test.ts", "packages/sdk/**/*.int.test.ts"],
+      exclude: ["**/node_modules/**"],
       globalSetup: ["apps/api/test/global-setup.ts"],
       testTimeout: 30_000,
       hookTimeout: 60_000,
