@@ -178,6 +178,29 @@ describe("tenants", () => {
     expect((await t.app.inject({ method: "GET", url: target, headers: admin })).statusCode).toBe(404);
   });
 
+  it("takes a deleted tenant's key out of allow and deny lists and segments", async () => {
+    await createTenant(t.db, ws, "leaving");
+    const flag = await createFlag(t.db, ws, { key: "listed_flag" });
+    const [dev, prod] = ws.environments;
+    await t.db.prisma.flagState.updateMany({ where: { flagId: flag.id, environmentId: dev!.id }, data: { tenantAllow: ["leaving", "staying"] } });
+    await t.db.prisma.flagState.updateMany({ where: { flagId: flag.id, environmentId: prod!.id }, data: { tenantDeny: ["leaving"] } });
+    await t.db.prisma.segment.create({
+      data: { workspaceId: ws.id, key: "vips", name: "VIPs", includedTenants: ["leaving", "staying"], excludedTenants: ["leaving"] },
+    });
+    const res = await t.app.inject({ method: "DELETE", url: `${url()}/leaving`, headers: { ...admin, "if-match": '"1"' } });
+    expect(res.statusCode).toBe(204);
+    const states = await t.db.prisma.flagState.findMany({ where: { flagId: flag.id }, orderBy: { environmentId: "asc" } });
+    for (const state of states) {
+      expect(state.tenantAllow).not.toContain("leaving");
+      expect(state.tenantDeny).not.toContain("leaving");
+    }
+    expect(states.find((s) => s.environmentId === dev!.id)!.tenantAllow).toEqual(["staying"]);
+    const segment = await t.db.prisma.segment.findFirstOrThrow({ where: { workspaceId: ws.id, key: "vips" } });
+    expect(segment).toMatchObject({ includedTenants: ["staying"], excludedTenants: [], version: 2 });
+    const entry = await t.db.prisma.auditEntry.findFirstOrThrow({ where: { workspaceId: ws.id, action: "tenant.deleted", targetKey: "leaving" } });
+    expect(entry.before).toMatchObject({ listedIn: { flagStates: 2, segments: 1 } });
+  });
+
   it("never reaches another workspace's tenants through its own slug", async () => {
     await createTenant(t.db, other, "foreign", { plan: "pro" });
     const rows = await countRows(t.db, other.id);

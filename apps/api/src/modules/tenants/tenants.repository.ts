@@ -85,6 +85,25 @@ export const tenantsRepository = {
     return count === 1;
   },
 
+  /**
+   * Removes a tenant key from every flag state's allow and deny lists and every segment's
+   * tenant lists, so a tenant created later with the same key is not targeted by accident.
+   * Each changed flag state or segment moves to a new version.
+   */
+  async forgetTenantKey(tx: Tx, workspaceId: string, key: string) {
+    const states = await tx.$executeRaw`
+      UPDATE flag_states
+         SET tenant_allow = array_remove(tenant_allow, ${key}), tenant_deny = array_remove(tenant_deny, ${key}),
+             version = version + 1, updated_at = now()
+       WHERE workspace_id = ${workspaceId}::uuid AND (${key} = ANY(tenant_allow) OR ${key} = ANY(tenant_deny))`;
+    const segments = await tx.$executeRaw`
+      UPDATE segments
+         SET included_tenants = array_remove(included_tenants, ${key}), excluded_tenants = array_remove(excluded_tenants, ${key}),
+             version = version + 1, updated_at = now()
+       WHERE workspace_id = ${workspaceId}::uuid AND (${key} = ANY(included_tenants) OR ${key} = ANY(excluded_tenants))`;
+    return { flagStates: states, segments };
+  },
+
   /** A module switch is a change of the tenant: its version moves. */
   async setModule(tx: Tx, workspaceId: string, tenantId: string, moduleId: string, enabled: boolean) {
     await tx.tenantModule.upsert({
