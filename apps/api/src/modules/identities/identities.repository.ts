@@ -1,3 +1,4 @@
+import { literal } from "../../infra/like";
 import type { ListIdentitiesQuery } from "@ensign/contracts/identities";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
@@ -24,7 +25,7 @@ export const identitiesRepository = {
     const where: Prisma.IdentityWhereInput = {
       workspaceId,
       environmentId,
-      ...(query.search ? { key: { startsWith: query.search, mode: "insensitive" } } : {}),
+      ...(query.search ? { key: { startsWith: literal(query.search), mode: "insensitive" } } : {}),
     };
     const [rows, total] = await Promise.all([
       tx.identity.findMany({ where, orderBy: [{ [query.sort]: query.order }, { key: "asc" }], ...pageArgs(query), select: IDENTITY_SELECT }),

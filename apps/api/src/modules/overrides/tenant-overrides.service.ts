@@ -22,7 +22,7 @@ import {
   sameOverride,
   toTenantOverrideResponse,
 } from "./overrides.rules";
-import { literal } from "../tenancy/search";
+import { literal } from "../../infra/like";
 
 interface Deps {
   prisma: PrismaClient;

@@ -9,7 +9,7 @@ import { staleVersion } from "../../infra/versioning";
 import { createWriter } from "../tenancy/writing";
 import { overridesRepository as repo, type UserOverrideRow } from "./overrides.repository";
 import { flagInEnvironment, requireFutureExpiry, requireVariant, toUserOverrideResponse } from "./overrides.rules";
-import { literal } from "../tenancy/search";
+import { literal } from "../../infra/like";
 
 interface Deps {
   prisma: PrismaClient;

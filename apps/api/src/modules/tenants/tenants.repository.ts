@@ -1,7 +1,7 @@
 import type { AttributeFilter } from "@ensign/contracts/tenants";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
-import { literal } from "../tenancy/search";
+import { literal } from "../../infra/like";
 
 export const TENANT_SELECT = {
   id: true,
