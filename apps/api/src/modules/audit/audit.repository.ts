@@ -68,10 +68,8 @@ export const auditRepository = {
     const after: Prisma.AuditEntryWhereInput = cursor
       ? { AND: [where, { OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] }] }
       : where;
-    const [rows, total] = await Promise.all([
-      tx.auditEntry.findMany({ where: after, orderBy: [{ at: "desc" }, { id: "desc" }], take, select: AUDIT_SELECT }),
-      tx.auditEntry.count({ where }),
-    ]);
+    const rows = await tx.auditEntry.findMany({ where: after, orderBy: [{ at: "desc" }, { id: "desc" }], take, select: AUDIT_SELECT });
+    const total = await tx.auditEntry.count({ where });
     return { rows, total };
   },
 };

@@ -27,10 +27,8 @@ export const modulesRepository = {
       workspaceId,
       ...(query.search ? { OR: [{ key: containing(query.search) }, { name: containing(query.search) }] } : {}),
     };
-    const [rows, total] = await Promise.all([
-      tx.module.findMany({ where, orderBy: orderBy(query), ...pageArgs(query), select: MODULE_SELECT }),
-      tx.module.count({ where }),
-    ]);
+    const rows = await tx.module.findMany({ where, orderBy: orderBy(query), ...pageArgs(query), select: MODULE_SELECT });
+    const total = await tx.module.count({ where });
     return { rows, total };
   },
 
