@@ -90,6 +90,7 @@ export async function createRichWorkspace(db: Database) {
     ["acme", { plan: "pro", region: "eu", seats: 40 }],
     ["globex", { plan: "standard", region: "us", seats: 5, tags: ["a", "b"] }],
     ["initech", { plan: "enterprise", nested: { vat: true } }],
+    ["umbrella", { plan: "pro", seats: 50 }],
   ] as const) {
     tenants.set(key, (await p.tenant.create({ data: { workspaceId, key, name: key.toUpperCase(), attributes } })).id);
   }

@@ -1,4 +1,5 @@
 import { EnvironmentSnapshot, SNAPSHOT_SCHEMA_VERSION } from "@ensign/contracts/snapshot";
+import { compile, evaluateAll } from "@ensign/evaluator";
 import type { Condition, JsonValue, Serve, Variant } from "@ensign/contracts/targeting";
 import type { PrismaClient } from "../../src/generated/prisma/client";
 
@@ -90,4 +91,21 @@ export function comparable(snapshot: EnvironmentSnapshot) {
     ...rest,
     flags: rest.flags.map((flag) => ({ ...flag, state: { ...flag.state, rules: flag.state.rules.map(({ id: _id, ...rule }) => rule) } })),
   };
+}
+
+/**
+ * Every flag's evaluation for every context, with rule ids replaced by the rule's position in
+ * its flag (ids are new after an import; which rule decided must not be).
+ */
+export function evaluationsOf(snapshot: EnvironmentSnapshot, contexts: Record<string, unknown>[], now: number) {
+  const position = new Map(snapshot.flags.flatMap((flag) => flag.state.rules.map((rule, index) => [rule.id, `${flag.key}#${index}`] as const)));
+  const compiled = compile(snapshot);
+  return contexts.flatMap((context) =>
+    evaluateAll(compiled, context, { now }).map(({ ruleId, detail, ...result }) => ({
+      context: context.targetingKey,
+      ...result,
+      ...(ruleId ? { rule: position.get(ruleId) } : {}),
+      detail: ruleId ? detail.replace(ruleId, position.get(ruleId) ?? "?") : detail,
+    })),
+  );
 }

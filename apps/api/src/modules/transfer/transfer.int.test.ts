@@ -4,7 +4,22 @@ import { allAuditText, auditOf, expectNo5xx, expectRoleMatrix, issuePaths, type 
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createWorkspace, memberHeaders, unique } from "../../../test/helpers/fixtures";
 import { createRichWorkspace } from "../../../test/helpers/rich-workspace";
-import { comparable, snapshotFromDb } from "../../../test/helpers/snapshot";
+import { comparable, evaluationsOf, snapshotFromDb } from "../../../test/helpers/snapshot";
+
+const NOW = Date.parse("2026-03-10T12:00:00.000Z");
+
+/** Contexts that reach every rule, override, list and split of the rich workspace. */
+const CONTEXTS: Record<string, unknown>[] = [
+  { targetingKey: "u-1", tenantKey: "initech", role: "admin", country: "NL", email: "ada@beta.test", name: "Ada", path: "/app/home", plan: "free" },
+  { targetingKey: "u-2", tenantKey: "acme", age: 30 },
+  { targetingKey: "u-3", tenantKey: "globex", age: 70, appVersion: "2.0.0", minVersion: "2.1.0", emailVerified: true },
+  { targetingKey: "u-4", tenantKey: "initech", age: 20, signupAt: "2026-03-01T00:00:00Z" },
+  { targetingKey: "u-5", appVersion: "2.5.1", minVersion: "2.1.0", emailVerified: false, email: "eve@beta.test" },
+  { targetingKey: "u-9", tenantKey: "acme", email: "mallory@beta.test" },
+  { targetingKey: "u-6", tenantKey: "umbrella", age: 40 },
+  ...Array.from({ length: 40 }, (_, i) => ({ targetingKey: `user-${i}`, tenantKey: `tenant-${i % 7}`, signupAt: "2026-03-05T00:00:00Z" })),
+  ...Array.from({ length: 40 }, (_, i) => ({ targetingKey: `beta-${i}`, tenantKey: `tenant-${i % 5}`, appVersion: "2.5.1", minVersion: "2.1.0", emailVerified: true, email: `b${i}@beta.test` })),
+];
 
 /** A document without what differs between two workspaces of the same content: when, which workspace, ramp ids. */
 function sameContent(doc: WorkspaceExport) {
@@ -59,7 +74,7 @@ describe("export and import", () => {
     expect(doc.userOverrides).toHaveLength(2);
     expect(doc.identities).toHaveLength(2);
     const [entry] = await auditOf(t, rich.ws.id, "workspace.exported");
-    expect(entry).toMatchObject({ actorRole: "owner", userAgent: "export-test", after: { flags: 6, tenants: 3, segments: 2, identities: 2 } });
+    expect(entry).toMatchObject({ actorRole: "owner", userAgent: "export-test", after: { flags: 6, tenants: 4, segments: 2, identities: 2 } });
   });
 
   it("never exports a secret, a key, a member or a password", async () => {
@@ -71,7 +86,7 @@ describe("export and import", () => {
     expect(exportBody).not.toContain(ownerEmail);
   });
 
-  it("imports into an empty workspace, reproducing every environment's snapshot", async () => {
+  it("imports into an empty workspace, reproducing every environment's snapshot and every flag's evaluations", async () => {
     const target = await emptyWorkspace();
     const res = await t.app.inject({ method: "POST", url: `/v1/workspaces/${target.ws.slug}/import`, headers: target.headers, payload: { document: doc, mode: "empty-only" } });
     expect(res.statusCode).toBe(200);
@@ -83,7 +98,7 @@ describe("export and import", () => {
       rules: 6,
       schedules: 3,
       segments: 2,
-      tenants: 3,
+      tenants: 4,
       tenantModules: 2,
       tenantOverrides: 2,
       userOverrides: 2,
@@ -94,6 +109,15 @@ describe("export and import", () => {
       const source = await snapshotFromDb(t.db.prisma, rich.ws.id, env);
       const imported = await snapshotFromDb(t.db.prisma, target.ws.id, env);
       expect(comparable(imported)).toEqual(comparable(source));
+      const evaluations = evaluationsOf(source, CONTEXTS, NOW);
+      expect(evaluationsOf(imported, CONTEXTS, NOW)).toEqual(evaluations);
+      if (env === "production") {
+        const decisions = new Set(evaluations.map((e) => `${e.key} ${e.detail}`));
+        for (const rule of [0, 1, 2, 3]) expect(decisions).toContain(`fin_invoices RULE:fin_invoices#${rule}`);
+        for (const detail of ["USER_OVERRIDE", "TENANT_DENY", "TENANT_OVERRIDE_LOCKED", "FALLTHROUGH"]) expect(decisions).toContain(`fin_invoices ${detail}`);
+        expect(decisions).toContain("checkout_variant MODULE_DISABLED");
+        expect([...new Set(evaluations.map((e) => e.reason))]).toEqual(expect.arrayContaining(["TARGETING_MATCH", "SPLIT", "DISABLED", "DEFAULT"]));
+      }
       const sourceRuleIds = new Set(source.flags.flatMap((f) => f.state.rules.map((r) => r.id)));
       expect(imported.flags.flatMap((f) => f.state.rules.map((r) => r.id)).filter((id) => sourceRuleIds.has(id))).toEqual([]);
     }
@@ -110,7 +134,7 @@ describe("export and import", () => {
 
     const entries = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: target.ws.id, action: { not: "workspace.exported" } } });
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ action: "workspace.imported", actorRole: "owner", after: { source: rich.ws.slug, flags: 6, tenants: 3 } });
+    expect(entries[0]).toMatchObject({ action: "workspace.imported", actorRole: "owner", after: { source: rich.ws.slug, flags: 6, tenants: 4 } });
   });
 
   it("refuses a workspace that is not empty, changing nothing", async () => {
