@@ -31,7 +31,7 @@ describe("identities", () => {
     expect(res.headers.etag).toBe('"1"');
     expect(res.json()).toMatchObject({ key: "user-1", environment: "production", traits: { stage: "onboarding", actionsCount: 3 }, version: 1 });
     expect(changes).toEqual([expect.objectContaining({ environmentId: env.id, version: env.snapshotVersion + 1 })]);
-    const [entry] = await auditOf(t, world.ws.id, "identity.traits_set");
+    const [entry] = await auditOf(t, world.ws.id, "identity.created");
     expect(entry).toMatchObject({ actorRole: "editor", userAgent: "identities-test", environmentKey: "production", targetKey: "user-1", before: null, after: { traits: { stage: "onboarding" } } });
   });
 
@@ -47,7 +47,12 @@ describe("identities", () => {
     expect(ok.json().traits).not.toHaveProperty("actionsCount");
     const stale = await t.app.inject({ method: "PUT", url, headers: { ...headers.editor, ...ifMatch(1) }, payload: { traits: {} } });
     expect(stale.statusCode).toBe(412);
-    const [, entry] = await auditOf(t, world.ws.id, "identity.traits_set");
+    changes.length = 0;
+    const same = await t.app.inject({ method: "PUT", url, headers: { ...headers.editor, ...ifMatch(2) }, payload: { traits: { emailVerified: true, stage: "active" } } });
+    expect(same.json().version).toBe(2);
+    expect(changes).toEqual([]);
+    expect(await auditOf(t, world.ws.id, "identity.traits_replaced")).toHaveLength(1);
+    const [entry] = await auditOf(t, world.ws.id, "identity.traits_replaced");
     expect(entry).toMatchObject({ before: { traits: { stage: "onboarding" } }, after: { traits: { stage: "active", emailVerified: true } } });
   });
 
