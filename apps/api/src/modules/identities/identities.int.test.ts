@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, auditOf, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, auditOf, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import type { EnvironmentChange } from "../../infra/changes";
 
@@ -125,5 +125,9 @@ describe("identities", () => {
       { method: "GET", url: `${base}?search=%25_%5C&sort=traits` },
       { method: "GET", url: `/v1/workspaces/${world.ws.slug}/environments/${"e".repeat(300)}/identities` },
     ]);
+  });
+
+  it("records actor, role, IP and user agent for every write, and no secret", async () => {
+    await expectCompleteAudit(t, world.ws.id);
   });
 });

@@ -1,6 +1,6 @@
 import { WorkspaceExport } from "@ensign/contracts/export";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allAuditText, auditOf, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { allAuditText, expectCompleteAudit, auditOf, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createWorkspace, memberHeaders, unique } from "../../../test/helpers/fixtures";
 import { createRichWorkspace } from "../../../test/helpers/rich-workspace";
@@ -192,6 +192,7 @@ describe("export and import", () => {
     const audit = await allAuditText(t);
     expect(audit).not.toContain(rich.apiKeySecret);
     for (const secret of rich.contextSecrets) expect(audit).not.toContain(secret);
+    await expectCompleteAudit(t, rich.ws.id, [rich.apiKeySecret, ...rich.contextSecrets]);
   });
 
   it("answers malformed input with a 4xx", async () => {
