@@ -6,7 +6,7 @@ import { splitBucket } from "./index";
 
 const reference = (flagKey: string, salt: string, value: string) => murmurhash.v3(`${flagKey}/${salt}/${value}`, 0) % 100_000;
 
-describe("splitBucket", () => {
+describe("splitBucket", { timeout: 60_000 }, () => {
   it("is murmur3_32 of '<flagKey>/<salt>/<value>' with seed 0, mod 100000", () => {
     // murmur3_32("hello", 0) = 0x248bfa47 = 613153351, the reference vector of the algorithm.
     expect(murmurhash.v3("hello", 0)).toBe(613_153_351);
@@ -21,6 +21,12 @@ describe("splitBucket", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("hashes lone surrogates as TextEncoder does, as U+FFFD", () => {
+    for (const value of ["\ud800", "a\udc00b", "x\ud83d", "\ud83d\ude00", "\udfff\ud800", "é€😀"]) {
+      expect(splitBucket("f", "s", value)).toBe(reference("f", "s", value));
+    }
   });
 
   it("hashes long values (buffer growth and the large-value path) the same way", () => {

@@ -75,7 +75,7 @@ export function generateRuleFinder(rules: readonly CompiledRule[], generate: boo
 
 /** Like `generateRuleFinder`, for one list of conditions (a segment rule). */
 export function generateMatcher(conditions: readonly CompiledCondition[], generate: boolean): Matcher {
-  if (!generate || conditions.length === 0 || conditions.length > GENERATED_CONDITION_LIMIT || !canGenerate()) return interpretedMatcher(conditions);
+  if (!generate || conditions.length > GENERATED_CONDITION_LIMIT || !canGenerate()) return interpretedMatcher(conditions);
   const body = conditions.map((condition, i) => conditionSource(condition, i, `return ${i};`)).join("\n");
   return build<Matcher>(`function match(s) {\n  var c = s.context, v;\n${body}\n  return -1;\n}`, conditions) ?? interpretedMatcher(conditions);
 }
@@ -126,12 +126,12 @@ function operatorSource(condition: CompiledCondition, i: number, fail: string): 
   if (op === OP.matches) return `${asText}\n  if (v.length > ${REGEX_INPUT_LIMIT}) ${fail}\n${holds(`R[${i}].test(v)`)}`;
   if (op === OP.contains || op === OP.starts_with || op === OP.ends_with) {
     const method = op === OP.contains ? "includes" : op === OP.starts_with ? "startsWith" : "endsWith";
-    const test = condition.texts.map((text) => `v.${method}(${JSON.stringify(text)})`).join(" || ") || "false";
+    // Compile guarantees at least one operand for every fast operator.
+    const test = condition.texts.map((text) => `v.${method}(${JSON.stringify(text)})`).join(" || ");
     return `${asText}\n${holds(test)}`;
   }
   const strings = condition.strings as ReadonlySet<string>;
-  const member =
-    strings.size === 0 ? "false" : strings.size <= INLINE_SET_LIMIT ? [...strings].map((s) => `v === ${JSON.stringify(s)}`).join(" || ") : `S[${i}].has(v)`;
+  const member = strings.size <= INLINE_SET_LIMIT ? [...strings].map((s) => `v === ${JSON.stringify(s)}`).join(" || ") : `S[${i}].has(v)`;
   return `${asText}\n${holds(op === OP.not_in ? `!(${member})` : member)}`;
 }
 

@@ -123,7 +123,7 @@ function specialise(
       return { ...base, number: Math.round((values[0] as number) * 1000) };
     case "before":
     case "after": {
-      const operand = parseDateOperand(values[0]) as { ms: number; isRelative: boolean };
+      const operand = parseDateOperand(values[0] as string) as { ms: number; isRelative: boolean };
       return { ...base, number: operand.ms, isRelative: operand.isRelative };
     }
     case "semver_eq":

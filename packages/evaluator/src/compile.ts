@@ -47,10 +47,16 @@ function compileSnapshot(raw: unknown, generateCode: boolean): CompiledSnapshot 
     issues,
     flags,
     flagOrder,
+    activeFlags: activeFlags(flags, flagOrder),
     segments,
     tenants: compileTenants(raw.tenants, issues),
     identities: compileIdentities(raw.identities, issues),
   };
+}
+
+/** The flags of `order` that are not archived. */
+export function activeFlags(flags: ReadonlyMap<string, CompiledFlag>, order: readonly string[]): CompiledFlag[] {
+  return order.map((key) => flags.get(key) as CompiledFlag).filter((flag) => !flag.isArchived);
 }
 
 /** A compiled snapshot whose every evaluation answers `ERROR` with `reason`. */
@@ -66,6 +72,7 @@ function broken(reason: string, generateCode: boolean): CompiledSnapshot {
     issues: [{ path: "", message: reason }],
     flags: new Map(),
     flagOrder: [],
+    activeFlags: [],
     segments: new Map(),
     tenants: new Map(),
     identities: new Map(),

@@ -206,3 +206,52 @@ describe("evaluateAll and flagKeys", () => {
     expect(evaluateAll(compiled, [], { trace: true })[0]?.trace).toEqual([{ step: "context", outcome: "error", message: "the context is not an object" }]);
   });
 });
+
+describe("hostile input", () => {
+  const compiled = compile(snapshot({ flags: [flag({ key: "f", state: { rules: [rule("r", [when("plan", "in", ["pro"])])] } }), flag({ key: "g" })] }));
+
+  it("never throws for garbage in place of a compiled snapshot or a key", () => {
+    expect(evaluate(undefined as never, "f", {}, { defaultValue: 1 })).toMatchObject({ key: "f", value: 1, reason: "ERROR", errorCode: "GENERAL" });
+    expect(evaluate(compiled, 5 as never, {})).toMatchObject({ key: "", errorCode: "FLAG_NOT_FOUND" });
+    expect(evaluate(null as never, 5 as never, {})).toMatchObject({ key: "", errorCode: "GENERAL" });
+    expect(evaluateAll(undefined as never, {})).toEqual([]);
+  });
+
+  it("answers GENERAL when the context's getters throw, in single and bulk evaluation", () => {
+    const context = { targetingKey: "u", get plan(): never { throw new Error("getter"); } };
+    expect(evaluate(compiled, "f", context)).toMatchObject({ reason: "ERROR", errorCode: "GENERAL", errorMessage: "getter" });
+    expect(evaluateAll(compiled, context).map((r) => [r.key, r.errorCode])).toEqual([["f", "GENERAL"], ["g", undefined]]);
+    const unreadable = new Proxy({}, { getPrototypeOf: () => { throw new Error("no prototype"); } });
+    expect(evaluateAll(compiled, unreadable).map((r) => r.errorMessage)).toEqual(["no prototype", "no prototype"]);
+  });
+
+  it("survives options whose getters throw", () => {
+    const options = { get trace(): never { throw new Error("t"); }, get defaultValue(): never { throw new Error("d"); } };
+    expect(evaluate(compiled, "f", {}, options as never)).toMatchObject({ value: null, errorCode: "GENERAL" });
+    const once = { expectedType: "boolean" as const, get trace(): never { throw new Error("t"); } };
+    expect(evaluate(compiled, "f", {}, once)).toMatchObject({ value: false, errorCode: "GENERAL" });
+  });
+
+  it("ignores inherited keys and a polluted Object.prototype", () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    const inherited = Object.create({ targetingKey: "u", tenantKey: "acme", plan: "pro" }) as Record<string, unknown>;
+    expect(evaluate(compiled, "f", inherited)).toMatchObject({ detail: "FALLTHROUGH" });
+    proto.plan = "pro";
+    proto.tenantKey = "acme";
+    proto.targetingKey = "u";
+    try {
+      expect(evaluate(compiled, "f", {})).toMatchObject({ detail: "FALLTHROUGH" });
+      expect(evaluate(compiled, "f", { plan: "pro" })).toMatchObject({ detail: "RULE:r" });
+      expect(evaluate(compile(snapshot({ flags: [flag({ key: "s", state: { fallthrough: rollout(100) } })] })), "s", {})).toMatchObject({ detail: "FALLTHROUGH:NO_BUCKET_KEY" });
+    } finally {
+      delete proto.plan;
+      delete proto.tenantKey;
+      delete proto.targetingKey;
+    }
+  });
+
+  it("reads own keys of contexts with a prototype of their own", () => {
+    const own = Object.assign(Object.create({ extra: 1 }) as Record<string, unknown>, { targetingKey: "u", plan: "pro" });
+    expect(evaluate(compiled, "f", own)).toMatchObject({ detail: "RULE:r" });
+  });
+});

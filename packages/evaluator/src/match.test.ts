@@ -5,12 +5,19 @@ import { compile, evaluate } from "./index";
 
 type Case = [name: string, condition: Condition, context: Record<string, unknown>, matches: boolean];
 
-/** Whether a rule with only this condition matches the context. */
+/**
+ * Whether a rule with only these conditions matches the context, asked three ways that must
+ * agree: generated matchers, the interpreter, and the traced evaluation.
+ */
 function matches(conditions: Condition[], context: Record<string, unknown>, parts: Parameters<typeof snapshot>[0] = {}): boolean {
-  const compiled = compile(snapshot({ flags: [flag({ key: "f", state: { rules: [rule("r", conditions)] } })], ...parts }));
-  const result = evaluate(compiled, "f", context, { now: NOW });
-  expect(result.reason).not.toBe("ERROR");
-  return result.detail === "RULE:r";
+  const stored = snapshot({ flags: [flag({ key: "f", state: { rules: [rule("r", conditions)] } })], ...parts });
+  const generated = evaluate(compile(stored), "f", context, { now: NOW });
+  const interpreted = evaluate(compile(stored, { generateCode: false }), "f", context, { now: NOW });
+  const traced = evaluate(compile(stored), "f", context, { now: NOW, trace: true });
+  expect(generated.reason).not.toBe("ERROR");
+  expect(interpreted).toEqual(generated);
+  expect({ ...traced, trace: undefined }).toEqual({ ...generated, trace: undefined });
+  return generated.detail === "RULE:r";
 }
 
 const cases: Case[] = [
@@ -20,6 +27,9 @@ const cases: Case[] = [
   ["in: numbers meet numeric strings", when("seats", "in", ["5"]), { seats: 5 }, true],
   ["in: booleans meet their names", when("beta", "in", [true]), { beta: "true" }, true],
   ["in: objects are unusable", when("plan", "in", ["pro"]), { plan: { name: "pro" } }, false],
+  ["in: NaN is unusable, even negated", when("seats", "in", ["NaN"], true), { seats: Number.NaN }, false],
+  ["in: a long list", when("plan", "in", ["a", "b", "c", "d", "e", "f", "g", "h", "i", "pro"]), { plan: "pro" }, true],
+  ["in: a long list, unlisted", when("plan", "in", ["a", "b", "c", "d", "e", "f", "g", "h", "i", "pro"]), { plan: "x" }, false],
   ["in negated: an unlisted string", when("plan", "in", ["pro"], true), { plan: "team" }, true],
   ["not_in: an unlisted string", when("plan", "not_in", ["free"]), { plan: "pro" }, true],
   ["not_in: a listed string", when("plan", "not_in", ["free"]), { plan: "free" }, false],
@@ -117,6 +127,15 @@ describe("operators", () => {
     expect(matches([condition], context)).toBe(expected);
   });
 
+  it("handles rules too large to generate code for", () => {
+    const many = Array.from({ length: 1001 }, (_, i) => when(`a${i}`, "exists"));
+    const all = Object.fromEntries(many.map((c) => [c.attribute, 1]));
+    expect(matches(many, all)).toBe(true);
+    expect(matches(many, { ...all, a1000: null })).toBe(false);
+    const parts = { segments: [segment("big", { rules: [{ conditions: many }] })] };
+    expect(matches([when("x", "in_segment", ["big"])], all, parts)).toBe(true);
+  });
+
   it("matches a percentage condition with the bucket a split of the flag would use", () => {
     const inRollout = Array.from({ length: 2000 }, (_, i) => `user-${i}`).filter((key) => matches([when("targetingKey", "percentage", [12.5])], { targetingKey: key }));
     expect(inRollout.length / 2000).toBeGreaterThan(0.1);
@@ -140,6 +159,8 @@ describe("attribute lookup", () => {
     ["a top-level dotted key wins over the path", when("address.country", "equals", ["SE"]), { "address.country": "SE", address: { country: "NO" } }, true],
     ["a path through a non-object is absent", when("address.country", "exists"), { address: "Oslo" }, false],
     ["a path through null is absent", when("address.country", "exists"), { address: null }, false],
+    ["a name with an empty segment is only a key", when("a..b", "equals", ["x"]), { "a..b": "x" }, true],
+    ["a name with an empty segment is no path", when("a..b", "exists"), { a: { "": { b: 1 } } }, false],
     ["tenant.<name> reads the stored tenant", when("tenant.plan", "equals", ["enterprise"]), { tenantKey: "acme" }, true],
     ["tenant.<path> reads nested tenant attributes", when("tenant.billing.tier", "gte", [2]), { tenantKey: "acme" }, true],
     ["tenant attributes cannot be spoofed by the request", when("tenant.plan", "equals", ["enterprise"]), { tenantKey: "other", "tenant.plan": "enterprise", tenant: { plan: "enterprise" } }, false],

@@ -57,8 +57,10 @@ export interface CompiledSnapshot {
   /** What compile could not use; the affected conditions never match, the affected flags answer `ERROR`. */
   readonly issues: readonly CompileIssue[];
   readonly flags: ReadonlyMap<string, CompiledFlag>;
-  /** Flag keys in snapshot order, for bulk evaluation. */
+  /** Flag keys in snapshot order, archived ones included. */
   readonly flagOrder: readonly string[];
+  /** The flags that are not archived, in snapshot order: what bulk evaluation walks. */
+  readonly activeFlags: readonly CompiledFlag[];
   readonly segments: ReadonlyMap<string, CompiledSegment>;
   readonly tenants: ReadonlyMap<string, CompiledTenant>;
   readonly identities: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
