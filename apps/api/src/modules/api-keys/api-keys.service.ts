@@ -83,7 +83,7 @@ export function createApiKeysService({ prisma, revocations }: { prisma: PrismaCl
         return { row: revoked ? { ...row, revokedAt: at } : row, secretHash, revoked, environmentId: environment.id };
       });
       if (revoked) {
-        await revocations.published([{ id, secretHash, workspaceId, environmentId, reason: "revoked", at: at.toISOString() }]);
+        await revocations.published({ workspaceId, environmentId, keys: [{ id, secretHash }], reason: "revoked", at: at.toISOString() });
       }
       return toApiKeyResponse(row);
     },

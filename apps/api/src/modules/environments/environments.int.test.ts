@@ -167,7 +167,7 @@ describe("environments", () => {
     expect(await t.db.prisma.apiKey.count({ where: { id: apiKey.id } })).toBe(0);
     expect(await t.db.prisma.identity.count({ where: { environmentId: qa.id } })).toBe(0);
     expect(changes).toEqual([expect.objectContaining({ environmentId: qa.id, environmentKey: "qa" })]);
-    expect(revoked).toEqual([expect.objectContaining({ id: apiKey.id, secretHash: key.hash, environmentId: qa.id, reason: "environment_deleted" })]);
+    expect(revoked).toEqual([expect.objectContaining({ environmentId: qa.id, reason: "environment_deleted", keys: [{ id: apiKey.id, secretHash: key.hash }] })]);
     const [entry] = await auditOf(t, world.ws.id, "environment.deleted");
     expect(entry).toMatchObject({ actorRole: "owner", targetKey: "qa", before: { key: "qa", flagStates: 2, identities: 1, apiKeys: 1 } });
   });

@@ -121,12 +121,13 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
       });
       // Replicas drop the environment's snapshot and stop accepting its keys.
       await notifier.published([{ ...changeOf(workspaceId, removed), version: removed.snapshotVersion + 1 }]);
-      const at = new Date().toISOString();
-      await revocations.published(
-        apiKeys
-          .filter((key) => !key.revokedAt)
-          .map(({ id, secretHash }) => ({ id, secretHash, workspaceId, environmentId: removed.id, reason: "environment_deleted" as const, at })),
-      );
+      await revocations.published({
+        workspaceId,
+        environmentId: removed.id,
+        keys: apiKeys.filter((key) => !key.revokedAt).map(({ id, secretHash }) => ({ id, secretHash })),
+        reason: "environment_deleted",
+        at: new Date().toISOString(),
+      });
     },
 
     /** Reading the signing secret is recorded (without the value): who has seen it matters when it leaks. */
