@@ -35,9 +35,9 @@ describe("audit log", () => {
         entry(0, "flag.created", { after: { key: "checkout" } }),
         entry(1, "flag_state.toggled", { environmentKey: "production", before: { enabled: false }, after: { enabled: true } }),
         // Three entries in the same millisecond: the cursor must not skip or repeat any.
-        entry(2, "tenant_override.set", { tenantKey: "acme", environmentKey: "production" }),
-        entry(2, "tenant_override.set", { tenantKey: "globex", environmentKey: "production" }),
-        entry(2, "tenant_override.locked", { tenantKey: "acme", environmentKey: "staging" }),
+        entry(2, "tenant_override.set", { targetType: "tenant_override", tenantKey: "acme", environmentKey: "production" }),
+        entry(2, "tenant_override.set", { targetType: "tenant_override", tenantKey: "globex", environmentKey: "production" }),
+        entry(2, "tenant_override.locked", { targetType: "tenant_override", tenantKey: "acme", environmentKey: "staging" }),
         entry(3, "flag.updated", { targetKey: "search" }),
         entry(4, "segment.created", { targetType: "segment", targetKey: "beta", actorId: null, actorType: "system", actorEmail: null, actorRole: null }),
         entry(5, "flag.archived", { actorId: "someone-else", actorEmail: "bob@example.test" }),
@@ -94,6 +94,7 @@ describe("audit log", () => {
     ["?action=tenant_override*", 3],
     ["?environment=production", 3],
     ["?targetType=segment", 1],
+    ["?flag=checkout&targetType=tenant_override", 3],
     [`?from=${at(2).toISOString()}&to=${at(3).toISOString()}`, 4],
     ["?flag=checkout&tenant=acme&environment=staging", 1],
   ])("filters %s", async (query, total) => {
@@ -102,7 +103,7 @@ describe("audit log", () => {
     expect(page.items).toHaveLength(total);
   });
 
-  it("answers a flag's history, also after the flag is gone", async () => {
+  it("answers a flag's history with its overrides, also after the flag is gone", async () => {
     const page = await get("?action=tenant_override.", `/v1/workspaces/${world.ws.slug}/flags/checkout/audit`);
     expect(page.total).toBe(3);
     expect(page.items.every((e) => e.targetKey === "checkout")).toBe(true);
@@ -150,6 +151,9 @@ describe("audit log", () => {
     const columns = "SELECT id FROM audit_entries WHERE workspace_id = $1::uuid";
     expect(await plan(`${columns} ORDER BY at DESC, id DESC LIMIT 51`)).toContain("audit_entries_workspace_id_at_id_idx");
     expect(await plan(`${columns} AND target_type = 'flag' AND target_key = 'flag-7' ORDER BY at DESC, id DESC LIMIT 51`)).toContain(
+      "audit_entries_workspace_id_target_type_target_key_at_idx",
+    );
+    expect(await plan(`${columns} AND target_type IN ('flag', 'tenant_override', 'user_override') AND target_key = 'flag-7' ORDER BY at DESC, id DESC LIMIT 51`)).toContain(
       "audit_entries_workspace_id_target_type_target_key_at_idx",
     );
     expect(await plan(`${columns} AND tenant_key = 'tenant-7' ORDER BY at DESC, id DESC LIMIT 51`)).toContain("audit_entries_workspace_id_tenant_key_at_idx");

@@ -1,6 +1,12 @@
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
 
+/**
+ * What a flag's history holds: the flag's own entries (definition, state, rules, schedules) and
+ * the tenant and user overrides of it, all of which carry the flag's key as their target key.
+ */
+export const FLAG_TARGET_TYPES = ["flag", "tenant_override", "user_override"];
+
 export interface AuditFilters {
   flagKey?: string;
   targetType?: string;
@@ -49,7 +55,8 @@ function whereOf(workspaceId: string, f: AuditFilters): Prisma.AuditEntryWhereIn
   const actor = f.actor;
   return {
     workspaceId,
-    ...(f.flagKey ? { targetType: "flag", targetKey: f.flagKey } : f.targetType ? { targetType: f.targetType } : {}),
+    ...(f.flagKey ? { targetType: { in: FLAG_TARGET_TYPES }, targetKey: f.flagKey } : {}),
+    ...(f.targetType ? { targetType: f.targetType } : {}),
     ...(f.tenantKey ? { tenantKey: f.tenantKey } : {}),
     ...(actor && "id" in actor ? { actorId: actor.id } : {}),
     ...(actor && "email" in actor ? { actorEmail: actor.email } : {}),

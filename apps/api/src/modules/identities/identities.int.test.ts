@@ -30,7 +30,9 @@ describe("identities", () => {
     expect(res.statusCode).toBe(201);
     expect(res.headers.etag).toBe('"1"');
     expect(res.json()).toMatchObject({ key: "user-1", environment: "production", traits: { stage: "onboarding", actionsCount: 3 }, version: 1 });
-    expect(changes).toEqual([expect.objectContaining({ environmentId: env.id, version: env.snapshotVersion + 1 })]);
+    expect(changes).toEqual([
+      expect.objectContaining({ environmentId: env.id, version: env.snapshotVersion + 1, identity: { key: "user-1", traits: expect.objectContaining({ stage: "onboarding" }) } }),
+    ]);
     const [entry] = await auditOf(t, world.ws.id, "identity.created");
     expect(entry).toMatchObject({ actorRole: "editor", userAgent: "identities-test", environmentKey: "production", targetKey: "user-1", before: null, after: { traits: { stage: "onboarding" } } });
   });

@@ -108,7 +108,8 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
           return { row, created: !current, bumped: await bumpEnvironments(tx, workspaceId, [environment.id]) };
         }),
       );
-      await notifier.published(bumped);
+      // The change names the identity, so replicas patch their snapshot instead of reloading it.
+      await notifier.published(bumped.map((change) => ({ ...change, identity: { key, traits } })));
       return { identity: toIdentityResponse(row, environmentKey), created };
     },
 
