@@ -48,6 +48,11 @@ export const modulesRepository = {
     return count === 1 ? tx.module.findUnique({ where: { id }, select: MODULE_SELECT }) : undefined;
   },
 
+  /** Holds the module until the transaction ends: a flag joining it meanwhile (a key-share lock) waits, then is counted. */
+  async lock(tx: Tx, workspaceId: string, id: string) {
+    await tx.$queryRaw`SELECT id FROM modules WHERE workspace_id = ${workspaceId}::uuid AND id = ${id}::uuid FOR UPDATE`;
+  },
+
   /** Some of the module's flags, to name them when it cannot be deleted. */
   flagKeys(tx: Tx, workspaceId: string, moduleId: string, take: number) {
     return tx.flag.findMany({ where: { workspaceId, moduleId }, orderBy: { key: "asc" }, take, select: { key: true } });
