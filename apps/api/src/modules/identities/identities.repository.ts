@@ -27,10 +27,8 @@ export const identitiesRepository = {
       environmentId,
       ...(query.search ? { key: { startsWith: literal(query.search), mode: "insensitive" } } : {}),
     };
-    const [rows, total] = await Promise.all([
-      tx.identity.findMany({ where, orderBy: [{ [query.sort]: query.order }, { key: "asc" }], ...pageArgs(query), select: IDENTITY_SELECT }),
-      tx.identity.count({ where }),
-    ]);
+    const rows = await tx.identity.findMany({ where, orderBy: [{ [query.sort]: query.order }, { key: "asc" }], ...pageArgs(query), select: IDENTITY_SELECT });
+    const total = await tx.identity.count({ where });
     return { rows, total };
   },
 
