@@ -22,7 +22,7 @@ export function OverviewPage() {
   return (
     <>
       <PageHeader title={workspace.name} description={`Workspace ${workspace.slug} · created ${formatDateTime(workspace.createdAt)}`} />
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid items-start gap-6 lg:grid-cols-3">
         <Card title="Environments" description="Each keeps its own flag state." className="lg:col-span-2">
           <ul className="grid gap-3 sm:grid-cols-3">
             {environments.map((e) => (
