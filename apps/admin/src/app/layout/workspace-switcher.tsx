@@ -1,14 +1,20 @@
-import { Check, ChevronsUpDown } from "lucide-react";
+import { Check, ChevronsUpDown, Plus } from "lucide-react";
+import { useState } from "react";
 import { useNavigate } from "react-router";
-import { Menu, MenuContent, MenuItem, MenuLabel, MenuTrigger } from "../../components/ui/menu";
+import { Menu, MenuContent, MenuItem, MenuLabel, MenuSeparator, MenuTrigger } from "../../components/ui/menu";
+import { useSession } from "../../lib/auth";
 import { useWorkspaceScope } from "../../lib/workspace-scope";
 import { useWorkspaces } from "../../features/workspaces/api/get-workspaces";
+import { CreateWorkspaceDialog } from "../../features/workspaces/components/create-workspace-dialog";
 
 export function WorkspaceSwitcher() {
   const { workspace, role, tenant } = useWorkspaceScope();
   const workspaces = useWorkspaces();
   const navigate = useNavigate();
+  const session = useSession();
+  const [creating, setCreating] = useState(false);
   return (
+    <>
     <Menu>
       <MenuTrigger
         aria-label={`Workspace: ${workspace.name}. Switch workspace`}
@@ -31,7 +37,18 @@ export function WorkspaceSwitcher() {
             {w.slug === workspace.slug && <Check className="h-4 w-4 text-indigo-600" aria-label="current" />}
           </MenuItem>
         ))}
+        {session.data?.isSuperadmin && (
+          <>
+            <MenuSeparator />
+            <MenuItem onSelect={() => setCreating(true)}>
+              <Plus className="h-4 w-4" aria-hidden="true" />
+              New workspace
+            </MenuItem>
+          </>
+        )}
       </MenuContent>
     </Menu>
+    <CreateWorkspaceDialog open={creating} onOpenChange={setCreating} onCreated={(slug) => navigate(`/w/${slug}`)} />
+    </>
   );
 }
