@@ -6,3 +6,5 @@ export const sessionKey = ["session"] as const;
 export const workspacesKey = ["workspaces"] as const;
 export const wsKey = (workspace: string) => ["ws", workspace] as const;
 export const envKey = (workspace: string, environment: string) => ["ws", workspace, "env", environment] as const;
+/** A tenant admin's own tenant, in a workspace. */
+export const tenantKey = (workspace: string) => ["tenant", workspace] as const;
