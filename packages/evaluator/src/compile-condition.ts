@@ -1,5 +1,6 @@
 import { LIMITS, OPERATORS, conditionValueIssue, type ConditionValue, type Operator } from "@ensign/contracts/targeting";
 import { attributeRef } from "./attributes";
+import { canonical } from "./coerce";
 import { parseDateOperand } from "./dates";
 import { compileRegex } from "./regex";
 import { parseSemver } from "./semver";
@@ -31,21 +32,12 @@ export const OP = {
 /** Stands for an operator this evaluator does not know; such a condition never matches. */
 const OP_UNKNOWN = -1;
 
-/** Where compile reports what it could not use. */
+/** Where compile reports what it could not use, and how it compiles. */
 export interface IssueSink {
   readonly issues: CompileIssue[];
   readonly flagKey: string | undefined;
-}
-
-/**
- * Equality compares canonical strings, so `"5"` equals `5` and `"true"` equals `true`:
- * rule values typed into a form and context values sent as JSON meet halfway.
- */
-export function canonical(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number") return Number.isFinite(value) ? String(value) : undefined;
-  if (typeof value === "boolean") return value ? "true" : "false";
-  return undefined;
+  /** Build rule matchers as generated functions (see `generateMatcher`). */
+  readonly generateCode: boolean;
 }
 
 /**
@@ -131,7 +123,7 @@ function specialise(
       return { ...base, number: Math.round((values[0] as number) * 1000) };
     case "before":
     case "after": {
-      const operand = parseDateOperand(values[0]) as { ms: number; isRelative: boolean };
+      const operand = parseDateOperand(values[0] as string) as { ms: number; isRelative: boolean };
       return { ...base, number: operand.ms, isRelative: operand.isRelative };
     }
     case "semver_eq":
