@@ -1,5 +1,5 @@
 import type { Capability } from "@ensign/contracts/auth";
-import { Gauge, Layers, type LucideIcon } from "lucide-react";
+import { Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, ToggleRight, Users, UsersRound, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   to: string;
@@ -17,17 +17,35 @@ export interface NavSection {
 /** The sidebar, per section; each item appears only for roles that may use its page. */
 export const NAVIGATION: NavSection[] = [
   {
-    items: [{ to: "overview", label: "Overview", icon: Gauge, requires: "workspace:read" }],
+    items: [
+      { to: "flags", label: "Flags", icon: Flag, requires: "workspace:read" },
+      { to: "tenants", label: "Tenants", icon: Building2, requires: "workspace:read" },
+      { to: "segments", label: "Segments", icon: UsersRound, requires: "workspace:read" },
+      { to: "modules", label: "Modules", icon: Boxes, requires: "workspace:read" },
+      { to: "evaluate", label: "Evaluation tester", icon: FlaskConical, requires: "workspace:read" },
+      { to: "audit", label: "Audit log", icon: History, requires: "workspace:read" },
+    ],
   },
   {
     label: "Settings",
-    items: [{ to: "environments", label: "Environments", icon: Layers, requires: "workspace:read" }],
+    items: [
+      { to: "environments", label: "Environments", icon: Layers, requires: "workspace:read" },
+      { to: "members", label: "Members", icon: Users, requires: "workspace:read" },
+      { to: "api-keys", label: "API keys", icon: KeyRound, requires: "keys:manage" },
+    ],
+  },
+  {
+    label: "Your organisation",
+    items: [
+      { to: "tenant/features", label: "Features", icon: ToggleRight, requires: "tenant:manage" },
+      { to: "tenant/audit", label: "Audit log", icon: History, requires: "tenant:manage" },
+    ],
   },
 ];
 
 /** Where a role lands when it opens a workspace. */
 export function homePathFor(can: (capability: Capability) => boolean): string {
-  if (can("workspace:read")) return "overview";
-  if (can("tenant:manage")) return "tenant";
-  return "overview";
+  if (can("workspace:read")) return "flags";
+  if (can("tenant:manage")) return "tenant/features";
+  return "flags";
 }

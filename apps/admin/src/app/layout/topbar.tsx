@@ -5,8 +5,9 @@ import { useSession } from "../../lib/auth";
 import { useWorkspaceScope } from "../../lib/workspace-scope";
 import { useLogout } from "../../features/auth/api/logout";
 import { EnvironmentSwitcher } from "./environment-switcher";
+import type { LiveStatus } from "./use-live-updates";
 
-export function Topbar() {
+export function Topbar({ live }: { live: LiveStatus }) {
   const { can } = useWorkspaceScope();
   const session = useSession();
   const logout = useLogout();
@@ -21,6 +22,12 @@ export function Topbar() {
     <header className="sticky top-0 z-30 flex h-14 items-center justify-between gap-4 border-b border-slate-200 bg-white/90 px-8 backdrop-blur">
       <div className="flex items-center gap-3">{can("workspace:read") && <EnvironmentSwitcher />}</div>
       <div className="flex items-center gap-3">
+        {can("workspace:read") && (
+          <span className="inline-flex items-center gap-1.5 text-xs text-slate-500" title={live === "live" ? "Changes made elsewhere appear here as they happen" : "Live updates are not connected; data refreshes when you return to the tab"}>
+            <span className={live === "live" ? "h-2 w-2 rounded-full bg-emerald-500" : live === "connecting" ? "h-2 w-2 animate-pulse rounded-full bg-amber-400" : "h-2 w-2 rounded-full bg-slate-300"} aria-hidden="true" />
+            <span data-testid="live-status">{live === "live" ? "Live" : live === "connecting" ? "Connecting" : "Offline"}</span>
+          </span>
+        )}
         <Menu>
           <MenuTrigger asChild>
             <Button variant="ghost" className="gap-2 pr-1.5" aria-label={`Account: ${user?.email ?? ""}`}>

@@ -9,6 +9,7 @@ import { useWorkspaces } from "../../features/workspaces/api/get-workspaces";
 import { NotFoundPage } from "../routes/not-found";
 import { Sidebar } from "./sidebar";
 import { Topbar } from "./topbar";
+import { useLiveUpdates } from "./use-live-updates";
 
 export const LAST_WORKSPACE_KEY = "ensign:workspace";
 
@@ -60,6 +61,8 @@ export function WorkspaceLayout() {
     };
   }, [session.data, workspace, envKey, setEnvironment]);
 
+  const live = useLiveUpdates(slug, !!scope?.can("workspace:read"));
+
   if (workspaces.isPending) {
     return (
       <div className="mx-auto max-w-5xl p-10">
@@ -84,7 +87,7 @@ export function WorkspaceLayout() {
         </a>
         <Sidebar />
         <div className="flex min-w-0 flex-1 flex-col">
-          <Topbar />
+          <Topbar live={live} />
           <main id="main" tabIndex={-1} className="flex-1 px-8 py-7 focus:outline-none">
             <div className="mx-auto max-w-7xl">
               <ErrorBoundary resetKey={location.pathname}>
