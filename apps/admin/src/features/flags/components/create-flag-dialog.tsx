@@ -134,7 +134,7 @@ export function CreateFlagDialog({ open, onOpenChange }: { open: boolean; onOpen
           {errors.dependsOn && <p role="alert" className="text-xs text-red-600">{errors.dependsOn.message}</p>}
         </div>
         <Field label="Owner" error={errors.owner?.message}>
-          {(props) => <Input placeholder="team or person" {...props} {...form.register("owner")} />}
+          {(props) => <Input placeholder="team or person" {...props} {...form.register("owner", { setValueAs: (v: string) => v.trim() || null })} />}
         </Field>
         <Field label="Lifecycle" error={errors.lifecycle?.message}>
           {(props) => (
