@@ -1,6 +1,7 @@
 import { CreateFlagBody } from "@ensign/contracts/flags";
 import { FLAG_TYPES, type FlagType, type Variant } from "@ensign/contracts/targeting";
 import { zodResolver } from "@hookform/resolvers/zod";
+import { useState } from "react";
 import { Controller, useForm, useWatch } from "react-hook-form";
 import { useNavigate } from "react-router";
 import type { z } from "zod";
@@ -30,12 +31,17 @@ export function CreateFlagDialog({ open, onOpenChange }: { open: boolean; onOpen
   const definitions = useFlagDefinitions(ws);
   const { modules } = facetsOf(definitions.data);
   const form = useForm<Input, unknown, CreateFlagBody>({ resolver: zodResolver(CreateFlagBody), defaultValues: initial });
-  const { errors, isSubmitting, dirtyFields } = form.formState;
+  const { errors, isSubmitting } = form.formState;
+  // The key follows the name until the user types in the key field.
+  const [keyEdited, setKeyEdited] = useState(false);
   const type = useWatch({ control: form.control, name: "type" }) ?? "boolean";
   const variants = useWatch({ control: form.control, name: "variants" });
 
   const close = (next: boolean) => {
-    if (!next) form.reset(initial);
+    if (!next) {
+      form.reset(initial);
+      setKeyEdited(false);
+    }
     onOpenChange(next);
   };
   const submit = form.handleSubmit(async (values) => {
@@ -51,7 +57,7 @@ export function CreateFlagDialog({ open, onOpenChange }: { open: boolean; onOpen
   });
   const name = form.register("name", {
     onChange: (e: { target: { value: string } }) => {
-      if (!dirtyFields.key) form.setValue("key", keyFromName(e.target.value), { shouldValidate: !!errors.key });
+      if (!keyEdited) form.setValue("key", keyFromName(e.target.value), { shouldValidate: form.formState.isSubmitted });
     },
   });
   const setType = (next: FlagType) => {
@@ -88,7 +94,7 @@ export function CreateFlagDialog({ open, onOpenChange }: { open: boolean; onOpen
           {(props) => <Input autoFocus placeholder="AI invoice extraction" {...props} {...name} />}
         </Field>
         <Field label="Key" hint="Generated from the name; editable until the flag is saved." error={errors.key?.message}>
-          {(props) => <Input className="font-mono text-xs" {...props} {...form.register("key")} />}
+          {(props) => <Input className="font-mono text-xs" {...props} {...form.register("key", { onChange: () => setKeyEdited(true) })} />}
         </Field>
         <Field label="Description" error={errors.description?.message} className="col-span-2">
           {(props) => <Textarea rows={2} placeholder="What turning it on changes, for whom" {...props} {...form.register("description")} />}

@@ -1,5 +1,6 @@
 import { CreateWorkspaceBody } from "@ensign/contracts/workspaces";
 import { zodResolver } from "@hookform/resolvers/zod";
+import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Button } from "../../../components/ui/button";
 import { Dialog } from "../../../components/ui/dialog";
@@ -15,12 +16,14 @@ type Values = { name: string; slug: string };
 export function CreateWorkspaceDialog({ open, onOpenChange, onCreated }: { open: boolean; onOpenChange(open: boolean): void; onCreated(slug: string): void }) {
   const create = useCreateWorkspace();
   const form = useForm<Values>({ resolver: zodResolver(CreateWorkspaceBody), defaultValues: { name: "", slug: "" } });
-  const { errors, isSubmitting, dirtyFields } = form.formState;
+  const { errors, isSubmitting } = form.formState;
+  const [slugEdited, setSlugEdited] = useState(false);
   const submit = form.handleSubmit(async (values) => {
     try {
       const created = await create.mutateAsync(values);
       toast.success(`Workspace ${created.name} created`);
       form.reset();
+      setSlugEdited(false);
       onOpenChange(false);
       onCreated(created.slug);
     } catch (error) {
@@ -29,7 +32,7 @@ export function CreateWorkspaceDialog({ open, onOpenChange, onCreated }: { open:
   });
   const name = form.register("name", {
     onChange: (e: { target: { value: string } }) => {
-      if (!dirtyFields.slug) form.setValue("slug", keyFromName(e.target.value).replace(/[_.]/g, "-").slice(0, 63));
+      if (!slugEdited) form.setValue("slug", keyFromName(e.target.value).replace(/[_.]/g, "-").slice(0, 63));
     },
   });
   return (
@@ -52,7 +55,7 @@ export function CreateWorkspaceDialog({ open, onOpenChange, onCreated }: { open:
           {(props) => <Input autoFocus {...props} {...name} />}
         </Field>
         <Field label="Slug" hint="Used in addresses and API paths; cannot change later." error={errors.slug?.message}>
-          {(props) => <Input className="font-mono" {...props} {...form.register("slug")} />}
+          {(props) => <Input className="font-mono" {...props} {...form.register("slug", { onChange: () => setSlugEdited(true) })} />}
         </Field>
         {errors.root && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
