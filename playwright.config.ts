@@ -3,7 +3,8 @@ import { defineConfig, devices } from "@playwright/test";
 /**
  * End-to-end tests against the real API, PostgreSQL and Redis: `e2e/support/global-setup.ts`
  * creates a database, builds the admin app, starts the API on a free port and signs in once per
- * role. Browser: Debian's Chromium, never a downloaded one.
+ * role. Specs that need other servers (the portal demo) start them on free ports themselves.
+ * Browser: Debian's Chromium, never a downloaded one.
  */
 export default defineConfig({
   testDir: "e2e",
@@ -14,7 +15,7 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
-  timeout: 30_000,
+  timeout: 60_000,
   expect: { timeout: 5_000 },
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   use: {
