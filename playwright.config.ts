@@ -29,7 +29,9 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "e2e", testIgnore: /screenshots\.spec\.ts/ },
+    { name: "e2e", testIgnore: [/screenshots\.spec\.ts/, /portal-.*\.spec\.ts/] },
+    // The producer portal demo's specs start their own API and portal servers.
+    { name: "portal", testMatch: /portal-.*\.spec\.ts/ },
     { name: "screenshots", testMatch: /screenshots\.spec\.ts/ },
   ],
 });
