@@ -1,4 +1,4 @@
-import { apiAs } from "./support/api";
+import { apiAs, stateVersion } from "./support/api";
 import { expect, test } from "./support/fixtures";
 
 test("an admin creates a flag, adds a rule and rolls it out to 30 %", async ({ page }) => {
@@ -63,4 +63,49 @@ test("the list searches, filters and sorts", async ({ page }) => {
   await page.getByLabel("Beta filter").selectOption("true");
   await expect(page.getByRole("link", { name: /Booking Import/ })).toHaveCount(0);
   await expect(page.getByRole("link", { name: /AI Pricing Optimizer/ })).toBeVisible();
+});
+
+test("rules reorder by keyboard and by drag, and the order is saved", async ({ page }) => {
+  const api = await apiAs("owner");
+  expect((await api.post("/v1/workspaces/piquetickets/flags", { data: { key: "reorder-demo", name: "Reorder demo" } })).ok()).toBe(true);
+  for (const [name, country] of [["Dutch", "NL"], ["Belgian", "BE"], ["German", "DE"]]) {
+    const version = await stateVersion(api, "piquetickets", "reorder-demo", "production");
+    const res = await api.post("/v1/workspaces/piquetickets/flags/reorder-demo/environments/production/rules", {
+      headers: { "if-match": `"${version}"` },
+      data: { name, conditions: [{ attribute: "country", operator: "in", values: [country] }], serve: { variant: "on" } },
+    });
+    expect(res.ok()).toBe(true);
+  }
+  await page.goto("/w/piquetickets/flags/reorder-demo");
+  await page.getByRole("tab", { name: "Production" }).click();
+  await expect(page.getByLabel("Rule 1 name")).toHaveValue("Dutch");
+
+  // Keyboard: Space picks the rule up, an arrow moves it, Space drops it.
+  await page.getByRole("button", { name: "Drag Rule 1 to reorder" }).focus();
+  // dnd-kit measures between steps, as a person's keystrokes would allow.
+  for (const key of ["Space", "ArrowDown", "Space"]) {
+    await page.keyboard.press(key);
+    await page.waitForTimeout(150);
+  }
+  await expect(page.getByLabel("Rule 1 name")).toHaveValue("Belgian");
+  await expect(page.getByLabel("Rule 2 name")).toHaveValue("Dutch");
+
+  // Mouse: drag the third rule above the first (a tall window keeps both in view).
+  await page.setViewportSize({ width: 1280, height: 1600 });
+  const handle = page.getByRole("button", { name: "Drag Rule 3 to reorder" });
+  const target = page.getByRole("button", { name: "Drag Rule 1 to reorder" });
+  const from = (await handle.boundingBox())!;
+  const to = (await target.boundingBox())!;
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(from.x + from.width / 2, from.y - 10, { steps: 5 });
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2 - 20, { steps: 10 });
+  await page.mouse.up();
+  await expect(page.getByLabel("Rule 1 name")).toHaveValue("German");
+
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText("Targeting saved in Production")).toBeVisible();
+  const state = await (await api.get("/v1/workspaces/piquetickets/flags/reorder-demo/environments/production")).json();
+  expect(state.rules.map((r: { name: string }) => r.name)).toEqual(["German", "Belgian", "Dutch"]);
+  await api.dispose();
 });

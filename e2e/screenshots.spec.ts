@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { apiAs, stateVersion } from "./support/api";
 import { expect, openAs, test } from "./support/fixtures";
 
 /**
@@ -16,8 +17,33 @@ test.describe("signed out", () => {
   });
 });
 
+/** Some history, so the pages show what they look like in use. */
+async function demoActivity() {
+  const owner = await apiAs("owner");
+  const flag = "/v1/workspaces/piquetickets/flags/knowledge_base_enabled/environments/production";
+  await owner.post(`${flag}/rules`, {
+    headers: { "if-match": `"${await stateVersion(owner, "piquetickets", "knowledge_base_enabled", "production")}"` },
+    data: { name: "Pro producers", conditions: [{ attribute: "tenant.plan", operator: "in", values: ["pro"] }], serve: { variant: "on" } },
+  });
+  await owner.patch(flag, {
+    headers: { "if-match": `"${await stateVersion(owner, "piquetickets", "knowledge_base_enabled", "production")}"` },
+    data: { fallthrough: { split: { allocations: [{ variant: "on", weight: 25_000 }, { variant: "off", weight: 75_000 }], bucketBy: "tenantKey" } } },
+  });
+  await owner.put(`${flag}/tenant-overrides/cactus-cabaret`, { data: { variant: "on", locked: true } });
+  await owner.put(`${flag}/tenant-overrides/route-66-revue`, { data: { variant: "off", expiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString() } });
+  await owner.put(`${flag}/user-overrides/qa-tester-1`, { data: { variant: "on" } });
+  await owner.post("/v1/workspaces/piquetickets/environments/production/api-keys", { data: { name: "Producer portal (web)", kind: "client" } });
+  await owner.post("/v1/workspaces/piquetickets/environments/production/api-keys", { data: { name: "Ticketing backend", kind: "server" } });
+  const editor = await apiAs("editor");
+  const ai = "/v1/workspaces/piquetickets/flags/ai_agents_enabled/environments/staging";
+  await editor.put(`${ai}/enabled`, { headers: { "if-match": `"${await stateVersion(editor, "piquetickets", "ai_agents_enabled", "staging")}"` }, data: { enabled: false } });
+  await owner.dispose();
+  await editor.dispose();
+}
+
 test("workspace admin pages", async ({ page }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
+  await demoActivity();
   await page.goto("/w/piquetickets/flags");
   await expect(page.getByRole("table", { name: "Feature flags" })).toBeVisible();
   await page.screenshot({ path: shot("flags") });
@@ -29,7 +55,12 @@ test("workspace admin pages", async ({ page }) => {
 
   await page.goto("/w/piquetickets/flags/knowledge_base_enabled");
   await expect(page.getByRole("heading", { name: "Knowledge Base" })).toBeVisible();
-  await page.screenshot({ path: shot("flag-targeting"), fullPage: true });
+  await page.screenshot({ path: shot("flag-targeting") });
+  await page.getByLabel("Rollout percentage", { exact: true }).fill("40");
+  await expect(page.getByTestId("impact-summary")).toBeVisible();
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: shot("flag-pending-change") });
+  await page.getByRole("button", { name: "Discard" }).click();
   await page.getByRole("tab", { name: "Tenant overrides" }).click();
   await expect(page.getByRole("table", { name: "Tenant overrides" })).toBeVisible();
   await page.screenshot({ path: shot("flag-tenant-overrides") });
@@ -45,12 +76,19 @@ test("workspace admin pages", async ({ page }) => {
   await page.getByLabel("Show flag").selectOption("knowledge_base_enabled");
   await page.waitForTimeout(300);
   await page.screenshot({ path: shot("tenants") });
+  for (const name of ["Apache Junction Jam", "Arizona Comedy", "Avondale Art Rock"]) await page.getByLabel(`Select ${name}`).check();
+  await page.getByLabel("Flag for the bulk action").selectOption("additional_services_enabled");
+  await page.getByRole("button", { name: "Enable for selected" }).click();
+  await expect(page.getByRole("dialog", { name: "Confirm the bulk change" })).toBeVisible();
+  await page.screenshot({ path: shot("tenants-bulk-confirm") });
+  await page.keyboard.press("Escape");
 
   await page.goto("/w/finance-suite/tenants/acme-holiday-homes");
   await expect(page.getByRole("heading", { name: "Acme Holiday Homes" })).toBeVisible();
   await page.screenshot({ path: shot("tenant") });
 
   await page.goto("/w/piquetickets/evaluate");
+  await page.getByLabel("Flag").selectOption("knowledge_base_enabled");
   await page.getByRole("button", { name: "Evaluate" }).click();
   await expect(page.getByText("Trace").first()).toBeVisible();
   await page.screenshot({ path: shot("evaluation-tester") });
@@ -66,8 +104,17 @@ test("workspace admin pages", async ({ page }) => {
     await page.goto(`/w/${path === "modules" ? "finance-suite" : "piquetickets"}/${path}`);
     await expect(page.getByRole("heading", { name: heading, exact: true })).toBeVisible();
     await page.waitForTimeout(300);
+    if (name === "audit-log") await page.getByRole("button", { name: /tenant_override\.set/ }).first().click();
     await page.screenshot({ path: shot(name) });
   }
+
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto("/w/piquetickets/flags");
+  await expect(page.getByRole("table", { name: "Feature flags" })).toBeVisible();
+  await page.screenshot({ path: shot("flags-1024") });
+  await page.goto("/w/piquetickets/flags/knowledge_base_enabled");
+  await expect(page.getByRole("heading", { name: /Knowledge Base/ })).toBeVisible();
+  await page.screenshot({ path: shot("flag-1024") });
 });
 
 test("tenant admin pages", async ({ browser }) => {

@@ -8,7 +8,7 @@ export function Sidebar() {
   const { ws, can } = useWorkspaceScope();
   const sections = NAVIGATION.map((section) => ({ ...section, items: section.items.filter((item) => can(item.requires)) })).filter((s) => s.items.length > 0);
   return (
-    <aside className="sticky top-0 flex h-screen w-60 shrink-0 flex-col border-r border-slate-200 bg-white">
+    <aside className="sticky top-0 flex h-screen w-52 shrink-0 xl:w-60 flex-col border-r border-slate-200 bg-white">
       <div className="border-b border-slate-100 p-3">
         <WorkspaceSwitcher />
       </div>

@@ -19,7 +19,7 @@ export function Topbar({ live }: { live: LiveStatus }) {
     .slice(0, 2)
     .toUpperCase();
   return (
-    <header className="sticky top-0 z-30 flex h-14 items-center justify-between gap-4 border-b border-slate-200 bg-white/90 px-8 backdrop-blur">
+    <header className="sticky top-0 z-30 flex h-14 items-center justify-between gap-4 border-b border-slate-200 bg-white/90 px-6 backdrop-blur xl:px-8">
       <div className="flex items-center gap-3">{can("workspace:read") && <EnvironmentSwitcher />}</div>
       <div className="flex items-center gap-3">
         {can("workspace:read") && (

@@ -88,7 +88,7 @@ export function WorkspaceLayout() {
         <Sidebar />
         <div className="flex min-w-0 flex-1 flex-col">
           <Topbar live={live} />
-          <main id="main" tabIndex={-1} className="flex-1 px-8 py-7 focus:outline-none">
+          <main id="main" tabIndex={-1} className="flex-1 px-6 py-7 focus:outline-none xl:px-8">
             <div className="mx-auto max-w-7xl">
               <ErrorBoundary resetKey={location.pathname}>
                 <Suspense fallback={<PageSkeleton />}>

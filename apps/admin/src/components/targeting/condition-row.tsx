@@ -40,15 +40,20 @@ export function ConditionRow({ condition, onChange, onRemove, label, segments = 
             <option key={a} value={a} />
           ))}
         </datalist>
-        <Select
+        <button
+          type="button"
           aria-label={`${label} negate`}
-          value={condition.negate ? "not" : "is"}
-          onChange={(e) => onChange({ ...condition, negate: e.target.value === "not" || undefined })}
-          className="w-20"
+          aria-pressed={!!condition.negate}
+          title={condition.negate ? "Negated: the condition holds when the test fails" : "Negate this condition"}
+          onClick={() => onChange({ ...condition, negate: condition.negate ? undefined : true })}
+          className={
+            condition.negate
+              ? "h-9 rounded-md border border-rose-300 bg-rose-50 px-2.5 text-xs font-semibold text-rose-700"
+              : "h-9 rounded-md border border-slate-200 px-2.5 text-xs font-semibold text-slate-400 hover:border-slate-300 hover:text-slate-600"
+          }
         >
-          <option value="is">—</option>
-          <option value="not">NOT</option>
-        </Select>
+          NOT
+        </button>
         <Select
           aria-label={`${label} operator`}
           value={condition.operator}

@@ -33,6 +33,9 @@ describe("RuleBuilder", () => {
     const values = screen.getByLabelText("Rule 1, condition 1 values");
     await user.type(values, "NL{Enter}BE{Enter}");
     expect(state()[0]!.conditions).toEqual([{ attribute: "country", operator: "in", values: ["NL", "BE"] }]);
+    await user.click(screen.getByRole("button", { name: "Rule 1, condition 1 negate" }));
+    expect(screen.getByRole("button", { name: "Rule 1, condition 1 negate" })).toHaveAttribute("aria-pressed", "true");
+    expect(state()[0]!.conditions[0]!.negate).toBe(true);
     // What the builder produces is what the API accepts.
     expect(RuleBody.safeParse(state()[0]).success).toBe(true);
   });

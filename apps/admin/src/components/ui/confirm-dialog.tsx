@@ -13,15 +13,16 @@ export interface ConfirmDialogProps {
   tone?: "primary" | "danger";
   isPending?: boolean;
   disabled?: boolean;
+  size?: "sm" | "md" | "lg";
 }
 
-export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabel, onConfirm, tone = "primary", isPending, disabled }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabel, onConfirm, tone = "primary", isPending, disabled, size = "md" }: ConfirmDialogProps) {
   return (
     <Dialog
       open={open}
       onOpenChange={onOpenChange}
       title={title}
-      size="md"
+      size={size}
       footer={
         <>
           <Button onClick={() => onOpenChange(false)}>Cancel</Button>

@@ -7,7 +7,7 @@ export const TabsContent = T.Content;
 
 export function TabsList({ children, label, className }: { children: ReactNode; label: string; className?: string }) {
   return (
-    <T.List aria-label={label} className={cn("flex gap-1 border-b border-slate-200", className)}>
+    <T.List aria-label={label} className={cn("flex gap-1 overflow-x-auto border-b border-slate-200", className)}>
       {children}
     </T.List>
   );
@@ -17,7 +17,7 @@ export function TabsTrigger({ value, children }: { value: string; children: Reac
   return (
     <T.Trigger
       value={value}
-      className="-mb-px inline-flex items-center gap-2 border-b-2 border-transparent px-3 py-2 text-sm font-medium text-slate-500 hover:text-slate-800 data-[state=active]:border-indigo-600 data-[state=active]:text-indigo-700"
+      className="-mb-px inline-flex shrink-0 items-center gap-2 border-b-2 whitespace-nowrap border-transparent px-3 py-2 text-sm font-medium text-slate-500 hover:text-slate-800 data-[state=active]:border-indigo-600 data-[state=active]:text-indigo-700"
     >
       {children}
     </T.Trigger>

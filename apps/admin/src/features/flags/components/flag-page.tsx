@@ -108,7 +108,7 @@ export function FlagPage({ sections = [], impact, segments }: FlagPageProps) {
         <FlagStatusCell name={f.name} summary={summary} canToggle={can("state:write") && !f.archivedAt} isPending={toggle.isPending} onToggle={(enabled) => summary && toggle.mutate({ key: f.key, enabled, version: summary.version }, { onSuccess: () => toast.success(`${f.name} ${enabled ? "enabled" : "disabled"} in ${env}`) })} />
         {summary && (
           <span className="text-sm text-slate-500">
-            Everyone else: <span className="font-medium text-slate-700">{summary.rollout.summary}</span> · {summary.ruleCount} rule{summary.ruleCount === 1 ? "" : "s"} · {summary.overrideCount} tenant override{summary.overrideCount === 1 ? "" : "s"}
+            Serving <span className="font-medium text-slate-700">{summary.rollout.summary}</span> · {summary.overrideCount} tenant override{summary.overrideCount === 1 ? "" : "s"} · {summary.userOverrideCount} user override{summary.userOverrideCount === 1 ? "" : "s"}
           </span>
         )}
       </div>

@@ -122,8 +122,7 @@ export function FlagsPage() {
                 <Th>Status</Th>
                 <Th>Rollout</Th>
                 <Th className="text-right">Rules</Th>
-                <Th>Module</Th>
-                <Th>Tags</Th>
+                <Th>Module / tags</Th>
               </tr>
             </THead>
             <TBody>
@@ -161,9 +160,13 @@ function FlagRow({ flag, ws, env, canToggle, isPending, onToggle }: { flag: Flag
       <Td className="text-right tabular-nums">
         {summary && summary.ruleCount > 0 ? <Link to={`${href}#targeting`} className="text-indigo-700 hover:underline">{summary.ruleCount}</Link> : <span className="text-slate-400">0</span>}
       </Td>
-      <Td>{flag.module ? <Badge tone="sky">{flag.module}</Badge> : <span className="text-slate-400">—</span>}</Td>
-      <Td className="max-w-[12rem]">
-        <span className="flex flex-wrap gap-1">{flag.tags.length ? flag.tags.slice(0, 3).map((t) => <Badge key={t}>{t}</Badge>) : <span className="text-slate-400">—</span>}{flag.tags.length > 3 && <Badge>+{flag.tags.length - 3}</Badge>}</span>
+      <Td className="max-w-[14rem]">
+        <span className="flex flex-wrap gap-1">
+          {flag.module && <Badge tone="sky">{flag.module}</Badge>}
+          {flag.tags.slice(0, 3).map((t) => <Badge key={t}>{t}</Badge>)}
+          {flag.tags.length > 3 && <Badge>+{flag.tags.length - 3}</Badge>}
+          {!flag.module && flag.tags.length === 0 && <span className="text-slate-400">—</span>}
+        </span>
       </Td>
     </Tr>
   );

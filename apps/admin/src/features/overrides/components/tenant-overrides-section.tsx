@@ -105,7 +105,8 @@ export function TenantOverridesSection({ flag }: { flag: OverrideFlag }) {
           </>
         )}
       </Card>
-      <ConfirmDialog open={pending !== null} onOpenChange={(open) => !open && setPending(null)} title="Confirm the bulk change" confirmLabel={`Apply to ${new Set(pending?.preview.changes.map((c) => c.tenant)).size} tenants`} disabled={!pending?.preview.changes.length} isPending={bulk.isPending} onConfirm={applyBulk}>
+      <ConfirmDialog open={pending !== null} onOpenChange={(open) => !open && setPending(null)} title="Confirm the bulk change"
+        size="lg" confirmLabel={`Apply to ${new Set(pending?.preview.changes.map((c) => c.tenant)).size} tenants`} disabled={!pending?.preview.changes.length} isPending={bulk.isPending} onConfirm={applyBulk}>
         {pending && <BulkPreview preview={pending.preview} describe={pending.describe} />}
       </ConfirmDialog>
     </div>

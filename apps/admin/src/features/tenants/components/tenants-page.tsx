@@ -159,6 +159,7 @@ export function TenantsPage({ flags }: { flags: FlagOption[] }) {
         open={pending !== null}
         onOpenChange={(open) => !open && setPending(null)}
         title="Confirm the bulk change"
+        size="lg"
         tone={pending?.body.action === "disable_all" ? "danger" : "primary"}
         confirmLabel={pending ? `Apply to ${new Set(pending.preview.changes.map((c) => c.tenant)).size} tenants` : "Apply"}
         disabled={!pending?.preview.changes.length}
