@@ -63,6 +63,7 @@ test("workspace admin pages", async ({ page }) => {
   await page.getByRole("button", { name: "Discard" }).click();
   await page.getByRole("tab", { name: "Tenant overrides" }).click();
   await expect(page.getByRole("table", { name: "Tenant overrides" })).toBeVisible();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: shot("flag-tenant-overrides") });
   await page.getByRole("tab", { name: "Stats" }).click();
   await page.waitForTimeout(500);
@@ -122,7 +123,10 @@ test("tenant admin pages", async ({ browser }) => {
   await tenantAdmin.page.goto("/");
   await expect(tenantAdmin.page.getByRole("heading", { name: "Features" })).toBeVisible();
   await tenantAdmin.page.screenshot({ path: shot("tenant-admin-features"), fullPage: true });
+  await tenantAdmin.page.getByTestId("feature-tenadmin_audit_logs").getByRole("switch").click();
+  await expect(tenantAdmin.page.getByText("Audit Logs is now on for your users")).toBeVisible();
   await tenantAdmin.page.goto("/w/finance-suite/tenant/audit");
+  await tenantAdmin.page.getByRole("button", { name: /tenant_feature\.enabled/ }).first().click();
   await expect(tenantAdmin.page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   await tenantAdmin.page.screenshot({ path: shot("tenant-admin-audit") });
   await tenantAdmin.close();

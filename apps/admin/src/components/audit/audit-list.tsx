@@ -35,7 +35,7 @@ function ActorLabel({ actor }: { actor: AuditItem["actor"] }) {
     <span className="inline-flex min-w-0 items-center gap-1.5 text-slate-700">
       <Icon className="h-3.5 w-3.5 shrink-0 text-slate-400" aria-hidden="true" />
       <span className="truncate">{text}</span>
-      {actor.role && actor.email && <span className="text-xs text-slate-400">{actor.role.replace("_", " ")}</span>}
+      {actor.role && actor.email && <span className="text-xs whitespace-nowrap text-slate-400">{actor.role.replace("_", " ")}</span>}
     </span>
   );
 }

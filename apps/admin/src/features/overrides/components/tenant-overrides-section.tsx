@@ -60,7 +60,6 @@ export function TenantOverridesSection({ flag }: { flag: OverrideFlag }) {
 
   return (
     <div className="space-y-6">
-      {canWrite && <AddTenantOverride flag={flag} onAdd={(tenant, variant, locked, expiresAt) => set.mutate({ tenant, body: { variant, locked: canLock ? locked : undefined, expiresAt } }, { onSuccess: () => toast.success(`Override set for ${tenant}`) })} canLock={canLock} isPending={set.isPending} />}
       <Card title={`Tenant overrides in ${environment.name}`} description="A locked override beats the allow list and rules, and tenant admins cannot change it.">
         <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
           <div className="flex items-center gap-3">
@@ -105,6 +104,7 @@ export function TenantOverridesSection({ flag }: { flag: OverrideFlag }) {
           </>
         )}
       </Card>
+      {canWrite && <AddTenantOverride flag={flag} onAdd={(tenant, variant, locked, expiresAt) => set.mutate({ tenant, body: { variant, locked: canLock ? locked : undefined, expiresAt } }, { onSuccess: () => toast.success(`Override set for ${tenant}`) })} canLock={canLock} isPending={set.isPending} />}
       <ConfirmDialog open={pending !== null} onOpenChange={(open) => !open && setPending(null)} title="Confirm the bulk change"
         size="lg" confirmLabel={`Apply to ${new Set(pending?.preview.changes.map((c) => c.tenant)).size} tenants`} disabled={!pending?.preview.changes.length} isPending={bulk.isPending} onConfirm={applyBulk}>
         {pending && <BulkPreview preview={pending.preview} describe={pending.describe} />}
@@ -118,10 +118,10 @@ function OverrideRow({ o, flag, canWrite, canLock, selected, onSelect, onVariant
   return (
     <Tr className={o.isExpired ? "opacity-60" : undefined}>
       {canWrite && <Td><input type="checkbox" aria-label={`Select ${o.tenant.name}`} checked={selected} onChange={onSelect} className="accent-indigo-600" /></Td>}
-      <Td><span className="font-medium text-slate-900">{o.tenant.name}</span><span className="block font-mono text-xs text-slate-500">{o.tenant.key}</span></Td>
+      <Td className="whitespace-nowrap"><span className="font-medium text-slate-900">{o.tenant.name}</span><span className="block font-mono text-xs text-slate-500">{o.tenant.key}</span></Td>
       <Td>
         {editable ? (
-          <Select aria-label={`Variant for ${o.tenant.name}`} value={o.variant} onChange={(e) => onVariant(e.target.value)} className="h-8 w-32 text-xs">
+          <Select aria-label={`Variant for ${o.tenant.name}`} value={o.variant} onChange={(e) => onVariant(e.target.value)} className="h-8 w-24 text-xs">
             {flag.variants.map((v) => <option key={v.key} value={v.key}>{v.key}</option>)}
           </Select>
         ) : (
@@ -138,7 +138,7 @@ function OverrideRow({ o, flag, canWrite, canLock, selected, onSelect, onVariant
       </Td>
       <Td className="text-xs">
         {editable ? (
-          <Input type="datetime-local" aria-label={`Expiry for ${o.tenant.name}`} className="h-8 w-48 text-xs" defaultValue={o.expiresAt ? new Date(new Date(o.expiresAt).getTime() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : ""} onBlur={(e) => { const next = toIso(e.target.value); if (next !== o.expiresAt) onExpiry(next); }} />
+          <Input type="datetime-local" aria-label={`Expiry for ${o.tenant.name}`} className="h-8 w-44 text-xs" defaultValue={o.expiresAt ? new Date(new Date(o.expiresAt).getTime() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : ""} onBlur={(e) => { const next = toIso(e.target.value); if (next !== o.expiresAt) onExpiry(next); }} />
         ) : o.expiresAt ? formatDateTime(o.expiresAt) : "never"}
         {o.isExpired && <Badge tone="red" className="ml-1">expired</Badge>}
       </Td>
