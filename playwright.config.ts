@@ -1,20 +1,37 @@
 import { defineConfig, devices } from "@playwright/test";
 
 /**
- * End-to-end tests in real Chromium (Debian's, at /usr/bin/chromium; never `playwright install`).
- * Each spec starts the servers it needs on free ports and seeds its own data.
+ * End-to-end tests against the real API, PostgreSQL and Redis: `e2e/support/global-setup.ts`
+ * creates a database, builds the admin app, starts the API on a free port and signs in once per
+ * role. Specs that need other servers (the portal demo) start them on free ports themselves.
+ * Browser: Debian's Chromium, never a downloaded one.
  */
 export default defineConfig({
   testDir: "e2e",
-  timeout: 60_000,
-  fullyParallel: false,
+  globalSetup: "./e2e/support/global-setup.ts",
+  globalTeardown: "./e2e/support/global-teardown.ts",
+  // One worker: the tests share one API and seeded database, and the machine has two cores.
   workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
-  reporter: process.env.CI ? "line" : "list",
+  timeout: 60_000,
+  expect: { timeout: 5_000 },
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   use: {
     ...devices["Desktop Chrome"],
     viewport: { width: 1280, height: 800 },
-    launchOptions: { executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] },
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    },
     trace: "retain-on-failure",
+    screenshot: "only-on-failure",
   },
+  projects: [
+    { name: "e2e", testIgnore: [/screenshots\.spec\.ts/, /portal-.*\.spec\.ts/] },
+    // The producer portal demo's specs start their own API and portal servers.
+    { name: "portal", testMatch: /portal-.*\.spec\.ts/ },
+    { name: "screenshots", testMatch: /screenshots\.spec\.ts/ },
+  ],
 });

@@ -1,7 +1,7 @@
 import { defineProject } from "vitest/config";
 
 /**
- * The test projects. `unit` is pure logic; `integration` talks to the machine's real
+ * The test projects. `unit` is pure logic; `admin` renders the admin app's components in jsdom; `integration` talks to the machine's real
  * PostgreSQL and Redis (each test file gets its own database cloned from a migrated template).
  * `sdk` and `react` test the client packages (react in jsdom).
  */
@@ -23,6 +23,15 @@ export const projects = [
       globalSetup: ["apps/api/test/global-setup.ts"],
       testTimeout: 30_000,
       hookTimeout: 60_000,
+    },
+  }),
+  defineProject({
+    test: {
+      name: "admin",
+      environment: "jsdom",
+      include: ["apps/admin/src/**/*.test.tsx"],
+      setupFiles: ["apps/admin/src/testing/setup.ts"],
+      css: false,
     },
   }),
   defineProject({

@@ -15,8 +15,18 @@ export class ApiError extends Error {
   /** Field issues of a 400, keyed by path without the `body.` prefix. */
   get fieldIssues(): Record<string, string> {
     const issues = (this.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [];
-    return Object.fromEntries(issues.map((issue) => [issue.path.replace(/^body\./, ""), issue.message]));
+    return Object.fromEntries(issues.map((issue) => [issue.path.replace(/^(body|query|params)\./, ""), issue.message]));
   }
+}
+
+/** A message a person can act on, for any error. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 412) return "Someone else changed this in the meantime. The latest version is shown; try again.";
+    return error.message;
+  }
+  if (error instanceof TypeError) return "Could not reach Ensign. Check your connection and try again.";
+  return error instanceof Error ? error.message : "Something went wrong.";
 }
 
 let accessToken: string | undefined;
@@ -28,9 +38,15 @@ export function setAccessToken(token: string | undefined) {
   for (const listener of listeners) listener(token !== undefined);
 }
 
+export function getAccessToken(): string | undefined {
+  return accessToken;
+}
+
 export function onSessionChange(listener: (signedIn: boolean) => void) {
   listeners.add(listener);
-  return () => listeners.delete(listener);
+  return () => {
+    listeners.delete(listener);
+  };
 }
 
 /** Trades the httpOnly refresh cookie for a new access token; one attempt at a time. */
@@ -54,19 +70,34 @@ export function refreshSession(): Promise<boolean> {
 export interface RequestOptions {
   method?: string;
   body?: unknown;
+  /** Query-string parameters; undefined, null and empty values are left out. */
+  query?: Record<string, string | number | boolean | readonly string[] | undefined | null>;
   /** The version read, sent as If-Match. */
   version?: number;
   signal?: AbortSignal;
 }
 
+export function withQuery(path: string, query: RequestOptions["query"]): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === "") continue;
+    if (Array.isArray(value)) for (const item of value) params.append(key, String(item));
+    else params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
 /** Calls the API with the session's access token, refreshing it once on a 401. */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const url = withQuery(path, options.query);
   const send = () => {
     const headers: Record<string, string> = {};
     if (accessToken) headers.authorization = `Bearer ${accessToken}`;
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (options.version !== undefined) headers["if-match"] = `"${options.version}"`;
-    return fetch(path, {
+    return fetch(url, {
       method: options.method ?? "GET",
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -78,7 +109,12 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   if (res.status === 401 && !path.startsWith("/v1/auth/") && (await refreshSession())) res = await send();
   if (res.status === 204) return undefined as T;
   const text = await res.text();
-  const json: unknown = text ? JSON.parse(text) : undefined;
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
   if (!res.ok) {
     const parsed = ErrorBody.safeParse(json);
     if (parsed.success) throw new ApiError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);

@@ -1,0 +1,51 @@
+import type { Capability } from "@ensign/contracts/auth";
+import { Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, ToggleRight, Users, UsersRound, type LucideIcon } from "lucide-react";
+
+export interface NavItem {
+  to: string;
+  label: string;
+  icon: LucideIcon;
+  /** Shown only to roles with this capability. */
+  requires: Capability;
+}
+
+export interface NavSection {
+  label?: string;
+  items: NavItem[];
+}
+
+/** The sidebar, per section; each item appears only for roles that may use its page. */
+export const NAVIGATION: NavSection[] = [
+  {
+    items: [
+      { to: "flags", label: "Flags", icon: Flag, requires: "workspace:read" },
+      { to: "tenants", label: "Tenants", icon: Building2, requires: "workspace:read" },
+      { to: "segments", label: "Segments", icon: UsersRound, requires: "workspace:read" },
+      { to: "modules", label: "Modules", icon: Boxes, requires: "workspace:read" },
+      { to: "evaluate", label: "Evaluation tester", icon: FlaskConical, requires: "workspace:read" },
+      { to: "audit", label: "Audit log", icon: History, requires: "workspace:read" },
+    ],
+  },
+  {
+    label: "Settings",
+    items: [
+      { to: "environments", label: "Environments", icon: Layers, requires: "workspace:read" },
+      { to: "members", label: "Members", icon: Users, requires: "workspace:read" },
+      { to: "api-keys", label: "API keys", icon: KeyRound, requires: "keys:manage" },
+    ],
+  },
+  {
+    label: "Your organisation",
+    items: [
+      { to: "tenant/features", label: "Features", icon: ToggleRight, requires: "tenant:manage" },
+      { to: "tenant/audit", label: "Audit log", icon: History, requires: "tenant:manage" },
+    ],
+  },
+];
+
+/** Where a role lands when it opens a workspace. */
+export function homePathFor(can: (capability: Capability) => boolean): string {
+  if (can("workspace:read")) return "flags";
+  if (can("tenant:manage")) return "tenant/features";
+  return "flags";
+}

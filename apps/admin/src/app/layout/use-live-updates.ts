@@ -1,0 +1,51 @@
+import { StreamChangeEvent } from "@ensign/contracts/portal";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { openEventStream } from "../../lib/event-stream";
+import { envKey, wsKey } from "../../lib/query-keys";
+
+export type LiveStatus = "connecting" | "live" | "offline";
+
+/**
+ * Changes made elsewhere (another admin, a schedule, an SDK's traits) arrive on the workspace's
+ * event stream as `{environment, version}`. Each one invalidates exactly what that environment
+ * shows, plus the workspace's audit log: nothing else is refetched.
+ */
+export function useLiveUpdates(ws: string, enabled: boolean): LiveStatus {
+  const queryClient = useQueryClient();
+  const [status, setStatus] = useState<LiveStatus>("connecting");
+  useEffect(() => {
+    if (!enabled) return;
+    const seen = new Map<string, number>();
+    let opened = 0;
+    const close = openEventStream(`/v1/workspaces/${encodeURIComponent(ws)}/events`, {
+      onOpen: () => {
+        setStatus("live");
+        // After a reconnect, changes may have been missed meanwhile.
+        if (opened++ > 0) void queryClient.invalidateQueries({ queryKey: wsKey(ws) });
+      },
+      onUnavailable: () => setStatus("offline"),
+      onEvent: (event) => {
+        if (event.event !== "change") return;
+        let parsed;
+        try {
+          parsed = StreamChangeEvent.safeParse(JSON.parse(event.data));
+        } catch {
+          return;
+        }
+        if (!parsed.success) return;
+        const { environment, version } = parsed.data;
+        if ((seen.get(environment) ?? 0) >= version) return;
+        seen.set(environment, version);
+        void queryClient.invalidateQueries({ queryKey: envKey(ws, environment) });
+        void queryClient.invalidateQueries({ queryKey: [...wsKey(ws), "audit"] });
+        void queryClient.invalidateQueries({ queryKey: [...wsKey(ws), "flag-definitions"] });
+      },
+    });
+    return () => {
+      close();
+      setStatus("connecting");
+    };
+  }, [ws, enabled, queryClient]);
+  return enabled ? status : "offline";
+}

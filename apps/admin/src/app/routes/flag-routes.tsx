@@ -1,0 +1,41 @@
+import type { SnapshotFlagState } from "@ensign/contracts/snapshot";
+import { FlagHistorySection } from "../../features/audit/components/flag-history-section";
+import { ImpactSummary } from "../../features/evaluation/components/impact-summary";
+import { FlagPage, type FlagSection } from "../../features/flags/components/flag-page";
+import { FlagsPage } from "../../features/flags/components/flags-page";
+import { TenantOverridesSection } from "../../features/overrides/components/tenant-overrides-section";
+import { UserOverridesSection } from "../../features/overrides/components/user-overrides-section";
+import { useSegments } from "../../features/segments/api/get-segments";
+import { FlagStatsSection } from "../../features/stats/components/flag-stats-section";
+import { useWorkspaceScope } from "../../lib/workspace-scope";
+import { RequireCapability } from "./guard";
+
+export function FlagsRoute() {
+  return (
+    <RequireCapability capability="workspace:read">
+      <FlagsPage />
+    </RequireCapability>
+  );
+}
+
+/** The flag page, with the sections other features own. */
+const SECTIONS: FlagSection[] = [
+  { id: "tenant-overrides", label: "Tenant overrides", render: ({ flag }) => <TenantOverridesSection flag={flag} /> },
+  { id: "user-overrides", label: "User overrides", render: ({ flag }) => <UserOverridesSection flag={flag} /> },
+  { id: "stats", label: "Stats", render: ({ flag }) => <FlagStatsSection flagKey={flag.key} /> },
+  { id: "history", label: "History", render: ({ flag }) => <FlagHistorySection flagKey={flag.key} /> },
+];
+
+export function FlagRoute() {
+  const { ws } = useWorkspaceScope();
+  const segments = useSegments(ws, { page: 1 });
+  return (
+    <RequireCapability capability="workspace:read">
+      <FlagPage
+        sections={SECTIONS}
+        segments={segments.data?.items.map((s) => s.key)}
+        impact={({ flag, draft }) => <ImpactSummary flagKey={flag.key} flagName={flag.name} state={draft satisfies Partial<SnapshotFlagState>} />}
+      />
+    </RequireCapability>
+  );
+}

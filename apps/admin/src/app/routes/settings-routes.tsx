@@ -1,0 +1,14 @@
+import { ApiKeysPage } from "../../features/api-keys/components/api-keys-page";
+import { AuditPage } from "../../features/audit/components/audit-page";
+import { EnvironmentsPage } from "../../features/environments/components/environments-page";
+import { MembersPage } from "../../features/members/components/members-page";
+import { ModulesPage } from "../../features/modules/components/modules-page";
+import { SegmentsPage } from "../../features/segments/components/segments-page";
+import { RequireCapability } from "./guard";
+
+export const SegmentsRoute = () => <RequireCapability capability="workspace:read"><SegmentsPage /></RequireCapability>;
+export const ModulesRoute = () => <RequireCapability capability="workspace:read"><ModulesPage /></RequireCapability>;
+export const AuditRoute = () => <RequireCapability capability="workspace:read"><AuditPage /></RequireCapability>;
+export const EnvironmentsRoute = () => <RequireCapability capability="workspace:read"><EnvironmentsPage /></RequireCapability>;
+export const MembersRoute = () => <RequireCapability capability="workspace:read"><MembersPage /></RequireCapability>;
+export const ApiKeysRoute = () => <RequireCapability capability="keys:manage"><ApiKeysPage /></RequireCapability>;

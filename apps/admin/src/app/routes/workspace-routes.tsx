@@ -1,0 +1,22 @@
+import type { RouteObject } from "react-router";
+import { NotFoundPage } from "./not-found";
+import { WorkspaceIndex } from "./guard";
+
+/** Each page loads with its own chunk. */
+export const workspaceRoutes: RouteObject[] = [
+  { index: true, element: <WorkspaceIndex /> },
+  { path: "flags", lazy: () => import("./flag-routes").then((m) => ({ Component: m.FlagsRoute })) },
+  { path: "flags/:key", lazy: () => import("./flag-routes").then((m) => ({ Component: m.FlagRoute })) },
+  { path: "tenants", lazy: () => import("./tenant-routes").then((m) => ({ Component: m.TenantsRoute })) },
+  { path: "tenants/:tenant", lazy: () => import("./tenant-routes").then((m) => ({ Component: m.TenantRoute })) },
+  { path: "segments", lazy: () => import("./settings-routes").then((m) => ({ Component: m.SegmentsRoute })) },
+  { path: "modules", lazy: () => import("./settings-routes").then((m) => ({ Component: m.ModulesRoute })) },
+  { path: "evaluate", lazy: () => import("./evaluate-route").then((m) => ({ Component: m.EvaluateRoute })) },
+  { path: "audit", lazy: () => import("./settings-routes").then((m) => ({ Component: m.AuditRoute })) },
+  { path: "environments", lazy: () => import("./settings-routes").then((m) => ({ Component: m.EnvironmentsRoute })) },
+  { path: "members", lazy: () => import("./settings-routes").then((m) => ({ Component: m.MembersRoute })) },
+  { path: "api-keys", lazy: () => import("./settings-routes").then((m) => ({ Component: m.ApiKeysRoute })) },
+  { path: "tenant/features", lazy: () => import("./tenant-admin-routes").then((m) => ({ Component: m.TenantFeaturesRoute })) },
+  { path: "tenant/audit", lazy: () => import("./tenant-admin-routes").then((m) => ({ Component: m.TenantAuditRoute })) },
+  { path: "*", element: <NotFoundPage /> },
+];

@@ -1,0 +1,42 @@
+import { cn } from "../../lib/cn";
+
+export interface SwitchProps {
+  checked: boolean;
+  onCheckedChange?(checked: boolean): void;
+  /** Accessible name; required because a switch has no visible text of its own. */
+  label: string;
+  disabled?: boolean;
+  /** Colours the "on" state amber when only part of the audience gets it. */
+  tone?: "green" | "amber";
+  size?: "sm" | "md";
+  className?: string;
+}
+
+export function Switch({ checked, onCheckedChange, label, disabled, tone = "green", size = "md", className }: SwitchProps) {
+  const on = tone === "amber" ? "bg-amber-500" : "bg-emerald-500";
+  return (
+    <button
+      type="button"
+      role="switch"
+      aria-checked={checked}
+      aria-label={label}
+      disabled={disabled}
+      onClick={() => onCheckedChange?.(!checked)}
+      className={cn(
+        "relative inline-flex shrink-0 cursor-pointer items-center rounded-full transition-colors disabled:cursor-not-allowed disabled:opacity-50",
+        size === "sm" ? "h-5 w-9" : "h-6 w-11",
+        checked ? on : "bg-slate-300",
+        className,
+      )}
+    >
+      <span
+        aria-hidden="true"
+        className={cn(
+          "inline-block rounded-full bg-white shadow ring-0 transition-transform",
+          size === "sm" ? "h-4 w-4" : "h-5 w-5",
+          checked ? (size === "sm" ? "translate-x-[18px]" : "translate-x-[22px]") : "translate-x-0.5",
+        )}
+      />
+    </button>
+  );
+}

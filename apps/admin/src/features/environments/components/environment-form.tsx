@@ -1,0 +1,33 @@
+import { CreateEnvironmentBody } from "@ensign/contracts/environments";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useForm } from "react-hook-form";
+import { Field, Input } from "../../../components/ui/input";
+import { applyApiErrors } from "../../../lib/form-errors";
+
+export type EnvironmentValues = { key: string; name: string; color?: string | null };
+
+export function EnvironmentForm({ id, defaultValues, isEdit, onSubmit }: { id: string; defaultValues: EnvironmentValues; isEdit: boolean; onSubmit(values: EnvironmentValues): Promise<unknown> }) {
+  const form = useForm<EnvironmentValues>({ resolver: zodResolver(CreateEnvironmentBody) as never, defaultValues });
+  const { errors } = form.formState;
+  const submit = form.handleSubmit(async (values) => {
+    try {
+      await onSubmit(values);
+    } catch (error) {
+      applyApiErrors(error, form.setError, ["key", "name", "color"]);
+    }
+  });
+  return (
+    <form id={id} onSubmit={submit} noValidate className="grid grid-cols-2 gap-4">
+      <Field label="Name" error={errors.name?.message}>
+        {(props) => <Input autoFocus {...props} {...form.register("name")} />}
+      </Field>
+      <Field label="Key" hint={isEdit ? "API keys and SDKs name it; it cannot change." : "e.g. qa, eu-production"} error={errors.key?.message}>
+        {(props) => <Input className="font-mono" disabled={isEdit} {...props} {...form.register("key")} />}
+      </Field>
+      <Field label="Colour" hint="Shown next to the environment's name everywhere." error={errors.color?.message}>
+        {(props) => <Input type="color" className="h-9 w-20 p-1" {...props} {...form.register("color")} />}
+      </Field>
+      {errors.root && <p role="alert" className="col-span-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{errors.root.message}</p>}
+    </form>
+  );
+}

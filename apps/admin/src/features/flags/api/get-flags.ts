@@ -1,0 +1,28 @@
+import type { FlagList, FlagStatus } from "@ensign/contracts/flags";
+import type { FlagType } from "@ensign/contracts/targeting";
+import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
+import { api } from "../../../lib/api-client";
+import { flagListKey } from "./flag-keys";
+
+export type FlagSort = "key" | "name" | "createdAt" | "updatedAt";
+
+export interface FlagFilters {
+  search?: string;
+  sort: FlagSort;
+  order: "asc" | "desc";
+  module?: string;
+  tag?: string;
+  type?: FlagType;
+  state?: FlagStatus;
+  beta?: boolean;
+  deprecated?: boolean;
+  page: number;
+  pageSize: number;
+}
+
+export const getFlags = (ws: string, env: string, filters: FlagFilters) => api<FlagList>(`/v1/workspaces/${ws}/flags`, { query: { ...filters, env } });
+
+export const getFlagsQueryOptions = (ws: string, env: string, filters: FlagFilters) =>
+  queryOptions({ queryKey: [...flagListKey(ws, env), filters], queryFn: () => getFlags(ws, env, filters), placeholderData: keepPreviousData });
+
+export const useFlags = (ws: string, env: string, filters: FlagFilters) => useQuery(getFlagsQueryOptions(ws, env, filters));

@@ -1,0 +1,29 @@
+import type { FlagResponse, UpdateFlagBody } from "@ensign/contracts/flags";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "../../../lib/api-client";
+import { allFlagsPredicate } from "./flag-keys";
+
+export const updateFlag = (ws: string, key: string, version: number, body: UpdateFlagBody) =>
+  api<FlagResponse>(`/v1/workspaces/${ws}/flags/${encodeURIComponent(key)}`, { method: "PATCH", body, version });
+
+export type FlagLifecycleAction = "deprecate" | "archive" | "restore";
+export const setFlagLifecycle = (ws: string, key: string, version: number, action: FlagLifecycleAction) =>
+  api<FlagResponse>(`/v1/workspaces/${ws}/flags/${encodeURIComponent(key)}/${action}`, { method: "POST", version });
+
+/** A definition is shared by every environment: each environment's view of the flag changes. */
+export function useUpdateFlag(ws: string, key: string, options: { silent?: boolean } = {}) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { version: number; body: UpdateFlagBody }) => updateFlag(ws, key, input.version, input.body),
+    meta: { silent: options.silent },
+    onSuccess: () => queryClient.invalidateQueries({ predicate: allFlagsPredicate(ws) }),
+  });
+}
+
+export function useSetFlagLifecycle(ws: string, key: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { version: number; action: FlagLifecycleAction }) => setFlagLifecycle(ws, key, input.version, input.action),
+    onSuccess: () => queryClient.invalidateQueries({ predicate: allFlagsPredicate(ws) }),
+  });
+}

@@ -1,0 +1,173 @@
+import type { FlagListItem, FlagStatus } from "@ensign/contracts/flags";
+import { FLAG_TYPES, type FlagType } from "@ensign/contracts/targeting";
+import { Flag, FlaskConical, Plus, RefreshCw, X } from "lucide-react";
+import { useState } from "react";
+import { Link } from "react-router";
+import { Badge } from "../../../components/ui/badge";
+import { Button } from "../../../components/ui/button";
+import { EmptyState } from "../../../components/ui/empty-state";
+import { ErrorPanel } from "../../../components/ui/error-boundary";
+import { Select } from "../../../components/ui/input";
+import { PageHeader } from "../../../components/ui/page-header";
+import { Pagination } from "../../../components/ui/pagination";
+import { SearchInput } from "../../../components/ui/search-input";
+import { TableSkeleton } from "../../../components/ui/skeleton";
+import { SortableTh, Table, TBody, Td, Th, THead, Tr } from "../../../components/ui/table";
+import { useDebouncedValue } from "../../../lib/use-debounced-value";
+import { useWorkspaceScope } from "../../../lib/workspace-scope";
+import { facetsOf, useFlagDefinitions } from "../api/get-flag-definitions";
+import { useFlags, type FlagFilters, type FlagSort } from "../api/get-flags";
+import { useToggleFlag } from "../api/toggle-flag";
+import { CreateFlagDialog } from "./create-flag-dialog";
+import { FlagStatusCell, RolloutCell } from "./flag-status";
+
+type Filters = Omit<FlagFilters, "search" | "page" | "pageSize" | "sort" | "order">;
+
+export function FlagsPage() {
+  const { ws, env, environment, can } = useWorkspaceScope();
+  const [search, setSearch] = useState("");
+  const [sort, setSort] = useState<{ field: FlagSort; order: "asc" | "desc" }>({ field: "key", order: "asc" });
+  const [filters, setFilters] = useState<Filters>({});
+  const [page, setPage] = useState(1);
+  const [creating, setCreating] = useState(false);
+  const debounced = useDebouncedValue(search, 300);
+  const query: FlagFilters = { ...filters, search: debounced.trim() || undefined, sort: sort.field, order: sort.order, page, pageSize: 25 };
+  const flags = useFlags(ws, env, query);
+  const definitions = useFlagDefinitions(ws);
+  const facets = facetsOf(definitions.data);
+  const toggle = useToggleFlag(ws, env);
+  const canToggle = can("state:write");
+  const setFilter = <K extends keyof Filters>(key: K, value: Filters[K]) => {
+    setFilters((f) => ({ ...f, [key]: value }));
+    setPage(1);
+  };
+  const onSort = (field: FlagSort) => setSort((s) => ({ field, order: s.field === field && s.order === "asc" ? "desc" : "asc" }));
+  const hasFilters = Object.values(filters).some((v) => v !== undefined) || !!debounced;
+
+  return (
+    <>
+      <PageHeader
+        title="Feature flags"
+        description={`State shown for ${environment.name}. Switch the environment at the top to see another.`}
+        actions={
+          <>
+            <Button variant="ghost" aria-label="Refresh" onClick={() => void flags.refetch()} disabled={flags.isFetching}>
+              <RefreshCw className={flags.isFetching ? "h-4 w-4 animate-spin" : "h-4 w-4"} aria-hidden="true" />
+            </Button>
+            {can("definitions:write") && (
+              <Button variant="primary" onClick={() => setCreating(true)}>
+                <Plus className="h-4 w-4" aria-hidden="true" />
+                Create flag
+              </Button>
+            )}
+          </>
+        }
+      />
+      <div className="mb-4 flex flex-wrap items-center gap-2">
+        <SearchInput label="Search flags" placeholder="Search by name or key" className="w-64" value={search} onChange={(v) => { setSearch(v); setPage(1); }} />
+        <Select aria-label="Status filter" value={filters.state ?? ""} onChange={(e) => setFilter("state", (e.target.value || undefined) as FlagStatus | undefined)} className="w-auto">
+          <option value="">Any status</option>
+          <option value="on">On</option>
+          <option value="partial">Partial</option>
+          <option value="off">Off</option>
+        </Select>
+        <Select aria-label="Module filter" value={filters.module ?? ""} onChange={(e) => setFilter("module", e.target.value || undefined)} className="w-auto">
+          <option value="">Any module</option>
+          {facets.modules.map((m) => <option key={m} value={m}>{m}</option>)}
+        </Select>
+        <Select aria-label="Tag filter" value={filters.tag ?? ""} onChange={(e) => setFilter("tag", e.target.value || undefined)} className="w-auto">
+          <option value="">Any tag</option>
+          {facets.tags.map((t) => <option key={t} value={t}>{t}</option>)}
+        </Select>
+        <Select aria-label="Type filter" value={filters.type ?? ""} onChange={(e) => setFilter("type", (e.target.value || undefined) as FlagType | undefined)} className="w-auto">
+          <option value="">Any type</option>
+          {FLAG_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+        </Select>
+        <Select aria-label="Beta filter" value={filters.beta === undefined ? "" : String(filters.beta)} onChange={(e) => setFilter("beta", e.target.value === "" ? undefined : e.target.value === "true")} className="w-auto">
+          <option value="">Beta or not</option>
+          <option value="true">Beta only</option>
+          <option value="false">Not beta</option>
+        </Select>
+        <Select aria-label="Deprecated filter" value={filters.deprecated === undefined ? "" : String(filters.deprecated)} onChange={(e) => setFilter("deprecated", e.target.value === "" ? undefined : e.target.value === "true")} className="w-auto">
+          <option value="">Deprecated or not</option>
+          <option value="true">Deprecated only</option>
+          <option value="false">Not deprecated</option>
+        </Select>
+        {hasFilters && (
+          <Button size="sm" variant="ghost" onClick={() => { setFilters({}); setSearch(""); setPage(1); }}>
+            <X className="h-3.5 w-3.5" aria-hidden="true" />
+            Clear
+          </Button>
+        )}
+      </div>
+      {flags.isPending ? (
+        <TableSkeleton rows={10} columns={6} />
+      ) : flags.isError ? (
+        <ErrorPanel error={flags.error} onRetry={() => void flags.refetch()} title="Flags could not be loaded" />
+      ) : flags.data.items.length === 0 ? (
+        <EmptyState
+          icon={Flag}
+          title={hasFilters ? "No flags match these filters" : "No flags yet"}
+          action={!hasFilters && can("definitions:write") && <Button variant="primary" onClick={() => setCreating(true)}>Create the first flag</Button>}
+        >
+          {hasFilters ? "Try fewer filters or another search." : "A flag lets you turn a feature on for some tenants or users before everyone."}
+        </EmptyState>
+      ) : (
+        <>
+          <Table label="Feature flags" className={flags.isPlaceholderData ? "opacity-70 transition-opacity" : undefined}>
+            <THead>
+              <tr>
+                <SortableTh field="name" label="Name / key" sort={sort} onSort={onSort} />
+                <Th>Type</Th>
+                <Th>Status</Th>
+                <Th>Rollout</Th>
+                <Th className="text-right">Rules</Th>
+                <Th>Module / tags</Th>
+              </tr>
+            </THead>
+            <TBody>
+              {flags.data.items.map((flag) => (
+                <FlagRow key={flag.id} flag={flag} env={env} ws={ws} canToggle={canToggle} isPending={toggle.isPending && toggle.variables?.key === flag.key} onToggle={(enabled, version) => toggle.mutate({ key: flag.key, enabled, version })} />
+              ))}
+            </TBody>
+          </Table>
+          <Pagination page={flags.data.page} pageSize={flags.data.pageSize} total={flags.data.total} onPageChange={setPage} noun="flags" />
+        </>
+      )}
+      <CreateFlagDialog open={creating} onOpenChange={setCreating} />
+    </>
+  );
+}
+
+function FlagRow({ flag, ws, env, canToggle, isPending, onToggle }: { flag: FlagListItem; ws: string; env: string; canToggle: boolean; isPending: boolean; onToggle(enabled: boolean, version: number): void }) {
+  const summary = flag.environments.find((e) => e.environment === env);
+  const href = `/w/${ws}/flags/${encodeURIComponent(flag.key)}`;
+  return (
+    <Tr className={flag.deprecatedAt ? "bg-slate-50/60" : undefined}>
+      <Td className="max-w-xs">
+        <Link to={href} className="group block rounded focus-visible:outline-2">
+          <span className="flex items-center gap-1.5 font-medium text-slate-900 group-hover:text-indigo-700">
+            <span className="truncate">{flag.name}</span>
+            {flag.isBeta && <Badge tone="violet"><FlaskConical className="h-3 w-3" aria-hidden="true" />beta</Badge>}
+            {flag.deprecatedAt && <Badge tone="neutral">deprecated</Badge>}
+          </span>
+          <span className="block truncate font-mono text-xs text-slate-500">{flag.key}</span>
+        </Link>
+      </Td>
+      <Td><Badge tone="neutral">{flag.type}</Badge></Td>
+      <Td><FlagStatusCell name={flag.name} summary={summary} canToggle={canToggle} isPending={isPending} onToggle={(enabled) => summary && onToggle(enabled, summary.version)} /></Td>
+      <Td><RolloutCell summary={summary} /></Td>
+      <Td className="text-right tabular-nums">
+        {summary && summary.ruleCount > 0 ? <Link to={`${href}#targeting`} className="text-indigo-700 hover:underline">{summary.ruleCount}</Link> : <span className="text-slate-400">0</span>}
+      </Td>
+      <Td className="max-w-[14rem]">
+        <span className="flex flex-wrap gap-1">
+          {flag.module && <Badge tone="sky">{flag.module}</Badge>}
+          {flag.tags.slice(0, 3).map((t) => <Badge key={t}>{t}</Badge>)}
+          {flag.tags.length > 3 && <Badge>+{flag.tags.length - 3}</Badge>}
+          {!flag.module && flag.tags.length === 0 && <span className="text-slate-400">—</span>}
+        </span>
+      </Td>
+    </Tr>
+  );
+}

@@ -1,0 +1,123 @@
+import type { TenantFeature, TenantFeaturesResponse } from "@ensign/contracts/tenant-admin";
+import { screen, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { renderUi } from "../../../testing/render";
+import { testScope, WithScope } from "../../../testing/scope";
+import { TenantFeaturesPage } from "./tenant-features-page";
+
+const feature = (over: Partial<TenantFeature>): TenantFeature => ({
+  key: "f",
+  name: "F",
+  description: "",
+  module: "FIN",
+  enabled: false,
+  value: false,
+  reason: "DEFAULT",
+  detail: "FALLTHROUGH",
+  locked: false,
+  lockedBy: null,
+  isBeta: false,
+  deprecated: false,
+  globallyDisabled: false,
+  moduleEnabled: true,
+  dependencies: [],
+  dependants: [],
+  canToggle: true,
+  blockedBy: null,
+  blockedReason: null,
+  override: null,
+  version: 0,
+  ...over,
+});
+
+const response: TenantFeaturesResponse = {
+  workspace: { slug: "demo", name: "Demo" },
+  tenant: { key: "goodwin", name: "Goodwin" },
+  environment: "production",
+  modules: [
+    {
+      key: "FIN",
+      name: "Finance",
+      enabled: true,
+      features: [
+        feature({ key: "fin_ai", name: "AI Extraction", enabled: true, value: true, dependants: ["fin_dup"], version: 3 }),
+        feature({ key: "fin_dup", name: "Duplicate Detection", enabled: true, value: true, dependencies: [{ key: "fin_ai", name: "AI Extraction", isMet: true }] }),
+        feature({ key: "fin_excel", name: "Excel Export", locked: true, lockedBy: "override", canToggle: false, blockedBy: "FEATURE_LOCKED", blockedReason: "Locked by your provider." }),
+        feature({ key: "fin_beta", name: "Beta Thing", isBeta: true }),
+      ],
+    },
+    { key: "STR", name: "Short-term rental", enabled: false, features: [feature({ key: "str_x", name: "Channel Management", module: "STR", moduleEnabled: false, canToggle: false, blockedBy: "MODULE_DISABLED", blockedReason: "Module off." })] },
+  ],
+};
+
+afterEach(() => vi.unstubAllGlobals());
+
+function stubApi() {
+  const puts: { url: string; body: unknown; ifMatch?: string }[] = [];
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (url: string, init?: RequestInit) => {
+      if (init?.method === "PUT") {
+        puts.push({ url, body: JSON.parse(init.body as string), ifMatch: (init.headers as Record<string, string>)["if-match"] });
+        return new Response(JSON.stringify(feature({})), { status: 200 });
+      }
+      return new Response(JSON.stringify(response), { status: 200 });
+    }),
+  );
+  return puts;
+}
+
+const renderPage = () =>
+  renderUi(
+    <WithScope scope={testScope("tenant_admin", { id: "t", key: "goodwin", name: "Goodwin" })}>
+      <TenantFeaturesPage />
+    </WithScope>,
+  );
+
+describe("TenantFeaturesPage", () => {
+  it("groups features by module with beta, lock, dependency and module-off states", async () => {
+    stubApi();
+    renderPage();
+    const finance = await screen.findByRole("region", { name: /Finance/ });
+    expect(within(finance).getByText("Beta")).toBeInTheDocument();
+    expect(within(finance).getByText("Locked by your provider")).toBeInTheDocument();
+    expect(within(finance).getByRole("switch", { name: "Excel Export: off" })).toBeDisabled();
+    expect(within(finance).getByText("Needs AI Extraction")).toBeInTheDocument();
+    const str = screen.getByRole("region", { name: /Short-term rental/ });
+    expect(within(str).getByText(/switched off for your organisation/)).toBeInTheDocument();
+    expect(within(str).getByRole("switch", { name: "Channel Management: off" })).toBeDisabled();
+  });
+
+  it("asks before disabling, names the features that depend on it, and sends force with the version", async () => {
+    const puts = stubApi();
+    const { user } = renderPage();
+    await user.click(await screen.findByRole("switch", { name: "AI Extraction: on" }));
+    const dialog = screen.getByRole("dialog", { name: "Turn off AI Extraction?" });
+    expect(dialog).toHaveTextContent("Duplicate Detection");
+    expect(puts).toHaveLength(0);
+    await user.click(within(dialog).getByRole("button", { name: "Turn off 2 features" }));
+    await vi.waitFor(() => expect(puts).toHaveLength(1));
+    expect(puts[0]).toEqual({ url: "/v1/tenant/features/fin_ai?workspace=demo", body: { enabled: false, force: true }, ifMatch: '"3"' });
+  });
+
+  it("enables without asking", async () => {
+    const puts = stubApi();
+    const { user } = renderPage();
+    await user.click(await screen.findByRole("switch", { name: "Beta Thing: off" }));
+    await vi.waitFor(() => expect(puts).toHaveLength(1));
+    expect(puts[0]!.body).toEqual({ enabled: true });
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+
+  it("filters by search and module", async () => {
+    stubApi();
+    const { user } = renderPage();
+    await screen.findByRole("region", { name: /Finance/ });
+    await user.type(screen.getByLabelText("Search features"), "excel");
+    expect(screen.getByText("Excel Export")).toBeInTheDocument();
+    expect(screen.queryByText("Beta Thing")).not.toBeInTheDocument();
+    await user.clear(screen.getByLabelText("Search features"));
+    await user.selectOptions(screen.getByLabelText("Module"), "STR");
+    expect(screen.queryByRole("region", { name: /Finance/ })).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,35 @@
+import { expect, test } from "./support/fixtures";
+
+test("the audit log shows who changed what, with the diff", async ({ page }) => {
+  // A change of our own to find.
+  await page.goto("/w/finance-suite/flags");
+  await page.getByLabel("Environment", { exact: true }).selectOption("staging");
+  await page.getByRole("switch", { name: "Excel Export in staging: enabled" }).click();
+  await expect(page.getByRole("switch", { name: "Excel Export in staging: disabled" })).toBeVisible();
+
+  await page.goto("/w/finance-suite/audit");
+  await page.getByLabel("Flag key").fill("fin_excel_export");
+  const entry = page.getByRole("button", { name: /flag_state\.toggled/ }).first();
+  await expect(entry).toContainText("admin@ensign.local");
+  await expect(entry).toContainText("staging");
+  await entry.click();
+  const diff = page.getByRole("row", { name: /enabled/ }).first();
+  await expect(diff).toContainText("true");
+  await expect(diff).toContainText("false");
+});
+
+test("the evaluation tester shows the value, the reason and the trace", async ({ page }) => {
+  await page.goto("/w/finance-suite/evaluate");
+  await page.getByLabel("Flag").selectOption("fin_ai_extraction");
+  await page.getByLabel("Environment", { exact: true }).last().selectOption("production");
+  const context = page.getByLabel(/Context \(JSON\)/);
+  await context.fill('{ "targetingKey": "u-1", "tenantKey": "acme-holiday-homes" ');
+  await expect(page.getByRole("alert")).toContainText("Not valid JSON");
+  await expect(page.getByRole("button", { name: "Evaluate" })).toBeDisabled();
+  await context.fill('{ "targetingKey": "u-1", "tenantKey": "acme-holiday-homes" }');
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  await expect(page.getByTestId("evaluation-value")).toHaveText("false");
+  await expect(page.getByTestId("evaluation-reason")).toContainText("TENANT_OVERRIDE");
+  await expect(page.getByRole("list", { name: "Evaluation trace" }).getByRole("listitem").first()).toBeVisible();
+  await expect(page.getByText("Server latency")).toBeVisible();
+});

@@ -1,0 +1,48 @@
+import { USERS } from "./support/users";
+import { expect, test } from "./support/fixtures";
+
+test.describe("signing in", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("an admin signs in, lands in a workspace, and signs out", async ({ page }) => {
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/login/);
+    await page.getByLabel("Email").fill(USERS.editor.email);
+    await page.getByLabel("Password").fill("wrong-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert")).toContainText(/password|credentials/i);
+
+    await page.getByLabel("Password").fill(USERS.editor.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/w\/[a-z0-9-]+\//);
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+
+    // The session survives a reload: the app restores it from the httpOnly refresh cookie.
+    await page.reload();
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+
+    await page.getByRole("button", { name: /Account/ }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login/);
+    await page.reload();
+    await expect(page).toHaveURL(/\/login/);
+  });
+});
+
+test("an unknown address shows the not-found page", async ({ page }) => {
+  await page.goto("/w/piquetickets/no-such-page");
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await page.goto("/w/no-such-workspace");
+  await expect(page.getByRole("heading", { name: "Workspace not found" })).toBeVisible();
+});
+
+test("the workspace and environment switchers keep the choice", async ({ page }) => {
+  await page.goto("/w/piquetickets/environments");
+  await expect(page.getByRole("heading", { name: "Environments" })).toBeVisible();
+  await page.getByLabel("Environment", { exact: true }).selectOption("staging");
+  await page.getByRole("button", { name: /Switch workspace/ }).click();
+  await page.getByRole("menuitem", { name: "Finance Suite" }).click();
+  await expect(page).toHaveURL(/\/w\/finance-suite\//);
+  await page.goto("/w/piquetickets/environments");
+  await expect(page.getByLabel("Environment", { exact: true })).toHaveValue("staging");
+});

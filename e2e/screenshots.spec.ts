@@ -1,0 +1,141 @@
+import { fileURLToPath } from "node:url";
+import { apiAs, stateVersion } from "./support/api";
+import { expect, openAs, test } from "./support/fixtures";
+
+/**
+ * Screenshots of each main page at 1280x800 with the demo data, for the README and for looking
+ * at: `pnpm screenshots` writes them to docs/screenshots/.
+ */
+const shot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}.png`, import.meta.url));
+
+test.describe("signed out", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+  test("sign-in page", async ({ page }) => {
+    await page.goto("/login");
+    await expect(page.getByRole("heading", { name: "Sign in to Ensign" })).toBeVisible();
+    await page.screenshot({ path: shot("login") });
+  });
+});
+
+/** Some history, so the pages show what they look like in use. */
+async function demoActivity() {
+  const owner = await apiAs("owner");
+  const flag = "/v1/workspaces/piquetickets/flags/knowledge_base_enabled/environments/production";
+  await owner.post(`${flag}/rules`, {
+    headers: { "if-match": `"${await stateVersion(owner, "piquetickets", "knowledge_base_enabled", "production")}"` },
+    data: { name: "Pro producers", conditions: [{ attribute: "tenant.plan", operator: "in", values: ["pro"] }], serve: { variant: "on" } },
+  });
+  await owner.patch(flag, {
+    headers: { "if-match": `"${await stateVersion(owner, "piquetickets", "knowledge_base_enabled", "production")}"` },
+    data: { fallthrough: { split: { allocations: [{ variant: "on", weight: 25_000 }, { variant: "off", weight: 75_000 }], bucketBy: "tenantKey" } } },
+  });
+  await owner.put(`${flag}/tenant-overrides/cactus-cabaret`, { data: { variant: "on", locked: true } });
+  await owner.put(`${flag}/tenant-overrides/route-66-revue`, { data: { variant: "off", expiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString() } });
+  await owner.put(`${flag}/user-overrides/qa-tester-1`, { data: { variant: "on" } });
+  await owner.post("/v1/workspaces/piquetickets/environments/production/api-keys", { data: { name: "Producer portal (web)", kind: "client" } });
+  await owner.post("/v1/workspaces/piquetickets/environments/production/api-keys", { data: { name: "Ticketing backend", kind: "server" } });
+  const editor = await apiAs("editor");
+  const ai = "/v1/workspaces/piquetickets/flags/ai_agents_enabled/environments/staging";
+  await editor.put(`${ai}/enabled`, { headers: { "if-match": `"${await stateVersion(editor, "piquetickets", "ai_agents_enabled", "staging")}"` }, data: { enabled: false } });
+  await owner.dispose();
+  await editor.dispose();
+}
+
+test("workspace admin pages", async ({ page }) => {
+  test.setTimeout(120_000);
+  await demoActivity();
+  await page.goto("/w/piquetickets/flags");
+  await expect(page.getByRole("table", { name: "Feature flags" })).toBeVisible();
+  await page.screenshot({ path: shot("flags") });
+
+  await page.getByRole("button", { name: "Create flag" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("Seat map editor");
+  await page.screenshot({ path: shot("create-flag") });
+  await page.keyboard.press("Escape");
+
+  await page.goto("/w/piquetickets/flags/knowledge_base_enabled");
+  await expect(page.getByRole("heading", { name: "Knowledge Base" })).toBeVisible();
+  await page.screenshot({ path: shot("flag-targeting") });
+  await page.getByLabel("Rollout percentage", { exact: true }).fill("40");
+  await expect(page.getByTestId("impact-summary")).toBeVisible();
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: shot("flag-pending-change") });
+  await page.getByRole("button", { name: "Discard" }).click();
+  await page.getByRole("tab", { name: "Tenant overrides" }).click();
+  await expect(page.getByRole("table", { name: "Tenant overrides" })).toBeVisible();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: shot("flag-tenant-overrides") });
+  await page.getByRole("tab", { name: "Stats" }).click();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: shot("flag-stats") });
+  await page.getByRole("tab", { name: "History" }).click();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: shot("flag-history") });
+
+  await page.goto("/w/piquetickets/tenants");
+  await expect(page.getByRole("table", { name: "Tenants" })).toBeVisible();
+  await page.getByLabel("Show flag").selectOption("knowledge_base_enabled");
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: shot("tenants") });
+  for (const name of ["Apache Junction Jam", "Arizona Comedy", "Avondale Art Rock"]) await page.getByLabel(`Select ${name}`).check();
+  await page.getByLabel("Flag for the bulk action").selectOption("additional_services_enabled");
+  await page.getByRole("button", { name: "Enable for selected" }).click();
+  await expect(page.getByRole("dialog", { name: "Confirm the bulk change" })).toBeVisible();
+  await page.screenshot({ path: shot("tenants-bulk-confirm") });
+  await page.keyboard.press("Escape");
+
+  await page.goto("/w/finance-suite/tenants/acme-holiday-homes");
+  await expect(page.getByRole("heading", { name: "Acme Holiday Homes" })).toBeVisible();
+  await page.screenshot({ path: shot("tenant") });
+
+  await page.goto("/w/piquetickets/evaluate");
+  await page.getByLabel("Flag").selectOption("knowledge_base_enabled");
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  await expect(page.getByText("Trace").first()).toBeVisible();
+  await page.screenshot({ path: shot("evaluation-tester") });
+
+  for (const [path, name, heading] of [
+    ["segments", "segments", "Segments"],
+    ["modules", "modules", "Modules"],
+    ["audit", "audit-log", "Audit log"],
+    ["environments", "environments", "Environments"],
+    ["members", "members", "Members"],
+    ["api-keys", "api-keys", "API keys"],
+  ] as const) {
+    await page.goto(`/w/${path === "modules" ? "finance-suite" : "piquetickets"}/${path}`);
+    await expect(page.getByRole("heading", { name: heading, exact: true })).toBeVisible();
+    await page.waitForTimeout(300);
+    if (name === "audit-log") await page.getByRole("button", { name: /tenant_override\.set/ }).first().click();
+    await page.screenshot({ path: shot(name) });
+  }
+
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto("/w/piquetickets/flags");
+  await expect(page.getByRole("table", { name: "Feature flags" })).toBeVisible();
+  await page.screenshot({ path: shot("flags-1024") });
+  await page.goto("/w/piquetickets/flags/knowledge_base_enabled");
+  await expect(page.getByRole("heading", { name: /Knowledge Base/ })).toBeVisible();
+  await page.screenshot({ path: shot("flag-1024") });
+});
+
+test("tenant admin pages", async ({ browser }) => {
+  const tenantAdmin = await openAs(browser, "tenantAdmin");
+  await tenantAdmin.page.goto("/");
+  await expect(tenantAdmin.page.getByRole("heading", { name: "Features" })).toBeVisible();
+  await tenantAdmin.page.screenshot({ path: shot("tenant-admin-features"), fullPage: true });
+  await tenantAdmin.page.getByTestId("feature-tenadmin_audit_logs").getByRole("switch").click();
+  await expect(tenantAdmin.page.getByText("Audit Logs is now on for your users")).toBeVisible();
+  await tenantAdmin.page.goto("/w/finance-suite/tenant/audit");
+  await tenantAdmin.page.getByRole("button", { name: /tenant_feature\.enabled/ }).first().click();
+  await expect(tenantAdmin.page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+  await tenantAdmin.page.screenshot({ path: shot("tenant-admin-audit") });
+  await tenantAdmin.close();
+});
+
+test("viewer", async ({ browser }) => {
+  const viewer = await openAs(browser, "viewer");
+  await viewer.page.goto("/w/finance-suite/flags");
+  await expect(viewer.page.getByRole("table", { name: "Feature flags" })).toBeVisible();
+  await viewer.page.screenshot({ path: shot("flags-viewer") });
+  await viewer.close();
+});

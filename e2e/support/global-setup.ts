@@ -1,0 +1,89 @@
+import { request, type FullConfig } from "@playwright/test";
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, openSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { AUTH_DIR, stateFile, USERS, type RoleName } from "./users";
+import { adminSql, DATABASE_HOST, RUN_FILE } from "./database";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string, child: { exitCode: number | null }, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}; see test-results/e2e-api.log`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the API did not become healthy within ${timeoutMs} ms`);
+}
+
+/**
+ * The end-to-end run's world: a fresh database on the local PostgreSQL with the demo data, the
+ * admin app built, the real API serving both on a free port with the local Redis, and one
+ * signed-in state per role.
+ */
+export default async function globalSetup(_config: FullConfig) {
+  const database = `ensign_e2e_${randomBytes(5).toString("hex")}`;
+  await adminSql(`CREATE DATABASE ${database}`);
+  mkdirSync(new URL("../../test-results/", import.meta.url), { recursive: true });
+  writeFileSync(RUN_FILE, JSON.stringify({ database }));
+
+  if (!process.env.E2E_SKIP_BUILD) {
+    execFileSync("pnpm", ["--filter", "@ensign/admin", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  }
+
+  const port = await freePort();
+  const log = openSync(new URL("../../test-results/e2e-api.log", import.meta.url), "w");
+  const child = spawn("pnpm", ["exec", "tsx", "apps/api/src/server.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      DATABASE_URL: `postgresql://postgres@${DATABASE_HOST}/${database}`,
+      REDIS_URL: process.env.E2E_REDIS_URL ?? "redis://127.0.0.1:6379",
+      JWT_SECRET: randomBytes(32).toString("hex"),
+      SEED_DEMO: "true",
+      MIGRATE_ON_START: "true",
+      LOG_LEVEL: "warn",
+      LOGIN_RATE_LIMIT: "1000",
+      ADMIN_DIST: fileURLToPath(new URL("../../apps/admin/dist", import.meta.url)),
+    },
+    stdio: ["ignore", log, log],
+    detached: true,
+  });
+  writeFileSync(RUN_FILE, JSON.stringify({ database, pid: child.pid }));
+  const baseURL = `http://127.0.0.1:${port}`;
+  await waitForHealth(baseURL, child);
+  process.env.E2E_BASE_URL = baseURL;
+
+  // Sign in once per role; tests start from these states and the app restores the session
+  // from the httpOnly refresh cookie.
+  mkdirSync(AUTH_DIR, { recursive: true });
+  for (const role of Object.keys(USERS) as RoleName[]) {
+    const context = await request.newContext({ baseURL });
+    const res = await context.post("/v1/auth/login", { data: USERS[role] });
+    if (!res.ok()) throw new Error(`signing in as ${role} failed: ${res.status()} ${await res.text()}`);
+    await context.storageState({ path: fileURLToPath(stateFile(role)) });
+    await context.dispose();
+  }
+}

@@ -1,0 +1,11 @@
+/** The demo data's logins (apps/api/src/seed/demo-data.ts): local-only, never deployed. */
+export const USERS = {
+  owner: { email: "admin@ensign.local", password: "ensign-admin-demo" },
+  editor: { email: "editor@ensign.local", password: "ensign-editor-demo" },
+  viewer: { email: "viewer@ensign.local", password: "ensign-viewer-demo" },
+  tenantAdmin: { email: "tenant-admin@ensign.local", password: "ensign-tenant-demo" },
+} as const;
+export type RoleName = keyof typeof USERS;
+
+export const AUTH_DIR = new URL("../.auth/", import.meta.url);
+export const stateFile = (role: RoleName) => new URL(`${role}.json`, AUTH_DIR);
