@@ -19,7 +19,8 @@ type GuardClient = Pick<FlagGetters<FlagMap>, "evaluate"> & { start(): Promise<v
  * producer, the AI Assistant API behind `requireFeature`, and the built frontend.
  */
 export async function buildPortalServer(config: PortalConfig, options: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? { level: "info" } });
+  // Open keep-alive and event-stream connections must not hold a shutdown up.
+  const app = Fastify({ logger: options.logger ?? { level: "info" }, forceCloseConnections: true });
   await app.register(cookie, { secret: config.sessionSecret });
 
   // Local evaluation when a server key is configured: no network per request. Otherwise ask Ensign.
