@@ -1,0 +1,101 @@
+import type { EvaluationContext, Reason } from "@ensign/contracts/evaluation";
+import type { SnapshotFlag } from "@ensign/contracts/snapshot";
+import type { JsonValue } from "@ensign/contracts/targeting";
+import { isRecord } from "./compile-condition";
+import { activeFlags } from "./compile";
+import { compileFlag } from "./compile-flag";
+import { evaluate } from "./evaluate";
+import { isTruthy, jsonEqual } from "./json";
+import type { CompileIssue, CompiledFlag, CompiledSnapshot, EvaluationResult } from "./types";
+
+/** What one context got, before or after a proposed change. */
+export interface ImpactOutcome {
+  value: JsonValue;
+  variant?: string;
+  reason: Reason;
+  detail: string;
+}
+
+/** A context whose value would change. */
+export interface ImpactChange {
+  context: unknown;
+  before: ImpactOutcome;
+  after: ImpactOutcome;
+}
+
+/** Which contexts a proposed flag would change: what the admin shows before saving. */
+export interface ImpactReport {
+  flagKey: string;
+  changes: ImpactChange[];
+  /** Contexts that were off (falsy value or error) and would be on (truthy value). */
+  turnedOn: number;
+  /** Contexts that were on and would be off. */
+  turnedOff: number;
+  /** Contexts whose value would differ (or that would start or stop answering `ERROR`). */
+  changed: number;
+  total: number;
+}
+
+/**
+ * The compiled snapshot with one flag added or replaced by `flag`, compiled alone: the rest
+ * (other flags, segments, tenants, identities) is shared with `compiled`. Flags that depend on
+ * it see the new version. A flag without a usable key leaves the snapshot unchanged.
+ */
+export function withFlag(compiled: CompiledSnapshot, flag: SnapshotFlag): CompiledSnapshot {
+  const key = isRecord(flag) ? flag.key : undefined;
+  if (typeof key !== "string" || key.length === 0 || compiled.failure !== null) return compiled;
+  const issues: CompileIssue[] = compiled.issues.filter((issue) => issue.flagKey !== key);
+  const flags = new Map<string, CompiledFlag>(compiled.flags);
+  flags.set(key, compileFlag(flag, compiled.segments, { issues, flagKey: key, generateCode: compiled.generateCode }, `flags[${key}]`));
+  const flagOrder = compiled.flags.has(key) ? compiled.flagOrder : [...compiled.flagOrder, key];
+  return { ...compiled, issues, flags, flagOrder, activeFlags: activeFlags(flags, flagOrder) };
+}
+
+/**
+ * Evaluates the proposed version of a flag against the current one for each context (every
+ * tenant, say, from `tenantContexts`) and reports the contexts whose value would change.
+ * `now` is fixed once so both sides see the same moment. Never throws.
+ */
+export function impact(
+  compiled: CompiledSnapshot,
+  proposed: SnapshotFlag,
+  contexts: readonly unknown[],
+  options?: { now?: number },
+): ImpactReport {
+  const report: ImpactReport = { flagKey: "", changes: [], turnedOn: 0, turnedOff: 0, changed: 0, total: 0 };
+  try {
+    report.flagKey = isRecord(proposed) && typeof proposed.key === "string" ? proposed.key : "";
+    const after = withFlag(compiled, proposed);
+    const now = typeof options?.now === "number" && Number.isFinite(options.now) ? options.now : Date.now();
+    for (const context of Array.isArray(contexts) ? contexts : []) compare(report, compiled, after, context, now);
+  } catch {
+    // Only hostile input (a throwing getter on the proposed flag) gets here: report what was measured.
+  }
+  return report;
+}
+
+function compare(report: ImpactReport, before: CompiledSnapshot, after: CompiledSnapshot, context: unknown, now: number): void {
+  report.total++;
+  const was = evaluate(before, report.flagKey, context, { now });
+  const will = evaluate(after, report.flagKey, context, { now });
+  const hasChanged = !jsonEqual(was.value, will.value) || (was.reason === "ERROR") !== (will.reason === "ERROR");
+  if (!hasChanged) return;
+  report.changed++;
+  if (!isOn(was) && isOn(will)) report.turnedOn++;
+  if (isOn(was) && !isOn(will)) report.turnedOff++;
+  report.changes.push({ context, before: outcome(was), after: outcome(will) });
+}
+
+/** One context per tenant, `{ targetingKey: tenantKey, tenantKey }`, in snapshot order. */
+export function tenantContexts(compiled: CompiledSnapshot): EvaluationContext[] {
+  return [...compiled.tenants.keys()].map((tenantKey) => ({ targetingKey: tenantKey, tenantKey }));
+}
+
+function isOn(result: EvaluationResult): boolean {
+  return result.reason !== "ERROR" && isTruthy(result.value);
+}
+
+function outcome(result: EvaluationResult): ImpactOutcome {
+  const { value, variant, reason, detail } = result;
+  return variant === undefined ? { value, reason, detail } : { value, variant, reason, detail };
+}
