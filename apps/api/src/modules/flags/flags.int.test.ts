@@ -168,6 +168,18 @@ describe("flag definitions", () => {
     expect((await t.db.prisma.flag.findFirstOrThrow({ where: { workspaceId: ws.id, key: "cycle-c" } })).dependsOn).toEqual([]);
   });
 
+  it("refuses prerequisite chains longer than the evaluator follows (64 flags)", async () => {
+    for (let i = 1; i <= 64; i++) {
+      const res = await admin.create({ key: `chain-${i}`, name: `Chain ${i}`, dependsOn: i > 1 ? [`chain-${i - 1}`] : [] });
+      expect(res.statusCode).toBe(201);
+    }
+    const tooLong = await admin.create({ key: "chain-65", name: "Chain 65", dependsOn: ["chain-64"] });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().error.details.issues).toEqual([{ path: "body.dependsOn", message: "prerequisite chains are limited to 64 flags" }]);
+    const lengthened = await admin.patch("chain-1", 1, { dependsOn: ["fin_ai_extraction"] });
+    expect(lengthened.statusCode).toBe(400);
+  });
+
   it("refuses to remove a variant still served, naming where", async () => {
     await admin.create({ key: "variants-in-use", name: "V", type: "string", variants: [{ key: "a", value: "A" }, { key: "b", value: "B" }, { key: "c", value: "C" }], offVariant: "a", onVariant: "b" });
     const state = (await admin.state("variants-in-use", "staging")).json();

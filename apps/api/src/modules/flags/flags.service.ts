@@ -1,6 +1,7 @@
 import type { FieldIssue } from "@ensign/contracts/common";
 import type { CreateFlagBody, FlagResponse, UpdateFlagBody } from "@ensign/contracts/flags";
 import type { Variant } from "@ensign/contracts/targeting";
+import { MAX_PREREQUISITE_DEPTH } from "@ensign/evaluator";
 import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, recordAudit, type Actor } from "../../infra/audit";
@@ -9,7 +10,7 @@ import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { BOOLEAN_VARIANTS, findCycle, pickOnOff, variantIssues } from "./flag-definition";
+import { BOOLEAN_VARIANTS, findCycle, longestChain, pickOnOff, variantIssues } from "./flag-definition";
 import { auditedDefinition, toFlagDefinition, toStateResponse, toSummary } from "./flag-responses";
 import { flagStatesRepository as states } from "./flag-states.repository";
 import { flagsRepository as repo, type FlagChanges, type FlagRow } from "./flags.repository";
@@ -56,6 +57,10 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
     const cycle = findCycle(edges, key);
     if (cycle) {
       throw new AppError("PREREQUISITE_CYCLE", `These prerequisites would form a cycle: ${cycle.join(" → ")}.`, { details: { cycle } });
+    }
+    // The evaluator refuses deeper chains at evaluation time; refuse them here, where they are made.
+    if (longestChain(edges) > MAX_PREREQUISITE_DEPTH) {
+      check([{ path: "body.dependsOn", message: `prerequisite chains are limited to ${MAX_PREREQUISITE_DEPTH} flags` }]);
     }
   }
 
