@@ -246,4 +246,22 @@ describe("flag definitions", () => {
     expect((await admin.get("fin_ai_extraction", "nowhere")).statusCode).toBe(404);
     expect((await admin.get("no-such-flag")).statusCode).toBe(404);
   });
+
+  it("documents every flag, state and schedule route in OpenAPI with a tag and a summary", async () => {
+    const spec = (await t.app.inject({ method: "GET", url: "/docs/json" })).json();
+    const base = "/v1/workspaces/{workspace}/flags";
+    const expected = [
+      ["get", base], ["post", base], ["get", `${base}/{key}`], ["patch", `${base}/{key}`],
+      ["post", `${base}/{key}/deprecate`], ["post", `${base}/{key}/archive`], ["post", `${base}/{key}/restore`], ["post", `${base}/{key}/copy-state`],
+      ["get", `${base}/{key}/environments/{env}`], ["patch", `${base}/{key}/environments/{env}`], ["put", `${base}/{key}/environments/{env}/enabled`],
+      ["post", `${base}/{key}/environments/{env}/rules`], ["put", `${base}/{key}/environments/{env}/rules/order`],
+      ["patch", `${base}/{key}/environments/{env}/rules/{ruleId}`], ["delete", `${base}/{key}/environments/{env}/rules/{ruleId}`],
+      ["get", `${base}/{key}/environments/{env}/schedules`], ["post", `${base}/{key}/environments/{env}/schedules`],
+      ["post", `${base}/{key}/environments/{env}/schedules/ramp`], ["delete", `${base}/{key}/environments/{env}/schedules/{scheduleId}`],
+    ];
+    for (const [method, path] of expected) {
+      const operation = spec.paths[path!]?.[method!];
+      expect({ method, path, tags: operation?.tags?.length > 0, summary: typeof operation?.summary }).toEqual({ method, path, tags: true, summary: "string" });
+    }
+  });
 });
