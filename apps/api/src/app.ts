@@ -4,7 +4,7 @@ import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config";
 import { adminUiPlugin } from "./infra/admin-ui";
@@ -17,8 +17,23 @@ import { jsonBodyPlugin } from "./infra/json-body";
 import { authRoutes } from "./modules/auth/auth.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
 import { flagsRoutes } from "./modules/flags/flags.routes";
+import { apiKeysRoutes } from "./modules/api-keys/api-keys.routes";
+import { auditRoutes } from "./modules/audit/audit.routes";
+import { environmentsRoutes } from "./modules/environments/environments.routes";
+import { identitiesRoutes } from "./modules/identities/identities.routes";
+import { membersRoutes } from "./modules/members/members.routes";
+import { modulesRoutes } from "./modules/modules/modules.routes";
+import { segmentsRoutes } from "./modules/segments/segments.routes";
+import { transferRoutes } from "./modules/transfer/transfer.routes";
+import { transformRouteSchema } from "./infra/openapi";
+import { statsRoutes } from "./modules/analytics/stats.routes";
+import { evaluationRoutes } from "./modules/evaluation/evaluation.routes";
+import { liveRoutes } from "./modules/evaluation/live.routes";
 import { healthRoutes } from "./modules/health/health.routes";
 import { schedulesRoutes } from "./modules/schedules/schedules.routes";
+import { overridesRoutes } from "./modules/overrides/overrides.routes";
+import { tenantAdminRoutes } from "./modules/tenant-admin/tenant-admin.routes";
+import { tenantsRoutes } from "./modules/tenants/tenants.routes";
 import { workspacesRoutes } from "./modules/workspaces/workspaces.routes";
 import { servicesPlugin } from "./services";
 
@@ -42,7 +57,21 @@ export const REDACTED_PATHS = [
   "*.refreshToken",
   "*.accessToken",
   "*.contextSecret",
+  'req.headers["x-ensign-context"]',
 ];
+
+/** Query parameters that carry credentials (EventSource cannot send headers): never logged. */
+const SECRET_PARAMS = /([?&](?:apiKey|accessToken|contextToken)=)[^&]*/g;
+
+/** The request as logged: method, URL without credentials, host, remote address. */
+export function loggedRequest(request: { method: string; url: string; host?: string; hostname?: string; ip?: string; id?: string }) {
+  return {
+    method: request.method,
+    url: request.url.replace(SECRET_PARAMS, "$1[redacted]"),
+    host: request.host ?? request.hostname,
+    remoteAddress: request.ip,
+  };
+}
 
 /**
  * Builds the API: infrastructure plugins, then services, then the modules. It never listens;
@@ -95,7 +124,7 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: transformRouteSchema,
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
   await app.register(fastifyCookie);
@@ -124,6 +153,20 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   // Applies due schedules and sweeps expired overrides; every replica runs it, each item applies once.
   if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.scheduleRunner.start());
   app.addHook("onClose", async () => app.services.scheduleRunner.stop());
+  await app.register(tenantsRoutes, { prefix: "/v1/workspaces" });
+  await app.register(overridesRoutes, { prefix: "/v1/workspaces" });
+  await app.register(tenantAdminRoutes, { prefix: "/v1/tenant" });
+  await app.register(environmentsRoutes, { prefix: "/v1/workspaces" });
+  await app.register(membersRoutes, { prefix: "/v1/workspaces" });
+  await app.register(modulesRoutes, { prefix: "/v1/workspaces" });
+  await app.register(segmentsRoutes, { prefix: "/v1/workspaces" });
+  await app.register(apiKeysRoutes, { prefix: "/v1/workspaces" });
+  await app.register(identitiesRoutes, { prefix: "/v1/workspaces" });
+  await app.register(auditRoutes, { prefix: "/v1/workspaces" });
+  await app.register(transferRoutes, { prefix: "/v1/workspaces" });
+  await app.register(liveRoutes, { prefix: "/v1/workspaces" });
+  await app.register(statsRoutes, { prefix: "/v1/workspaces" });
+  await app.register(evaluationRoutes, { corsOrigins: config.corsOrigins, bodyLimit: config.evaluation.bodyLimit });
 
   await app.register(adminUiPlugin, { dist: config.adminDist });
   return app;

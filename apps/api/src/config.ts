@@ -54,6 +54,18 @@ const EnvSchema = z.object({
   SCHEDULER_ENABLED: Flag.default(true),
   /** How often that job looks for work. */
   SCHEDULER_INTERVAL: Duration.default(5_000),
+  /** Evaluation requests one API key may make per second on one replica; more answer 429. */
+  EVAL_RATE_LIMIT: z.coerce.number().int().min(1).default(50_000),
+  /** Largest request body the evaluation endpoints accept, in bytes. */
+  EVAL_BODY_LIMIT: z.coerce.number().int().min(256).max(1_048_576).default(65_536),
+  /** How often each replica compares its snapshots' versions with PostgreSQL while Redis is up (1 s while it is down). */
+  SNAPSHOT_POLL_INTERVAL: Duration.default(10_000),
+  /** How often cached API keys are checked again against PostgreSQL (revocations arrive sooner by message). */
+  API_KEY_RECHECK_INTERVAL: Duration.default(30_000),
+  /** How often evaluation counters leave process memory. */
+  STATS_FLUSH_INTERVAL: Duration.default(5_000),
+  /** How often idle Server-Sent Events streams get a `: ping` comment. */
+  STREAM_HEARTBEAT_INTERVAL: Duration.default(15_000),
 });
 
 export type Config = {
@@ -77,6 +89,14 @@ export type Config = {
   migrateOnStart: boolean;
   schedulerEnabled: boolean;
   schedulerIntervalMs: number;
+  evaluation: {
+    rateLimitPerSecond: number;
+    bodyLimit: number;
+    snapshotPollMs: number;
+    apiKeyRecheckMs: number;
+    statsFlushMs: number;
+    heartbeatMs: number;
+  };
   /** True when neither DATABASE_URL nor REDIS_URL points at a real service. */
   embedded: { database: boolean; cache: boolean };
 };
@@ -130,6 +150,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrateOnStart: e.MIGRATE_ON_START,
     schedulerEnabled: e.SCHEDULER_ENABLED,
     schedulerIntervalMs: e.SCHEDULER_INTERVAL,
+    evaluation: {
+      rateLimitPerSecond: e.EVAL_RATE_LIMIT,
+      bodyLimit: e.EVAL_BODY_LIMIT,
+      snapshotPollMs: e.SNAPSHOT_POLL_INTERVAL,
+      apiKeyRecheckMs: e.API_KEY_RECHECK_INTERVAL,
+      statsFlushMs: e.STATS_FLUSH_INTERVAL,
+      heartbeatMs: e.STREAM_HEARTBEAT_INTERVAL,
+    },
     embedded: { database: embeddedDatabase, cache: !e.REDIS_URL },
   };
 }

@@ -1,19 +1,58 @@
+import { compile, type CompiledSnapshot } from "@ensign/evaluator";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "./config";
 import type { Cache } from "./infra/cache/cache";
+import { createChangeNotifier } from "./infra/changes";
 import type { Database } from "./infra/db/database";
+import { createStatsFlusher } from "./modules/analytics/stats-flusher";
+import { createStatsRecorder } from "./modules/analytics/stats-recorder";
+import { createStatsService } from "./modules/analytics/stats.service";
 import { createAuthRepository } from "./modules/auth/auth.repository";
 import { createAuthService } from "./modules/auth/auth.service";
-import { createChangeNotifier } from "./infra/changes";
 import { createFlagStateService } from "./modules/flags/flag-state.service";
 import { createFlagsListService } from "./modules/flags/flags-list.service";
 import { createFlagsService } from "./modules/flags/flags.service";
 import { createRulesService } from "./modules/flags/rules.service";
+import { createApiKeyRevocations } from "./modules/api-keys/api-key-revocations";
+import { createApiKeysService } from "./modules/api-keys/api-keys.service";
+import { createAuditService } from "./modules/audit/audit.service";
+import { createEnvironmentsService } from "./modules/environments/environments.service";
+import { createIdentitiesService } from "./modules/identities/identities.service";
+import { createMembersService } from "./modules/members/members.service";
+import { createModulesService } from "./modules/modules/modules.service";
+import { createSegmentsService } from "./modules/segments/segments.service";
+import { createTransferService } from "./modules/transfer/transfer.service";
 import { createHealthService } from "./modules/health/health.service";
 import { createScheduleRunner } from "./modules/schedules/schedule-runner";
 import { createSchedulesService } from "./modules/schedules/schedules.service";
+import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
+import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
+import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
+import { createTenantAdminAccessService } from "./modules/tenant-admin/tenant-admin-access.service";
+import { createTenantAuditService } from "./modules/tenant-admin/tenant-audit.service";
+import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
+import { createTenantEvaluation } from "./modules/tenancy/tenant-evaluation";
+import { createTenantsQueryService } from "./modules/tenants/tenants-query.service";
+import { createTenantsService } from "./modules/tenants/tenants.service";
+import { createApiKeyVerifier } from "./modules/evaluation/api-keys";
+import { createContextTokenVerifier } from "./modules/evaluation/context-tokens";
+import { createEvaluationService } from "./modules/evaluation/evaluation.service";
+import { createRateLimiter } from "./modules/evaluation/rate-limiter";
+import { createStreamHub } from "./modules/evaluation/stream-hub";
+import { createTraitsService } from "./modules/evaluation/traits.service";
+import { createSealer } from "./modules/snapshots/sealing";
+import { createSnapshotCopies } from "./modules/snapshots/snapshot-copies";
+import { createSnapshotStore } from "./modules/snapshots/snapshot-store";
+import { createVersionWatcher } from "./modules/snapshots/version-watcher";
 import { createWorkspacesService } from "./modules/workspaces/workspaces.service";
+
+/** A compiled snapshot with one identity's traits replaced; everything else is shared. */
+function withIdentity(compiled: CompiledSnapshot, version: number, key: string, traits: Readonly<Record<string, unknown>>): CompiledSnapshot {
+  const identities = new Map(compiled.identities);
+  identities.set(key, traits);
+  return { ...compiled, version, identities };
+}
 
 export interface Infra {
   config: Config;
@@ -24,13 +63,42 @@ export interface Infra {
 
 /** The one composition root: every service is made here from the infrastructure, once. */
 export function createServices(infra: Infra) {
-  const { config, db, cache } = infra;
+  const { config, db, cache, log } = infra;
   const prisma = db.prisma;
   const notifier = createChangeNotifier(cache);
+  const tenantEvaluation = createTenantEvaluation();
+  const revocations = createApiKeyRevocations(cache);
+
+  // Evaluation runtime: snapshots in memory, kept current by the watcher; keys; counters.
+  const watcher = createVersionWatcher({ cache, prisma, log, pollMs: config.evaluation.snapshotPollMs });
+  notifier.onLocalChange((changes) => watcher.feed(changes));
+  const copies = createSnapshotCopies(cache, createSealer(config.jwtSecret, "ensign snapshot copies"));
+  const snapshots = createSnapshotStore({ prisma, copies, watcher, compile, patchIdentity: withIdentity, log });
+  const apiKeyVerifier = createApiKeyVerifier({ prisma, cache, log, recheckMs: config.evaluation.apiKeyRecheckMs });
+  // A revocation made through this replica evicts at once, even while the cache is down.
+  revocations.onLocalRevocation((message) => {
+    for (const key of message.keys) {
+      apiKeyVerifier.forget(key.secretHash);
+      apiKeyVerifier.forget(key.id);
+    }
+  });
+  const statsRecorder = createStatsRecorder();
+  const statsFlusher = createStatsFlusher({ recorder: statsRecorder, cache, prisma, log, intervalMs: config.evaluation.statsFlushMs });
+  const streams = createStreamHub({ store: snapshots, watcher, heartbeatMs: config.evaluation.heartbeatMs });
+
   return {
     notifier,
+    revocations,
+    environments: createEnvironmentsService({ prisma, notifier, revocations }),
+    members: createMembersService({ prisma }),
+    modules: createModulesService({ prisma, notifier }),
+    segments: createSegmentsService({ prisma, notifier }),
+    apiKeys: createApiKeysService({ prisma, revocations }),
+    identities: createIdentitiesService({ prisma, notifier }),
+    audit: createAuditService({ prisma }),
+    transfer: createTransferService({ prisma, notifier }),
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
-    health: createHealthService({ db, cache }),
+    health: createHealthService({ db, cache, snapshots }),
     workspaces: createWorkspacesService({ prisma }),
     flags: createFlagsService({ prisma, notifier }),
     flagsList: createFlagsListService({ prisma }),
@@ -38,6 +106,38 @@ export function createServices(infra: Infra) {
     rules: createRulesService({ prisma, notifier }),
     schedules: createSchedulesService({ prisma }),
     scheduleRunner: createScheduleRunner({ prisma, notifier, log: infra.log, intervalMs: config.schedulerIntervalMs }),
+    tenants: createTenantsService({ prisma, notifier }),
+    tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
+    tenantOverrides: createTenantOverridesService({ prisma, notifier }),
+    userOverrides: createUserOverridesService({ prisma, notifier }),
+    bulkOverrides: createBulkOverridesService({ prisma, notifier }),
+    tenantAdminAccess: createTenantAdminAccessService({ prisma }),
+    tenantFeatures: createTenantFeaturesService({ prisma, notifier, evaluation: tenantEvaluation }),
+    tenantAudit: createTenantAuditService({ prisma }),
+    snapshots,
+    watcher,
+    apiKeyVerifier,
+    rateLimiter: createRateLimiter(config.evaluation.rateLimitPerSecond),
+    evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier() }),
+    traits: createTraitsService({ prisma, notifier }),
+    streams,
+    statsRecorder,
+    statsFlusher,
+    stats: createStatsService({ prisma }),
+
+    /** Subscriptions and timers: started once the app is built. */
+    async start(): Promise<void> {
+      await Promise.all([watcher.start(), apiKeyVerifier.start()]);
+      statsFlusher.start();
+    },
+    /** Ends the live streams before the server closes (they would hold it open). */
+    closeStreams(): void {
+      streams.close();
+    },
+    async stop(): Promise<void> {
+      snapshots.close();
+      await Promise.all([watcher.stop(), apiKeyVerifier.stop(), statsFlusher.stop()]);
+    },
   };
 }
 
@@ -53,8 +153,12 @@ declare module "fastify" {
 export const servicesPlugin = fp(
   async (app: FastifyInstance, options: { infra: Omit<Infra, "log"> }) => {
     const infra: Infra = { ...options.infra, log: app.log };
+    const services = createServices(infra);
     app.decorate("infra", infra);
-    app.decorate("services", createServices(infra));
+    app.decorate("services", services);
+    await services.start();
+    app.addHook("preClose", async () => services.closeStreams());
+    app.addHook("onClose", async () => services.stop());
   },
   { name: "services" },
 );

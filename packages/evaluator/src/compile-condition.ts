@@ -129,10 +129,8 @@ function specialise(
     case "semver_eq":
     case "semver_lt":
     case "semver_gt": {
-      const semvers = values.map(parseSemver);
-      return semvers.every((v) => v !== undefined)
-        ? { ...base, semvers }
-        : { ...base, invalid: "a value is not a semantic version this evaluator can read" };
+      // conditionValueIssue admitted only versions `semver` reads, so every value parses.
+      return { ...base, semvers: values.map((v) => parseSemver(v)!) };
     }
     case "in_segment":
       // An unknown key stays a string: nobody is in a segment that does not exist.

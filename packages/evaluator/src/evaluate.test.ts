@@ -215,6 +215,8 @@ describe("hostile input", () => {
     expect(evaluate(compiled, 5 as never, {})).toMatchObject({ key: "", errorCode: "FLAG_NOT_FOUND" });
     expect(evaluate(null as never, 5 as never, {})).toMatchObject({ key: "", errorCode: "GENERAL" });
     expect(evaluateAll(undefined as never, {})).toEqual([]);
+    expect(evaluateAll({} as never, {})).toEqual([]);
+    expect(flagKeys({ activeFlags: "f" } as never)).toEqual([]);
   });
 
   it("answers GENERAL when the context's getters throw, in single and bulk evaluation", () => {

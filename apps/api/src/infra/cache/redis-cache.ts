@@ -34,6 +34,13 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   subscriber.on("message", (channel: string, message: string) => {
     for (const handler of handlers.get(channel) ?? []) handler(message);
   });
+  // A SUBSCRIBE that failed while Redis was away is not replayed by ioredis: on every
+  // (re)connection, subscribe to every channel we have handlers for (SUBSCRIBE is idempotent).
+  subscriber.on("ready", () => {
+    if (handlers.size) subscriber.subscribe(...handlers.keys()).catch(() => undefined);
+  });
+  const withTtl = (pipeline: ReturnType<Redis["multi"]>, key: string, ttlMs?: number) =>
+    ttlMs ? pipeline.pexpire(key, ttlMs, "NX") : pipeline;
 
   return {
     kind: "redis",
@@ -44,6 +51,9 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       if (ttlMs) await client.set(prefix + key, value, "PX", ttlMs);
       else await client.set(prefix + key, value);
     },
+    async setIfAbsent(key, value, ttlMs) {
+      return (await client.set(prefix + key, value, "PX", ttlMs, "NX")) === "OK";
+    },
     async del(...keys) {
       if (keys.length) await client.del(...keys.map((key) => prefix + key));
     },
@@ -53,6 +63,33 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       const [[, value]] = (await client.multi().incrby(full, by).pexpire(full, ttlMs, "NX").exec()) as [[Error | null, number]];
       return value;
     },
+    async hashIncrBy(key, increments, ttlMs) {
+      const full = prefix + key;
+      const pipeline = client.multi();
+      for (const [field, by] of Object.entries(increments)) pipeline.hincrby(full, field, by);
+      await withTtl(pipeline, full, ttlMs).exec();
+    },
+    async hashTake(key) {
+      const full = prefix + key;
+      const results = (await client.multi().hgetall(full).del(full).exec()) ?? [];
+      return (results[0]?.[1] as Record<string, string> | undefined) ?? {};
+    },
+    async listPush(key, values, ttlMs) {
+      if (values.length === 0) return;
+      const full = prefix + key;
+      await withTtl(client.multi().rpush(full, ...values), full, ttlMs).exec();
+    },
+    async listTake(key) {
+      const full = prefix + key;
+      const results = (await client.multi().lrange(full, 0, -1).del(full).exec()) ?? [];
+      return (results[0]?.[1] as string[] | undefined) ?? [];
+    },
+    async setAdd(key, members) {
+      if (members.length) await client.sadd(prefix + key, ...members);
+    },
+    async setPop(key, count) {
+      return (await client.spop(prefix + key, count)) ?? [];
+    },
     async publish(channel, message) {
       await client.publish(prefix + channel, message);
     },
@@ -61,7 +98,8 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       let set = handlers.get(full);
       if (!set) {
         handlers.set(full, (set = new Set()));
-        await subscriber.subscribe(full);
+        // While Redis is away this fails; the "ready" handler subscribes once it is back.
+        await subscriber.subscribe(full).catch(() => undefined);
       }
       set.add(handler);
       return async () => {

@@ -5,7 +5,8 @@ import { z } from "zod";
 const Liveness = z.object({ status: z.literal("ok") });
 const Readiness = z.object({
   status: z.enum(["ready", "degraded", "down"]),
-  checks: z.object({ database: z.enum(["up", "down"]), cache: z.enum(["up", "down"]) }),
+  checks: z.object({ database: z.enum(["up", "down"]), cache: z.enum(["up", "down"]), snapshots: z.enum(["loaded", "none"]) }),
+  environments: z.number().int(),
 });
 
 export async function healthRoutes(app: FastifyInstance) {

@@ -1,0 +1,134 @@
+import { HyperLogLog } from "./hll";
+
+/** Upper bounds (µs) of the latency histogram's buckets; larger values land in `inf`. */
+export const LATENCY_BOUNDS_MICROS = [10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000] as const;
+export const HOUR_MS = 3_600_000;
+
+/** One flag's counters in one environment for one hour. */
+export interface StatCounter {
+  workspaceId: string;
+  environmentId: string;
+  flagKey: string;
+  /** Epoch ms of the hour's start. */
+  hour: number;
+  evaluations: number;
+  trueCount: number;
+  errorCount: number;
+  variants: Map<string, number>;
+  latencyCount: number;
+  latencySumMicros: number;
+  /** Counts per bucket of LATENCY_BOUNDS_MICROS, plus one for `inf`. */
+  histogram: number[];
+  users: HyperLogLog;
+}
+
+export function emptyCounter(workspaceId: string, environmentId: string, flagKey: string, hour: number): StatCounter {
+  return {
+    workspaceId,
+    environmentId,
+    flagKey,
+    hour,
+    evaluations: 0,
+    trueCount: 0,
+    errorCount: 0,
+    variants: new Map(),
+    latencyCount: 0,
+    latencySumMicros: 0,
+    histogram: new Array<number>(LATENCY_BOUNDS_MICROS.length + 1).fill(0),
+    users: new HyperLogLog(),
+  };
+}
+
+export function latencyBucket(micros: number): number {
+  let i = 0;
+  while (i < LATENCY_BOUNDS_MICROS.length && micros > LATENCY_BOUNDS_MICROS[i]!) i++;
+  return i;
+}
+
+/** What one evaluation contributes: an `EvaluationResult` is one. */
+export interface Observation {
+  key: string;
+  variant?: string | undefined;
+  value: unknown;
+  reason: string;
+}
+
+interface EnvironmentHour {
+  workspaceId: string;
+  hour: number;
+  flags: Map<string, StatCounter>;
+}
+
+/**
+ * Counts evaluations in process memory: per environment, flag and hour, the evaluations, the
+ * variants served, true values, errors, a latency histogram and a sketch of distinct targeting
+ * keys. Recording is a few map lookups and additions, no I/O; `drain` hands everything counted
+ * so far to the flusher and starts afresh.
+ */
+export function createStatsRecorder(now: () => number = Date.now) {
+  let current = new Map<string, EnvironmentHour>();
+  let finished: StatCounter[] = [];
+
+  function hourOf(workspaceId: string, environmentId: string, at: number): EnvironmentHour {
+    const hour = at - (at % HOUR_MS);
+    let entry = current.get(environmentId);
+    if (!entry || entry.hour !== hour) {
+      if (entry) finished.push(...entry.flags.values());
+      entry = { workspaceId, hour, flags: new Map() };
+      current.set(environmentId, entry);
+    }
+    return entry;
+  }
+
+  function counterOf(entry: EnvironmentHour, environmentId: string, flagKey: string): StatCounter {
+    let counter = entry.flags.get(flagKey);
+    if (!counter) entry.flags.set(flagKey, (counter = emptyCounter(entry.workspaceId, environmentId, flagKey, entry.hour)));
+    return counter;
+  }
+
+  function count(counter: StatCounter, observation: Observation, targetingKey: string | undefined) {
+    counter.evaluations += 1;
+    if (observation.reason === "ERROR") counter.errorCount += 1;
+    if (observation.value === true) counter.trueCount += 1;
+    if (observation.variant !== undefined) counter.variants.set(observation.variant, (counter.variants.get(observation.variant) ?? 0) + 1);
+    if (targetingKey) counter.users.add(targetingKey);
+  }
+
+  function time(counter: StatCounter, micros: number) {
+    counter.latencyCount += 1;
+    counter.latencySumMicros += micros;
+    counter.histogram[latencyBucket(micros)]! += 1;
+  }
+
+  return {
+    /** One evaluation of one flag, and how long it took (µs). */
+    record(workspaceId: string, environmentId: string, observation: Observation, targetingKey: string | undefined, micros: number): void {
+      const counter = counterOf(hourOf(workspaceId, environmentId, now()), environmentId, observation.key);
+      count(counter, observation, targetingKey);
+      time(counter, micros);
+    },
+
+    /** A bulk evaluation: every flag counted, the time shared out evenly between them. */
+    recordMany(workspaceId: string, environmentId: string, observations: Observation[], targetingKey: string | undefined, micros: number): void {
+      if (observations.length === 0) return;
+      const entry = hourOf(workspaceId, environmentId, now());
+      const share = micros / observations.length;
+      for (const observation of observations) {
+        const counter = counterOf(entry, environmentId, observation.key);
+        count(counter, observation, targetingKey);
+        time(counter, share);
+      }
+    },
+
+    /** Everything counted since the last drain. */
+    drain(): StatCounter[] {
+      const drained = finished;
+      for (const entry of current.values()) drained.push(...entry.flags.values());
+      current = new Map();
+      finished = [];
+      return drained;
+    },
+  };
+}
+
+export type StatsRecorder = ReturnType<typeof createStatsRecorder>;

@@ -1,0 +1,89 @@
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { Tx } from "../../infra/db/scoped";
+import { HyperLogLog } from "./hll";
+import { histogramKeys } from "./stats-codec";
+import type { StatCounter } from "./stats-recorder";
+
+interface BucketRow {
+  id: string;
+  environment_id: string;
+  flag_key: string;
+  bucket_start: Date;
+  evaluations: number;
+  true_count: number;
+  error_count: number;
+  variant_counts: Record<string, number>;
+  /** Base64: raw bytea does not survive Prisma's raw-query decoding. */
+  unique_sketch: string | null;
+  latency_count: number;
+  latency_sum_micros: number;
+  latency_histogram: Record<string, number>;
+}
+
+export type StatBucket = BucketRow;
+
+export const sketchOf = (base64: string | null) => HyperLogLog.fromBytes(base64 ? Buffer.from(base64, "base64") : null);
+
+const addCounts = (stored: Record<string, number>, more: Iterable<[string, number]>) => {
+  const sum: Record<string, number> = { ...stored };
+  for (const [key, count] of more) sum[key] = (Number(sum[key]) || 0) + count;
+  return sum;
+};
+
+export const statsRepository = {
+  /**
+   * Adds counters to their hourly rows. System work on the owner connection; the rows are locked
+   * while they are merged, so flushers of several replicas never lose each other's counts.
+   */
+  async add(prisma: PrismaClient, counters: StatCounter[]): Promise<void> {
+    if (counters.length === 0) return;
+    const labels = histogramKeys();
+    await prisma.$transaction(
+      async (tx) => {
+        await tx.flagStatBucket.createMany({
+          data: counters.map((c) => ({ workspaceId: c.workspaceId, environmentId: c.environmentId, flagKey: c.flagKey, bucketStart: new Date(c.hour) })),
+          skipDuplicates: true,
+        });
+        const rows = await tx.$queryRaw<BucketRow[]>`
+          SELECT id, environment_id, flag_key, bucket_start, evaluations, true_count, error_count, variant_counts,
+                 encode(unique_sketch, 'base64') AS unique_sketch, latency_count, latency_sum_micros, latency_histogram
+          FROM flag_stat_buckets
+          WHERE (environment_id, flag_key, bucket_start) IN (
+            SELECT * FROM unnest(${counters.map((c) => c.environmentId)}::uuid[], ${counters.map((c) => c.flagKey)}::text[],
+                                 ${counters.map((c) => new Date(c.hour))}::timestamptz[]))
+          ORDER BY id FOR UPDATE`;
+        const byKey = new Map(rows.map((row) => [`${row.environment_id}|${row.flag_key}|${row.bucket_start.getTime()}`, row]));
+        for (const c of counters) {
+          const row = byKey.get(`${c.environmentId}|${c.flagKey}|${c.hour}`);
+          if (!row) continue;
+          const users = sketchOf(row.unique_sketch).merge(c.users);
+          const variants = JSON.stringify(addCounts(row.variant_counts, c.variants));
+          const histogram = JSON.stringify(
+            addCounts(row.latency_histogram, c.histogram.flatMap((count, i) => (count ? [[labels[i]!, count] as [string, number]] : []))),
+          );
+          await tx.$executeRaw`
+            UPDATE flag_stat_buckets SET
+              evaluations = evaluations + ${c.evaluations}, true_count = true_count + ${c.trueCount},
+              error_count = error_count + ${c.errorCount}, latency_count = latency_count + ${c.latencyCount},
+              latency_sum_micros = latency_sum_micros + ${Math.round(c.latencySumMicros)},
+              variant_counts = ${variants}::jsonb, latency_histogram = ${histogram}::jsonb,
+              unique_sketch = decode(${Buffer.from(users.toBytes()).toString("base64")}, 'base64'), unique_users = ${users.count()},
+              updated_at = now()
+            WHERE id = ${row.id}::uuid`;
+        }
+      },
+      { maxWait: 5_000, timeout: 30_000 },
+    );
+  },
+
+  /** A flag's hourly rows in one environment since `since` (inside the caller's workspace transaction). */
+  async buckets(tx: Tx, workspaceId: string, environmentId: string, flagKey: string, since: Date): Promise<StatBucket[]> {
+    return tx.$queryRaw<BucketRow[]>`
+      SELECT id, environment_id, flag_key, bucket_start, evaluations, true_count, error_count, variant_counts,
+             encode(unique_sketch, 'base64') AS unique_sketch, latency_count, latency_sum_micros, latency_histogram
+      FROM flag_stat_buckets
+      WHERE workspace_id = ${workspaceId}::uuid AND environment_id = ${environmentId}::uuid
+        AND flag_key = ${flagKey} AND bucket_start >= ${since}
+      ORDER BY bucket_start`;
+  },
+};

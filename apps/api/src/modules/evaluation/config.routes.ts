@@ -1,0 +1,33 @@
+import type { FastifyInstance } from "fastify";
+import { matchesEtag } from "./etags";
+import type { EvaluationDeps } from "./evaluation.routes";
+import { apiKeySecurity, jsonSchemaSerializer, notModified } from "./json-serializer";
+
+/**
+ * `GET /v1/config` (server keys only): the environment's stored snapshot, for SDKs that evaluate
+ * locally with `@ensign/evaluator`. Its ETag is the snapshot version; `If-None-Match` with the
+ * current one answers 304. Client keys get 403: they never see rules.
+ */
+export async function configRoutes(app: FastifyInstance, deps: EvaluationDeps) {
+  app.get(
+    "/",
+    {
+      onRequest: deps.serverKeyOrQuery,
+      serializerCompiler: jsonSchemaSerializer,
+      schema: {
+        tags: ["evaluation"],
+        summary: "The environment's rules snapshot (server key)",
+        description: "The `EnvironmentSnapshot` of `@ensign/contracts/snapshot`. ETag `\"<version>\"`; If-None-Match → 304.",
+        security: apiKeySecurity,
+        response: { 200: { type: "object", description: "EnvironmentSnapshot", additionalProperties: true }, 304: notModified },
+      },
+    },
+    async (request, reply) => {
+      const entry = await deps.evaluation.entryFor(request.apiKey!);
+      const etag = `"${entry.version}"`;
+      reply.header("etag", etag).header("cache-control", "private, no-cache");
+      if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
+      return reply.type("application/json; charset=utf-8").send(entry.json);
+    },
+  );
+}

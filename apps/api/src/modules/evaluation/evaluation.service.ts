@@ -1,0 +1,121 @@
+import type { EvaluationContext, EvaluationResult } from "@ensign/contracts/evaluation";
+import { IMPACT_LIST_LIMIT, type ImpactBody, type ImpactResponse, type LiveEvaluationResponse } from "@ensign/contracts/live-evaluation";
+import { evaluate, evaluateAll, flagKeys, impact, tenantContexts, type CompiledSnapshot } from "@ensign/evaluator";
+import { performance } from "node:perf_hooks";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { inWorkspace } from "../../infra/db/scoped";
+import { AppError, notFound } from "../../infra/errors";
+import type { StatsRecorder } from "../analytics/stats-recorder";
+import type { SnapshotEntry, SnapshotStore } from "../snapshots/snapshot-store";
+import type { VerifiedKey } from "./api-keys";
+import { contextIssue } from "./context-limits";
+import type { ContextTokenVerifier } from "./context-tokens";
+
+export type Entry = SnapshotEntry<CompiledSnapshot>;
+
+const targetingKeyOf = (context: EvaluationContext) => (typeof context.targetingKey === "string" ? context.targetingKey : undefined);
+const micros = (since: number) => Math.round((performance.now() - since) * 1000 * 10) / 10;
+
+export interface EvaluationServiceDeps {
+  prisma: PrismaClient;
+  store: SnapshotStore<CompiledSnapshot>;
+  recorder: StatsRecorder;
+  tokens: ContextTokenVerifier;
+}
+
+/**
+ * Evaluation for API-key callers (OFREP, portal) and for the admin's live tester and blast
+ * radius. Callers evaluate against the environment's in-memory snapshot: `entryFor` answers
+ * synchronously once the environment is loaded. Every API-key evaluation is counted for the
+ * flag statistics, in memory.
+ */
+export function createEvaluationService({ prisma, store, recorder, tokens }: EvaluationServiceDeps) {
+  async function environmentOf(workspaceId: string, environmentKey: string): Promise<Entry> {
+    const environment = await inWorkspace(prisma, workspaceId, (tx) =>
+      tx.environment.findFirst({ where: { workspaceId, key: environmentKey }, select: { id: true } }),
+    );
+    if (!environment) throw notFound(`Environment '${environmentKey}'`);
+    return store.entry(workspaceId, environment.id);
+  }
+
+  return {
+    /** The snapshot entry of the key's environment: synchronous when loaded (the steady state). */
+    entryFor(key: VerifiedKey): Entry | Promise<Entry> {
+      return store.peek(key.environmentId) ?? store.get(key.environmentId);
+    },
+
+    /** The context a signed token carries (its claims replace anything else the caller sent). */
+    contextFromToken(token: string, entry: Entry): Promise<EvaluationContext> {
+      return tokens.verify(token, entry.meta);
+    },
+
+    /** Why the context cannot be used, or undefined. */
+    contextIssue,
+
+    one(entry: Entry, flagKey: string, context: EvaluationContext): EvaluationResult {
+      const started = performance.now();
+      const result = evaluate(entry.compiled, flagKey, context);
+      if (result.errorCode !== "FLAG_NOT_FOUND") {
+        recorder.record(entry.meta.workspaceId, entry.meta.environmentId, result, targetingKeyOf(context), micros(started));
+      }
+      return result;
+    },
+
+    all(entry: Entry, context: EvaluationContext): EvaluationResult[] {
+      const started = performance.now();
+      const results = evaluateAll(entry.compiled, context);
+      recorder.recordMany(entry.meta.workspaceId, entry.meta.environmentId, results, targetingKeyOf(context), micros(started));
+      return results;
+    },
+
+    /** The workspace's environments and their snapshot versions, for the admin's live stream. */
+    async environments(workspaceId: string): Promise<{ id: string; key: string; version: number }[]> {
+      const rows = await inWorkspace(prisma, workspaceId, (tx) =>
+        tx.environment.findMany({ where: { workspaceId }, select: { id: true, key: true, snapshotVersion: true }, orderBy: { sortOrder: "asc" } }),
+      );
+      return rows.map((row) => ({ id: row.id, key: row.key, version: row.snapshotVersion }));
+    },
+
+    /** The admin's tester: one flag or all, with traces and server-side latency; not counted in the statistics. */
+    async live(workspaceId: string, environmentKey: string, flag: string | undefined, context: EvaluationContext): Promise<LiveEvaluationResponse> {
+      const entry = await environmentOf(workspaceId, environmentKey);
+      const issue = contextIssue(context);
+      if (issue) throw new AppError("VALIDATION_FAILED", `The context is not valid: ${issue}.`, { details: { issues: [{ path: "body.context", message: issue }] } });
+      const keys = flag === undefined ? flagKeys(entry.compiled) : [flag];
+      const started = performance.now();
+      const results = keys.map((key) => {
+        const at = performance.now();
+        const result = evaluate(entry.compiled, key, context, { trace: true });
+        return { ...result, latencyMicros: micros(at) };
+      });
+      return { environment: entry.meta.environmentKey, version: entry.version, latencyMicros: micros(started), results };
+    },
+
+    /** Which of the workspace's tenants a proposed state change would turn on, off, or change. */
+    async impact(workspaceId: string, environmentKey: string, body: ImpactBody): Promise<ImpactResponse> {
+      const entry = await environmentOf(workspaceId, environmentKey);
+      const current = entry.stored.flags.find((flag) => flag.key === body.flag);
+      if (!current || current.archived) throw notFound(`Flag '${body.flag}'`);
+      const proposed = { ...current, state: { ...current.state, ...body.state } };
+      const report = impact(entry.compiled, proposed, tenantContexts(entry.compiled));
+      const changes = report.changes.slice(0, IMPACT_LIST_LIMIT).map((change) => ({
+        tenantKey: (change.context as { tenantKey: string }).tenantKey,
+        before: change.before,
+        after: change.after,
+      }));
+      return {
+        flag: body.flag,
+        environment: entry.meta.environmentKey,
+        version: entry.version,
+        total: report.total,
+        turnedOn: report.turnedOn,
+        turnedOff: report.turnedOff,
+        changed: report.changed,
+        changes,
+        isTruncated: report.changes.length > changes.length,
+      };
+    },
+  };
+}
+
+export type EvaluationService = ReturnType<typeof createEvaluationService>;

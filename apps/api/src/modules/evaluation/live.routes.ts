@@ -1,0 +1,86 @@
+import {
+  ImpactBody,
+  ImpactResponse,
+  LiveEvaluationBody,
+  LiveEvaluationParams,
+  LiveEvaluationResponse,
+} from "@ensign/contracts/live-evaluation";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { scopeOf } from "../../infra/auth";
+import { openSse } from "./stream-hub";
+
+const security = [{ bearerAuth: [] }];
+
+/**
+ * The admin's live tools (JWT, `workspace:read`): the evaluation tester, the blast radius of a
+ * proposed change, and the live-updates stream that tells the admin app which environment moved.
+ */
+export async function liveRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { evaluation, streams } = app.services;
+
+  r.post(
+    "/:workspace/environments/:env/evaluate",
+    {
+      onRequest: [app.requireCapability("workspace:read")],
+      schema: {
+        tags: ["evaluation"],
+        summary: "Evaluate one flag (or all) for a context, with the full trace and server-side latency",
+        security,
+        params: LiveEvaluationParams,
+        body: LiveEvaluationBody,
+        response: { 200: LiveEvaluationResponse },
+      },
+    },
+    async (request) => evaluation.live(scopeOf(request).workspaceId, request.params.env, request.body.flag, request.body.context),
+  );
+
+  r.post(
+    "/:workspace/environments/:env/impact",
+    {
+      onRequest: [app.requireCapability("workspace:read")],
+      schema: {
+        tags: ["evaluation"],
+        summary: "Blast radius: which tenants a proposed flag state change would turn on, off or change",
+        description: "Nothing is written. `state` holds the proposed fields; missing ones keep their current value.",
+        security,
+        params: LiveEvaluationParams,
+        body: ImpactBody,
+        response: { 200: ImpactResponse },
+      },
+    },
+    async (request) => evaluation.impact(scopeOf(request).workspaceId, request.params.env, request.body),
+  );
+
+  r.get(
+    "/:workspace/events",
+    {
+      // EventSource cannot send headers: this route alone also takes the access token as `?accessToken=`.
+      onRequest: [
+        async (request) => {
+          const token = (request.query as { accessToken?: unknown }).accessToken;
+          if (!request.headers.authorization && typeof token === "string" && token) request.headers.authorization = `Bearer ${token}`;
+        },
+        app.requireCapability("workspace:read"),
+      ],
+      schema: {
+        tags: ["evaluation"],
+        summary: "Live updates for the admin app (Server-Sent Events)",
+        description:
+          "`event: change` with data `{environment, version}` whenever any environment of the workspace changes. Authenticate with `Authorization: Bearer` or `?accessToken=`.",
+        security,
+        params: z.object({ workspace: z.string().min(1).max(64) }),
+        querystring: z.object({ accessToken: z.string().max(4_096).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = scopeOf(request);
+      const environments = await evaluation.environments(workspaceId);
+      let leave = () => {};
+      const client = openSse(request, reply, () => leave());
+      leave = streams.subscribeWorkspace(workspaceId, environments, client);
+    },
+  );
+}

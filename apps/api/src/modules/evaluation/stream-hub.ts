@@ -1,0 +1,121 @@
+import type { CompiledSnapshot } from "@ensign/evaluator";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { EnvironmentChange } from "../../infra/changes";
+import type { SnapshotStore } from "../snapshots/snapshot-store";
+import type { VersionWatcher } from "../snapshots/version-watcher";
+
+export interface SseClient {
+  send(chunk: string): void;
+  close(): void;
+}
+
+/** One `change` event: `data` per `StreamChangeEvent`, the snapshot version as the event id. */
+export const changeEvent = (environment: string, version: number, withId = true) =>
+  `${withId ? `id: ${version}\n` : ""}event: change\ndata: ${JSON.stringify({ environment, version })}\n\n`;
+
+/**
+ * Opens a Server-Sent Events response on the raw connection, keeping the headers hooks already
+ * set (CORS). The returned client's `close` ends it; `onClose` runs when the caller goes away.
+ */
+export function openSse(request: FastifyRequest, reply: FastifyReply, onClose: () => void): SseClient {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache, no-transform",
+    connection: "keep-alive",
+    // Tell nginx and similar proxies not to buffer the stream.
+    "x-accel-buffering": "no",
+  });
+  raw.write("retry: 3000\n\n");
+  let isOpen = true;
+  const client: SseClient = {
+    send(chunk) {
+      if (isOpen) raw.write(chunk);
+    },
+    close() {
+      if (!isOpen) return;
+      isOpen = false;
+      raw.end();
+    },
+  };
+  request.raw.on("close", () => {
+    isOpen = false;
+    onClose();
+  });
+  return client;
+}
+
+/**
+ * Fans snapshot changes out to SSE subscribers. SDK streams (`/v1/stream`) hear of an
+ * environment once this replica has swapped in its new snapshot, so a refetch right after the
+ * event already sees it. Admin streams hear of every version change of their workspace's
+ * environments as soon as the replica learns it. All connections share one heartbeat timer.
+ */
+export function createStreamHub(deps: { store: SnapshotStore<CompiledSnapshot>; watcher: VersionWatcher; heartbeatMs?: number }) {
+  const byEnvironment = new Map<string, Set<SseClient>>();
+  const byWorkspace = new Map<string, Map<SseClient, Map<string, number>>>();
+  const all = new Set<SseClient>();
+
+  deps.store.onSwap((entry) => {
+    const event = changeEvent(entry.meta.environmentKey, entry.version);
+    for (const client of byEnvironment.get(entry.meta.environmentId) ?? []) client.send(event);
+  });
+
+  deps.watcher.onChange((change: EnvironmentChange) => {
+    for (const [client, sent] of byWorkspace.get(change.workspaceId) ?? []) {
+      if ((sent.get(change.environmentId) ?? 0) >= change.version) continue;
+      sent.set(change.environmentId, change.version);
+      client.send(changeEvent(change.environmentKey, change.version, false));
+    }
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const client of all) client.send(": ping\n\n");
+  }, deps.heartbeatMs ?? 15_000);
+  heartbeat.unref();
+
+  function join<K>(map: Map<K, Set<SseClient>>, key: K, client: SseClient): () => void {
+    let set = map.get(key);
+    if (!set) map.set(key, (set = new Set()));
+    set.add(client);
+    all.add(client);
+    return () => {
+      set.delete(client);
+      if (set.size === 0) map.delete(key);
+      all.delete(client);
+    };
+  }
+
+  return {
+    subscribeEnvironment: (environmentId: string, client: SseClient) => join(byEnvironment, environmentId, client),
+
+    /** `environments`: the workspace's environments and the versions the client starts from (polled while subscribed). */
+    subscribeWorkspace(workspaceId: string, environments: { id: string; key: string; version: number }[], client: SseClient): () => void {
+      let clients = byWorkspace.get(workspaceId);
+      if (!clients) byWorkspace.set(workspaceId, (clients = new Map()));
+      clients.set(client, new Map(environments.map((env) => [env.id, env.version])));
+      all.add(client);
+      const releases = environments.map((env) =>
+        deps.watcher.track(env.id, { workspaceId, environmentKey: env.key, version: env.version }),
+      );
+      return () => {
+        clients.delete(client);
+        if (clients.size === 0) byWorkspace.delete(workspaceId);
+        all.delete(client);
+        for (const release of releases) release();
+      };
+    },
+
+    connections: () => all.size,
+
+    close(): void {
+      clearInterval(heartbeat);
+      for (const client of all) client.close();
+      all.clear();
+    },
+  };
+}
+
+export type StreamHub = ReturnType<typeof createStreamHub>;

@@ -1,0 +1,82 @@
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../../test/helpers/app";
+import { apiKeyHeaders, createApiKey, createFlag, toggleFlag } from "../../../test/helpers/evaluation-fixtures";
+import { createWorkspace, login, createMember } from "../../../test/helpers/fixtures";
+import { openStream } from "../../../test/helpers/sse";
+
+describe("live streams", () => {
+  let t: TestApp;
+  let base: string;
+  let ws: Awaited<ReturnType<typeof createWorkspace>>;
+  let prodId: string;
+  let client: string;
+  let server: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ config: { STREAM_HEARTBEAT_INTERVAL: "300ms" } });
+    await t.app.listen({ host: "127.0.0.1", port: 0 });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    ws = await createWorkspace(t.db);
+    prodId = ws.environments[2]!.id;
+    await createFlag(t.db, ws.id, { key: "knowledge_base_enabled", states: { [prodId]: { enabled: true } } });
+    client = (await createApiKey(t.db, ws.id, prodId, "client")).secret;
+    server = (await createApiKey(t.db, ws.id, prodId, "server")).secret;
+  });
+  afterAll(() => t.close());
+
+  it("sends the current version at once, then every change within 200 ms, with heartbeats", async () => {
+    const stream = await openStream(`${base}/v1/stream?apiKey=${client}`);
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const first = await stream.next((e) => e.event === "change");
+    const current = JSON.parse(first.data!) as { environment: string; version: number };
+    expect(current.environment).toBe("production");
+    expect(first.id).toBe(String(current.version));
+
+    const latencies: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const started = performance.now();
+      const version = await toggleFlag(t.app, t.db, ws.id, prodId, "knowledge_base_enabled", i % 2 === 0);
+      const event = await stream.next((e) => e.id === String(version));
+      expect(JSON.parse(event.data!)).toEqual({ environment: "production", version });
+      latencies.push(event.at - started);
+    }
+    expect(Math.max(...latencies)).toBeLessThan(200);
+    await stream.next((e) => e.comment === "ping", 2_000);
+    stream.close();
+  });
+
+  it("resumes from Last-Event-ID: nothing when current, the current version when behind", async () => {
+    const version = t.app.services.snapshots.peek(prodId)!.version;
+    const upToDate = await openStream(`${base}/v1/stream`, { ...apiKeyHeaders(server), "last-event-id": String(version) });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(upToDate.events.filter((e) => e.event === "change")).toEqual([]);
+    upToDate.close();
+
+    const behind = await openStream(`${base}/v1/stream`, { ...apiKeyHeaders(server), "last-event-id": String(version - 3) });
+    const caughtUp = await behind.next((e) => e.event === "change", 1_000);
+    expect(caughtUp.id).toBe(String(version));
+    behind.close();
+  });
+
+  it("refuses a stream without a valid key", async () => {
+    expect((await openStream(`${base}/v1/stream`)).status).toBe(401);
+    expect((await openStream(`${base}/v1/stream?apiKey=ens_cli_${"B".repeat(43)}`)).status).toBe(401);
+  });
+
+  it("tells the admin app which environment of its workspace changed, with ?accessToken=", async () => {
+    const viewer = await createMember(t.db, ws.id, "viewer");
+    const { token } = await login(t.app, viewer.email);
+    const stream = await openStream(`${base}/v1/workspaces/${ws.slug}/events?accessToken=${token}`);
+    expect(stream.status).toBe(200);
+    const version = await toggleFlag(t.app, t.db, ws.id, prodId, "knowledge_base_enabled", true);
+    const event = await stream.next((e) => e.event === "change");
+    expect(JSON.parse(event.data!)).toEqual({ environment: "production", version });
+    stream.close();
+
+    const outsider = await openStream(`${base}/v1/workspaces/${ws.slug}/events`);
+    expect(outsider.status).toBe(401);
+  });
+});

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from "fastify";
+import { changeEvent, openSse } from "./stream-hub";
+import type { EvaluationDeps } from "./evaluation.routes";
+import { apiKeySecurity } from "./json-serializer";
+
+/** The event id a reconnecting client last saw: `Last-Event-ID`, or `?lastEventId=`. */
+function lastEventId(headers: Record<string, unknown>, query: unknown): number | undefined {
+  const raw = headers["last-event-id"] ?? (query as { lastEventId?: unknown } | undefined)?.lastEventId;
+  const id = Number(raw);
+  return raw !== undefined && raw !== "" && Number.isInteger(id) ? id : undefined;
+}
+
+/**
+ * `GET /v1/stream`: Server-Sent Events for SDKs (client or server key; `?apiKey=` for
+ * EventSource). `event: change` with `{environment, version}` and `id: <version>` whenever the
+ * environment's snapshot changes; `: ping` every 15 s. On connect the current version is sent at
+ * once unless `Last-Event-ID` already names it, so a client that missed changes catches up.
+ */
+export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
+  app.get(
+    "/",
+    {
+      onRequest: deps.anyKeyOrQuery,
+      schema: {
+        tags: ["evaluation"],
+        summary: "Server-Sent Events: snapshot changes of the key's environment",
+        description: "`text/event-stream`. Events: `change` (`id: <version>`, data `{environment, version}`); `: ping` comments every 15 s. Honours `Last-Event-ID`.",
+        security: apiKeySecurity,
+      },
+    },
+    async (request, reply) => {
+      const entry = await deps.evaluation.entryFor(request.apiKey!);
+      const environmentId = request.apiKey!.environmentId;
+      let leave = () => {};
+      const client = openSse(request, reply, () => leave());
+      leave = deps.hub.subscribeEnvironment(environmentId, client);
+      const seen = lastEventId(request.headers, request.query);
+      if (seen === undefined || seen < entry.version) client.send(changeEvent(entry.meta.environmentKey, entry.version));
+    },
+  );
+}

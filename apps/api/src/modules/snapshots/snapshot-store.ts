@@ -1,0 +1,245 @@
+import type { EnvironmentSnapshot } from "@ensign/contracts/snapshot";
+import type { FastifyBaseLogger } from "fastify";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { EnvironmentChange } from "../../infra/changes";
+import { isDatabaseUnavailable } from "../../infra/error-handler";
+import { AppError, notFound } from "../../infra/errors";
+import { buildSnapshot } from "./snapshot-builder";
+import type { EnvironmentMeta, SnapshotCopies } from "./snapshot-copies";
+import { snapshotsRepository as repo } from "./snapshots.repository";
+import type { VersionWatcher } from "./version-watcher";
+
+/** One environment's snapshot as this replica serves it: never changed after it is made. */
+export interface SnapshotEntry<C> {
+  meta: EnvironmentMeta;
+  version: number;
+  stored: EnvironmentSnapshot;
+  /** `stored` serialized once, for `GET /v1/config` and the Redis copy. */
+  json: string;
+  compiled: C;
+  /** Where this entry came from, for readiness and tests. */
+  source: "database" | "redis";
+}
+
+export type SwapListener<C> = (entry: SnapshotEntry<C>, previous: SnapshotEntry<C> | undefined) => void;
+
+export interface SnapshotStoreOptions<C> {
+  prisma: PrismaClient;
+  copies: SnapshotCopies;
+  watcher: VersionWatcher;
+  compile: (snapshot: EnvironmentSnapshot) => C;
+  /** The compiled form with one identity's traits replaced; without it, traits changes reload. */
+  patchIdentity?: (compiled: C, version: number, key: string, traits: Readonly<Record<string, unknown>>) => C;
+  log: FastifyBaseLogger;
+}
+
+interface LoadState {
+  running?: Promise<void>;
+  wanted: number;
+  retry?: NodeJS.Timeout;
+  failures: number;
+}
+
+const MAX_RETRY_MS = 5_000;
+
+/**
+ * Every environment's compiled snapshot in this replica's memory, keyed by its version. An
+ * environment loads on first use; afterwards evaluation reads it synchronously (`peek`), with no
+ * database or Redis round trip. When the watcher announces a newer version, the store reloads
+ * (the shared Redis copy first, else PostgreSQL, writing the copy for the other replicas) and
+ * swaps the whole entry at once, so a request never sees half a snapshot. Bursts coalesce: while
+ * a load runs, later announcements only raise the version wanted next. A failed reload keeps the
+ * current snapshot and retries with backoff.
+ */
+export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
+  const { prisma, copies, watcher, compile, patchIdentity, log } = options;
+  const entries = new Map<string, SnapshotEntry<C>>();
+  const states = new Map<string, LoadState>();
+  const releases = new Map<string, () => void>();
+  const swapListeners = new Set<SwapListener<C>>();
+
+  function makeEntry(stored: EnvironmentSnapshot, meta: EnvironmentMeta, source: SnapshotEntry<C>["source"], compiled = compile(stored)): SnapshotEntry<C> {
+    let json: string | undefined;
+    return {
+      meta,
+      version: stored.version,
+      stored,
+      // Serialized on first use: an entry patched for traits may never be asked for it.
+      get json() {
+        return (json ??= JSON.stringify(stored));
+      },
+      compiled,
+      source,
+    };
+  }
+
+  /** The entry with one identity's traits replaced: no database, no recompiling the flags. */
+  function patched(entry: SnapshotEntry<C>, version: number, identity: { key: string; traits: Record<string, unknown> }): SnapshotEntry<C> {
+    const traits = Object.freeze({ ...identity.traits }) as EnvironmentSnapshot["identities"][number]["traits"];
+    const identities = entry.stored.identities.filter((i) => i.key !== identity.key);
+    identities.push({ key: identity.key, traits });
+    const stored: EnvironmentSnapshot = { ...entry.stored, version, identities };
+    const compiled = patchIdentity!(entry.compiled, version, identity.key, traits);
+    return makeEntry(stored, entry.meta, entry.source, compiled);
+  }
+
+  async function fromDatabase(environmentId: string): Promise<SnapshotEntry<C> | null> {
+    const rows = await repo.load(prisma, environmentId);
+    if (!rows) return null;
+    const env = rows.environment;
+    const meta: EnvironmentMeta = {
+      environmentId: env.id,
+      environmentKey: env.key,
+      workspaceId: env.workspace_id,
+      workspaceSlug: env.workspace_slug,
+      contextSecret: env.context_secret,
+      contextIssuer: env.context_issuer,
+      contextJwksUrl: env.context_jwks_url,
+    };
+    const entry = makeEntry(buildSnapshot(rows), meta, "database");
+    void copies.write(entry.json, entry.version, meta);
+    return entry;
+  }
+
+  /** One load: the copy of the wanted version when Redis has it, else PostgreSQL, else the newest copy. */
+  async function loadOnce(environmentId: string, wanted: number): Promise<SnapshotEntry<C> | null> {
+    if (wanted > 0) {
+      const copy = await copies.read(environmentId, wanted);
+      if (copy) return makeEntry(copy.snapshot, copy.meta, "redis");
+    }
+    try {
+      return await fromDatabase(environmentId);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      const newest = await copies.readNewest(environmentId);
+      if (newest && newest.snapshot.version > (entries.get(environmentId)?.version ?? 0)) {
+        log.warn({ environmentId, version: newest.snapshot.version }, "database unavailable; serving the snapshot copy from redis");
+        return makeEntry(newest.snapshot, newest.meta, "redis");
+      }
+      throw error;
+    }
+  }
+
+  function swap(entry: SnapshotEntry<C>) {
+    const previous = entries.get(entry.meta.environmentId);
+    if (previous && previous.version >= entry.version) return;
+    entries.set(entry.meta.environmentId, entry);
+    if (!releases.has(entry.meta.environmentId)) {
+      releases.set(
+        entry.meta.environmentId,
+        watcher.track(entry.meta.environmentId, { workspaceId: entry.meta.workspaceId, environmentKey: entry.meta.environmentKey, version: entry.version }),
+      );
+    }
+    for (const listener of swapListeners) {
+      try {
+        listener(entry, previous);
+      } catch (error) {
+        log.error({ err: error }, "snapshot swap listener failed");
+      }
+    }
+  }
+
+  function scheduleRetry(environmentId: string, state: LoadState) {
+    if (state.retry) return;
+    const delay = Math.min(250 * 2 ** state.failures, MAX_RETRY_MS);
+    state.retry = setTimeout(() => {
+      state.retry = undefined;
+      void reload(environmentId).catch(() => undefined);
+    }, delay);
+    state.retry.unref();
+  }
+
+  /** Loads until the entry is at least at the wanted version; concurrent callers share the run. */
+  function reload(environmentId: string, version = 0): Promise<void> {
+    let state = states.get(environmentId);
+    if (!state) states.set(environmentId, (state = { wanted: 0, failures: 0 }));
+    state.wanted = Math.max(state.wanted, version);
+    if (state.running) return state.running;
+    const run = state;
+    run.running = (async () => {
+      try {
+        for (let round = 0; round < 3; round += 1) {
+          const target = run.wanted;
+          const current = entries.get(environmentId);
+          if (current && current.version >= target) return;
+          const entry = await loadOnce(environmentId, target);
+          if (!entry) {
+            entries.delete(environmentId);
+            releases.get(environmentId)?.();
+            releases.delete(environmentId);
+            return;
+          }
+          swap(entry);
+          run.failures = 0;
+          if (entry.version >= run.wanted) return;
+        }
+      } catch (error) {
+        run.failures += 1;
+        if (entries.has(environmentId)) {
+          log.warn({ environmentId, err: (error as Error).message }, "snapshot reload failed; serving the previous snapshot");
+          scheduleRetry(environmentId, run);
+        }
+        throw error;
+      } finally {
+        run.running = undefined;
+      }
+    })();
+    return run.running;
+  }
+
+  watcher.onChange((change: EnvironmentChange) => {
+    const entry = entries.get(change.environmentId);
+    if (!entry) return;
+    const isNext = change.identity && patchIdentity && entry.version === change.version - 1 && !states.get(change.environmentId)?.running;
+    if (isNext) swap(patched(entry, change.version, change.identity!));
+    else void reload(change.environmentId, change.version).catch(() => undefined);
+  });
+
+  async function get(environmentId: string): Promise<SnapshotEntry<C>> {
+    const loaded = entries.get(environmentId);
+    if (loaded) return loaded;
+    try {
+      await reload(environmentId);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      log.error({ err: error, environmentId }, "snapshot load failed");
+      throw new AppError("SERVICE_UNAVAILABLE", "Flags cannot be loaded right now; try again shortly.", { cause: error });
+    }
+    const entry = entries.get(environmentId);
+    if (!entry) throw notFound("The environment");
+    return entry;
+  }
+
+  async function inWorkspace(workspaceId: string, environmentId: string): Promise<SnapshotEntry<C>> {
+    const entry = await get(environmentId);
+    if (entry.meta.workspaceId !== workspaceId) throw notFound("The environment");
+    return entry;
+  }
+
+  return {
+    /** The loaded entry, synchronously, or undefined: the evaluation hot path. */
+    peek: (environmentId: string): SnapshotEntry<C> | undefined => entries.get(environmentId),
+    get,
+    /** The compiled snapshot of an environment of the workspace (404 for another workspace's). */
+    async compiled(workspaceId: string, environmentId: string): Promise<C> {
+      return (await inWorkspace(workspaceId, environmentId)).compiled;
+    },
+    async stored(workspaceId: string, environmentId: string): Promise<EnvironmentSnapshot> {
+      return (await inWorkspace(workspaceId, environmentId)).stored;
+    },
+    entry: inWorkspace,
+    /** Reloads now if PostgreSQL has a newer version (tests, and callers that just wrote). */
+    refresh: (environmentId: string, version?: number) => reload(environmentId, version),
+    onSwap(listener: SwapListener<C>): () => void {
+      swapListeners.add(listener);
+      return () => swapListeners.delete(listener);
+    },
+    size: () => entries.size,
+    close(): void {
+      for (const state of states.values()) if (state.retry) clearTimeout(state.retry);
+      for (const release of releases.values()) release();
+    },
+  };
+}
+
+export type SnapshotStore<C> = ReturnType<typeof createSnapshotStore<C>>;

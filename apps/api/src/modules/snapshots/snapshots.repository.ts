@@ -1,0 +1,157 @@
+import type { PrismaClient } from "../../generated/prisma/client";
+
+/**
+ * Reads one environment's complete evaluation input. System work: it runs on the owner
+ * connection (no row-level security) inside one read-only REPEATABLE READ transaction, so the
+ * version and every row come from the same moment. Seven queries, whatever the size.
+ */
+
+export interface EnvironmentRow {
+  id: string;
+  key: string;
+  workspace_id: string;
+  workspace_slug: string;
+  snapshot_version: number;
+  context_secret: string;
+  context_issuer: string | null;
+  context_jwks_url: string | null;
+}
+
+export interface FlagRow {
+  id: string;
+  key: string;
+  type: "boolean" | "string" | "number" | "json";
+  variants: unknown;
+  off_variant: string;
+  on_variant: string;
+  salt: string;
+  module: string | null;
+  depends_on: string[];
+  deprecated: boolean;
+  archived: boolean;
+  enabled: boolean | null;
+  fallthrough: unknown;
+  tenant_allow: string[] | null;
+  tenant_deny: string[] | null;
+  state_version: number | null;
+  rules: unknown;
+}
+
+export interface TenantOverrideRow {
+  flag_id: string;
+  tenant_key: string;
+  variant: string;
+  locked: boolean;
+  expires_at: Date | null;
+}
+
+export interface UserOverrideRow {
+  flag_id: string;
+  user_key: string;
+  variant: string;
+  expires_at: Date | null;
+}
+
+export interface SegmentRow {
+  key: string;
+  included_users: string[];
+  excluded_users: string[];
+  included_tenants: string[];
+  excluded_tenants: string[];
+  rules: unknown;
+}
+
+export interface TenantRow {
+  key: string;
+  attributes: unknown;
+  disabled_modules: string[];
+}
+
+export interface IdentityRow {
+  key: string;
+  traits: unknown;
+}
+
+export interface SnapshotRows {
+  environment: EnvironmentRow;
+  flags: FlagRow[];
+  tenantOverrides: TenantOverrideRow[];
+  userOverrides: UserOverrideRow[];
+  segments: SegmentRow[];
+  tenants: TenantRow[];
+  identities: IdentityRow[];
+}
+
+export const snapshotsRepository = {
+  /** Everything the environment's snapshot is built from, or null when it does not exist. */
+  async load(prisma: PrismaClient, environmentId: string): Promise<SnapshotRows | null> {
+    return prisma.$transaction(
+      async (tx) => {
+        const [environment] = await tx.$queryRaw<EnvironmentRow[]>`
+          SELECT e.id, e.key, e.workspace_id, w.slug AS workspace_slug, e.snapshot_version,
+                 e.context_secret, e.context_issuer, e.context_jwks_url
+          FROM environments e JOIN workspaces w ON w.id = e.workspace_id
+          WHERE e.id = ${environmentId}::uuid`;
+        if (!environment) return null;
+        const ws = environment.workspace_id;
+        const flags = await tx.$queryRaw<FlagRow[]>`
+          SELECT f.id, f.key, f.type::text AS type, f.variants, f.off_variant, f.on_variant, f.salt,
+                 m.key AS module, f.depends_on, f.deprecated_at IS NOT NULL AS deprecated,
+                 f.archived_at IS NOT NULL AS archived, s.enabled, s.fallthrough, s.tenant_allow,
+                 s.tenant_deny, s.version AS state_version,
+                 COALESCE((SELECT json_agg(json_build_object('id', r.id, 'name', r.name, 'conditions', r.conditions, 'serve', r.serve)
+                                           ORDER BY r.position, r.id)
+                           FROM flag_rules r WHERE r.flag_state_id = s.id), '[]'::json) AS rules
+          FROM flags f
+          LEFT JOIN modules m ON m.id = f.module_id
+          LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = ${environmentId}::uuid
+          WHERE f.workspace_id = ${ws}::uuid
+          ORDER BY f.key`;
+        const tenantOverrides = await tx.$queryRaw<TenantOverrideRow[]>`
+          SELECT o.flag_id, t.key AS tenant_key, o.variant, o.locked, o.expires_at
+          FROM tenant_overrides o JOIN tenants t ON t.id = o.tenant_id
+          WHERE o.environment_id = ${environmentId}::uuid AND (o.expires_at IS NULL OR o.expires_at > now())
+          ORDER BY t.key`;
+        const userOverrides = await tx.$queryRaw<UserOverrideRow[]>`
+          SELECT flag_id, user_key, variant, expires_at
+          FROM user_overrides
+          WHERE environment_id = ${environmentId}::uuid AND (expires_at IS NULL OR expires_at > now())
+          ORDER BY user_key`;
+        const segments = await tx.$queryRaw<SegmentRow[]>`
+          SELECT key, included_users, excluded_users, included_tenants, excluded_tenants, rules
+          FROM segments WHERE workspace_id = ${ws}::uuid ORDER BY key`;
+        const tenants = await tx.$queryRaw<TenantRow[]>`
+          SELECT t.key, t.attributes,
+                 COALESCE(array_agg(m.key ORDER BY m.key) FILTER (WHERE tm.enabled = false), '{}') AS disabled_modules
+          FROM tenants t
+          LEFT JOIN tenant_modules tm ON tm.tenant_id = t.id
+          LEFT JOIN modules m ON m.id = tm.module_id
+          WHERE t.workspace_id = ${ws}::uuid
+          GROUP BY t.id ORDER BY t.key`;
+        const identities = await tx.$queryRaw<IdentityRow[]>`
+          SELECT key, traits FROM identities WHERE environment_id = ${environmentId}::uuid ORDER BY key`;
+        return { environment, flags, tenantOverrides, userOverrides, segments, tenants, identities };
+      },
+      { isolationLevel: "RepeatableRead", maxWait: 5_000, timeout: 15_000 },
+    );
+  },
+
+  /** The current snapshot versions of the given environments: one cheap query for polling. */
+  async versions(prisma: PrismaClient, environmentIds: string[]): Promise<Map<string, number>> {
+    if (environmentIds.length === 0) return new Map();
+    const rows = await prisma.environment.findMany({
+      where: { id: { in: environmentIds } },
+      select: { id: true, snapshotVersion: true },
+    });
+    return new Map(rows.map((row) => [row.id, row.snapshotVersion]));
+  },
+
+  /** The environments of a workspace, for the admin's live stream and routes by environment key. */
+  async environmentsOf(prisma: PrismaClient, workspaceId: string) {
+    return prisma.environment.findMany({
+      where: { workspaceId },
+      select: { id: true, key: true, snapshotVersion: true },
+      orderBy: { sortOrder: "asc" },
+    });
+  },
+};

@@ -1,0 +1,160 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { Cache } from "../../infra/cache/cache";
+import { ENVIRONMENT_CHANGED_CHANNEL, type EnvironmentChange } from "../../infra/changes";
+import { snapshotsRepository as repo } from "./snapshots.repository";
+
+export type ChangeListener = (change: EnvironmentChange) => void;
+
+interface Tracked {
+  workspaceId: string;
+  environmentKey: string;
+  version: number;
+  refs: number;
+}
+
+export interface VersionWatcherOptions {
+  cache: Cache;
+  prisma: PrismaClient;
+  log: FastifyBaseLogger;
+  /** How often PostgreSQL is polled while Redis is up; while it is down, every `degradedPollMs`. */
+  pollMs: number;
+  degradedPollMs?: number;
+}
+
+function parseChanges(message: string): EnvironmentChange[] {
+  try {
+    const parsed: unknown = JSON.parse(message);
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (c): c is EnvironmentChange =>
+        !!c && typeof c.environmentId === "string" && typeof c.workspaceId === "string" && Number.isInteger(c.version),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Learns, as soon as possible, that an environment's snapshot version moved: from the cache
+ * channel (every replica's writes), from this process's own writes, and by polling PostgreSQL
+ * for the versions of the environments it tracks — every `pollMs` as a safety net for lost
+ * messages, every second while Redis is down, and once more when Redis comes back.
+ * Each version is announced once per environment.
+ */
+export function createVersionWatcher(options: VersionWatcherOptions) {
+  const { cache, prisma, log } = options;
+  const degradedPollMs = options.degradedPollMs ?? 1_000;
+  const tracked = new Map<string, Tracked>();
+  const listeners = new Set<ChangeListener>();
+  let unsubscribe: (() => Promise<void>) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let isCacheUp = true;
+  let isDatabaseUp = true;
+  let lastPoll = Date.now();
+  let ticking = false;
+
+  function announce(change: EnvironmentChange) {
+    const entry = tracked.get(change.environmentId);
+    if (entry) {
+      if (change.version <= entry.version) return;
+      entry.version = change.version;
+    }
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        log.error({ err: error }, "snapshot change listener failed");
+      }
+    }
+  }
+
+  async function poll(): Promise<void> {
+    lastPoll = Date.now();
+    if (tracked.size === 0) return;
+    try {
+      const versions = await repo.versions(prisma, [...tracked.keys()]);
+      isDatabaseUp = true;
+      for (const [environmentId, version] of versions) {
+        const entry = tracked.get(environmentId);
+        if (entry && version > entry.version) {
+          announce({ workspaceId: entry.workspaceId, environmentId, environmentKey: entry.environmentKey, version });
+        }
+      }
+    } catch {
+      isDatabaseUp = false;
+    }
+  }
+
+  async function tick(): Promise<void> {
+    if (ticking) return;
+    ticking = true;
+    try {
+      const wasUp = isCacheUp;
+      isCacheUp = await cache.ping();
+      if (isCacheUp && !wasUp) log.info({}, "redis is back; catching up on snapshot versions");
+      if (!isCacheUp && wasUp) log.warn({}, "redis is down; polling PostgreSQL for snapshot versions every second");
+      const interval = isCacheUp ? options.pollMs : degradedPollMs;
+      if ((isCacheUp && !wasUp) || Date.now() - lastPoll >= interval) await poll();
+    } finally {
+      ticking = false;
+    }
+  }
+
+  return {
+    async start(): Promise<void> {
+      unsubscribe = await cache.subscribe(ENVIRONMENT_CHANGED_CHANNEL, (message) => {
+        for (const change of parseChanges(message)) announce(change);
+      });
+      timer = setInterval(() => void tick(), Math.min(degradedPollMs, options.pollMs));
+      timer.unref();
+    },
+
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      await unsubscribe?.().catch(() => undefined);
+    },
+
+    /** This process's own committed changes, heard before the cache echoes them. */
+    feed(changes: EnvironmentChange[]): void {
+      for (const change of changes) announce(change);
+    },
+
+    /** Polls this environment's version from now on (until the returned function is called). */
+    track(environmentId: string, info: { workspaceId: string; environmentKey: string; version: number }): () => void {
+      const entry = tracked.get(environmentId);
+      if (entry) {
+        entry.refs += 1;
+        entry.version = Math.max(entry.version, info.version);
+      } else {
+        tracked.set(environmentId, { ...info, refs: 1 });
+      }
+      let isReleased = false;
+      return () => {
+        if (isReleased) return;
+        isReleased = true;
+        const current = tracked.get(environmentId);
+        if (current && --current.refs <= 0) tracked.delete(environmentId);
+      };
+    },
+
+    /** The newest version this replica has heard of for a tracked environment. */
+    known(environmentId: string): number | undefined {
+      return tracked.get(environmentId)?.version;
+    },
+
+    onChange(listener: ChangeListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    /** Polls at once (tests, and after an outage). */
+    pollNow: poll,
+
+    health(): { cache: boolean; database: boolean } {
+      return { cache: isCacheUp, database: isDatabaseUp };
+    },
+  };
+}
+
+export type VersionWatcher = ReturnType<typeof createVersionWatcher>;
