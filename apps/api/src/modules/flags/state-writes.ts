@@ -8,7 +8,7 @@ import { staleVersion } from "../../infra/versioning";
 import { auditedState } from "./flag-responses";
 import { flagStatesRepository as states, type RuleData, type StoredState } from "./flag-states.repository";
 import { flagsRepository as repo, type EnvironmentRef, type FlagRow } from "./flags.repository";
-import { conditionIssues, serveIssues } from "./targeting-validation";
+import { segmentReferences, serveIssues } from "./targeting-validation";
 
 /** A flag, one of its environments, and its state there. */
 export interface StateTarget {
@@ -42,8 +42,7 @@ export interface TargetingInput {
 
 /**
  * Refuses targeting that names what does not exist: variants of the flag, segments and tenants
- * of the workspace; and regular expressions that could backtrack catastrophically. One 400
- * naming every bad field.
+ * of the workspace. One 400 naming every bad field.
  */
 export async function checkTargeting(tx: Tx, workspaceId: string, flag: FlagRow, input: TargetingInput, base = "body"): Promise<void> {
   const variants = new Set((flag.variants as Variant[]).map((v) => v.key));
@@ -53,9 +52,7 @@ export async function checkTargeting(tx: Tx, workspaceId: string, flag: FlagRow,
   for (const { rule, path } of input.rules ?? []) {
     if (rule.serve) issues.push(...serveIssues(rule.serve, variants, `${path}.serve`));
     if (rule.conditions) {
-      const found = conditionIssues(rule.conditions, `${path}.conditions`);
-      issues.push(...found.issues);
-      for (const [key, at] of found.segments) if (!segments.has(key)) segments.set(key, at);
+      for (const [key, at] of segmentReferences(rule.conditions, `${path}.conditions`)) if (!segments.has(key)) segments.set(key, at);
     }
   }
   const existingSegments = await repo.existingSegments(tx, workspaceId, [...segments.keys()]);
