@@ -74,10 +74,10 @@ function filtered(workspaceId: string, query: ListFlagsQuery, environmentId: str
     const pattern = likePattern(query.search);
     where.push(Prisma.sql`(f.key ILIKE ${pattern} OR f.name ILIKE ${pattern})`);
   }
-  if (query.state && environmentId) where.push(Prisma.sql`(${statusSql(now)}) = ${query.state}`);
-  const stateJoin = environmentId
-    ? Prisma.sql`LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = ${environmentId}::uuid`
-    : Prisma.empty;
+  const byState = query.state !== undefined && environmentId !== null;
+  if (byState) where.push(Prisma.sql`(${statusSql(now)}) = ${query.state}`);
+  // The state is joined only to filter on it; the page's states are joined after the LIMIT.
+  const stateJoin = byState ? Prisma.sql`LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = ${environmentId}::uuid` : Prisma.empty;
   return Prisma.sql`FROM flags f LEFT JOIN modules m ON m.id = f.module_id ${stateJoin} WHERE ${Prisma.join(where, " AND ")}`;
 }
 
