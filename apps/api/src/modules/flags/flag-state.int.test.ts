@@ -202,4 +202,16 @@ describe("flag state per environment", () => {
     expect(res.statusCode).toBe(409);
     expect((await editor.state("gone", "production")).json().enabled).toBe(false);
   });
+
+  it("treats an environment without a state row as disabled at version 1, and creates the row on the first write", async () => {
+    await t.db.prisma.environment.create({ data: { workspaceId: ws.id, key: "qa", name: "QA", sortOrder: 9, contextSecret: "q".repeat(43) } });
+    const flag = (await editor.get("checkout")).json();
+    expect(flag.environments.at(-1)).toMatchObject({ environment: "qa", enabled: false, status: "off", version: 1 });
+    const state = await editor.state("checkout", "qa");
+    expect(state.json()).toMatchObject({ enabled: false, fallthrough: { variant: "off" }, rules: [], version: 1 });
+    expect(await t.db.prisma.flagState.count({ where: { workspaceId: ws.id, environment: { key: "qa" } } })).toBe(0);
+    const written = await editor.toggle("checkout", "qa", 1, true);
+    expect(written.json()).toMatchObject({ enabled: true, version: 2 });
+    expect((await editor.list("env=qa&search=checkout")).json().items[0].environments[0]).toMatchObject({ enabled: true, version: 2 });
+  });
 });

@@ -12,7 +12,7 @@ import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { BOOLEAN_VARIANTS, findCycle, longestChain, pickOnOff, variantIssues } from "./flag-definition";
 import { auditedDefinition, toFlagDefinition, toStateResponse, toSummary } from "./flag-responses";
-import { flagStatesRepository as states } from "./flag-states.repository";
+import { defaultState, flagStatesRepository as states } from "./flag-states.repository";
 import { flagsRepository as repo, type FlagChanges, type FlagRow } from "./flags.repository";
 import { variantReferences } from "./variant-references";
 
@@ -70,18 +70,17 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
       environments = environments.filter((env) => env.key === envKey);
       if (environments.length === 0) throw notFound(`Environment '${envKey}'`);
     }
-    await states.ensure(tx, workspaceId, flag.id, environments.map((env) => env.id), { enabled: false, variant: flag.offVariant });
     const summaries = await states.summaries(tx, workspaceId, flag.id, new Date());
     const response: FlagResponse = {
       ...toFlagDefinition(flag),
-      environments: environments.flatMap((env) => {
+      environments: environments.map((env) => {
         const summary = summaries.find((s) => s.environmentId === env.id);
-        return summary ? [toSummary(env.key, summary, flag)] : [];
+        return toSummary(env.key, summary ?? { ...defaultState(flag, env.id), ruleCount: 0, overrideCount: 0, userOverrideCount: 0 }, flag);
       }),
     };
     if (envKey !== undefined) {
-      const state = await states.find(tx, workspaceId, flag.id, environments[0]!.id);
-      response.state = toStateResponse(flag.key, envKey, state!);
+      const environmentId = environments[0]!.id;
+      response.state = toStateResponse(flag.key, envKey, (await states.find(tx, workspaceId, flag.id, environmentId)) ?? defaultState(flag, environmentId));
     }
     return response;
   }

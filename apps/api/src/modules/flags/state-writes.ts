@@ -6,7 +6,7 @@ import type { Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { staleVersion } from "../../infra/versioning";
 import { auditedState } from "./flag-responses";
-import { flagStatesRepository as states, type RuleData, type StoredState } from "./flag-states.repository";
+import { defaultState, flagStatesRepository as states, type RuleData, type StoredState } from "./flag-states.repository";
 import { flagsRepository as repo, type EnvironmentRef, type FlagRow } from "./flags.repository";
 import { segmentReferences, serveIssues } from "./targeting-validation";
 
@@ -18,15 +18,16 @@ export interface StateTarget {
 }
 
 /**
- * Finds the flag's state in the environment (creating it if the environment is newer than the
- * flag). For writes the flag is share-locked, and archived flags are refused.
+ * Finds the flag's state in the environment. For writes the flag is share-locked, archived
+ * flags are refused, and a missing state row is created first; reads see its default.
  */
 export async function loadTarget(tx: Tx, workspaceId: string, flagKey: string, envKey: string, forWrite: boolean): Promise<StateTarget> {
   const flag = forWrite ? await repo.findShared(tx, workspaceId, flagKey) : await repo.find(tx, workspaceId, flagKey);
   if (!flag) throw notFound(`Flag '${flagKey}'`);
   const environment = await repo.environment(tx, workspaceId, envKey);
   if (!environment) throw notFound(`Environment '${envKey}'`);
-  if (forWrite && flag.archivedAt) throw new AppError("CONFLICT", `Flag '${flagKey}' is archived; restore it before changing its state.`);
+  if (!forWrite) return { flag, environment, state: (await states.find(tx, workspaceId, flag.id, environment.id)) ?? defaultState(flag, environment.id) };
+  if (flag.archivedAt) throw new AppError("CONFLICT", `Flag '${flagKey}' is archived; restore it before changing its state.`);
   await states.ensure(tx, workspaceId, flag.id, [environment.id], { enabled: false, variant: flag.offVariant });
   const state = (await states.find(tx, workspaceId, flag.id, environment.id))!;
   return { flag, environment, state };
