@@ -208,6 +208,8 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
           data = { deprecatedAt: now };
         } else if (to === "archived") {
           if (current.archivedAt) throw new AppError("CONFLICT", `Flag '${key}' is already archived.`);
+          // Under the graph lock: no edit can make this flag a prerequisite while it is archived.
+          await repo.lockDependencyGraph(tx, workspaceId);
           const dependants = await repo.dependants(tx, workspaceId, key);
           if (dependants.length > 0) {
             throw new AppError("HAS_DEPENDANTS", `Flag '${key}' is a prerequisite of ${dependants.map((d) => `'${d}'`).join(", ")}; change those first.`, {
@@ -217,6 +219,7 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
           data = { archivedAt: now };
         } else {
           if (!current.archivedAt && !current.deprecatedAt) throw new AppError("CONFLICT", `Flag '${key}' is neither deprecated nor archived.`);
+          await repo.lockDependencyGraph(tx, workspaceId);
           const graph = await repo.dependencyGraph(tx, workspaceId);
           const archived = current.dependsOn.filter((dep) => graph.find((f) => f.key === dep)?.archivedAt);
           if (archived.length > 0) {
