@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BOOLEAN_VARIANTS, findCycle, pickOnOff, variantIssues } from "./flag-definition";
+import { BOOLEAN_VARIANTS, findCycle, longestChain, pickOnOff, variantIssues } from "./flag-definition";
 
 describe("findCycle", () => {
   it("names the path of a cycle through the start, ending where it began", () => {
@@ -69,5 +69,20 @@ describe("pickOnOff", () => {
     expect(pickOnOff("string", variants, { offVariant: "control", onVariant: "nope" }).issues).toEqual([
       { path: "body.onVariant", message: "'nope' is not one of the flag's variants" },
     ]);
+  });
+});
+
+describe("longestChain", () => {
+  it("counts the flags of the longest prerequisite chain", () => {
+    const graph = new Map([
+      ["a", ["b", "c"]],
+      ["b", ["d"]],
+      ["c", []],
+      ["d", ["outside"]],
+    ]);
+    expect(longestChain(graph)).toBe(4);
+    expect(longestChain(new Map([["solo", []]]))).toBe(1);
+    const chain = new Map(Array.from({ length: 70 }, (_, i) => [`f${i}`, i < 69 ? [`f${i + 1}`] : []]));
+    expect(longestChain(chain)).toBe(70);
   });
 });

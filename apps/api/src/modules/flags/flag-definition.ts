@@ -89,3 +89,22 @@ export function findCycle(graph: ReadonlyMap<string, readonly string[]>, start: 
   };
   return visit(start);
 }
+
+/**
+ * The number of flags in the longest prerequisite chain of an acyclic graph (a flag with no
+ * prerequisites is a chain of one). Prerequisites that are not in the graph count as leaves.
+ */
+export function longestChain(graph: ReadonlyMap<string, readonly string[]>): number {
+  const memo = new Map<string, number>();
+  const depth = (node: string): number => {
+    const known = memo.get(node);
+    if (known !== undefined) return known;
+    let deepest = 0;
+    for (const next of graph.get(node) ?? []) deepest = Math.max(deepest, depth(next));
+    memo.set(node, deepest + 1);
+    return deepest + 1;
+  };
+  let longest = 0;
+  for (const node of graph.keys()) longest = Math.max(longest, depth(node));
+  return longest;
+}

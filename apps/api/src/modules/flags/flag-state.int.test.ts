@@ -183,7 +183,8 @@ describe("flag state per environment", () => {
 
   it("lets exactly one of two concurrent state writes based on the same version win; the other gets 412", async () => {
     const [a, b] = await Promise.all([editor.addRule("race", "production", 1, adminRule), admin.patchState("race", "production", 1, { enabled: true })]);
-    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 412]);
+    // Either may win: the rule (201) or the switch (200); the other is refused.
+    expect([a.statusCode, b.statusCode]).toEqual(a.statusCode === 201 ? [201, 412] : [412, 200]);
     const loser = a.statusCode === 412 ? a : b;
     expect(loser.json().error).toMatchObject({ code: "VERSION_MISMATCH", details: { currentVersion: 2 } });
     const state = (await editor.state("race", "production")).json();
@@ -200,5 +201,17 @@ describe("flag state per environment", () => {
     const res = await editor.toggle("gone", "production", 1, true);
     expect(res.statusCode).toBe(409);
     expect((await editor.state("gone", "production")).json().enabled).toBe(false);
+  });
+
+  it("treats an environment without a state row as disabled at version 1, and creates the row on the first write", async () => {
+    await t.db.prisma.environment.create({ data: { workspaceId: ws.id, key: "qa", name: "QA", sortOrder: 9, contextSecret: "q".repeat(43) } });
+    const flag = (await editor.get("checkout")).json();
+    expect(flag.environments.at(-1)).toMatchObject({ environment: "qa", enabled: false, status: "off", version: 1 });
+    const state = await editor.state("checkout", "qa");
+    expect(state.json()).toMatchObject({ enabled: false, fallthrough: { variant: "off" }, rules: [], version: 1 });
+    expect(await t.db.prisma.flagState.count({ where: { workspaceId: ws.id, environment: { key: "qa" } } })).toBe(0);
+    const written = await editor.toggle("checkout", "qa", 1, true);
+    expect(written.json()).toMatchObject({ enabled: true, version: 2 });
+    expect((await editor.list("env=qa&search=checkout")).json().items[0].environments[0]).toMatchObject({ enabled: true, version: 2 });
   });
 });

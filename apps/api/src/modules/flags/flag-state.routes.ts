@@ -25,7 +25,7 @@ export async function flagStateRoutes(app: FastifyInstance) {
   const write = app.requireCapability("state:write");
 
   r.get(
-    "/",
+    "",
     {
       onRequest: [app.requireCapability("workspace:read")],
       schema: { tags, summary: "A flag's state in one environment, rules included", security, params: FlagEnvParams, response: { 200: FlagStateResponse } },
@@ -37,7 +37,7 @@ export async function flagStateRoutes(app: FastifyInstance) {
   );
 
   r.patch(
-    "/",
+    "",
     {
       onRequest: [write],
       schema: {

@@ -55,6 +55,26 @@ export interface StateData {
 
 const json = (value: unknown) => value as Prisma.InputJsonValue;
 
+/**
+ * The state a flag has in an environment that has no row for it yet (an environment created
+ * without its states): disabled, serving the off variant, version 1 — what the first write
+ * creates before it applies.
+ */
+export function defaultState(flag: { id: string; offVariant: string; createdAt: Date }, environmentId: string): StoredState {
+  return {
+    id: "",
+    flagId: flag.id,
+    environmentId,
+    enabled: false,
+    fallthrough: { variant: flag.offVariant },
+    tenantAllow: [],
+    tenantDeny: [],
+    version: 1,
+    updatedAt: flag.createdAt,
+    rules: [],
+  };
+}
+
 export const flagStatesRepository = {
   async find(tx: Tx, workspaceId: string, flagId: string, environmentId: string): Promise<StoredState | null> {
     const row = await tx.flagState.findFirst({ where: { workspaceId, flagId, environmentId }, select: STATE_SELECT });

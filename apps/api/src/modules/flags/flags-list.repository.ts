@@ -28,15 +28,15 @@ export interface FlagListRow {
   total: number;
 }
 
+/** A flag's state in one environment, with its rule and unexpired override counts; null columns when it has none yet. */
 export interface StateListRow {
-  flag_id: string;
-  environment_id: string;
-  enabled: boolean;
-  fallthrough: Serve;
-  tenant_allow: string[];
-  tenant_deny: string[];
-  version: number;
-  updated_at: Date;
+  state_environment_id: string | null;
+  state_enabled: boolean | null;
+  state_fallthrough: Serve | null;
+  state_tenant_allow: string[] | null;
+  state_tenant_deny: string[] | null;
+  state_version: number | null;
+  state_updated_at: Date | null;
   rule_count: number;
   override_count: number;
   user_override_count: number;
@@ -74,43 +74,46 @@ function filtered(workspaceId: string, query: ListFlagsQuery, environmentId: str
     const pattern = containsPattern(query.search);
     where.push(Prisma.sql`(f.key ILIKE ${pattern} OR f.name ILIKE ${pattern})`);
   }
-  if (query.state && environmentId) where.push(Prisma.sql`(${statusSql(now)}) = ${query.state}`);
-  const stateJoin = environmentId
-    ? Prisma.sql`LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = ${environmentId}::uuid`
-    : Prisma.empty;
+  const byState = query.state !== undefined && environmentId !== null;
+  if (byState) where.push(Prisma.sql`(${statusSql(now)}) = ${query.state}`);
+  // The state is joined only to filter on it; the page's states are joined after the LIMIT.
+  const stateJoin = byState ? Prisma.sql`LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = ${environmentId}::uuid` : Prisma.empty;
   return Prisma.sql`FROM flags f LEFT JOIN modules m ON m.id = f.module_id ${stateJoin} WHERE ${Prisma.join(where, " AND ")}`;
 }
 
 export const flagsListRepository = {
-  /** One page of flags matching the query, each row with the total count of matches. */
-  page(tx: Tx, workspaceId: string, query: ListFlagsQuery, environmentId: string | null, now: Date): Promise<FlagListRow[]> {
-    const order = Prisma.raw(`${SORT_COLUMNS[query.sort]} ${query.order === "desc" ? "DESC" : "ASC"}, f.key ASC`);
-    return tx.$queryRaw<FlagListRow[]>`
-      SELECT f.id, f.key, f.name, f.description, f.type::text AS type, f.off_variant, f.on_variant, f.tags, f.is_beta,
-             f.depends_on, f.lifecycle::text AS lifecycle, f.owner, f.deprecated_at, f.archived_at, f.version,
-             f.created_at, f.updated_at, m.key AS module_key, (count(*) OVER ())::int AS total
-      ${filtered(workspaceId, query, environmentId, now)}
-      ORDER BY ${order}
-      LIMIT ${query.pageSize} OFFSET ${(query.page - 1) * query.pageSize}`;
+  /**
+   * One page of flags matching the query, in one statement: a row per flag and environment of
+   * `environmentIds` (the flag's state there with its counts), each carrying the total count of
+   * matching flags. `filterEnvironmentId` is the environment `state` filters on.
+   */
+  page(tx: Tx, workspaceId: string, query: ListFlagsQuery, environmentIds: string[], filterEnvironmentId: string | null, now: Date): Promise<(FlagListRow & StateListRow)[]> {
+    const order = `${SORT_COLUMNS[query.sort]} ${query.order === "desc" ? "DESC" : "ASC"}, f.key ASC`;
+    return tx.$queryRaw<(FlagListRow & StateListRow)[]>`
+      WITH page AS (
+        SELECT f.id, f.key, f.name, f.description, f.type::text AS type, f.off_variant, f.on_variant, f.tags, f.is_beta,
+               f.depends_on, f.lifecycle::text AS lifecycle, f.owner, f.deprecated_at, f.archived_at, f.version,
+               f.created_at, f.updated_at, m.key AS module_key, (count(*) OVER ())::int AS total,
+               row_number() OVER (ORDER BY ${Prisma.raw(order)}) AS ord
+        ${filtered(workspaceId, query, filterEnvironmentId, now)}
+        ORDER BY ${Prisma.raw(order)}
+        LIMIT ${query.pageSize} OFFSET ${(query.page - 1) * query.pageSize}
+      )
+      SELECT page.*, st.environment_id AS state_environment_id, st.enabled AS state_enabled, st.fallthrough AS state_fallthrough,
+        st.tenant_allow AS state_tenant_allow, st.tenant_deny AS state_tenant_deny, st.version AS state_version, st.updated_at AS state_updated_at,
+        (SELECT count(*) FROM flag_rules r WHERE r.flag_state_id = st.id)::int AS rule_count,
+        (SELECT count(*) FROM tenant_overrides o
+          WHERE o.flag_id = page.id AND o.environment_id = st.environment_id AND (o.expires_at IS NULL OR o.expires_at > ${now}))::int AS override_count,
+        (SELECT count(*) FROM user_overrides u
+          WHERE u.flag_id = page.id AND u.environment_id = st.environment_id AND (u.expires_at IS NULL OR u.expires_at > ${now}))::int AS user_override_count
+      FROM page
+      LEFT JOIN flag_states st ON st.flag_id = page.id AND st.environment_id = ANY(${environmentIds}::uuid[])
+      ORDER BY page.ord`;
   },
 
   /** How many flags match the query: for a page past the last one, which carries no total. */
-  async count(tx: Tx, workspaceId: string, query: ListFlagsQuery, environmentId: string | null, now: Date): Promise<number> {
-    const [row] = await tx.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total ${filtered(workspaceId, query, environmentId, now)}`;
+  async count(tx: Tx, workspaceId: string, query: ListFlagsQuery, filterEnvironmentId: string | null, now: Date): Promise<number> {
+    const [row] = await tx.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total ${filtered(workspaceId, query, filterEnvironmentId, now)}`;
     return row?.total ?? 0;
-  },
-
-  /** The states of the given flags in the given environments, with their rule and unexpired override counts. */
-  states(tx: Tx, workspaceId: string, flagIds: string[], environmentIds: string[], now: Date): Promise<StateListRow[]> {
-    if (flagIds.length === 0 || environmentIds.length === 0) return Promise.resolve([]);
-    return tx.$queryRaw<StateListRow[]>`
-      SELECT s.flag_id, s.environment_id, s.enabled, s.fallthrough, s.tenant_allow, s.tenant_deny, s.version, s.updated_at,
-        (SELECT count(*) FROM flag_rules r WHERE r.flag_state_id = s.id)::int AS rule_count,
-        (SELECT count(*) FROM tenant_overrides o
-          WHERE o.flag_id = s.flag_id AND o.environment_id = s.environment_id AND (o.expires_at IS NULL OR o.expires_at > ${now}))::int AS override_count,
-        (SELECT count(*) FROM user_overrides u
-          WHERE u.flag_id = s.flag_id AND u.environment_id = s.environment_id AND (u.expires_at IS NULL OR u.expires_at > ${now}))::int AS user_override_count
-      FROM flag_states s
-      WHERE s.workspace_id = ${workspaceId}::uuid AND s.flag_id = ANY(${flagIds}::uuid[]) AND s.environment_id = ANY(${environmentIds}::uuid[])`;
   },
 };

@@ -41,20 +41,24 @@ export function createFlagsListService({ prisma }: { prisma: PrismaClient }) {
           environments = environments.filter((env) => env.key === query.env);
           if (environments.length === 0) throw notFound(`Environment '${query.env}'`);
         }
-        const environmentId = query.env ? environments[0]!.id : null;
-        const rows = await list.page(tx, workspaceId, query, environmentId, now);
-        const total = rows[0]?.total ?? (query.page > 1 ? await list.count(tx, workspaceId, query, environmentId, now) : 0);
-        const stateRows = await list.states(tx, workspaceId, rows.map((r) => r.id), environments.map((env) => env.id), now);
-        const byKey = new Map<string, StateListRow>(stateRows.map((s) => [`${s.flag_id}/${s.environment_id}`, s]));
-        const items = rows.map((row) => ({
-          ...toItem(row),
+        const filterEnvironmentId = query.env ? environments[0]!.id : null;
+        const rows = await list.page(tx, workspaceId, query, environments.map((env) => env.id), filterEnvironmentId, now);
+        const total = rows[0]?.total ?? (query.page > 1 ? await list.count(tx, workspaceId, query, filterEnvironmentId, now) : 0);
+        const byFlag = new Map<string, { flag: FlagListRow; states: Map<string, StateListRow> }>();
+        for (const row of rows) {
+          const entry = byFlag.get(row.id) ?? { flag: row, states: new Map() };
+          if (row.state_environment_id) entry.states.set(row.state_environment_id, row);
+          byFlag.set(row.id, entry);
+        }
+        const items = [...byFlag.values()].map(({ flag, states }) => ({
+          ...toItem(flag),
           environments: environments.map((env) => {
-            const s = byKey.get(`${row.id}/${env.id}`);
+            const s = states.get(env.id);
             // An environment newer than the flag: its state is created, disabled, on first use.
             const facts = s
-              ? { enabled: s.enabled, fallthrough: s.fallthrough, tenantAllow: s.tenant_allow, tenantDeny: s.tenant_deny, ruleCount: s.rule_count, overrideCount: s.override_count, userOverrideCount: s.user_override_count, version: s.version, updatedAt: s.updated_at }
-              : { enabled: false, fallthrough: { variant: row.off_variant }, tenantAllow: [], tenantDeny: [], ruleCount: 0, overrideCount: 0, userOverrideCount: 0, version: 1, updatedAt: row.created_at };
-            return toSummary(env.key, facts, { offVariant: row.off_variant, onVariant: row.on_variant });
+              ? { enabled: s.state_enabled!, fallthrough: s.state_fallthrough!, tenantAllow: s.state_tenant_allow!, tenantDeny: s.state_tenant_deny!, ruleCount: s.rule_count, overrideCount: s.override_count, userOverrideCount: s.user_override_count, version: s.state_version!, updatedAt: s.state_updated_at! }
+              : { enabled: false, fallthrough: { variant: flag.off_variant }, tenantAllow: [], tenantDeny: [], ruleCount: 0, overrideCount: 0, userOverrideCount: 0, version: 1, updatedAt: flag.created_at };
+            return toSummary(env.key, facts, { offVariant: flag.off_variant, onVariant: flag.on_variant });
           }),
         }));
         return { items, total, page: query.page, pageSize: query.pageSize };

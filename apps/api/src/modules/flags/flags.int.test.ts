@@ -168,6 +168,18 @@ describe("flag definitions", () => {
     expect((await t.db.prisma.flag.findFirstOrThrow({ where: { workspaceId: ws.id, key: "cycle-c" } })).dependsOn).toEqual([]);
   });
 
+  it("refuses prerequisite chains longer than the evaluator follows (64 flags)", async () => {
+    for (let i = 1; i <= 64; i++) {
+      const res = await admin.create({ key: `chain-${i}`, name: `Chain ${i}`, dependsOn: i > 1 ? [`chain-${i - 1}`] : [] });
+      expect(res.statusCode).toBe(201);
+    }
+    const tooLong = await admin.create({ key: "chain-65", name: "Chain 65", dependsOn: ["chain-64"] });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().error.details.issues).toEqual([{ path: "body.dependsOn", message: "prerequisite chains are limited to 64 flags" }]);
+    const lengthened = await admin.patch("chain-1", 1, { dependsOn: ["fin_ai_extraction"] });
+    expect(lengthened.statusCode).toBe(400);
+  });
+
   it("refuses to remove a variant still served, naming where", async () => {
     await admin.create({ key: "variants-in-use", name: "V", type: "string", variants: [{ key: "a", value: "A" }, { key: "b", value: "B" }, { key: "c", value: "C" }], offVariant: "a", onVariant: "b" });
     const state = (await admin.state("variants-in-use", "staging")).json();
@@ -233,5 +245,23 @@ describe("flag definitions", () => {
     expect(one.state).toMatchObject({ flag: "fin_ai_extraction", environment: "production", enabled: false, rules: [], version: 1 });
     expect((await admin.get("fin_ai_extraction", "nowhere")).statusCode).toBe(404);
     expect((await admin.get("no-such-flag")).statusCode).toBe(404);
+  });
+
+  it("documents every flag, state and schedule route in OpenAPI with a tag and a summary", async () => {
+    const spec = (await t.app.inject({ method: "GET", url: "/docs/json" })).json();
+    const base = "/v1/workspaces/{workspace}/flags";
+    const expected = [
+      ["get", base], ["post", base], ["get", `${base}/{key}`], ["patch", `${base}/{key}`],
+      ["post", `${base}/{key}/deprecate`], ["post", `${base}/{key}/archive`], ["post", `${base}/{key}/restore`], ["post", `${base}/{key}/copy-state`],
+      ["get", `${base}/{key}/environments/{env}`], ["patch", `${base}/{key}/environments/{env}`], ["put", `${base}/{key}/environments/{env}/enabled`],
+      ["post", `${base}/{key}/environments/{env}/rules`], ["put", `${base}/{key}/environments/{env}/rules/order`],
+      ["patch", `${base}/{key}/environments/{env}/rules/{ruleId}`], ["delete", `${base}/{key}/environments/{env}/rules/{ruleId}`],
+      ["get", `${base}/{key}/environments/{env}/schedules`], ["post", `${base}/{key}/environments/{env}/schedules`],
+      ["post", `${base}/{key}/environments/{env}/schedules/ramp`], ["delete", `${base}/{key}/environments/{env}/schedules/{scheduleId}`],
+    ];
+    for (const [method, path] of expected) {
+      const operation = spec.paths[path!]?.[method!];
+      expect({ method, path, tags: operation?.tags?.length > 0, summary: typeof operation?.summary }).toEqual({ method, path, tags: true, summary: "string" });
+    }
   });
 });

@@ -26,7 +26,7 @@ export async function flagsRoutes(app: FastifyInstance) {
   const { flags, flagsList, flagState } = app.services;
 
   r.get(
-    "/",
+    "",
     {
       onRequest: [app.requireCapability("workspace:read")],
       schema: {
@@ -47,7 +47,7 @@ export async function flagsRoutes(app: FastifyInstance) {
   );
 
   r.post(
-    "/",
+    "",
     {
       onRequest: [app.requireCapability("definitions:write")],
       schema: {

@@ -1,6 +1,7 @@
 import type { FieldIssue } from "@ensign/contracts/common";
 import type { CreateFlagBody, FlagResponse, UpdateFlagBody } from "@ensign/contracts/flags";
 import type { Variant } from "@ensign/contracts/targeting";
+import { MAX_PREREQUISITE_DEPTH } from "@ensign/evaluator";
 import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, recordAudit, type Actor } from "../../infra/audit";
@@ -9,9 +10,9 @@ import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { BOOLEAN_VARIANTS, findCycle, pickOnOff, variantIssues } from "./flag-definition";
+import { BOOLEAN_VARIANTS, findCycle, longestChain, pickOnOff, variantIssues } from "./flag-definition";
 import { auditedDefinition, toFlagDefinition, toStateResponse, toSummary } from "./flag-responses";
-import { flagStatesRepository as states } from "./flag-states.repository";
+import { defaultState, flagStatesRepository as states } from "./flag-states.repository";
 import { flagsRepository as repo, type FlagChanges, type FlagRow } from "./flags.repository";
 import { variantReferences } from "./variant-references";
 
@@ -57,6 +58,10 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
     if (cycle) {
       throw new AppError("PREREQUISITE_CYCLE", `These prerequisites would form a cycle: ${cycle.join(" → ")}.`, { details: { cycle } });
     }
+    // The evaluator refuses deeper chains at evaluation time; refuse them here, where they are made.
+    if (longestChain(edges) > MAX_PREREQUISITE_DEPTH) {
+      check([{ path: "body.dependsOn", message: `prerequisite chains are limited to ${MAX_PREREQUISITE_DEPTH} flags` }]);
+    }
   }
 
   async function view(tx: Tx, workspaceId: string, flag: FlagRow, envKey?: string): Promise<FlagResponse> {
@@ -65,18 +70,17 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
       environments = environments.filter((env) => env.key === envKey);
       if (environments.length === 0) throw notFound(`Environment '${envKey}'`);
     }
-    await states.ensure(tx, workspaceId, flag.id, environments.map((env) => env.id), { enabled: false, variant: flag.offVariant });
     const summaries = await states.summaries(tx, workspaceId, flag.id, new Date());
     const response: FlagResponse = {
       ...toFlagDefinition(flag),
-      environments: environments.flatMap((env) => {
+      environments: environments.map((env) => {
         const summary = summaries.find((s) => s.environmentId === env.id);
-        return summary ? [toSummary(env.key, summary, flag)] : [];
+        return toSummary(env.key, summary ?? { ...defaultState(flag, env.id), ruleCount: 0, overrideCount: 0, userOverrideCount: 0 }, flag);
       }),
     };
     if (envKey !== undefined) {
-      const state = await states.find(tx, workspaceId, flag.id, environments[0]!.id);
-      response.state = toStateResponse(flag.key, envKey, state!);
+      const environmentId = environments[0]!.id;
+      response.state = toStateResponse(flag.key, envKey, (await states.find(tx, workspaceId, flag.id, environmentId)) ?? defaultState(flag, environmentId));
     }
     return response;
   }
@@ -204,6 +208,8 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
           data = { deprecatedAt: now };
         } else if (to === "archived") {
           if (current.archivedAt) throw new AppError("CONFLICT", `Flag '${key}' is already archived.`);
+          // Under the graph lock: no edit can make this flag a prerequisite while it is archived.
+          await repo.lockDependencyGraph(tx, workspaceId);
           const dependants = await repo.dependants(tx, workspaceId, key);
           if (dependants.length > 0) {
             throw new AppError("HAS_DEPENDANTS", `Flag '${key}' is a prerequisite of ${dependants.map((d) => `'${d}'`).join(", ")}; change those first.`, {
@@ -213,6 +219,7 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
           data = { archivedAt: now };
         } else {
           if (!current.archivedAt && !current.deprecatedAt) throw new AppError("CONFLICT", `Flag '${key}' is neither deprecated nor archived.`);
+          await repo.lockDependencyGraph(tx, workspaceId);
           const graph = await repo.dependencyGraph(tx, workspaceId);
           const archived = current.dependsOn.filter((dep) => graph.find((f) => f.key === dep)?.archivedAt);
           if (archived.length > 0) {

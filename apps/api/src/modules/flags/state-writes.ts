@@ -6,9 +6,9 @@ import type { Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { staleVersion } from "../../infra/versioning";
 import { auditedState } from "./flag-responses";
-import { flagStatesRepository as states, type RuleData, type StoredState } from "./flag-states.repository";
+import { defaultState, flagStatesRepository as states, type RuleData, type StoredState } from "./flag-states.repository";
 import { flagsRepository as repo, type EnvironmentRef, type FlagRow } from "./flags.repository";
-import { conditionIssues, serveIssues } from "./targeting-validation";
+import { segmentReferences, serveIssues } from "./targeting-validation";
 
 /** A flag, one of its environments, and its state there. */
 export interface StateTarget {
@@ -18,15 +18,16 @@ export interface StateTarget {
 }
 
 /**
- * Finds the flag's state in the environment (creating it if the environment is newer than the
- * flag). For writes the flag is share-locked, and archived flags are refused.
+ * Finds the flag's state in the environment. For writes the flag is share-locked, archived
+ * flags are refused, and a missing state row is created first; reads see its default.
  */
 export async function loadTarget(tx: Tx, workspaceId: string, flagKey: string, envKey: string, forWrite: boolean): Promise<StateTarget> {
   const flag = forWrite ? await repo.findShared(tx, workspaceId, flagKey) : await repo.find(tx, workspaceId, flagKey);
   if (!flag) throw notFound(`Flag '${flagKey}'`);
   const environment = await repo.environment(tx, workspaceId, envKey);
   if (!environment) throw notFound(`Environment '${envKey}'`);
-  if (forWrite && flag.archivedAt) throw new AppError("CONFLICT", `Flag '${flagKey}' is archived; restore it before changing its state.`);
+  if (!forWrite) return { flag, environment, state: (await states.find(tx, workspaceId, flag.id, environment.id)) ?? defaultState(flag, environment.id) };
+  if (flag.archivedAt) throw new AppError("CONFLICT", `Flag '${flagKey}' is archived; restore it before changing its state.`);
   await states.ensure(tx, workspaceId, flag.id, [environment.id], { enabled: false, variant: flag.offVariant });
   const state = (await states.find(tx, workspaceId, flag.id, environment.id))!;
   return { flag, environment, state };
@@ -42,8 +43,7 @@ export interface TargetingInput {
 
 /**
  * Refuses targeting that names what does not exist: variants of the flag, segments and tenants
- * of the workspace; and regular expressions that could backtrack catastrophically. One 400
- * naming every bad field.
+ * of the workspace. One 400 naming every bad field.
  */
 export async function checkTargeting(tx: Tx, workspaceId: string, flag: FlagRow, input: TargetingInput, base = "body"): Promise<void> {
   const variants = new Set((flag.variants as Variant[]).map((v) => v.key));
@@ -53,9 +53,7 @@ export async function checkTargeting(tx: Tx, workspaceId: string, flag: FlagRow,
   for (const { rule, path } of input.rules ?? []) {
     if (rule.serve) issues.push(...serveIssues(rule.serve, variants, `${path}.serve`));
     if (rule.conditions) {
-      const found = conditionIssues(rule.conditions, `${path}.conditions`);
-      issues.push(...found.issues);
-      for (const [key, at] of found.segments) if (!segments.has(key)) segments.set(key, at);
+      for (const [key, at] of segmentReferences(rule.conditions, `${path}.conditions`)) if (!segments.has(key)) segments.set(key, at);
     }
   }
   const existingSegments = await repo.existingSegments(tx, workspaceId, [...segments.keys()]);

@@ -1,6 +1,5 @@
 import type { FieldIssue } from "@ensign/contracts/common";
 import type { Condition, Serve } from "@ensign/contracts/targeting";
-import safeRegex from "safe-regex2";
 
 /** The variant keys a serve refers to. */
 export function servedVariants(serve: Serve): string[] {
@@ -24,26 +23,17 @@ export function serveIssues(serve: Serve, variants: ReadonlySet<string>, path: s
 }
 
 /**
- * Issues of a rule's conditions the contract cannot see on its own: regular expressions that
- * could backtrack catastrophically. Also collects the segment keys they name, for the caller to
- * check against the workspace.
+ * The segment keys a rule's conditions name (`in_segment`), each with the path of its first
+ * mention, for the caller to check against the workspace. (Operator values, regex safety
+ * included, are the contract's `Condition` to check.)
  */
-export function conditionIssues(conditions: readonly Condition[], path: string): { issues: FieldIssue[]; segments: Map<string, string> } {
-  const issues: FieldIssue[] = [];
+export function segmentReferences(conditions: readonly Condition[], path: string): Map<string, string> {
   const segments = new Map<string, string>();
   conditions.forEach((condition, i) => {
-    const at = `${path}.${i}.values`;
-    if (condition.operator === "matches") {
-      const pattern = condition.values[0];
-      if (typeof pattern === "string" && !safeRegex(pattern)) {
-        issues.push({ path: at, message: "this regular expression could take exponential time (nested or overlapping repetition)" });
-      }
-    }
-    if (condition.operator === "in_segment") {
-      condition.values.forEach((value, j) => {
-        if (typeof value === "string" && !segments.has(value)) segments.set(value, `${at}.${j}`);
-      });
-    }
+    if (condition.operator !== "in_segment") return;
+    condition.values.forEach((value, j) => {
+      if (typeof value === "string" && !segments.has(value)) segments.set(value, `${path}.${i}.values.${j}`);
+    });
   });
-  return { issues, segments };
+  return segments;
 }

@@ -176,10 +176,10 @@ describe("schedules", () => {
       expect((await t.db.prisma.tenantOverride.findMany({ where: { workspaceId: ws.id } })).map((o) => o.tenantId)).toEqual([tenants[3]!.id]);
       expect(await t.db.prisma.userOverride.count({ where: { workspaceId: ws.id } })).toBe(0);
       const tenantAudits = await auditOf(t.db, ws.id, "tenant_override.expired");
-      expect(tenantAudits.map((a) => [a.actorType, a.tenantKey, a.targetKey]).sort()).toEqual([
-        ["system", "t1", "launch"],
-        ["system", "t2", "launch"],
-        ["system", "t3", "launch"],
+      expect(tenantAudits.map((a) => [a.actorType, a.tenantKey, a.targetType, a.targetKey]).sort()).toEqual([
+        ["system", "t1", "tenant_override", "launch"],
+        ["system", "t2", "tenant_override", "launch"],
+        ["system", "t3", "tenant_override", "launch"],
       ]);
       expect(tenantAudits[0]!.before).toMatchObject({ variant: "on", source: "workspace_admin", locked: false });
       expect(await auditOf(t.db, ws.id, "user_override.expired")).toHaveLength(2);

@@ -25,7 +25,7 @@ export async function schedulesRoutes(app: FastifyInstance) {
   const write = app.requireCapability("state:write");
 
   r.get(
-    "/",
+    "",
     {
       onRequest: [app.requireCapability("workspace:read")],
       schema: { tags, summary: "A flag state's schedules, soonest first", security, params: FlagEnvParams, querystring: ListSchedulesQuery, response: { 200: ScheduleList } },
@@ -37,7 +37,7 @@ export async function schedulesRoutes(app: FastifyInstance) {
   );
 
   r.post(
-    "/",
+    "",
     {
       onRequest: [write],
       schema: {
