@@ -64,7 +64,7 @@ export function createBulkOverridesService({ prisma, notifier, now = Date.now }:
       flags = await repo.liveFlags(tx, workspaceId);
       target = (flag, current) => ({ variant: flag.offVariant, locked: current?.locked ?? false, expiresAt: null, source: "workspace_admin", updatedBy });
     } else {
-      const flag = await lookups.findFlag(tx, workspaceId, body.flag);
+      const flag = await lookups.findFlagForWrite(tx, workspaceId, body.flag);
       if (!flag || flag.archivedAt) throw invalid(`No live flag '${body.flag}'.`, [{ path: "body.flag", message: `no live flag '${body.flag}' in this workspace` }]);
       flags = [flag];
       if (body.action === "set") {

@@ -7,7 +7,7 @@ import type { TenantOverrideRow, UserOverrideRow } from "./overrides.repository"
 
 /** The flag and environment an override route names; writes refuse archived flags. */
 export async function flagInEnvironment(tx: Tx, workspaceId: string, flagKey: string, envKey: string, options: { isWrite: boolean }) {
-  const flag = await lookups.findFlag(tx, workspaceId, flagKey);
+  const flag = options.isWrite ? await lookups.findFlagForWrite(tx, workspaceId, flagKey) : await lookups.findFlag(tx, workspaceId, flagKey);
   if (!flag) throw notFound(`Flag '${flagKey}'`);
   if (options.isWrite && flag.archivedAt) throw new AppError("CONFLICT", `Flag '${flagKey}' is archived; restore it before overriding it.`);
   const environment = await lookups.findEnvironment(tx, workspaceId, envKey);

@@ -21,6 +21,15 @@ export const lookupsRepository = {
     );
   },
 
+  /**
+   * The flag, share-locked until the transaction ends: an override written against its
+   * variants cannot interleave with an edit that removes one of them.
+   */
+  async findFlagForWrite(tx: Tx, workspaceId: string, key: string) {
+    await tx.$queryRaw`SELECT id FROM flags WHERE workspace_id = ${workspaceId}::uuid AND key = ${key} FOR SHARE`;
+    return this.findFlag(tx, workspaceId, key);
+  },
+
   findFlag(tx: Tx, workspaceId: string, key: string) {
     return tx.flag.findUnique({
       where: { workspaceId_key: { workspaceId, key } },
