@@ -3,7 +3,8 @@ import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { Bindings, ChildLoggerOptions, LogFn } from "pino";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config";
@@ -59,6 +60,35 @@ export function loggedRequest(request: { method: string; url: string; host?: str
 }
 
 /**
+ * A request logger that creates the real child (with its bindings, which pino serializes and
+ * redacts) only when something is actually logged at an enabled level: most requests log nothing.
+ */
+function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+  let child: FastifyBaseLogger | undefined;
+  const real = () => (child ??= logger.child(bindings, options));
+  const level = (name: "fatal" | "error" | "warn" | "info" | "debug" | "trace"): LogFn =>
+    ((...args: Parameters<LogFn>) => {
+      if (child || (logger as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.(name) !== false) real()[name](...args);
+    }) as LogFn;
+  return {
+    get level() {
+      return logger.level;
+    },
+    set level(value: string) {
+      real().level = value;
+    },
+    fatal: level("fatal"),
+    error: level("error"),
+    warn: level("warn"),
+    info: level("info"),
+    debug: level("debug"),
+    trace: level("trace"),
+    silent: () => undefined,
+    child: (more, opts) => real().child(more, opts),
+  } as FastifyBaseLogger;
+}
+
+/**
  * Builds the API: infrastructure plugins, then services, then the modules. It never listens;
  * `server.ts` does, and tests call `app.inject`.
  */
@@ -71,28 +101,17 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 500 },
     forceCloseConnections: true,
+    // A request's child logger is made on its first log line at an enabled level, not per request.
+    childLoggerFactory: lazyChildLogger,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    done(null, payload);
   });
 
   await app.register(errorHandlerPlugin);
-  await app.register(fastifyHelmet, {
-    // The admin app and the API docs only load their own scripts; inline styles are React's.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginResourcePolicy: { policy: "same-site" },
-  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
@@ -110,8 +129,6 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     },
     transform: transformRouteSchema,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
-  await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
@@ -122,18 +139,41 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   await app.register(authPlugin, { secret: config.jwtSecret, accessTokenTtlMs: config.accessTokenTtlMs });
 
   await app.register(healthRoutes);
-  await app.register(authRoutes, {
-    prefix: "/v1/auth",
-    accessTokenTtlMs: config.accessTokenTtlMs,
-    loginRateLimit: config.loginRateLimit,
-    secureCookies: config.env === "production",
-  });
-
-  await app.register(workspacesRoutes, { prefix: "/v1/workspaces" });
-  await app.register(liveRoutes, { prefix: "/v1/workspaces" });
-  await app.register(statsRoutes, { prefix: "/v1/workspaces" });
+  // The API-key evaluation endpoints: JSON for programs, the hottest path. They live outside the
+  // browser-facing context below, so helmet's page headers and cookie parsing cost them nothing.
   await app.register(evaluationRoutes, { corsOrigins: config.corsOrigins, bodyLimit: config.evaluation.bodyLimit });
 
-  await app.register(adminUiPlugin, { dist: config.adminDist });
+  // Everything a browser session uses: the admin API, its cookies, the docs and the admin app.
+  await app.register(async (browserFacing) => {
+    await browserFacing.register(fastifyHelmet, {
+      // The admin app and the API docs only load their own scripts; inline styles are React's.
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      crossOriginResourcePolicy: { policy: "same-site" },
+    });
+    await browserFacing.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
+    await browserFacing.register(fastifyCookie);
+
+    await browserFacing.register(authRoutes, {
+      prefix: "/v1/auth",
+      accessTokenTtlMs: config.accessTokenTtlMs,
+      loginRateLimit: config.loginRateLimit,
+      secureCookies: config.env === "production",
+    });
+
+    await browserFacing.register(workspacesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(liveRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(statsRoutes, { prefix: "/v1/workspaces" });
+
+    await browserFacing.register(adminUiPlugin, { dist: config.adminDist });
+  });
   return app;
 }

@@ -39,6 +39,11 @@ export function createEvaluationService({ prisma, store, recorder, tokens }: Eva
   }
 
   return {
+    /** The key's environment's entry when it is in memory (the steady state), else undefined. */
+    loaded(key: VerifiedKey): Entry | undefined {
+      return store.peek(key.environmentId);
+    },
+
     /** The snapshot entry of the key's environment: synchronous when loaded (the steady state). */
     entryFor(key: VerifiedKey): Entry | Promise<Entry> {
       return store.peek(key.environmentId) ?? store.get(key.environmentId);

@@ -44,13 +44,36 @@ const CONFIGURATION_ETAG = etagOf(CONFIGURATION);
 export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   const { evaluation, anyKey, bodyLimit } = deps;
 
-  /** The context of the request, or an OFREP failure to answer with. */
-  async function contextOf(request: FastifyRequest, entry: Entry): Promise<EvaluationContext | string> {
-    const token = request.headers[CONTEXT_TOKEN_HEADER];
-    if (typeof token === "string" && token) return evaluation.contextFromToken(token, entry);
+  const hasToken = (request: FastifyRequest) => typeof request.headers[CONTEXT_TOKEN_HEADER] === "string";
+
+  /** The body's context, or why it cannot be used. */
+  function bodyContext(request: FastifyRequest): EvaluationContext | string {
     const body = request.body as { context?: unknown } | null | undefined;
     const context = body?.context ?? {};
     return evaluation.contextIssue(context) ?? (context as EvaluationContext);
+  }
+
+  /** The context of the request — a signed token's claims when one is sent — or an OFREP failure. */
+  async function contextOf(request: FastifyRequest, entry: Entry): Promise<EvaluationContext | string> {
+    const token = request.headers[CONTEXT_TOKEN_HEADER];
+    if (typeof token === "string" && token) return evaluation.contextFromToken(token, entry);
+    return bodyContext(request);
+  }
+
+  function single(reply: FastifyReply, entry: Entry, flagKey: string, context: EvaluationContext | string) {
+    if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
+    const result = evaluation.one(entry, flagKey, context);
+    const status = result.errorCode === undefined ? 200 : result.errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
+    return reply.code(status).type(JSON_TYPE).send(serializeItem(toOfrep(result)));
+  }
+
+  function bulk(request: FastifyRequest, reply: FastifyReply, entry: Entry, context: EvaluationContext | string) {
+    if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
+    const body = serializeBulk(evaluation.all(entry, context).map(toOfrep));
+    const etag = etagOf(body);
+    reply.header("etag", etag);
+    if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
+    return reply.type(JSON_TYPE).send(body);
   }
 
   // OFREP's own shapes for malformed bodies and server failures; everything else is ours.
@@ -71,6 +94,8 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     "/evaluate/flags/:key",
     {
       onRequest: anyKey,
+      // JSON for programs, not pages: helmet's HTML headers would only cost time on the hot path.
+      helmet: false,
       bodyLimit,
       serializerCompiler: jsonSchemaSerializer,
       schema: {
@@ -81,14 +106,14 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         response: { 200: evaluationSuccess, 400: evaluationFailure, 404: evaluationFailure, 500: generalErrorResponse },
       },
     },
-    async (request: FastifyRequest, reply: FastifyReply) => {
-      const flagKey = (request.params as { key: string }).key;
-      const entry = await evaluation.entryFor(request.apiKey!);
-      const context = await contextOf(request, entry);
-      if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
-      const result = evaluation.one(entry, flagKey, context);
-      const status = result.errorCode === undefined ? 200 : result.errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
-      return reply.code(status).type(JSON_TYPE).send(serializeItem(toOfrep(result)));
+    (request: FastifyRequest, reply: FastifyReply) => {
+      const entry = evaluation.loaded(request.apiKey!);
+      // The steady state — snapshot in memory, context in the body — answers synchronously.
+      if (entry && !hasToken(request)) return single(reply, entry, (request.params as { key: string }).key, bodyContext(request));
+      return (async () => {
+        const loaded = await evaluation.entryFor(request.apiKey!);
+        return single(reply, loaded, (request.params as { key: string }).key, await contextOf(request, loaded));
+      })();
     },
   );
 
@@ -96,6 +121,7 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     "/evaluate/flags",
     {
       onRequest: anyKey,
+      helmet: false,
       bodyLimit,
       serializerCompiler: jsonSchemaSerializer,
       schema: {
@@ -106,15 +132,13 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         response: { 200: bulkEvaluationSuccess, 304: notModified, 400: bulkEvaluationFailure, 500: generalErrorResponse },
       },
     },
-    async (request: FastifyRequest, reply: FastifyReply) => {
-      const entry = await evaluation.entryFor(request.apiKey!);
-      const context = await contextOf(request, entry);
-      if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
-      const body = serializeBulk(evaluation.all(entry, context).map(toOfrep));
-      const etag = etagOf(body);
-      reply.header("etag", etag);
-      if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
-      return reply.type(JSON_TYPE).send(body);
+    (request: FastifyRequest, reply: FastifyReply) => {
+      const entry = evaluation.loaded(request.apiKey!);
+      if (entry && !hasToken(request)) return bulk(request, reply, entry, bodyContext(request));
+      return (async () => {
+        const loaded = await evaluation.entryFor(request.apiKey!);
+        return bulk(request, reply, loaded, await contextOf(request, loaded));
+      })();
     },
   );
 

@@ -21,6 +21,8 @@ export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     "/",
     {
       onRequest: deps.anyKeyOrQuery,
+      // JSON for programs, not pages: helmet's HTML headers would only cost time on the hot path.
+      helmet: false,
       schema: {
         tags: ["evaluation"],
         summary: "Server-Sent Events: snapshot changes of the key's environment",
