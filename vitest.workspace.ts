@@ -3,6 +3,7 @@ import { defineProject } from "vitest/config";
 /**
  * The test projects. `unit` is pure logic; `integration` talks to the machine's real
  * PostgreSQL and Redis (each test file gets its own database cloned from a migrated template).
+ * `sdk` and `react` test the client packages (react in jsdom).
  */
 export const projects = [
   defineProject({
@@ -10,17 +11,34 @@ export const projects = [
       name: "unit",
       environment: "node",
       include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "apps/api/src/**/*.test.ts"],
-      exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+      exclude: ["**/*.int.test.ts", "**/node_modules/**", "packages/sdk/**", "packages/react/**"],
     },
   }),
   defineProject({
     test: {
       name: "integration",
       environment: "node",
-      include: ["apps/api/src/**/*.int.test.ts", "apps/api/test/**/*.int.test.ts"],
+      include: ["apps/api/src/**/*.int.test.ts", "apps/api/test/**/*.int.test.ts", "packages/sdk/**/*.int.test.ts"],
+      exclude: ["**/node_modules/**"],
       globalSetup: ["apps/api/test/global-setup.ts"],
       testTimeout: 30_000,
       hookTimeout: 60_000,
+    },
+  }),
+  defineProject({
+    test: {
+      name: "sdk",
+      environment: "node",
+      include: ["packages/sdk/**/*.test.ts", "apps/portal-demo/server/**/*.test.ts"],
+      exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+    },
+  }),
+  defineProject({
+    test: {
+      name: "react",
+      environment: "jsdom",
+      include: ["packages/react/**/*.test.{ts,tsx}", "apps/portal-demo/src/**/*.test.{ts,tsx}"],
+      exclude: ["**/node_modules/**"],
     },
   }),
 ];

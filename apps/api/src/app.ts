@@ -14,12 +14,27 @@ import type { Cache } from "./infra/cache/cache";
 import type { Database } from "./infra/db/database";
 import { errorHandlerPlugin } from "./infra/error-handler";
 import { AppError } from "./infra/errors";
+import { jsonBodyPlugin } from "./infra/json-body";
+import { authRoutes } from "./modules/auth/auth.routes";
+import { flagStateRoutes } from "./modules/flags/flag-state.routes";
+import { flagsRoutes } from "./modules/flags/flags.routes";
+import { apiKeysRoutes } from "./modules/api-keys/api-keys.routes";
+import { auditRoutes } from "./modules/audit/audit.routes";
+import { environmentsRoutes } from "./modules/environments/environments.routes";
+import { identitiesRoutes } from "./modules/identities/identities.routes";
+import { membersRoutes } from "./modules/members/members.routes";
+import { modulesRoutes } from "./modules/modules/modules.routes";
+import { segmentsRoutes } from "./modules/segments/segments.routes";
+import { transferRoutes } from "./modules/transfer/transfer.routes";
 import { transformRouteSchema } from "./infra/openapi";
 import { statsRoutes } from "./modules/analytics/stats.routes";
-import { authRoutes } from "./modules/auth/auth.routes";
 import { evaluationRoutes } from "./modules/evaluation/evaluation.routes";
 import { liveRoutes } from "./modules/evaluation/live.routes";
 import { healthRoutes } from "./modules/health/health.routes";
+import { schedulesRoutes } from "./modules/schedules/schedules.routes";
+import { overridesRoutes } from "./modules/overrides/overrides.routes";
+import { tenantAdminRoutes } from "./modules/tenant-admin/tenant-admin.routes";
+import { tenantsRoutes } from "./modules/tenants/tenants.routes";
 import { workspacesRoutes } from "./modules/workspaces/workspaces.routes";
 import { servicesPlugin } from "./services";
 
@@ -112,6 +127,7 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   });
 
   await app.register(errorHandlerPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
@@ -143,6 +159,10 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   // browser-facing context below, so helmet's page headers and cookie parsing cost them nothing.
   await app.register(evaluationRoutes, { corsOrigins: config.corsOrigins, bodyLimit: config.evaluation.bodyLimit });
 
+  // Applies due schedules and sweeps expired overrides; every replica runs it, each item applies once.
+  if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.scheduleRunner.start());
+  app.addHook("onClose", async () => app.services.scheduleRunner.stop());
+
   // Everything a browser session uses: the admin API, its cookies, the docs and the admin app.
   await app.register(async (browserFacing) => {
     await browserFacing.register(fastifyHelmet, {
@@ -170,6 +190,21 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     });
 
     await browserFacing.register(workspacesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(flagsRoutes, { prefix: "/v1/workspaces/:workspace/flags" });
+    await browserFacing.register(flagStateRoutes, { prefix: "/v1/workspaces/:workspace/flags/:key/environments/:env" });
+    await browserFacing.register(schedulesRoutes, { prefix: "/v1/workspaces/:workspace/flags/:key/environments/:env/schedules" });
+
+    await browserFacing.register(tenantsRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(overridesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(tenantAdminRoutes, { prefix: "/v1/tenant" });
+    await browserFacing.register(environmentsRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(membersRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(modulesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(segmentsRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(apiKeysRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(identitiesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(auditRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(transferRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(liveRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(statsRoutes, { prefix: "/v1/workspaces" });
 

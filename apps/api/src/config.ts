@@ -50,6 +50,10 @@ const EnvSchema = z.object({
   SEED_DEMO: Flag.optional(),
   /** Apply pending migrations on start. */
   MIGRATE_ON_START: Flag.default(true),
+  /** Run the job that applies due schedules and sweeps expired overrides in this process. */
+  SCHEDULER_ENABLED: Flag.default(true),
+  /** How often that job looks for work. */
+  SCHEDULER_INTERVAL: Duration.default(5_000),
   /** Evaluation requests one API key may make per second on one replica; more answer 429. */
   EVAL_RATE_LIMIT: z.coerce.number().int().min(1).default(50_000),
   /** Largest request body the evaluation endpoints accept, in bytes. */
@@ -83,6 +87,8 @@ export type Config = {
   adminDist: string;
   seedDemo: boolean;
   migrateOnStart: boolean;
+  schedulerEnabled: boolean;
+  schedulerIntervalMs: number;
   evaluation: {
     rateLimitPerSecond: number;
     bodyLimit: number;
@@ -142,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminDist: e.ADMIN_DIST,
     seedDemo: e.SEED_DEMO ?? embeddedDatabase,
     migrateOnStart: e.MIGRATE_ON_START,
+    schedulerEnabled: e.SCHEDULER_ENABLED,
+    schedulerIntervalMs: e.SCHEDULER_INTERVAL,
     evaluation: {
       rateLimitPerSecond: e.EVAL_RATE_LIMIT,
       bodyLimit: e.EVAL_BODY_LIMIT,

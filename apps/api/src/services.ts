@@ -10,13 +10,37 @@ import { createStatsRecorder } from "./modules/analytics/stats-recorder";
 import { createStatsService } from "./modules/analytics/stats.service";
 import { createAuthRepository } from "./modules/auth/auth.repository";
 import { createAuthService } from "./modules/auth/auth.service";
+import { createFlagStateService } from "./modules/flags/flag-state.service";
+import { createFlagsListService } from "./modules/flags/flags-list.service";
+import { createFlagsService } from "./modules/flags/flags.service";
+import { createRulesService } from "./modules/flags/rules.service";
+import { createApiKeyRevocations } from "./modules/api-keys/api-key-revocations";
+import { createApiKeysService } from "./modules/api-keys/api-keys.service";
+import { createAuditService } from "./modules/audit/audit.service";
+import { createEnvironmentsService } from "./modules/environments/environments.service";
+import { createIdentitiesService } from "./modules/identities/identities.service";
+import { createMembersService } from "./modules/members/members.service";
+import { createModulesService } from "./modules/modules/modules.service";
+import { createSegmentsService } from "./modules/segments/segments.service";
+import { createTransferService } from "./modules/transfer/transfer.service";
+import { createHealthService } from "./modules/health/health.service";
+import { createScheduleRunner } from "./modules/schedules/schedule-runner";
+import { createSchedulesService } from "./modules/schedules/schedules.service";
+import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
+import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
+import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
+import { createTenantAdminAccessService } from "./modules/tenant-admin/tenant-admin-access.service";
+import { createTenantAuditService } from "./modules/tenant-admin/tenant-audit.service";
+import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
+import { createTenantEvaluation } from "./modules/tenancy/tenant-evaluation";
+import { createTenantsQueryService } from "./modules/tenants/tenants-query.service";
+import { createTenantsService } from "./modules/tenants/tenants.service";
 import { createApiKeyVerifier } from "./modules/evaluation/api-keys";
 import { createContextTokenVerifier } from "./modules/evaluation/context-tokens";
 import { createEvaluationService } from "./modules/evaluation/evaluation.service";
 import { createRateLimiter } from "./modules/evaluation/rate-limiter";
 import { createStreamHub } from "./modules/evaluation/stream-hub";
 import { createTraitsService } from "./modules/evaluation/traits.service";
-import { createHealthService } from "./modules/health/health.service";
 import { createSealer } from "./modules/snapshots/sealing";
 import { createSnapshotCopies } from "./modules/snapshots/snapshot-copies";
 import { createSnapshotStore } from "./modules/snapshots/snapshot-store";
@@ -42,25 +66,57 @@ export function createServices(infra: Infra) {
   const { config, db, cache, log } = infra;
   const prisma = db.prisma;
   const notifier = createChangeNotifier(cache);
+  const tenantEvaluation = createTenantEvaluation();
+  const revocations = createApiKeyRevocations(cache);
 
   // Evaluation runtime: snapshots in memory, kept current by the watcher; keys; counters.
   const watcher = createVersionWatcher({ cache, prisma, log, pollMs: config.evaluation.snapshotPollMs });
   notifier.onLocalChange((changes) => watcher.feed(changes));
   const copies = createSnapshotCopies(cache, createSealer(config.jwtSecret, "ensign snapshot copies"));
   const snapshots = createSnapshotStore({ sql: db.sql, copies, watcher, compile, patchIdentity: withIdentity, log });
-  const apiKeys = createApiKeyVerifier({ prisma, cache, log, recheckMs: config.evaluation.apiKeyRecheckMs });
+  const apiKeyVerifier = createApiKeyVerifier({ prisma, cache, log, recheckMs: config.evaluation.apiKeyRecheckMs });
+  // A revocation made through this replica evicts at once, even while the cache is down.
+  revocations.onLocalRevocation((message) => {
+    for (const key of message.keys) {
+      apiKeyVerifier.forget(key.secretHash);
+      apiKeyVerifier.forget(key.id);
+    }
+  });
   const statsRecorder = createStatsRecorder();
   const statsFlusher = createStatsFlusher({ recorder: statsRecorder, cache, prisma, log, intervalMs: config.evaluation.statsFlushMs });
   const streams = createStreamHub({ store: snapshots, watcher, heartbeatMs: config.evaluation.heartbeatMs });
 
   return {
     notifier,
+    revocations,
+    environments: createEnvironmentsService({ prisma, notifier, revocations }),
+    members: createMembersService({ prisma }),
+    modules: createModulesService({ prisma, notifier }),
+    segments: createSegmentsService({ prisma, notifier }),
+    apiKeys: createApiKeysService({ prisma, revocations }),
+    identities: createIdentitiesService({ prisma, notifier }),
+    audit: createAuditService({ prisma }),
+    transfer: createTransferService({ prisma, notifier }),
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
     health: createHealthService({ db, cache, snapshots }),
     workspaces: createWorkspacesService({ prisma }),
+    flags: createFlagsService({ prisma, notifier }),
+    flagsList: createFlagsListService({ prisma }),
+    flagState: createFlagStateService({ prisma, notifier }),
+    rules: createRulesService({ prisma, notifier }),
+    schedules: createSchedulesService({ prisma }),
+    scheduleRunner: createScheduleRunner({ prisma, notifier, log: infra.log, intervalMs: config.schedulerIntervalMs }),
+    tenants: createTenantsService({ prisma, notifier }),
+    tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
+    tenantOverrides: createTenantOverridesService({ prisma, notifier }),
+    userOverrides: createUserOverridesService({ prisma, notifier }),
+    bulkOverrides: createBulkOverridesService({ prisma, notifier }),
+    tenantAdminAccess: createTenantAdminAccessService({ prisma }),
+    tenantFeatures: createTenantFeaturesService({ prisma, notifier, evaluation: tenantEvaluation }),
+    tenantAudit: createTenantAuditService({ prisma }),
     snapshots,
     watcher,
-    apiKeys,
+    apiKeyVerifier,
     rateLimiter: createRateLimiter(config.evaluation.rateLimitPerSecond),
     evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier() }),
     traits: createTraitsService({ prisma, notifier }),
@@ -75,7 +131,7 @@ export function createServices(infra: Infra) {
       for (const deadline = Date.now() + 2_000; Date.now() < deadline && !(await cache.ping()); ) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await Promise.all([watcher.start(), apiKeys.start()]);
+      await Promise.all([watcher.start(), apiKeyVerifier.start()]);
       statsFlusher.start();
     },
     /** Ends the live streams before the server closes (they would hold it open). */
@@ -84,7 +140,7 @@ export function createServices(infra: Infra) {
     },
     async stop(): Promise<void> {
       snapshots.close();
-      await Promise.all([watcher.stop(), apiKeys.stop(), statsFlusher.stop()]);
+      await Promise.all([watcher.stop(), apiKeyVerifier.stop(), statsFlusher.stop()]);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { FlagKey, Key } from "./common";
-import { Condition, FlagType, JsonValue, Rule, Serve, Variant, VariantKey } from "./targeting";
+import { FlagKey, IsoDateTime, Key } from "./common";
+import { FlagType, JsonValue, Rule, SegmentRule, Serve, Variant, VariantKey } from "./targeting";
 
 /**
  * The stored form of one environment's complete evaluation input. The API builds it from
@@ -13,14 +13,14 @@ export const SnapshotTenantOverride = z.object({
   tenantKey: Key,
   variant: VariantKey,
   locked: z.boolean(),
-  expiresAt: z.string().nullable().optional(),
+  expiresAt: IsoDateTime.nullable().optional(),
 });
 export type SnapshotTenantOverride = z.infer<typeof SnapshotTenantOverride>;
 
 export const SnapshotUserOverride = z.object({
   userKey: Key,
   variant: VariantKey,
-  expiresAt: z.string().nullable().optional(),
+  expiresAt: IsoDateTime.nullable().optional(),
 });
 export type SnapshotUserOverride = z.infer<typeof SnapshotUserOverride>;
 
@@ -61,7 +61,7 @@ export const SnapshotSegment = z.object({
   includedTenants: z.array(Key),
   excludedTenants: z.array(Key),
   /** The context is in the segment when any rule's conditions all hold. */
-  rules: z.array(z.object({ conditions: z.array(Condition) })),
+  rules: z.array(SegmentRule),
 });
 export type SnapshotSegment = z.infer<typeof SnapshotSegment>;
 

@@ -1,3 +1,5 @@
+import safeRegex from "safe-regex2";
+import validSemver from "semver/functions/valid";
 import { z } from "zod";
 import { Key } from "./common";
 
@@ -63,7 +65,6 @@ export type ConditionValue = z.infer<typeof ConditionValue>;
 
 /** `now`, `now-7d`, `now+12h`: a time relative to the moment of evaluation. */
 export const RELATIVE_DATE_PATTERN = /^now(?:([+-])(\d{1,6})([smhdw]))?$/;
-const SEMVER_PATTERN = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 export const Condition = z
   .object({
@@ -90,9 +91,9 @@ export function conditionValueIssue(operator: Operator, values: readonly Conditi
       return values.length === 1 && typeof values[0] === "number" ? undefined : `'${operator}' takes exactly one number`;
     case "percentage": {
       const [v] = values;
-      return values.length === 1 && typeof v === "number" && v >= 0 && v <= 100
+      return values.length === 1 && typeof v === "number" && v >= 0 && v <= 100 && hasAtMostThreeDecimals(v)
         ? undefined
-        : "'percentage' takes one number between 0 and 100";
+        : "'percentage' takes one number between 0 and 100, in steps of 0.001";
     }
     case "before":
     case "after":
@@ -102,7 +103,7 @@ export function conditionValueIssue(operator: Operator, values: readonly Conditi
     case "semver_eq":
     case "semver_lt":
     case "semver_gt":
-      return values.length >= 1 && values.every((v) => typeof v === "string" && SEMVER_PATTERN.test(v))
+      return values.length >= 1 && values.every((v) => typeof v === "string" && validSemver(v) !== null)
         ? undefined
         : `'${operator}' takes semantic versions such as 1.4.0`;
     case "matches":
@@ -113,12 +114,17 @@ export function conditionValueIssue(operator: Operator, values: readonly Conditi
       } catch {
         return "not a valid regular expression";
       }
-      return undefined;
+      // A pattern that can backtrack catastrophically would stall every evaluation.
+      return safeRegex(values[0]) ? undefined : "this regular expression could backtrack catastrophically (nested quantifiers); simplify it";
     case "in_segment":
       return values.length >= 1 && values.every((v) => typeof v === "string") ? undefined : "'in_segment' takes segment keys";
     default:
       return values.length >= 1 ? undefined : `'${operator}' needs at least one value`;
   }
+}
+
+function hasAtMostThreeDecimals(value: number): boolean {
+  return Math.abs(value * 1000 - Math.round(value * 1000)) < 1e-6;
 }
 
 function isDateOperand(value: string): boolean {

@@ -1,3 +1,5 @@
+import { readOwn } from "./own";
+import { tenantOf, traitsOf, type Session } from "./session";
 import type { AttributeRef } from "./types";
 
 const TENANT_PREFIX = "tenant.";
@@ -18,33 +20,19 @@ function splitPath(name: string): readonly string[] | null {
 }
 
 /**
- * An own property of `object`, or `undefined`. Inherited properties (`constructor`,
- * `__proto__`, `toString`) read as absent so a context cannot match on the prototype.
- */
-export function readOwn(object: object, key: string): unknown {
-  const value = (object as Record<string, unknown>)[key];
-  if (value === undefined) return undefined;
-  return Object.hasOwn(object, key) ? value : undefined;
-}
-
-/** Where attribute lookups read: the request context over the identity's stored traits. */
-export interface AttributeSource {
-  readonly context: object;
-  readonly traits: object | undefined;
-  readonly tenantAttributes: object | undefined;
-}
-
-/**
  * The value of an attribute, `undefined` when absent. Traits are merged under the request
  * context shallowly: a request key (even `null`) hides the trait of the same name. A key that
- * itself contains dots wins over the nested path it spells.
+ * itself contains dots wins over the nested path it spells. `tenant.<name>` reads the stored
+ * attributes of the context's tenant, never the request.
  */
-export function lookup(source: AttributeSource, ref: AttributeRef): unknown {
+export function lookup(session: Session, ref: AttributeRef): unknown {
   if (ref.isTenant) {
-    const attributes = source.tenantAttributes;
-    return attributes === undefined ? undefined : readPath(attributes, undefined, ref);
+    const tenant = tenantOf(session);
+    return tenant === undefined ? undefined : readPath(tenant.attributes, undefined, ref);
   }
-  return readPath(source.context, source.traits, ref);
+  const direct = readOwn(session.context, ref.name);
+  if (direct !== undefined) return direct;
+  return readPath(session.context, traitsOf(session), ref);
 }
 
 function readPath(primary: object, secondary: object | undefined, ref: AttributeRef): unknown {

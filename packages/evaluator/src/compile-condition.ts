@@ -1,5 +1,6 @@
 import { LIMITS, OPERATORS, conditionValueIssue, type ConditionValue, type Operator } from "@ensign/contracts/targeting";
 import { attributeRef } from "./attributes";
+import { canonical } from "./coerce";
 import { parseDateOperand } from "./dates";
 import { compileRegex } from "./regex";
 import { parseSemver } from "./semver";
@@ -31,21 +32,12 @@ export const OP = {
 /** Stands for an operator this evaluator does not know; such a condition never matches. */
 const OP_UNKNOWN = -1;
 
-/** Where compile reports what it could not use. */
+/** Where compile reports what it could not use, and how it compiles. */
 export interface IssueSink {
   readonly issues: CompileIssue[];
   readonly flagKey: string | undefined;
-}
-
-/**
- * Equality compares canonical strings, so `"5"` equals `5` and `"true"` equals `true`:
- * rule values typed into a form and context values sent as JSON meet halfway.
- */
-export function canonical(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number") return Number.isFinite(value) ? String(value) : undefined;
-  if (typeof value === "boolean") return value ? "true" : "false";
-  return undefined;
+  /** Build rule matchers as generated functions (see `generateMatcher`). */
+  readonly generateCode: boolean;
 }
 
 /**
@@ -131,16 +123,14 @@ function specialise(
       return { ...base, number: Math.round((values[0] as number) * 1000) };
     case "before":
     case "after": {
-      const operand = parseDateOperand(values[0]) as { ms: number; isRelative: boolean };
+      const operand = parseDateOperand(values[0] as string) as { ms: number; isRelative: boolean };
       return { ...base, number: operand.ms, isRelative: operand.isRelative };
     }
     case "semver_eq":
     case "semver_lt":
     case "semver_gt": {
-      const semvers = values.map(parseSemver);
-      return semvers.every((v) => v !== undefined)
-        ? { ...base, semvers }
-        : { ...base, invalid: "a value is not a semantic version this evaluator can read" };
+      // conditionValueIssue admitted only versions `semver` reads, so every value parses.
+      return { ...base, semvers: values.map((v) => parseSemver(v)!) };
     }
     case "in_segment":
       // An unknown key stays a string: nobody is in a segment that does not exist.

@@ -1,6 +1,7 @@
 import { FLAG_TYPES, WEIGHT_TOTAL, type FlagType } from "@ensign/contracts/targeting";
 import { attributeRef } from "./attributes";
 import { bucketPrefix } from "./bucket";
+import { generateRuleFinder, interpretedRuleFinder } from "./codegen";
 import { compileCondition, isRecord, type IssueSink } from "./compile-condition";
 import { expiryTime } from "./dates";
 import { errorText, frozenJson, hasFlagType } from "./json";
@@ -75,7 +76,9 @@ function compileWellFormed(
     tenantDeny,
     tenantAllow,
     tenantOverrides,
+    hasTenantTargeting: tenantAllow.size > 0 || tenantDeny.size > 0 || tenantOverrides.size > 0,
     rules,
+    findRule: generateRuleFinder(rules, sink.generateCode),
     fallthrough,
     isStatic: rules.length === 0 && tenantAllow.size === 0 && tenantDeny.size === 0 && tenantOverrides.size === 0 && userOverrides.size === 0,
     bucketPrefix: bucketPrefix(key, salt),
@@ -102,7 +105,9 @@ export function malformedFlag(key: string, reason: string, stored: Record<string
     tenantDeny: new Set(),
     tenantAllow: new Set(),
     tenantOverrides: new Map(),
+    hasTenantTargeting: false,
     rules: [],
+    findRule: interpretedRuleFinder([]),
     fallthrough: NO_SERVE,
     isStatic: false,
     bucketPrefix: bucketPrefix(key, ""),

@@ -2,7 +2,8 @@ import { SNAPSHOT_SCHEMA_VERSION, type EnvironmentSnapshot } from "@ensign/contr
 import { compileCondition, isRecord, type IssueSink } from "./compile-condition";
 import { compileFlag } from "./compile-flag";
 import { errorText, jsonRecord } from "./json";
-import type { CompileIssue, CompiledCondition, CompiledFlag, CompiledSegment, CompiledSnapshot, CompiledTenant } from "./types";
+import { generateMatcher } from "./codegen";
+import type { CompileIssue, CompileOptions, CompiledConditions, CompiledFlag, CompiledSegment, CompiledSnapshot, CompiledTenant } from "./types";
 
 /**
  * Turns a stored environment snapshot into the form evaluation runs on, once: flags, overrides,
@@ -11,28 +12,28 @@ import type { CompileIssue, CompiledCondition, CompiledFlag, CompiledSegment, Co
  * affected conditions never match or the affected flags answer `ERROR`; an input that is not a
  * snapshot at all compiles to one whose every evaluation answers `ERROR`.
  */
-export function compile(snapshot: EnvironmentSnapshot): CompiledSnapshot {
+export function compile(snapshot: EnvironmentSnapshot, options?: CompileOptions): CompiledSnapshot {
   try {
-    return compileSnapshot(snapshot as unknown);
+    return compileSnapshot(snapshot as unknown, options?.generateCode !== false);
   } catch (error) {
-    return broken(`the snapshot could not be compiled: ${errorText(error)}`);
+    return broken(`the snapshot could not be compiled: ${errorText(error)}`, false);
   }
 }
 
-function compileSnapshot(raw: unknown): CompiledSnapshot {
-  if (!isRecord(raw)) return broken("the snapshot is not an object");
+function compileSnapshot(raw: unknown, generateCode: boolean): CompiledSnapshot {
+  if (!isRecord(raw)) return broken("the snapshot is not an object", generateCode);
   if (raw.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
-    return broken(`snapshot schema version ${String(raw.schemaVersion)} is not supported (expected ${SNAPSHOT_SCHEMA_VERSION})`);
+    return broken(`snapshot schema version ${String(raw.schemaVersion)} is not supported (expected ${SNAPSHOT_SCHEMA_VERSION})`, generateCode);
   }
   const issues: CompileIssue[] = [];
-  const segments = compileSegments(raw.segments, issues);
+  const segments = compileSegments(raw.segments, issues, generateCode);
   const flags = new Map<string, CompiledFlag>();
   const flagOrder: string[] = [];
   forEachEntry(raw.flags, "flags", issues, (entry, path) => {
     const key = isRecord(entry) ? entry.key : undefined;
     if (typeof key !== "string" || key.length === 0) throw new Error("the flag has no key; dropped");
     if (flags.has(key)) throw new Error(`flag '${key}' appears twice; the first is used`);
-    flags.set(key, compileFlag(entry, segments, { issues, flagKey: key }, path));
+    flags.set(key, compileFlag(entry, segments, { issues, flagKey: key, generateCode }, path));
     flagOrder.push(key);
   });
   return {
@@ -41,28 +42,37 @@ function compileSnapshot(raw: unknown): CompiledSnapshot {
     environment: typeof raw.environment === "string" ? raw.environment : "",
     version: typeof raw.version === "number" ? raw.version : 0,
     generatedAt: typeof raw.generatedAt === "string" ? raw.generatedAt : "",
+    generateCode,
     failure: null,
     issues,
     flags,
     flagOrder,
+    activeFlags: activeFlags(flags, flagOrder),
     segments,
     tenants: compileTenants(raw.tenants, issues),
     identities: compileIdentities(raw.identities, issues),
   };
 }
 
+/** The flags of `order` that are not archived. */
+export function activeFlags(flags: ReadonlyMap<string, CompiledFlag>, order: readonly string[]): CompiledFlag[] {
+  return order.map((key) => flags.get(key) as CompiledFlag).filter((flag) => !flag.isArchived);
+}
+
 /** A compiled snapshot whose every evaluation answers `ERROR` with `reason`. */
-function broken(reason: string): CompiledSnapshot {
+function broken(reason: string, generateCode: boolean): CompiledSnapshot {
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     workspace: "",
     environment: "",
     version: 0,
     generatedAt: "",
+    generateCode,
     failure: reason,
     issues: [{ path: "", message: reason }],
     flags: new Map(),
     flagOrder: [],
+    activeFlags: [],
     segments: new Map(),
     tenants: new Map(),
     identities: new Map(),
@@ -73,7 +83,7 @@ function broken(reason: string): CompiledSnapshot {
  * Segments compile in two passes: every segment exists before any rule is compiled, so
  * `in_segment` conditions can point at any segment, their own included.
  */
-function compileSegments(raw: unknown, issues: CompileIssue[]): ReadonlyMap<string, CompiledSegment> {
+function compileSegments(raw: unknown, issues: CompileIssue[], generateCode: boolean): ReadonlyMap<string, CompiledSegment> {
   const segments = new Map<string, CompiledSegment>();
   const storedRules = new Map<CompiledSegment, { rules: unknown; path: string }>();
   forEachEntry(raw, "segments", issues, (entry, path) => {
@@ -91,13 +101,14 @@ function compileSegments(raw: unknown, issues: CompileIssue[]): ReadonlyMap<stri
     storedRules.set(segment, { rules: entry.rules, path });
   });
   for (const [segment, { rules, path }] of storedRules) {
-    const sink: IssueSink = { issues, flagKey: undefined };
-    const compiled: CompiledCondition[][] = [];
+    const sink: IssueSink = { issues, flagKey: undefined, generateCode };
+    const compiled: CompiledConditions[] = [];
     forEachEntry(rules, `${path}.rules`, issues, (rule, rulePath) => {
       const conditions = isRecord(rule) && Array.isArray(rule.conditions) ? (rule.conditions as unknown[]) : [];
       // A rule without conditions would put everyone in the segment: surely a mistake, so it is dropped.
       if (conditions.length === 0) throw new Error("the segment rule has no conditions; dropped");
-      compiled.push(conditions.map((c, i) => compileCondition(c, segments, sink, `${rulePath}.conditions[${i}]`)));
+      const list = conditions.map((c, i) => compileCondition(c, segments, sink, `${rulePath}.conditions[${i}]`));
+      compiled.push({ conditions: list, match: generateMatcher(list, generateCode) });
     });
     segment.rules = compiled;
   }

@@ -15,8 +15,7 @@ export interface DateOperand {
 }
 
 /** Parses `now`, `now-7d`, `now+12h` or an ISO date; `undefined` when it is neither. */
-export function parseDateOperand(value: unknown): DateOperand | undefined {
-  if (typeof value !== "string") return undefined;
+export function parseDateOperand(value: string): DateOperand | undefined {
   const relative = RELATIVE_DATE_PATTERN.exec(value);
   if (relative) {
     const [, sign, amount, unit] = relative;

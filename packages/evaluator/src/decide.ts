@@ -1,7 +1,7 @@
 import type { JsonValue } from "@ensign/contracts/targeting";
 import { isTruthy, show } from "./json";
 import { failed, step } from "./results";
-import type { Session } from "./session";
+import { tenantOf, type Session } from "./session";
 import { decideByTargeting } from "./targeting";
 import { serve } from "./serve";
 import type { CompiledFlag, EvaluationResult, Prerequisite } from "./types";
@@ -21,7 +21,8 @@ export function resolveFlag(session: Session, flag: CompiledFlag, defaultValue: 
   session.flag = flag;
   const module = flag.module;
   if (module !== null) {
-    if (session.tenant !== undefined && session.tenant.disabledModules.has(module)) {
+    const tenant = session.tenantKey === undefined ? undefined : tenantOf(session);
+    if (tenant !== undefined && tenant.disabledModules.has(module)) {
       if (session.trace !== null) step(session, "module", "failed", `module '${module}' is switched off for tenant '${session.tenantKey}'`);
       return serve(session, flag, flag.off, "DISABLED", "MODULE_DISABLED", undefined, defaultValue);
     }

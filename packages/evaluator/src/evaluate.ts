@@ -3,7 +3,7 @@ import { resolveFlag } from "./decide";
 import { errorText } from "./json";
 import { failed, step } from "./results";
 import { openSession, type Session } from "./session";
-import type { CompiledSnapshot, EvaluateAllOptions, EvaluateOptions, EvaluationResult, TraceStep } from "./types";
+import type { CompiledFlag, CompiledSnapshot, EvaluateAllOptions, EvaluateOptions, EvaluationResult, TraceStep } from "./types";
 
 const ZERO: Readonly<Record<FlagType, JsonValue>> = { boolean: false, string: "", number: 0, json: null };
 
@@ -53,45 +53,49 @@ function evaluateOne(compiled: CompiledSnapshot, flagKey: string, context: unkno
  * cannot be resolved appears with reason `ERROR` and value `null`.
  */
 export function evaluateAll(compiled: CompiledSnapshot, context: unknown, options?: EvaluateAllOptions): EvaluationResult[] {
-  let keys: string[];
-  try {
-    keys = flagKeys(compiled);
-  } catch {
-    return [];
-  }
+  const flags = activeFlagsOf(compiled);
+  if (flags.length === 0) return [];
   let session: Session | string;
   let isTracing = false;
   try {
     isTracing = options?.trace === true;
     session = openSession(compiled, context, options?.now, isTracing);
   } catch (error) {
+    // A context whose prototype cannot be read, or options whose getters throw.
     session = errorText(error);
   }
   if (typeof session === "string") {
     const reason = session;
-    return keys.map((key) => failed(key, null, "INVALID_CONTEXT", reason, traced(isTracing ? [] : null, "context", reason)));
+    return flags.map((flag) => failed(flag.key, null, "INVALID_CONTEXT", reason, traced(isTracing ? [] : null, "context", reason)));
   }
   const results: EvaluationResult[] = [];
-  for (const key of keys) results.push(resolveInBulk(session, key));
+  for (const flag of flags) results.push(resolveInBulk(session, flag));
   return results;
 }
 
-function resolveInBulk(session: Session, key: string): EvaluationResult {
+function resolveInBulk(session: Session, flag: CompiledFlag): EvaluationResult {
   try {
-    const flag = session.compiled.flags.get(key);
-    if (flag === undefined) return failed(key, null, "FLAG_NOT_FOUND", `no flag '${key}'`, null);
     session.fault = null;
     session.trace = session.isTracing ? [] : null;
     if (session.trace !== null) step(session, "flag", "passed", `${flag.type} flag, state version ${flag.stateVersion}`);
     return resolveFlag(session, flag, null);
   } catch (error) {
-    return failed(key, null, "GENERAL", errorText(error), null);
+    return failed(flag.key, null, "GENERAL", errorText(error), null);
+  }
+}
+
+/** Garbage in place of a compiled snapshot has no flags. */
+function activeFlagsOf(compiled: CompiledSnapshot): readonly CompiledFlag[] {
+  try {
+    return Array.isArray(compiled.activeFlags) ? compiled.activeFlags : [];
+  } catch {
+    return [];
   }
 }
 
 /** The keys of every flag that is not archived, in snapshot order. */
 export function flagKeys(compiled: CompiledSnapshot): string[] {
-  return compiled.flagOrder.filter((key) => compiled.flags.get(key)?.isArchived === false);
+  return activeFlagsOf(compiled).map((flag) => flag.key);
 }
 
 function defaultFor(options: EvaluateOptions | undefined, expectedType: FlagType | undefined): JsonValue {

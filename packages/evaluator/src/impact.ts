@@ -2,6 +2,7 @@ import type { EvaluationContext, Reason } from "@ensign/contracts/evaluation";
 import type { SnapshotFlag } from "@ensign/contracts/snapshot";
 import type { JsonValue } from "@ensign/contracts/targeting";
 import { isRecord } from "./compile-condition";
+import { activeFlags } from "./compile";
 import { compileFlag } from "./compile-flag";
 import { evaluate } from "./evaluate";
 import { isTruthy, jsonEqual } from "./json";
@@ -45,9 +46,9 @@ export function withFlag(compiled: CompiledSnapshot, flag: SnapshotFlag): Compil
   if (typeof key !== "string" || key.length === 0 || compiled.failure !== null) return compiled;
   const issues: CompileIssue[] = compiled.issues.filter((issue) => issue.flagKey !== key);
   const flags = new Map<string, CompiledFlag>(compiled.flags);
-  flags.set(key, compileFlag(flag, compiled.segments, { issues, flagKey: key }, `flags[${key}]`));
+  flags.set(key, compileFlag(flag, compiled.segments, { issues, flagKey: key, generateCode: compiled.generateCode }, `flags[${key}]`));
   const flagOrder = compiled.flags.has(key) ? compiled.flagOrder : [...compiled.flagOrder, key];
-  return { ...compiled, issues, flags, flagOrder };
+  return { ...compiled, issues, flags, flagOrder, activeFlags: activeFlags(flags, flagOrder) };
 }
 
 /**
@@ -61,9 +62,9 @@ export function impact(
   contexts: readonly unknown[],
   options?: { now?: number },
 ): ImpactReport {
-  const flagKey = isRecord(proposed) && typeof proposed.key === "string" ? proposed.key : "";
-  const report: ImpactReport = { flagKey, changes: [], turnedOn: 0, turnedOff: 0, changed: 0, total: 0 };
+  const report: ImpactReport = { flagKey: "", changes: [], turnedOn: 0, turnedOff: 0, changed: 0, total: 0 };
   try {
+    report.flagKey = isRecord(proposed) && typeof proposed.key === "string" ? proposed.key : "";
     const after = withFlag(compiled, proposed);
     const now = typeof options?.now === "number" && Number.isFinite(options.now) ? options.now : Date.now();
     for (const context of Array.isArray(contexts) ? contexts : []) compare(report, compiled, after, context, now);

@@ -3,4 +3,4 @@ export { evaluate, evaluateAll, flagKeys } from "./evaluate";
 export { impact, tenantContexts, withFlag, type ImpactChange, type ImpactOutcome, type ImpactReport } from "./impact";
 export { splitBucket } from "./split-bucket";
 export { MAX_PREREQUISITE_DEPTH } from "./decide";
-export type { CompileIssue, CompiledSnapshot, EvaluateAllOptions, EvaluateOptions } from "./types";
+export type { CompileIssue, CompileOptions, CompiledSnapshot, EvaluateAllOptions, EvaluateOptions } from "./types";

@@ -1,6 +1,7 @@
 import { lookup } from "./attributes";
 import { bucketOf, bucketValue } from "./bucket";
-import { OP, canonical } from "./compile-condition";
+import { canonical, toNumber } from "./coerce";
+import { OP } from "./compile-condition";
 import { contextTime } from "./dates";
 import { REGEX_INPUT_LIMIT } from "./regex";
 import { parseSemver } from "./semver";
@@ -95,13 +96,6 @@ function textTest(op: number, text: string | undefined, operands: readonly strin
   return false;
 }
 
-/** Numbers, and strings that spell a finite number, compare; anything else is unusable. */
-function toNumber(value: unknown): number {
-  if (typeof value === "number") return value;
-  if (typeof value === "string" && value.trim().length > 0) return Number(value);
-  return Number.NaN;
-}
-
 function numberTest(op: number, value: number, operand: number): boolean | undefined {
   if (!Number.isFinite(value)) return undefined;
   if (op === OP.lt) return value < operand;
@@ -145,7 +139,7 @@ export function isInSegment(session: Session, segment: CompiledSegment): boolean
   chain.push(segment);
   try {
     for (const rule of segment.rules) {
-      if (firstFailing(session, rule) === -1) return true;
+      if (rule.match(session) === -1) return true;
     }
     return false;
   } finally {

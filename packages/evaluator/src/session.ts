@@ -1,12 +1,23 @@
-import { readOwn, type AttributeSource } from "./attributes";
+import { OBJECT_PROTOTYPE, isPlainObject } from "./own";
 import type { CompiledFlag, CompiledSegment, CompiledSnapshot, CompiledTenant, TraceStep } from "./types";
 
+type Context = Record<string, unknown>;
+
 /** Everything one evaluation (or one bulk evaluation) reads, resolved once per call. */
-export interface Session extends AttributeSource {
+export interface Session {
   readonly compiled: CompiledSnapshot;
+  readonly context: Context;
+  /**
+   * The context inherits straight from `Object.prototype` (or nothing): a defined property
+   * `Object.prototype` lacks is then necessarily its own, which spares a `hasOwn` per read.
+   */
+  readonly isPlain: boolean;
   readonly targetingKey: string | undefined;
   readonly tenantKey: string | undefined;
-  readonly tenant: CompiledTenant | undefined;
+  /** The identity's traits; `null` until first needed. */
+  traits: Readonly<Context> | undefined | null;
+  /** The context's tenant; `null` until first needed. */
+  tenant: CompiledTenant | undefined | null;
   /** The injected moment, or `NaN` until `nowOf` first needs the clock. */
   now: number;
   /** Steps of the flag being evaluated; `null` when no trace was asked for. */
@@ -23,24 +34,34 @@ export interface Session extends AttributeSource {
 }
 
 /**
- * Opens a session for a context, or returns why the context is unusable. The clock is read
- * lazily because most evaluations never look at it.
+ * Opens a session for a context, or returns why the context is unusable. Traits, tenant and
+ * clock are looked up lazily because most evaluations never need them.
  */
 export function openSession(compiled: CompiledSnapshot, context: unknown, now: unknown, isTracing: boolean): Session | string {
   if (typeof context !== "object" || context === null || Array.isArray(context)) return "the context is not an object";
-  const targetingKey = keyOf(context, "targetingKey");
-  if (targetingKey === null) return "targetingKey is not a string";
-  const tenantKey = keyOf(context, "tenantKey");
-  if (tenantKey === null) return "tenantKey is not a string";
-  const tenant = tenantKey === undefined ? undefined : compiled.tenants.get(tenantKey);
+  const values = context as Context;
+  const isPlain = isPlainObject(values);
+  // Spelled out per key (not a shared helper) so each read stays a monomorphic property load.
+  let targetingKey = values.targetingKey;
+  if (targetingKey !== undefined && !(isPlain && OBJECT_PROTOTYPE.targetingKey === undefined) && !Object.hasOwn(values, "targetingKey")) {
+    targetingKey = undefined;
+  }
+  let tenantKey = values.tenantKey;
+  if (tenantKey !== undefined && !(isPlain && OBJECT_PROTOTYPE.tenantKey === undefined) && !Object.hasOwn(values, "tenantKey")) {
+    tenantKey = undefined;
+  }
+  if (targetingKey === null) targetingKey = undefined;
+  if (tenantKey === null) tenantKey = undefined;
+  if (targetingKey !== undefined && typeof targetingKey !== "string") return "targetingKey is not a string";
+  if (tenantKey !== undefined && typeof tenantKey !== "string") return "tenantKey is not a string";
   return {
-    context,
-    traits: targetingKey === undefined ? undefined : compiled.identities.get(targetingKey),
-    tenantAttributes: tenant?.attributes,
     compiled,
+    context: values,
+    isPlain,
     targetingKey,
     tenantKey,
-    tenant,
+    traits: null,
+    tenant: null,
     now: typeof now === "number" && Number.isFinite(now) ? now : Number.NaN,
     trace: null,
     isTracing,
@@ -51,11 +72,26 @@ export function openSession(compiled: CompiledSnapshot, context: unknown, now: u
   };
 }
 
-/** A string key; `undefined` when absent or `null`; `null` when present with another type. */
-function keyOf(context: object, name: string): string | undefined | null {
-  const value = readOwn(context, name);
-  if (value === undefined || value === null) return undefined;
-  return typeof value === "string" ? value : null;
+/** The stored traits of the context's identity, if any. */
+export function traitsOf(session: Session): Readonly<Context> | undefined {
+  let traits = session.traits;
+  if (traits === null) {
+    const key = session.targetingKey;
+    traits = key === undefined || session.compiled.identities.size === 0 ? undefined : session.compiled.identities.get(key);
+    session.traits = traits;
+  }
+  return traits;
+}
+
+/** The stored tenant of the context, if any. */
+export function tenantOf(session: Session): CompiledTenant | undefined {
+  let tenant = session.tenant;
+  if (tenant === null) {
+    const key = session.tenantKey;
+    tenant = key === undefined ? undefined : session.compiled.tenants.get(key);
+    session.tenant = tenant;
+  }
+  return tenant;
 }
 
 /** The moment of evaluation: the injected one, else the clock, read once per session. */

@@ -13,7 +13,7 @@ const TENANT_STEPS = ["tenant_deny", "tenant_override_locked", "tenant_allow", "
 /** Steps 5 to 8 of SPEC §2: user override, tenant lists and overrides, rules, fallthrough. */
 export function decideByTargeting(session: Session, flag: CompiledFlag, defaultValue: JsonValue): EvaluationResult {
   const user = session.targetingKey;
-  const userOverride = user === undefined ? undefined : flag.userOverrides.get(user);
+  const userOverride = user === undefined || flag.userOverrides.size === 0 ? undefined : flag.userOverrides.get(user);
   if (userOverride !== undefined && isLive(session, userOverride.expiresAt)) {
     if (session.trace !== null) step(session, "user_override", "matched", `user '${user}' is overridden to variant '${userOverride.ref.key}'`);
     return serve(session, flag, userOverride.ref, "TARGETING_MATCH", "USER_OVERRIDE", undefined, defaultValue);
@@ -21,28 +21,36 @@ export function decideByTargeting(session: Session, flag: CompiledFlag, defaultV
   if (session.trace !== null) traceNoOverride(session, "user_override", "override", user === undefined ? undefined : `user '${user}'`, userOverride);
 
   const tenant = session.tenantKey;
-  if (tenant !== undefined) {
+  if (tenant !== undefined && (flag.hasTenantTargeting || session.trace !== null)) {
     const decided = decideByTenant(session, flag, tenant, defaultValue);
     if (decided !== null) return decided;
   } else if (session.trace !== null) {
     for (const name of TENANT_STEPS) step(session, name, "skipped", "no tenantKey in the context");
   }
 
-  for (const rule of flag.rules) {
-    const decided = decideByRule(session, flag, rule, defaultValue);
-    if (decided !== null) return decided;
+  const rules = flag.rules;
+  if (session.trace !== null) {
+    for (const rule of rules) {
+      const decided = traceRule(session, flag, rule, defaultValue);
+      if (decided !== null) return decided;
+    }
+  } else if (rules.length > 0) {
+    for (let index = flag.findRule(session, 0); index !== -1; index = flag.findRule(session, index + 1)) {
+      const decided = serveRule(session, flag, rules[index] as CompiledRule, defaultValue);
+      if (decided !== null) return decided;
+    }
   }
   return fallthrough(session, flag, defaultValue);
 }
 
 function decideByTenant(session: Session, flag: CompiledFlag, tenant: string, defaultValue: JsonValue): EvaluationResult | null {
-  if (flag.tenantDeny.has(tenant)) {
+  if (flag.tenantDeny.size !== 0 && flag.tenantDeny.has(tenant)) {
     if (session.trace !== null) step(session, "tenant_deny", "matched", `tenant '${tenant}' is on the deny list`);
     return serve(session, flag, flag.off, "TARGETING_MATCH", "TENANT_DENY", undefined, defaultValue);
   }
   if (session.trace !== null) step(session, "tenant_deny", "skipped", `tenant '${tenant}' is not on the deny list`);
 
-  const override = flag.tenantOverrides.get(tenant);
+  const override = flag.tenantOverrides.size === 0 ? undefined : flag.tenantOverrides.get(tenant);
   const isOverrideLive = override !== undefined && isLive(session, override.expiresAt);
   if (isOverrideLive && override.isLocked) {
     if (session.trace !== null) step(session, "tenant_override_locked", "matched", `tenant '${tenant}' is locked to variant '${override.ref.key}'`);
@@ -52,7 +60,7 @@ function decideByTenant(session: Session, flag: CompiledFlag, tenant: string, de
     traceNoOverride(session, "tenant_override_locked", "locked override", `tenant '${tenant}'`, override?.isLocked === true ? override : undefined);
   }
 
-  if (flag.tenantAllow.has(tenant)) {
+  if (flag.tenantAllow.size !== 0 && flag.tenantAllow.has(tenant)) {
     if (session.trace !== null) step(session, "tenant_allow", "matched", `tenant '${tenant}' is on the allow list`);
     return serve(session, flag, flag.on, "TARGETING_MATCH", "TENANT_ALLOW", undefined, defaultValue);
   }
@@ -80,36 +88,48 @@ function traceNoOverride(
   step(session, name, "skipped", `the ${kind} for ${subject} is ignored: ${expiryText(override.expiresAt)}`);
 }
 
-function decideByRule(session: Session, flag: CompiledFlag, rule: CompiledRule, defaultValue: JsonValue): EvaluationResult | null {
+/** A rule whose conditions hold serves, unless its split has no bucket key (then `null`: try the next). */
+function serveRule(session: Session, flag: CompiledFlag, rule: CompiledRule, defaultValue: JsonValue): EvaluationResult | null {
+  const { ref, split, invalid } = rule.serve;
+  if (ref !== null) return serve(session, flag, ref, "TARGETING_MATCH", rule.detail, rule.id, defaultValue);
+  if (split !== null) {
+    const bucket = bucketFor(session, flag, split);
+    return bucket < 0 ? null : serve(session, flag, allocationAt(split, bucket), "SPLIT", rule.detail, rule.id, defaultValue);
+  }
+  return failed(flag.key, defaultValue, "PARSE_ERROR", `the rule's serve is unusable: ${invalid}`, null);
+}
+
+/** The traced twin of the rule step: the interpreter decides and says why for each rule. */
+function traceRule(session: Session, flag: CompiledFlag, rule: CompiledRule, defaultValue: JsonValue): EvaluationResult | null {
   const name = `rule:${rule.id}`;
   if (rule.invalid !== null) {
-    if (session.trace !== null) step(session, name, "skipped", `the rule never matches: ${rule.invalid}`);
+    step(session, name, "skipped", `the rule never matches: ${rule.invalid}`);
     return null;
   }
   const failing = firstFailing(session, rule.conditions);
   if (failing !== -1) {
-    if (session.trace !== null) step(session, name, "skipped", whyNot(session, rule.conditions, failing));
+    step(session, name, "skipped", whyNot(session, rule.conditions, failing));
     return null;
   }
   const { ref, split, invalid } = rule.serve;
   const count = rule.conditions.length;
   const held = count === 0 ? "the rule has no conditions" : count === 1 ? "its condition holds" : `all ${count} conditions hold`;
   if (ref !== null) {
-    if (session.trace !== null) step(session, name, "matched", `${held}; serves variant '${ref.key}'`);
+    step(session, name, "matched", `${held}; serves variant '${ref.key}'`);
     return serve(session, flag, ref, "TARGETING_MATCH", rule.detail, rule.id, defaultValue);
   }
   if (split !== null) {
     const bucket = bucketFor(session, flag, split);
     if (bucket < 0) {
-      if (session.trace !== null) step(session, name, "skipped", `${held}, but the context has no '${split.bucketBy.name}' to split by`);
+      step(session, name, "skipped", `${held}, but the context has no '${split.bucketBy.name}' to split by`);
       return null;
     }
     const picked = allocationAt(split, bucket);
-    if (session.trace !== null) step(session, name, "matched", `${held}; bucket ${bucket} of the split serves variant '${picked.key}'`);
+    step(session, name, "matched", `${held}; bucket ${bucket} of the split serves variant '${picked.key}'`);
     return serve(session, flag, picked, "SPLIT", rule.detail, rule.id, defaultValue);
   }
   const message = `the rule's serve is unusable: ${invalid}`;
-  if (session.trace !== null) step(session, name, "error", message);
+  step(session, name, "error", message);
   return failed(flag.key, defaultValue, "PARSE_ERROR", message, session.trace);
 }
 

@@ -1,6 +1,18 @@
 import type { EvaluationResult, TraceStep } from "@ensign/contracts/evaluation";
 import type { FlagType, JsonValue } from "@ensign/contracts/targeting";
 import type { SemVer } from "semver";
+import type { BucketPrefix } from "./bucket";
+import type { Session } from "./session";
+
+/** How `compile` builds the evaluation form. */
+export interface CompileOptions {
+  /**
+   * Build rule matchers as generated functions (the default, several times faster). Pass
+   * `false` where a Content Security Policy forbids `unsafe-eval` and you want no attempt at
+   * all; without it, compile falls back to the interpreter by itself when generation fails.
+   */
+  generateCode?: boolean;
+}
 
 /** How `evaluate` is asked to resolve one flag. */
 export interface EvaluateOptions {
@@ -38,13 +50,17 @@ export interface CompiledSnapshot {
   readonly environment: string;
   readonly version: number;
   readonly generatedAt: string;
+  /** Whether rule matchers are generated functions (see `CompileOptions`). */
+  readonly generateCode: boolean;
   /** Set when the whole snapshot is unusable: every evaluation then answers `ERROR`. */
   readonly failure: string | null;
   /** What compile could not use; the affected conditions never match, the affected flags answer `ERROR`. */
   readonly issues: readonly CompileIssue[];
   readonly flags: ReadonlyMap<string, CompiledFlag>;
-  /** Flag keys in snapshot order, for bulk evaluation. */
+  /** Flag keys in snapshot order, archived ones included. */
   readonly flagOrder: readonly string[];
+  /** The flags that are not archived, in snapshot order: what bulk evaluation walks. */
+  readonly activeFlags: readonly CompiledFlag[];
   readonly segments: ReadonlyMap<string, CompiledSegment>;
   readonly tenants: ReadonlyMap<string, CompiledTenant>;
   readonly identities: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
@@ -90,6 +106,18 @@ export interface CompiledServe {
   readonly invalid: string | null;
 }
 
+/** Runs a condition list: the index of the first condition that does not hold, or -1 when all hold. */
+export type Matcher = (session: Session) => number;
+
+/** A list of conditions (AND) with its matcher. */
+export interface CompiledConditions {
+  readonly conditions: readonly CompiledCondition[];
+  readonly match: Matcher;
+}
+
+/** Finds the first rule, from index `from` on, whose conditions all hold: its index, or -1. */
+export type RuleFinder = (session: Session, from: number) => number;
+
 export interface CompiledRule {
   readonly id: string;
   /** `RULE:<id>`, built once. */
@@ -122,12 +150,15 @@ export interface CompiledFlag {
   readonly tenantDeny: ReadonlySet<string>;
   readonly tenantAllow: ReadonlySet<string>;
   readonly tenantOverrides: ReadonlyMap<string, CompiledOverride>;
+  /** Any tenant list or override at all: without one, step 6 is skipped outright. */
+  readonly hasTenantTargeting: boolean;
   readonly rules: readonly CompiledRule[];
+  readonly findRule: RuleFinder;
   readonly fallthrough: CompiledServe;
   /** No rules, overrides or lists: the fallthrough variant is the flag's one value (reason `STATIC`). */
   readonly isStatic: boolean;
-  /** UTF-8 bytes of `<flagKey>/<salt>/`, the fixed start of every bucket hash input. */
-  readonly bucketPrefix: Uint8Array;
+  /** The hash state after `<flagKey>/<salt>/`, the fixed start of every bucket hash input. */
+  readonly bucketPrefix: BucketPrefix;
   readonly stateVersion: number;
 }
 
@@ -171,7 +202,7 @@ export interface CompiledSegment {
   readonly includedTenants: ReadonlySet<string>;
   readonly excludedTenants: ReadonlySet<string>;
   /** Filled after every segment exists, so rules can reference any segment (even their own). */
-  rules: readonly (readonly CompiledCondition[])[];
+  rules: readonly CompiledConditions[];
 }
 
 export interface CompiledTenant {

@@ -19,6 +19,12 @@ export function requireIfMatch(request: FastifyRequest): number {
   return Number(match[1]);
 }
 
+/** The version of `If-Match` when the header is there (writes that may also create), else undefined. */
+export function optionalIfMatch(request: FastifyRequest): number | undefined {
+  const header = request.headers["if-match"];
+  return header === undefined || header === "" ? undefined : requireIfMatch(request);
+}
+
 export function staleVersion(what: string, current: number): AppError {
   return new AppError("VERSION_MISMATCH", `${what} was changed by someone else (now at version ${current}); reload and try again.`, {
     details: { currentVersion: current },

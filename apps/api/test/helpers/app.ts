@@ -28,6 +28,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     MIGRATE_ON_START: "false",
     ADMIN_DIST: "/nonexistent",
     LOGIN_RATE_LIMIT: "1000",
+    // Tests run the schedule runner themselves, so it never sweeps another test's data mid-test.
+    SCHEDULER_ENABLED: "false",
     ...overrides,
   });
 }

@@ -127,14 +127,7 @@ export function createApiKeyVerifier(deps: { prisma: PrismaClient; cache: Cache;
 
     async start(): Promise<void> {
       unsubscribe = await cache.subscribe(API_KEY_REVOKED_CHANNEL, (message) => {
-        let value = message.trim();
-        try {
-          const parsed = JSON.parse(value) as { hash?: string; id?: string; secretHash?: string };
-          value = parsed.hash ?? parsed.secretHash ?? parsed.id ?? value;
-        } catch {
-          // A bare hash or id.
-        }
-        forget(value);
+        for (const value of revokedKeysIn(message)) forget(value);
       });
       timer = setInterval(() => void recheck(), deps.recheckMs);
       timer.unref();
@@ -153,3 +146,19 @@ export function createApiKeyVerifier(deps: { prisma: PrismaClient; cache: Cache;
 }
 
 export type ApiKeyVerifier = ReturnType<typeof createApiKeyVerifier>;
+
+/**
+ * The hashes and ids a revocation message names: `{keys: [{id, secretHash}]}` as the API keys
+ * module publishes it, a single `{hash | secretHash | id}`, or a bare hash or id.
+ */
+export function revokedKeysIn(message: string): string[] {
+  const text = message.trim();
+  try {
+    const parsed = JSON.parse(text) as { keys?: { id?: string; secretHash?: string }[]; hash?: string; secretHash?: string; id?: string };
+    if (Array.isArray(parsed.keys)) return parsed.keys.flatMap((key) => [key.secretHash, key.id].filter((v): v is string => !!v));
+    const single = parsed.hash ?? parsed.secretHash ?? parsed.id;
+    return single ? [single] : [];
+  } catch {
+    return text ? [text] : [];
+  }
+}

@@ -32,9 +32,9 @@ const isEvaluationPath = (url: string) => EVALUATION_PATHS.some((path) => url.st
  * identity traits. CORS applies to these paths only, for the configured origins.
  */
 export async function evaluationRoutes(app: FastifyInstance, options: { corsOrigins: string[]; bodyLimit: number }) {
-  const { evaluation, traits, streams, apiKeys, rateLimiter } = app.services;
+  const { evaluation, traits, streams, apiKeyVerifier, rateLimiter } = app.services;
   const guard = (kinds: ("server" | "client")[], allowQuery: boolean) =>
-    apiKeyGuard({ verifier: apiKeys, limiter: rateLimiter }, { kinds, allowQuery });
+    apiKeyGuard({ verifier: apiKeyVerifier, limiter: rateLimiter }, { kinds, allowQuery });
   const deps: EvaluationDeps = {
     evaluation,
     traits,

@@ -79,8 +79,9 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   // OFREP's own shapes for malformed bodies and server failures; everything else is ours.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const key = (request.params as { key?: string } | undefined)?.key;
-    if (error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || error instanceof SyntaxError) {
-      const failure = { errorCode: "PARSE_ERROR", errorDetails: "The body is not valid JSON." };
+    const isUnreadable = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || error instanceof SyntaxError;
+    if (isUnreadable || (!(error instanceof AppError) && error.statusCode === 400)) {
+      const failure = { errorCode: "PARSE_ERROR", errorDetails: isUnreadable ? "The body is not valid JSON." : error.message };
       return reply.code(400).type(JSON_TYPE).send(JSON.stringify(key === undefined ? failure : { key, ...failure }));
     }
     if (error instanceof AppError && error.status >= 500) {

@@ -1,0 +1,77 @@
+import type { Prisma } from "../../generated/prisma/client";
+import type { Tx } from "../../infra/db/scoped";
+
+export interface AuditFilters {
+  flagKey?: string;
+  targetType?: string;
+  tenantKey?: string;
+  actor?: { id: string } | { email: string } | { type: "system" };
+  action?: { exact: string } | { prefix: string };
+  environmentKey?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** A position in the log, newest first: entries strictly older than (at, id). */
+export interface AuditCursor {
+  at: Date;
+  id: bigint;
+}
+
+const AUDIT_SELECT = {
+  id: true,
+  at: true,
+  actorType: true,
+  actorId: true,
+  actorEmail: true,
+  actorRole: true,
+  ip: true,
+  userAgent: true,
+  requestId: true,
+  environmentKey: true,
+  tenantKey: true,
+  action: true,
+  targetType: true,
+  targetId: true,
+  targetKey: true,
+  before: true,
+  after: true,
+} satisfies Prisma.AuditEntrySelect;
+
+export type AuditRow = Prisma.AuditEntryGetPayload<{ select: typeof AUDIT_SELECT }>;
+
+/**
+ * Every filter is an equality (or a left-anchored prefix) on a column that leads one of the
+ * audit indexes after workspace_id, and the order is the (workspace_id, at desc, id desc)
+ * index's: pages cost the same on the first page and the thousandth.
+ */
+function whereOf(workspaceId: string, f: AuditFilters): Prisma.AuditEntryWhereInput {
+  const actor = f.actor;
+  return {
+    workspaceId,
+    ...(f.flagKey ? { targetType: "flag", targetKey: f.flagKey } : f.targetType ? { targetType: f.targetType } : {}),
+    ...(f.tenantKey ? { tenantKey: f.tenantKey } : {}),
+    ...(actor && "id" in actor ? { actorId: actor.id } : {}),
+    ...(actor && "email" in actor ? { actorEmail: actor.email } : {}),
+    ...(actor && "type" in actor ? { actorType: actor.type } : {}),
+    ...(f.action && "exact" in f.action ? { action: f.action.exact } : {}),
+    ...(f.action && "prefix" in f.action ? { action: { startsWith: f.action.prefix } } : {}),
+    ...(f.environmentKey ? { environmentKey: f.environmentKey } : {}),
+    ...(f.from || f.to ? { at: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
+  };
+}
+
+export const auditRepository = {
+  /** Up to `take` entries after the cursor, newest first, and the total matching the filters. */
+  async page(tx: Tx, workspaceId: string, filters: AuditFilters, cursor: AuditCursor | undefined, take: number) {
+    const where = whereOf(workspaceId, filters);
+    const after: Prisma.AuditEntryWhereInput = cursor
+      ? { AND: [where, { OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] }] }
+      : where;
+    const [rows, total] = await Promise.all([
+      tx.auditEntry.findMany({ where: after, orderBy: [{ at: "desc" }, { id: "desc" }], take, select: AUDIT_SELECT }),
+      tx.auditEntry.count({ where }),
+    ]);
+    return { rows, total };
+  },
+};

@@ -1,0 +1,123 @@
+import type { ListEnvironmentsQuery } from "@ensign/contracts/environments";
+import type { Prisma } from "../../generated/prisma/client";
+import type { Tx } from "../../infra/db/scoped";
+import { containing, pageArgs } from "../../infra/paging";
+
+const ENVIRONMENT_SELECT = {
+  id: true,
+  key: true,
+  name: true,
+  color: true,
+  sortOrder: true,
+  contextIssuer: true,
+  contextJwksUrl: true,
+  snapshotVersion: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+} satisfies Prisma.EnvironmentSelect;
+
+export type EnvironmentRow = Prisma.EnvironmentGetPayload<{ select: typeof ENVIRONMENT_SELECT }>;
+
+export interface EnvironmentChanges {
+  name?: string;
+  color?: string | null;
+  sortOrder?: number;
+  contextIssuer?: string | null;
+  contextJwksUrl?: string | null;
+}
+
+export const environmentsRepository = {
+  findByKey(tx: Tx, workspaceId: string, key: string) {
+    return tx.environment.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: ENVIRONMENT_SELECT });
+  },
+
+  async list(tx: Tx, workspaceId: string, query: ListEnvironmentsQuery) {
+    const where: Prisma.EnvironmentWhereInput = {
+      workspaceId,
+      ...(query.search ? { OR: [{ key: containing(query.search) }, { name: containing(query.search) }] } : {}),
+    };
+    const [rows, total] = await Promise.all([
+      tx.environment.findMany({
+        where,
+        orderBy: [{ [query.sort]: query.order }, { key: "asc" }],
+        ...pageArgs(query),
+        select: ENVIRONMENT_SELECT,
+      }),
+      tx.environment.count({ where }),
+    ]);
+    return { rows, total };
+  },
+
+  count(tx: Tx, workspaceId: string) {
+    return tx.environment.count({ where: { workspaceId } });
+  },
+
+  async nextSortOrder(tx: Tx, workspaceId: string) {
+    const { _max } = await tx.environment.aggregate({ where: { workspaceId }, _max: { sortOrder: true } });
+    return _max.sortOrder === null ? 0 : _max.sortOrder + 1;
+  },
+
+  /**
+   * Holds the workspace row until the transaction ends, so environment creation and deletion
+   * serialise with each other and with flag creation (whose foreign key takes a key-share lock).
+   */
+  async lockWorkspace(tx: Tx, workspaceId: string) {
+    await tx.$queryRaw`SELECT id FROM workspaces WHERE id = ${workspaceId}::uuid FOR UPDATE`;
+  },
+
+  create(tx: Tx, workspaceId: string, data: { key: string; name: string; color: string | null; sortOrder: number; contextSecret: string }) {
+    return tx.environment.create({ data: { ...data, workspaceId }, select: ENVIRONMENT_SELECT });
+  },
+
+  /** A state for every flag of the workspace in a new environment: off, serving the off variant. */
+  async createDefaultStates(tx: Tx, workspaceId: string, environmentId: string): Promise<number> {
+    const flags = await tx.flag.findMany({ where: { workspaceId }, select: { id: true, offVariant: true } });
+    if (flags.length === 0) return 0;
+    const { count } = await tx.flagState.createMany({
+      data: flags.map((flag) => ({
+        workspaceId,
+        environmentId,
+        flagId: flag.id,
+        enabled: false,
+        fallthrough: { variant: flag.offVariant },
+      })),
+    });
+    return count;
+  },
+
+  /** Updates only if `expectedVersion` is still current; undefined when it is not. */
+  async update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: EnvironmentChanges & { contextSecret?: string }) {
+    const { count } = await tx.environment.updateMany({
+      where: { workspaceId, id, version: expectedVersion },
+      data: { ...data, version: { increment: 1 } },
+    });
+    return count === 1 ? tx.environment.findUnique({ where: { id }, select: ENVIRONMENT_SELECT }) : undefined;
+  },
+
+  async delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean> {
+    const { count } = await tx.environment.deleteMany({ where: { workspaceId, id, version: expectedVersion } });
+    return count === 1;
+  },
+
+  /** What deleting the environment takes with it. */
+  async dependants(tx: Tx, workspaceId: string, environmentId: string) {
+    const where = { workspaceId, environmentId };
+    const [flagStates, tenantOverrides, userOverrides, identities, schedules, apiKeys] = await Promise.all([
+      tx.flagState.count({ where }),
+      tx.tenantOverride.count({ where }),
+      tx.userOverride.count({ where }),
+      tx.identity.count({ where }),
+      tx.schedule.count({ where }),
+      tx.apiKey.findMany({ where, select: { id: true, secretHash: true, revokedAt: true } }),
+    ]);
+    return { flagStates, tenantOverrides, userOverrides, identities, schedules, apiKeys };
+  },
+
+  async contextSecret(tx: Tx, workspaceId: string, key: string) {
+    return tx.environment.findUnique({
+      where: { workspaceId_key: { workspaceId, key } },
+      select: { id: true, key: true, contextSecret: true, version: true },
+    });
+  },
+};

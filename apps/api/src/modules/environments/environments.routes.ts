@@ -1,0 +1,148 @@
+import { pageOf } from "@ensign/contracts/common";
+import {
+  ContextSecretResponse,
+  CreateEnvironmentBody,
+  DeleteEnvironmentBody,
+  EnvironmentParams,
+  EnvironmentResponse,
+  ListEnvironmentsQuery,
+  UpdateEnvironmentBody,
+} from "@ensign/contracts/environments";
+import { WorkspaceParams } from "@ensign/contracts/workspaces";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { actorOf } from "../../infra/audit";
+import { scopeOf } from "../../infra/auth";
+import { requireIfMatch, withVersion } from "../../infra/versioning";
+
+const security = [{ bearerAuth: [] }];
+const tags = ["environments"];
+const IF_MATCH = 'Requires `If-Match: "<version>"`; answers 412 when the environment changed since.';
+
+/** `/v1/workspaces/:workspace/environments`. */
+export async function environmentsRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const environments = app.services.environments;
+
+  r.get(
+    "/:workspace/environments",
+    {
+      onRequest: [app.requireCapability("workspace:read")],
+      schema: { tags, summary: "List environments", security, params: WorkspaceParams, querystring: ListEnvironmentsQuery, response: { 200: pageOf(EnvironmentResponse) } },
+    },
+    async (request) => environments.list(scopeOf(request).workspaceId, request.query),
+  );
+
+  r.post(
+    "/:workspace/environments",
+    {
+      onRequest: [app.requireCapability("definitions:write")],
+      schema: {
+        tags,
+        summary: "Create an environment",
+        description: "Every existing flag gets a state there (off, serving its off variant); the environment gets a fresh context signing secret.",
+        security,
+        params: WorkspaceParams,
+        body: CreateEnvironmentBody,
+        response: { 201: EnvironmentResponse },
+      },
+    },
+    async (request, reply) => {
+      const created = await environments.create(scopeOf(request).workspaceId, request.body, actorOf(request));
+      return reply.code(201).send(withVersion(reply, created));
+    },
+  );
+
+  r.get(
+    "/:workspace/environments/:env",
+    {
+      onRequest: [app.requireCapability("workspace:read")],
+      schema: { tags, summary: "An environment", security, params: EnvironmentParams, response: { 200: EnvironmentResponse } },
+    },
+    async (request, reply) => withVersion(reply, await environments.get(scopeOf(request).workspaceId, request.params.env)),
+  );
+
+  r.patch(
+    "/:workspace/environments/:env",
+    {
+      onRequest: [app.requireCapability("definitions:write")],
+      schema: {
+        tags,
+        summary: "Rename, recolour or reorder an environment, or set its context-token issuer",
+        description: IF_MATCH,
+        security,
+        params: EnvironmentParams,
+        body: UpdateEnvironmentBody,
+        response: { 200: EnvironmentResponse },
+      },
+    },
+    async (request, reply) => {
+      const expected = requireIfMatch(request);
+      const updated = await environments.update(scopeOf(request).workspaceId, request.params.env, expected, request.body, actorOf(request));
+      return withVersion(reply, updated);
+    },
+  );
+
+  r.delete(
+    "/:workspace/environments/:env",
+    {
+      onRequest: [app.requireCapability("definitions:write")],
+      schema: {
+        tags,
+        summary: "Delete an environment with its flag states, overrides, identities, schedules and API keys",
+        description: `Body \`{"confirm": "<key>"}\`. The last environment cannot be deleted (409). ${IF_MATCH}`,
+        security,
+        params: EnvironmentParams,
+        body: DeleteEnvironmentBody,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const expected = requireIfMatch(request);
+      await environments.delete(scopeOf(request).workspaceId, request.params.env, expected, request.body.confirm, actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    "/:workspace/environments/:env/context-secret",
+    {
+      onRequest: [app.requireCapability("keys:manage")],
+      schema: {
+        tags,
+        summary: "The secret the customer's backend signs context tokens with",
+        description: "Reading it is recorded in the audit log (without the value).",
+        security,
+        params: EnvironmentParams,
+        response: { 200: ContextSecretResponse },
+      },
+    },
+    async (request, reply) => {
+      reply.header("cache-control", "no-store");
+      return environments.contextSecret(scopeOf(request).workspaceId, request.params.env, actorOf(request));
+    },
+  );
+
+  r.post(
+    "/:workspace/environments/:env/context-secret/rotate",
+    {
+      onRequest: [app.requireCapability("keys:manage")],
+      schema: {
+        tags,
+        summary: "Replace the context signing secret",
+        description: `Tokens signed with the old secret stop verifying. Answers the new secret once. ${IF_MATCH}`,
+        security,
+        params: EnvironmentParams,
+        response: { 200: ContextSecretResponse },
+      },
+    },
+    async (request, reply) => {
+      const expected = requireIfMatch(request);
+      reply.header("cache-control", "no-store");
+      const rotated = await environments.rotateContextSecret(scopeOf(request).workspaceId, request.params.env, expected, actorOf(request));
+      reply.header("etag", `"${rotated.version}"`);
+      return rotated;
+    },
+  );
+}

@@ -1,0 +1,169 @@
+import type { Page } from "@ensign/contracts/common";
+import type {
+  ContextSecretResponse,
+  CreateEnvironmentBody,
+  EnvironmentResponse,
+  ListEnvironmentsQuery,
+  UpdateEnvironmentBody,
+} from "@ensign/contracts/environments";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { changes, recordAudit, type Actor } from "../../infra/audit";
+import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange } from "../../infra/changes";
+import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { AppError, invalid, notFound } from "../../infra/errors";
+import { iso, pageFrom } from "../../infra/paging";
+import { translating } from "../../infra/prisma-errors";
+import { staleVersion } from "../../infra/versioning";
+import type { ApiKeyRevocations } from "../api-keys/api-key-revocations";
+import { generateSigningSecret } from "../auth/secrets";
+import { environmentsRepository as repo, type EnvironmentRow } from "./environments.repository";
+
+export interface EnvironmentsServiceDeps {
+  prisma: PrismaClient;
+  notifier: ChangeNotifier;
+  revocations: ApiKeyRevocations;
+}
+
+export function toEnvironmentResponse(row: EnvironmentRow): EnvironmentResponse {
+  return { ...row, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
+}
+
+/** What the audit log keeps of an environment: never its signing secret. */
+const audited = (row: EnvironmentRow) => ({
+  key: row.key,
+  name: row.name,
+  color: row.color,
+  sortOrder: row.sortOrder,
+  contextIssuer: row.contextIssuer,
+  contextJwksUrl: row.contextJwksUrl,
+});
+
+/** The environment named by the path, or a 404. */
+export async function requireEnvironment(tx: Tx, workspaceId: string, key: string): Promise<EnvironmentRow> {
+  const row = await repo.findByKey(tx, workspaceId, key);
+  if (!row) throw notFound(`Environment '${key}'`);
+  return row;
+}
+
+export function createEnvironmentsService({ prisma, notifier, revocations }: EnvironmentsServiceDeps) {
+  const target = (row: { id: string; key: string }) => ({ targetType: "environment", targetId: row.id, targetKey: row.key, environment: row });
+
+  return {
+    async list(workspaceId: string, query: ListEnvironmentsQuery): Promise<Page<EnvironmentResponse>> {
+      const { rows, total } = await inWorkspace(prisma, workspaceId, (tx) => repo.list(tx, workspaceId, query));
+      return pageFrom(rows.map(toEnvironmentResponse), total, query);
+    },
+
+    async get(workspaceId: string, key: string): Promise<EnvironmentResponse> {
+      return toEnvironmentResponse(await inWorkspace(prisma, workspaceId, (tx) => requireEnvironment(tx, workspaceId, key)));
+    },
+
+    /** A new environment: a fresh signing secret, and every existing flag's state there, off. */
+    async create(workspaceId: string, body: CreateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
+      const created = await translating(`Environment '${body.key}'`, () =>
+        inWorkspace(prisma, workspaceId, async (tx) => {
+          await repo.lockWorkspace(tx, workspaceId);
+          const row = await repo.create(tx, workspaceId, {
+            key: body.key,
+            name: body.name,
+            color: body.color ?? null,
+            sortOrder: body.sortOrder ?? (await repo.nextSortOrder(tx, workspaceId)),
+            contextSecret: generateSigningSecret(),
+          });
+          const flagStates = await repo.createDefaultStates(tx, workspaceId, row.id);
+          await recordAudit(tx, actor, { workspaceId, action: "environment.created", ...target(row), after: { ...audited(row), flagStates } });
+          return row;
+        }),
+      );
+      await notifier.published([changeOf(workspaceId, created)]);
+      return toEnvironmentResponse(created);
+    },
+
+    async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
+      // Only the token issuer settings change what evaluation does; names and order do not.
+      const affectsEvaluation = body.contextIssuer !== undefined || body.contextJwksUrl !== undefined;
+      const { row, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
+        const current = await requireEnvironment(tx, workspaceId, key);
+        const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, body);
+        if (!updated) throw staleVersion(`Environment '${key}'`, current.version);
+        const diff = changes(audited(current), body);
+        await recordAudit(tx, actor, { workspaceId, action: "environment.updated", ...target(current), ...diff });
+        const bumped = affectsEvaluation ? await bumpEnvironments(tx, workspaceId, [current.id]) : [];
+        return { row: (await repo.findByKey(tx, workspaceId, key)) ?? updated, bumped };
+      });
+      await notifier.published(bumped);
+      return toEnvironmentResponse(row);
+    },
+
+    /**
+     * Deletes an environment and, by cascade, its flag states and rules, overrides, identities,
+     * schedules and API keys. The caller confirms with the key; the last environment stays.
+     */
+    async delete(workspaceId: string, key: string, expectedVersion: number, confirm: string, actor: Actor): Promise<void> {
+      if (confirm !== key) {
+        throw invalid(`Type the environment's key ('${key}') to confirm.`, [{ path: "body.confirm", message: `must be '${key}'` }]);
+      }
+      const { removed, apiKeys } = await inWorkspace(prisma, workspaceId, async (tx) => {
+        await repo.lockWorkspace(tx, workspaceId);
+        const current = await requireEnvironment(tx, workspaceId, key);
+        if ((await repo.count(tx, workspaceId)) <= 1) {
+          throw new AppError("CONFLICT", "A workspace keeps at least one environment; create another before deleting this one.");
+        }
+        const { apiKeys, ...taken } = await repo.dependants(tx, workspaceId, current.id);
+        if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Environment '${key}'`, current.version);
+        await recordAudit(tx, actor, {
+          workspaceId,
+          action: "environment.deleted",
+          ...target(current),
+          before: { ...audited(current), ...taken, apiKeys: apiKeys.length },
+        });
+        return { removed: current, apiKeys };
+      });
+      // Replicas drop the environment's snapshot and stop accepting its keys.
+      await notifier.published([{ ...changeOf(workspaceId, removed), version: removed.snapshotVersion + 1 }]);
+      await revocations.published({
+        workspaceId,
+        environmentId: removed.id,
+        keys: apiKeys.filter((k) => !k.revokedAt).map(({ id, secretHash }) => ({ id, secretHash })),
+        reason: "environment_deleted",
+        at: new Date().toISOString(),
+      });
+    },
+
+    /** Reading the signing secret is recorded (without the value): who has seen it matters when it leaks. */
+    async contextSecret(workspaceId: string, key: string, actor: Actor): Promise<ContextSecretResponse> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const row = await repo.contextSecret(tx, workspaceId, key);
+        if (!row) throw notFound(`Environment '${key}'`);
+        await recordAudit(tx, actor, { workspaceId, action: "environment.context_secret_viewed", ...target(row) });
+        return { environment: row.key, secret: row.contextSecret, version: row.version };
+      });
+    },
+
+    /** A new signing secret: tokens signed with the old one stop verifying once replicas reload. */
+    async rotateContextSecret(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<ContextSecretResponse> {
+      const secret = generateSigningSecret();
+      const { row, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
+        const current = await requireEnvironment(tx, workspaceId, key);
+        const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, { contextSecret: secret });
+        if (!updated) throw staleVersion(`Environment '${key}'`, current.version);
+        await recordAudit(tx, actor, {
+          workspaceId,
+          action: "environment.context_secret_rotated",
+          ...target(current),
+          before: { version: current.version },
+          after: { version: updated.version },
+        });
+        return { row: updated, bumped: await bumpEnvironments(tx, workspaceId, [current.id]) };
+      });
+      await notifier.published(bumped);
+      return { environment: row.key, secret, version: row.version };
+    },
+  };
+}
+
+function changeOf(workspaceId: string, row: EnvironmentRow): EnvironmentChange {
+  return { workspaceId, environmentId: row.id, environmentKey: row.key, version: row.snapshotVersion };
+}
+
+export type EnvironmentsService = ReturnType<typeof createEnvironmentsService>;

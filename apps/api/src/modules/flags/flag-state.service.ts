@@ -1,0 +1,88 @@
+import type { CopyFlagStateBody, FlagStateResponse, UpdateFlagStateBody } from "@ensign/contracts/flags";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { type Actor } from "../../infra/audit";
+import type { ChangeNotifier, EnvironmentChange } from "../../infra/changes";
+import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { AppError, invalid } from "../../infra/errors";
+import { auditedState, toStateResponse } from "./flag-responses";
+import { flagStatesRepository as states } from "./flag-states.repository";
+import { changeState, checkTargeting, loadTarget } from "./state-writes";
+
+const unique = (keys: string[] | undefined) => (keys ? [...new Set(keys)] : undefined);
+
+export function createFlagStateService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+  async function write(workspaceId: string, fn: (tx: Tx) => Promise<{ result: FlagStateResponse; changed: EnvironmentChange[] }>) {
+    const { result, changed } = await inWorkspace(prisma, workspaceId, fn);
+    await notifier.published(changed);
+    return result;
+  }
+
+  return {
+    get(workspaceId: string, flagKey: string, envKey: string): Promise<FlagStateResponse> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const { flag, environment, state } = await loadTarget(tx, workspaceId, flagKey, envKey, false);
+        return toStateResponse(flag.key, environment.key, state);
+      });
+    },
+
+    /** Kill switch, fallthrough, allow and deny lists: missing fields stay as they are. */
+    update(workspaceId: string, flagKey: string, envKey: string, expectedVersion: number, body: UpdateFlagStateBody, actor: Actor) {
+      return write(workspaceId, async (tx) => {
+        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
+        const data = { ...body, tenantAllow: unique(body.tenantAllow), tenantDeny: unique(body.tenantDeny) };
+        // The lists are checked together, as they will be after the write.
+        await checkTargeting(tx, workspaceId, target.flag, {
+          fallthrough: data.fallthrough,
+          tenantAllow: data.tenantAllow ?? (data.tenantDeny ? target.state.tenantAllow : undefined),
+          tenantDeny: data.tenantDeny ?? (data.tenantAllow ? target.state.tenantDeny : undefined),
+        });
+        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+          action: "flag_state.updated",
+          apply: () => states.update(tx, workspaceId, target.state.id, data),
+        });
+        return { result: toStateResponse(target.flag.key, target.environment.key, state), changed };
+      });
+    },
+
+    /** The inline switch of the flags table. */
+    toggle(workspaceId: string, flagKey: string, envKey: string, expectedVersion: number, enabled: boolean, actor: Actor) {
+      return write(workspaceId, async (tx) => {
+        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
+        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+          action: "flag_state.toggled",
+          apply: () => states.update(tx, workspaceId, target.state.id, { enabled }),
+          describe: (before, after) => ({ before: { enabled: before.enabled }, after: { enabled: after.enabled } }),
+        });
+        return { result: toStateResponse(target.flag.key, target.environment.key, state), changed };
+      });
+    },
+
+    /**
+     * Makes the state in `to` a copy of the state in `from`: enabled, fallthrough, allow and deny
+     * lists, and rules (with new ids). `expectedVersion` is the version of the state in `to`.
+     */
+    copy(workspaceId: string, flagKey: string, expectedVersion: number, body: CopyFlagStateBody, actor: Actor) {
+      if (body.from === body.to) throw invalid("Copy between two different environments.", [{ path: "body.to", message: "must differ from 'from'" }]);
+      return write(workspaceId, async (tx) => {
+        const source = await loadTarget(tx, workspaceId, flagKey, body.from, false);
+        const target = await loadTarget(tx, workspaceId, flagKey, body.to, true);
+        const rules = source.state.rules;
+        if (target.flag.deprecatedAt && rules.length > 0) {
+          throw new AppError("FLAG_DEPRECATED", `Flag '${flagKey}' is deprecated: copying would add rules to ${body.to}.`);
+        }
+        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+          action: "flag_state.copied",
+          apply: async () => {
+            const { enabled, fallthrough, tenantAllow, tenantDeny } = source.state;
+            await states.update(tx, workspaceId, target.state.id, { enabled, fallthrough, tenantAllow, tenantDeny });
+            await states.replaceRules(tx, workspaceId, target.state.id, rules);
+          },
+          describe: (before, after) => ({ before: auditedState(before), after: { ...auditedState(after), copiedFrom: body.from } }),
+        });
+        return { result: toStateResponse(target.flag.key, target.environment.key, state), changed };
+      });
+    },
+  };
+}
+
+export type FlagStateService = ReturnType<typeof createFlagStateService>;

@@ -1,0 +1,144 @@
+import type { Prisma } from "../../generated/prisma/client";
+import type { Tx } from "../../infra/db/scoped";
+
+export const FLAG_SELECT = {
+  id: true,
+  key: true,
+  name: true,
+  description: true,
+  type: true,
+  variants: true,
+  offVariant: true,
+  onVariant: true,
+  tags: true,
+  isBeta: true,
+  dependsOn: true,
+  lifecycle: true,
+  owner: true,
+  deprecatedAt: true,
+  archivedAt: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+  module: { select: { key: true } },
+} satisfies Prisma.FlagSelect;
+
+export type FlagRow = Prisma.FlagGetPayload<{ select: typeof FLAG_SELECT }>;
+
+export interface EnvironmentRef {
+  id: string;
+  key: string;
+}
+
+export type FlagData = Omit<Prisma.FlagUncheckedCreateInput, "workspaceId" | "id" | "version" | "createdAt" | "updatedAt">;
+export type FlagChanges = Partial<Omit<FlagData, "key" | "type" | "salt">>;
+
+export const flagsRepository = {
+  find(tx: Tx, workspaceId: string, key: string): Promise<FlagRow | null> {
+    return tx.flag.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: FLAG_SELECT });
+  },
+
+  /**
+   * Reads the flag while holding a share lock on it until the transaction ends: state writes
+   * that check variant references cannot interleave with an edit of the variants.
+   */
+  async findShared(tx: Tx, workspaceId: string, key: string): Promise<FlagRow | null> {
+    await tx.$queryRaw`SELECT id FROM flags WHERE workspace_id = ${workspaceId}::uuid AND key = ${key} FOR SHARE`;
+    return this.find(tx, workspaceId, key);
+  },
+
+  create(tx: Tx, workspaceId: string, data: FlagData): Promise<FlagRow> {
+    return tx.flag.create({ data: { ...data, workspaceId }, select: FLAG_SELECT });
+  },
+
+  /**
+   * Moves the flag to its next version if it is still at `expectedVersion` (unconditionally when
+   * null), locking it until the transaction ends: concurrent writers queue here and the later
+   * ones find the version moved on. Returns whether it moved.
+   */
+  async claimVersion(tx: Tx, workspaceId: string, id: string, expectedVersion: number | null): Promise<boolean> {
+    const { count } = await tx.flag.updateMany({
+      where: { workspaceId, id, ...(expectedVersion === null ? {} : { version: expectedVersion }) },
+      data: { version: { increment: 1 } },
+    });
+    return count === 1;
+  },
+
+  /** The committed version now: what a refused writer should reload. */
+  async currentVersion(tx: Tx, workspaceId: string, id: string): Promise<number> {
+    const row = await tx.flag.findFirst({ where: { workspaceId, id }, select: { version: true } });
+    return row?.version ?? 0;
+  },
+
+  async write(tx: Tx, workspaceId: string, id: string, data: FlagChanges): Promise<FlagRow> {
+    await tx.flag.updateMany({ where: { workspaceId, id }, data });
+    return (await tx.flag.findFirst({ where: { workspaceId, id }, select: FLAG_SELECT }))!;
+  },
+
+  async moduleId(tx: Tx, workspaceId: string, key: string): Promise<string | null> {
+    const row = await tx.module.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true } });
+    return row?.id ?? null;
+  },
+
+  /** Every flag's prerequisites: the graph cycles are looked for in. */
+  dependencyGraph(tx: Tx, workspaceId: string) {
+    return tx.flag.findMany({ where: { workspaceId }, select: { key: true, dependsOn: true, archivedAt: true } });
+  },
+
+  /**
+   * Serialises changes to the prerequisite graph of one workspace, so two edits cannot each
+   * close half of a cycle.
+   */
+  async lockDependencyGraph(tx: Tx, workspaceId: string): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`flag-deps:${workspaceId}`}, 0))`;
+  },
+
+  /** Live (not archived) flags that list `key` as a prerequisite. */
+  async dependants(tx: Tx, workspaceId: string, key: string): Promise<string[]> {
+    const rows = await tx.flag.findMany({
+      where: { workspaceId, archivedAt: null, dependsOn: { has: key } },
+      select: { key: true },
+      orderBy: { key: "asc" },
+    });
+    return rows.map((row) => row.key);
+  },
+
+  environments(tx: Tx, workspaceId: string): Promise<EnvironmentRef[]> {
+    return tx.environment.findMany({
+      where: { workspaceId },
+      select: { id: true, key: true },
+      orderBy: [{ sortOrder: "asc" }, { createdAt: "asc" }],
+    });
+  },
+
+  environment(tx: Tx, workspaceId: string, key: string): Promise<EnvironmentRef | null> {
+    return tx.environment.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true, key: true } });
+  },
+
+  /** Which of `keys` are segments of the workspace. */
+  async existingSegments(tx: Tx, workspaceId: string, keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await tx.segment.findMany({ where: { workspaceId, key: { in: keys } }, select: { key: true } });
+    return new Set(rows.map((row) => row.key));
+  },
+
+  /** Which of `keys` are tenants of the workspace. */
+  async existingTenants(tx: Tx, workspaceId: string, keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await tx.tenant.findMany({ where: { workspaceId, key: { in: keys } }, select: { key: true } });
+    return new Set(rows.map((row) => row.key));
+  },
+
+  /** Where the flag's variants are in use outside its definition: overrides and their environments. */
+  async overrideVariantUses(tx: Tx, workspaceId: string, flagId: string, variants: string[]) {
+    const where = { workspaceId, flagId, variant: { in: variants } };
+    const [tenant, user] = await Promise.all([
+      tx.tenantOverride.findMany({ where, select: { variant: true, environment: { select: { key: true } }, tenant: { select: { key: true } } }, take: 20 }),
+      tx.userOverride.findMany({ where, select: { variant: true, userKey: true, environment: { select: { key: true } } }, take: 20 }),
+    ]);
+    return [
+      ...tenant.map((o) => ({ variant: o.variant, where: `tenant override of '${o.tenant.key}' in ${o.environment.key}` })),
+      ...user.map((o) => ({ variant: o.variant, where: `user override of '${o.userKey}' in ${o.environment.key}` })),
+    ];
+  },
+};

@@ -1,0 +1,105 @@
+import type { CreateRuleBody, FlagStateResponse, UpdateRuleBody } from "@ensign/contracts/flags";
+import { LIMITS } from "@ensign/contracts/targeting";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { Actor } from "../../infra/audit";
+import { changes } from "../../infra/audit";
+import type { ChangeNotifier, EnvironmentChange } from "../../infra/changes";
+import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { AppError, invalid, notFound } from "../../infra/errors";
+import { toStateResponse } from "./flag-responses";
+import { flagStatesRepository as states, type StoredRule } from "./flag-states.repository";
+import { changeState, checkTargeting, loadTarget, type StateTarget } from "./state-writes";
+
+const audited = (rule: StoredRule | undefined) => rule && { id: rule.id, position: rule.position, name: rule.name, conditions: rule.conditions, serve: rule.serve };
+
+function ruleOf(target: StateTarget, ruleId: string): StoredRule {
+  const rule = target.state.rules.find((r) => r.id === ruleId);
+  if (!rule) throw notFound(`Rule '${ruleId}' of '${target.flag.key}' in ${target.environment.key}`);
+  return rule;
+}
+
+/** Targeting rules of a flag state. Every write moves the state's version (one version covers state and rules). */
+export function createRulesService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+  async function write<R extends { state: FlagStateResponse; changed: EnvironmentChange[] }>(workspaceId: string, fn: (tx: Tx) => Promise<R>): Promise<R> {
+    const result = await inWorkspace(prisma, workspaceId, fn);
+    await notifier.published(result.changed);
+    return result;
+  }
+
+  return {
+    /** Adds a rule at `position` (appended when absent). Deprecated flags take no new rules. */
+    add(workspaceId: string, flagKey: string, envKey: string, expectedVersion: number, body: CreateRuleBody, actor: Actor) {
+      return write(workspaceId, async (tx) => {
+        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
+        if (target.flag.deprecatedAt) throw new AppError("FLAG_DEPRECATED", `Flag '${flagKey}' is deprecated: it takes no new rules.`);
+        if (target.state.rules.length >= LIMITS.rulesPerFlag) {
+          throw new AppError("CONFLICT", `A flag state holds at most ${LIMITS.rulesPerFlag} rules.`);
+        }
+        const { position: asked, ...rule } = body;
+        const position = Math.min(asked ?? target.state.rules.length, target.state.rules.length);
+        await checkTargeting(tx, workspaceId, target.flag, { rules: [{ rule, path: "body" }] });
+        let ruleId = "";
+        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+          action: "flag_rule.created",
+          apply: async () => {
+            ruleId = await states.insertRule(tx, workspaceId, target.state.id, position, rule);
+          },
+          describe: (_before, after) => ({ after: audited(after.rules.find((r) => r.id === ruleId)) }),
+        });
+        return { state: toStateResponse(target.flag.key, target.environment.key, state), ruleId, changed };
+      });
+    },
+
+    update(workspaceId: string, flagKey: string, envKey: string, ruleId: string, expectedVersion: number, body: UpdateRuleBody, actor: Actor) {
+      return write(workspaceId, async (tx) => {
+        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
+        ruleOf(target, ruleId);
+        await checkTargeting(tx, workspaceId, target.flag, { rules: [{ rule: { conditions: body.conditions, serve: body.serve }, path: "body" }] });
+        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+          action: "flag_rule.updated",
+          apply: () => states.updateRule(tx, workspaceId, ruleId, body),
+          describe: (before, after) => {
+            const diff = changes(audited(before.rules.find((r) => r.id === ruleId))!, audited(after.rules.find((r) => r.id === ruleId))!);
+            return { before: { id: ruleId, ...diff.before }, after: { id: ruleId, ...diff.after } };
+          },
+        });
+        return { state: toStateResponse(target.flag.key, target.environment.key, state), changed };
+      });
+    },
+
+    remove(workspaceId: string, flagKey: string, envKey: string, ruleId: string, expectedVersion: number, actor: Actor) {
+      return write(workspaceId, async (tx) => {
+        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
+        const rule = ruleOf(target, ruleId);
+        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+          action: "flag_rule.deleted",
+          apply: () => states.deleteRule(tx, workspaceId, target.state.id, rule),
+          describe: () => ({ before: audited(rule) }),
+        });
+        return { state: toStateResponse(target.flag.key, target.environment.key, state), changed };
+      });
+    },
+
+    /** `ruleIds` must be exactly the current rules, in their new order. */
+    reorder(workspaceId: string, flagKey: string, envKey: string, expectedVersion: number, ruleIds: string[], actor: Actor) {
+      return write(workspaceId, async (tx) => {
+        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
+        const current = target.state.rules.map((r) => r.id);
+        const same = ruleIds.length === current.length && new Set(ruleIds).size === ruleIds.length && ruleIds.every((id) => current.includes(id));
+        if (!same) {
+          throw invalid("ruleIds must list every current rule exactly once.", [
+            { path: "body.ruleIds", message: `must be exactly the current rules (${current.length}) in the new order` },
+          ]);
+        }
+        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+          action: "flag_rules.reordered",
+          apply: () => states.reorderRules(tx, workspaceId, target.state.id, ruleIds),
+          describe: (before, after) => ({ before: { order: before.rules.map((r) => r.id) }, after: { order: after.rules.map((r) => r.id) } }),
+        });
+        return { state: toStateResponse(target.flag.key, target.environment.key, state), changed };
+      });
+    },
+  };
+}
+
+export type RulesService = ReturnType<typeof createRulesService>;

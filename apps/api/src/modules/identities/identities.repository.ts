@@ -1,0 +1,57 @@
+import type { ListIdentitiesQuery } from "@ensign/contracts/identities";
+import type { Prisma } from "../../generated/prisma/client";
+import type { Tx } from "../../infra/db/scoped";
+import { pageArgs } from "../../infra/paging";
+
+const IDENTITY_SELECT = {
+  id: true,
+  key: true,
+  traits: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+} satisfies Prisma.IdentitySelect;
+
+export type IdentityRow = Prisma.IdentityGetPayload<{ select: typeof IDENTITY_SELECT }>;
+export type Traits = Record<string, Prisma.InputJsonValue | null>;
+
+/**
+ * Identities (a user key's server-side traits) of one environment. Shared by the admin routes
+ * and the server-key traits route; every call names the workspace and the environment.
+ */
+export const identitiesRepository = {
+  async list(tx: Tx, workspaceId: string, environmentId: string, query: ListIdentitiesQuery) {
+    const where: Prisma.IdentityWhereInput = {
+      workspaceId,
+      environmentId,
+      ...(query.search ? { key: { startsWith: query.search, mode: "insensitive" } } : {}),
+    };
+    const [rows, total] = await Promise.all([
+      tx.identity.findMany({ where, orderBy: [{ [query.sort]: query.order }, { key: "asc" }], ...pageArgs(query), select: IDENTITY_SELECT }),
+      tx.identity.count({ where }),
+    ]);
+    return { rows, total };
+  },
+
+  find(tx: Tx, workspaceId: string, environmentId: string, key: string) {
+    return tx.identity.findFirst({ where: { workspaceId, environmentId, key }, select: IDENTITY_SELECT });
+  },
+
+  create(tx: Tx, workspaceId: string, environmentId: string, key: string, traits: Traits) {
+    return tx.identity.create({ data: { workspaceId, environmentId, key, traits }, select: IDENTITY_SELECT });
+  },
+
+  /** Replaces the traits; with `expectedVersion`, only if it is still current (else undefined). */
+  async replaceTraits(tx: Tx, workspaceId: string, id: string, traits: Traits, expectedVersion?: number) {
+    const { count } = await tx.identity.updateMany({
+      where: { workspaceId, id, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) },
+      data: { traits, version: { increment: 1 } },
+    });
+    return count === 1 ? tx.identity.findUnique({ where: { id }, select: IDENTITY_SELECT }) : undefined;
+  },
+
+  async delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean> {
+    const { count } = await tx.identity.deleteMany({ where: { workspaceId, id, version: expectedVersion } });
+    return count === 1;
+  },
+};

@@ -1,0 +1,124 @@
+import type { Page } from "@ensign/contracts/common";
+import type { IdentityResponse, ListIdentitiesQuery } from "@ensign/contracts/identities";
+import type { JsonValue } from "@ensign/contracts/targeting";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { recordAudit, type Actor } from "../../infra/audit";
+import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { AppError, notFound } from "../../infra/errors";
+import { iso, pageFrom } from "../../infra/paging";
+import { translating } from "../../infra/prisma-errors";
+import { staleVersion } from "../../infra/versioning";
+import { requireEnvironment } from "../environments/environments.service";
+import { identitiesRepository as repo, type IdentityRow, type Traits } from "./identities.repository";
+
+export function toIdentityResponse(row: IdentityRow, environment: string): IdentityResponse {
+  return {
+    id: row.id,
+    key: row.key,
+    environment,
+    traits: row.traits as Record<string, JsonValue>,
+    version: row.version,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+export interface SetTraitsOptions {
+  /** The version the write is based on (`If-Match`); when given and stale, 412. */
+  expectedVersion?: number;
+  /** Admin writes to an existing identity must name the version they read (428 without). */
+  requireVersion?: boolean;
+}
+
+/**
+ * Identity traits of one environment. `setTraits` serves both the admin API and the server-key
+ * route `PUT /v1/identities/:key/traits` (which passes no version: last write wins).
+ */
+export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+  async function requireIdentity(tx: Tx, workspaceId: string, environmentId: string, key: string) {
+    const row = await repo.find(tx, workspaceId, environmentId, key);
+    if (!row) throw notFound(`Identity '${key}'`);
+    return row;
+  }
+
+  return {
+    async list(workspaceId: string, environmentKey: string, query: ListIdentitiesQuery): Promise<Page<IdentityResponse>> {
+      const { rows, total } = await inWorkspace(prisma, workspaceId, async (tx) => {
+        const environment = await requireEnvironment(tx, workspaceId, environmentKey);
+        return repo.list(tx, workspaceId, environment.id, query);
+      });
+      return pageFrom(rows.map((row) => toIdentityResponse(row, environmentKey)), total, query);
+    },
+
+    async get(workspaceId: string, environmentKey: string, key: string): Promise<IdentityResponse> {
+      const row = await inWorkspace(prisma, workspaceId, async (tx) => {
+        const environment = await requireEnvironment(tx, workspaceId, environmentKey);
+        return requireIdentity(tx, workspaceId, environment.id, key);
+      });
+      return toIdentityResponse(row, environmentKey);
+    },
+
+    /** Replaces an identity's traits, creating the identity when the key is new. Bumps the environment's snapshot. */
+    async setTraits(
+      workspaceId: string,
+      environmentKey: string,
+      key: string,
+      traits: Record<string, JsonValue>,
+      actor: Actor,
+      options: SetTraitsOptions = {},
+    ): Promise<{ identity: IdentityResponse; created: boolean }> {
+      const { row, created, bumped } = await translating(`Identity '${key}'`, () =>
+        inWorkspace(prisma, workspaceId, async (tx) => {
+          const environment = await requireEnvironment(tx, workspaceId, environmentKey);
+          const current = await repo.find(tx, workspaceId, environment.id, key);
+          let row: IdentityRow;
+          if (!current) {
+            row = await repo.create(tx, workspaceId, environment.id, key, traits as Traits);
+          } else {
+            if (options.requireVersion && options.expectedVersion === undefined) {
+              throw new AppError("PRECONDITION_REQUIRED", `Identity '${key}' exists: send If-Match with the version you read, e.g. If-Match: "${current.version}".`);
+            }
+            const updated = await repo.replaceTraits(tx, workspaceId, current.id, traits as Traits, options.expectedVersion);
+            if (!updated) throw staleVersion(`Identity '${key}'`, current.version);
+            row = updated;
+          }
+          await recordAudit(tx, actor, {
+            workspaceId,
+            environment,
+            action: "identity.traits_set",
+            targetType: "identity",
+            targetId: row.id,
+            targetKey: key,
+            before: current ? { traits: current.traits } : null,
+            after: { traits: row.traits },
+          });
+          return { row, created: !current, bumped: await bumpEnvironments(tx, workspaceId, [environment.id]) };
+        }),
+      );
+      await notifier.published(bumped);
+      return { identity: toIdentityResponse(row, environmentKey), created };
+    },
+
+    async delete(workspaceId: string, environmentKey: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
+      const bumped = await inWorkspace(prisma, workspaceId, async (tx) => {
+        const environment = await requireEnvironment(tx, workspaceId, environmentKey);
+        const current = await requireIdentity(tx, workspaceId, environment.id, key);
+        if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Identity '${key}'`, current.version);
+        await recordAudit(tx, actor, {
+          workspaceId,
+          environment,
+          action: "identity.deleted",
+          targetType: "identity",
+          targetId: current.id,
+          targetKey: key,
+          before: { traits: current.traits },
+        });
+        return bumpEnvironments(tx, workspaceId, [environment.id]);
+      });
+      await notifier.published(bumped);
+    },
+  };
+}
+
+export type IdentitiesService = ReturnType<typeof createIdentitiesService>;

@@ -1,0 +1,131 @@
+import type { Role } from "@ensign/contracts/auth";
+import type { Page } from "@ensign/contracts/common";
+import type { AddMemberBody, AddMemberResponse, ListMembersQuery, MemberResponse, UpdateMemberBody } from "@ensign/contracts/members";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { recordAudit, type Actor } from "../../infra/audit";
+import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { AppError, forbidden, invalid, notFound } from "../../infra/errors";
+import { iso, isoOrNull, pageFrom } from "../../infra/paging";
+import { translating } from "../../infra/prisma-errors";
+import { staleVersion } from "../../infra/versioning";
+import { hashPassword } from "../auth/passwords";
+import { membersRepository as repo, type MemberRow } from "./members.repository";
+
+export function toMemberResponse(row: MemberRow): MemberResponse {
+  return {
+    id: row.id,
+    userId: row.userId,
+    email: row.user.email,
+    name: row.user.name,
+    role: row.role,
+    tenant: row.tenant,
+    lastLoginAt: isoOrNull(row.user.lastLoginAt),
+    version: row.version,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+/** What the audit log keeps of a membership. */
+const audited = (row: MemberRow) => ({ email: row.user.email, role: row.role, tenantKey: row.tenant?.key ?? null });
+
+const target = (row: MemberRow) => ({ targetType: "member", targetId: row.id, targetKey: row.user.email });
+
+/** Only owners may make owners or unmake them. */
+function requireOwnerFor(callerRole: Role, ...roles: Role[]) {
+  if (roles.includes("owner") && callerRole !== "owner") throw forbidden("Only owners may grant or remove the owner role.");
+}
+
+async function tenantFor(tx: Tx, workspaceId: string, role: Role, tenantKey: string | null | undefined) {
+  if (role !== "tenant_admin" || !tenantKey) return null;
+  const tenant = await repo.tenantByKey(tx, workspaceId, tenantKey);
+  if (!tenant) throw invalid(`Tenant '${tenantKey}' was not found.`, [{ path: "body.tenantKey", message: "no tenant with this key" }]);
+  return tenant;
+}
+
+/** Refuses to take the owner role from the workspace's last owner. */
+async function keepAnOwner(tx: Tx, workspaceId: string, current: MemberRow, nextRole: Role | undefined) {
+  if (current.role !== "owner" || nextRole === "owner") return;
+  if ((await repo.lockOwners(tx, workspaceId)) <= 1) {
+    throw new AppError("CONFLICT", "This is the workspace's last owner; make someone else an owner first.");
+  }
+}
+
+export function createMembersService({ prisma }: { prisma: PrismaClient }) {
+  async function requireMember(tx: Tx, workspaceId: string, id: string) {
+    const row = await repo.find(tx, workspaceId, id);
+    if (!row) throw notFound("The member");
+    return row;
+  }
+
+  return {
+    async list(workspaceId: string, query: ListMembersQuery): Promise<Page<MemberResponse>> {
+      const { rows, total } = await inWorkspace(prisma, workspaceId, (tx) => repo.list(tx, workspaceId, query));
+      return pageFrom(rows.map(toMemberResponse), total, query);
+    },
+
+    async get(workspaceId: string, id: string): Promise<MemberResponse> {
+      return toMemberResponse(await inWorkspace(prisma, workspaceId, (tx) => requireMember(tx, workspaceId, id)));
+    },
+
+    /** Adds an existing user, or creates the user (with the initial password) when the email is new. */
+    async add(workspaceId: string, callerRole: Role, body: AddMemberBody, actor: Actor): Promise<AddMemberResponse> {
+      requireOwnerFor(callerRole, body.role);
+      const known = await repo.findUserByEmail(prisma, body.email);
+      if (!known && !body.password) {
+        throw invalid("A new user needs an initial password.", [{ path: "body.password", message: "required when the email is new to Ensign (at least 10 characters)" }]);
+      }
+      // Hashing is slow: it happens before the transaction, and only for a new user.
+      const passwordHash = !known && body.password ? await hashPassword(body.password) : undefined;
+      return translating("This member", () =>
+        inWorkspace(prisma, workspaceId, async (tx) => {
+          const tenant = await tenantFor(tx, workspaceId, body.role, body.tenantKey);
+          let user = await repo.findUserByEmail(tx, body.email);
+          const userCreated = !user;
+          if (!user) {
+            if (!passwordHash) throw new AppError("CONFLICT", "The user changed while being added; try again.");
+            user = await repo.createUser(tx, { email: body.email, name: body.name, passwordHash });
+          } else if (await repo.findByUser(tx, workspaceId, user.id)) {
+            throw new AppError("ALREADY_EXISTS", `${body.email} is already a member of this workspace.`);
+          }
+          const row = await repo.create(tx, workspaceId, { userId: user.id, role: body.role, tenantId: tenant?.id ?? null });
+          await recordAudit(tx, actor, { workspaceId, action: "member.added", ...target(row), tenant, after: { ...audited(row), userCreated } });
+          return { ...toMemberResponse(row), userCreated };
+        }),
+      );
+    },
+
+    async changeRole(workspaceId: string, callerRole: Role, id: string, expectedVersion: number, body: UpdateMemberBody, actor: Actor): Promise<MemberResponse> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const current = await requireMember(tx, workspaceId, id);
+        requireOwnerFor(callerRole, current.role, body.role);
+        await keepAnOwner(tx, workspaceId, current, body.role);
+        const tenant = await tenantFor(tx, workspaceId, body.role, body.tenantKey);
+        const updated = await repo.update(tx, workspaceId, id, expectedVersion, { role: body.role, tenantId: tenant?.id ?? null });
+        if (!updated) throw staleVersion("The membership", current.version);
+        await recordAudit(tx, actor, {
+          workspaceId,
+          action: "member.role_changed",
+          ...target(current),
+          tenant: tenant ?? current.tenant,
+          before: audited(current),
+          after: audited(updated),
+        });
+        return toMemberResponse(updated);
+      });
+    },
+
+    /** Ends the user's access to this workspace from their next request on; their other workspaces are untouched. */
+    async remove(workspaceId: string, callerRole: Role, id: string, expectedVersion: number, actor: Actor): Promise<void> {
+      await inWorkspace(prisma, workspaceId, async (tx) => {
+        const current = await requireMember(tx, workspaceId, id);
+        requireOwnerFor(callerRole, current.role);
+        await keepAnOwner(tx, workspaceId, current, undefined);
+        if (!(await repo.delete(tx, workspaceId, id, expectedVersion))) throw staleVersion("The membership", current.version);
+        await recordAudit(tx, actor, { workspaceId, action: "member.removed", ...target(current), tenant: current.tenant, before: audited(current) });
+      });
+    },
+  };
+}
+
+export type MembersService = ReturnType<typeof createMembersService>;

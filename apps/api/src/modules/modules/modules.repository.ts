@@ -1,0 +1,66 @@
+import type { ListModulesQuery } from "@ensign/contracts/modules";
+import type { Prisma } from "../../generated/prisma/client";
+import type { Tx } from "../../infra/db/scoped";
+import { containing, pageArgs } from "../../infra/paging";
+
+const MODULE_SELECT = {
+  id: true,
+  key: true,
+  name: true,
+  description: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+  _count: { select: { flags: true } },
+} satisfies Prisma.ModuleSelect;
+
+export type ModuleRow = Prisma.ModuleGetPayload<{ select: typeof MODULE_SELECT }>;
+
+function orderBy(query: ListModulesQuery): Prisma.ModuleOrderByWithRelationInput[] {
+  if (query.sort === "flagCount") return [{ flags: { _count: query.order } }, { key: "asc" }];
+  return [{ [query.sort]: query.order }, { key: "asc" }];
+}
+
+export const modulesRepository = {
+  async list(tx: Tx, workspaceId: string, query: ListModulesQuery) {
+    const where: Prisma.ModuleWhereInput = {
+      workspaceId,
+      ...(query.search ? { OR: [{ key: containing(query.search) }, { name: containing(query.search) }] } : {}),
+    };
+    const [rows, total] = await Promise.all([
+      tx.module.findMany({ where, orderBy: orderBy(query), ...pageArgs(query), select: MODULE_SELECT }),
+      tx.module.count({ where }),
+    ]);
+    return { rows, total };
+  },
+
+  findByKey(tx: Tx, workspaceId: string, key: string) {
+    return tx.module.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: MODULE_SELECT });
+  },
+
+  create(tx: Tx, workspaceId: string, data: { key: string; name: string; description: string }) {
+    return tx.module.create({ data: { ...data, workspaceId }, select: MODULE_SELECT });
+  },
+
+  async update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: { name?: string; description?: string }) {
+    const { count } = await tx.module.updateMany({
+      where: { workspaceId, id, version: expectedVersion },
+      data: { ...data, version: { increment: 1 } },
+    });
+    return count === 1 ? tx.module.findUnique({ where: { id }, select: MODULE_SELECT }) : undefined;
+  },
+
+  /** Some of the module's flags, to name them when it cannot be deleted. */
+  flagKeys(tx: Tx, workspaceId: string, moduleId: string, take: number) {
+    return tx.flag.findMany({ where: { workspaceId, moduleId }, orderBy: { key: "asc" }, take, select: { key: true } });
+  },
+
+  tenantSwitches(tx: Tx, workspaceId: string, moduleId: string) {
+    return tx.tenantModule.count({ where: { workspaceId, moduleId } });
+  },
+
+  async delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean> {
+    const { count } = await tx.module.deleteMany({ where: { workspaceId, id, version: expectedVersion } });
+    return count === 1;
+  },
+};

@@ -1,0 +1,85 @@
+import type { Page } from "@ensign/contracts/common";
+import type { CreateModuleBody, ListModulesQuery, ModuleResponse, UpdateModuleBody } from "@ensign/contracts/modules";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { changes, recordAudit, type Actor } from "../../infra/audit";
+import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { AppError, notFound } from "../../infra/errors";
+import { iso, pageFrom } from "../../infra/paging";
+import { translating } from "../../infra/prisma-errors";
+import { staleVersion } from "../../infra/versioning";
+import { modulesRepository as repo, type ModuleRow } from "./modules.repository";
+
+export function toModuleResponse(row: ModuleRow): ModuleResponse {
+  const { _count, ...rest } = row;
+  return { ...rest, flagCount: _count.flags, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
+}
+
+const audited = (row: ModuleRow) => ({ key: row.key, name: row.name, description: row.description });
+const target = (row: ModuleRow) => ({ targetType: "module", targetId: row.id, targetKey: row.key });
+
+export function createModulesService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+  async function requireModule(tx: Tx, workspaceId: string, key: string) {
+    const row = await repo.findByKey(tx, workspaceId, key);
+    if (!row) throw notFound(`Module '${key}'`);
+    return row;
+  }
+
+  return {
+    async list(workspaceId: string, query: ListModulesQuery): Promise<Page<ModuleResponse>> {
+      const { rows, total } = await inWorkspace(prisma, workspaceId, (tx) => repo.list(tx, workspaceId, query));
+      return pageFrom(rows.map(toModuleResponse), total, query);
+    },
+
+    async get(workspaceId: string, key: string): Promise<ModuleResponse> {
+      return toModuleResponse(await inWorkspace(prisma, workspaceId, (tx) => requireModule(tx, workspaceId, key)));
+    },
+
+    /** A new module has no flags and no tenant switches: evaluation does not change. */
+    async create(workspaceId: string, body: CreateModuleBody, actor: Actor): Promise<ModuleResponse> {
+      return translating(`Module '${body.key}'`, () =>
+        inWorkspace(prisma, workspaceId, async (tx) => {
+          const row = await repo.create(tx, workspaceId, { key: body.key, name: body.name, description: body.description ?? "" });
+          await recordAudit(tx, actor, { workspaceId, action: "module.created", ...target(row), after: audited(row) });
+          return toModuleResponse(row);
+        }),
+      );
+    },
+
+    async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateModuleBody, actor: Actor): Promise<ModuleResponse> {
+      const data = { name: body.name, description: body.description === null ? "" : body.description };
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const current = await requireModule(tx, workspaceId, key);
+        const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, data);
+        if (!updated) throw staleVersion(`Module '${key}'`, current.version);
+        await recordAudit(tx, actor, { workspaceId, action: "module.updated", ...target(current), ...changes(audited(current), data) });
+        return toModuleResponse(updated);
+      });
+    },
+
+    /**
+     * Refuses while flags are in the module: detaching them silently would turn them on for
+     * tenants that have the module switched off. Move or delete the flags first.
+     */
+    async delete(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
+      const bumped = await inWorkspace(prisma, workspaceId, async (tx) => {
+        const current = await requireModule(tx, workspaceId, key);
+        const flagCount = current._count.flags;
+        if (flagCount > 0) {
+          const flags = (await repo.flagKeys(tx, workspaceId, current.id, 20)).map((flag) => flag.key);
+          throw new AppError("CONFLICT", `Module '${key}' still has ${flagCount} flag${flagCount === 1 ? "" : "s"}; move or delete them first.`, {
+            details: { flagCount, flags },
+          });
+        }
+        const tenantSwitches = await repo.tenantSwitches(tx, workspaceId, current.id);
+        if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Module '${key}'`, current.version);
+        await recordAudit(tx, actor, { workspaceId, action: "module.deleted", ...target(current), before: { ...audited(current), tenantSwitches } });
+        // Tenants' switches of the module leave the snapshots with it.
+        return tenantSwitches > 0 ? bumpEnvironments(tx, workspaceId) : [];
+      });
+      await notifier.published(bumped);
+    },
+  };
+}
+
+export type ModulesService = ReturnType<typeof createModulesService>;

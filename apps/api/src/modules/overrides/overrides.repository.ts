@@ -1,0 +1,133 @@
+import type { Prisma } from "../../generated/prisma/client";
+import type { Tx } from "../../infra/db/scoped";
+
+export const TENANT_OVERRIDE_SELECT = {
+  id: true,
+  variant: true,
+  source: true,
+  locked: true,
+  expiresAt: true,
+  updatedBy: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+  flagId: true,
+  tenantId: true,
+  tenant: { select: { key: true, name: true } },
+} satisfies Prisma.TenantOverrideSelect;
+
+export type TenantOverrideRow = Prisma.TenantOverrideGetPayload<{ select: typeof TENANT_OVERRIDE_SELECT }>;
+
+export const USER_OVERRIDE_SELECT = {
+  id: true,
+  userKey: true,
+  variant: true,
+  expiresAt: true,
+  updatedBy: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+} satisfies Prisma.UserOverrideSelect;
+
+export type UserOverrideRow = Prisma.UserOverrideGetPayload<{ select: typeof USER_OVERRIDE_SELECT }>;
+
+/** What an override write sets. */
+export interface TenantOverrideData {
+  variant: string;
+  locked: boolean;
+  expiresAt: Date | null;
+  source: "workspace_admin" | "tenant_admin";
+  updatedBy: string | null;
+}
+
+export interface OverrideKey {
+  flagId: string;
+  environmentId: string;
+  tenantId: string;
+}
+
+export const overridesRepository = {
+  findTenant(tx: Tx, workspaceId: string, key: string) {
+    return tx.tenant.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true, key: true, name: true } });
+  },
+
+  tenantsByKeys(tx: Tx, workspaceId: string, keys: readonly string[]) {
+    return tx.tenant.findMany({ where: { workspaceId, key: { in: [...keys] } }, select: { id: true, key: true, name: true } });
+  },
+
+  liveFlags(tx: Tx, workspaceId: string) {
+    return tx.flag.findMany({
+      where: { workspaceId, archivedAt: null },
+      orderBy: { key: "asc" },
+      select: { id: true, key: true, offVariant: true },
+    });
+  },
+
+  findTenantOverride(tx: Tx, workspaceId: string, key: OverrideKey) {
+    return tx.tenantOverride.findFirst({ where: { workspaceId, ...key }, select: TENANT_OVERRIDE_SELECT });
+  },
+
+  tenantOverridesOf(tx: Tx, workspaceId: string, environmentId: string, tenantIds: string[], flagIds: string[]) {
+    return tx.tenantOverride.findMany({
+      where: { workspaceId, environmentId, tenantId: { in: tenantIds }, flagId: { in: flagIds } },
+      select: TENANT_OVERRIDE_SELECT,
+    });
+  },
+
+  async listTenantOverrides(tx: Tx, where: Prisma.TenantOverrideWhereInput, skip: number, take: number) {
+    const total = await tx.tenantOverride.count({ where });
+    const items = await tx.tenantOverride.findMany({ where, orderBy: [{ tenant: { key: "asc" } }], skip, take, select: TENANT_OVERRIDE_SELECT });
+    return { total, items };
+  },
+
+  createTenantOverride(tx: Tx, workspaceId: string, key: OverrideKey, data: TenantOverrideData) {
+    return tx.tenantOverride.create({ data: { workspaceId, ...key, ...data }, select: TENANT_OVERRIDE_SELECT });
+  },
+
+  createTenantOverrides(tx: Tx, workspaceId: string, rows: (OverrideKey & TenantOverrideData)[]) {
+    return tx.tenantOverride.createMany({ data: rows.map((row) => ({ workspaceId, ...row })) });
+  },
+
+  /** Updates only if `expectedVersion` is still current; false when it is not. */
+  async updateTenantOverride(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: Partial<TenantOverrideData>) {
+    const { count } = await tx.tenantOverride.updateMany({ where: { workspaceId, id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
+    return count === 1;
+  },
+
+  updateTenantOverrides(tx: Tx, workspaceId: string, ids: string[], data: Partial<TenantOverrideData>) {
+    return tx.tenantOverride.updateMany({ where: { workspaceId, id: { in: ids } }, data: { ...data, version: { increment: 1 } } });
+  },
+
+  async deleteTenantOverride(tx: Tx, workspaceId: string, id: string, expectedVersion: number) {
+    const { count } = await tx.tenantOverride.deleteMany({ where: { workspaceId, id, version: expectedVersion } });
+    return count === 1;
+  },
+
+  deleteTenantOverrides(tx: Tx, workspaceId: string, ids: string[]) {
+    return tx.tenantOverride.deleteMany({ where: { workspaceId, id: { in: ids } } });
+  },
+
+  findUserOverride(tx: Tx, workspaceId: string, flagId: string, environmentId: string, userKey: string) {
+    return tx.userOverride.findFirst({ where: { workspaceId, flagId, environmentId, userKey }, select: USER_OVERRIDE_SELECT });
+  },
+
+  async listUserOverrides(tx: Tx, where: Prisma.UserOverrideWhereInput, skip: number, take: number) {
+    const total = await tx.userOverride.count({ where });
+    const items = await tx.userOverride.findMany({ where, orderBy: [{ userKey: "asc" }], skip, take, select: USER_OVERRIDE_SELECT });
+    return { total, items };
+  },
+
+  createUserOverride(tx: Tx, workspaceId: string, data: { flagId: string; environmentId: string; userKey: string; variant: string; expiresAt: Date | null; updatedBy: string | null }) {
+    return tx.userOverride.create({ data: { workspaceId, ...data }, select: USER_OVERRIDE_SELECT });
+  },
+
+  async updateUserOverride(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: { variant: string; expiresAt: Date | null; updatedBy: string | null }) {
+    const { count } = await tx.userOverride.updateMany({ where: { workspaceId, id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
+    return count === 1;
+  },
+
+  async deleteUserOverride(tx: Tx, workspaceId: string, id: string, expectedVersion: number) {
+    const { count } = await tx.userOverride.deleteMany({ where: { workspaceId, id, version: expectedVersion } });
+    return count === 1;
+  },
+};

@@ -1,0 +1,124 @@
+import type { ListUserOverridesQuery, SetUserOverrideBody, UserOverrideListResponse, UserOverrideResponse } from "@ensign/contracts/overrides";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { recordAudit, type Actor } from "../../infra/audit";
+import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { AppError, notFound } from "../../infra/errors";
+import { translating } from "../../infra/prisma-errors";
+import { staleVersion } from "../../infra/versioning";
+import { createWriter } from "../tenancy/writing";
+import { overridesRepository as repo, type UserOverrideRow } from "./overrides.repository";
+import { flagInEnvironment, requireFutureExpiry, requireVariant, toUserOverrideResponse } from "./overrides.rules";
+
+interface Deps {
+  prisma: PrismaClient;
+  notifier: ChangeNotifier;
+  now?: () => number;
+}
+
+export interface UserOverrideRef {
+  flag: string;
+  env: string;
+  userKey: string;
+}
+
+const audited = (row: Pick<UserOverrideRow, "userKey" | "variant" | "expiresAt">) => ({
+  userKey: row.userKey,
+  variant: row.variant,
+  expiresAt: row.expiresAt?.toISOString() ?? null,
+});
+
+/** Overrides of one flag for one user key in one environment, optionally expiring. */
+export function createUserOverridesService({ prisma, notifier, now = Date.now }: Deps) {
+  const writing = createWriter({ prisma, notifier });
+
+  async function resolve(tx: Tx, workspaceId: string, ref: UserOverrideRef, isWrite: boolean) {
+    const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite });
+    const current = await repo.findUserOverride(tx, workspaceId, flag.id, environment.id, ref.userKey);
+    return { flag, environment, current };
+  }
+
+  const what = (ref: UserOverrideRef) => `The override of '${ref.flag}' for user '${ref.userKey}' in '${ref.env}'`;
+
+  function audit(tx: Tx, workspaceId: string, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
+    return recordAudit(tx, actor, {
+      workspaceId,
+      environment: target.environment,
+      action,
+      targetType: "user_override",
+      targetId: id,
+      targetKey: target.flag.key,
+      before,
+      after,
+    });
+  }
+
+  return {
+    async list(workspaceId: string, flagKey: string, envKey: string, query: ListUserOverridesQuery): Promise<UserOverrideListResponse> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const { flag, environment } = await flagInEnvironment(tx, workspaceId, flagKey, envKey, { isWrite: false });
+        const where = {
+          workspaceId,
+          flagId: flag.id,
+          environmentId: environment.id,
+          ...(query.search ? { userKey: { contains: query.search, mode: "insensitive" as const } } : {}),
+        };
+        const { total, items } = await repo.listUserOverrides(tx, where, (query.page - 1) * query.pageSize, query.pageSize);
+        const at = now();
+        return { items: items.map((row) => toUserOverrideResponse(row, flag.key, environment.key, at)), total, page: query.page, pageSize: query.pageSize };
+      });
+    },
+
+    async get(workspaceId: string, ref: UserOverrideRef): Promise<UserOverrideResponse> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const { current } = await resolve(tx, workspaceId, ref, false);
+        if (!current) throw notFound(what(ref));
+        return toUserOverrideResponse(current, ref.flag, ref.env, now());
+      });
+    },
+
+    /** Sets the user's override; an existing one needs `If-Match`. */
+    async set(workspaceId: string, ref: UserOverrideRef, body: SetUserOverrideBody, expected: number | undefined, actor: Actor) {
+      return writing(workspaceId, async (tx, bumped) => {
+        const target = await resolve(tx, workspaceId, ref, true);
+        const { flag, environment, current } = target;
+        if (current && expected === undefined) {
+          throw new AppError("PRECONDITION_REQUIRED", `${what(ref)} exists: send If-Match with the version you read, e.g. If-Match: "${current.version}".`);
+        }
+        if (expected !== undefined && (current?.version ?? 0) !== expected) throw staleVersion(what(ref), current?.version ?? 0);
+        requireVariant(flag, body.variant);
+        const data = { variant: body.variant, expiresAt: requireFutureExpiry(body.expiresAt, now()), updatedBy: actor.email ?? null };
+        if (current && JSON.stringify(audited(current)) === JSON.stringify(audited({ userKey: ref.userKey, ...data }))) {
+          return { override: toUserOverrideResponse(current, flag.key, environment.key, now()), isCreated: false };
+        }
+        let row: UserOverrideRow;
+        if (current) {
+          if (!(await repo.updateUserOverride(tx, workspaceId, current.id, current.version, data))) throw staleVersion(what(ref), current.version + 1);
+          row = (await repo.findUserOverride(tx, workspaceId, flag.id, environment.id, ref.userKey))!;
+        } else {
+          row = await translating(what(ref), () =>
+            repo.createUserOverride(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, userKey: ref.userKey, ...data }),
+          );
+        }
+        await audit(tx, workspaceId, target, row.id, "user_override.set", current ? audited(current) : null, audited(row), actor);
+        bumped.push(...(await bumpEnvironments(tx, workspaceId, [environment.id])));
+        return { override: toUserOverrideResponse(row, flag.key, environment.key, now()), isCreated: !current };
+      });
+    },
+
+    /** Clears the user's override; `If-Match` is optional. */
+    async clear(workspaceId: string, ref: UserOverrideRef, expected: number | undefined, actor: Actor): Promise<void> {
+      await writing(workspaceId, async (tx, bumped) => {
+        const target = await resolve(tx, workspaceId, ref, true);
+        const current = target.current;
+        if (!current) throw notFound(what(ref));
+        if (expected !== undefined && current.version !== expected) throw staleVersion(what(ref), current.version);
+        if (!(await repo.deleteUserOverride(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
+        await audit(tx, workspaceId, target, current.id, "user_override.cleared", audited(current), null, actor);
+        bumped.push(...(await bumpEnvironments(tx, workspaceId, [target.environment.id])));
+      });
+    },
+  };
+}
+
+export type UserOverridesService = ReturnType<typeof createUserOverridesService>;

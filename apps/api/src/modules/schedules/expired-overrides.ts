@@ -1,0 +1,107 @@
+import type { PrismaClient } from "../../generated/prisma/client";
+import { recordAudit, SYSTEM_ACTOR, type AuditRecord } from "../../infra/audit";
+import { bumpEnvironments, type EnvironmentChange } from "../../infra/changes";
+import type { Tx } from "../../infra/db/scoped";
+
+/** Overrides swept per transaction; one workspace at a time. */
+const BATCH = 500;
+
+interface ExpiredRow {
+  id: string;
+  workspace_id: string;
+  environment_id: string;
+  environment_key: string;
+  flag_id: string;
+  flag_key: string;
+  subject_id: string | null;
+  subject_key: string;
+  variant: string;
+  expires_at: Date;
+  locked: boolean | null;
+  source: string | null;
+}
+
+async function asWorkspace(tx: Tx, workspaceId: string): Promise<void> {
+  await tx.$queryRaw`SELECT set_config('role', 'ensign_app', true), set_config('app.workspace_id', ${workspaceId}, true)`;
+}
+
+/**
+ * Claims a batch of one workspace's expired tenant overrides, skipping rows another runner holds
+ * (so each is deleted and audited exactly once). Runs as the owner connection, across workspaces.
+ */
+async function claimTenantOverrides(tx: Tx, now: Date): Promise<ExpiredRow[]> {
+  const [first] = await tx.$queryRaw<{ workspace_id: string }[]>`
+    SELECT workspace_id FROM tenant_overrides WHERE expires_at <= ${now} ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED`;
+  if (!first) return [];
+  return tx.$queryRaw<ExpiredRow[]>`
+    SELECT o.id, o.workspace_id, o.environment_id, e.key AS environment_key, o.flag_id, f.key AS flag_key,
+           o.tenant_id AS subject_id, t.key AS subject_key, o.variant, o.expires_at, o.locked, o.source::text AS source
+    FROM tenant_overrides o
+    JOIN flags f ON f.id = o.flag_id JOIN environments e ON e.id = o.environment_id JOIN tenants t ON t.id = o.tenant_id
+    WHERE o.workspace_id = ${first.workspace_id}::uuid AND o.expires_at <= ${now}
+    ORDER BY o.expires_at LIMIT ${BATCH}
+    FOR UPDATE OF o SKIP LOCKED`;
+}
+
+async function claimUserOverrides(tx: Tx, now: Date): Promise<ExpiredRow[]> {
+  const [first] = await tx.$queryRaw<{ workspace_id: string }[]>`
+    SELECT workspace_id FROM user_overrides WHERE expires_at <= ${now} ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED`;
+  if (!first) return [];
+  return tx.$queryRaw<ExpiredRow[]>`
+    SELECT o.id, o.workspace_id, o.environment_id, e.key AS environment_key, o.flag_id, f.key AS flag_key,
+           NULL::text AS subject_id, o.user_key AS subject_key, o.variant, o.expires_at, NULL::boolean AS locked, NULL::text AS source
+    FROM user_overrides o
+    JOIN flags f ON f.id = o.flag_id JOIN environments e ON e.id = o.environment_id
+    WHERE o.workspace_id = ${first.workspace_id}::uuid AND o.expires_at <= ${now}
+    ORDER BY o.expires_at LIMIT ${BATCH}
+    FOR UPDATE OF o SKIP LOCKED`;
+}
+
+const KINDS = {
+  tenant: {
+    claim: claimTenantOverrides,
+    remove: (tx: Tx, workspaceId: string, ids: string[]) => tx.tenantOverride.deleteMany({ where: { workspaceId, id: { in: ids } } }),
+    audit: (row: ExpiredRow): AuditRecord => ({
+      workspaceId: row.workspace_id,
+      environment: { id: row.environment_id, key: row.environment_key },
+      tenant: { id: row.subject_id!, key: row.subject_key },
+      action: "tenant_override.expired",
+      targetType: "flag",
+      targetId: row.flag_id,
+      targetKey: row.flag_key,
+      before: { tenant: row.subject_key, variant: row.variant, locked: row.locked, source: row.source, expiresAt: row.expires_at.toISOString() },
+    }),
+  },
+  user: {
+    claim: claimUserOverrides,
+    remove: (tx: Tx, workspaceId: string, ids: string[]) => tx.userOverride.deleteMany({ where: { workspaceId, id: { in: ids } } }),
+    audit: (row: ExpiredRow): AuditRecord => ({
+      workspaceId: row.workspace_id,
+      environment: { id: row.environment_id, key: row.environment_key },
+      action: "user_override.expired",
+      targetType: "flag",
+      targetId: row.flag_id,
+      targetKey: row.flag_key,
+      before: { userKey: row.subject_key, variant: row.variant, expiresAt: row.expires_at.toISOString() },
+    }),
+  },
+} as const;
+
+/**
+ * Deletes one batch of expired overrides of one kind in one workspace, with an audit entry as
+ * `system` for each and a snapshot bump of their environments, in one transaction.
+ * Returns how many it swept and the environment changes to publish.
+ */
+export async function sweepExpiredBatch(prisma: PrismaClient, kind: keyof typeof KINDS, now: Date): Promise<{ swept: number; changed: EnvironmentChange[] }> {
+  const { claim, remove, audit } = KINDS[kind];
+  return prisma.$transaction(async (tx) => {
+    const rows = await claim(tx, now);
+    if (rows.length === 0) return { swept: 0, changed: [] };
+    const workspaceId = rows[0]!.workspace_id;
+    await asWorkspace(tx, workspaceId);
+    await remove(tx, workspaceId, rows.map((row) => row.id));
+    await recordAudit(tx, SYSTEM_ACTOR, ...rows.map(audit));
+    const changed = await bumpEnvironments(tx, workspaceId, [...new Set(rows.map((row) => row.environment_id))]);
+    return { swept: rows.length, changed };
+  });
+}

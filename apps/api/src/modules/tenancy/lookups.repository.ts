@@ -1,0 +1,53 @@
+import type { Tx } from "../../infra/db/scoped";
+
+/** Lookups by key that tenants, overrides and the tenant admin API share; workspaceId is in every where. */
+export const lookupsRepository = {
+  findEnvironment(tx: Tx, workspaceId: string, key: string) {
+    return tx.environment.findUnique({
+      where: { workspaceId_key: { workspaceId, key } },
+      select: { id: true, key: true, snapshotVersion: true },
+    });
+  },
+
+  /** `production` when the workspace has one, else its first environment. */
+  async defaultEnvironment(tx: Tx, workspaceId: string) {
+    return (
+      (await this.findEnvironment(tx, workspaceId, "production")) ??
+      tx.environment.findFirst({
+        where: { workspaceId },
+        orderBy: [{ sortOrder: "asc" }, { createdAt: "asc" }],
+        select: { id: true, key: true, snapshotVersion: true },
+      })
+    );
+  },
+
+  findFlag(tx: Tx, workspaceId: string, key: string) {
+    return tx.flag.findUnique({
+      where: { workspaceId_key: { workspaceId, key } },
+      select: {
+        id: true,
+        key: true,
+        name: true,
+        type: true,
+        variants: true,
+        offVariant: true,
+        onVariant: true,
+        dependsOn: true,
+        deprecatedAt: true,
+        archivedAt: true,
+        module: { select: { key: true } },
+      },
+    });
+  },
+
+  findModule(tx: Tx, workspaceId: string, key: string) {
+    return tx.module.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true, key: true, name: true } });
+  },
+
+  modules(tx: Tx, workspaceId: string) {
+    return tx.module.findMany({ where: { workspaceId }, orderBy: { key: "asc" }, select: { id: true, key: true, name: true } });
+  },
+};
+
+export type FlagRow = NonNullable<Awaited<ReturnType<typeof lookupsRepository.findFlag>>>;
+export type EnvironmentRow = NonNullable<Awaited<ReturnType<typeof lookupsRepository.findEnvironment>>>;

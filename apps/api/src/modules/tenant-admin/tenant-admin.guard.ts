@@ -1,0 +1,19 @@
+import { can } from "@ensign/contracts/auth";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { forbidden } from "../../infra/errors";
+
+/**
+ * The guard of the tenant admin API: authenticates, resolves the caller's tenant-admin
+ * membership (`?workspace=<slug>` when they hold several), requires `tenant:manage`, and sets
+ * `request.scope`, bound to the membership's one tenant. No tenant-admin route names a tenant:
+ * the scope does, so a tenant admin can only ever reach their own.
+ */
+export function createTenantAdminGuard(app: FastifyInstance) {
+  return async function requireTenantAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await app.authenticate(request, reply);
+    const requested = (request.query as { workspace?: unknown } | undefined)?.workspace;
+    const scope = await app.services.tenantAdminAccess.scopeFor(request.principal!.userId, typeof requested === "string" ? requested : undefined);
+    if (!can(scope.role, "tenant:manage")) throw forbidden(`Your role (${scope.role}) does not allow this (tenant:manage).`);
+    request.scope = scope;
+  };
+}

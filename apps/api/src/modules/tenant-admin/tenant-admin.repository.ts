@@ -1,0 +1,74 @@
+import type { Prisma, PrismaClient } from "../../generated/prisma/client";
+import type { Tx } from "../../infra/db/scoped";
+
+/** The audit entries a tenant admin may read: their tenant's overrides and module switches. */
+export const TENANT_AUDIT_TARGETS = ["tenant_override", "tenant_module"];
+
+export const tenantAdminRepository = {
+  /**
+   * The caller's tenant-admin memberships in live workspaces: read before any workspace is in
+   * scope (to find it), so this runs as the owner connection, like the auth repository.
+   */
+  memberships(prisma: PrismaClient, userId: string) {
+    return prisma.membership.findMany({
+      where: { userId, role: "tenant_admin", workspace: { archivedAt: null } },
+      orderBy: { createdAt: "asc" },
+      select: { tenantId: true, workspace: { select: { id: true, slug: true, name: true } } },
+    });
+  },
+
+  findTenant(tx: Tx, workspaceId: string, tenantId: string) {
+    return tx.tenant.findFirst({
+      where: { workspaceId, id: tenantId },
+      select: { id: true, key: true, name: true, modules: { where: { enabled: false }, select: { module: { select: { key: true } } } } },
+    });
+  },
+
+  /** Every live flag with what the tenant admin's view shows of it and its state in the environment. */
+  features(tx: Tx, workspaceId: string, environmentId: string) {
+    return tx.flag.findMany({
+      where: { workspaceId, archivedAt: null },
+      orderBy: [{ name: "asc" }, { key: "asc" }],
+      select: {
+        id: true,
+        key: true,
+        name: true,
+        description: true,
+        type: true,
+        offVariant: true,
+        onVariant: true,
+        isBeta: true,
+        dependsOn: true,
+        deprecatedAt: true,
+        module: { select: { key: true, name: true } },
+        states: { where: { environmentId }, select: { enabled: true, tenantAllow: true, tenantDeny: true } },
+      },
+    });
+  },
+
+  overridesOf(tx: Tx, workspaceId: string, tenantId: string, environmentId: string) {
+    return tx.tenantOverride.findMany({
+      where: { workspaceId, tenantId, environmentId },
+      select: { id: true, flagId: true, variant: true, source: true, locked: true, expiresAt: true, version: true },
+    });
+  },
+
+  createOverride(tx: Tx, data: Prisma.TenantOverrideUncheckedCreateInput) {
+    return tx.tenantOverride.create({ data, select: { id: true } });
+  },
+
+  /** Updates only if `expectedVersion` is still current; false when it is not. */
+  async updateOverride(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: Prisma.TenantOverrideUpdateManyMutationInput) {
+    const { count } = await tx.tenantOverride.updateMany({ where: { workspaceId, id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
+    return count === 1;
+  },
+
+  async auditPage(tx: Tx, where: Prisma.AuditEntryWhereInput, skip: number, take: number) {
+    const total = await tx.auditEntry.count({ where });
+    const items = await tx.auditEntry.findMany({ where, orderBy: [{ at: "desc" }, { id: "desc" }], skip, take });
+    return { total, items };
+  },
+};
+
+export type FeatureRow = Awaited<ReturnType<typeof tenantAdminRepository.features>>[number];
+export type TenantOverrideRow = Awaited<ReturnType<typeof tenantAdminRepository.overridesOf>>[number];

@@ -1,0 +1,130 @@
+import type { TenantFeature, TenantFeaturesQuery, TenantFeaturesResponse, ToggleFeatureBody } from "@ensign/contracts/tenant-admin";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { recordAudit, type Actor } from "../../infra/audit";
+import type { WorkspaceScope } from "../../infra/auth";
+import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { AppError, forbidden, invalid, notFound } from "../../infra/errors";
+import { translating } from "../../infra/prisma-errors";
+import { staleVersion } from "../../infra/versioning";
+import { overrideSnapshot } from "../overrides/overrides.rules";
+import { lookupsRepository as lookups } from "../tenancy/lookups.repository";
+import type { TenantEvaluation } from "../tenancy/tenant-evaluation";
+import { createWriter } from "../tenancy/writing";
+import { tenantAdminRepository as repo } from "./tenant-admin.repository";
+import { buildFeatures, refusal } from "./tenant-features.model";
+
+interface Deps {
+  prisma: PrismaClient;
+  notifier: ChangeNotifier;
+  evaluation: TenantEvaluation;
+  now?: () => number;
+}
+
+export const DEFAULT_TENANT_ENVIRONMENT = "production";
+
+/**
+ * A tenant admin's features: every live flag as their tenant gets it, grouped by module, and
+ * their own on/off choices, which are unlocked tenant overrides with source `tenant_admin`.
+ * Everything is read for, and written to, the one tenant of the caller's membership.
+ */
+export function createTenantFeaturesService({ prisma, notifier, evaluation, now = Date.now }: Deps) {
+  const writing = createWriter({ prisma, notifier });
+
+  async function load(tx: Tx, scope: WorkspaceScope, envKey: string | undefined) {
+    if (!scope.tenantId) throw forbidden("Your membership is not bound to a tenant.");
+    const key = envKey ?? DEFAULT_TENANT_ENVIRONMENT;
+    const environment = await lookups.findEnvironment(tx, scope.workspaceId, key);
+    if (!environment) throw invalid(`No environment '${key}'.`, [{ path: "querystring.env", message: `no environment '${key}' in this workspace` }]);
+    const tenant = await repo.findTenant(tx, scope.workspaceId, scope.tenantId);
+    if (!tenant) throw forbidden("Your tenant no longer exists.");
+    const rows = await repo.features(tx, scope.workspaceId, environment.id);
+    const overrides = await repo.overridesOf(tx, scope.workspaceId, tenant.id, environment.id);
+    const view = await evaluation.load(tx, scope.workspaceId, environment, { tenantKeys: [tenant.key] });
+    const features = buildFeatures({
+      tenantKey: tenant.key,
+      rows,
+      overrides: new Map(overrides.map((o) => [o.flagId, o])),
+      disabledModules: new Set(tenant.modules.map((m) => m.module.key)),
+      view,
+      now: now(),
+    });
+    return { environment, tenant, rows, overrides, features };
+  }
+
+  function featureOf(features: TenantFeature[], key: string): TenantFeature {
+    const feature = features.find((f) => f.key === key);
+    if (!feature) throw notFound(`Feature '${key}'`);
+    return feature;
+  }
+
+  return {
+    async list(scope: WorkspaceScope, query: TenantFeaturesQuery): Promise<TenantFeaturesResponse> {
+      return inWorkspace(prisma, scope.workspaceId, async (tx) => {
+        const { environment, tenant, rows, features } = await load(tx, scope, query.env);
+        const moduleNames = new Map(rows.flatMap((row) => (row.module ? [[row.module.key, row.module.name] as const] : [])));
+        const disabled = new Set(tenant.modules.map((m) => m.module.key));
+        const search = query.search?.toLowerCase();
+        const shown = features.filter(
+          (f) =>
+            (query.module === undefined || (f.module ?? "none") === query.module) &&
+            (!search || [f.key, f.name, f.description].some((text) => text.toLowerCase().includes(search))),
+        );
+        const groups = new Map<string | null, TenantFeature[]>();
+        for (const feature of shown) groups.set(feature.module, [...(groups.get(feature.module) ?? []), feature]);
+        const modules = [...groups.entries()]
+          .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
+          .map(([key, list]) => ({ key, name: key === null ? "General" : (moduleNames.get(key) ?? key), enabled: key === null || !disabled.has(key), features: list }));
+        return { workspace: { slug: scope.workspaceSlug, name: scope.workspaceName }, tenant: { key: tenant.key, name: tenant.name }, environment: environment.key, modules };
+      });
+    },
+
+    async get(scope: WorkspaceScope, envKey: string | undefined, key: string): Promise<TenantFeature> {
+      return inWorkspace(prisma, scope.workspaceId, async (tx) => featureOf((await load(tx, scope, envKey)).features, key));
+    },
+
+    /**
+     * Switches a feature on or off for the tenant, within the workspace admins' limits (see
+     * `refusal`). `expectedVersion` (If-Match, optional) is the feature's `version`.
+     */
+    async toggle(scope: WorkspaceScope, envKey: string | undefined, key: string, body: ToggleFeatureBody, expectedVersion: number | undefined, actor: Actor): Promise<TenantFeature> {
+      return writing(scope.workspaceId, async (tx, bumped) => {
+        const { environment, tenant, rows, overrides, features } = await load(tx, scope, envKey);
+        const feature = featureOf(features, key);
+        if (expectedVersion !== undefined && feature.version !== expectedVersion) throw staleVersion(`Feature '${key}'`, feature.version);
+        const refused = refusal(feature, body.enabled, { isForced: body.force === true });
+        if (refused) throw new AppError(refused.code, refused.message, refused.details ? { details: refused.details } : {});
+
+        const row = rows.find((r) => r.key === key)!;
+        const current = overrides.find((o) => o.flagId === row.id);
+        const next = { variant: body.enabled ? row.onVariant : row.offVariant, locked: false, expiresAt: null, source: "tenant_admin" as const, updatedBy: actor.email ?? null };
+        if (current && feature.override && current.variant === next.variant) return feature;
+        let id: string;
+        if (current) {
+          if (!(await repo.updateOverride(tx, scope.workspaceId, current.id, current.version, next))) throw staleVersion(`Feature '${key}'`, current.version + 1);
+          id = current.id;
+        } else {
+          const created = await translating(`The override of '${key}'`, () =>
+            repo.createOverride(tx, { workspaceId: scope.workspaceId, flagId: row.id, environmentId: environment.id, tenantId: tenant.id, ...next }),
+          );
+          id = created.id;
+        }
+        await recordAudit(tx, actor, {
+          workspaceId: scope.workspaceId,
+          environment,
+          tenant,
+          action: body.enabled ? "tenant_feature.enabled" : "tenant_feature.disabled",
+          targetType: "tenant_override",
+          targetId: id,
+          targetKey: key,
+          before: overrideSnapshot(current),
+          after: { ...overrideSnapshot(next), ...(refusal(feature, body.enabled, { isForced: false }) ? { forcedPast: feature.dependants } : {}) },
+        });
+        bumped.push(...(await bumpEnvironments(tx, scope.workspaceId, [environment.id])));
+        return featureOf((await load(tx, scope, envKey)).features, key);
+      });
+    },
+  };
+}
+
+export type TenantFeaturesService = ReturnType<typeof createTenantFeaturesService>;

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../../test/helpers/app";
+import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
+import { createFlag, createModule, createTenant, setOverride } from "../../../test/helpers/tenancy-fixtures";
+
+describe("listing tenants", () => {
+  let t: TestApp;
+  let ws: Awaited<ReturnType<typeof createWorkspace>>;
+  let viewer: Record<string, string>;
+  const list = async (query: string) => t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}/tenants?${query}`, headers: viewer });
+  const keys = (res: { json(): { items: { key: string }[] } }) => res.json().items.map((item) => item.key);
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    ws = await createWorkspace(t.db);
+    viewer = await memberHeaders(t.app, t.db, ws.id, "viewer");
+    const str = await createModule(t.db, ws, "STR");
+    const tenants = [];
+    for (const [i, key] of ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"].entries()) {
+      tenants.push(await createTenant(t.db, ws, key, { plan: i % 2 === 0 ? "pro" : "standard", venues: i, beta: i < 2 }));
+    }
+    await t.db.prisma.tenant.update({ where: { id: tenants[5]!.id }, data: { name: "Zulu Foxtrot" } });
+    await t.db.prisma.tenantModule.create({ data: { workspaceId: ws.id, tenantId: tenants[1]!.id, moduleId: str.id, enabled: false } });
+    // Knowledge base: off by default, on for alpha and charlie (charlie's in staging only), denied to echo.
+    const kb = await createFlag(t.db, ws, { key: "knowledge_base_enabled" });
+    await setOverride(t.db, ws, kb.id, tenants[0]!.id, "on");
+    await setOverride(t.db, ws, kb.id, tenants[2]!.id, "on", { env: "staging" });
+    await setOverride(t.db, ws, kb.id, tenants[3]!.id, "on", { expiresAt: new Date(Date.now() - 60_000) });
+    // Pricing: on by default, in module STR (off for bravo), and needs the knowledge base.
+    await createFlag(t.db, ws, { key: "pricing", fallthrough: "on", moduleId: str.id });
+    await createFlag(t.db, ws, { key: "pricing_plus", fallthrough: "on", dependsOn: ["knowledge_base_enabled"] });
+    // Pro reports: a targeting rule on the tenant's stored plan.
+    const reports = await createFlag(t.db, ws, { key: "pro_reports" });
+    const state = await t.db.prisma.flagState.findFirstOrThrow({ where: { flagId: reports.id, environment: { key: "production" } } });
+    await t.db.prisma.flagRule.create({
+      data: {
+        workspaceId: ws.id,
+        flagStateId: state.id,
+        position: 0,
+        conditions: [{ attribute: "tenant.plan", operator: "in", values: ["pro"] }],
+        serve: { variant: "on" },
+      },
+    });
+  });
+  afterAll(() => t.close());
+
+  it("paginates with the total, sorts and searches key and name", async () => {
+    const page = await list("page=2&pageSize=4&sort=key&order=asc");
+    expect(page.json()).toMatchObject({ total: 6, page: 2, pageSize: 4 });
+    expect(keys(page)).toEqual(["echo", "foxtrot"]);
+    expect(keys(await list("sort=key&order=desc&pageSize=2"))).toEqual(["foxtrot", "echo"]);
+    expect(keys(await list("sort=name"))).toEqual(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]);
+    expect(keys(await list("search=ZULU"))).toEqual(["foxtrot"]);
+    expect(keys(await list("search=ar"))).toEqual(["charlie"]);
+  });
+
+  it("filters by attributes, matching strings, numbers and booleans", async () => {
+    expect(keys(await list("attr.plan=pro&sort=key"))).toEqual(["alpha", "charlie", "echo"]);
+    expect(keys(await list("attr.venues=1,3&sort=key"))).toEqual(["bravo", "delta"]);
+    expect(keys(await list("attr.beta=true&sort=key"))).toEqual(["alpha", "bravo"]);
+    expect(keys(await list("attr.plan=pro&attr.venues=2"))).toEqual(["charlie"]);
+    expect((await list("attr.missing=x")).json().total).toBe(0);
+  });
+
+  it("filters by module state", async () => {
+    expect(keys(await list("module=STR&moduleState=off"))).toEqual(["bravo"]);
+    expect((await list("module=STR&moduleState=on")).json().total).toBe(5);
+  });
+
+  it("filters by a flag's effective value in an environment, as the evaluator answers it", async () => {
+    expect(keys(await list("flag=knowledge_base_enabled&env=production&flagState=on"))).toEqual(["alpha"]);
+    expect(keys(await list("flag=knowledge_base_enabled&env=staging&flagState=on"))).toEqual(["charlie"]);
+    const off = await list("flag=knowledge_base_enabled&env=production&flagState=off&pageSize=2&page=2&sort=key");
+    expect(off.json().total).toBe(5);
+    expect(keys(off)).toEqual(["delta", "echo"]);
+    // Module off beats the fallthrough; a failed prerequisite turns the dependant off.
+    expect(keys(await list("flag=pricing&env=production&flagState=off"))).toEqual(["bravo"]);
+    expect(keys(await list("flag=pricing_plus&env=production&flagState=on"))).toEqual(["alpha"]);
+    expect(keys(await list("flag=pricing_plus&env=production&flagState=on&attr.plan=standard"))).toEqual([]);
+    // Targeting rules count: the list asks the evaluator.
+    expect(keys(await list("flag=pro_reports&env=production&flagState=on&sort=key"))).toEqual(["alpha", "charlie", "echo"]);
+    expect(keys(await list("flag=pro_reports&env=staging&flagState=on"))).toEqual([]);
+  });
+
+  it("adds effective values of requested flags to each row", async () => {
+    const some = await list("flags=knowledge_base_enabled,pricing&env=production&sort=key&pageSize=2");
+    expect(some.json().items[0]).toMatchObject({
+      key: "alpha",
+      flags: {
+        knowledge_base_enabled: { value: true, variant: "on", isOn: true, detail: "TENANT_OVERRIDE" },
+        pricing: { value: true, isOn: true },
+      },
+    });
+    expect(Object.keys(some.json().items[1].flags)).toEqual(["knowledge_base_enabled", "pricing"]);
+    expect(some.json().items[1].flags.pricing).toMatchObject({ value: false, reason: "DISABLED", detail: "MODULE_DISABLED" });
+
+    const all = await list("include=flags&env=production&sort=key&pageSize=1");
+    expect(Object.keys(all.json().items[0].flags).sort()).toEqual(["knowledge_base_enabled", "pricing", "pricing_plus", "pro_reports"]);
+    expect(all.json().items[0].flags.pro_reports).toMatchObject({ value: true, reason: "TARGETING_MATCH", detail: expect.stringMatching(/^RULE:/) });
+    expect(all.json().items[0].flags.pricing_plus).toMatchObject({ isOn: true });
+    expect((await list("sort=key")).json().items[0].flags).toBeUndefined();
+  });
+
+  it("names each bad query parameter", async () => {
+    const cases: [string, string][] = [
+      ["flag=knowledge_base_enabled&flagState=on", "querystring.env"],
+      ["flag=knowledge_base_enabled&env=production", "querystring.flagState"],
+      ["flagState=on&env=production", "querystring.flag"],
+      ["flag=nope&env=production&flagState=on", "querystring.flag"],
+      ["flags=nope&env=production", "querystring.flags"],
+      ["flag=knowledge_base_enabled&env=nope&flagState=on", "querystring.env"],
+      ["module=NOPE&moduleState=on", "querystring.module"],
+      ["module=STR", "querystring.moduleState"],
+      ["flagState=maybe", "querystring.flagState"],
+      ["color=red", "querystring.color"],
+      ["attr.bad.name=1", "querystring.attr.bad.name"],
+      ["sort=password", "querystring.sort"],
+      ["pageSize=1000", "querystring.pageSize"],
+    ];
+    for (const [query, path] of cases) {
+      const res = await list(query);
+      expect({ query, status: res.statusCode }).toEqual({ query, status: 400 });
+      expect(res.json().error.details.issues.map((issue: { path: string }) => issue.path)).toContain(path);
+    }
+  });
+});

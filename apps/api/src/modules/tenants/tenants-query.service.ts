@@ -1,0 +1,109 @@
+import type { ListTenantsQuery, TenantDetailResponse, TenantListResponse, TenantResponse } from "@ensign/contracts/tenants";
+import type { Prisma, PrismaClient } from "../../generated/prisma/client";
+import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { invalid, notFound } from "../../infra/errors";
+import { lookupsRepository as lookups } from "../tenancy/lookups.repository";
+import type { TenantEvaluation } from "../tenancy/tenant-evaluation";
+import { toTenantResponse } from "./tenants.mapping";
+import { tenantWhere, tenantsRepository as repo, type TenantRow } from "./tenants.repository";
+
+interface Deps {
+  prisma: PrismaClient;
+  evaluation: TenantEvaluation;
+}
+
+const badQuery = (field: string, message: string) => invalid(`The request is not valid: querystring.${field}.`, [{ path: `querystring.${field}`, message }]);
+
+/**
+ * Reading tenants: the filtered, sorted, paginated list (optionally by a flag's effective state
+ * and with effective values per row) and a tenant's page with every flag's value and reason.
+ */
+export function createTenantsQueryService({ prisma, evaluation }: Deps) {
+  async function environmentOf(tx: Tx, workspaceId: string, key: string) {
+    const environment = await lookups.findEnvironment(tx, workspaceId, key);
+    if (!environment) throw badQuery("env", `no environment '${key}' in this workspace`);
+    return environment;
+  }
+
+  async function liveFlag(tx: Tx, workspaceId: string, key: string, field: string) {
+    const flag = await lookups.findFlag(tx, workspaceId, key);
+    if (!flag || flag.archivedAt) throw badQuery(field, `no flag '${key}' in this workspace`);
+    return flag;
+  }
+
+  return {
+    async list(workspaceId: string, query: ListTenantsQuery): Promise<TenantListResponse> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const environment = query.env === undefined ? undefined : await environmentOf(tx, workspaceId, query.env);
+        let module: { id: string; isOn: boolean } | undefined;
+        if (query.module !== undefined) {
+          const found = await lookups.findModule(tx, workspaceId, query.module);
+          if (!found) throw badQuery("module", `no module '${query.module}' in this workspace`);
+          module = { id: found.id, isOn: query.moduleState === "on" };
+        }
+        for (const key of query.flags ?? []) await liveFlag(tx, workspaceId, key, "flags");
+        const where = tenantWhere(workspaceId, { search: query.search, attributes: query.attributes, module });
+        const orderBy: Prisma.TenantOrderByWithRelationInput[] = [{ [query.sort]: query.order }, { key: "asc" }];
+        const skip = (query.page - 1) * query.pageSize;
+
+        let total: number;
+        let rows: TenantRow[];
+        if (query.flag !== undefined && environment) {
+          await liveFlag(tx, workspaceId, query.flag, "flag");
+          const candidates = (await repo.keys(tx, where, orderBy)).map((row) => row.key);
+          const view = await evaluation.load(tx, workspaceId, environment, { flagKeys: [query.flag], tenantKeys: candidates });
+          const wantOn = query.flagState === "on";
+          const matching = candidates.filter((key) => view.valueOf(key, query.flag!).isOn === wantOn);
+          total = matching.length;
+          rows = await repo.byKeysInOrder(tx, workspaceId, matching.slice(skip, skip + query.pageSize));
+        } else {
+          total = await repo.count(tx, where);
+          rows = await repo.page(tx, where, orderBy, skip, query.pageSize);
+        }
+
+        const modules = await lookups.modules(tx, workspaceId);
+        const items: TenantResponse[] = rows.map((row) => toTenantResponse(row, modules));
+        const wanted = query.include === "flags" ? undefined : query.flags;
+        if (environment && (wanted !== undefined || query.include === "flags") && rows.length > 0) {
+          const view = await evaluation.load(tx, workspaceId, environment, { flagKeys: wanted, tenantKeys: rows.map((row) => row.key) });
+          const keys = wanted ?? view.flagKeys;
+          for (const item of items) item.flags = Object.fromEntries(keys.map((key) => [key, view.valueOf(item.key, key)]));
+        }
+        return { items, total, page: query.page, pageSize: query.pageSize };
+      });
+    },
+
+    /** The tenant with its modules and every live flag's effective value and reason in one environment. */
+    async detail(workspaceId: string, key: string, envKey: string | undefined): Promise<TenantDetailResponse> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const row = await repo.findByKey(tx, workspaceId, key);
+        if (!row) throw notFound(`Tenant '${key}'`);
+        const environment = envKey === undefined ? await lookups.defaultEnvironment(tx, workspaceId) : await environmentOf(tx, workspaceId, envKey);
+        if (!environment) throw notFound("An environment");
+        const modules = await lookups.modules(tx, workspaceId);
+        const flags = await repo.flagsMeta(tx, workspaceId);
+        const overrides = await repo.overridesOf(tx, workspaceId, row.id, environment.id);
+        const view = await evaluation.load(tx, workspaceId, environment, { tenantKeys: [row.key] });
+        const overrideOf = new Map(overrides.map((o) => [o.flag.key, o]));
+        return {
+          ...toTenantResponse(row, modules),
+          environment: environment.key,
+          flagValues: flags.map((flag) => {
+            const override = overrideOf.get(flag.key);
+            return {
+              key: flag.key,
+              name: flag.name,
+              module: flag.module?.key ?? null,
+              ...view.valueOf(row.key, flag.key),
+              override: override
+                ? { variant: override.variant, source: override.source, locked: override.locked, expiresAt: override.expiresAt?.toISOString() ?? null, version: override.version }
+                : null,
+            };
+          }),
+        };
+      });
+    },
+  };
+}
+
+export type TenantsQueryService = ReturnType<typeof createTenantsQueryService>;

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../../test/helpers/app";
+import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
+import { countRows, createFlag, createModule, createTenant, setOverride } from "../../../test/helpers/tenancy-fixtures";
+
+describe("tenants", () => {
+  let t: TestApp;
+  let ws: Awaited<ReturnType<typeof createWorkspace>>;
+  let other: Awaited<ReturnType<typeof createWorkspace>>;
+  let admin: Record<string, string>;
+  const url = () => `/v1/workspaces/${ws.slug}/tenants`;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    ws = await createWorkspace(t.db);
+    other = await createWorkspace(t.db);
+    admin = await memberHeaders(t.app, t.db, ws.id, "admin");
+    await createModule(t.db, ws, "FIN", "Finance");
+    await createModule(t.db, ws, "STR", "Short-term rental");
+  });
+  afterAll(() => t.close());
+
+  const snapshotVersions = async (workspaceId: string) =>
+    (await t.db.prisma.environment.findMany({ where: { workspaceId }, orderBy: { key: "asc" } })).map((env) => env.snapshotVersion);
+
+  it("creates a tenant with attributes and module switches, bumps every environment and audits it", async () => {
+    const before = await snapshotVersions(ws.id);
+    const res = await t.app.inject({
+      method: "POST",
+      url: url(),
+      headers: { ...admin, "user-agent": "tenants-test" },
+      payload: { key: "arizona-comedy", name: "Arizona Comedy", attributes: { plan: "pro", venues: 3 }, modules: { STR: false } },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.headers.etag).toBe('"1"');
+    expect(res.json()).toMatchObject({
+      key: "arizona-comedy",
+      name: "Arizona Comedy",
+      attributes: { plan: "pro", venues: 3 },
+      modules: [
+        { key: "FIN", name: "Finance", enabled: true },
+        { key: "STR", name: "Short-term rental", enabled: false },
+      ],
+      version: 1,
+    });
+    expect(await snapshotVersions(ws.id)).toEqual(before.map((v) => v + 1));
+    const [entry] = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, action: "tenant.created" } });
+    expect(entry).toMatchObject({
+      actorType: "user",
+      actorRole: "admin",
+      ip: "127.0.0.1",
+      userAgent: "tenants-test",
+      tenantKey: "arizona-comedy",
+      targetKey: "arizona-comedy",
+      after: { key: "arizona-comedy", attributes: { plan: "pro", venues: 3 }, disabledModules: ["STR"] },
+    });
+    expect(entry!.before).toBeNull();
+
+    const duplicate = await t.app.inject({ method: "POST", url: url(), headers: admin, payload: { key: "arizona-comedy", name: "Again" } });
+    expect(duplicate.statusCode).toBe(409);
+    expect(duplicate.json().error.code).toBe("ALREADY_EXISTS");
+  });
+
+  it("names every bad field of a bad tenant and writes nothing", async () => {
+    const rows = await countRows(t.db, ws.id);
+    const deep = { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } };
+    const res = await t.app.inject({
+      method: "POST",
+      url: url(),
+      headers: admin,
+      payload: { key: "bad key!", name: "", attributes: { "has.dot": 1 }, extra: true },
+    });
+    expect(res.statusCode).toBe(400);
+    const paths = res.json().error.details.issues.map((issue: { path: string }) => issue.path);
+    expect(paths).toEqual(expect.arrayContaining(["body.key", "body.name", "body.attributes.has.dot", "body"]));
+
+    const tooDeep = await t.app.inject({ method: "POST", url: url(), headers: admin, payload: { key: "deep", name: "Deep", attributes: { deep } } });
+    expect(tooDeep.json().error.details.issues).toEqual([{ path: "body.attributes.deep", message: "nests deeper than 5 levels" }]);
+
+    const big = await t.app.inject({ method: "POST", url: url(), headers: admin, payload: { key: "big", name: "Big", attributes: { blob: "x".repeat(20_000) } } });
+    expect(big.statusCode).toBe(400);
+    expect(big.json().error.details.issues[0].path).toBe("body.attributes");
+
+    const unknownModule = await t.app.inject({ method: "POST", url: url(), headers: admin, payload: { key: "valid", name: "Valid", modules: { NOPE: false } } });
+    expect(unknownModule.statusCode).toBe(400);
+    expect(unknownModule.json().error.details.issues).toEqual([{ path: "body.modules.NOPE", message: "no module 'NOPE' in this workspace" }]);
+    expect(await countRows(t.db, ws.id)).toEqual(rows);
+  });
+
+  it("updates with If-Match, refuses stale versions with 412 and audits only what changed", async () => {
+    const tenant = await createTenant(t.db, ws, "noord", { plan: "standard" });
+    const target = `${url()}/noord`;
+    expect((await t.app.inject({ method: "PATCH", url: target, headers: admin, payload: { name: "Noord" } })).statusCode).toBe(428);
+    const ok = await t.app.inject({ method: "PATCH", url: target, headers: { ...admin, "if-match": '"1"' }, payload: { attributes: { plan: "premium" } } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ attributes: { plan: "premium" }, name: tenant.name, version: 2 });
+    expect(ok.headers.etag).toBe('"2"');
+    const stale = await t.app.inject({ method: "PATCH", url: target, headers: { ...admin, "if-match": '"1"' }, payload: { name: "Lost" } });
+    expect(stale.statusCode).toBe(412);
+    expect(stale.json().error).toMatchObject({ code: "VERSION_MISMATCH", details: { currentVersion: 2 } });
+    const [entry] = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, action: "tenant.updated", tenantKey: "noord" } });
+    expect(entry).toMatchObject({ before: { attributes: { plan: "standard" } }, after: { attributes: { plan: "premium" } } });
+
+    const cleared = await t.app.inject({ method: "PATCH", url: target, headers: { ...admin, "if-match": '"2"' }, payload: { attributes: null } });
+    expect(cleared.json()).toMatchObject({ attributes: {}, version: 3 });
+  });
+
+  it("switches modules per tenant, audited, and the tenant's flags of that module turn off", async () => {
+    const fin = await t.db.prisma.module.findFirstOrThrow({ where: { workspaceId: ws.id, key: "FIN" } });
+    const flag = await createFlag(t.db, ws, { key: "fin_excel_export", moduleId: fin.id, fallthrough: "on" });
+    await createTenant(t.db, ws, "zeeland");
+    const detail = async () => (await t.app.inject({ method: "GET", url: `${url()}/zeeland?env=production`, headers: admin })).json();
+    expect((await detail()).flagValues.find((f: { key: string }) => f.key === flag.key)).toMatchObject({ value: true, isOn: true, detail: "FALLTHROUGH" });
+
+    const before = await snapshotVersions(ws.id);
+    const off = await t.app.inject({ method: "PUT", url: `${url()}/zeeland/modules/FIN`, headers: admin, payload: { enabled: false } });
+    expect(off.statusCode).toBe(200);
+    expect(off.json().modules).toContainEqual({ key: "FIN", name: "Finance", enabled: false });
+    expect(off.json().version).toBe(2);
+    expect(await snapshotVersions(ws.id)).toEqual(before.map((v) => v + 1));
+    expect((await detail()).flagValues.find((f: { key: string }) => f.key === flag.key)).toMatchObject({
+      value: false,
+      reason: "DISABLED",
+      detail: "MODULE_DISABLED",
+      isOn: false,
+    });
+    const [entry] = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, action: "tenant_module.disabled" } });
+    expect(entry).toMatchObject({ tenantKey: "zeeland", targetType: "tenant_module", targetKey: "FIN", before: { enabled: true }, after: { enabled: false } });
+
+    const stale = await t.app.inject({ method: "PUT", url: `${url()}/zeeland/modules/FIN`, headers: { ...admin, "if-match": '"1"' }, payload: { enabled: true } });
+    expect(stale.statusCode).toBe(412);
+    const unknown = await t.app.inject({ method: "PUT", url: `${url()}/zeeland/modules/NOPE`, headers: admin, payload: { enabled: true } });
+    expect(unknown.statusCode).toBe(404);
+    const bad = await t.app.inject({ method: "PUT", url: `${url()}/zeeland/modules/FIN`, headers: admin, payload: { enabled: "yes" } });
+    expect(bad.json().error.details.issues[0].path).toBe("body.enabled");
+  });
+
+  it("shows a tenant's overrides and every flag's reason on its page", async () => {
+    const tenant = await createTenant(t.db, ws, "goodwin");
+    const kb = await createFlag(t.db, ws, { key: "knowledge_base" });
+    await setOverride(t.db, ws, kb.id, tenant.id, "on", { locked: true });
+    const res = await t.app.inject({ method: "GET", url: `${url()}/goodwin`, headers: admin });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.etag).toBe('"1"');
+    const body = res.json();
+    expect(body.environment).toBe("production");
+    expect(body.flagValues.find((f: { key: string }) => f.key === "knowledge_base")).toMatchObject({
+      value: true,
+      reason: "TARGETING_MATCH",
+      detail: "TENANT_OVERRIDE_LOCKED",
+      isOn: true,
+      override: { variant: "on", locked: true, source: "workspace_admin", expiresAt: null, version: 1 },
+    });
+    const staging = await t.app.inject({ method: "GET", url: `${url()}/goodwin?env=staging`, headers: admin });
+    expect(staging.json().flagValues.find((f: { key: string }) => f.key === "knowledge_base")).toMatchObject({ value: false, override: null });
+    const unknownEnv = await t.app.inject({ method: "GET", url: `${url()}/goodwin?env=nope`, headers: admin });
+    expect(unknownEnv.statusCode).toBe(400);
+    expect(unknownEnv.json().error.details.issues[0].path).toBe("querystring.env");
+  });
+
+  it("deletes with If-Match, audited, and bumps every environment", async () => {
+    await createTenant(t.db, ws, "short-lived");
+    const target = `${url()}/short-lived`;
+    expect((await t.app.inject({ method: "DELETE", url: target, headers: admin })).statusCode).toBe(428);
+    expect((await t.app.inject({ method: "DELETE", url: target, headers: { ...admin, "if-match": '"7"' } })).statusCode).toBe(412);
+    const before = await snapshotVersions(ws.id);
+    const res = await t.app.inject({ method: "DELETE", url: target, headers: { ...admin, "if-match": '"1"' } });
+    expect(res.statusCode).toBe(204);
+    expect(await t.db.prisma.tenant.findFirst({ where: { workspaceId: ws.id, key: "short-lived" } })).toBeNull();
+    expect(await snapshotVersions(ws.id)).toEqual(before.map((v) => v + 1));
+    const [entry] = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, action: "tenant.deleted" } });
+    expect(entry).toMatchObject({ tenantKey: "short-lived", before: { key: "short-lived" } });
+    expect((await t.app.inject({ method: "GET", url: target, headers: admin })).statusCode).toBe(404);
+  });
+
+  it("never reaches another workspace's tenants through its own slug", async () => {
+    await createTenant(t.db, other, "foreign", { plan: "pro" });
+    const rows = await countRows(t.db, other.id);
+    const base = `${url()}/foreign`;
+    const attempts = [
+      { method: "GET" as const, url: base },
+      { method: "PATCH" as const, url: base, payload: { name: "Mine" }, headers: { "if-match": '"1"' } },
+      { method: "DELETE" as const, url: base, headers: { "if-match": '"1"' } },
+      { method: "PUT" as const, url: `${base}/modules/FIN`, payload: { enabled: false } },
+    ];
+    for (const attempt of attempts) {
+      const res = await t.app.inject({ ...attempt, headers: { ...admin, ...attempt.headers } });
+      expect({ url: attempt.url, method: attempt.method, status: res.statusCode }).toEqual({ url: attempt.url, method: attempt.method, status: 404 });
+    }
+    const list = await t.app.inject({ method: "GET", url: `${url()}?search=foreign`, headers: admin });
+    expect(list.json().total).toBe(0);
+    expect(await countRows(t.db, other.id)).toEqual(rows);
+  });
+});

@@ -1,0 +1,145 @@
+import type { CreateTenantBody, TenantResponse, UpdateTenantBody } from "@ensign/contracts/tenants";
+import type { Prisma, PrismaClient } from "../../generated/prisma/client";
+import { changes, recordAudit, type Actor } from "../../infra/audit";
+import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import type { Tx } from "../../infra/db/scoped";
+import { invalid, notFound } from "../../infra/errors";
+import { translating } from "../../infra/prisma-errors";
+import { staleVersion } from "../../infra/versioning";
+import { lookupsRepository as lookups } from "../tenancy/lookups.repository";
+import { createWriter } from "../tenancy/writing";
+import { auditedTenant, toTenantResponse } from "./tenants.mapping";
+import { tenantsRepository as repo } from "./tenants.repository";
+
+interface Deps {
+  prisma: PrismaClient;
+  notifier: ChangeNotifier;
+}
+
+const tenantRef = (row: { id: string; key: string }) => ({ id: row.id, key: row.key });
+
+/**
+ * Creating, editing and deleting tenants and switching their modules. Tenants, their attributes
+ * and modules are in every environment's snapshot, so every write bumps them all.
+ */
+export function createTenantsService({ prisma, notifier }: Deps) {
+  const writing = createWriter({ prisma, notifier });
+
+  async function found(tx: Tx, workspaceId: string, key: string) {
+    const row = await repo.findByKey(tx, workspaceId, key);
+    if (!row) throw notFound(`Tenant '${key}'`);
+    return row;
+  }
+
+  return {
+    async create(workspaceId: string, body: CreateTenantBody, actor: Actor): Promise<TenantResponse> {
+      return writing(workspaceId, async (tx, bumped) => {
+        const modules = await lookups.modules(tx, workspaceId);
+        const byKey = new Map(modules.map((m) => [m.key, m]));
+        const switches = Object.entries(body.modules ?? {});
+        const unknown = switches.filter(([key]) => !byKey.has(key));
+        if (unknown.length > 0) {
+          throw invalid(
+            "Some modules do not exist.",
+            unknown.map(([key]) => ({ path: `body.modules.${key}`, message: `no module '${key}' in this workspace` })),
+          );
+        }
+        const created = await translating(`Tenant '${body.key}'`, () =>
+          repo.create(tx, workspaceId, { key: body.key, name: body.name, attributes: (body.attributes ?? {}) as Prisma.InputJsonObject }),
+        );
+        if (switches.length > 0) {
+          await repo.setModules(tx, workspaceId, created.id, switches.map(([key, enabled]) => ({ moduleId: byKey.get(key)!.id, enabled })));
+        }
+        const row = await found(tx, workspaceId, body.key);
+        await recordAudit(tx, actor, {
+          workspaceId,
+          tenant: tenantRef(row),
+          action: "tenant.created",
+          targetType: "tenant",
+          targetId: row.id,
+          targetKey: row.key,
+          after: auditedTenant(row),
+        });
+        bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+        return toTenantResponse(row, modules);
+      });
+    },
+
+    async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateTenantBody, actor: Actor): Promise<TenantResponse> {
+      return writing(workspaceId, async (tx, bumped) => {
+        const current = await found(tx, workspaceId, key);
+        if (current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
+        const next = {
+          ...(body.name === undefined ? {} : { name: body.name }),
+          ...(body.attributes === undefined ? {} : { attributes: (body.attributes ?? {}) as Prisma.InputJsonObject }),
+        };
+        const diff = changes({ name: current.name, attributes: current.attributes as unknown }, next);
+        const modules = await lookups.modules(tx, workspaceId);
+        if (Object.keys(diff.after).length === 0) return toTenantResponse(current, modules);
+        if (!(await repo.update(tx, workspaceId, current.id, expectedVersion, next))) throw staleVersion(`Tenant '${key}'`, current.version + 1);
+        await recordAudit(tx, actor, {
+          workspaceId,
+          tenant: tenantRef(current),
+          action: "tenant.updated",
+          targetType: "tenant",
+          targetId: current.id,
+          targetKey: current.key,
+          ...diff,
+        });
+        bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+        return toTenantResponse(await found(tx, workspaceId, key), modules);
+      });
+    },
+
+    /** Deletes the tenant with its overrides, module switches and tenant-admin memberships. */
+    async delete(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
+      await writing(workspaceId, async (tx, bumped) => {
+        const current = await found(tx, workspaceId, key);
+        if (current.version !== expectedVersion || !(await repo.delete(tx, workspaceId, current.id, expectedVersion))) {
+          throw staleVersion(`Tenant '${key}'`, current.version);
+        }
+        await recordAudit(tx, actor, {
+          workspaceId,
+          tenant: tenantRef(current),
+          action: "tenant.deleted",
+          targetType: "tenant",
+          targetId: current.id,
+          targetKey: current.key,
+          before: auditedTenant(current),
+        });
+        bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+      });
+    },
+
+    /**
+     * Switches a module on or off for the tenant. The switch is absolute, so `If-Match` is
+     * optional; when given it must be the tenant's current version.
+     */
+    async setModule(workspaceId: string, key: string, moduleKey: string, enabled: boolean, expectedVersion: number | undefined, actor: Actor): Promise<TenantResponse> {
+      return writing(workspaceId, async (tx, bumped) => {
+        const current = await found(tx, workspaceId, key);
+        if (expectedVersion !== undefined && current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
+        const module = await lookups.findModule(tx, workspaceId, moduleKey);
+        if (!module) throw notFound(`Module '${moduleKey}'`);
+        const modules = await lookups.modules(tx, workspaceId);
+        const wasEnabled = !current.modules.some((m) => m.module.key === moduleKey && !m.enabled);
+        if (wasEnabled === enabled) return toTenantResponse(current, modules);
+        await repo.setModule(tx, workspaceId, current.id, module.id, enabled);
+        await recordAudit(tx, actor, {
+          workspaceId,
+          tenant: tenantRef(current),
+          action: enabled ? "tenant_module.enabled" : "tenant_module.disabled",
+          targetType: "tenant_module",
+          targetId: module.id,
+          targetKey: module.key,
+          before: { enabled: wasEnabled },
+          after: { enabled },
+        });
+        bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+        return toTenantResponse(await found(tx, workspaceId, key), modules);
+      });
+    },
+  };
+}
+
+export type TenantsService = ReturnType<typeof createTenantsService>;

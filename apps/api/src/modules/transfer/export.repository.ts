@@ -1,0 +1,125 @@
+import type { Tx } from "../../infra/db/scoped";
+
+/** Reads everything a workspace export holds, ids resolved to keys; never secrets. */
+export const exportRepository = {
+  workspace(tx: Tx, workspaceId: string) {
+    return tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { slug: true, name: true } });
+  },
+
+  environments(tx: Tx, workspaceId: string) {
+    return tx.environment.findMany({
+      where: { workspaceId },
+      orderBy: [{ sortOrder: "asc" }, { key: "asc" }],
+      select: { key: true, name: true, color: true, sortOrder: true, contextIssuer: true, contextJwksUrl: true },
+    });
+  },
+
+  modules(tx: Tx, workspaceId: string) {
+    return tx.module.findMany({ where: { workspaceId }, orderBy: { key: "asc" }, select: { key: true, name: true, description: true } });
+  },
+
+  flags(tx: Tx, workspaceId: string) {
+    return tx.flag.findMany({
+      where: { workspaceId },
+      orderBy: { key: "asc" },
+      select: {
+        key: true,
+        name: true,
+        description: true,
+        module: { select: { key: true } },
+        type: true,
+        variants: true,
+        offVariant: true,
+        onVariant: true,
+        salt: true,
+        tags: true,
+        isBeta: true,
+        dependsOn: true,
+        lifecycle: true,
+        owner: true,
+        deprecatedAt: true,
+        archivedAt: true,
+        states: {
+          select: {
+            enabled: true,
+            fallthrough: true,
+            tenantAllow: true,
+            tenantDeny: true,
+            environment: { select: { key: true } },
+            rules: { orderBy: { position: "asc" }, select: { name: true, conditions: true, serve: true } },
+          },
+        },
+      },
+    });
+  },
+
+  pendingSchedules(tx: Tx, workspaceId: string) {
+    return tx.schedule.findMany({
+      where: { workspaceId, status: "pending" },
+      orderBy: [{ runAt: "asc" }, { id: "asc" }],
+      select: { runAt: true, action: true, rampId: true, createdBy: true, flag: { select: { key: true } }, environment: { select: { key: true } } },
+    });
+  },
+
+  segments(tx: Tx, workspaceId: string) {
+    return tx.segment.findMany({
+      where: { workspaceId },
+      orderBy: { key: "asc" },
+      select: { key: true, name: true, description: true, includedUsers: true, excludedUsers: true, includedTenants: true, excludedTenants: true, rules: true },
+    });
+  },
+
+  tenants(tx: Tx, workspaceId: string) {
+    return tx.tenant.findMany({
+      where: { workspaceId },
+      orderBy: { key: "asc" },
+      select: { key: true, name: true, attributes: true, modules: { select: { enabled: true, module: { select: { key: true } } } } },
+    });
+  },
+
+  tenantOverrides(tx: Tx, workspaceId: string) {
+    return tx.tenantOverride.findMany({
+      where: { workspaceId },
+      orderBy: [{ flagId: "asc" }, { environmentId: "asc" }, { tenantId: "asc" }],
+      select: {
+        variant: true,
+        source: true,
+        locked: true,
+        expiresAt: true,
+        updatedBy: true,
+        flag: { select: { key: true } },
+        environment: { select: { key: true } },
+        tenant: { select: { key: true } },
+      },
+    });
+  },
+
+  userOverrides(tx: Tx, workspaceId: string) {
+    return tx.userOverride.findMany({
+      where: { workspaceId },
+      orderBy: [{ flagId: "asc" }, { environmentId: "asc" }, { userKey: "asc" }],
+      select: { userKey: true, variant: true, expiresAt: true, updatedBy: true, flag: { select: { key: true } }, environment: { select: { key: true } } },
+    });
+  },
+
+  identities(tx: Tx, workspaceId: string) {
+    return tx.identity.findMany({
+      where: { workspaceId },
+      orderBy: [{ environmentId: "asc" }, { key: "asc" }],
+      select: { key: true, traits: true, environment: { select: { key: true } } },
+    });
+  },
+
+  /** What must be absent for an `empty-only` import. */
+  async contentCounts(tx: Tx, workspaceId: string) {
+    const where = { workspaceId };
+    const [flags, tenants, modules, segments, identities] = await Promise.all([
+      tx.flag.count({ where }),
+      tx.tenant.count({ where }),
+      tx.module.count({ where }),
+      tx.segment.count({ where }),
+      tx.identity.count({ where }),
+    ]);
+    return { flags, tenants, modules, segments, identities };
+  },
+};

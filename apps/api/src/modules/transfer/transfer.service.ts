@@ -1,0 +1,78 @@
+import type { ImportBody, ImportResponse, WorkspaceExport } from "@ensign/contracts/export";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { recordAudit, type Actor } from "../../infra/audit";
+import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import { inWorkspace } from "../../infra/db/scoped";
+import { AppError, invalid } from "../../infra/errors";
+import { environmentsRepository } from "../environments/environments.repository";
+import { buildExport } from "./export.builder";
+import { exportRepository } from "./export.repository";
+import { documentIssues } from "./import-validation";
+import { writeImport } from "./import.writer";
+
+/** Big workspaces take a while to read or write in one transaction. */
+const TRANSFER_TIMEOUT_MS = 120_000;
+
+export function createTransferService({ prisma, notifier, now = () => new Date() }: { prisma: PrismaClient; notifier: ChangeNotifier; now?: () => Date }) {
+  return {
+    /** The whole workspace as one document; reading it is audited (who took a copy, and how much). */
+    async export(workspaceId: string, actor: Actor): Promise<WorkspaceExport> {
+      return inWorkspace(
+        prisma,
+        workspaceId,
+        async (tx) => {
+          const doc = await buildExport(tx, workspaceId, now());
+          await recordAudit(tx, actor, {
+            workspaceId,
+            action: "workspace.exported",
+            targetType: "workspace",
+            targetId: workspaceId,
+            targetKey: doc.workspace.slug,
+            after: { flags: doc.flags.length, tenants: doc.tenants.length, segments: doc.segments.length, identities: doc.identities.length },
+          });
+          return doc;
+        },
+        { timeout: TRANSFER_TIMEOUT_MS, isolationLevel: "RepeatableRead" },
+      );
+    },
+
+    /**
+     * Imports a document into a workspace that has no flags, modules, segments, tenants or
+     * identities yet (`empty-only`): all of it in one transaction with one audit entry, keys
+     * kept and ids new. Environments are matched by key (see `writeImport`).
+     */
+    async import(workspaceId: string, body: ImportBody, actor: Actor): Promise<ImportResponse> {
+      const issues = documentIssues(body.document);
+      if (issues.length > 0) throw invalid(`The document is not consistent: ${issues.length} problem${issues.length === 1 ? "" : "s"}.`, issues);
+      const { summary, bumped } = await inWorkspace(
+        prisma,
+        workspaceId,
+        async (tx) => {
+          await environmentsRepository.lockWorkspace(tx, workspaceId);
+          const present = await exportRepository.contentCounts(tx, workspaceId);
+          const found = Object.entries(present).filter(([, count]) => count > 0);
+          if (found.length > 0) {
+            throw new AppError("CONFLICT", `Imports go into an empty workspace; this one has ${found.map(([what, n]) => `${n} ${what}`).join(", ")}.`, {
+              details: { present },
+            });
+          }
+          const summary = await writeImport(tx, workspaceId, body.document);
+          await recordAudit(tx, actor, {
+            workspaceId,
+            action: "workspace.imported",
+            targetType: "workspace",
+            targetId: workspaceId,
+            targetKey: (await exportRepository.workspace(tx, workspaceId)).slug,
+            after: { mode: body.mode, source: body.document.workspace.slug, exportedAt: body.document.exportedAt, ...summary },
+          });
+          return { summary, bumped: await bumpEnvironments(tx, workspaceId) };
+        },
+        { timeout: TRANSFER_TIMEOUT_MS },
+      );
+      await notifier.published(bumped);
+      return { summary };
+    },
+  };
+}
+
+export type TransferService = ReturnType<typeof createTransferService>;

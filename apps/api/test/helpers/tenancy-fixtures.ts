@@ -1,0 +1,119 @@
+import type { Database } from "../../src/infra/db/database";
+import { unique } from "./fixtures";
+
+/*
+ * Direct inserts of flags, modules and tenants for the tenant, override and tenant-admin tests,
+ * written as the owner connection. Flags are created here (not through the flags API) so these
+ * tests exercise only what they are about.
+ */
+
+export const BOOLEAN_VARIANTS = [
+  { key: "on", value: true },
+  { key: "off", value: false },
+];
+
+interface Workspace {
+  id: string;
+  environments: { id: string; key: string }[];
+}
+
+export async function createModule(db: Database, workspace: Workspace, key: string, name = key) {
+  return db.prisma.module.create({ data: { workspaceId: workspace.id, key, name } });
+}
+
+export interface FlagOptions {
+  key?: string;
+  name?: string;
+  description?: string;
+  moduleId?: string;
+  dependsOn?: string[];
+  isBeta?: boolean;
+  /** The kill switch in every environment; true by default. */
+  enabled?: boolean;
+  /** What tenants without an override get; `off` by default. */
+  fallthrough?: "on" | "off";
+  deprecated?: boolean;
+  archived?: boolean;
+}
+
+/** A boolean flag with state in every environment of the workspace. */
+export async function createFlag(db: Database, workspace: Workspace, options: FlagOptions = {}) {
+  const key = options.key ?? unique("flag").toLowerCase();
+  const flag = await db.prisma.flag.create({
+    data: {
+      workspaceId: workspace.id,
+      key,
+      name: options.name ?? key,
+      description: options.description ?? "",
+      moduleId: options.moduleId ?? null,
+      type: "boolean",
+      variants: BOOLEAN_VARIANTS,
+      offVariant: "off",
+      onVariant: "on",
+      salt: "salt",
+      isBeta: options.isBeta ?? false,
+      dependsOn: options.dependsOn ?? [],
+      deprecatedAt: options.deprecated ? new Date() : null,
+      archivedAt: options.archived ? new Date() : null,
+    },
+  });
+  for (const env of workspace.environments) {
+    await db.prisma.flagState.create({
+      data: {
+        workspaceId: workspace.id,
+        flagId: flag.id,
+        environmentId: env.id,
+        enabled: options.enabled ?? true,
+        fallthrough: { variant: options.fallthrough ?? "off" },
+      },
+    });
+  }
+  return flag;
+}
+
+export async function createTenant(db: Database, workspace: Workspace, key = unique("tenant"), attributes: Record<string, unknown> = {}) {
+  return db.prisma.tenant.create({ data: { workspaceId: workspace.id, key, name: `Tenant ${key}`, attributes: attributes as object } });
+}
+
+export function envId(workspace: Workspace, key = "production"): string {
+  return workspace.environments.find((env) => env.key === key)!.id;
+}
+
+/** Sets a flag's kill switch in one environment, as the flags API would. */
+export async function setFlagEnabled(db: Database, workspace: Workspace, flagId: string, enabled: boolean, env = "production") {
+  await db.prisma.flagState.update({ where: { flagId_environmentId: { flagId, environmentId: envId(workspace, env) } }, data: { enabled, version: { increment: 1 } } });
+}
+
+export async function setOverride(
+  db: Database,
+  workspace: Workspace,
+  flagId: string,
+  tenantId: string,
+  variant: "on" | "off",
+  options: { locked?: boolean; env?: string; source?: "workspace_admin" | "tenant_admin"; expiresAt?: Date } = {},
+) {
+  return db.prisma.tenantOverride.create({
+    data: {
+      workspaceId: workspace.id,
+      flagId,
+      tenantId,
+      environmentId: envId(workspace, options.env),
+      variant,
+      locked: options.locked ?? false,
+      source: options.source ?? "workspace_admin",
+      expiresAt: options.expiresAt ?? null,
+    },
+  });
+}
+
+/** Row counts that a refused or previewed write must leave as they were. */
+export async function countRows(db: Database, workspaceId: string) {
+  const [tenants, tenantOverrides, userOverrides, tenantModules, audit] = await Promise.all([
+    db.prisma.tenant.count({ where: { workspaceId } }),
+    db.prisma.tenantOverride.count({ where: { workspaceId } }),
+    db.prisma.userOverride.count({ where: { workspaceId } }),
+    db.prisma.tenantModule.count({ where: { workspaceId } }),
+    db.prisma.auditEntry.count({ where: { workspaceId } }),
+  ]);
+  return { tenants, tenantOverrides, userOverrides, tenantModules, audit };
+}

@@ -1,0 +1,145 @@
+import { compile, evaluate } from "@ensign/evaluator";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CLIENT_KEY, SERVER_KEY, startFakeEnsign, type FakeEnsign } from "../../test/fake-ensign";
+import { portalSnapshot, setTenantFeature } from "../../test/snapshots";
+import { sleep, waitFor } from "../../test/wait";
+import type { EnsignError, FlagDetails } from "../types";
+import { createLocalClient, type LocalClientOptions } from "./local-client";
+
+let fake: FakeEnsign;
+const clients: { close(): void }[] = [];
+beforeEach(async () => {
+  fake = await startFakeEnsign(portalSnapshot());
+});
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await fake.close();
+});
+
+function client(options: Partial<LocalClientOptions> = {}) {
+  const created = createLocalClient({ url: fake.url, serverKey: SERVER_KEY, backoff: { initialMs: 20, jitter: 0 }, ...options });
+  clients.push(created);
+  const errors: EnsignError[] = [];
+  created.on("error", (error) => errors.push(error));
+  return { client: created, errors };
+}
+
+const configRequests = () => fake.requests.filter((r) => r.path === "/v1/config");
+const TENANTS = ["arizona-comedy", "desert-laughs", "phoenix-improv-collective", "tucson-theatre-works", "unknown-producer"];
+const DEFAULTS: Record<string, unknown> = { checkout_theme: "none", max_seats: -1, banner: { fallback: true } };
+
+describe("local client", () => {
+  it("evaluates in process exactly as the evaluator does, for any context", async () => {
+    const { client: c } = client({ stream: false });
+    await c.start();
+    const compiled = compile(fake.snapshot);
+    const keys = [...fake.snapshot.flags.map((f) => f.key), "missing_flag"];
+    const context = fc.record(
+      {
+        targetingKey: fc.oneof(fc.constantFrom("user-1", "user-2", "user-7"), fc.string({ maxLength: 12 })),
+        tenantKey: fc.constantFrom(...TENANTS),
+        role: fc.constantFrom("owner", "staff"),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(context, fc.constantFrom(...keys), (ctx, key) => {
+        const defaultValue = (DEFAULTS[key] ?? false) as never;
+        const expected = evaluate(compiled, key, ctx, { defaultValue });
+        const actual: FlagDetails = c.getDetails(key, defaultValue, ctx);
+        expect(actual).toMatchObject({ value: expected.value, reason: expected.reason, detail: expected.detail });
+        expect(actual.variant).toBe(expected.variant);
+        expect(actual.errorCode).toBe(expected.errorCode);
+      }),
+      { numRuns: 500 },
+    );
+    expect(configRequests()).toHaveLength(1);
+  });
+
+  it("answers the seed 000 portal flags per producer, with typed getters and defaults", async () => {
+    const { client: c, errors } = client({ stream: false, context: { role: "owner" } });
+    await c.start();
+    const producer = (tenantKey: string) => ({ targetingKey: `owner@${tenantKey}`, tenantKey });
+    expect(c.getBoolean("ai_agents_enabled", false, producer("tucson-theatre-works"))).toBe(true);
+    expect(c.getBoolean("ai_agents_enabled", false, producer("arizona-comedy"))).toBe(false);
+    expect(c.getDetails("fin_ai_extraction", true, producer("desert-laughs"))).toMatchObject({ value: false, detail: "MODULE_DISABLED" });
+    expect(c.getString("checkout_theme", "none", producer("arizona-comedy"))).toBe("modern");
+    expect(c.getNumber("checkout_theme", 3, producer("arizona-comedy"))).toBe(3);
+    expect(c.getBoolean("missing_flag", true)).toBe(true);
+    expect(errors.map((e) => e.code)).toEqual(["TYPE_MISMATCH", "FLAG_NOT_FOUND"]);
+    expect(Object.keys(c.evaluateAll(producer("arizona-comedy")))).toContain("banner");
+  });
+
+  it("serves defaults while nothing is loaded and when the API is down", async () => {
+    fake.failWith = 503;
+    const { client: c, errors } = client({ stream: false });
+    expect(c.getDetails("ai_agents_enabled", false)).toMatchObject({ value: false, errorCode: "PROVIDER_NOT_READY" });
+    await c.start();
+    expect(c.status).toBe("error");
+    expect(c.getBoolean("ai_agents_enabled", true, { tenantKey: "arizona-comedy" })).toBe(true);
+    expect(errors[0]).toMatchObject({ code: "HTTP", details: { status: 503 } });
+  });
+
+  it("refuses a client key's answer and a body that is no snapshot", async () => {
+    const wrongKey = client({ stream: false, serverKey: CLIENT_KEY });
+    await wrongKey.client.start();
+    expect(wrongKey.errors[0]?.code).toBe("UNAUTHORIZED");
+    fake.sendBadJson = true;
+    const badJson = client({ stream: false });
+    await badJson.client.start();
+    expect(badJson.errors[0]?.code).toBe("BAD_RESPONSE");
+  });
+
+  it("stays current through the stream and tells which flags changed", async () => {
+    const { client: c } = client();
+    await c.start();
+    await waitFor(() => c.isStreaming, "the stream");
+    const changes: string[][] = [];
+    const woken: string[] = [];
+    c.on("change", (keys) => changes.push(keys));
+    c.subscribe("ai_agents_enabled", () => woken.push("ai"));
+    c.subscribe("knowledge_base_enabled", () => woken.push("kb"));
+    fake.publish((s) => setTenantFeature(s, "ai_agents_enabled", "arizona-comedy", true));
+    await waitFor(() => c.getBoolean("ai_agents_enabled", false, { tenantKey: "arizona-comedy" }), "the pushed change");
+    expect(c.version).toBe(2);
+    expect(changes).toEqual([["ai_agents_enabled"]]);
+    expect(woken).toEqual(["ai"]);
+    expect(configRequests()[1]!.headers["if-none-match"]).toBe('"1"');
+  });
+
+  it("catches up after the stream reconnects", async () => {
+    const { client: c } = client();
+    await c.start();
+    await waitFor(() => c.isStreaming, "the stream");
+    fake.publish((s) => setTenantFeature(s, "ai_agents_enabled", "arizona-comedy", true), { notify: false });
+    fake.dropStreams();
+    await waitFor(() => c.version === 2, "the catch-up download");
+  });
+
+  it("polls /v1/config with its ETag while the stream is unavailable", async () => {
+    fake.streamStatus = 404;
+    const { client: c } = client({ pollIntervalMs: 60, backoff: { initialMs: 5_000 } });
+    await c.start();
+    await waitFor(() => configRequests().length >= 3, "two polls");
+    expect(configRequests().slice(1).every((r) => r.headers["if-none-match"] === '"1"')).toBe(true);
+    fake.publish((s) => setTenantFeature(s, "ai_agents_enabled", "arizona-comedy", true), { notify: false });
+    await waitFor(() => c.getBoolean("ai_agents_enabled", false, { tenantKey: "arizona-comedy" }), "the polled change");
+  });
+
+  it("does not poll while the stream is connected", async () => {
+    const { client: c } = client({ pollIntervalMs: 30 });
+    await c.start();
+    await waitFor(() => c.isStreaming, "the stream");
+    const before = configRequests().length;
+    await sleep(200);
+    expect(configRequests()).toHaveLength(before);
+  });
+
+  it("evaluates a bootstrapped snapshot before any download", () => {
+    const { client: c } = client({ bootstrap: portalSnapshot() });
+    expect(c.status).toBe("ready");
+    expect(c.getBoolean("ai_agents_enabled", false, { tenantKey: "tucson-theatre-works" })).toBe(true);
+    expect(fake.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,204 @@
+import { API_KEY_HEADER } from "../headers";
+import type { EnvironmentSnapshot } from "@ensign/contracts/snapshot";
+import { compile, evaluate, flagKeys, type CompiledSnapshot } from "@ensign/evaluator";
+import type { BackoffOptions } from "../backoff";
+import { ClientEmitter } from "../emitter";
+import { errorOf, typeOfDefault, type ExpectedType } from "../flag-values";
+import { buildUrl, conditionalGet, type FetchLike } from "../http";
+import { openChangeStream, unref, type ChangeStream } from "../stream";
+import { EnsignError, type ClientStatus, type EvaluationContext, type FlagClient, type FlagDetails, type FlagMap, type RegisteredFlags } from "../types";
+import { changedFlagKeys, parseSnapshot } from "./snapshot";
+
+/** How a local client reaches Ensign. */
+export interface LocalClientOptions {
+  /** The Ensign API's base URL. */
+  url: string;
+  /** A server key (`ens_srv_…`): secret, may download the environment's rules. Never ship it to browsers. */
+  serverKey: string;
+  /** Attributes every evaluation starts from; a call's own context is merged over them. */
+  context?: EvaluationContext;
+  /** A snapshot to evaluate with before (or without) the first download. */
+  bootstrap?: EnvironmentSnapshot;
+  /** Stay current through `GET /v1/stream`. Default true. */
+  stream?: boolean;
+  /** Poll `/v1/config` (with its ETag) this often while the stream is down or off. Default 30 s; 0 never. */
+  pollIntervalMs?: number;
+  /** Per request. Default 10 s. */
+  timeoutMs?: number;
+  backoff?: BackoffOptions;
+  heartbeatTimeoutMs?: number;
+  fetch?: FetchLike;
+  /** The clock evaluations use (epoch ms). */
+  now?: () => number;
+}
+
+/** The Node client: evaluates in process from the environment's snapshot. */
+export interface LocalClient<F extends FlagMap = RegisteredFlags> extends FlagClient<F> {
+  /** The snapshot version evaluations run on; -1 before the first. */
+  readonly version: number;
+  /** Whether the change stream is connected right now. */
+  readonly isStreaming: boolean;
+  /** Every flag's details for one context. */
+  evaluateAll(context?: EvaluationContext): Record<string, FlagDetails>;
+  /** Downloads `/v1/config` now (with the ETag); resolves when done, never rejects. */
+  refresh(): Promise<void>;
+}
+
+/**
+ * Creates a local-evaluation client. Call `await client.start()` once at boot: it downloads the
+ * snapshot and opens the stream. Evaluations are synchronous and never leave the process.
+ */
+export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: LocalClientOptions): LocalClient<F> {
+  const fetchFn: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const emitter = new ClientEmitter((error) => emitter.emit("error", new EnsignError("EVALUATION", "A flag listener threw", { cause: error })));
+  const reported = new Set<string>();
+  const headers = { [API_KEY_HEADER]: options.serverKey };
+
+  let snapshot: EnvironmentSnapshot | undefined;
+  let compiled: CompiledSnapshot | undefined;
+  let etag: string | undefined;
+  let status: ClientStatus = "loading";
+  let inflight: Promise<void> | undefined;
+  let started: Promise<void> | undefined;
+  let stream: ChangeStream | undefined;
+  let pollTimer: ReturnType<typeof setInterval> | undefined;
+
+  function install(next: EnvironmentSnapshot): string[] {
+    const changed = changedFlagKeys(snapshot, next);
+    snapshot = next;
+    compiled = compile(next);
+    reported.clear();
+    return changed;
+  }
+  if (options.bootstrap) {
+    install(options.bootstrap);
+    status = "ready";
+  }
+
+  function setStatus(next: ClientStatus) {
+    if (next === status) return;
+    status = next;
+    emitter.emit("status", next);
+    if (next === "ready") emitter.emit("ready");
+  }
+
+  function load(): Promise<void> {
+    if (inflight) return inflight;
+    inflight = (async () => {
+      try {
+        const result = await conditionalGet(fetchFn, buildUrl(options.url, "/v1/config"), { headers, etag, timeoutMs: options.timeoutMs ?? 10_000, parse: parseSnapshot });
+        if (!result.notModified && (snapshot === undefined || result.body.version >= snapshot.version)) {
+          etag = result.etag;
+          const changed = install(result.body);
+          setStatus("ready");
+          emitter.emitChange(changed);
+        } else setStatus("ready");
+      } catch (error) {
+        if (status === "loading") setStatus("error");
+        emitter.emit("error", error instanceof EnsignError ? error : new EnsignError("NETWORK", String(error), { cause: error }));
+      } finally {
+        inflight = undefined;
+      }
+    })();
+    return inflight;
+  }
+
+  function resolve<T>(key: string, defaultValue: T, expectedType: ExpectedType | undefined, context: EvaluationContext | undefined): FlagDetails<T> {
+    if (!compiled) return { key, value: defaultValue, reason: "ERROR", errorCode: "PROVIDER_NOT_READY", errorMessage: "No configuration loaded yet" };
+    const result = evaluateRaw(key, defaultValue, expectedType, context);
+    const details: FlagDetails<T> = { key, value: result.value as T, reason: result.reason, detail: result.detail };
+    if (result.variant !== undefined) details.variant = result.variant;
+    if (result.ruleId !== undefined) details.ruleId = result.ruleId;
+    if (result.errorCode) {
+      details.errorCode = result.errorCode;
+      details.errorMessage = result.errorMessage ?? result.errorCode;
+      details.value = defaultValue;
+      report(details);
+    }
+    return details;
+  }
+
+  function evaluateRaw(key: string, defaultValue: unknown, expectedType: ExpectedType | undefined, context: EvaluationContext | undefined) {
+    const merged = options.context || !context ? { ...options.context, ...context } : context;
+    // Without an injected clock the evaluator reads Date.now() itself, only when a rule needs it.
+    const at = options.now ? options.now() : undefined;
+    return evaluate(compiled!, key, merged, { defaultValue: defaultValue as never, expectedType: expectedType === "json" ? undefined : expectedType, now: at });
+  }
+
+  /** The getters' fast path: the value alone, no details object. */
+  function valueOf<T>(key: string, defaultValue: T, expectedType: ExpectedType, context: EvaluationContext | undefined): T {
+    if (!compiled) return defaultValue;
+    const result = evaluateRaw(key, defaultValue, expectedType, context);
+    if (result.errorCode === undefined) return result.value as T;
+    report({ key, value: defaultValue, reason: result.reason, errorCode: result.errorCode, errorMessage: result.errorMessage });
+    return defaultValue;
+  }
+
+  function report(details: FlagDetails<unknown>) {
+    const id = `${details.errorCode}:${details.key}`;
+    const error = errorOf(details);
+    if (!error || reported.has(id)) return;
+    reported.add(id);
+    emitter.emit("error", error);
+  }
+
+  const client: LocalClient<F> = {
+    get status() {
+      return status;
+    },
+    get version() {
+      return snapshot?.version ?? -1;
+    },
+    get isStreaming() {
+      return stream?.isConnected ?? false;
+    },
+    start() {
+      if (started) return started;
+      if (options.stream !== false) {
+        let isFirstOpen = true;
+        stream = openChangeStream({
+          baseUrl: options.url,
+          credentials: async () => ({ headers, query: {} }),
+          transport: "fetch",
+          fetch: fetchFn,
+          backoff: options.backoff,
+          heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 75_000,
+          onOpen: () => (isFirstOpen ? (isFirstOpen = false) : void load()),
+          onChange: (event) => event.version > client.version && void load(),
+          onError: (error) => emitter.emit("error", error),
+        });
+      }
+      const pollMs = options.pollIntervalMs ?? 30_000;
+      if (pollMs > 0) {
+        pollTimer = setInterval(() => !client.isStreaming && void load(), pollMs);
+        unref(pollTimer);
+      }
+      started = load();
+      return started;
+    },
+    refresh: load,
+    getBoolean: (key, defaultValue, context) => valueOf(key, defaultValue, "boolean", context),
+    getString: (key, defaultValue, context) => valueOf(key, defaultValue, "string", context),
+    getNumber: (key, defaultValue, context) => valueOf(key, defaultValue, "number", context),
+    getJson: (key, defaultValue, context) => valueOf(key, defaultValue, "json", context),
+    getDetails: (key, defaultValue, context) => resolve(key, defaultValue, typeOfDefault(defaultValue), context),
+    async evaluate(key, defaultValue, context) {
+      await client.start();
+      return resolve(key, defaultValue, typeOfDefault(defaultValue), context);
+    },
+    evaluateAll(context) {
+      if (!compiled) return {};
+      const result: Record<string, FlagDetails> = {};
+      for (const key of flagKeys(compiled)) result[key] = resolve(key, null, undefined, context);
+      return result;
+    },
+    subscribe: (key, listener) => emitter.on(`change:${key}`, listener),
+    on: ((event: string, listener: (...args: never[]) => void) => emitter.on(event, listener)) as LocalClient<F>["on"],
+    close() {
+      stream?.close();
+      clearInterval(pollTimer);
+      stream = undefined;
+    },
+  };
+  return client;
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Fastify from "fastify";
+import { createTestApp, type TestApp } from "../../../apps/api/test/helpers/app";
+import { createApiKey, createFlag, createTenant, publishChange } from "../../../apps/api/test/helpers/evaluation-fixtures";
+import { createWorkspace } from "../../../apps/api/test/helpers/fixtures";
+import { inWorkspace } from "../../../apps/api/src/infra/db/scoped";
+import { mintContextToken } from "../../../apps/portal-demo/server/context-token";
+import { requireFeature } from "../src/guards/fastify";
+import { createLocalClient } from "../src/node/local-client";
+import { createClient } from "../src/remote-client";
+import type { FetchLike } from "../src/http";
+import { waitFor } from "./wait";
+
+/**
+ * The SDKs against the real evaluation service (apps/api on this file's own PostgreSQL database
+ * and Redis prefix, listening on a free port): portal endpoint with signed context tokens and
+ * ETags, config download, and the change stream.
+ */
+describe("SDKs against the real Ensign API", () => {
+  let t: TestApp;
+  let url: string;
+  let ws: Awaited<ReturnType<typeof createWorkspace>>;
+  let prod: { id: string; contextSecret: string };
+  let clientKey: string;
+  let serverKey: string;
+  const closers: { close(): void }[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    ws = await createWorkspace(t.db);
+    prod = ws.environments[2]!;
+    for (const key of ["arizona-comedy", "desert-laughs", "tucson-theatre-works"]) await createTenant(t.db, ws.id, key, { plan: key === "arizona-comedy" ? "pro" : "standard" });
+    const allow = (tenants: string[]) => ({ [prod.id]: { enabled: true, fallthrough: { variant: "off" }, tenantAllow: tenants } });
+    await createFlag(t.db, ws.id, { key: "knowledge_base_enabled", states: allow(["desert-laughs"]) });
+    await createFlag(t.db, ws.id, { key: "ai_agents_enabled", states: allow(["tucson-theatre-works"]) });
+    await createFlag(t.db, ws.id, { key: "additional_services_enabled", states: allow([]) });
+    await createFlag(t.db, ws.id, {
+      key: "checkout_theme",
+      type: "string",
+      variants: [
+        { key: "modern", value: "modern" },
+        { key: "classic", value: "classic" },
+      ],
+      states: { [prod.id]: { enabled: true, fallthrough: { variant: "classic" }, rules: [{ conditions: [{ attribute: "tenant.plan", operator: "in", values: ["pro"] }], serve: { variant: "modern" } }] } },
+    });
+    clientKey = (await createApiKey(t.db, ws.id, prod.id, "client")).secret;
+    serverKey = (await createApiKey(t.db, ws.id, prod.id, "server")).secret;
+    url = await t.app.listen({ port: 0, host: "127.0.0.1" });
+  });
+  afterAll(async () => {
+    for (const c of closers) c.close();
+    await t.close();
+  });
+
+  async function setAllow(flagKey: string, tenants: string[]) {
+    await inWorkspace(t.db.prisma, ws.id, async (tx) => {
+      const flag = await tx.flag.findFirstOrThrow({ where: { workspaceId: ws.id, key: flagKey } });
+      await tx.flagState.update({ where: { flagId_environmentId: { flagId: flag.id, environmentId: prod.id } }, data: { tenantAllow: tenants, version: { increment: 1 } } });
+    });
+    await publishChange(t.app, t.db, ws.id, [prod.id]);
+  }
+
+  const token = (tenantKey: string) => mintContextToken({ sub: `${tenantKey}:owner`, tenantKey, role: "producer" }, prod.contextSecret, 600).token;
+  const recording = (statuses: number[]): FetchLike => async (input, init) => {
+    const response = await fetch(input, init);
+    if (input.includes("/v1/flags") || input.includes("/v1/config")) statuses.push(response.status);
+    return response;
+  };
+
+  it("remote client: bulk answer for the token's producer, 304 on revalidation, live change through the stream", async () => {
+    const statuses: number[] = [];
+    const client = createClient({ url, clientKey, contextToken: () => token("arizona-comedy"), streamTransport: "fetch", fetch: recording(statuses) });
+    closers.push(client);
+    const errors: unknown[] = [];
+    client.on("error", (e) => errors.push(e));
+    await client.start();
+    expect(client.status).toBe("ready");
+    expect(client.getBoolean("ai_agents_enabled", true)).toBe(false);
+    expect(client.getString("checkout_theme", "x")).toBe("modern");
+    await client.refresh();
+    expect(statuses).toEqual([200, 304]);
+
+    const changed = new Promise<number>((resolve) => client.subscribe("ai_agents_enabled", () => resolve(Date.now())));
+    await new Promise((r) => setTimeout(r, 200)); // the stream is open
+    const at = Date.now();
+    await setAllow("ai_agents_enabled", ["tucson-theatre-works", "arizona-comedy"]);
+    const seenAt = await changed;
+    expect(client.getBoolean("ai_agents_enabled", false)).toBe(true);
+    expect(seenAt - at).toBeLessThan(1_000);
+    expect(errors).toEqual([]);
+  });
+
+  it("local client: downloads the config, answers as the portal endpoint does, and follows changes", async () => {
+    const local = createLocalClient({ url, serverKey });
+    closers.push(local);
+    await local.start();
+    expect(local.status).toBe("ready");
+    for (const tenantKey of ["arizona-comedy", "desert-laughs", "tucson-theatre-works", "nobody"]) {
+      const remote = createClient({ url, clientKey, context: { targetingKey: `${tenantKey}:owner`, tenantKey }, stream: false });
+      await remote.start();
+      for (const key of ["knowledge_base_enabled", "ai_agents_enabled", "additional_services_enabled", "checkout_theme"]) {
+        const theirs = remote.getDetails(key, null as never);
+        const ours = local.getDetails(key, null as never, { targetingKey: `${tenantKey}:owner`, tenantKey });
+        expect({ key, tenantKey, value: ours.value, variant: ours.variant, reason: ours.reason }).toEqual({ key, tenantKey, value: theirs.value, variant: theirs.variant, reason: theirs.reason });
+      }
+    }
+    const version = local.version;
+    await setAllow("additional_services_enabled", ["desert-laughs"]);
+    await waitFor(() => local.version > version, "the streamed change");
+    expect(local.getBoolean("additional_services_enabled", false, { targetingKey: "d", tenantKey: "desert-laughs" })).toBe(true);
+  });
+
+  it("requireFeature on a local client guards a route by the real API's answers", async () => {
+    const local = createLocalClient({ url, serverKey });
+    closers.push(local);
+    const app = Fastify();
+    app.get("/assistant", { preHandler: requireFeature("knowledge_base_enabled", { client: local, context: (req) => ({ targetingKey: "u", tenantKey: String(req.headers["x-producer"]) }), onDenied: () => {} }) }, async () => "ok");
+    expect((await app.inject({ url: "/assistant", headers: { "x-producer": "desert-laughs" } })).statusCode).toBe(200);
+    expect((await app.inject({ url: "/assistant", headers: { "x-producer": "arizona-comedy" } })).json()).toMatchObject({ error: { code: "FEATURE_DISABLED" } });
+    await app.close();
+  });
+});
