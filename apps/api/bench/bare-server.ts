@@ -7,5 +7,7 @@ import Fastify from "fastify";
 const app = Fastify({ logger: false });
 const answer = { key: "knowledge_base_enabled", value: true, reason: "STATIC", variant: "on" };
 app.get("/bare", async () => answer);
+// For reference only: the same with a JSON body to read and parse, as every OFREP request has.
+app.post("/bare", async () => answer);
 await app.listen({ host: "127.0.0.1", port: Number(process.env.PORT ?? 0) });
 console.log(`bare listening on ${(app.server.address() as { port: number }).port}`);

@@ -94,6 +94,11 @@ try {
   const json = { "content-type": "application/json", "x-api-key": key };
   const scenarios: Scenario[] = [
     { name: "bare Fastify route (baseline)", server: bareServer, options: { url: `http://127.0.0.1:${BARE_PORT}/bare` } },
+    {
+      name: "bare Fastify POST route with a JSON body (reference)",
+      server: bareServer,
+      options: { url: `http://127.0.0.1:${BARE_PORT}/bare`, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ context }) },
+    },
     { name: "OFREP single flag", server: apiServer, options: { url: `${api}/ofrep/v1/evaluate/flags/flag_00007`, method: "POST", headers: json, body: JSON.stringify({ context }) } },
     { name: "OFREP bulk (20 flags)", server: apiServer, options: { url: `${api}/ofrep/v1/evaluate/flags`, method: "POST", headers: json, body: JSON.stringify({ context }) } },
     { name: "/v1/flags with a signed token", server: apiServer, options: { url: `${api}/v1/flags?keys=camel`, headers: { "x-api-key": key, "x-ensign-context": token } } },

@@ -1,4 +1,4 @@
-import type { EvaluationContext, EvaluationResult } from "@ensign/contracts/evaluation";
+import type { EvaluationContext } from "@ensign/contracts/evaluation";
 import { CONTEXT_TOKEN_HEADER } from "@ensign/contracts/portal";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../infra/errors";
@@ -15,19 +15,11 @@ import {
   generalErrorResponse,
   serializeBulk,
   serializeItem,
-  type OfrepFailure,
-  type OfrepSuccess,
+  serializeResult,
 } from "./ofrep.schemas";
 
 const JSON_TYPE = "application/json; charset=utf-8";
 const tags = ["ofrep"];
-
-export function toOfrep(result: EvaluationResult): OfrepSuccess | OfrepFailure {
-  if (result.errorCode !== undefined) return { key: result.key, errorCode: result.errorCode, errorDetails: result.errorMessage };
-  const item: OfrepSuccess = { key: result.key, value: result.value, reason: result.reason, metadata: { detail: result.detail } };
-  if (result.variant !== undefined) item.variant = result.variant;
-  return item;
-}
 
 const CONFIGURATION = JSON.stringify({
   name: "Ensign",
@@ -64,12 +56,12 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
     const result = evaluation.one(entry, flagKey, context);
     const status = result.errorCode === undefined ? 200 : result.errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
-    return reply.code(status).type(JSON_TYPE).send(serializeItem(toOfrep(result)));
+    return reply.code(status).type(JSON_TYPE).send(serializeResult(result));
   }
 
   function bulk(request: FastifyRequest, reply: FastifyReply, entry: Entry, context: EvaluationContext | string) {
     if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
-    const body = serializeBulk(evaluation.all(entry, context).map(toOfrep));
+    const body = serializeBulk(evaluation.all(entry, context));
     const etag = etagOf(body);
     reply.header("etag", etag);
     if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
