@@ -157,9 +157,10 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook("onSend", (request, reply, payload, done) => {
+  // Set on arrival, so every answer carries it (errors included) without an onSend hook on the hot path.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
-    done(null, payload);
+    done();
   });
 
   await app.register(errorHandlerPlugin);

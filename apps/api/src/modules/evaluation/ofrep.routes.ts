@@ -2,6 +2,7 @@ import type { EvaluationContext } from "@ensign/contracts/evaluation";
 import { CONTEXT_TOKEN_HEADER } from "@ensign/contracts/portal";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../infra/errors";
+import { presentedKey } from "./api-key-guard";
 import { etagOf, matchesEtag } from "./etags";
 import type { EvaluationDeps } from "./evaluation.routes";
 import type { Entry } from "./evaluation.service";
@@ -59,9 +60,23 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     return reply.code(status).type(JSON_TYPE).send(serializeResult(result));
   }
 
+  /**
+   * OFREP's push extension for client keys (public): where the web provider can listen for
+   * changes instead of polling. Sent under both names in use (`eventStreams` by today's web
+   * provider, `refreshConnections` by the protocol's ADR 0008). The URL carries the key because
+   * EventSource cannot send headers.
+   */
+  function refreshConnections(request: FastifyRequest): string {
+    if (request.apiKey!.kind !== "client") return "";
+    const secret = presentedKey(request, false);
+    if (!secret) return "";
+    const streams = JSON.stringify([{ type: "sse", url: `/v1/stream?format=ofrep&apiKey=${encodeURIComponent(secret)}`, inactivityDelaySec: 120 }]);
+    return `,"eventStreams":${streams},"refreshConnections":${streams}`;
+  }
+
   function bulk(request: FastifyRequest, reply: FastifyReply, entry: Entry, context: EvaluationContext | string) {
     if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
-    const body = serializeBulk(evaluation.all(entry, context));
+    const body = serializeBulk(evaluation.all(entry, context), refreshConnections(request));
     const etag = etagOf(body);
     reply.header("etag", etag);
     if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();

@@ -37,6 +37,11 @@ export const bulkEvaluationSuccess = {
   description: "OFREP bulkEvaluationSuccess",
   properties: {
     flags: { type: "array", items: { anyOf: [evaluationSuccess, evaluationFailure] } },
+    eventStreams: {
+      type: "array",
+      description: "Client keys: where OFREP web providers can listen for changes (Server-Sent Events) instead of polling.",
+      items: { type: "object", properties: { type: { type: "string" }, url: { type: "string" }, inactivityDelaySec: { type: "integer" } } },
+    },
     metadata,
   },
   required: ["flags"],
@@ -109,9 +114,9 @@ export function serializeItem(item: OfrepSuccess | OfrepFailure): string {
   return "errorCode" in item ? serializeFailure(item) : serializeSuccess(item);
 }
 
-/** The bulk body `{"flags":[...]}`, each result serialized in place. */
-export function serializeBulk(results: EvaluationResult[]): string {
+/** The bulk body `{"flags":[...]}`, each result serialized in place; `extra` is more members, already serialized. */
+export function serializeBulk(results: EvaluationResult[], extra = ""): string {
   let body = '{"flags":[';
   for (let i = 0; i < results.length; i++) body += (i ? "," : "") + serializeResult(results[i]!);
-  return `${body}]}`;
+  return `${body}]${extra}}`;
 }

@@ -64,6 +64,23 @@ describe("live streams", () => {
     behind.close();
   });
 
+  it("offers OFREP web providers a push stream of refetchEvaluation messages (client keys only)", async () => {
+    const bulk = async (key: string) =>
+      (await t.app.inject({ method: "POST", url: "/ofrep/v1/evaluate/flags", headers: apiKeyHeaders(key), payload: { context: { targetingKey: "u1" } } })).json();
+    const fromClient = await bulk(client);
+    expect(fromClient.eventStreams).toEqual([{ type: "sse", url: `/v1/stream?format=ofrep&apiKey=${client}`, inactivityDelaySec: 120 }]);
+    expect(fromClient.refreshConnections).toEqual(fromClient.eventStreams);
+    expect((await bulk(server)).eventStreams).toBeUndefined();
+
+    const stream = await openStream(`${base}${fromClient.eventStreams[0].url}`);
+    const first = await stream.next((e) => e.data?.includes("refetchEvaluation") === true);
+    expect(first.event).toBeUndefined();
+    const version = await toggleFlag(t.app, t.db, ws.id, prodId, "knowledge_base_enabled", true);
+    const next = await stream.next((e) => e.id === String(version));
+    expect(JSON.parse(next.data!)).toMatchObject({ type: "refetchEvaluation", etag: `"${version}"` });
+    stream.close();
+  });
+
   it("refuses a stream without a valid key", async () => {
     expect((await openStream(`${base}/v1/stream`)).status).toBe(401);
     expect((await openStream(`${base}/v1/stream?apiKey=ens_cli_${"B".repeat(43)}`)).status).toBe(401);
