@@ -66,7 +66,6 @@ export function createServices(infra: Infra) {
   const { config, db, cache, log } = infra;
   const prisma = db.prisma;
   const notifier = createChangeNotifier(cache);
-  const tenantEvaluation = createTenantEvaluation();
   const revocations = createApiKeyRevocations(cache);
 
   // Evaluation runtime: snapshots in memory, kept current by the watcher; keys; counters.
@@ -84,6 +83,7 @@ export function createServices(infra: Infra) {
   });
   const statsRecorder = createStatsRecorder();
   const statsFlusher = createStatsFlusher({ recorder: statsRecorder, cache, prisma, log, intervalMs: config.evaluation.statsFlushMs });
+  const tenantEvaluation = createTenantEvaluation({ snapshots });
   const streams = createStreamHub({ store: snapshots, watcher, heartbeatMs: config.evaluation.heartbeatMs });
 
   return {

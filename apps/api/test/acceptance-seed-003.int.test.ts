@@ -1,6 +1,5 @@
 import { compile, evaluate } from "@ensign/evaluator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bumpEnvironments } from "../src/infra/changes";
 import { inWorkspace } from "../src/infra/db/scoped";
 import { readSnapshot } from "../src/modules/tenancy/snapshot-source.repository";
 import { FINANCE_MODULES } from "../src/seed/finance-features";
@@ -10,9 +9,9 @@ import { createFlag, createTenant } from "./helpers/tenancy-fixtures";
 
 /*
  * Seed 003 ("Feature Toggling - Requirements"), Acceptance Testing Scenarios 1-5, end to end
- * through the API. The SysAdmin is the workspace's owner; the TenantAdmin administers one
- * tenant. Flag definitions and global state are written the way the flags API stores them
- * (direct inserts plus a snapshot bump) until its routes are on this branch.
+ * through the API. The SysAdmin is the workspace's owner and works through the flags API; the
+ * TenantAdmin administers one tenant through the tenant admin API. The initial feature list is
+ * loaded directly, as the demo data does.
  */
 describe("seed 003 acceptance scenarios", () => {
   let t: TestApp;
@@ -40,12 +39,12 @@ describe("seed 003 acceptance scenarios", () => {
       const snapshot = await readSnapshot(tx, ws.id, env, { tenantKeys: [tenantKey] });
       return evaluate(compile(snapshot), flag, { targetingKey: "end-user-1", tenantKey }).value;
     });
-  /** The SysAdmin's kill switch, stored as the flags API stores it. */
+  /** The SysAdmin's kill switch in production, through the flags API. */
   const setGlobally = async (flag: string, enabled: boolean) => {
-    await inWorkspace(t.db.prisma, ws.id, async (tx) => {
-      await tx.flagState.updateMany({ where: { workspaceId: ws.id, flag: { key: flag } }, data: { enabled, version: { increment: 1 } } });
-      await bumpEnvironments(tx, ws.id);
-    });
+    const url = `/v1/workspaces/${ws.slug}/flags/${flag}/environments/production`;
+    const state = await t.app.inject({ method: "GET", url, headers: sysadmin });
+    const res = await t.app.inject({ method: "PUT", url: `${url}/enabled`, headers: { ...sysadmin, "if-match": state.headers.etag as string }, payload: { enabled } });
+    expect(res.statusCode).toBe(200);
   };
 
   beforeAll(async () => {
@@ -67,9 +66,15 @@ describe("seed 003 acceptance scenarios", () => {
   afterAll(() => t.close());
 
   it("Scenario 1: a feature the SysAdmin creates appears in the feature list, available to all tenants by default", async () => {
-    const fin = await t.db.prisma.module.findFirstOrThrow({ where: { workspaceId: ws.id, key: "FIN" } });
-    await createFlag(t.db, ws, { key: "fin_test_feature", name: "Test Feature", description: "Created by the SysAdmin", moduleId: fin.id, fallthrough: "on" });
-    await inWorkspace(t.db.prisma, ws.id, (tx) => bumpEnvironments(tx, ws.id));
+    const created = await t.app.inject({
+      method: "POST",
+      url: `/v1/workspaces/${ws.slug}/flags`,
+      headers: sysadmin,
+      payload: { key: "fin_test_feature", name: "Test Feature", description: "Created by the SysAdmin", module: "FIN", initialState: { enabled: true, variant: "on" } },
+    });
+    expect(created.statusCode).toBe(201);
+    const listed = await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}/flags?search=fin_test`, headers: sysadmin });
+    expect(listed.json().items.map((f: { key: string }) => f.key)).toEqual(["fin_test_feature"]);
 
     expect((await features()).get("fin_test_feature")).toMatchObject({ name: "Test Feature", module: "FIN", enabled: true, canToggle: true });
     expect((await features(otherTenantAdmin)).get("fin_test_feature")).toMatchObject({ enabled: true });

@@ -2,7 +2,7 @@ import type { Role } from "@ensign/contracts/auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "./helpers/app";
 import { createWorkspace, memberHeaders } from "./helpers/fixtures";
-import { createFlag, createModule, createTenant, setOverride } from "./helpers/tenancy-fixtures";
+import { createFlag, createModule, createTenant, setOverride, touch } from "./helpers/tenancy-fixtures";
 
 /**
  * Who may call each tenant, override and tenant-admin route. Each caller gets resources of its
@@ -84,6 +84,7 @@ describe("role matrix of the tenant, override and tenant-admin routes", () => {
         data: { workspaceId: workspace.id, flagId: kb.id, environmentId: workspace.environments[2]!.id, userKey: `u-${who}`, variant: "on" },
       });
     }
+    await touch(t.db, workspace);
     for (const role of ["owner", "admin", "editor", "viewer"] as const) headers[role] = await memberHeaders(t.app, t.db, workspace.id, role);
     const own = await t.db.prisma.tenant.findFirstOrThrow({ where: { workspaceId: workspace.id, key: "t-tenant_admin" } });
     headers.tenant_admin = await memberHeaders(t.app, t.db, workspace.id, "tenant_admin", own.id);
@@ -100,7 +101,7 @@ describe("role matrix of the tenant, override and tenant-admin routes", () => {
       const res = await t.app.inject({
         method: row.method,
         url,
-        headers: { ...headers[who], ...(row.ifMatch ? { "if-match": row.ifMatch } : {}) },
+        headers: { ...headers[who], "user-agent": "role-matrix", ...(row.ifMatch ? { "if-match": row.ifMatch } : {}) },
         ...(payload ? { payload } : {}),
       });
       outcomes[who] = res.statusCode;
@@ -108,6 +109,35 @@ describe("role matrix of the tenant, override and tenant-admin routes", () => {
       expected[who] = row.allowed.includes(who) ? row.status : who === "other" && !isTenantRoute ? 404 : 403;
     }
     expect(outcomes).toEqual(expected);
+  });
+
+  it("audited every write that went through: actor, role, IP, user agent, and what changed", async () => {
+    const entries = await t.db.prisma.auditEntry.findMany({ where: { workspace: { slug } } });
+    const actions = new Set(entries.map((e) => e.action));
+    for (const action of [
+      "tenant.created",
+      "tenant.updated",
+      "tenant.deleted",
+      "tenant_module.disabled",
+      "tenant_override.set",
+      "tenant_override.locked",
+      "tenant_override.unlocked",
+      "tenant_override.cleared",
+      "user_override.set",
+      "user_override.cleared",
+      "tenant_feature.enabled",
+    ]) {
+      expect(actions).toContain(action);
+    }
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ actorType: "user", ip: "127.0.0.1", userAgent: "role-matrix" });
+      expect(entry.actorId).toBeTruthy();
+      expect(entry.actorEmail).toMatch(/@example\.test$/);
+      expect(["owner", "admin", "editor", "tenant_admin"]).toContain(entry.actorRole);
+      expect(entry.before !== null || entry.after !== null).toBe(true);
+    }
+    // Nothing refused left a trace: viewers and other workspaces' members wrote nothing.
+    expect(entries.filter((e) => e.actorRole === "viewer")).toEqual([]);
   });
 
   it("refuses anonymous callers on every route with 401", async () => {

@@ -43,7 +43,7 @@ const AuditFilters = z.object({
   /** Opaque: `nextCursor` of the previous page. */
   cursor: z.string().max(200).optional(),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
-  /** Entries about this flag (target type `flag`). */
+  /** Entries about this flag: its definition, state, rules and schedules, and its tenant and user overrides. */
   flag: FlagKey.optional(),
   /** Entries about this tenant. */
   tenant: Key.optional(),

@@ -1,5 +1,5 @@
 import safeRegex from "safe-regex2";
-import validSemver from "semver/functions/valid";
+import validSemver from "semver/functions/valid.js";
 import { z } from "zod";
 import { Key } from "./common";
 

@@ -140,6 +140,7 @@ const CommaKeys = z
   .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean))
   .pipe(z.array(FlagKey).max(50, "at most 50 flags"));
 
+const MAX_ATTRIBUTE_FILTERS = 20;
 const ATTRIBUTE_FILTER = /^attr\.([A-Za-z_$][A-Za-z0-9_$-]{0,63})$/;
 
 /** One `attr.<name>=<v1>,<v2>` filter: the attribute equals any of the values. */
@@ -176,10 +177,11 @@ const KNOWN_LIST_PARAMS = ListTenantsParams.shape;
  */
 export const ListTenantsQuery = ListTenantsParams.catchall(z.string().max(1_000))
   .superRefine((query, ctx) => {
-    for (const name of Object.keys(query)) {
-      if (name in KNOWN_LIST_PARAMS) continue;
+    const extra = Object.keys(query).filter((name) => !(name in KNOWN_LIST_PARAMS));
+    for (const name of extra) {
       if (!ATTRIBUTE_FILTER.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "unknown parameter; filter attributes with attr.<name>=<value>" });
     }
+    if (extra.length > MAX_ATTRIBUTE_FILTERS) ctx.addIssue({ code: "custom", path: [], message: `at most ${MAX_ATTRIBUTE_FILTERS} attribute filters` });
     if (query.flag !== undefined && query.flagState === undefined) ctx.addIssue({ code: "custom", path: ["flagState"], message: "say 'on' or 'off' with flag" });
     if (query.flagState !== undefined && query.flag === undefined) ctx.addIssue({ code: "custom", path: ["flag"], message: "name the flag whose state filters" });
     if ((query.flag !== undefined || query.flags !== undefined || query.include === "flags") && query.env === undefined) {

@@ -108,3 +108,19 @@ export async function createFlag(
   }
   return { ...flag, states };
 }
+
+/**
+ * Every audit entry a test's requests wrote in the workspace names its actor (user id, email,
+ * role), where the request came from (IP, user agent, request id), and never a secret.
+ */
+export async function expectCompleteAudit(t: TestApp, workspaceId: string, secrets: string[] = []) {
+  const entries = await t.db.prisma.auditEntry.findMany({ where: { workspaceId, requestId: { not: null } } });
+  expect(entries.length).toBeGreaterThan(0);
+  const incomplete = entries
+    .filter((e) => e.actorType !== "user" || !e.actorId || !e.actorEmail || !e.actorRole || e.ip !== "127.0.0.1" || !e.userAgent)
+    .map((e) => `${e.action} by ${e.actorEmail ?? "?"}`);
+  expect(incomplete).toEqual([]);
+  const text = JSON.stringify(entries, (_key, value) => (typeof value === "bigint" ? String(value) : value));
+  for (const secret of secrets) expect(text).not.toContain(secret);
+  expect(text).not.toMatch(/scrypt\$|ens_(srv|cli)_[A-Za-z0-9_-]{43}|ecs_[A-Za-z0-9_-]{43}/);
+}

@@ -4,8 +4,15 @@ import { unique } from "./fixtures";
 /*
  * Direct inserts of flags, modules and tenants for the tenant, override and tenant-admin tests,
  * written as the owner connection. Flags are created here (not through the flags API) so these
- * tests exercise only what they are about.
+ * tests exercise only what they are about. Like every real write, each one moves the
+ * workspace's snapshot versions, so the replicas' in-memory snapshots follow; a test that writes
+ * with Prisma directly calls `touch` afterwards.
  */
+
+/** Bumps the snapshot version of every environment of the workspace, as a write through the API does. */
+export async function touch(db: Database, workspace: { id: string }) {
+  await db.prisma.environment.updateMany({ where: { workspaceId: workspace.id }, data: { snapshotVersion: { increment: 1 } } });
+}
 
 export const BOOLEAN_VARIANTS = [
   { key: "on", value: true },
@@ -18,7 +25,9 @@ interface Workspace {
 }
 
 export async function createModule(db: Database, workspace: Workspace, key: string, name = key) {
-  return db.prisma.module.create({ data: { workspaceId: workspace.id, key, name } });
+  const module = await db.prisma.module.create({ data: { workspaceId: workspace.id, key, name } });
+  await touch(db, workspace);
+  return module;
 }
 
 export interface FlagOptions {
@@ -68,11 +77,14 @@ export async function createFlag(db: Database, workspace: Workspace, options: Fl
       },
     });
   }
+  await touch(db, workspace);
   return flag;
 }
 
 export async function createTenant(db: Database, workspace: Workspace, key = unique("tenant"), attributes: Record<string, unknown> = {}) {
-  return db.prisma.tenant.create({ data: { workspaceId: workspace.id, key, name: `Tenant ${key}`, attributes: attributes as object } });
+  const tenant = await db.prisma.tenant.create({ data: { workspaceId: workspace.id, key, name: `Tenant ${key}`, attributes: attributes as object } });
+  await touch(db, workspace);
+  return tenant;
 }
 
 export function envId(workspace: Workspace, key = "production"): string {
@@ -82,6 +94,7 @@ export function envId(workspace: Workspace, key = "production"): string {
 /** Sets a flag's kill switch in one environment, as the flags API would. */
 export async function setFlagEnabled(db: Database, workspace: Workspace, flagId: string, enabled: boolean, env = "production") {
   await db.prisma.flagState.update({ where: { flagId_environmentId: { flagId, environmentId: envId(workspace, env) } }, data: { enabled, version: { increment: 1 } } });
+  await touch(db, workspace);
 }
 
 export async function setOverride(
@@ -92,7 +105,7 @@ export async function setOverride(
   variant: "on" | "off",
   options: { locked?: boolean; env?: string; source?: "workspace_admin" | "tenant_admin"; expiresAt?: Date } = {},
 ) {
-  return db.prisma.tenantOverride.create({
+  const override = await db.prisma.tenantOverride.create({
     data: {
       workspaceId: workspace.id,
       flagId,
@@ -104,6 +117,8 @@ export async function setOverride(
       expiresAt: options.expiresAt ?? null,
     },
   });
+  await touch(db, workspace);
+  return override;
 }
 
 /** Row counts that a refused or previewed write must leave as they were. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, allAuditText, auditOf, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, allAuditText, auditOf, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { sha256 } from "../auth/secrets";
 import { API_KEY_REVOKED_CHANNEL, type ApiKeyRevokedMessage } from "./api-key-revocations";
@@ -112,7 +112,7 @@ describe("API keys", () => {
       { name: "list", method: "GET", url: base, allowed: managers, allowedStatus: 200 },
       { name: "list all", method: "GET", url: `/v1/workspaces/${world.ws.slug}/api-keys`, allowed: managers, allowedStatus: 200 },
       { name: "create", method: "POST", url: base, payload: { kind: "server" }, allowed: managers, allowedStatus: 400 },
-      { name: "revoke", method: "POST", url: `${base}/${key.id.replace(/.$/, "0")}/revoke`, allowed: managers, allowedStatus: 404 },
+      { name: "revoke", method: "POST", url: `${base}/00000000-0000-7000-8000-000000000000/revoke`, allowed: managers, allowedStatus: 404 },
     ]);
     expect((await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } })).revokedAt).toBeNull();
   });
@@ -140,5 +140,9 @@ describe("API keys", () => {
       { method: "POST", url: base, payload: { name: "n".repeat(1_000), kind: "server", secret: "mine" } },
       { method: "GET", url: `${base}?includeRevoked=maybe&kind=both` },
     ]);
+  });
+
+  it("records actor, role, IP and user agent for every write, and no secret", async () => {
+    await expectCompleteAudit(t, world.ws.id, secrets);
   });
 });

@@ -29,10 +29,8 @@ export const apiKeysRepository = {
       ...(query.search ? { OR: [{ name: containing(query.search) }, { prefix: containing(query.search) }] } : {}),
     };
     const nulls = query.sort === "lastUsedAt" ? ({ sort: query.order, nulls: "last" } as const) : query.order;
-    const [rows, total] = await Promise.all([
-      tx.apiKey.findMany({ where, orderBy: [{ [query.sort]: nulls }, { id: "asc" }], ...pageArgs(query), select: API_KEY_SELECT }),
-      tx.apiKey.count({ where }),
-    ]);
+    const rows = await tx.apiKey.findMany({ where, orderBy: [{ [query.sort]: nulls }, { id: "asc" }], ...pageArgs(query), select: API_KEY_SELECT });
+    const total = await tx.apiKey.count({ where });
     return { rows, total };
   },
 

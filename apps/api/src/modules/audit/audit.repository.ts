@@ -1,6 +1,12 @@
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
 
+/**
+ * What a flag's history holds: the flag's own entries (definition, state, rules, schedules) and
+ * the tenant and user overrides of it, all of which carry the flag's key as their target key.
+ */
+export const FLAG_TARGET_TYPES = ["flag", "tenant_override", "user_override"];
+
 export interface AuditFilters {
   flagKey?: string;
   targetType?: string;
@@ -49,7 +55,8 @@ function whereOf(workspaceId: string, f: AuditFilters): Prisma.AuditEntryWhereIn
   const actor = f.actor;
   return {
     workspaceId,
-    ...(f.flagKey ? { targetType: "flag", targetKey: f.flagKey } : f.targetType ? { targetType: f.targetType } : {}),
+    ...(f.flagKey ? { targetType: { in: FLAG_TARGET_TYPES }, targetKey: f.flagKey } : {}),
+    ...(f.targetType ? { targetType: f.targetType } : {}),
     ...(f.tenantKey ? { tenantKey: f.tenantKey } : {}),
     ...(actor && "id" in actor ? { actorId: actor.id } : {}),
     ...(actor && "email" in actor ? { actorEmail: actor.email } : {}),
@@ -68,10 +75,8 @@ export const auditRepository = {
     const after: Prisma.AuditEntryWhereInput = cursor
       ? { AND: [where, { OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] }] }
       : where;
-    const [rows, total] = await Promise.all([
-      tx.auditEntry.findMany({ where: after, orderBy: [{ at: "desc" }, { id: "desc" }], take, select: AUDIT_SELECT }),
-      tx.auditEntry.count({ where }),
-    ]);
+    const rows = await tx.auditEntry.findMany({ where: after, orderBy: [{ at: "desc" }, { id: "desc" }], take, select: AUDIT_SELECT });
+    const total = await tx.auditEntry.count({ where });
     return { rows, total };
   },
 };

@@ -37,7 +37,7 @@ export async function auditRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: "A flag's history",
-        description: `Entries with target type \`flag\` and the flag's key, also after the flag is gone. ${PAGING}`,
+        description: `The flag's definition, state, rule and schedule changes and its tenant and user overrides, also after the flag is gone. ${PAGING}`,
         security,
         params: FlagAuditParams,
         querystring: FlagAuditQuery,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, allAuditText, auditOf, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, allAuditText, auditOf, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
 import type { EnvironmentChange } from "../../infra/changes";
@@ -167,7 +167,7 @@ describe("environments", () => {
     expect(await t.db.prisma.apiKey.count({ where: { id: apiKey.id } })).toBe(0);
     expect(await t.db.prisma.identity.count({ where: { environmentId: qa.id } })).toBe(0);
     expect(changes).toEqual([expect.objectContaining({ environmentId: qa.id, environmentKey: "qa" })]);
-    expect(revoked.at(-1)).toMatchObject({ environmentId: qa.id, reason: "environment_deleted", keys: [{ id: apiKey.id, secretHash: key.hash }] });
+    expect(revoked).toEqual([expect.objectContaining({ environmentId: qa.id, reason: "environment_deleted", keys: [{ id: apiKey.id, secretHash: key.hash }] })]);
     const [entry] = await auditOf(t, world.ws.id, "environment.deleted");
     expect(entry).toMatchObject({ actorRole: "owner", targetKey: "qa", before: { key: "qa", flagStates: 2, identities: 1, apiKeys: 1 } });
   });
@@ -220,6 +220,27 @@ describe("environments", () => {
     expect(await t.db.prisma.environment.findUniqueOrThrow({ where: { id: theirs.id } })).toMatchObject({ name: "Theirs", version: 1, contextSecret: "ecs_theirs_secret_value" });
   });
 
+  it("documents every workspace administration route in the OpenAPI document", async () => {
+    const spec = await t.app.inject({ method: "GET", url: "/docs/json" });
+    expect(spec.statusCode).toBe(200);
+    const paths = Object.keys(spec.json().paths).map((path) => path.replace("/v1/workspaces/{workspace}", ""));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "/environments/{env}/context-secret/rotate",
+        "/members/{memberId}",
+        "/modules/{module}",
+        "/segments/{segment}",
+        "/api-keys",
+        "/environments/{env}/api-keys/{id}/revoke",
+        "/environments/{env}/identities/{key}/traits",
+        "/audit",
+        "/flags/{key}/audit",
+        "/export",
+        "/import",
+      ]),
+    );
+  });
+
   it("answers malformed input with a 4xx", async () => {
     await expectNo5xx(t, { ...headers.owner, ...ifMatch(1) }, [
       { method: "POST", url: base, payload: "not json", headers: { "content-type": "application/json" } },
@@ -232,5 +253,10 @@ describe("environments", () => {
       { method: "DELETE", url: `${base}/production`, payload: { confirm: ["production"] } },
       { method: "POST", url: `${base}/production/context-secret/rotate`, headers: { "if-match": "W/\"abc\"" } },
     ]);
+  });
+
+  it("records actor, role, IP and user agent for every write, and no secret", async () => {
+    const secrets = (await t.db.prisma.environment.findMany()).map((env) => env.contextSecret);
+    await expectCompleteAudit(t, world.ws.id, secrets);
   });
 });

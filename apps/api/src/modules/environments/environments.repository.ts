@@ -37,15 +37,8 @@ export const environmentsRepository = {
       workspaceId,
       ...(query.search ? { OR: [{ key: containing(query.search) }, { name: containing(query.search) }] } : {}),
     };
-    const [rows, total] = await Promise.all([
-      tx.environment.findMany({
-        where,
-        orderBy: [{ [query.sort]: query.order }, { key: "asc" }],
-        ...pageArgs(query),
-        select: ENVIRONMENT_SELECT,
-      }),
-      tx.environment.count({ where }),
-    ]);
+    const rows = await tx.environment.findMany({ where, orderBy: [{ [query.sort]: query.order }, { key: "asc" }], ...pageArgs(query), select: ENVIRONMENT_SELECT });
+    const total = await tx.environment.count({ where });
     return { rows, total };
   },
 
@@ -103,15 +96,14 @@ export const environmentsRepository = {
   /** What deleting the environment takes with it. */
   async dependants(tx: Tx, workspaceId: string, environmentId: string) {
     const where = { workspaceId, environmentId };
-    const [flagStates, tenantOverrides, userOverrides, identities, schedules, apiKeys] = await Promise.all([
-      tx.flagState.count({ where }),
-      tx.tenantOverride.count({ where }),
-      tx.userOverride.count({ where }),
-      tx.identity.count({ where }),
-      tx.schedule.count({ where }),
-      tx.apiKey.findMany({ where, select: { id: true, secretHash: true, revokedAt: true } }),
-    ]);
-    return { flagStates, tenantOverrides, userOverrides, identities, schedules, apiKeys };
+    return {
+      flagStates: await tx.flagState.count({ where }),
+      tenantOverrides: await tx.tenantOverride.count({ where }),
+      userOverrides: await tx.userOverride.count({ where }),
+      identities: await tx.identity.count({ where }),
+      schedules: await tx.schedule.count({ where }),
+      apiKeys: await tx.apiKey.findMany({ where, select: { id: true, secretHash: true, revokedAt: true } }),
+    };
   },
 
   async contextSecret(tx: Tx, workspaceId: string, key: string) {

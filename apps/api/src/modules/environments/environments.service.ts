@@ -124,7 +124,7 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
       await revocations.published({
         workspaceId,
         environmentId: removed.id,
-        keys: apiKeys.filter((k) => !k.revokedAt).map(({ id, secretHash }) => ({ id, secretHash })),
+        keys: apiKeys.filter((key) => !key.revokedAt).map(({ id, secretHash }) => ({ id, secretHash })),
         reason: "environment_deleted",
         at: new Date().toISOString(),
       });

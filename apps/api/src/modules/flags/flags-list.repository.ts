@@ -1,5 +1,6 @@
 import type { ListFlagsQuery } from "@ensign/contracts/flags";
 import type { Serve } from "@ensign/contracts/targeting";
+import { containsPattern } from "../../infra/like";
 import { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
 
@@ -60,7 +61,6 @@ function statusSql(now: Date): Prisma.Sql {
   END`;
 }
 
-const likePattern = (search: string) => `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function filtered(workspaceId: string, query: ListFlagsQuery, environmentId: string | null, now: Date): Prisma.Sql {
   const where: Prisma.Sql[] = [Prisma.sql`f.workspace_id = ${workspaceId}::uuid`];
@@ -71,7 +71,7 @@ function filtered(workspaceId: string, query: ListFlagsQuery, environmentId: str
   if (query.tag) where.push(Prisma.sql`f.tags @> ARRAY[${query.tag}]::text[]`);
   if (query.module) where.push(Prisma.sql`m.key = ${query.module}`);
   if (query.search) {
-    const pattern = likePattern(query.search);
+    const pattern = containsPattern(query.search);
     where.push(Prisma.sql`(f.key ILIKE ${pattern} OR f.name ILIKE ${pattern})`);
   }
   if (query.state && environmentId) where.push(Prisma.sql`(${statusSql(now)}) = ${query.state}`);

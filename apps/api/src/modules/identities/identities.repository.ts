@@ -1,3 +1,4 @@
+import { literal } from "../../infra/like";
 import type { ListIdentitiesQuery } from "@ensign/contracts/identities";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
@@ -24,12 +25,10 @@ export const identitiesRepository = {
     const where: Prisma.IdentityWhereInput = {
       workspaceId,
       environmentId,
-      ...(query.search ? { key: { startsWith: query.search, mode: "insensitive" } } : {}),
+      ...(query.search ? { key: { startsWith: literal(query.search), mode: "insensitive" } } : {}),
     };
-    const [rows, total] = await Promise.all([
-      tx.identity.findMany({ where, orderBy: [{ [query.sort]: query.order }, { key: "asc" }], ...pageArgs(query), select: IDENTITY_SELECT }),
-      tx.identity.count({ where }),
-    ]);
+    const rows = await tx.identity.findMany({ where, orderBy: [{ [query.sort]: query.order }, { key: "asc" }], ...pageArgs(query), select: IDENTITY_SELECT });
+    const total = await tx.identity.count({ where });
     return { rows, total };
   },
 

@@ -24,6 +24,13 @@ export function toIdentityResponse(row: IdentityRow, environment: string): Ident
   };
 }
 
+/** JSON with object keys sorted: PostgreSQL's jsonb keeps its own key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
 export interface SetTraitsOptions {
   /** The version the write is based on (`If-Match`); when given and stale, 412. */
   expectedVersion?: number;
@@ -72,13 +79,18 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
         inWorkspace(prisma, workspaceId, async (tx) => {
           const environment = await requireEnvironment(tx, workspaceId, environmentKey);
           const current = await repo.find(tx, workspaceId, environment.id, key);
+          if (current && options.requireVersion && options.expectedVersion === undefined) {
+            throw new AppError("PRECONDITION_REQUIRED", `Identity '${key}' exists: send If-Match with the version you read, e.g. If-Match: "${current.version}".`);
+          }
+          if (current && options.expectedVersion !== undefined && current.version !== options.expectedVersion) {
+            throw staleVersion(`Identity '${key}'`, current.version);
+          }
+          // The same traits again: nothing to record, no snapshot churn.
+          if (current && canonical(current.traits) === canonical(traits)) return { row: current, created: false, bumped: [] };
           let row: IdentityRow;
           if (!current) {
             row = await repo.create(tx, workspaceId, environment.id, key, traits as Traits);
           } else {
-            if (options.requireVersion && options.expectedVersion === undefined) {
-              throw new AppError("PRECONDITION_REQUIRED", `Identity '${key}' exists: send If-Match with the version you read, e.g. If-Match: "${current.version}".`);
-            }
             const updated = await repo.replaceTraits(tx, workspaceId, current.id, traits as Traits, options.expectedVersion);
             if (!updated) throw staleVersion(`Identity '${key}'`, current.version);
             row = updated;
@@ -86,7 +98,7 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
           await recordAudit(tx, actor, {
             workspaceId,
             environment,
-            action: "identity.traits_set",
+            action: current ? "identity.traits_replaced" : "identity.created",
             targetType: "identity",
             targetId: row.id,
             targetKey: key,
@@ -96,7 +108,8 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
           return { row, created: !current, bumped: await bumpEnvironments(tx, workspaceId, [environment.id]) };
         }),
       );
-      await notifier.published(bumped);
+      // The change names the identity, so replicas patch their snapshot instead of reloading it.
+      await notifier.published(bumped.map((change) => ({ ...change, identity: { key, traits } })));
       return { identity: toIdentityResponse(row, environmentKey), created };
     },
 

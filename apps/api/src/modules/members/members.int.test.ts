@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, allAuditText, auditOf, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, allAuditText, auditOf, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createMember, createUser, createWorkspace, login, PASSWORD, unique } from "../../../test/helpers/fixtures";
 
@@ -208,5 +208,9 @@ describe("members", () => {
       { method: "POST", url: base, payload: { email: `${"a".repeat(300)}@x.test`, name: "n", role: "viewer", password: "p".repeat(500) } },
       { method: "GET", url: `${base}?role=superadmin&sort=password` },
     ]);
+  });
+
+  it("records actor, role, IP and user agent for every write, and no secret", async () => {
+    await expectCompleteAudit(t, world.ws.id);
   });
 });

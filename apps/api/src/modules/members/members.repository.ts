@@ -40,10 +40,8 @@ export const membersRepository = {
       ...(query.tenantKey ? { tenant: { key: query.tenantKey } } : {}),
       ...(query.search ? { user: { OR: [{ email: containing(query.search) }, { name: containing(query.search) }] } } : {}),
     };
-    const [rows, total] = await Promise.all([
-      tx.membership.findMany({ where, orderBy: orderBy(query), ...pageArgs(query), select: MEMBER_SELECT }),
-      tx.membership.count({ where }),
-    ]);
+    const rows = await tx.membership.findMany({ where, orderBy: orderBy(query), ...pageArgs(query), select: MEMBER_SELECT });
+    const total = await tx.membership.count({ where });
     return { rows, total };
   },
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, auditOf, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, auditOf, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import type { EnvironmentChange } from "../../infra/changes";
 
@@ -118,5 +118,9 @@ describe("modules", () => {
       { method: "PATCH", url: `${base}/FIN`, payload: { key: "NEW" } },
       { method: "DELETE", url: `${base}/${encodeURIComponent("../../etc")}` },
     ]);
+  });
+
+  it("records actor, role, IP and user agent for every write, and no secret", async () => {
+    await expectCompleteAudit(t, world.ws.id);
   });
 });

@@ -27,10 +27,8 @@ export const modulesRepository = {
       workspaceId,
       ...(query.search ? { OR: [{ key: containing(query.search) }, { name: containing(query.search) }] } : {}),
     };
-    const [rows, total] = await Promise.all([
-      tx.module.findMany({ where, orderBy: orderBy(query), ...pageArgs(query), select: MODULE_SELECT }),
-      tx.module.count({ where }),
-    ]);
+    const rows = await tx.module.findMany({ where, orderBy: orderBy(query), ...pageArgs(query), select: MODULE_SELECT });
+    const total = await tx.module.count({ where });
     return { rows, total };
   },
 
@@ -48,6 +46,11 @@ export const modulesRepository = {
       data: { ...data, version: { increment: 1 } },
     });
     return count === 1 ? tx.module.findUnique({ where: { id }, select: MODULE_SELECT }) : undefined;
+  },
+
+  /** Holds the module until the transaction ends: a flag joining it meanwhile (a key-share lock) waits, then is counted. */
+  async lock(tx: Tx, workspaceId: string, id: string) {
+    await tx.$queryRaw`SELECT id FROM modules WHERE workspace_id = ${workspaceId}::uuid AND id = ${id}::uuid FOR UPDATE`;
   },
 
   /** Some of the module's flags, to name them when it cannot be deleted. */

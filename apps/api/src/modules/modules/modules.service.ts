@@ -63,7 +63,9 @@ export function createModulesService({ prisma, notifier }: { prisma: PrismaClien
      */
     async delete(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
       const bumped = await inWorkspace(prisma, workspaceId, async (tx) => {
-        const current = await requireModule(tx, workspaceId, key);
+        const found = await requireModule(tx, workspaceId, key);
+        await repo.lock(tx, workspaceId, found.id);
+        const current = (await repo.findByKey(tx, workspaceId, key)) ?? found;
         const flagCount = current._count.flags;
         if (flagCount > 0) {
           const flags = (await repo.flagKeys(tx, workspaceId, current.id, 20)).map((flag) => flag.key);

@@ -29,6 +29,8 @@ describe("tenant overrides", () => {
   it("sets an override (201, ETag), which the tenant's evaluation follows, bumping only that environment, audited", async () => {
     const versions = async () => Object.fromEntries((await t.db.prisma.environment.findMany({ where: { workspaceId: ws.id } })).map((e) => [e.key, e.snapshotVersion]));
     const before = await versions();
+    const heard: string[] = [];
+    const stop = t.app.services.notifier.onLocalChange((changes) => heard.push(...changes.map((c) => `${c.environmentKey}@${c.version}`)));
     const res = await t.app.inject({
       method: "PUT",
       url: `${base()}/arizona`,
@@ -39,6 +41,8 @@ describe("tenant overrides", () => {
     expect(res.headers.etag).toBe('"1"');
     expect(res.json()).toMatchObject({ flag: "knowledge_base", environment: "production", tenant: { key: "arizona" }, variant: "on", source: "workspace_admin", locked: false, expiresAt: null, isExpired: false, version: 1 });
     expect(await versions()).toEqual({ ...before, production: before.production! + 1 });
+    stop();
+    expect(heard).toEqual([`production@${before.production! + 1}`]);
     expect(await tenantValue("arizona")).toMatchObject({ value: true, detail: "TENANT_OVERRIDE" });
     const [entry] = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, action: "tenant_override.set", tenantKey: "arizona" } });
     expect(entry).toMatchObject({

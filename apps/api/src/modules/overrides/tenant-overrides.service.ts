@@ -22,6 +22,7 @@ import {
   sameOverride,
   toTenantOverrideResponse,
 } from "./overrides.rules";
+import { literal } from "../../infra/like";
 
 interface Deps {
   prisma: PrismaClient;
@@ -115,7 +116,7 @@ export function createTenantOverridesService({ prisma, notifier, now = Date.now 
           ...(query.source === undefined ? {} : { source: query.source }),
           ...(query.variant === undefined ? {} : { variant: query.variant }),
           ...(query.search
-            ? { tenant: { OR: [{ key: { contains: query.search, mode: "insensitive" } }, { name: { contains: query.search, mode: "insensitive" } }] } }
+            ? { tenant: { OR: [{ key: { contains: literal(query.search), mode: "insensitive" } }, { name: { contains: literal(query.search), mode: "insensitive" } }] } }
             : {}),
         };
         const { total, items } = await repo.listTenantOverrides(tx, where, (query.page - 1) * query.pageSize, query.pageSize);

@@ -9,6 +9,7 @@ import { staleVersion } from "../../infra/versioning";
 import { createWriter } from "../tenancy/writing";
 import { overridesRepository as repo, type UserOverrideRow } from "./overrides.repository";
 import { flagInEnvironment, requireFutureExpiry, requireVariant, toUserOverrideResponse } from "./overrides.rules";
+import { literal } from "../../infra/like";
 
 interface Deps {
   prisma: PrismaClient;
@@ -61,7 +62,7 @@ export function createUserOverridesService({ prisma, notifier, now = Date.now }:
           workspaceId,
           flagId: flag.id,
           environmentId: environment.id,
-          ...(query.search ? { userKey: { contains: query.search, mode: "insensitive" as const } } : {}),
+          ...(query.search ? { userKey: { contains: literal(query.search), mode: "insensitive" as const } } : {}),
         };
         const { total, items } = await repo.listUserOverrides(tx, where, (query.page - 1) * query.pageSize, query.pageSize);
         const at = now();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, auditOf, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, auditOf, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import type { EnvironmentChange } from "../../infra/changes";
 
@@ -101,6 +101,25 @@ describe("segments", () => {
     expect(byMember.json().items.map((s: { key: string }) => s.key)).toEqual(["beta-testers"]);
   });
 
+  it("counts rules written through the flags API, which the flag's history shows", async () => {
+    const flags = `/v1/workspaces/${world.ws.slug}/flags`;
+    const created = await t.app.inject({ method: "POST", url: flags, headers: headers.admin, payload: { key: "via-api", name: "Via API" } });
+    expect(created.statusCode).toBe(201);
+    const state = await t.app.inject({ method: "GET", url: `${flags}/via-api/environments/development`, headers: headers.editor });
+    const rule = await t.app.inject({
+      method: "POST",
+      url: `${flags}/via-api/environments/development/rules`,
+      headers: { ...headers.editor, "if-match": state.headers.etag as string },
+      payload: { conditions: [{ attribute: "targetingKey", operator: "in_segment", values: ["vip-producers"] }], serve: { variant: "on" } },
+    });
+    expect(rule.statusCode).toBe(201);
+    const detail = await t.app.inject({ method: "GET", url: `${base}/vip-producers`, headers: headers.viewer });
+    expect(detail.json().usedBy).toEqual(expect.arrayContaining([{ flagKey: "via-api", environments: ["development"] }]));
+    const history = await t.app.inject({ method: "GET", url: `${flags}/via-api/audit`, headers: headers.viewer });
+    expect(history.json().items.map((e: { action: string }) => e.action)).toEqual(["flag_rule.created", "flag.created"]);
+    await t.db.prisma.flag.delete({ where: { id: created.json().id } });
+  });
+
   it("replaces lists with If-Match and refuses a stale version", async () => {
     const url = `${base}/beta-testers`;
     expect((await t.app.inject({ method: "PATCH", url, headers: headers.editor, payload: { name: "B" } })).statusCode).toBe(428);
@@ -164,5 +183,9 @@ describe("segments", () => {
       { method: "PATCH", url: `${base}/beta-testers`, payload: { rules: [{ conditions: [{ attribute: "x", operator: "nope", values: [] }] }] } },
       { method: "GET", url: `${base}?member=${"x".repeat(300)}` },
     ]);
+  });
+
+  it("records actor, role, IP and user agent for every write, and no secret", async () => {
+    await expectCompleteAudit(t, world.ws.id);
   });
 });

@@ -62,10 +62,8 @@ export const segmentsRepository = {
           : {},
       ],
     };
-    const [rows, total] = await Promise.all([
-      tx.segment.findMany({ where, orderBy: [{ [query.sort]: query.order }, { key: "asc" }], ...pageArgs(query), select: SEGMENT_SELECT }),
-      tx.segment.count({ where }),
-    ]);
+    const rows = await tx.segment.findMany({ where, orderBy: [{ [query.sort]: query.order }, { key: "asc" }], ...pageArgs(query), select: SEGMENT_SELECT });
+    const total = await tx.segment.count({ where });
     return { rows, total };
   },
 

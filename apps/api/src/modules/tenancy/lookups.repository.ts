@@ -40,6 +40,12 @@ export const lookupsRepository = {
     });
   },
 
+  /** Keys among `keys` that are live (not archived) flags of the workspace. */
+  async liveFlagKeys(tx: Tx, workspaceId: string, keys: readonly string[]): Promise<Set<string>> {
+    const rows = await tx.flag.findMany({ where: { workspaceId, archivedAt: null, key: { in: [...keys] } }, select: { key: true } });
+    return new Set(rows.map((row) => row.key));
+  },
+
   findModule(tx: Tx, workspaceId: string, key: string) {
     return tx.module.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true, key: true, name: true } });
   },

@@ -1,6 +1,7 @@
 import { SNAPSHOT_SCHEMA_VERSION, type EnvironmentSnapshot, type SnapshotFlag } from "@ensign/contracts/snapshot";
 import type { Condition, JsonValue, Rule, Serve, Variant } from "@ensign/contracts/targeting";
 import type { Tx } from "../../infra/db/scoped";
+import { snapshotTenantsRepository as people } from "./snapshot-tenants.repository";
 
 /** What part of an environment an evaluation needs: some flags (with their prerequisites) for some tenants. */
 export interface SnapshotScope {
@@ -35,56 +36,43 @@ export function prerequisiteClosure(all: ReadonlyMap<string, readonly string[]>,
  * out: the evaluator answers them as not found.
  */
 export async function readSnapshot(tx: Tx, workspaceId: string, environment: SnapshotEnvironment, scope: SnapshotScope): Promise<EnvironmentSnapshot> {
+  const environmentId = environment.id;
   const tenantKeys = [...scope.tenantKeys];
-  const graph = await tx.flag.findMany({ where: { workspaceId, archivedAt: null }, select: { key: true, dependsOn: true } });
-  const keys = scope.flagKeys
-    ? [...prerequisiteClosure(new Map(graph.map((flag) => [flag.key, flag.dependsOn])), scope.flagKeys)]
-    : graph.map((flag) => flag.key);
-
-  // One after another: a transaction is one connection, and pg refuses overlapping queries on it.
+  // Flat queries, one after another: a transaction is one connection (pg refuses overlapping
+  // queries on it), and filters on indexed columns beat nested relation loading at 1,000s of rows.
+  const flagIds = scope.flagKeys ? await neededFlagIds(tx, workspaceId, scope.flagKeys) : undefined;
+  const byFlag = flagIds ? { flagId: { in: flagIds } } : {};
   const flags = await tx.flag.findMany({
-      where: { workspaceId, archivedAt: null, key: { in: keys } },
-      orderBy: { key: "asc" },
-      select: {
-        key: true,
-        type: true,
-        variants: true,
-        offVariant: true,
-        onVariant: true,
-        salt: true,
-        dependsOn: true,
-        deprecatedAt: true,
-        module: { select: { key: true } },
-        states: {
-          where: { environmentId: environment.id },
-          select: {
-            enabled: true,
-            fallthrough: true,
-            tenantAllow: true,
-            tenantDeny: true,
-            version: true,
-            rules: { orderBy: { position: "asc" }, select: { id: true, name: true, conditions: true, serve: true } },
-          },
-        },
-        tenantOverrides: {
-          where: { environmentId: environment.id, tenant: { key: { in: tenantKeys } } },
-          select: { variant: true, locked: true, expiresAt: true, tenant: { select: { key: true } } },
-        },
-        userOverrides: {
-          where: { environmentId: environment.id, userKey: { in: tenantKeys } },
-          select: { userKey: true, variant: true, expiresAt: true },
-        },
-      },
-    });
-  const segments = await tx.segment.findMany({ where: { workspaceId } });
-  const tenants = await tx.tenant.findMany({
-      where: { workspaceId, key: { in: tenantKeys } },
-      select: { key: true, attributes: true, modules: { where: { enabled: false }, select: { module: { select: { key: true } } } } },
-    });
-  const identities = await tx.identity.findMany({
-    where: { workspaceId, environmentId: environment.id, key: { in: tenantKeys } },
-    select: { key: true, traits: true },
+    where: { workspaceId, archivedAt: null, ...(flagIds ? { id: { in: flagIds } } : {}) },
+    orderBy: { key: "asc" },
+    select: { id: true, key: true, type: true, variants: true, offVariant: true, onVariant: true, salt: true, dependsOn: true, deprecatedAt: true, moduleId: true },
   });
+  const modules = await tx.module.findMany({ where: { workspaceId }, select: { id: true, key: true } });
+  const states = await tx.flagState.findMany({
+    where: { workspaceId, environmentId, ...byFlag },
+    select: { id: true, flagId: true, enabled: true, fallthrough: true, tenantAllow: true, tenantDeny: true, version: true },
+  });
+  const rules = await tx.flagRule.findMany({
+    where: { workspaceId, flagState: { environmentId, ...byFlag } },
+    orderBy: [{ flagStateId: "asc" }, { position: "asc" }],
+    select: { id: true, flagStateId: true, name: true, conditions: true, serve: true },
+  });
+  const tenants = await people.tenants(tx, workspaceId, tenantKeys);
+  const tenantIds = tenants.map((tenant) => tenant.id);
+  const tenantKeyOf = new Map(tenants.map((tenant) => [tenant.id, tenant.key]));
+  const disabled = await people.disabledModules(tx, workspaceId, tenantIds);
+  const tenantOverrides = await people.tenantOverrides(tx, workspaceId, environmentId, tenantIds, flagIds);
+  const userOverrides = await people.userOverrides(tx, workspaceId, environmentId, tenantKeys, flagIds);
+  const segments = await tx.segment.findMany({ where: { workspaceId } });
+  const identities = await people.identities(tx, workspaceId, environmentId, tenantKeys);
+
+  const moduleKey = new Map(modules.map((module) => [module.id, module.key]));
+  const disabledOf = groupBy(disabled, (d) => d.tenant_id);
+  const stateOf = new Map(states.map((state) => [state.flagId, state]));
+  const rulesOf = groupBy(rules, (rule) => rule.flagStateId);
+  const tenantOverridesOf = groupBy(tenantOverrides, (o) => o.flag_id);
+  const userOverridesOf = groupBy(userOverrides, (o) => o.flag_id);
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
 
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
@@ -93,7 +81,7 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
     version: environment.snapshotVersion,
     generatedAt: new Date().toISOString(),
     flags: flags.map((flag): SnapshotFlag => {
-      const state = flag.states[0];
+      const state = stateOf.get(flag.id);
       return {
         key: flag.key,
         type: flag.type,
@@ -101,26 +89,26 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
         offVariant: flag.offVariant,
         onVariant: flag.onVariant,
         salt: flag.salt,
-        module: flag.module?.key ?? null,
+        module: flag.moduleId ? (moduleKey.get(flag.moduleId) ?? null) : null,
         dependsOn: flag.dependsOn,
         deprecated: flag.deprecatedAt !== null,
         archived: false,
         state: {
           // A flag without state in this environment is off there.
           enabled: state?.enabled ?? false,
-          rules: (state?.rules ?? []).map(
+          rules: (state ? (rulesOf.get(state.id) ?? []) : []).map(
             (rule): Rule => ({ id: rule.id, ...(rule.name ? { name: rule.name } : {}), conditions: rule.conditions as Condition[], serve: rule.serve as Serve }),
           ),
           fallthrough: (state?.fallthrough as Serve | undefined) ?? { variant: flag.offVariant },
           tenantAllow: state?.tenantAllow ?? [],
           tenantDeny: state?.tenantDeny ?? [],
-          tenantOverrides: flag.tenantOverrides.map((o) => ({
-            tenantKey: o.tenant.key,
+          tenantOverrides: (tenantOverridesOf.get(flag.id) ?? []).map((o) => ({
+            tenantKey: tenantKeyOf.get(o.tenant_id)!,
             variant: o.variant,
             locked: o.locked,
-            expiresAt: o.expiresAt?.toISOString() ?? null,
+            expiresAt: iso(o.expires_at),
           })),
-          userOverrides: flag.userOverrides.map((o) => ({ userKey: o.userKey, variant: o.variant, expiresAt: o.expiresAt?.toISOString() ?? null })),
+          userOverrides: (userOverridesOf.get(flag.id) ?? []).map((o) => ({ userKey: o.user_key, variant: o.variant, expiresAt: iso(o.expires_at) })),
           version: state?.version ?? 0,
         },
       };
@@ -136,8 +124,26 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
     tenants: tenants.map((tenant) => ({
       key: tenant.key,
       attributes: tenant.attributes as Record<string, JsonValue>,
-      disabledModules: tenant.modules.map((m) => m.module.key),
+      disabledModules: (disabledOf.get(tenant.id) ?? []).map((d) => d.module_key),
     })),
     identities: identities.map((identity) => ({ key: identity.key, traits: identity.traits as Record<string, JsonValue> })),
   };
+}
+
+/** Ids of the given flags and, transitively, their prerequisites. */
+async function neededFlagIds(tx: Tx, workspaceId: string, keys: readonly string[]): Promise<string[]> {
+  const graph = await tx.flag.findMany({ where: { workspaceId, archivedAt: null }, select: { id: true, key: true, dependsOn: true } });
+  const needed = prerequisiteClosure(new Map(graph.map((flag) => [flag.key, flag.dependsOn])), keys);
+  return graph.filter((flag) => needed.has(flag.key)).map((flag) => flag.id);
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
-import { countRows, createFlag, createModule, createTenant, setFlagEnabled, setOverride } from "../../../test/helpers/tenancy-fixtures";
+import { countRows, createFlag, createModule, createTenant, setFlagEnabled, setOverride, touch } from "../../../test/helpers/tenancy-fixtures";
 
 describe("tenant admin features", () => {
   let t: TestApp;
@@ -36,6 +36,7 @@ describe("tenant admin features", () => {
     const blocked = await createModule(t.db, ws, "TENADMIN", "Tenant admin");
     await createFlag(t.db, ws, { key: "tenadmin_audit_logs", name: "Audit Logs", moduleId: blocked.id });
     await t.db.prisma.tenantModule.create({ data: { workspaceId: ws.id, tenantId: mine.id, moduleId: blocked.id, enabled: false } });
+    await touch(t.db, ws);
   });
   afterAll(() => t.close());
 

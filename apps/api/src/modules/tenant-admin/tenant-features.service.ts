@@ -31,7 +31,7 @@ export const DEFAULT_TENANT_ENVIRONMENT = "production";
 export function createTenantFeaturesService({ prisma, notifier, evaluation, now = Date.now }: Deps) {
   const writing = createWriter({ prisma, notifier });
 
-  async function load(tx: Tx, scope: WorkspaceScope, envKey: string | undefined) {
+  async function load(tx: Tx, scope: WorkspaceScope, envKey: string | undefined, options: { isAfterWrite?: boolean } = {}) {
     if (!scope.tenantId) throw forbidden("Your membership is not bound to a tenant.");
     const key = envKey ?? DEFAULT_TENANT_ENVIRONMENT;
     const environment = await lookups.findEnvironment(tx, scope.workspaceId, key);
@@ -40,7 +40,7 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, now 
     if (!tenant) throw forbidden("Your tenant no longer exists.");
     const rows = await repo.features(tx, scope.workspaceId, environment.id);
     const overrides = await repo.overridesOf(tx, scope.workspaceId, tenant.id, environment.id);
-    const view = await evaluation.load(tx, scope.workspaceId, environment, { tenantKeys: [tenant.key] });
+    const view = await evaluation.load(tx, scope.workspaceId, environment, { tenantKeys: [tenant.key] }, { isInTransaction: options.isAfterWrite });
     const features = buildFeatures({
       tenantKey: tenant.key,
       rows,
@@ -121,7 +121,7 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, now 
           after: { ...overrideSnapshot(next), ...(refusal(feature, body.enabled, { isForced: false }) ? { forcedPast: feature.dependants } : {}) },
         });
         bumped.push(...(await bumpEnvironments(tx, scope.workspaceId, [environment.id])));
-        return featureOf((await load(tx, scope, envKey)).features, key);
+        return featureOf((await load(tx, scope, envKey, { isAfterWrite: true })).features, key);
       });
     },
   };

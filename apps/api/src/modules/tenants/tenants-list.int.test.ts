@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
-import { createFlag, createModule, createTenant, setOverride } from "../../../test/helpers/tenancy-fixtures";
+import { createFlag, createModule, createTenant, setOverride, touch } from "../../../test/helpers/tenancy-fixtures";
 
 describe("listing tenants", () => {
   let t: TestApp;
@@ -41,6 +41,7 @@ describe("listing tenants", () => {
         serve: { variant: "on" },
       },
     });
+    await touch(t.db, ws);
   });
   afterAll(() => t.close());
 
@@ -101,6 +102,14 @@ describe("listing tenants", () => {
     expect((await list("sort=key")).json().items[0].flags).toBeUndefined();
   });
 
+  it("treats hostile search and filter values as plain text", async () => {
+    for (const query of ["search=%25", "search=_", "search=%27%20OR%201%3D1%20--", "attr.plan=%27%3B%20DROP%20TABLE%20tenants%3B%20--", "attr.plan=%7B%7D", "search=%F0%9F%98%80"]) {
+      const res = await list(query);
+      expect({ query, status: res.statusCode, total: res.json().total }).toEqual({ query, status: 200, total: 0 });
+    }
+    expect((await list("sort=key")).json().total).toBe(6);
+  });
+
   it("names each bad query parameter", async () => {
     const cases: [string, string][] = [
       ["flag=knowledge_base_enabled&flagState=on", "querystring.env"],
@@ -115,7 +124,10 @@ describe("listing tenants", () => {
       ["color=red", "querystring.color"],
       ["attr.bad.name=1", "querystring.attr.bad.name"],
       ["sort=password", "querystring.sort"],
+      [Array.from({ length: 21 }, (_, i) => `attr.a${i}=1`).join("&"), "querystring"],
       ["pageSize=1000", "querystring.pageSize"],
+      [`search=${"x".repeat(201)}`, "querystring.search"],
+      [`flags=${Array.from({ length: 51 }, (_, i) => `f${i}`).join(",")}&env=production`, "querystring.flags"],
     ];
     for (const [query, path] of cases) {
       const res = await list(query);

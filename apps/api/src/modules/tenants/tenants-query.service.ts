@@ -41,7 +41,11 @@ export function createTenantsQueryService({ prisma, evaluation }: Deps) {
           if (!found) throw badQuery("module", `no module '${query.module}' in this workspace`);
           module = { id: found.id, isOn: query.moduleState === "on" };
         }
-        for (const key of query.flags ?? []) await liveFlag(tx, workspaceId, key, "flags");
+        if (query.flags) {
+          const live = await lookups.liveFlagKeys(tx, workspaceId, query.flags);
+          const missing = query.flags.filter((key) => !live.has(key));
+          if (missing.length > 0) throw badQuery("flags", `no flag ${missing.map((key) => `'${key}'`).join(", ")} in this workspace`);
+        }
         const where = tenantWhere(workspaceId, { search: query.search, attributes: query.attributes, module });
         const orderBy: Prisma.TenantOrderByWithRelationInput[] = [{ [query.sort]: query.order }, { key: "asc" }];
         const skip = (query.page - 1) * query.pageSize;

@@ -23,8 +23,10 @@ describe("tenants", () => {
   const snapshotVersions = async (workspaceId: string) =>
     (await t.db.prisma.environment.findMany({ where: { workspaceId }, orderBy: { key: "asc" } })).map((env) => env.snapshotVersion);
 
-  it("creates a tenant with attributes and module switches, bumps every environment and audits it", async () => {
+  it("creates a tenant with attributes and module switches, bumps every environment, tells the replicas and audits it", async () => {
     const before = await snapshotVersions(ws.id);
+    const heard: string[] = [];
+    const stop = t.app.services.notifier.onLocalChange((changes) => heard.push(...changes.map((c) => `${c.environmentKey}@${c.version}`)));
     const res = await t.app.inject({
       method: "POST",
       url: url(),
@@ -44,6 +46,9 @@ describe("tenants", () => {
       version: 1,
     });
     expect(await snapshotVersions(ws.id)).toEqual(before.map((v) => v + 1));
+    stop();
+    // snapshotVersions lists the environments by key: development, production, staging.
+    expect(heard.sort()).toEqual(["development", "production", "staging"].map((key, i) => `${key}@${before[i]! + 1}`));
     const [entry] = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, action: "tenant.created" } });
     expect(entry).toMatchObject({
       actorType: "user",
@@ -171,6 +176,29 @@ describe("tenants", () => {
     const [entry] = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, action: "tenant.deleted" } });
     expect(entry).toMatchObject({ tenantKey: "short-lived", before: { key: "short-lived" } });
     expect((await t.app.inject({ method: "GET", url: target, headers: admin })).statusCode).toBe(404);
+  });
+
+  it("takes a deleted tenant's key out of allow and deny lists and segments", async () => {
+    await createTenant(t.db, ws, "leaving");
+    const flag = await createFlag(t.db, ws, { key: "listed_flag" });
+    const [dev, prod] = ws.environments;
+    await t.db.prisma.flagState.updateMany({ where: { flagId: flag.id, environmentId: dev!.id }, data: { tenantAllow: ["leaving", "staying"] } });
+    await t.db.prisma.flagState.updateMany({ where: { flagId: flag.id, environmentId: prod!.id }, data: { tenantDeny: ["leaving"] } });
+    await t.db.prisma.segment.create({
+      data: { workspaceId: ws.id, key: "vips", name: "VIPs", includedTenants: ["leaving", "staying"], excludedTenants: ["leaving"] },
+    });
+    const res = await t.app.inject({ method: "DELETE", url: `${url()}/leaving`, headers: { ...admin, "if-match": '"1"' } });
+    expect(res.statusCode).toBe(204);
+    const states = await t.db.prisma.flagState.findMany({ where: { flagId: flag.id }, orderBy: { environmentId: "asc" } });
+    for (const state of states) {
+      expect(state.tenantAllow).not.toContain("leaving");
+      expect(state.tenantDeny).not.toContain("leaving");
+    }
+    expect(states.find((s) => s.environmentId === dev!.id)!.tenantAllow).toEqual(["staying"]);
+    const segment = await t.db.prisma.segment.findFirstOrThrow({ where: { workspaceId: ws.id, key: "vips" } });
+    expect(segment).toMatchObject({ includedTenants: ["staying"], excludedTenants: [], version: 2 });
+    const entry = await t.db.prisma.auditEntry.findFirstOrThrow({ where: { workspaceId: ws.id, action: "tenant.deleted", targetKey: "leaving" } });
+    expect(entry.before).toMatchObject({ listedIn: { flagStates: 2, segments: 1 } });
   });
 
   it("never reaches another workspace's tenants through its own slug", async () => {

@@ -1,6 +1,7 @@
 import type { AttributeFilter } from "@ensign/contracts/tenants";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
+import { literal } from "../../infra/like";
 
 export const TENANT_SELECT = {
   id: true,
@@ -33,7 +34,7 @@ function jsonCandidates(raw: string): (string | number | boolean)[] {
 export function tenantWhere(workspaceId: string, filters: TenantFilters): Prisma.TenantWhereInput {
   const and: Prisma.TenantWhereInput[] = [{ workspaceId }];
   if (filters.search) {
-    and.push({ OR: [{ key: { contains: filters.search, mode: "insensitive" } }, { name: { contains: filters.search, mode: "insensitive" } }] });
+    and.push({ OR: [{ key: { contains: literal(filters.search), mode: "insensitive" } }, { name: { contains: literal(filters.search), mode: "insensitive" } }] });
   }
   for (const { name, values } of filters.attributes) {
     and.push({ OR: values.flatMap((raw) => jsonCandidates(raw).map((value) => ({ attributes: { path: [name], equals: value } }))) });
@@ -82,6 +83,25 @@ export const tenantsRepository = {
   async delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number) {
     const { count } = await tx.tenant.deleteMany({ where: { workspaceId, id, version: expectedVersion } });
     return count === 1;
+  },
+
+  /**
+   * Removes a tenant key from every flag state's allow and deny lists and every segment's
+   * tenant lists, so a tenant created later with the same key is not targeted by accident.
+   * Each changed flag state or segment moves to a new version.
+   */
+  async forgetTenantKey(tx: Tx, workspaceId: string, key: string) {
+    const states = await tx.$executeRaw`
+      UPDATE flag_states
+         SET tenant_allow = array_remove(tenant_allow, ${key}), tenant_deny = array_remove(tenant_deny, ${key}),
+             version = version + 1, updated_at = now()
+       WHERE workspace_id = ${workspaceId}::uuid AND (${key} = ANY(tenant_allow) OR ${key} = ANY(tenant_deny))`;
+    const segments = await tx.$executeRaw`
+      UPDATE segments
+         SET included_tenants = array_remove(included_tenants, ${key}), excluded_tenants = array_remove(excluded_tenants, ${key}),
+             version = version + 1, updated_at = now()
+       WHERE workspace_id = ${workspaceId}::uuid AND (${key} = ANY(included_tenants) OR ${key} = ANY(excluded_tenants))`;
+    return { flagStates: states, segments };
   },
 
   /** A module switch is a change of the tenant: its version moves. */

@@ -91,13 +91,17 @@ export function createTenantsService({ prisma, notifier }: Deps) {
       });
     },
 
-    /** Deletes the tenant with its overrides, module switches and tenant-admin memberships. */
+    /**
+     * Deletes the tenant with its overrides, module switches and tenant-admin memberships, and
+     * takes its key out of allow/deny lists and segments.
+     */
     async delete(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
       await writing(workspaceId, async (tx, bumped) => {
         const current = await found(tx, workspaceId, key);
         if (current.version !== expectedVersion || !(await repo.delete(tx, workspaceId, current.id, expectedVersion))) {
           throw staleVersion(`Tenant '${key}'`, current.version);
         }
+        const forgotten = await repo.forgetTenantKey(tx, workspaceId, current.key);
         await recordAudit(tx, actor, {
           workspaceId,
           tenant: tenantRef(current),
@@ -105,7 +109,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
           targetType: "tenant",
           targetId: current.id,
           targetKey: current.key,
-          before: auditedTenant(current),
+          before: { ...auditedTenant(current), listedIn: forgotten },
         });
         bumped.push(...(await bumpEnvironments(tx, workspaceId)));
       });

@@ -64,17 +64,15 @@ function flagOf(
  */
 export async function buildExport(tx: Tx, workspaceId: string, now: Date): Promise<WorkspaceExport> {
   const workspace = await repo.workspace(tx, workspaceId);
-  const [environments, modules, flags, schedules, segments, tenants, tenantOverrides, userOverrides, identities] = await Promise.all([
-    repo.environments(tx, workspaceId),
-    repo.modules(tx, workspaceId),
-    repo.flags(tx, workspaceId),
-    repo.pendingSchedules(tx, workspaceId),
-    repo.segments(tx, workspaceId),
-    repo.tenants(tx, workspaceId),
-    repo.tenantOverrides(tx, workspaceId),
-    repo.userOverrides(tx, workspaceId),
-    repo.identities(tx, workspaceId),
-  ]);
+  const environments = await repo.environments(tx, workspaceId);
+  const modules = await repo.modules(tx, workspaceId);
+  const flags = await repo.flags(tx, workspaceId);
+  const schedules = await repo.pendingSchedules(tx, workspaceId);
+  const segments = await repo.segments(tx, workspaceId);
+  const tenants = await repo.tenants(tx, workspaceId);
+  const tenantOverrides = await repo.tenantOverrides(tx, workspaceId);
+  const userOverrides = await repo.userOverrides(tx, workspaceId);
+  const identities = await repo.identities(tx, workspaceId);
   const schedulesOf = new Map<string, typeof schedules>();
   for (const schedule of schedules) {
     const list = schedulesOf.get(schedule.flag.key);

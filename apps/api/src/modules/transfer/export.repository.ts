@@ -1,6 +1,6 @@
 import type { Tx } from "../../infra/db/scoped";
 
-/** Reads everything a workspace export holds, ids resolved to keys; never secrets. */
+/** Reads everything a workspace export holds, ids resolved to keys, in key order (the same content exports the same); never secrets. */
 export const exportRepository = {
   workspace(tx: Tx, workspaceId: string) {
     return tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { slug: true, name: true } });
@@ -80,7 +80,7 @@ export const exportRepository = {
   tenantOverrides(tx: Tx, workspaceId: string) {
     return tx.tenantOverride.findMany({
       where: { workspaceId },
-      orderBy: [{ flagId: "asc" }, { environmentId: "asc" }, { tenantId: "asc" }],
+      orderBy: [{ flag: { key: "asc" } }, { environment: { key: "asc" } }, { tenant: { key: "asc" } }],
       select: {
         variant: true,
         source: true,
@@ -97,7 +97,7 @@ export const exportRepository = {
   userOverrides(tx: Tx, workspaceId: string) {
     return tx.userOverride.findMany({
       where: { workspaceId },
-      orderBy: [{ flagId: "asc" }, { environmentId: "asc" }, { userKey: "asc" }],
+      orderBy: [{ flag: { key: "asc" } }, { environment: { key: "asc" } }, { userKey: "asc" }],
       select: { userKey: true, variant: true, expiresAt: true, updatedBy: true, flag: { select: { key: true } }, environment: { select: { key: true } } },
     });
   },
@@ -105,7 +105,7 @@ export const exportRepository = {
   identities(tx: Tx, workspaceId: string) {
     return tx.identity.findMany({
       where: { workspaceId },
-      orderBy: [{ environmentId: "asc" }, { key: "asc" }],
+      orderBy: [{ environment: { key: "asc" } }, { key: "asc" }],
       select: { key: true, traits: true, environment: { select: { key: true } } },
     });
   },
@@ -113,13 +113,12 @@ export const exportRepository = {
   /** What must be absent for an `empty-only` import. */
   async contentCounts(tx: Tx, workspaceId: string) {
     const where = { workspaceId };
-    const [flags, tenants, modules, segments, identities] = await Promise.all([
-      tx.flag.count({ where }),
-      tx.tenant.count({ where }),
-      tx.module.count({ where }),
-      tx.segment.count({ where }),
-      tx.identity.count({ where }),
-    ]);
-    return { flags, tenants, modules, segments, identities };
+    return {
+      flags: await tx.flag.count({ where }),
+      tenants: await tx.tenant.count({ where }),
+      modules: await tx.module.count({ where }),
+      segments: await tx.segment.count({ where }),
+      identities: await tx.identity.count({ where }),
+    };
   },
 };
