@@ -3,9 +3,10 @@ import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { Bindings, ChildLoggerOptions } from "pino";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Config } from "./config";
 import { adminUiPlugin } from "./infra/admin-ui";
 import { authPlugin } from "./infra/auth";
@@ -73,6 +74,71 @@ export function loggedRequest(request: { method: string; url: string; host?: str
   };
 }
 
+type Level = "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+
+/**
+ * A request logger that creates the real child (with its bindings, which pino serializes and
+ * redacts) only when something is actually logged at an enabled level: most requests log
+ * nothing. A class, so a request costs one small object rather than a closure per level.
+ */
+class LazyChildLogger {
+  private made: FastifyBaseLogger | undefined;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {}
+
+  get level(): string {
+    return this.made?.level ?? this.parent.level;
+  }
+
+  set level(value: string) {
+    this.real().level = value;
+  }
+
+  private real(): FastifyBaseLogger {
+    return (this.made ??= this.parent.child(this.bindings, this.options));
+  }
+
+  private write(level: Level, args: unknown[]): void {
+    const isEnabled = (this.parent as unknown as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.(level) ?? true;
+    if (this.made || isEnabled) (this.real()[level] as (...a: unknown[]) => void)(...args);
+  }
+
+  fatal(...args: unknown[]) {
+    this.write("fatal", args);
+  }
+  error(...args: unknown[]) {
+    this.write("error", args);
+  }
+  warn(...args: unknown[]) {
+    this.write("warn", args);
+  }
+  info(...args: unknown[]) {
+    this.write("info", args);
+  }
+  debug(...args: unknown[]) {
+    this.write("debug", args);
+  }
+  trace(...args: unknown[]) {
+    this.write("trace", args);
+  }
+  silent() {}
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.real().child(bindings, options);
+  }
+}
+
+const lazyChildLogger = (logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) =>
+  new LazyChildLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
+
+/** Request ids: unique per process (a random prefix) and across requests (a counter); cheaper than a UUID per request. */
+const REQUEST_ID_PREFIX = randomBytes(6).toString("base64url");
+let requestCounter = 0;
+const nextRequestId = () => `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`;
+
 /**
  * Builds the API: infrastructure plugins, then services, then the modules. It never listens;
  * `server.ts` does, and tests call `app.inject`.
@@ -83,32 +149,22 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     requestIdHeader: "x-request-id",
-    genReqId: () => randomUUID(),
+    genReqId: nextRequestId,
     routerOptions: { maxParamLength: 500 },
     forceCloseConnections: true,
+    // A request's child logger is made on its first log line at an enabled level, not per request.
+    childLoggerFactory: lazyChildLogger,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook("onSend", async (request, reply) => {
+  // Set on arrival, so every answer carries it (errors included) without an onSend hook on the hot path.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    done();
   });
 
   await app.register(errorHandlerPlugin);
   await app.register(jsonBodyPlugin);
-  await app.register(fastifyHelmet, {
-    // The admin app and the API docs only load their own scripts; inline styles are React's.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginResourcePolicy: { policy: "same-site" },
-  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
@@ -126,8 +182,6 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     },
     transform: transformRouteSchema,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
-  await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
@@ -138,36 +192,60 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   await app.register(authPlugin, { secret: config.jwtSecret, accessTokenTtlMs: config.accessTokenTtlMs });
 
   await app.register(healthRoutes);
-  await app.register(authRoutes, {
-    prefix: "/v1/auth",
-    accessTokenTtlMs: config.accessTokenTtlMs,
-    loginRateLimit: config.loginRateLimit,
-    secureCookies: config.env === "production",
-  });
-
-  await app.register(workspacesRoutes, { prefix: "/v1/workspaces" });
-  await app.register(flagsRoutes, { prefix: "/v1/workspaces/:workspace/flags" });
-  await app.register(flagStateRoutes, { prefix: "/v1/workspaces/:workspace/flags/:key/environments/:env" });
-  await app.register(schedulesRoutes, { prefix: "/v1/workspaces/:workspace/flags/:key/environments/:env/schedules" });
+  // The API-key evaluation endpoints: JSON for programs, the hottest path. They live outside the
+  // browser-facing context below, so helmet's page headers and cookie parsing cost them nothing.
+  await app.register(evaluationRoutes, { corsOrigins: config.corsOrigins, bodyLimit: config.evaluation.bodyLimit });
 
   // Applies due schedules and sweeps expired overrides; every replica runs it, each item applies once.
   if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.scheduleRunner.start());
   app.addHook("onClose", async () => app.services.scheduleRunner.stop());
-  await app.register(tenantsRoutes, { prefix: "/v1/workspaces" });
-  await app.register(overridesRoutes, { prefix: "/v1/workspaces" });
-  await app.register(tenantAdminRoutes, { prefix: "/v1/tenant" });
-  await app.register(environmentsRoutes, { prefix: "/v1/workspaces" });
-  await app.register(membersRoutes, { prefix: "/v1/workspaces" });
-  await app.register(modulesRoutes, { prefix: "/v1/workspaces" });
-  await app.register(segmentsRoutes, { prefix: "/v1/workspaces" });
-  await app.register(apiKeysRoutes, { prefix: "/v1/workspaces" });
-  await app.register(identitiesRoutes, { prefix: "/v1/workspaces" });
-  await app.register(auditRoutes, { prefix: "/v1/workspaces" });
-  await app.register(transferRoutes, { prefix: "/v1/workspaces" });
-  await app.register(liveRoutes, { prefix: "/v1/workspaces" });
-  await app.register(statsRoutes, { prefix: "/v1/workspaces" });
-  await app.register(evaluationRoutes, { corsOrigins: config.corsOrigins, bodyLimit: config.evaluation.bodyLimit });
 
-  await app.register(adminUiPlugin, { dist: config.adminDist });
+  // Everything a browser session uses: the admin API, its cookies, the docs and the admin app.
+  await app.register(async (browserFacing) => {
+    await browserFacing.register(fastifyHelmet, {
+      // The admin app and the API docs only load their own scripts; inline styles are React's.
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      crossOriginResourcePolicy: { policy: "same-site" },
+    });
+    await browserFacing.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
+    await browserFacing.register(fastifyCookie);
+
+    await browserFacing.register(authRoutes, {
+      prefix: "/v1/auth",
+      accessTokenTtlMs: config.accessTokenTtlMs,
+      loginRateLimit: config.loginRateLimit,
+      secureCookies: config.env === "production",
+    });
+
+    await browserFacing.register(workspacesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(flagsRoutes, { prefix: "/v1/workspaces/:workspace/flags" });
+    await browserFacing.register(flagStateRoutes, { prefix: "/v1/workspaces/:workspace/flags/:key/environments/:env" });
+    await browserFacing.register(schedulesRoutes, { prefix: "/v1/workspaces/:workspace/flags/:key/environments/:env/schedules" });
+
+    await browserFacing.register(tenantsRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(overridesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(tenantAdminRoutes, { prefix: "/v1/tenant" });
+    await browserFacing.register(environmentsRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(membersRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(modulesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(segmentsRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(apiKeysRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(identitiesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(auditRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(transferRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(liveRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(statsRoutes, { prefix: "/v1/workspaces" });
+
+    await browserFacing.register(adminUiPlugin, { dist: config.adminDist });
+  });
   return app;
 }

@@ -72,7 +72,7 @@ export function createServices(infra: Infra) {
   const watcher = createVersionWatcher({ cache, prisma, log, pollMs: config.evaluation.snapshotPollMs });
   notifier.onLocalChange((changes) => watcher.feed(changes));
   const copies = createSnapshotCopies(cache, createSealer(config.jwtSecret, "ensign snapshot copies"));
-  const snapshots = createSnapshotStore({ prisma, copies, watcher, compile, patchIdentity: withIdentity, log });
+  const snapshots = createSnapshotStore({ sql: db.sql, copies, watcher, compile, patchIdentity: withIdentity, log });
   const apiKeyVerifier = createApiKeyVerifier({ prisma, cache, log, recheckMs: config.evaluation.apiKeyRecheckMs });
   // A revocation made through this replica evicts at once, even while the cache is down.
   revocations.onLocalRevocation((message) => {
@@ -127,6 +127,10 @@ export function createServices(infra: Infra) {
 
     /** Subscriptions and timers: started once the app is built. */
     async start(): Promise<void> {
+      // Give Redis a moment to connect, so the first requests can use the shared copies.
+      for (const deadline = Date.now() + 2_000; Date.now() < deadline && !(await cache.ping()); ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await Promise.all([watcher.start(), apiKeyVerifier.start()]);
       statsFlusher.start();
     },

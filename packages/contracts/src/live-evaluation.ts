@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { FlagKey, Key } from "./common";
 import { EvaluationContext, EvaluationResult } from "./evaluation";
-import { SnapshotFlagState } from "./snapshot";
-import { JsonValue } from "./targeting";
+import { UpdateFlagStateBody } from "./flags";
+import { JsonValue, LIMITS, RuleBody } from "./targeting";
 
 /**
  * The admin's live evaluation and blast-radius routes:
@@ -36,12 +36,16 @@ export const LiveEvaluationResponse = z.object({
 export type LiveEvaluationResponse = z.infer<typeof LiveEvaluationResponse>;
 
 /**
- * A proposed change to one flag's state in this environment: like the state PATCH, a missing
- * field keeps its current value. Nothing is written.
+ * A proposed change to one flag's state in this environment: the flag-state PATCH body
+ * (`enabled`, `fallthrough`, `tenantAllow`, `tenantDeny`; missing fields keep their current
+ * value), plus optionally the whole proposed rule list, as the rule editor holds it before
+ * saving (rules without an `id` are new). Nothing is written.
  */
 export const ImpactBody = z.object({
   flag: FlagKey,
-  state: SnapshotFlagState.partial(),
+  state: UpdateFlagStateBody.extend({
+    rules: z.array(RuleBody.extend({ id: z.string().min(1).max(64).optional() })).max(LIMITS.rulesPerFlag).optional(),
+  }),
 });
 export type ImpactBody = z.infer<typeof ImpactBody>;
 

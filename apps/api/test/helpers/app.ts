@@ -38,11 +38,25 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
  * The real API on this test file's own database and a Redis key prefix of its own. Call
  * `close()` in `afterAll`.
  */
-export async function createTestApp(options: { config?: Record<string, string>; database?: TestDatabase } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  config?: Record<string, string>;
+  /** Share a database with another app (replicas); it is then not dropped on close. */
+  database?: TestDatabase;
+  /** Connect through this URL instead of the database's own (a proxy that a test can cut). */
+  databaseUrl?: string;
+  /** Another Redis than the machine's (one a test may stop). */
+  redisUrl?: string;
+  /** Share a Redis key prefix (and so pub/sub channels) with another app: replicas. */
+  cachePrefix?: string;
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
-  const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: inject("redisUrl"), ...options.config });
-  const db = await openDatabase({ url: database.url, dataDir: "memory://", poolSize: 5 });
-  const cache = createRedisCache({ url: inject("redisUrl"), prefix: `ensign-test:${randomBytes(4).toString("hex")}:` });
+  const redisUrl = options.redisUrl ?? inject("redisUrl");
+  const databaseUrl = options.databaseUrl ?? database.url;
+  const config = testConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, ...options.config });
+  const db = await openDatabase({ url: databaseUrl, dataDir: "memory://", poolSize: 5 });
+  const cache = createRedisCache({ url: redisUrl, prefix: options.cachePrefix ?? `ensign-test:${randomBytes(4).toString("hex")}:` });
   const app = await buildApp({ config, db, cache });
   await app.ready();
   return {

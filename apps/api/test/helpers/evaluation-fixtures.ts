@@ -89,6 +89,9 @@ export async function publishChange(app: FastifyInstance, db: Database, workspac
   return changes;
 }
 
+/** When the last `toggleFlag` committed (performance.now()), for latency measurements. */
+export let lastCommitAt = 0;
+
 /** Sets a flag's `enabled` in one environment and publishes the change, as the flags routes do. */
 export async function toggleFlag(app: FastifyInstance, db: Database, workspaceId: string, environmentId: string, flagKey: string, enabled: boolean) {
   const changes = await inWorkspace(db.prisma, workspaceId, async (tx) => {
@@ -96,6 +99,7 @@ export async function toggleFlag(app: FastifyInstance, db: Database, workspaceId
     await tx.flagState.update({ where: { flagId_environmentId: { flagId: flag.id, environmentId } }, data: { enabled, version: { increment: 1 } } });
     return bumpEnvironments(tx, workspaceId, [environmentId]);
   });
+  lastCommitAt = performance.now();
   await app.services.notifier.published(changes);
   return changes[0]!.version;
 }

@@ -1,13 +1,13 @@
 import type { EnvironmentSnapshot } from "@ensign/contracts/snapshot";
 import { compile, evaluateAll } from "@ensign/evaluator";
-import type { PrismaClient } from "../../src/generated/prisma/client";
+import type { Database } from "../../src/infra/db/database";
 import { buildSnapshot } from "../../src/modules/snapshots/snapshot-builder";
 import { snapshotsRepository } from "../../src/modules/snapshots/snapshots.repository";
 
 /** The stored `EnvironmentSnapshot` of one environment, as the evaluation service builds it from PostgreSQL. */
-export async function snapshotFromDb(prisma: PrismaClient, workspaceId: string, environmentKey: string): Promise<EnvironmentSnapshot> {
-  const env = await prisma.environment.findUniqueOrThrow({ where: { workspaceId_key: { workspaceId, key: environmentKey } }, select: { id: true } });
-  const rows = await snapshotsRepository.load(prisma, env.id);
+export async function snapshotFromDb(db: Database, workspaceId: string, environmentKey: string): Promise<EnvironmentSnapshot> {
+  const env = await db.prisma.environment.findUniqueOrThrow({ where: { workspaceId_key: { workspaceId, key: environmentKey } }, select: { id: true } });
+  const rows = await snapshotsRepository.load(db.sql, env.id);
   if (!rows) throw new Error(`no snapshot rows for ${environmentKey}`);
   return buildSnapshot(rows);
 }

@@ -32,6 +32,9 @@ const copyKey = (hash: string) => `apikey:${hash}`;
 export function createApiKeyVerifier(deps: { prisma: PrismaClient; cache: Cache; log: FastifyBaseLogger; recheckMs: number }) {
   const { prisma, cache, log } = deps;
   const verified = new Map<string, VerifiedKey>();
+  // The hot path's index: by the presented secret itself, so a known key costs one map lookup
+  // and no hashing. Bounded; entries leave with their key.
+  const bySecret = new Map<string, VerifiedKey>();
   const unknown = new Map<string, number>();
   const used = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -41,6 +44,7 @@ export function createApiKeyVerifier(deps: { prisma: PrismaClient; cache: Cache;
     const hash = verified.has(hashOrId) ? hashOrId : [...verified.values()].find((key) => key.id === hashOrId)?.hash;
     if (hash) {
       verified.delete(hash);
+      for (const [secret, key] of bySecret) if (key.hash === hash) bySecret.delete(secret);
       void cache.del(copyKey(hash)).catch(() => undefined);
     } else if (/^[0-9a-f]{64}$/.test(hashOrId)) {
       void cache.del(copyKey(hashOrId)).catch(() => undefined);
@@ -91,7 +95,7 @@ export function createApiKeyVerifier(deps: { prisma: PrismaClient; cache: Cache;
   return {
     /** The key a secret belongs to when it is cached (the hot path), else undefined. */
     cached(secret: string): VerifiedKey | undefined {
-      const key = verified.get(sha256(secret));
+      const key = bySecret.get(secret);
       if (key) used.add(key.id);
       return key;
     },
@@ -102,6 +106,7 @@ export function createApiKeyVerifier(deps: { prisma: PrismaClient; cache: Cache;
       const hash = sha256(secret);
       const known = verified.get(hash);
       if (known) {
+        bySecret.set(secret, known);
         used.add(known.id);
         return known;
       }
@@ -114,6 +119,8 @@ export function createApiKeyVerifier(deps: { prisma: PrismaClient; cache: Cache;
         return null;
       }
       verified.set(hash, key);
+      if (bySecret.size >= MAX_NEGATIVE) bySecret.clear();
+      bySecret.set(secret, key);
       used.add(key.id);
       return key;
     },

@@ -13,6 +13,7 @@ export async function configRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     "/",
     {
       onRequest: deps.serverKeyOrQuery,
+      helmet: false,
       serializerCompiler: jsonSchemaSerializer,
       schema: {
         tags: ["evaluation"],

@@ -39,6 +39,11 @@ export function createEvaluationService({ prisma, store, recorder, tokens }: Eva
   }
 
   return {
+    /** The key's environment's entry when it is in memory (the steady state), else undefined. */
+    loaded(key: VerifiedKey): Entry | undefined {
+      return store.peek(key.environmentId);
+    },
+
     /** The snapshot entry of the key's environment: synchronous when loaded (the steady state). */
     entryFor(key: VerifiedKey): Entry | Promise<Entry> {
       return store.peek(key.environmentId) ?? store.get(key.environmentId);
@@ -96,7 +101,9 @@ export function createEvaluationService({ prisma, store, recorder, tokens }: Eva
       const entry = await environmentOf(workspaceId, environmentKey);
       const current = entry.stored.flags.find((flag) => flag.key === body.flag);
       if (!current || current.archived) throw notFound(`Flag '${body.flag}'`);
-      const proposed = { ...current, state: { ...current.state, ...body.state } };
+      const { rules, ...patch } = body.state;
+      const proposedRules = rules?.map((rule, i) => ({ ...rule, id: rule.id ?? `proposed-${i + 1}` })) ?? current.state.rules;
+      const proposed = { ...current, state: { ...current.state, ...patch, rules: proposedRules } };
       const report = impact(entry.compiled, proposed, tenantContexts(entry.compiled));
       const changes = report.changes.slice(0, IMPACT_LIST_LIMIT).map((change) => ({
         tenantKey: (change.context as { tenantKey: string }).tenantKey,

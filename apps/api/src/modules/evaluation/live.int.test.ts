@@ -70,7 +70,15 @@ describe("admin live evaluation, blast radius and flag statistics", () => {
     const state = await t.db.prisma.flagState.findFirstOrThrow({ where: { environmentId: prodId, flag: { key: "ai_agents_enabled" } } });
     expect(state.enabled).toBe(true);
 
+    const ruleEdit = await post("impact", {
+      flag: "ai_agents_enabled",
+      state: { rules: [{ conditions: [{ attribute: "tenant.plan", operator: "in", values: ["pro", "standard"] }], serve: { variant: "on" } }] },
+    });
+    expect(ruleEdit.json()).toMatchObject({ turnedOn: 7, turnedOff: 0, total: 10 });
+    expect(ruleEdit.json().changes[0].after.detail).toBe("RULE:proposed-1");
+
     expect((await post("impact", { flag: "no_such_flag", state: {} })).statusCode).toBe(404);
+    expect((await post("impact", { flag: "ai_agents_enabled", state: { version: 3 } })).statusCode).toBe(400);
     expect((await post("impact", { flag: "ai_agents_enabled", state: { enabled: "yes" } })).statusCode).toBe(400);
   });
 

@@ -1,7 +1,8 @@
-import type { EvaluationContext, EvaluationResult } from "@ensign/contracts/evaluation";
+import type { EvaluationContext } from "@ensign/contracts/evaluation";
 import { CONTEXT_TOKEN_HEADER } from "@ensign/contracts/portal";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../infra/errors";
+import { presentedKey } from "./api-key-guard";
 import { etagOf, matchesEtag } from "./etags";
 import type { EvaluationDeps } from "./evaluation.routes";
 import type { Entry } from "./evaluation.service";
@@ -15,19 +16,11 @@ import {
   generalErrorResponse,
   serializeBulk,
   serializeItem,
-  type OfrepFailure,
-  type OfrepSuccess,
+  serializeResult,
 } from "./ofrep.schemas";
 
 const JSON_TYPE = "application/json; charset=utf-8";
 const tags = ["ofrep"];
-
-export function toOfrep(result: EvaluationResult): OfrepSuccess | OfrepFailure {
-  if (result.errorCode !== undefined) return { key: result.key, errorCode: result.errorCode, errorDetails: result.errorMessage };
-  const item: OfrepSuccess = { key: result.key, value: result.value, reason: result.reason, metadata: { detail: result.detail } };
-  if (result.variant !== undefined) item.variant = result.variant;
-  return item;
-}
 
 const CONFIGURATION = JSON.stringify({
   name: "Ensign",
@@ -44,20 +37,58 @@ const CONFIGURATION_ETAG = etagOf(CONFIGURATION);
 export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   const { evaluation, anyKey, bodyLimit } = deps;
 
-  /** The context of the request, or an OFREP failure to answer with. */
-  async function contextOf(request: FastifyRequest, entry: Entry): Promise<EvaluationContext | string> {
-    const token = request.headers[CONTEXT_TOKEN_HEADER];
-    if (typeof token === "string" && token) return evaluation.contextFromToken(token, entry);
+  const hasToken = (request: FastifyRequest) => typeof request.headers[CONTEXT_TOKEN_HEADER] === "string";
+
+  /** The body's context, or why it cannot be used. */
+  function bodyContext(request: FastifyRequest): EvaluationContext | string {
     const body = request.body as { context?: unknown } | null | undefined;
     const context = body?.context ?? {};
     return evaluation.contextIssue(context) ?? (context as EvaluationContext);
   }
 
+  /** The context of the request — a signed token's claims when one is sent — or an OFREP failure. */
+  async function contextOf(request: FastifyRequest, entry: Entry): Promise<EvaluationContext | string> {
+    const token = request.headers[CONTEXT_TOKEN_HEADER];
+    if (typeof token === "string" && token) return evaluation.contextFromToken(token, entry);
+    return bodyContext(request);
+  }
+
+  function single(reply: FastifyReply, entry: Entry, flagKey: string, context: EvaluationContext | string) {
+    if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
+    const result = evaluation.one(entry, flagKey, context);
+    const status = result.errorCode === undefined ? 200 : result.errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
+    return reply.code(status).type(JSON_TYPE).send(serializeResult(result));
+  }
+
+  /**
+   * OFREP's push extension for client keys (public): where the web provider can listen for
+   * changes instead of polling. Sent under both names in use (`eventStreams` by today's web
+   * provider, `refreshConnections` by the protocol's ADR 0008). The URL carries the key because
+   * EventSource cannot send headers.
+   */
+  function refreshConnections(request: FastifyRequest): string {
+    if (request.apiKey!.kind !== "client") return "";
+    const secret = presentedKey(request, false);
+    if (!secret) return "";
+    const streams = JSON.stringify([{ type: "sse", url: `/v1/stream?format=ofrep&apiKey=${encodeURIComponent(secret)}`, inactivityDelaySec: 120 }]);
+    return `,"eventStreams":${streams},"refreshConnections":${streams}`;
+  }
+
+  function bulk(request: FastifyRequest, reply: FastifyReply, entry: Entry, context: EvaluationContext | string) {
+    if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
+    const body = serializeBulk(evaluation.all(entry, context), refreshConnections(request));
+    const etag = etagOf(body);
+    reply.header("etag", etag);
+    if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
+    return reply.type(JSON_TYPE).send(body);
+  }
+
   // OFREP's own shapes for malformed bodies and server failures; everything else is ours.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const key = (request.params as { key?: string } | undefined)?.key;
-    if (error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || error instanceof SyntaxError) {
-      const failure = { errorCode: "PARSE_ERROR", errorDetails: "The body is not valid JSON." };
+    const isUnreadable = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || error instanceof SyntaxError;
+    if (isUnreadable || (!(error instanceof AppError) && error.statusCode === 400)) {
+      const failure = { errorCode: "PARSE_ERROR", errorDetails: isUnreadable ? "The body is not valid JSON." : error.message };
       return reply.code(400).type(JSON_TYPE).send(JSON.stringify(key === undefined ? failure : { key, ...failure }));
     }
     if (error instanceof AppError && error.status >= 500) {
@@ -71,6 +102,8 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     "/evaluate/flags/:key",
     {
       onRequest: anyKey,
+      // JSON for programs, not pages: helmet's HTML headers would only cost time on the hot path.
+      helmet: false,
       bodyLimit,
       serializerCompiler: jsonSchemaSerializer,
       schema: {
@@ -81,14 +114,14 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         response: { 200: evaluationSuccess, 400: evaluationFailure, 404: evaluationFailure, 500: generalErrorResponse },
       },
     },
-    async (request: FastifyRequest, reply: FastifyReply) => {
-      const flagKey = (request.params as { key: string }).key;
-      const entry = await evaluation.entryFor(request.apiKey!);
-      const context = await contextOf(request, entry);
-      if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
-      const result = evaluation.one(entry, flagKey, context);
-      const status = result.errorCode === undefined ? 200 : result.errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
-      return reply.code(status).type(JSON_TYPE).send(serializeItem(toOfrep(result)));
+    (request: FastifyRequest, reply: FastifyReply) => {
+      const entry = evaluation.loaded(request.apiKey!);
+      // The steady state — snapshot in memory, context in the body — answers synchronously.
+      if (entry && !hasToken(request)) return single(reply, entry, (request.params as { key: string }).key, bodyContext(request));
+      return (async () => {
+        const loaded = await evaluation.entryFor(request.apiKey!);
+        return single(reply, loaded, (request.params as { key: string }).key, await contextOf(request, loaded));
+      })();
     },
   );
 
@@ -96,6 +129,7 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     "/evaluate/flags",
     {
       onRequest: anyKey,
+      helmet: false,
       bodyLimit,
       serializerCompiler: jsonSchemaSerializer,
       schema: {
@@ -106,15 +140,13 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         response: { 200: bulkEvaluationSuccess, 304: notModified, 400: bulkEvaluationFailure, 500: generalErrorResponse },
       },
     },
-    async (request: FastifyRequest, reply: FastifyReply) => {
-      const entry = await evaluation.entryFor(request.apiKey!);
-      const context = await contextOf(request, entry);
-      if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
-      const body = serializeBulk(evaluation.all(entry, context).map(toOfrep));
-      const etag = etagOf(body);
-      reply.header("etag", etag);
-      if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
-      return reply.type(JSON_TYPE).send(body);
+    (request: FastifyRequest, reply: FastifyReply) => {
+      const entry = evaluation.loaded(request.apiKey!);
+      if (entry && !hasToken(request)) return bulk(request, reply, entry, bodyContext(request));
+      return (async () => {
+        const loaded = await evaluation.entryFor(request.apiKey!);
+        return bulk(request, reply, loaded, await contextOf(request, loaded));
+      })();
     },
   );
 

@@ -1,3 +1,4 @@
+import type { EvaluationResult } from "@ensign/contracts/evaluation";
 import fastJson from "fast-json-stringify";
 
 /**
@@ -36,6 +37,11 @@ export const bulkEvaluationSuccess = {
   description: "OFREP bulkEvaluationSuccess",
   properties: {
     flags: { type: "array", items: { anyOf: [evaluationSuccess, evaluationFailure] } },
+    eventStreams: {
+      type: "array",
+      description: "Client keys: where OFREP web providers can listen for changes (Server-Sent Events) instead of polling.",
+      items: { type: "object", properties: { type: { type: "string" }, url: { type: "string" }, inactivityDelaySec: { type: "integer" } } },
+    },
     metadata,
   },
   required: ["flags"],
@@ -88,6 +94,18 @@ export interface OfrepFailure {
   errorDetails?: string;
 }
 
+/**
+ * An evaluation result straight to OFREP's JSON, without building the intermediate object: the
+ * single-flag hot path. Strings go through JSON.stringify (native escaping); the value is any JSON.
+ */
+export function serializeResult(result: EvaluationResult): string {
+  if (result.errorCode !== undefined) {
+    return `{"key":${JSON.stringify(result.key)},"errorCode":"${result.errorCode}","errorDetails":${JSON.stringify(result.errorMessage ?? "")}}`;
+  }
+  const variant = result.variant === undefined ? "" : `,"variant":${JSON.stringify(result.variant)}`;
+  return `{"key":${JSON.stringify(result.key)},"value":${JSON.stringify(result.value)},"reason":"${result.reason}"${variant},"metadata":{"detail":${JSON.stringify(result.detail)}}}`;
+}
+
 // A success item has `value`; a failure has `errorCode`: the item serializer picks by shape.
 const serializeSuccess = fastJson(evaluationSuccess);
 const serializeFailure = fastJson(evaluationFailure);
@@ -96,9 +114,9 @@ export function serializeItem(item: OfrepSuccess | OfrepFailure): string {
   return "errorCode" in item ? serializeFailure(item) : serializeSuccess(item);
 }
 
-/** The bulk body `{"flags":[...]}`, items serialized one by one (no anyOf probing per item). */
-export function serializeBulk(items: (OfrepSuccess | OfrepFailure)[]): string {
+/** The bulk body `{"flags":[...]}`, each result serialized in place; `extra` is more members, already serialized. */
+export function serializeBulk(results: EvaluationResult[], extra = ""): string {
   let body = '{"flags":[';
-  for (let i = 0; i < items.length; i++) body += (i ? "," : "") + serializeItem(items[i]!);
-  return `${body}]}`;
+  for (let i = 0; i < results.length; i++) body += (i ? "," : "") + serializeResult(results[i]!);
+  return `${body}]${extra}}`;
 }

@@ -64,6 +64,8 @@ export async function portalRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     "/",
     {
       onRequest: deps.anyKeyOrQuery,
+      // JSON for programs, not pages: helmet's HTML headers would only cost time on the hot path.
+      helmet: false,
       serializerCompiler: jsonSchemaSerializer,
       schema: {
         tags: ["evaluation"],

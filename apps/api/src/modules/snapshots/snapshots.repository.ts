@@ -1,9 +1,13 @@
 import type { PrismaClient } from "../../generated/prisma/client";
+import type { SqlRunner } from "../../infra/db/sql-runner";
 
 /**
  * Reads one environment's complete evaluation input. System work: it runs on the owner
- * connection (no row-level security) inside one read-only REPEATABLE READ transaction, so the
- * version and every row come from the same moment. Seven queries, whatever the size.
+ * connection (no row-level security), through the driver directly — this read sits on the path
+ * of every change reaching every replica, so it skips the ORM's overhead (an ADR records why).
+ * One statement builds the whole document in PostgreSQL:
+ * a single round trip, and a single statement sees one consistent snapshot of the data, so the
+ * version and every row come from the same moment without a transaction.
  */
 
 export interface EnvironmentRow {
@@ -42,14 +46,15 @@ export interface TenantOverrideRow {
   tenant_key: string;
   variant: string;
   locked: boolean;
-  expires_at: Date | null;
+  /** ISO timestamp as PostgreSQL's JSON writes it. */
+  expires_at: string | null;
 }
 
 export interface UserOverrideRow {
   flag_id: string;
   user_key: string;
   variant: string;
-  expires_at: Date | null;
+  expires_at: string | null;
 }
 
 export interface SegmentRow {
@@ -84,56 +89,59 @@ export interface SnapshotRows {
 
 export const snapshotsRepository = {
   /** Everything the environment's snapshot is built from, or null when it does not exist. */
-  async load(prisma: PrismaClient, environmentId: string): Promise<SnapshotRows | null> {
-    return prisma.$transaction(
-      async (tx) => {
-        const [environment] = await tx.$queryRaw<EnvironmentRow[]>`
-          SELECT e.id, e.key, e.workspace_id, w.slug AS workspace_slug, e.snapshot_version,
-                 e.context_secret, e.context_issuer, e.context_jwks_url
-          FROM environments e JOIN workspaces w ON w.id = e.workspace_id
-          WHERE e.id = ${environmentId}::uuid`;
-        if (!environment) return null;
-        const ws = environment.workspace_id;
-        const flags = await tx.$queryRaw<FlagRow[]>`
-          SELECT f.id, f.key, f.type::text AS type, f.variants, f.off_variant, f.on_variant, f.salt,
-                 m.key AS module, f.depends_on, f.deprecated_at IS NOT NULL AS deprecated,
-                 f.archived_at IS NOT NULL AS archived, s.enabled, s.fallthrough, s.tenant_allow,
-                 s.tenant_deny, s.version AS state_version,
-                 COALESCE((SELECT json_agg(json_build_object('id', r.id, 'name', r.name, 'conditions', r.conditions, 'serve', r.serve)
-                                           ORDER BY r.position, r.id)
-                           FROM flag_rules r WHERE r.flag_state_id = s.id), '[]'::json) AS rules
-          FROM flags f
-          LEFT JOIN modules m ON m.id = f.module_id
-          LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = ${environmentId}::uuid
-          WHERE f.workspace_id = ${ws}::uuid
-          ORDER BY f.key`;
-        const tenantOverrides = await tx.$queryRaw<TenantOverrideRow[]>`
-          SELECT o.flag_id, t.key AS tenant_key, o.variant, o.locked, o.expires_at
-          FROM tenant_overrides o JOIN tenants t ON t.id = o.tenant_id
-          WHERE o.environment_id = ${environmentId}::uuid AND (o.expires_at IS NULL OR o.expires_at > now())
-          ORDER BY t.key`;
-        const userOverrides = await tx.$queryRaw<UserOverrideRow[]>`
-          SELECT flag_id, user_key, variant, expires_at
-          FROM user_overrides
-          WHERE environment_id = ${environmentId}::uuid AND (expires_at IS NULL OR expires_at > now())
-          ORDER BY user_key`;
-        const segments = await tx.$queryRaw<SegmentRow[]>`
-          SELECT key, included_users, excluded_users, included_tenants, excluded_tenants, rules
-          FROM segments WHERE workspace_id = ${ws}::uuid ORDER BY key`;
-        const tenants = await tx.$queryRaw<TenantRow[]>`
-          SELECT t.key, t.attributes,
-                 COALESCE(array_agg(m.key ORDER BY m.key) FILTER (WHERE tm.enabled = false), '{}') AS disabled_modules
-          FROM tenants t
-          LEFT JOIN tenant_modules tm ON tm.tenant_id = t.id
-          LEFT JOIN modules m ON m.id = tm.module_id
-          WHERE t.workspace_id = ${ws}::uuid
-          GROUP BY t.id ORDER BY t.key`;
-        const identities = await tx.$queryRaw<IdentityRow[]>`
-          SELECT key, traits FROM identities WHERE environment_id = ${environmentId}::uuid ORDER BY key`;
-        return { environment, flags, tenantOverrides, userOverrides, segments, tenants, identities };
-      },
-      { isolationLevel: "RepeatableRead", maxWait: 5_000, timeout: 15_000 },
+  async load(sql: SqlRunner, environmentId: string): Promise<SnapshotRows | null> {
+    const [row] = await sql.query<{ rows: SnapshotRows | null }>(
+      `
+      WITH env AS (
+        SELECT e.id, e.key, e.workspace_id, w.slug AS workspace_slug, e.snapshot_version,
+               e.context_secret, e.context_issuer, e.context_jwks_url
+        FROM environments e JOIN workspaces w ON w.id = e.workspace_id
+        WHERE e.id = $1::uuid
+      )
+      SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM env) THEN NULL ELSE json_build_object(
+        'environment', (SELECT row_to_json(env) FROM env),
+        'flags', COALESCE((
+          SELECT json_agg(f ORDER BY f.key) FROM (
+            SELECT f.id, f.key, f.type::text AS type, f.variants, f.off_variant, f.on_variant, f.salt,
+                   m.key AS module, f.depends_on, f.deprecated_at IS NOT NULL AS deprecated,
+                   f.archived_at IS NOT NULL AS archived, s.enabled, s.fallthrough, s.tenant_allow,
+                   s.tenant_deny, s.version AS state_version,
+                   COALESCE((SELECT json_agg(json_build_object('id', r.id, 'name', r.name, 'conditions', r.conditions, 'serve', r.serve)
+                                             ORDER BY r.position, r.id)
+                             FROM flag_rules r WHERE r.flag_state_id = s.id), '[]'::json) AS rules
+            FROM flags f
+            LEFT JOIN modules m ON m.id = f.module_id
+            LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = $1::uuid
+            WHERE f.workspace_id = (SELECT workspace_id FROM env)) f), '[]'::json),
+        'tenantOverrides', COALESCE((
+          SELECT json_agg(o ORDER BY o.tenant_key) FROM (
+            SELECT o.flag_id, t.key AS tenant_key, o.variant, o.locked, o.expires_at
+            FROM tenant_overrides o JOIN tenants t ON t.id = o.tenant_id
+            WHERE o.environment_id = $1::uuid AND (o.expires_at IS NULL OR o.expires_at > now())) o), '[]'::json),
+        'userOverrides', COALESCE((
+          SELECT json_agg(o ORDER BY o.user_key) FROM (
+            SELECT flag_id, user_key, variant, expires_at FROM user_overrides
+            WHERE environment_id = $1::uuid AND (expires_at IS NULL OR expires_at > now())) o), '[]'::json),
+        'segments', COALESCE((
+          SELECT json_agg(s ORDER BY s.key) FROM (
+            SELECT key, included_users, excluded_users, included_tenants, excluded_tenants, rules
+            FROM segments WHERE workspace_id = (SELECT workspace_id FROM env)) s), '[]'::json),
+        'tenants', COALESCE((
+          SELECT json_agg(t ORDER BY t.key) FROM (
+            SELECT t.key, t.attributes,
+                   COALESCE(array_agg(m.key ORDER BY m.key) FILTER (WHERE tm.enabled = false), '{}') AS disabled_modules
+            FROM tenants t
+            LEFT JOIN tenant_modules tm ON tm.tenant_id = t.id
+            LEFT JOIN modules m ON m.id = tm.module_id
+            WHERE t.workspace_id = (SELECT workspace_id FROM env)
+            GROUP BY t.id) t), '[]'::json),
+        'identities', COALESCE((
+          SELECT json_agg(i ORDER BY i.key) FROM (
+            SELECT key, traits FROM identities WHERE environment_id = $1::uuid) i), '[]'::json)
+      ) END AS rows`,
+      [environmentId],
     );
+    return row?.rows ?? null;
   },
 
   /** The current snapshot versions of the given environments: one cheap query for polling. */

@@ -106,8 +106,8 @@ describe("export and import", () => {
     });
 
     for (const env of rich.environments) {
-      const source = await snapshotFromDb(t.db.prisma, rich.ws.id, env);
-      const imported = await snapshotFromDb(t.db.prisma, target.ws.id, env);
+      const source = await snapshotFromDb(t.db, rich.ws.id, env);
+      const imported = await snapshotFromDb(t.db, target.ws.id, env);
       expect(comparable(imported)).toEqual(comparable(source));
       const evaluations = evaluationsOf(source, CONTEXTS, NOW);
       expect(evaluationsOf(imported, CONTEXTS, NOW)).toEqual(evaluations);

@@ -1,0 +1,146 @@
+/**
+ * HTTP evaluation bench (SPEC §7): the API on a fresh database seeded here (real PostgreSQL and
+ * Redis), a bare Fastify route as the baseline, both started the same way in their own
+ * processes; autocannon drives them from this third process. 50 connections, 10 s per run,
+ * scenarios interleaved, medians of 3 runs.
+ *   pnpm bench:http            (BENCH_SECONDS, BENCH_RUNS, BENCH_CONNECTIONS to change)
+ */
+import autocannon from "autocannon";
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { SignJWT } from "jose";
+import { createBenchDatabase, seedWorkspace } from "./bench-database";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const API_PORT = 3917;
+const BARE_PORT = 3918;
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+function start(file: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", file], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  child.on("exit", (code) => {
+    if (code && code !== 0) console.error(`${file} exited with ${code}`);
+  });
+  return child;
+}
+
+async function ready(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+interface Scenario {
+  name: string;
+  options: autocannon.Options;
+  /** The server process answering this scenario, whose CPU time is measured. */
+  server: ChildProcess;
+}
+
+/** CPU time (user + system) a process has used so far, in ms — from /proc, so noise from other processes does not count. */
+function cpuMs(child: ChildProcess): number {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+function run(options: autocannon.Options, seconds: number): Promise<autocannon.Result> {
+  return autocannon({ connections: CONNECTIONS, duration: seconds, pipelining: 1, ...options });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const bench = await createBenchDatabase();
+const children: ChildProcess[] = [];
+try {
+  // 20 flags (two rules, a split fallthrough, allow/deny lists, overrides each), 1,000 tenants.
+  const seeded = await seedWorkspace(bench.db, { flags: 20, tenants: 1_000, overridesPerFlag: 5, identities: 1_000 });
+  await bench.db.close();
+  const api = `http://127.0.0.1:${API_PORT}`;
+  const apiServer = start(here("../src/server.ts"), {
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: String(API_PORT),
+      DATABASE_URL: bench.url,
+      REDIS_URL,
+      JWT_SECRET: randomBytes(32).toString("hex"),
+      LOG_LEVEL: "warn",
+      SEED_DEMO: "false",
+      MIGRATE_ON_START: "false",
+      EVAL_RATE_LIMIT: "10000000",
+      ADMIN_DIST: "/nonexistent",
+  });
+  const bareServer = start(here("./bare-server.ts"), { PORT: String(BARE_PORT) });
+  children.push(apiServer, bareServer);
+  await Promise.all([ready(`${api}/healthz`), ready(`http://127.0.0.1:${BARE_PORT}/bare`)]);
+
+  const key = seeded.keys.client;
+  const context = { targetingKey: "user-42", tenantKey: "tenant-10", role: "owner", country: "US" };
+  const token = await new SignJWT({ tenantKey: "tenant-10", role: "owner", attributes: { country: "US" } })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject("user-42")
+    .setExpirationTime("2h")
+    .sign(new TextEncoder().encode(seeded.production.contextSecret));
+  const json = { "content-type": "application/json", "x-api-key": key };
+  const scenarios: Scenario[] = [
+    { name: "bare Fastify route (baseline)", server: bareServer, options: { url: `http://127.0.0.1:${BARE_PORT}/bare` } },
+    {
+      name: "bare Fastify POST route with a JSON body (reference)",
+      server: bareServer,
+      options: { url: `http://127.0.0.1:${BARE_PORT}/bare`, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ context }) },
+    },
+    { name: "OFREP single flag", server: apiServer, options: { url: `${api}/ofrep/v1/evaluate/flags/flag_00007`, method: "POST", headers: json, body: JSON.stringify({ context }) } },
+    { name: "OFREP bulk (20 flags)", server: apiServer, options: { url: `${api}/ofrep/v1/evaluate/flags`, method: "POST", headers: json, body: JSON.stringify({ context }) } },
+    { name: "/v1/flags with a signed token", server: apiServer, options: { url: `${api}/v1/flags?keys=camel`, headers: { "x-api-key": key, "x-ensign-context": token } } },
+  ];
+
+  // Check every scenario answers 200 before measuring anything.
+  for (const { name, options } of scenarios) {
+    const res = await fetch(options.url, { method: options.method ?? "GET", headers: options.headers as Record<string, string>, body: options.body as string | undefined });
+    if (res.status !== 200) throw new Error(`${name}: ${res.status} ${await res.text()}`);
+  }
+  for (const { options } of scenarios) await run(options, 2); // warm-up: JIT, caches, connections
+
+  const results = new Map<string, { rps: number[]; p50: number[]; p99: number[]; cpu: number[]; errors: number }>();
+  for (let round = 1; round <= RUNS; round++) {
+    for (const { name, options, server } of scenarios) {
+      const cpuBefore = cpuMs(server);
+      const r = await run(options, SECONDS);
+      const cpuPerRequest = ((cpuMs(server) - cpuBefore) * 1000) / r.requests.total;
+      const entry = results.get(name) ?? { rps: [], p50: [], p99: [], cpu: [], errors: 0 };
+      entry.cpu.push(cpuPerRequest);
+      entry.rps.push(r.requests.average);
+      entry.p50.push(r.latency.p50);
+      entry.p99.push(r.latency.p99);
+      entry.errors += r.errors + r.non2xx;
+      results.set(name, entry);
+      console.error(`run ${round}/${RUNS} ${name}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${cpuPerRequest.toFixed(0)} µs CPU/request`);
+    }
+  }
+
+  const baseline = results.get(scenarios[0]!.name)!;
+  console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per run, medians of ${RUNS} runs:\n`);
+  console.log("| scenario | req/s | p50 ms | p99 ms | req/s vs baseline | server CPU µs/request | CPU vs baseline | errors |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const [name, r] of results) {
+    const rps = median(r.rps);
+    const cpu = median(r.cpu);
+    const cells = [name, Math.round(rps), median(r.p50), median(r.p99), `${((rps / median(baseline.rps)) * 100).toFixed(0)} %`];
+    cells.push(cpu.toFixed(0), `${((median(baseline.cpu) / cpu) * 100).toFixed(0)} %`, r.errors);
+    console.log(`| ${cells.join(" | ")} |`);
+  }
+} finally {
+  for (const child of children) child.kill("SIGTERM");
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await bench.drop();
+}
