@@ -18,6 +18,8 @@ export const EnvironmentResponse = z.object({
   /** Issuer whose JWKS may also sign this environment's context tokens. */
   contextIssuer: z.string().nullable(),
   contextJwksUrl: z.string().nullable(),
+  /** Client keys must send a signed context token here; server keys never need one. */
+  requireContextToken: z.boolean(),
   /** Increases with every change to anything this environment's evaluation depends on. */
   snapshotVersion: z.number().int(),
   version: z.number().int(),
@@ -41,6 +43,8 @@ export const CreateEnvironmentBody = z
     color: Color.nullish(),
     /** Position among the workspace's environments; after the last one when absent. */
     sortOrder: z.number().int().min(0).max(10_000).optional(),
+    /** Refuse client-key evaluations without a signed context token; false when absent. */
+    requireContextToken: z.boolean().optional(),
   })
   .strict();
 export type CreateEnvironmentBody = z.infer<typeof CreateEnvironmentBody>;
@@ -53,6 +57,7 @@ export const UpdateEnvironmentBody = z
     sortOrder: z.number().int().min(0).max(10_000).optional(),
     contextIssuer: z.string().trim().min(1).max(500).nullable().optional(),
     contextJwksUrl: HttpsUrl.nullable().optional(),
+    requireContextToken: z.boolean().optional(),
   })
   .strict();
 export type UpdateEnvironmentBody = z.infer<typeof UpdateEnvironmentBody>;

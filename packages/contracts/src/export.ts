@@ -23,6 +23,8 @@ export const ExportEnvironment = z.object({
   sortOrder: z.number().int().min(0).max(10_000),
   contextIssuer: z.string().max(500).nullable(),
   contextJwksUrl: z.string().max(2_000).nullable(),
+  /** Absent in documents exported before the setting existed: not required. */
+  requireContextToken: z.boolean().default(false),
 });
 
 export const ExportModule = z.object({ key: Key, name: Name, description: Text });

@@ -11,6 +11,8 @@ export const EnvironmentSummary = z.object({
   name: z.string(),
   color: z.string().nullable(),
   sortOrder: z.number().int(),
+  /** Client keys must send a signed context token in this environment. */
+  requireContextToken: z.boolean(),
   snapshotVersion: z.number().int(),
   version: z.number().int(),
 });

@@ -73,3 +73,23 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
   };
 }
+
+/**
+ * `count` API replicas sharing one database and one Redis key prefix (so one pub/sub), as a
+ * scaled-out deployment runs them. `close()` closes them all and drops the database.
+ */
+export async function createReplicas(count: number) {
+  const database = await createTestDatabase();
+  const cachePrefix = `ensign-test:${randomBytes(4).toString("hex")}:`;
+  const apps: TestApp[] = [];
+  for (let i = 0; i < count; i++) apps.push(await createTestApp({ database, cachePrefix }));
+  return {
+    database,
+    cachePrefix,
+    apps,
+    async close() {
+      await Promise.all(apps.map((replica) => replica.close()));
+      await database.drop();
+    },
+  };
+}

@@ -79,7 +79,7 @@ export async function createRichWorkspace(db: Database) {
   const workspaceId = ws.id;
   await p.environment.updateMany({ where: { workspaceId, key: "production" }, data: { name: "Production", color: "#dc2626" } });
   const qa = await p.environment.create({
-    data: { workspaceId, key: "qa", name: "QA", color: "#22c55e", sortOrder: 7, contextSecret: "ecs_rich_qa_secret", contextIssuer: "https://auth.rich.test/", contextJwksUrl: "https://auth.rich.test/jwks" },
+    data: { workspaceId, key: "qa", name: "QA", color: "#22c55e", sortOrder: 7, contextSecret: "ecs_rich_qa_secret", contextIssuer: "https://auth.rich.test/", contextJwksUrl: "https://auth.rich.test/jwks", requireContextToken: true },
   });
   const envs = new Map([...ws.environments, qa].map((env) => [env.key, env.id]));
 

@@ -116,6 +116,20 @@ describe("environments", () => {
     expect(issuePaths(insecure)).toEqual(["body.contextJwksUrl"]);
   });
 
+  it("creates an environment requiring signed context tokens, and takes only a boolean for the setting", async () => {
+    const res = await t.app.inject({ method: "POST", url: base, headers: headers.owner, payload: { key: "portal", name: "Portal", requireContextToken: true } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ key: "portal", requireContextToken: true });
+    const [entry] = (await auditOf(t, world.ws.id, "environment.created")).filter((e) => e.targetKey === "portal");
+    expect(entry!.after).toMatchObject({ requireContextToken: true });
+    const workspace = await t.app.inject({ method: "GET", url: `/v1/workspaces/${world.ws.slug}`, headers: headers.viewer });
+    expect(workspace.json().environments.find((e: { key: string }) => e.key === "portal")).toMatchObject({ requireContextToken: true });
+    for (const value of [null, "yes", 1]) {
+      const bad = await t.app.inject({ method: "PATCH", url: `${base}/portal`, headers: { ...headers.owner, ...ifMatch(1) }, payload: { requireContextToken: value } });
+      expect(issuePaths(bad)).toEqual(["body.requireContextToken"]);
+    }
+  });
+
   it("shows the context secret only to key managers, uncached, and audits the reading without the value", async () => {
     const res = await t.app.inject({ method: "GET", url: `${base}/production/context-secret`, headers: headers.admin });
     expect(res.statusCode).toBe(200);

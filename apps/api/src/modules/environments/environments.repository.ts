@@ -11,6 +11,7 @@ const ENVIRONMENT_SELECT = {
   sortOrder: true,
   contextIssuer: true,
   contextJwksUrl: true,
+  requireContextToken: true,
   snapshotVersion: true,
   version: true,
   createdAt: true,
@@ -25,6 +26,7 @@ export interface EnvironmentChanges {
   sortOrder?: number;
   contextIssuer?: string | null;
   contextJwksUrl?: string | null;
+  requireContextToken?: boolean;
 }
 
 export const environmentsRepository = {
@@ -59,7 +61,7 @@ export const environmentsRepository = {
     await tx.$queryRaw`SELECT id FROM workspaces WHERE id = ${workspaceId}::uuid FOR UPDATE`;
   },
 
-  create(tx: Tx, workspaceId: string, data: { key: string; name: string; color: string | null; sortOrder: number; contextSecret: string }) {
+  create(tx: Tx, workspaceId: string, data: { key: string; name: string; color: string | null; sortOrder: number; contextSecret: string; requireContextToken: boolean }) {
     return tx.environment.create({ data: { ...data, workspaceId }, select: ENVIRONMENT_SELECT });
   },
 

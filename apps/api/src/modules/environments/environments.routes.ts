@@ -69,8 +69,8 @@ export async function environmentsRoutes(app: FastifyInstance) {
       onRequest: [app.requireCapability("definitions:write")],
       schema: {
         tags,
-        summary: "Rename, recolour or reorder an environment, or set its context-token issuer",
-        description: IF_MATCH,
+        summary: "Rename, recolour or reorder an environment, or change its context-token settings",
+        description: `\`requireContextToken: true\` refuses client-key evaluations without a valid signed context token (401), on every replica within the usual propagation; server keys are exempt. ${IF_MATCH}`,
         security,
         params: EnvironmentParams,
         body: UpdateEnvironmentBody,

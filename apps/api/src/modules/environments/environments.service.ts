@@ -36,6 +36,7 @@ const audited = (row: EnvironmentRow) => ({
   sortOrder: row.sortOrder,
   contextIssuer: row.contextIssuer,
   contextJwksUrl: row.contextJwksUrl,
+  requireContextToken: row.requireContextToken,
 });
 
 /** The environment named by the path, or a 404. */
@@ -69,6 +70,7 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
             color: body.color ?? null,
             sortOrder: body.sortOrder ?? (await repo.nextSortOrder(tx, workspaceId)),
             contextSecret: generateSigningSecret(),
+            requireContextToken: body.requireContextToken ?? false,
           });
           const flagStates = await repo.createDefaultStates(tx, workspaceId, row.id);
           await recordAudit(tx, actor, { workspaceId, action: "environment.created", ...target(row), after: { ...audited(row), flagStates } });
@@ -80,8 +82,8 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
     },
 
     async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
-      // Only the token issuer settings change what evaluation does; names and order do not.
-      const affectsEvaluation = body.contextIssuer !== undefined || body.contextJwksUrl !== undefined;
+      // Only the context-token settings change what evaluation does; names and order do not.
+      const affectsEvaluation = body.contextIssuer !== undefined || body.contextJwksUrl !== undefined || body.requireContextToken !== undefined;
       const { row, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
         const current = await requireEnvironment(tx, workspaceId, key);
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, body);

@@ -13,7 +13,15 @@ import type { ContextTokenVerifier } from "./context-tokens";
 
 export type Entry = SnapshotEntry<CompiledSnapshot>;
 
+const TOKEN_REQUIRED =
+  "This environment requires a signed context token: send the token your backend signs in X-Ensign-Context (or ?contextToken=).";
+
 const targetingKeyOf = (context: EvaluationContext) => (typeof context.targetingKey === "string" ? context.targetingKey : undefined);
+/**
+ * Whether this key may only evaluate with a signed context token: a client key (public, in a
+ * browser) in an environment that requires tokens. Server keys belong to trusted backends.
+ */
+const needsToken = (key: VerifiedKey, entry: Entry) => entry.meta.requireContextToken && key.kind === "client";
 const micros = (since: number) => Math.round((performance.now() - since) * 1000 * 10) / 10;
 
 export interface EvaluationServiceDeps {
@@ -49,9 +57,16 @@ export function createEvaluationService({ prisma, store, recorder, tokens }: Eva
       return store.peek(key.environmentId) ?? store.get(key.environmentId);
     },
 
-    /** The context a signed token carries (its claims replace anything else the caller sent). */
-    contextFromToken(token: string, entry: Entry): Promise<EvaluationContext> {
-      return tokens.verify(token, entry.meta);
+    needsToken,
+
+    /**
+     * The context a signed token carries (its claims replace anything else the caller sent);
+     * undefined without a token, where the caller may choose the context; 401 where it may not.
+     */
+    async contextFromToken(key: VerifiedKey, entry: Entry, token: string | undefined): Promise<EvaluationContext | undefined> {
+      if (token) return tokens.verify(token, entry.meta);
+      if (needsToken(key, entry)) throw new AppError("UNAUTHENTICATED", TOKEN_REQUIRED);
+      return undefined;
     },
 
     /** Why the context cannot be used, or undefined. */

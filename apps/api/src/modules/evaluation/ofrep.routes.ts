@@ -37,7 +37,11 @@ const CONFIGURATION_ETAG = etagOf(CONFIGURATION);
 export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   const { evaluation, anyKey, bodyLimit } = deps;
 
-  const hasToken = (request: FastifyRequest) => typeof request.headers[CONTEXT_TOKEN_HEADER] === "string";
+  /** The signed context token sent with the request, if any. */
+  const tokenOf = (request: FastifyRequest) => {
+    const token = request.headers[CONTEXT_TOKEN_HEADER];
+    return typeof token === "string" && token ? token : undefined;
+  };
 
   /** The body's context, or why it cannot be used. */
   function bodyContext(request: FastifyRequest): EvaluationContext | string {
@@ -48,12 +52,27 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
 
   /** The context of the request — a signed token's claims when one is sent — or an OFREP failure. */
   async function contextOf(request: FastifyRequest, entry: Entry): Promise<EvaluationContext | string> {
-    const token = request.headers[CONTEXT_TOKEN_HEADER];
-    if (typeof token === "string" && token) return evaluation.contextFromToken(token, entry);
-    return bodyContext(request);
+    return (await evaluation.contextFromToken(request.apiKey!, entry, tokenOf(request))) ?? bodyContext(request);
   }
 
-  function single(reply: FastifyReply, entry: Entry, flagKey: string, context: EvaluationContext | string) {
+  type Answer = (request: FastifyRequest, reply: FastifyReply, entry: Entry, context: EvaluationContext | string) => FastifyReply;
+
+  /**
+   * Answers with the key's snapshot and the request's context. The steady state — snapshot in
+   * memory, context in the body, no token needed — answers synchronously.
+   */
+  function evaluated(request: FastifyRequest, reply: FastifyReply, answer: Answer) {
+    const key = request.apiKey!;
+    const entry = evaluation.loaded(key);
+    if (entry && !tokenOf(request) && !evaluation.needsToken(key, entry)) return answer(request, reply, entry, bodyContext(request));
+    return (async () => {
+      const loaded = await evaluation.entryFor(key);
+      return answer(request, reply, loaded, await contextOf(request, loaded));
+    })();
+  }
+
+  function single(request: FastifyRequest, reply: FastifyReply, entry: Entry, context: EvaluationContext | string) {
+    const flagKey = (request.params as { key: string }).key;
     if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
     const result = evaluation.one(entry, flagKey, context);
     const status = result.errorCode === undefined ? 200 : result.errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
@@ -63,20 +82,23 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   /**
    * OFREP's push extension for client keys (public): where the web provider can listen for
    * changes instead of polling. Sent under both names in use (`eventStreams` by today's web
-   * provider, `refreshConnections` by the protocol's ADR 0008). The URL carries the key because
-   * EventSource cannot send headers.
+   * provider, `refreshConnections` by the protocol's ADR 0008). The URL carries the key — and,
+   * where the environment requires one, the caller's own context token — because EventSource
+   * cannot send headers.
    */
-  function refreshConnections(request: FastifyRequest): string {
+  function refreshConnections(request: FastifyRequest, entry: Entry): string {
     if (request.apiKey!.kind !== "client") return "";
     const secret = presentedKey(request, false);
     if (!secret) return "";
-    const streams = JSON.stringify([{ type: "sse", url: `/v1/stream?format=ofrep&apiKey=${encodeURIComponent(secret)}`, inactivityDelaySec: 120 }]);
+    const token = evaluation.needsToken(request.apiKey!, entry) ? tokenOf(request) : undefined;
+    const url = `/v1/stream?format=ofrep&apiKey=${encodeURIComponent(secret)}${token ? `&contextToken=${encodeURIComponent(token)}` : ""}`;
+    const streams = JSON.stringify([{ type: "sse", url, inactivityDelaySec: 120 }]);
     return `,"eventStreams":${streams},"refreshConnections":${streams}`;
   }
 
   function bulk(request: FastifyRequest, reply: FastifyReply, entry: Entry, context: EvaluationContext | string) {
     if (typeof context === "string") return reply.code(400).type(JSON_TYPE).send(JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
-    const body = serializeBulk(evaluation.all(entry, context), refreshConnections(request));
+    const body = serializeBulk(evaluation.all(entry, context), refreshConnections(request, entry));
     const etag = etagOf(body);
     reply.header("etag", etag);
     if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
@@ -98,56 +120,40 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     throw error;
   });
 
-  app.post(
+  /** An evaluation route: any key, a bounded JSON body, answered by `answer` through `evaluated`. */
+  function evaluationRoute(url: string, docs: { summary: string; description: string; response: Record<number, unknown> }, answer: Answer) {
+    app.post(
+      url,
+      {
+        onRequest: anyKey,
+        // JSON for programs, not pages: helmet's HTML headers would only cost time on the hot path.
+        helmet: false,
+        bodyLimit,
+        serializerCompiler: jsonSchemaSerializer,
+        schema: { tags, security, ...docs },
+      },
+      (request: FastifyRequest, reply: FastifyReply) => evaluated(request, reply, answer),
+    );
+  }
+
+  evaluationRoute(
     "/evaluate/flags/:key",
     {
-      onRequest: anyKey,
-      // JSON for programs, not pages: helmet's HTML headers would only cost time on the hot path.
-      helmet: false,
-      bodyLimit,
-      serializerCompiler: jsonSchemaSerializer,
-      schema: {
-        tags,
-        summary: "Evaluate one flag (OFREP)",
-        description: "Body `{context}`. 404 FLAG_NOT_FOUND for unknown and archived flags; 400 INVALID_CONTEXT / PARSE_ERROR.",
-        security,
-        response: { 200: evaluationSuccess, 400: evaluationFailure, 404: evaluationFailure, 500: generalErrorResponse },
-      },
+      summary: "Evaluate one flag (OFREP)",
+      description: "Body `{context}`. 404 FLAG_NOT_FOUND for unknown and archived flags; 400 INVALID_CONTEXT / PARSE_ERROR.",
+      response: { 200: evaluationSuccess, 400: evaluationFailure, 404: evaluationFailure, 500: generalErrorResponse },
     },
-    (request: FastifyRequest, reply: FastifyReply) => {
-      const entry = evaluation.loaded(request.apiKey!);
-      // The steady state — snapshot in memory, context in the body — answers synchronously.
-      if (entry && !hasToken(request)) return single(reply, entry, (request.params as { key: string }).key, bodyContext(request));
-      return (async () => {
-        const loaded = await evaluation.entryFor(request.apiKey!);
-        return single(reply, loaded, (request.params as { key: string }).key, await contextOf(request, loaded));
-      })();
-    },
+    single,
   );
 
-  app.post(
+  evaluationRoute(
     "/evaluate/flags",
     {
-      onRequest: anyKey,
-      helmet: false,
-      bodyLimit,
-      serializerCompiler: jsonSchemaSerializer,
-      schema: {
-        tags,
-        summary: "Evaluate every flag (OFREP bulk)",
-        description: "Answers with an `ETag`; send it back in `If-None-Match` to get 304 while nothing changed for this context.",
-        security,
-        response: { 200: bulkEvaluationSuccess, 304: notModified, 400: bulkEvaluationFailure, 500: generalErrorResponse },
-      },
+      summary: "Evaluate every flag (OFREP bulk)",
+      description: "Answers with an `ETag`; send it back in `If-None-Match` to get 304 while nothing changed for this context.",
+      response: { 200: bulkEvaluationSuccess, 304: notModified, 400: bulkEvaluationFailure, 500: generalErrorResponse },
     },
-    (request: FastifyRequest, reply: FastifyReply) => {
-      const entry = evaluation.loaded(request.apiKey!);
-      if (entry && !hasToken(request)) return bulk(request, reply, entry, bodyContext(request));
-      return (async () => {
-        const loaded = await evaluation.entryFor(request.apiKey!);
-        return bulk(request, reply, loaded, await contextOf(request, loaded));
-      })();
-    },
+    bulk,
   );
 
   app.get(

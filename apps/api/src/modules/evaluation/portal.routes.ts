@@ -82,7 +82,7 @@ export async function portalRoutes(app: FastifyInstance, deps: EvaluationDeps) {
       const entry = await evaluation.entryFor(request.apiKey!);
       const header = request.headers[CONTEXT_TOKEN_HEADER];
       const token = typeof header === "string" && header ? header : query.contextToken;
-      const context = token ? await evaluation.contextFromToken(token, entry) : contextFromQuery(query);
+      const context = (await evaluation.contextFromToken(request.apiKey!, entry, token)) ?? contextFromQuery(query);
       const issue = evaluation.contextIssue(context);
       if (issue) throw new AppError("VALIDATION_FAILED", `The context is not valid: ${issue}.`, { details: { issues: [{ path: "query.context", message: issue }] } });
 

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from "fastify";
+import { CONTEXT_TOKEN_HEADER } from "@ensign/contracts/portal";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { eventFor, openSse } from "./stream-hub";
 import type { EvaluationDeps } from "./evaluation.routes";
 import { apiKeySecurity } from "./json-serializer";
@@ -10,11 +11,19 @@ function lastEventId(headers: Record<string, unknown>, query: unknown): number |
   return raw !== undefined && raw !== "" && Number.isInteger(id) ? id : undefined;
 }
 
+/** A signed context token: `X-Ensign-Context`, or `?contextToken=` for EventSource. */
+function contextToken(request: FastifyRequest): string | undefined {
+  const raw = request.headers[CONTEXT_TOKEN_HEADER] ?? (request.query as { contextToken?: unknown } | undefined)?.contextToken;
+  return typeof raw === "string" && raw ? raw : undefined;
+}
+
 /**
  * `GET /v1/stream`: Server-Sent Events for SDKs (client or server key; `?apiKey=` for
  * EventSource). `event: change` with `{environment, version}` and `id: <version>` whenever the
  * environment's snapshot changes; `: ping` every 15 s. On connect the current version is sent at
  * once unless `Last-Event-ID` already names it, so a client that missed changes catches up.
+ * In an environment that requires signed context tokens, a client key must bring a valid one
+ * (checked when the stream opens).
  */
 export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   app.get(
@@ -33,6 +42,7 @@ export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     },
     async (request, reply) => {
       const entry = await deps.evaluation.entryFor(request.apiKey!);
+      if (deps.evaluation.needsToken(request.apiKey!, entry)) await deps.evaluation.contextFromToken(request.apiKey!, entry, contextToken(request));
       const environmentId = request.apiKey!.environmentId;
       let leave = () => {};
       const client = openSse(request, reply, () => leave());

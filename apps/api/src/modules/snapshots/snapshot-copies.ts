@@ -12,6 +12,8 @@ export interface EnvironmentMeta {
   contextSecret: string;
   contextIssuer: string | null;
   contextJwksUrl: string | null;
+  /** Client keys must present a signed context token (server keys never need one). */
+  requireContextToken: boolean;
 }
 
 interface StoredCopy {
@@ -36,6 +38,8 @@ export function createSnapshotCopies(cache: Cache, sealer: Sealer) {
     try {
       const copy = JSON.parse(text) as StoredCopy;
       const { sealedContextSecret, ...meta } = copy.meta;
+      // A copy without the token requirement predates it: rebuild rather than guess it is off.
+      if (typeof meta.requireContextToken !== "boolean") return undefined;
       const contextSecret = sealer.unseal(sealedContextSecret);
       if (contextSecret === undefined) return undefined;
       return { snapshot: copy.snapshot, meta: { ...meta, contextSecret } };

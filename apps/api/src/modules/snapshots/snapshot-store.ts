@@ -95,6 +95,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       contextSecret: env.context_secret,
       contextIssuer: env.context_issuer,
       contextJwksUrl: env.context_jwks_url,
+      requireContextToken: env.require_context_token,
     };
     const entry = makeEntry(buildSnapshot(rows), meta, "database");
     void copies.write(entry.json, entry.version, meta);

@@ -19,6 +19,7 @@ export interface EnvironmentRow {
   context_secret: string;
   context_issuer: string | null;
   context_jwks_url: string | null;
+  require_context_token: boolean;
 }
 
 export interface FlagRow {
@@ -94,7 +95,7 @@ export const snapshotsRepository = {
       `
       WITH env AS (
         SELECT e.id, e.key, e.workspace_id, w.slug AS workspace_slug, e.snapshot_version,
-               e.context_secret, e.context_issuer, e.context_jwks_url
+               e.context_secret, e.context_issuer, e.context_jwks_url, e.require_context_token
         FROM environments e JOIN workspaces w ON w.id = e.workspace_id
         WHERE e.id = $1::uuid
       )

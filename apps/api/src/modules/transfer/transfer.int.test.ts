@@ -59,6 +59,7 @@ describe("export and import", () => {
   it("exports the whole workspace in a versioned format, as a download", async () => {
     expect(doc).toMatchObject({ format: "ensign.workspace", formatVersion: 1, workspace: { slug: rich.ws.slug } });
     expect(doc.environments.map((e) => e.key)).toEqual(["development", "staging", "production", "qa"]);
+    expect(doc.environments.map((e) => e.requireContextToken)).toEqual([false, false, false, true]);
     expect(doc.modules.map((m) => m.key)).toEqual(["FIN", "STR"]);
     expect(doc.flags.map((f) => f.key)).toEqual(["checkout_variant", "fin_invoices", "gone_flag", "max_items", "old_flag", "ui_config"]);
     const invoices = doc.flags.find((f) => f.key === "fin_invoices")!;

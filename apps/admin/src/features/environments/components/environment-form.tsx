@@ -1,10 +1,11 @@
 import { CreateEnvironmentBody } from "@ensign/contracts/environments";
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useForm } from "react-hook-form";
+import { Controller, useForm } from "react-hook-form";
 import { Field, Input } from "../../../components/ui/input";
+import { Switch } from "../../../components/ui/switch";
 import { applyApiErrors } from "../../../lib/form-errors";
 
-export type EnvironmentValues = { key: string; name: string; color?: string | null };
+export type EnvironmentValues = { key: string; name: string; color?: string | null; requireContextToken?: boolean };
 
 export function EnvironmentForm({ id, defaultValues, isEdit, onSubmit }: { id: string; defaultValues: EnvironmentValues; isEdit: boolean; onSubmit(values: EnvironmentValues): Promise<unknown> }) {
   const form = useForm<EnvironmentValues>({ resolver: zodResolver(CreateEnvironmentBody) as never, defaultValues });
@@ -13,7 +14,7 @@ export function EnvironmentForm({ id, defaultValues, isEdit, onSubmit }: { id: s
     try {
       await onSubmit(values);
     } catch (error) {
-      applyApiErrors(error, form.setError, ["key", "name", "color"]);
+      applyApiErrors(error, form.setError, ["key", "name", "color", "requireContextToken"]);
     }
   });
   return (
@@ -27,6 +28,19 @@ export function EnvironmentForm({ id, defaultValues, isEdit, onSubmit }: { id: s
       <Field label="Colour" hint="Shown next to the environment's name everywhere." error={errors.color?.message}>
         {(props) => <Input type="color" className="h-9 w-20 p-1" {...props} {...form.register("color")} />}
       </Field>
+      {!isEdit && (
+        <div className="col-span-2 flex items-start gap-3">
+          <Controller
+            control={form.control}
+            name="requireContextToken"
+            render={({ field }) => <Switch label="Require signed context tokens" checked={field.value ?? false} onCheckedChange={field.onChange} />}
+          />
+          <div className="text-sm">
+            <p className="font-medium text-slate-700">Require signed context tokens</p>
+            <p className="text-slate-500">Client keys must send a token your backend signs; server keys are exempt. You can change this later.</p>
+          </div>
+        </div>
+      )}
       {errors.root && <p role="alert" className="col-span-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{errors.root.message}</p>}
     </form>
   );

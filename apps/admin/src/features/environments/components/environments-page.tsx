@@ -14,6 +14,7 @@ import { formatNumber } from "../../../lib/format";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { useRevealContextSecret, useRotateContextSecret } from "../api/context-secret";
 import { useCreateEnvironment, useDeleteEnvironment, useUpdateEnvironment } from "../api/save-environment";
+import { CONTEXT_TOKEN_EXPLANATION, ContextTokenSwitch } from "./context-token-switch";
 import { EnvironmentForm } from "./environment-form";
 
 export function EnvironmentsPage() {
@@ -42,6 +43,7 @@ export function EnvironmentsPage() {
           <tr>
             <Th>Name</Th>
             <Th>Key</Th>
+            <Th>Signed context tokens</Th>
             <Th className="text-right">Changes published</Th>
             <Th className="w-64"><span className="sr-only">Actions</span></Th>
           </tr>
@@ -57,6 +59,7 @@ export function EnvironmentsPage() {
                 </span>
               </Td>
               <Td className="font-mono text-xs">{e.key}</Td>
+              <Td><ContextTokenSwitch ws={ws} environment={e} canEdit={canWrite} /></Td>
               <Td className="text-right tabular-nums" title="The environment's snapshot version increases with every change that can alter an evaluation">{formatNumber(e.snapshotVersion)}</Td>
               <Td className="text-right whitespace-nowrap">
                 {canKeys && (
@@ -76,6 +79,7 @@ export function EnvironmentsPage() {
           ))}
         </TBody>
       </Table>
+      <p className="mt-3 text-sm text-slate-600">{CONTEXT_TOKEN_EXPLANATION}</p>
       <Dialog
         open={editing !== null}
         onOpenChange={(open) => !open && setEditing(null)}
@@ -91,9 +95,9 @@ export function EnvironmentsPage() {
           <EnvironmentForm
             id="environment-form"
             isEdit={editing !== "new"}
-            defaultValues={editing === "new" ? { key: "", name: "", color: "#6366f1" } : { key: editing.key, name: editing.name, color: editing.color ?? "#64748b" }}
+            defaultValues={editing === "new" ? { key: "", name: "", color: "#6366f1", requireContextToken: false } : { key: editing.key, name: editing.name, color: editing.color ?? "#64748b" }}
             onSubmit={async (values) => {
-              if (editing === "new") await create.mutateAsync({ key: values.key, name: values.name, color: values.color || null });
+              if (editing === "new") await create.mutateAsync({ key: values.key, name: values.name, color: values.color || null, requireContextToken: values.requireContextToken ?? false });
               else await update.mutateAsync({ env: editing.key, version: editing.version, body: { name: values.name, color: values.color || null } });
               toast.success(editing === "new" ? `Environment ${values.key} created` : "Environment saved");
               setEditing(null);

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "environments" ADD COLUMN     "require_context_token" BOOLEAN NOT NULL DEFAULT false;
+
