@@ -15,6 +15,8 @@ export interface EnvironmentChange {
    * version patches its snapshot in memory instead of reloading it.
    */
   identity?: { key: string; traits: Record<string, unknown> };
+  /** Set when the environment was deleted: replicas drop its snapshot and end its streams. */
+  isDeleted?: boolean;
 }
 
 /**

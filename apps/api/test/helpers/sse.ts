@@ -15,8 +15,9 @@ export async function openStream(url: string, headers: Record<string, string> = 
   const response = await fetch(url, { headers, signal: controller.signal });
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();
+  let ended: Promise<void> = Promise.resolve();
   if (response.ok && response.body) {
-    void (async () => {
+    ended = (async () => {
       const decoder = new TextDecoder();
       let buffer = "";
       try {
@@ -45,6 +46,8 @@ export async function openStream(url: string, headers: Record<string, string> = 
     status: response.status,
     headers: response.headers,
     events,
+    /** Resolves when the server ends the stream (or `close()` aborts it). */
+    ended,
     async next(predicate: (event: SseEvent) => boolean, timeoutMs = 3_000, from = 0): Promise<SseEvent> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -121,8 +121,7 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
         });
         return { removed: current, apiKeys };
       });
-      // Replicas drop the environment's snapshot and stop accepting its keys.
-      await notifier.published([{ ...changeOf(workspaceId, removed), version: removed.snapshotVersion + 1 }]);
+      // Replicas stop accepting its keys, then drop its snapshot and end its streams.
       await revocations.published({
         workspaceId,
         environmentId: removed.id,
@@ -130,6 +129,7 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
         reason: "environment_deleted",
         at: new Date().toISOString(),
       });
+      await notifier.published([{ ...changeOf(workspaceId, removed), version: removed.snapshotVersion + 1, isDeleted: true }]);
     },
 
     /** Reading the signing secret is recorded (without the value): who has seen it matters when it leaks. */

@@ -38,6 +38,16 @@ export interface EvaluationServiceDeps {
  * flag statistics, in memory.
  */
 export function createEvaluationService({ prisma, store, recorder, tokens }: EvaluationServiceDeps) {
+  /** A key whose environment is gone died with it (replicas hear so at once, or when they recheck their keys). */
+  async function load(key: VerifiedKey): Promise<Entry> {
+    try {
+      return await store.get(key.environmentId);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "NOT_FOUND") throw new AppError("UNAUTHENTICATED", "The API key is not valid or has been revoked.");
+      throw error;
+    }
+  }
+
   async function environmentOf(workspaceId: string, environmentKey: string): Promise<Entry> {
     const environment = await inWorkspace(prisma, workspaceId, (tx) =>
       tx.environment.findFirst({ where: { workspaceId, key: environmentKey }, select: { id: true } }),
@@ -54,7 +64,7 @@ export function createEvaluationService({ prisma, store, recorder, tokens }: Eva
 
     /** The snapshot entry of the key's environment: synchronous when loaded (the steady state). */
     entryFor(key: VerifiedKey): Entry | Promise<Entry> {
-      return store.peek(key.environmentId) ?? store.get(key.environmentId);
+      return store.peek(key.environmentId) ?? load(key);
     },
 
     needsToken,

@@ -19,6 +19,9 @@ export const changeEvent = (environment: string, version: number, withId = true)
 export const refetchEvent = (version: number) =>
   `id: ${version}\ndata: ${JSON.stringify({ type: "refetchEvaluation", etag: `"${version}"`, lastModified: Math.floor(Date.now() / 1000) })}\n\n`;
 
+/** The last event of an SDK stream whose environment was deleted; the stream ends after it. */
+export const deletedEvent = (environment: string) => `event: environment-deleted\ndata: ${JSON.stringify({ environment })}\n\n`;
+
 export const eventFor = (client: SseClient, environment: string, version: number) =>
   client.format === "ofrep" ? refetchEvent(version) : changeEvent(environment, version);
 
@@ -59,8 +62,11 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, onClose: (
 /**
  * Fans snapshot changes out to SSE subscribers. SDK streams (`/v1/stream`) hear of an
  * environment once this replica has swapped in its new snapshot, so a refetch right after the
- * event already sees it. Admin streams hear of every version change of their workspace's
- * environments as soon as the replica learns it. All connections share one heartbeat timer.
+ * event already sees it; when the environment is deleted they get `environment-deleted` (OFREP
+ * streams, which know no such event, just end) and are closed: their keys are revoked with it,
+ * so a reconnection is refused. Admin streams hear of every version change of their
+ * workspace's environments as soon as the replica learns it. All connections share one
+ * heartbeat timer.
  */
 export function createStreamHub(deps: { store: SnapshotStore<CompiledSnapshot>; watcher: VersionWatcher; heartbeatMs?: number }) {
   const byEnvironment = new Map<string, Set<SseClient>>();
@@ -69,6 +75,15 @@ export function createStreamHub(deps: { store: SnapshotStore<CompiledSnapshot>; 
 
   deps.store.onSwap((entry) => {
     for (const client of byEnvironment.get(entry.meta.environmentId) ?? []) client.send(eventFor(client, entry.meta.environmentKey, entry.version));
+  });
+
+  deps.store.onDrop(({ environmentId, environmentKey }) => {
+    for (const client of byEnvironment.get(environmentId) ?? []) {
+      if (client.format !== "ofrep") client.send(deletedEvent(environmentKey));
+      client.close();
+      all.delete(client);
+    }
+    byEnvironment.delete(environmentId);
   });
 
   deps.watcher.onChange((change: EnvironmentChange) => {

@@ -23,7 +23,8 @@ function contextToken(request: FastifyRequest): string | undefined {
  * environment's snapshot changes; `: ping` every 15 s. On connect the current version is sent at
  * once unless `Last-Event-ID` already names it, so a client that missed changes catches up.
  * In an environment that requires signed context tokens, a client key must bring a valid one
- * (checked when the stream opens).
+ * (checked when the stream opens). When the environment is deleted, its streams end with an
+ * `environment-deleted` event.
  */
 export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   app.get(

@@ -22,6 +22,8 @@ export interface SnapshotEntry<C> {
 }
 
 export type SwapListener<C> = (entry: SnapshotEntry<C>, previous: SnapshotEntry<C> | undefined) => void;
+/** An environment that no longer exists: its snapshot is gone from this replica. */
+export type DropListener = (environment: { environmentId: string; environmentKey: string }) => void;
 
 export interface SnapshotStoreOptions<C> {
   sql: SqlRunner;
@@ -49,7 +51,8 @@ const MAX_RETRY_MS = 5_000;
  * (the shared Redis copy first, else PostgreSQL, writing the copy for the other replicas) and
  * swaps the whole entry at once, so a request never sees half a snapshot. Bursts coalesce: while
  * a load runs, later announcements only raise the version wanted next. A failed reload keeps the
- * current snapshot and retries with backoff.
+ * current snapshot and retries with backoff. A deleted environment is dropped for good (its id
+ * is never reused): a load still in flight cannot bring it back.
  */
 export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
   const { sql, copies, watcher, compile, patchIdentity, log } = options;
@@ -57,6 +60,9 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
   const states = new Map<string, LoadState>();
   const releases = new Map<string, () => void>();
   const swapListeners = new Set<SwapListener<C>>();
+  const dropListeners = new Set<DropListener>();
+  // Ids of environments deleted while this replica ran: few, and never reused.
+  const dropped = new Set<string>();
 
   function makeEntry(stored: EnvironmentSnapshot, meta: EnvironmentMeta, source: SnapshotEntry<C>["source"], compiled = compile(stored)): SnapshotEntry<C> {
     let json: string | undefined;
@@ -122,6 +128,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
   }
 
   function swap(entry: SnapshotEntry<C>) {
+    if (dropped.has(entry.meta.environmentId)) return;
     const previous = entries.get(entry.meta.environmentId);
     if (previous && previous.version >= entry.version) return;
     entries.set(entry.meta.environmentId, entry);
@@ -131,13 +138,29 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
         watcher.track(entry.meta.environmentId, { workspaceId: entry.meta.workspaceId, environmentKey: entry.meta.environmentKey, version: entry.version }),
       );
     }
-    for (const listener of swapListeners) {
-      try {
-        listener(entry, previous);
-      } catch (error) {
-        log.error({ err: error }, "snapshot swap listener failed");
-      }
+    for (const listener of swapListeners) safely(() => listener(entry, previous));
+  }
+
+  /** Runs a listener; one that throws is logged and does not keep the others from running. */
+  function safely(run: () => void) {
+    try {
+      run();
+    } catch (error) {
+      log.error({ err: error }, "snapshot listener failed");
     }
+  }
+
+  /** Forgets a deleted environment: its snapshot, its version tracking, its pending retries. */
+  function drop(environmentId: string, environmentKey = entries.get(environmentId)?.meta.environmentKey) {
+    if (dropped.has(environmentId)) return;
+    dropped.add(environmentId);
+    const state = states.get(environmentId);
+    if (state?.retry) clearTimeout(state.retry);
+    states.delete(environmentId);
+    entries.delete(environmentId);
+    releases.get(environmentId)?.();
+    releases.delete(environmentId);
+    for (const listener of dropListeners) safely(() => listener({ environmentId, environmentKey: environmentKey ?? "" }));
   }
 
   function scheduleRetry(environmentId: string, state: LoadState) {
@@ -165,9 +188,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
           if (current && current.version >= target) return;
           const entry = await loadOnce(environmentId, target);
           if (!entry) {
-            entries.delete(environmentId);
-            releases.get(environmentId)?.();
-            releases.delete(environmentId);
+            drop(environmentId);
             return;
           }
           swap(entry);
@@ -189,6 +210,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
   }
 
   watcher.onChange((change: EnvironmentChange) => {
+    if (change.isDeleted) return drop(change.environmentId, change.environmentKey);
     const entry = entries.get(change.environmentId);
     if (!entry) return;
     const isNext = change.identity && patchIdentity && entry.version === change.version - 1 && !states.get(change.environmentId)?.running;
@@ -199,6 +221,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
   async function get(environmentId: string): Promise<SnapshotEntry<C>> {
     const loaded = entries.get(environmentId);
     if (loaded) return loaded;
+    if (dropped.has(environmentId)) throw notFound("The environment");
     try {
       await reload(environmentId);
     } catch (error) {
@@ -234,6 +257,11 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
     onSwap(listener: SwapListener<C>): () => void {
       swapListeners.add(listener);
       return () => swapListeners.delete(listener);
+    },
+    /** Called once when an environment this replica may serve is deleted. */
+    onDrop(listener: DropListener): () => void {
+      dropListeners.add(listener);
+      return () => dropListeners.delete(listener);
     },
     size: () => entries.size,
     close(): void {

@@ -40,7 +40,8 @@ function parseChanges(message: string): EnvironmentChange[] {
  * channel (every replica's writes), from this process's own writes, and by polling PostgreSQL
  * for the versions of the environments it tracks — every `pollMs` as a safety net for lost
  * messages, every second while Redis is down, and once more when Redis comes back.
- * Each version is announced once per environment.
+ * Each version is announced once per environment; an environment that polling no longer finds
+ * is announced as deleted, once.
  */
 export function createVersionWatcher(options: VersionWatcherOptions) {
   const { cache, prisma, log } = options;
@@ -60,6 +61,8 @@ export function createVersionWatcher(options: VersionWatcherOptions) {
       if (change.version <= entry.version) return;
       entry.version = change.version;
     }
+    // A deleted environment has no version left to poll.
+    if (change.isDeleted) tracked.delete(change.environmentId);
     for (const listener of listeners) {
       try {
         listener(change);
@@ -75,11 +78,11 @@ export function createVersionWatcher(options: VersionWatcherOptions) {
     try {
       const versions = await repo.versions(prisma, [...tracked.keys()]);
       isDatabaseUp = true;
-      for (const [environmentId, version] of versions) {
-        const entry = tracked.get(environmentId);
-        if (entry && version > entry.version) {
-          announce({ workspaceId: entry.workspaceId, environmentId, environmentKey: entry.environmentKey, version });
-        }
+      for (const [environmentId, entry] of tracked) {
+        const version = versions.get(environmentId);
+        // Gone from PostgreSQL: deleted, and this replica missed the message saying so.
+        if (version === undefined) announce({ workspaceId: entry.workspaceId, environmentId, environmentKey: entry.environmentKey, version: entry.version + 1, isDeleted: true });
+        else if (version > entry.version) announce({ workspaceId: entry.workspaceId, environmentId, environmentKey: entry.environmentKey, version });
       }
     } catch {
       isDatabaseUp = false;
