@@ -40,7 +40,6 @@ import { createContextTokenVerifier } from "./modules/evaluation/context-tokens"
 import { createEvaluationService } from "./modules/evaluation/evaluation.service";
 import { createRateLimiter } from "./modules/evaluation/rate-limiter";
 import { createStreamHub } from "./modules/evaluation/stream-hub";
-import { createTraitsService } from "./modules/evaluation/traits.service";
 import { createSealer } from "./modules/snapshots/sealing";
 import { createSnapshotCopies } from "./modules/snapshots/snapshot-copies";
 import { createSnapshotStore } from "./modules/snapshots/snapshot-store";
@@ -119,7 +118,6 @@ export function createServices(infra: Infra) {
     apiKeyVerifier,
     rateLimiter: createRateLimiter(config.evaluation.rateLimitPerSecond),
     evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier() }),
-    traits: createTraitsService({ prisma, notifier }),
     streams,
     statsRecorder,
     statsFlusher,

@@ -15,10 +15,11 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { type: "system" };
 
-/** The actor of a request, as the audit log records it. */
+/** The actor of a request (a signed-in user, or the API key of an evaluation endpoint), as the audit log records it. */
 export function actorOf(request: FastifyRequest): Actor {
   const userAgent = request.headers["user-agent"];
   const base = { ip: request.ip, userAgent: userAgent?.slice(0, 500), requestId: request.id };
+  if (request.apiKey) return { ...base, type: "api_key", id: request.apiKey.id };
   if (request.principal) {
     return {
       ...base,

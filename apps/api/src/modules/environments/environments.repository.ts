@@ -34,6 +34,10 @@ export const environmentsRepository = {
     return tx.environment.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: ENVIRONMENT_SELECT });
   },
 
+  findById(tx: Tx, workspaceId: string, id: string) {
+    return tx.environment.findFirst({ where: { workspaceId, id }, select: ENVIRONMENT_SELECT });
+  },
+
   async list(tx: Tx, workspaceId: string, query: ListEnvironmentsQuery) {
     const where: Prisma.EnvironmentWhereInput = {
       workspaceId,

@@ -39,10 +39,10 @@ const audited = (row: EnvironmentRow) => ({
   requireContextToken: row.requireContextToken,
 });
 
-/** The environment named by the path, or a 404. */
-export async function requireEnvironment(tx: Tx, workspaceId: string, key: string): Promise<EnvironmentRow> {
-  const row = await repo.findByKey(tx, workspaceId, key);
-  if (!row) throw notFound(`Environment '${key}'`);
+/** The environment named by the path (its key) or by an API key (`{id}`), or a 404. */
+export async function requireEnvironment(tx: Tx, workspaceId: string, ref: string | { id: string }): Promise<EnvironmentRow> {
+  const row = typeof ref === "string" ? await repo.findByKey(tx, workspaceId, ref) : await repo.findById(tx, workspaceId, ref.id);
+  if (!row) throw notFound(typeof ref === "string" ? `Environment '${ref}'` : "The environment");
   return row;
 }
 

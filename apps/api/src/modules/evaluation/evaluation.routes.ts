@@ -1,5 +1,6 @@
 import fastifyCors from "@fastify/cors";
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
+import type { IdentitiesService } from "../identities/identities.service";
 import { apiKeyGuard } from "./api-key-guard";
 import { configRoutes } from "./config.routes";
 import type { EvaluationService } from "./evaluation.service";
@@ -7,12 +8,11 @@ import { ofrepRoutes } from "./ofrep.routes";
 import { portalRoutes } from "./portal.routes";
 import type { StreamHub } from "./stream-hub";
 import { streamRoutes } from "./stream.routes";
-import type { TraitsService } from "./traits.service";
 import { traitsRoutes } from "./traits.routes";
 
 export interface EvaluationDeps {
   evaluation: EvaluationService;
-  traits: TraitsService;
+  identities: IdentitiesService;
   hub: StreamHub;
   /** Client or server key, from headers. */
   anyKey: onRequestHookHandler;
@@ -32,12 +32,12 @@ const isEvaluationPath = (url: string) => EVALUATION_PATHS.some((path) => url.st
  * identity traits. CORS applies to these paths only, for the configured origins.
  */
 export async function evaluationRoutes(app: FastifyInstance, options: { corsOrigins: string[]; bodyLimit: number }) {
-  const { evaluation, traits, streams, apiKeyVerifier, rateLimiter } = app.services;
+  const { evaluation, identities, streams, apiKeyVerifier, rateLimiter } = app.services;
   const guard = (kinds: ("server" | "client")[], allowQuery: boolean) =>
     apiKeyGuard({ verifier: apiKeyVerifier, limiter: rateLimiter }, { kinds, allowQuery });
   const deps: EvaluationDeps = {
     evaluation,
-    traits,
+    identities,
     hub: streams,
     anyKey: guard(["client", "server"], false),
     anyKeyOrQuery: guard(["client", "server"], true),

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { apiKeyHeaders, createApiKey, createFlag } from "../../../test/helpers/evaluation-fixtures";
-import { createWorkspace } from "../../../test/helpers/fixtures";
+import { ifMatch } from "../../../test/helpers/admin";
+import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
 
 describe("identity traits", () => {
   let t: TestApp;
@@ -60,8 +61,8 @@ describe("identity traits", () => {
 
     const audit = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, targetType: "identity" } });
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actorType: "api_key", actorId: server.id, action: "identity.created", targetKey: "user-1", environmentKey: "production" });
     const stored = await t.db.prisma.identity.findFirstOrThrow({ where: { environmentId: prodId, key: "user-1" } });
+    expect(audit[0]).toMatchObject({ actorType: "api_key", actorId: server.id, action: "identity.created", targetId: stored.id, targetKey: "user-1", environmentKey: "production" });
     expect(stored.traits).toEqual({ emailVerified: true, stage: "onboarded" });
     // The patched snapshot equals what a full rebuild from PostgreSQL gives.
     const snapshotIdentities = entry.stored.identities;
@@ -77,6 +78,48 @@ describe("identity traits", () => {
     expect(again.statusCode).toBe(200);
     expect(t.app.services.snapshots.peek(prodId)!.version).toBe(version);
     expect(await t.db.prisma.auditEntry.count({ where: { workspaceId: ws.id, targetType: "identity" } })).toBe(2);
+  });
+
+  it("writes the same identity the admin API reads and writes: one version line, If-Match only for admins", async () => {
+    const editor = await memberHeaders(t.app, t.db, ws.id, "editor");
+    const adminUrl = `/v1/workspaces/${ws.slug}/environments/production/identities/user-7`;
+    expect((await putTraits("user-7", { stage: "signup" })).json()).toMatchObject({ version: 1 });
+    const read = await t.app.inject({ method: "GET", url: adminUrl, headers: editor });
+    expect(read.json()).toMatchObject({ key: "user-7", environment: "production", traits: { stage: "signup" }, version: 1 });
+
+    // The admin must name the version the backend wrote; the backend never has to.
+    expect((await t.app.inject({ method: "PUT", url: `${adminUrl}/traits`, headers: editor, payload: { traits: { stage: "vip" } } })).statusCode).toBe(428);
+    const byAdmin = await t.app.inject({ method: "PUT", url: `${adminUrl}/traits`, headers: { ...editor, ...ifMatch(1) }, payload: { traits: { stage: "vip" } } });
+    expect(byAdmin.json()).toMatchObject({ traits: { stage: "vip" }, version: 2 });
+    const byBackend = await putTraits("user-7", { stage: "active" });
+    expect(byBackend.json()).toEqual({ key: "user-7", traits: { stage: "active" }, version: 3, updatedAt: expect.any(String) });
+    expect(t.app.services.snapshots.peek(prodId)!.stored.identities.find((i) => i.key === "user-7")).toEqual({ key: "user-7", traits: { stage: "active" } });
+
+    const actions = (await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, targetKey: "user-7" }, orderBy: { id: "asc" } })).map((e) => [e.action, e.actorType]);
+    expect(actions).toEqual([
+      ["identity.created", "api_key"],
+      ["identity.traits_replaced", "user"],
+      ["identity.traits_replaced", "api_key"],
+    ]);
+  });
+
+  it("holds traits to the context limits on both routes, naming the field", async () => {
+    const editor = await memberHeaders(t.app, t.db, ws.id, "editor");
+    const tooDeep = { deep: { a: { b: { c: { d: { e: 1 } } } } } };
+    const viaKey = await putTraits("user-8", tooDeep);
+    const viaAdmin = await t.app.inject({ method: "PUT", url: `/v1/workspaces/${ws.slug}/environments/production/identities/user-8/traits`, headers: editor, payload: { traits: tooDeep } });
+    for (const res of [viaKey, viaAdmin]) {
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details.issues).toEqual([{ path: "body.traits", message: expect.stringMatching(/nest/) }]);
+    }
+    expect(await t.db.prisma.identity.count({ where: { key: "user-8" } })).toBe(0);
+  });
+
+  it("lets writes racing for a new key all succeed: the newest wins", async () => {
+    const answers = await Promise.all([1, 2, 3, 4].map((n) => putTraits("user-race", { n })));
+    expect(answers.map((res) => res.statusCode)).toEqual([200, 200, 200, 200]);
+    const stored = await t.db.prisma.identity.findFirstOrThrow({ where: { environmentId: prodId, key: "user-race" } });
+    expect(answers.map((res) => res.json().version)).toContain(stored.version);
   });
 
   it("refuses client keys, bad keys and bad traits without writing", async () => {

@@ -1,24 +1,16 @@
 import { Key } from "@ensign/contracts/common";
 import { TraitsBody, TraitsResponse } from "@ensign/contracts/portal";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Actor } from "../../infra/audit";
+import { actorOf } from "../../infra/audit";
 import type { EvaluationDeps } from "./evaluation.routes";
 import { apiKeySecurity } from "./json-serializer";
 
-/** The API key behind a request, as the audit log records it. */
-function keyActor(request: FastifyRequest): Actor {
-  return {
-    type: "api_key",
-    id: request.apiKey!.id,
-    ip: request.ip,
-    userAgent: request.headers["user-agent"]?.slice(0, 500),
-    requestId: request.id,
-  };
-}
-
-/** `PUT /v1/identities/:key/traits` (server key): replaces an identity's stored traits. */
+/**
+ * `PUT /v1/identities/:key/traits` (server key): replaces an identity's stored traits in the
+ * key's environment, through the same identities service as the admin routes (newest write wins).
+ */
 export async function traitsRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.put(
@@ -36,6 +28,10 @@ export async function traitsRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         response: { 200: TraitsResponse },
       },
     },
-    async (request) => deps.traits.replace(request.apiKey!, request.params.key, request.body.traits, keyActor(request)),
+    async (request) => {
+      const { workspaceId, environmentId } = request.apiKey!;
+      const { identity } = await deps.identities.setTraits(workspaceId, { id: environmentId }, request.params.key, request.body.traits, actorOf(request));
+      return identity;
+    },
   );
 }

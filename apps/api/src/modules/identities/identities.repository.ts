@@ -40,6 +40,20 @@ export const identitiesRepository = {
     return tx.identity.create({ data: { workspaceId, environmentId, key, traits }, select: IDENTITY_SELECT });
   },
 
+  /**
+   * Creates the identity or replaces its traits, whatever its version, in one statement: two
+   * writes racing for a new key both succeed, the later one winning. The environment was read
+   * in this workspace by the caller; row-level security holds the write to it as well.
+   */
+  upsert(tx: Tx, workspaceId: string, environmentId: string, key: string, traits: Traits) {
+    return tx.identity.upsert({
+      where: { environmentId_key: { environmentId, key } },
+      create: { workspaceId, environmentId, key, traits },
+      update: { traits, version: { increment: 1 } },
+      select: IDENTITY_SELECT,
+    });
+  },
+
   /** Replaces the traits; with `expectedVersion`, only if it is still current (else undefined). */
   async replaceTraits(tx: Tx, workspaceId: string, id: string, traits: Traits, expectedVersion?: number) {
     const { count } = await tx.identity.updateMany({

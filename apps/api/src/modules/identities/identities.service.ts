@@ -5,11 +5,12 @@ import type { PrismaClient } from "../../generated/prisma/client";
 import { recordAudit, type Actor } from "../../infra/audit";
 import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
-import { AppError, notFound } from "../../infra/errors";
+import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { requireEnvironment } from "../environments/environments.service";
+import { contextIssue } from "../evaluation/context-limits";
 import { identitiesRepository as repo, type IdentityRow, type Traits } from "./identities.repository";
 
 export function toIdentityResponse(row: IdentityRow, environment: string): IdentityResponse {
@@ -31,6 +32,10 @@ function canonical(value: unknown): string {
   );
 }
 
+/**
+ * How a traits write meets concurrent ones. Without either option the newest write wins: a
+ * customer's backend (`PUT /v1/identities/:key/traits`, server key) states facts as they happen.
+ */
 export interface SetTraitsOptions {
   /** The version the write is based on (`If-Match`); when given and stale, 412. */
   expectedVersion?: number;
@@ -39,8 +44,12 @@ export interface SetTraitsOptions {
 }
 
 /**
- * Identity traits of one environment. `setTraits` serves both the admin API and the server-key
- * route `PUT /v1/identities/:key/traits` (which passes no version: last write wins).
+ * Identity traits of one environment: the one place they are read and written, for the admin
+ * API (environment by key, If-Match) and for the server-key route (the key's environment, last
+ * write wins). Traits obey the context limits (they are merged into every context of their
+ * user); a write that changes nothing writes nothing; every other write is audited, bumps the
+ * environment's snapshot, and names the identity in its change so replicas patch their
+ * snapshot in memory instead of rebuilding it.
  */
 export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
   async function requireIdentity(tx: Tx, workspaceId: string, environmentId: string, key: string) {
@@ -66,18 +75,24 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
       return toIdentityResponse(row, environmentKey);
     },
 
-    /** Replaces an identity's traits, creating the identity when the key is new. Bumps the environment's snapshot. */
+    /**
+     * Replaces an identity's traits, creating the identity when the key is new. `environment` is
+     * the environment's key, or `{id}` for an API key's own environment.
+     */
     async setTraits(
       workspaceId: string,
-      environmentKey: string,
+      environmentRef: string | { id: string },
       key: string,
       traits: Record<string, JsonValue>,
       actor: Actor,
       options: SetTraitsOptions = {},
     ): Promise<{ identity: IdentityResponse; created: boolean }> {
-      const { row, created, bumped } = await translating(`Identity '${key}'`, () =>
+      const issue = contextIssue(traits);
+      if (issue) throw invalid(`The traits are not valid: ${issue}.`, [{ path: "body.traits", message: issue }]);
+      const isLastWriteWins = options.expectedVersion === undefined && !options.requireVersion;
+      const { row, created, bumped, environment } = await translating(`Identity '${key}'`, () =>
         inWorkspace(prisma, workspaceId, async (tx) => {
-          const environment = await requireEnvironment(tx, workspaceId, environmentKey);
+          const environment = await requireEnvironment(tx, workspaceId, environmentRef);
           const current = await repo.find(tx, workspaceId, environment.id, key);
           if (current && options.requireVersion && options.expectedVersion === undefined) {
             throw new AppError("PRECONDITION_REQUIRED", `Identity '${key}' exists: send If-Match with the version you read, e.g. If-Match: "${current.version}".`);
@@ -86,9 +101,11 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
             throw staleVersion(`Identity '${key}'`, current.version);
           }
           // The same traits again: nothing to record, no snapshot churn.
-          if (current && canonical(current.traits) === canonical(traits)) return { row: current, created: false, bumped: [] };
+          if (current && canonical(current.traits) === canonical(traits)) return { row: current, created: false, bumped: [], environment };
           let row: IdentityRow;
-          if (!current) {
+          if (isLastWriteWins) {
+            row = await repo.upsert(tx, workspaceId, environment.id, key, traits as Traits);
+          } else if (!current) {
             row = await repo.create(tx, workspaceId, environment.id, key, traits as Traits);
           } else {
             const updated = await repo.replaceTraits(tx, workspaceId, current.id, traits as Traits, options.expectedVersion);
@@ -105,12 +122,12 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
             before: current ? { traits: current.traits } : null,
             after: { traits: row.traits },
           });
-          return { row, created: !current, bumped: await bumpEnvironments(tx, workspaceId, [environment.id]) };
+          return { row, created: !current, bumped: await bumpEnvironments(tx, workspaceId, [environment.id]), environment };
         }),
       );
       // The change names the identity, so replicas patch their snapshot instead of reloading it.
       await notifier.published(bumped.map((change) => ({ ...change, identity: { key, traits } })));
-      return { identity: toIdentityResponse(row, environmentKey), created };
+      return { identity: toIdentityResponse(row, environment.key), created };
     },
 
     async delete(workspaceId: string, environmentKey: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
