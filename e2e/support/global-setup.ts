@@ -51,6 +51,9 @@ export default async function globalSetup(_config: FullConfig) {
   }
 
   const port = await freePort();
+  // The producer portal demo (e2e/admin-to-portal.spec.ts) calls the API from its own origin.
+  const portalPort = await freePort();
+  process.env.E2E_PORTAL_PORT = String(portalPort);
   const log = openSync(new URL("../../test-results/e2e-api.log", import.meta.url), "w");
   const child = spawn("pnpm", ["exec", "tsx", "apps/api/src/server.ts"], {
     cwd: ROOT,
@@ -66,6 +69,7 @@ export default async function globalSetup(_config: FullConfig) {
       MIGRATE_ON_START: "true",
       LOG_LEVEL: "warn",
       LOGIN_RATE_LIMIT: "1000",
+      CORS_ORIGINS: `http://127.0.0.1:${portalPort}`,
       ADMIN_DIST: fileURLToPath(new URL("../../apps/admin/dist", import.meta.url)),
     },
     stdio: ["ignore", log, log],
