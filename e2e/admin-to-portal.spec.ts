@@ -5,8 +5,9 @@ import { buildPortalServer } from "../apps/portal-demo/server/app";
 import { loadPortalConfig } from "../apps/portal-demo/server/config";
 import { apiAs } from "./support/api";
 import { openAs } from "./support/fixtures";
+import { portalNavLink, portalSignedInAs } from "./support/portal";
 import { expect, test } from "@playwright/test";
-import type { Browser, Page } from "@playwright/test";
+import type { Browser } from "@playwright/test";
 
 /**
  * Seed 000 through the real admin app: an admin switches AI Assistant on for Arizona Comedy on
@@ -47,16 +48,8 @@ test.afterAll(async () => {
   await portal?.close();
 });
 
-async function portalOf(browser: Browser, producer: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await page.goto(portalUrl);
-  await page.getByRole("button", { name: `Sign in as ${producer}` }).click();
-  await expect(page.getByTestId("producer-name")).toHaveText(producer);
-  await expect(page.getByText("Loading your features…")).toHaveCount(0);
-  return page;
-}
-
-const navLink = (page: Page, name: string) => page.getByRole("navigation", { name: "Portal" }).getByRole("link", { name });
+const portalOf = (browser: Browser, producer: string) => portalSignedInAs(browser, portalUrl, producer);
+const navLink = portalNavLink;
 
 test("an admin enables AI Assistant for Arizona Comedy in the admin app: the open portal shows it within a second, other producers do not", async ({ browser }) => {
   const arizona = await portalOf(browser, "Arizona Comedy");

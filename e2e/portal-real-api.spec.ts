@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser } from "@playwright/test";
 import type { FastifyInstance } from "fastify";
 import { buildPortalServer } from "../apps/portal-demo/server/app";
 import { loadPortalConfig } from "../apps/portal-demo/server/config";
+import { portalNavLink, portalSignedInAs } from "./support/portal";
 
 /**
  * seed 000 end to end on the real stack: the Ensign API (embedded database, demo data) and the
@@ -95,16 +96,8 @@ test.afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function signedInAs(browser: Browser, producer: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(portalUrl);
-  await page.getByRole("button", { name: `Sign in as ${producer}` }).click();
-  await expect(page.getByTestId("producer-name")).toHaveText(producer);
-  await expect(page.getByText("Loading your features…")).toHaveCount(0);
-  return page;
-}
-
-const navLink = (page: Page, name: string) => page.getByRole("navigation", { name: "Portal" }).getByRole("link", { name });
+const signedInAs = (browser: Browser, producer: string) => portalSignedInAs(browser, portalUrl, producer);
+const navLink = portalNavLink;
 
 test("the admin enables AI Assistant for Arizona Comedy: its open portal shows it within a second, Desert Laughs' does not", async ({ browser }) => {
   const arizona = await signedInAs(browser, "Arizona Comedy");
