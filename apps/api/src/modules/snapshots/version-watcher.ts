@@ -76,9 +76,13 @@ export function createVersionWatcher(options: VersionWatcherOptions) {
     lastPoll = Date.now();
     if (tracked.size === 0) return;
     try {
-      const versions = await repo.versions(prisma, [...tracked.keys()]);
+      // Only the ids asked about: one tracked while the query ran is not missing from its answer.
+      const asked = [...tracked.keys()];
+      const versions = await repo.versions(prisma, asked);
       isDatabaseUp = true;
-      for (const [environmentId, entry] of tracked) {
+      for (const environmentId of asked) {
+        const entry = tracked.get(environmentId);
+        if (!entry) continue;
         const version = versions.get(environmentId);
         // Gone from PostgreSQL: deleted, and this replica missed the message saying so.
         if (version === undefined) announce({ workspaceId: entry.workspaceId, environmentId, environmentKey: entry.environmentKey, version: entry.version + 1, isDeleted: true });

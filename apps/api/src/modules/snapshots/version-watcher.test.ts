@@ -1,0 +1,79 @@
+import type { FastifyBaseLogger } from "fastify";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { createMemoryCache } from "../../infra/cache/memory-cache";
+import type { EnvironmentChange } from "../../infra/changes";
+import { createVersionWatcher } from "./version-watcher";
+
+/**
+ * PostgreSQL's answer to the version poll, from a map of environment id → snapshot version; `hold`
+ * keeps the next answer back until `release`, to act while a poll is under way.
+ */
+function versionsTable(rows: Map<string, number>) {
+  let gate: Promise<void> | undefined;
+  let open = () => {};
+  const prisma = {
+    environment: {
+      async findMany({ where }: { where: { id: { in: string[] } } }) {
+        const ids = where.id.in;
+        await gate;
+        return ids.filter((id) => rows.has(id)).map((id) => ({ id, snapshotVersion: rows.get(id)! }));
+      },
+    },
+  } as unknown as PrismaClient;
+  return {
+    prisma,
+    hold: () => void (gate = new Promise<void>((resolve) => (open = resolve))),
+    release: () => open(),
+  };
+}
+
+function watcherOver(rows: Map<string, number>) {
+  const table = versionsTable(rows);
+  const watcher = createVersionWatcher({ cache: createMemoryCache(), prisma: table.prisma, log: pino({ level: "silent" }) as FastifyBaseLogger, pollMs: 60_000 });
+  const heard: EnvironmentChange[] = [];
+  watcher.onChange((change) => heard.push(change));
+  return { watcher, heard, table };
+}
+
+const info = (version: number) => ({ workspaceId: "w1", environmentKey: "production", version });
+
+describe("version watcher polling", () => {
+  it("announces a newer version once", async () => {
+    const rows = new Map([["e1", 3]]);
+    const { watcher, heard } = watcherOver(rows);
+    watcher.track("e1", info(3));
+    rows.set("e1", 5);
+    await watcher.pollNow();
+    await watcher.pollNow();
+    expect(heard).toEqual([{ workspaceId: "w1", environmentId: "e1", environmentKey: "production", version: 5 }]);
+  });
+
+  it("announces an environment PostgreSQL no longer has as deleted, once, and stops polling it", async () => {
+    const rows = new Map([["e1", 3]]);
+    const { watcher, heard } = watcherOver(rows);
+    watcher.track("e1", info(3));
+    rows.delete("e1");
+    await watcher.pollNow();
+    await watcher.pollNow();
+    expect(heard).toEqual([{ workspaceId: "w1", environmentId: "e1", environmentKey: "production", version: 4, isDeleted: true }]);
+    expect(watcher.known("e1")).toBeUndefined();
+  });
+
+  it("never takes an environment tracked while a poll is under way for a deleted one", async () => {
+    const rows = new Map([
+      ["e1", 3],
+      ["e2", 7],
+    ]);
+    const { watcher, heard, table } = watcherOver(rows);
+    watcher.track("e1", info(3));
+    table.hold();
+    const polling = watcher.pollNow();
+    watcher.track("e2", info(7));
+    table.release();
+    await polling;
+    expect(heard).toEqual([]);
+    expect(watcher.known("e2")).toBe(7);
+  });
+});
