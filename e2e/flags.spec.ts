@@ -80,13 +80,17 @@ test("rules reorder by keyboard and by drag, and the order is saved", async ({ p
   await page.getByRole("tab", { name: "Production" }).click();
   await expect(page.getByLabel("Rule 1 name")).toHaveValue("Dutch");
 
-  // Keyboard: Space picks the rule up, an arrow moves it, Space drops it.
+  // Keyboard: Space picks the rule up, an arrow moves it, Space drops it. Each step waits for
+  // the screen-reader announcement of the one before, as a person listening would.
+  const announcement = page.locator("[id^=DndLiveRegion]");
   await page.getByRole("button", { name: "Drag Rule 1 to reorder" }).focus();
-  // dnd-kit measures between steps, as a person's keystrokes would allow.
-  for (const key of ["Space", "ArrowDown", "Space"]) {
-    await page.keyboard.press(key);
-    await page.waitForTimeout(150);
-  }
+  await page.keyboard.press("Space");
+  await expect(announcement).toContainText(/Picked up|was moved over/);
+  const pickedUp = await announcement.textContent();
+  await page.keyboard.press("ArrowDown");
+  await expect(announcement).not.toHaveText(pickedUp ?? "");
+  await page.keyboard.press("Space");
+  await expect(announcement).toContainText("was dropped");
   await expect(page.getByLabel("Rule 1 name")).toHaveValue("Belgian");
   await expect(page.getByLabel("Rule 2 name")).toHaveValue("Dutch");
 
