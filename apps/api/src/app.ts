@@ -12,7 +12,7 @@ import { adminUiPlugin } from "./infra/admin-ui";
 import { authPlugin } from "./infra/auth";
 import type { Cache } from "./infra/cache/cache";
 import type { Database } from "./infra/db/database";
-import { errorHandlerPlugin } from "./infra/error-handler";
+import { errorHandlerPlugin, frameworkErrorHandler } from "./infra/error-handler";
 import { AppError } from "./infra/errors";
 import { jsonBodyPlugin } from "./infra/json-body";
 import { authRoutes } from "./modules/auth/auth.routes";
@@ -151,6 +151,8 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     requestIdHeader: "x-request-id",
     genReqId: nextRequestId,
     routerOptions: { maxParamLength: 500 },
+    // Routing failures (bad percent-encoding, over-long parameters) answer in the one error shape.
+    frameworkErrors: frameworkErrorHandler,
     forceCloseConnections: true,
     // A request's child logger is made on its first log line at an enabled level, not per request.
     childLoggerFactory: lazyChildLogger,

@@ -1,7 +1,7 @@
-import safeRegex from "safe-regex2";
 import validSemver from "semver/functions/valid.js";
 import { z } from "zod";
 import { Key } from "./common";
+import { REGEX_LIMITS, compilePattern } from "./regex";
 
 export const FLAG_TYPES = ["boolean", "string", "number", "json"] as const;
 export const FlagType = z.enum(FLAG_TYPES);
@@ -47,7 +47,7 @@ export type Operator = z.infer<typeof Operator>;
 
 /** Upper bounds that keep evaluation cheap and safe. */
 export const LIMITS = {
-  regexLength: 256,
+  regexLength: REGEX_LIMITS.patternLength,
   regexInputLength: 1024,
   conditionValues: 1000,
   conditionValueLength: 1024,
@@ -106,16 +106,11 @@ export function conditionValueIssue(operator: Operator, values: readonly Conditi
       return values.length >= 1 && values.every((v) => typeof v === "string" && validSemver(v) !== null)
         ? undefined
         : `'${operator}' takes semantic versions such as 1.4.0`;
-    case "matches":
+    case "matches": {
       if (values.length !== 1 || typeof values[0] !== "string") return "'matches' takes exactly one regular expression";
-      if (values[0].length > LIMITS.regexLength) return `regular expressions are limited to ${LIMITS.regexLength} characters`;
-      try {
-        new RegExp(values[0], "u");
-      } catch {
-        return "not a valid regular expression";
-      }
-      // A pattern that can backtrack catastrophically would stall every evaluation.
-      return safeRegex(values[0]) ? undefined : "this regular expression could backtrack catastrophically (nested quantifiers); simplify it";
+      const { refused } = compilePattern(values[0]);
+      return refused ?? undefined;
+    }
     case "in_segment":
       return values.length >= 1 && values.every((v) => typeof v === "string") ? undefined : "'in_segment' takes segment keys";
     default:

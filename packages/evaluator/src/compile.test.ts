@@ -189,7 +189,11 @@ describe("compile on malformed rules and conditions", () => {
     [{ attribute: "a", operator: "matches", values: ["a", "b"] }, "regex refused: the pattern is not a string"],
     [{ attribute: "a", operator: "matches", values: ["x".repeat(257)] }, "regex refused: the pattern is longer than 256 characters"],
     [{ attribute: "a", operator: "matches", values: ["(a"] }, "regex refused: the pattern is not a valid regular expression"],
-    [{ attribute: "a", operator: "matches", values: ["(x+x+)+y"] }, "regex refused: the pattern could backtrack catastrophically"],
+    [
+      { attribute: "a", operator: "matches", values: ["(?=x)x"] },
+      "regex refused: the pattern uses syntax that needs backtracking (lookarounds, backreferences) or that RE2 does not support",
+    ],
+    [{ attribute: "a", operator: "matches", values: ["(?:a?){200}a{200}"] }, "regex refused: the pattern is too complex (large counted repetitions); simplify it"],
   ])("refuses %j: %s", (condition, message) => {
     const { compiled, messages } = ruleIssues([{ id: "r", conditions: [condition], serve: { variant: "on" } }]);
     expect(messages).toEqual([message]);
@@ -204,7 +208,7 @@ describe("compile on malformed rules and conditions", () => {
       garbage(
         snapshot({
           segments: [
-            segment("s", { rules: [{ conditions: [when("a", "matches", ["(a+)+"])] }] }),
+            segment("s", { rules: [{ conditions: [when("a", "matches", ["(a)\\1"])] }] }),
             { key: 1 } as never,
             segment("s"),
             segment("t", { rules: "x" as never }),
@@ -216,7 +220,10 @@ describe("compile on malformed rules and conditions", () => {
     expect(compiled.issues).toEqual([
       { path: "segments[1]", message: "the segment has no key; dropped" },
       { path: "segments[2]", message: "segment 's' appears twice; the first is used" },
-      { path: "segments[0].rules[0].conditions[0]", message: "regex refused: the pattern could backtrack catastrophically" },
+      {
+        path: "segments[0].rules[0].conditions[0]",
+        message: "regex refused: the pattern uses syntax that needs backtracking (lookarounds, backreferences) or that RE2 does not support",
+      },
       { path: "segments[3].rules", message: "not a list; ignored" },
       { path: "segments[4].rules[0]", message: "the segment rule has no conditions; dropped" },
     ]);

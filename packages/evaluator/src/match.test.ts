@@ -57,8 +57,10 @@ const cases: Case[] = [
   ["matches: negated", when("email", "matches", ["@acme"], true), { email: "x@corp.io" }, true],
   ["matches: input over the limit never matches", when("text", "matches", ["a"], true), { text: "b".repeat(2000) }, false],
   ["matches: input at the limit is read", when("text", "matches", ["a$"]), { text: `${"b".repeat(1023)}a` }, true],
-  ["matches: a catastrophic pattern never matches", when("text", "matches", ["(a+)+$"]), { text: "aaaa" }, false],
-  ["matches: a refused pattern never matches negated", when("text", "matches", ["(a+)+$"], true), { text: "b" }, false],
+  ["matches: nested quantifiers run in linear time", when("text", "matches", ["(a+)+$"]), { text: "aaaa" }, true],
+  ["matches: \\u escapes read as code points", when("name", "matches", ["^\\uD83D\\uDE00 \\u0068i$"]), { name: "😀 hi" }, true],
+  ["matches: a refused pattern never matches", when("text", "matches", ["a(?=b)"]), { text: "ab" }, false],
+  ["matches: a refused pattern never matches negated", when("text", "matches", ["(a)\\1"], true), { text: "b" }, false],
   ["matches: an invalid pattern never matches", when("text", "matches", ["(unclosed"], true), { text: "b" }, false],
   ["matches: an over-long pattern never matches", when("text", "matches", ["a".repeat(300)], true), { text: "b" }, false],
   // numbers
@@ -134,6 +136,15 @@ describe("operators", () => {
     expect(matches(many, { ...all, a1000: null })).toBe(false);
     const parts = { segments: [segment("big", { rules: [{ conditions: many }] })] };
     expect(matches([when("x", "in_segment", ["big"])], all, parts)).toBe(true);
+  });
+
+  it.each(["(a|a)*b", "(a|aa)+$", "(.*a){20}", "(a+)+$", "(\\w+\\s?)*$", "a*a*a*a*a*a*a*!"])("matches %s against a hostile 1024-character input in linear time", (pattern) => {
+    const stored = snapshot({ flags: [flag({ key: "f", state: { rules: [rule("r", [when("text", "matches", [pattern])])] } })] });
+    const compiled = compile(stored);
+    expect(compiled.issues).toEqual([]);
+    const started = performance.now();
+    for (const text of ["a".repeat(1024), `${"a".repeat(1023)}!`, "ab".repeat(512)]) evaluate(compiled, "f", { targetingKey: "u", text }, { now: NOW });
+    expect(performance.now() - started).toBeLessThan(250);
   });
 
   it("matches a percentage condition with the bucket a split of the flag would use", () => {

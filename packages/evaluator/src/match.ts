@@ -1,3 +1,4 @@
+import type { PatternMatcher } from "@ensign/contracts/regex";
 import { lookup } from "./attributes";
 import { bucketOf, bucketValue } from "./bucket";
 import { canonical, toNumber } from "./coerce";
@@ -61,7 +62,7 @@ function test(session: Session, condition: CompiledCondition, op: number, value:
     case OP.matches: {
       const text = canonical(value);
       if (text === undefined || text.length > REGEX_INPUT_LIMIT) return undefined;
-      return (condition.regex as RegExp).test(text);
+      return (condition.regex as PatternMatcher).test(text);
     }
     case OP.lt:
     case OP.lte:

@@ -1,4 +1,5 @@
 import type { EvaluationResult, TraceStep } from "@ensign/contracts/evaluation";
+import type { PatternMatcher } from "@ensign/contracts/regex";
 import type { FlagType, JsonValue } from "@ensign/contracts/targeting";
 import type { SemVer } from "semver";
 import type { BucketPrefix } from "./bucket";
@@ -183,7 +184,7 @@ export interface CompiledCondition {
   readonly number: number;
   /** `before`/`after` relative to now: the offset in ms to add to `now`. */
   readonly isRelative: boolean;
-  readonly regex: RegExp | null;
+  readonly regex: PatternMatcher | null;
   readonly semvers: readonly SemverOperand[];
   readonly segments: readonly (CompiledSegment | string)[];
   /** Why the condition can never match (refused regex, bad values, unknown operator). */

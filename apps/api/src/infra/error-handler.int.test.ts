@@ -18,6 +18,21 @@ describe("the one error shape", () => {
     expect(res.headers["x-request-id"]).toBe(res.json().error.requestId);
   });
 
+  it.each([
+    ["a URL that is not valid percent-encoding", "/v1/workspaces/%ZZ/flags", 400],
+    ["a lone percent sign in the path", "/v1/tenant/features/%", 400],
+    ["a path parameter past the router's bound", `/v1/workspaces/${"k".repeat(600)}/flags`, 414],
+    ["an over-long OFREP flag key", `/ofrep/v1/evaluate/flags/${"k".repeat(600)}`, 414],
+  ])("answers %s in the one error shape, without echoing the URL", async (_name, url, status) => {
+    const res = await t.app.inject({ method: url.startsWith("/ofrep") ? "POST" : "GET", url });
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject(shape);
+    expect(res.json().error.code).toBe("VALIDATION_FAILED");
+    expect(res.body).not.toContain("kkkk");
+    expect(res.body).not.toContain("%ZZ");
+    expect(res.headers["x-request-id"]).toBe(res.json().error.requestId);
+  });
+
   it("answers malformed JSON with 400", async () => {
     const res = await t.app.inject({ method: "POST", url: "/v1/auth/login", headers: { "content-type": "application/json" }, payload: "{nope" });
     expect(res.statusCode).toBe(400);

@@ -43,6 +43,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
+ * Errors Fastify raises while routing, before any handler or hook runs: a URL that is not valid
+ * percent-encoding (400) and a path parameter past the router's length bound (414). Answered
+ * in the one error shape too, with a fixed message that never echoes the hostile URL.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header("x-request-id", request.id);
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
+    return send(reply, request, 414, "VALIDATION_FAILED", "A part of the path is too long.");
+  }
+  if (error.code === "FST_ERR_BAD_URL") {
+    return send(reply, request, 400, "VALIDATION_FAILED", "The URL is not validly percent-encoded.");
+  }
+  request.log.error({ err: error }, "routing failed");
+  return send(reply, request, 500, "INTERNAL", "Something went wrong on our side.");
+}
+
+/**
  * The one error shape, `{error: {code, message, details?, requestId}}`, for every failure:
  * our AppErrors, request validation (400 naming each bad field), Fastify's own 4xx, an
  * unreachable database (503), and anything unexpected (500, logged, never shown).

@@ -96,6 +96,13 @@ describe("OFREP evaluation", () => {
     });
     expect(broken.statusCode).toBe(400);
     expect(broken.json()).toEqual({ key: "knowledge_base_enabled", errorCode: "PARSE_ERROR", errorDetails: "The body is not valid JSON." });
+    for (const payload of ["[]", '[{"context":{}}]', '"context"', "42", "null", "true"]) {
+      for (const url of ["/ofrep/v1/evaluate/flags/knowledge_base_enabled", "/ofrep/v1/evaluate/flags"]) {
+        const res = await t.app.inject({ method: "POST", url, headers: { ...apiKeyHeaders(client), "content-type": "application/json" }, payload });
+        expect({ payload, url, status: res.statusCode, code: res.json().errorCode }).toEqual({ payload, url, status: 400, code: "PARSE_ERROR" });
+        expect(res.json().key).toBe(url.endsWith("flags") ? undefined : "knowledge_base_enabled");
+      }
+    }
     const huge = await evaluate("knowledge_base_enabled", { a: "x".repeat(70_000) }, apiKeyHeaders(client));
     expect(huge.statusCode).toBe(413);
   });

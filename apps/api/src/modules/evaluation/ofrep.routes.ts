@@ -20,6 +20,9 @@ import {
 } from "./ofrep.schemas";
 
 const JSON_TYPE = "application/json; charset=utf-8";
+
+/** No body at all (an empty context) or a JSON object; an array, string, number or `null` is not a request. */
+const isObjectBody = (body: unknown) => body === undefined || (typeof body === "object" && body !== null && !Array.isArray(body));
 const tags = ["ofrep"];
 
 const CONFIGURATION = JSON.stringify({
@@ -62,6 +65,11 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
    * memory, context in the body, no token needed — answers synchronously.
    */
   function evaluated(request: FastifyRequest, reply: FastifyReply, answer: Answer) {
+    if (!isObjectBody(request.body)) {
+      const flagKey = (request.params as { key?: string }).key;
+      const failure = { errorCode: "PARSE_ERROR", errorDetails: 'The body must be a JSON object, e.g. {"context": {"targetingKey": "user-1"}}.' };
+      return reply.code(400).type(JSON_TYPE).send(JSON.stringify(flagKey === undefined ? failure : { key: flagKey, ...failure }));
+    }
     const key = request.apiKey!;
     const entry = evaluation.loaded(key);
     if (entry && !tokenOf(request) && !evaluation.needsToken(key, entry)) return answer(request, reply, entry, bodyContext(request));

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../helpers/app";
+import { BODY_LIMIT, audienceHeaders, createRunner } from "./harness";
+import { enumerateRoutes, routeSpecs, type Audience } from "./routes";
+import { createWorld, type World } from "./world";
+
+/**
+ * Defines one file of the hostile-input suite: every enumerated route whose audience is in
+ * `audiences`, driven with `numRuns` generated requests each, authenticated as that audience.
+ */
+export function hostileSuite(name: string, audiences: readonly Audience[], numRuns: number, seed: number) {
+  let t: TestApp;
+  let world: World;
+  beforeAll(async () => {
+    t = await createTestApp({ config: { BODY_LIMIT: String(BODY_LIMIT), LOGIN_RATE_LIMIT: "100000", STATS_FLUSH_INTERVAL: "1h" } });
+    world = await createWorld(t);
+  });
+  afterAll(async () => t?.close());
+
+  it(`answers every hostile input to the ${name} routes with a 4xx in the error shape, in time, changing nothing when refused`, { timeout: 120_000 }, async () => {
+    const started = performance.now();
+    const specs = routeSpecs(world);
+    const routes = enumerateRoutes(t.app).filter((route) => specs[route] && audiences.includes(specs[route].audience));
+    const runner = await createRunner(t, world, enumerateRoutes(t.app));
+    try {
+      for (const route of routes) {
+        const spec = specs[route]!;
+        const headers = audienceHeaders(world, spec.audience);
+        await runner.drive(route, spec, headers, headers, numRuns, seed);
+      }
+    } finally {
+      await runner.close();
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`hostile ${name}: ${runner.stats.routes.size} routes, ${runner.stats.requests} requests (${runner.stats.refused} refused, ${runner.stats.accepted} accepted) in ${seconds} s, seed ${seed}`);
+    expect(runner.stats.routes.size).toBe(routes.length);
+    expect(runner.failures).toEqual([]);
+  });
+}
