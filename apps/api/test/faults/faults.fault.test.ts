@@ -78,6 +78,8 @@ describe("two API replicas under evaluation load while their services fail", () 
       SEED_DEMO: "false",
       ADMIN_DIST: "/nonexistent",
       LOGIN_RATE_LIMIT: "1000",
+      // Longer than the load client's readiness checks (200 ms), as in production it is longer than the balancer's.
+      SHUTDOWN_DRAIN: "1s",
     };
     const [portA, portB] = [await freePort(), await freePort()];
     a = createReplica({ name: "replica-a", port: portA, env });
@@ -252,7 +254,11 @@ describe("two API replicas under evaluation load while their services fail", () 
       return { recoveryMs: recovered.ms === undefined ? undefined : performance.now() - lastStart, notes: { propagationAfterMs: round(recovered.propagationMs) } };
     });
     expectEvaluationsAnswered(result.stats, result.seconds);
+    // A replica asked to stop finishes what it was answering: connections are refused once it
+    // stopped listening, never reset with a request in flight.
+    expect(Object.keys(result.stats.failoverReasons).filter((reason) => reason !== "ECONNREFUSED")).toEqual([]);
     expectWritesKept(result);
+    expect(result.attempts.filter((x) => x.dropped).map((x) => `${x.requestId}: ${x.dropped}`)).toEqual([]);
     expect(result.row.recoveryMs).toBeDefined();
     expect(result.row.recoveryMs!).toBeLessThan(30_000);
   });

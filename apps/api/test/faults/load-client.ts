@@ -3,11 +3,12 @@
  * SDKs behind a load balancer. Requests go round-robin to the replicas over kept-alive
  * connections at a steady rate, alternating single-flag OFREP evaluations and `GET /v1/flags`.
  *
- * Like a load balancer, it retries a request once on the other replica when the connection to
- * the first was refused or reset before any answer (that replica's process is gone), and keeps
- * away from that replica for a moment. Every HTTP answer counts as it is: anything but a 200
- * with a non-error evaluation is a failed request. A request with no answer within the timeout
- * is failed too.
+ * Like a load balancer, it checks each replica's readiness every 200 ms and sends no new work to
+ * one that answers 503 (draining before it stops), and it retries a request once on the other
+ * replica when the connection to the first was refused or reset before any answer (that
+ * replica's process is gone), keeping away from that replica for a moment. Every HTTP answer
+ * counts as it is: anything but a 200 with a non-error evaluation is a failed request. A request
+ * with no answer within the timeout is failed too.
  *
  * Configuration comes as JSON in LOAD_CONFIG. Commands arrive as JSON lines on stdin
  * (`{"cmd":"report"}`, `{"cmd":"reset"}`, `{"cmd":"stop"}`); each answers one JSON line on stdout.
@@ -48,6 +49,23 @@ let stats = fresh();
 let inFlight = 0;
 let sequence = 0;
 const downUntil = new Map<string, number>();
+/** Replicas whose last readiness check answered 503. */
+const unready = new Set<string>();
+
+const READINESS_EVERY_MS = 200;
+const readinessAgent = new Agent({ keepAlive: false });
+const readinessTimer = setInterval(() => {
+  for (const target of config.targets) {
+    const req = httpRequest(new URL("/readyz", target), { agent: readinessAgent, timeout: 1_000 }, (res) => {
+      res.resume();
+      if (res.statusCode === 503) unready.add(target);
+      else unready.delete(target);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => undefined);
+    req.end();
+  }
+}, READINESS_EVERY_MS);
 
 type Outcome = { kind: "answer"; status: number; body: string } | { kind: "dropped"; detail: string } | { kind: "timeout" };
 
@@ -94,8 +112,9 @@ function problemWith(kind: "ofrep" | "portal", outcome: Extract<Outcome, { kind:
 function pickTargets(n: number): string[] {
   const now = Date.now();
   const ordered = config.targets.map((_, i) => config.targets[(n + i) % config.targets.length]!);
-  const live = ordered.filter((t) => (downUntil.get(t) ?? 0) <= now);
-  const held = ordered.filter((t) => (downUntil.get(t) ?? 0) > now);
+  const isLive = (t: string) => (downUntil.get(t) ?? 0) <= now && !unready.has(t);
+  const live = ordered.filter(isLive);
+  const held = ordered.filter((t) => !isLive(t));
   return [...live, ...held];
 }
 
@@ -161,6 +180,7 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   }
   if (cmd === "stop") {
     clearInterval(ticker);
+    clearInterval(readinessTimer);
     reply({ ...stats, inFlight });
     agent.destroy();
     process.exit(0);
