@@ -221,6 +221,36 @@ describe("two API replicas under evaluation load while their services fail", () 
     expect(result.row.recoveryMs!).toBeLessThan(15_000);
   });
 
+  it("(b') PostgreSQL stops answering for the outage (a partition: nothing refused, nothing answered): evaluations carry on, writes answer 503", async () => {
+    let cutAt = 0;
+    let restoredAt = 0;
+    const result = await underFire("postgres silent", async () => {
+      await sleep(1_000);
+      cutAt = performance.now();
+      pgProxy.blackhole();
+      await sleep(OUTAGE_MS);
+      restoredAt = performance.now();
+      await pgProxy.restore();
+      const recovered = await probe.recovery([a, b], { fastMs: PUSHED_MS, timeoutMs: 30_000 });
+      return { recoveryMs: recovered.ms, notes: { propagationAfterMs: round(recovered.propagationMs) } };
+    });
+    expectEvaluationsAnswered(result.stats, result.seconds);
+    expect(sum(result.stats.failovers)).toBe(0);
+    expectWritesKept(result);
+    const during = result.attempts.filter((x) => x.startedAt > cutAt + 100 && x.endedAt! < restoredAt);
+    expect(during.length).toBeGreaterThan(0);
+    const wrong = during.filter((x) => x.status !== 503 || x.errorCode !== "SERVICE_UNAVAILABLE").map((x) => `${x.requestId}: ${x.status ?? x.dropped} ${x.errorCode ?? ""}`);
+    expect(wrong).toEqual([]);
+    const unanswered = result.attempts.filter((x) => x.dropped).map((x) => `${x.requestId}: ${x.dropped}`);
+    expect(unanswered).toEqual([]);
+    // Bounded by the database pool's connect timeout (5 s), never by the client giving up.
+    const slowest = Math.max(...during.map((x) => x.endedAt! - x.startedAt));
+    result.row.notes.slowest503Ms = Math.round(slowest);
+    expect(slowest).toBeLessThan(10_000);
+    expect(result.row.recoveryMs).toBeDefined();
+    expect(result.row.recoveryMs!).toBeLessThan(30_000);
+  });
+
   it("(c) one replica is killed and restarted: the other answers everything meanwhile", async () => {
     let startMs = 0;
     const result = await underFire("replica killed", async () => {

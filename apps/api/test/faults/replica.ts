@@ -16,11 +16,11 @@ export interface ReplicaOptions {
 /**
  * One API replica as its own process (`node --import tsx apps/api/src/server.ts`), listening on a
  * fixed port so a restart comes back where the load balancer expects it. Its output goes to
- * `logs/<name>.log`.
+ * `logs/<name>.log` (new for each run of the suite, appended to across restarts).
  */
 export function createReplica(options: ReplicaOptions) {
   mkdirSync(LOG_DIR, { recursive: true });
-  const log = createWriteStream(path.join(LOG_DIR, `${options.name}.log`), { flags: "a" });
+  const log = createWriteStream(path.join(LOG_DIR, `${options.name}.log`), { flags: "w" });
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   const url = `http://127.0.0.1:${options.port}`;
