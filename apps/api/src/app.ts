@@ -153,15 +153,20 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     routerOptions: { maxParamLength: 500 },
     // Routing failures (bad percent-encoding, over-long parameters) answer in the one error shape.
     frameworkErrors: frameworkErrorHandler,
-    forceCloseConnections: true,
+    // Closing finishes the requests in flight: idle kept-alive connections are closed, busy ones
+    // answer (with `Connection: close`) and then close. Requests on them are served, not refused.
+    forceCloseConnections: "idle",
+    return503OnClosing: false,
     // A request's child logger is made on its first log line at an enabled level, not per request.
     childLoggerFactory: lazyChildLogger,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Set on arrival, so every answer carries it (errors included) without an onSend hook on the hot path.
+  // While the replica drains before stopping, every answer also closes its connection.
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    if (app.services.health.isDraining()) reply.header("connection", "close");
     done();
   });
 

@@ -66,6 +66,11 @@ const EnvSchema = z.object({
   STATS_FLUSH_INTERVAL: Duration.default(5_000),
   /** How often idle Server-Sent Events streams get a `: ping` comment. */
   STREAM_HEARTBEAT_INTERVAL: Duration.default(15_000),
+  /**
+   * On SIGTERM, how long the replica keeps answering (readiness 503 `draining`, every answer
+   * closing its connection) before it stops listening, so load balancers move away first.
+   */
+  SHUTDOWN_DRAIN: Duration.default(3_000),
 });
 
 export type Config = {
@@ -89,6 +94,7 @@ export type Config = {
   migrateOnStart: boolean;
   schedulerEnabled: boolean;
   schedulerIntervalMs: number;
+  shutdownDrainMs: number;
   evaluation: {
     rateLimitPerSecond: number;
     bodyLimit: number;
@@ -150,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrateOnStart: e.MIGRATE_ON_START,
     schedulerEnabled: e.SCHEDULER_ENABLED,
     schedulerIntervalMs: e.SCHEDULER_INTERVAL,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN,
     evaluation: {
       rateLimitPerSecond: e.EVAL_RATE_LIMIT,
       bodyLimit: e.EVAL_BODY_LIMIT,

@@ -26,9 +26,19 @@ const { db, cache } = await openInfrastructure(config, {
 const app = await buildApp({ config, db, cache, logger });
 
 let closing = false;
+/**
+ * SIGTERM (an orchestrator's stop) drains first: the replica keeps answering for
+ * SHUTDOWN_DRAIN while its readiness says `draining`, then stops listening and finishes the
+ * requests in flight. SIGINT (Ctrl-C) stops at once.
+ */
 async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
+  if (signal === "SIGTERM" && config.shutdownDrainMs > 0) {
+    app.log.info({ signal, drainMs: config.shutdownDrainMs }, "draining before shutting down");
+    app.services.health.drain();
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+  }
   app.log.info({ signal }, "shutting down");
   const force = setTimeout(() => process.exit(1), 10_000).unref();
   try {

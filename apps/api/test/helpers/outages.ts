@@ -4,22 +4,43 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A TCP proxy to a real service that a test can cut and restore, to make PostgreSQL (or
- * anything) unreachable for one app without touching the machine's service.
+ * anything) unreachable for one app without touching the machine's service. `cut()` refuses
+ * connections (the host answers, the port is closed); `blackhole()` stops every byte in both
+ * directions while connections still open (a network partition: nothing answers, nothing is
+ * refused), until `restore()` lets the held bytes through.
  */
 export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1") {
   const sockets = new Set<Socket>();
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
+  const held = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let isBlackholed = false;
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  };
+  const join = (client: Socket) => {
+    const upstream = connect(targetPort, targetHost);
+    track(upstream);
+    const pair = { client, upstream };
+    pairs.add(pair);
+    client.on("close", () => pairs.delete(pair));
+    client.pipe(upstream).pipe(client);
+  };
   const listen = () =>
     new Promise<void>((resolve) => {
       server = createServer((client) => {
-        const upstream = connect(targetPort, targetHost);
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on("close", () => sockets.delete(socket));
-          socket.on("error", () => socket.destroy());
+        track(client);
+        if (isBlackholed) {
+          // Accepted by the network, never answered.
+          client.pause();
+          held.add(client);
+          client.on("close", () => held.delete(client));
+          return;
         }
-        client.pipe(upstream).pipe(client);
+        join(client);
       });
       server.listen(port, "127.0.0.1", () => {
         port = (server!.address() as AddressInfo).port;
@@ -37,7 +58,34 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
       for (const socket of sockets) socket.destroy();
       await closed;
     },
-    restore: listen,
+    /** Holds every byte of open and new connections, answering nothing and refusing nothing. */
+    blackhole() {
+      isBlackholed = true;
+      for (const { client, upstream } of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    /** Ends a cut (listens again) or a blackhole (the held bytes flow on, held connections are joined). */
+    async restore() {
+      if (isBlackholed) {
+        isBlackholed = false;
+        for (const { client, upstream } of pairs) {
+          client.pipe(upstream).pipe(client);
+          client.resume();
+          upstream.resume();
+        }
+        for (const client of held) {
+          held.delete(client);
+          join(client);
+          client.resume();
+        }
+        return;
+      }
+      await listen();
+    },
     close() {
       server?.close();
       for (const socket of sockets) socket.destroy();

@@ -4,7 +4,7 @@ import { z } from "zod";
 
 const Liveness = z.object({ status: z.literal("ok") });
 const Readiness = z.object({
-  status: z.enum(["ready", "degraded", "down"]),
+  status: z.enum(["ready", "degraded", "draining", "down"]),
   checks: z.object({ database: z.enum(["up", "down"]), cache: z.enum(["up", "down"]), snapshots: z.enum(["loaded", "none"]) }),
   environments: z.number().int(),
 });
@@ -23,13 +23,13 @@ export async function healthRoutes(app: FastifyInstance) {
     {
       schema: {
         tags: ["health"],
-        summary: "Readiness: which dependencies answer; 503 only when nothing can be served",
+        summary: "Readiness: which dependencies answer; 503 when nothing can be served, or while the replica drains before it stops",
         response: { 200: Readiness, 503: Readiness },
       },
     },
     async (_request, reply) => {
       const readiness = await app.services.health.readiness();
-      return reply.code(readiness.status === "down" ? 503 : 200).send(readiness);
+      return reply.code(readiness.status === "down" || readiness.status === "draining" ? 503 : 200).send(readiness);
     },
   );
 }
