@@ -3,7 +3,7 @@ import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from "fastify";
 import type { Bindings, ChildLoggerOptions } from "pino";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { randomBytes } from "node:crypto";
@@ -44,6 +44,8 @@ export interface AppOptions {
   cache: Cache;
   /** Fastify's logger option; tests pass `false`. */
   logger?: FastifyServerOptions["logger"];
+  /** Called for every route as it is added: the whole route table, for whoever needs to see it. */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Where secrets may appear in a request or error: never logged. */
@@ -143,7 +145,7 @@ const nextRequestId = () => `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(
  * Builds the API: infrastructure plugins, then services, then the modules. It never listens;
  * `server.ts` does, and tests call `app.inject`.
  */
-export async function buildApp({ config, db, cache, logger = false }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, cache, logger = false, onRoute }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,
@@ -155,6 +157,7 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     // A request's child logger is made on its first log line at an enabled level, not per request.
     childLoggerFactory: lazyChildLogger,
   });
+  if (onRoute) app.addHook("onRoute", onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Set on arrival, so every answer carries it (errors included) without an onSend hook on the hot path.
