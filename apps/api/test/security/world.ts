@@ -110,7 +110,8 @@ export async function createWorld(t: TestApp) {
   };
 
   const headers = { anonymous: {} } as Record<Caller, Record<string, string>>;
-  for (const caller of USERS) headers[caller] = (await login(t.app, emails[caller])).headers;
+  const sessions = await Promise.all(USERS.map((caller) => login(t.app, emails[caller])));
+  USERS.forEach((caller, i) => (headers[caller] = sessions[i]!.headers));
   for (const [caller, key] of Object.entries(keys)) headers[caller as Caller] = { "x-api-key": key.secret };
 
   return {
