@@ -1,6 +1,5 @@
 import fastifyCookie from "@fastify/cookie";
 import fastifyHelmet from "@fastify/helmet";
-import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from "fastify";
@@ -13,7 +12,6 @@ import { authPlugin } from "./infra/auth";
 import type { Cache } from "./infra/cache/cache";
 import type { Database } from "./infra/db/database";
 import { errorHandlerPlugin } from "./infra/error-handler";
-import { AppError } from "./infra/errors";
 import { jsonBodyPlugin } from "./infra/json-body";
 import { authRoutes } from "./modules/auth/auth.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
@@ -185,11 +183,6 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     },
     transform: transformRouteSchema,
   });
-  await app.register(fastifyRateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new AppError("RATE_LIMITED", `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`),
-  });
 
   await app.register(servicesPlugin, { infra: { config, db, cache } });
   await app.register(authPlugin, { secret: config.jwtSecret, accessTokenTtlMs: config.accessTokenTtlMs });
@@ -225,7 +218,6 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     await browserFacing.register(authRoutes, {
       prefix: "/v1/auth",
       accessTokenTtlMs: config.accessTokenTtlMs,
-      loginRateLimit: config.loginRateLimit,
       secureCookies: config.env === "production",
     });
 

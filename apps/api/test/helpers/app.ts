@@ -82,11 +82,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
  * `count` API replicas sharing one database and one Redis key prefix (so one pub/sub), as a
  * scaled-out deployment runs them. `close()` closes them all and drops the database.
  */
-export async function createReplicas(count: number) {
+export async function createReplicas(count: number, config: Record<string, string> = {}) {
   const database = await createTestDatabase();
   const cachePrefix = `ensign-test:${randomBytes(4).toString("hex")}:`;
   const apps: TestApp[] = [];
-  for (let i = 0; i < count; i++) apps.push(await createTestApp({ database, cachePrefix }));
+  for (let i = 0; i < count; i++) apps.push(await createTestApp({ database, cachePrefix, config }));
   return {
     database,
     cachePrefix,
