@@ -74,6 +74,15 @@ export function loggedRequest(request: { method: string; url: string; host?: str
   };
 }
 
+/** The logger the server runs with: secrets redacted, requests logged without credentials. */
+export function loggerOptions(level: string) {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    serializers: { req: loggedRequest },
+  };
+}
+
 type Level = "fatal" | "error" | "warn" | "info" | "debug" | "trace";
 
 /**
