@@ -167,9 +167,10 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
   if (onRoute) app.addHook("onRoute", onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // Set on arrival, so every answer carries it (errors included) without an onSend hook on the hot path.
+  // Set on arrival, so every answer carries them (errors included) without an onSend hook on the
+  // hot path. No browser may sniff a JSON or event-stream answer into a script or a page.
   app.addHook("onRequest", (request, reply, done) => {
-    reply.header("x-request-id", request.id);
+    reply.header("x-request-id", request.id).header("x-content-type-options", "nosniff");
     done();
   });
 
@@ -220,6 +221,8 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
         },
       },
       crossOriginResourcePolicy: { policy: "same-site" },
+      // What frame-ancestors 'none' says, for browsers that only read X-Frame-Options.
+      xFrameOptions: { action: "deny" },
     });
     await browserFacing.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
     await browserFacing.register(fastifyCookie);
