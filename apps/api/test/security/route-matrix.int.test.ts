@@ -47,6 +47,8 @@ interface Row {
   url?: string;
   query?: string;
   body?: unknown;
+  /** Headers sent along with the caller's own. */
+  headers?: Record<string, string>;
   /** Server-Sent Events: an allowed caller's stream is opened over HTTP and closed. */
   isStream?: boolean;
   /** Ends the caller's session: sent with a session of its own. */
@@ -75,6 +77,7 @@ const MATRIX: Row[] = [
   { route: "GET /*", url: "/flags/kb", allow: PUBLIC, ok: 200 },
   { route: "GET /index.html", allow: PUBLIC, ok: 200 },
   { route: "GET /assets/app.js", allow: PUBLIC, ok: 200 },
+  { route: "OPTIONS *", url: "/v1/flags", allow: PUBLIC, ok: 204, headers: { origin: "https://portal.example", "access-control-request-method": "GET" } },
   { route: "POST /v1/auth/login", allow: PUBLIC, ok: 400, body: INVALID_BODY },
   { route: "POST /v1/auth/refresh", allow: PUBLIC, ok: 400, body: INVALID_BODY },
 
@@ -211,7 +214,7 @@ describe("the access policy of every route, for every caller", () => {
     const onRoute = (route: RouteOptions) => {
       for (const method of [route.method].flat()) if (method !== "HEAD") registered.add(`${method} ${normalize(route.url)}`);
     };
-    t = await createTestApp({ onRoute, config: { ADMIN_DIST: dist } });
+    t = await createTestApp({ onRoute, config: { ADMIN_DIST: dist, CORS_ORIGINS: "https://portal.example" } });
     world = await createWorld(t);
     base = await t.app.listen({ host: "127.0.0.1", port: 0 });
   });
@@ -261,11 +264,11 @@ describe("the access policy of every route, for every caller", () => {
     const failures: string[] = [];
 
     async function check(row: Row, caller: Caller) {
-      const method = row.route.split(" ")[0] as "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+      const method = row.route.split(" ")[0] as "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
       const url = urlOf(row);
       const isAllowed = row.allow.callers.includes(caller);
       const expected = isAllowed ? row.ok : refusalStatus(row.allow, caller);
-      const headers = row.endsSession ? await world.freshHeaders(caller) : world.headers[caller];
+      const headers = { ...(row.endsSession ? await world.freshHeaders(caller) : world.headers[caller]), ...row.headers };
       let status: number;
       let body: string;
       if (row.isStream && isAllowed) {
