@@ -148,6 +148,15 @@ const REQUEST_ID_PREFIX = randomBytes(6).toString("base64url");
 let requestCounter = 0;
 const nextRequestId = () => `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`;
 
+/** What a caller may name its request (a load balancer's trace id, a UUID): short and plain, as it lands in logs and audit entries. */
+const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `X-Request-Id` when it is plain and short, else one of ours. */
+function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers["x-request-id"];
+  return typeof given === "string" && CALLER_REQUEST_ID.test(given) ? given : nextRequestId();
+}
+
 /**
  * Builds the API: infrastructure plugins, then services, then the modules. It never listens;
  * `server.ts` does, and tests call `app.inject`.
@@ -157,8 +166,8 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
-    requestIdHeader: "x-request-id",
-    genReqId: nextRequestId,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     routerOptions: { maxParamLength: 500 },
     forceCloseConnections: true,
     // A request's child logger is made on its first log line at an enabled level, not per request.
