@@ -100,7 +100,7 @@ export function createServices(infra: Infra) {
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
     loginThrottle: createLoginThrottle({ cache, perAddressAndAccount: config.loginRateLimit }),
     health: createHealthService({ db, cache, snapshots }),
-    workspaces: createWorkspacesService({ prisma }),
+    workspaces: createWorkspacesService({ prisma, revocations }),
     flags: createFlagsService({ prisma, notifier }),
     flagsList: createFlagsListService({ prisma }),
     flagState: createFlagStateService({ prisma, notifier }),
