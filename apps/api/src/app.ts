@@ -1,9 +1,8 @@
 import fastifyCookie from "@fastify/cookie";
 import fastifyHelmet from "@fastify/helmet";
-import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from "fastify";
 import type { Bindings, ChildLoggerOptions } from "pino";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { randomBytes } from "node:crypto";
@@ -13,7 +12,6 @@ import { authPlugin } from "./infra/auth";
 import type { Cache } from "./infra/cache/cache";
 import type { Database } from "./infra/db/database";
 import { errorHandlerPlugin, frameworkErrorHandler } from "./infra/error-handler";
-import { AppError } from "./infra/errors";
 import { jsonBodyPlugin } from "./infra/json-body";
 import { authRoutes } from "./modules/auth/auth.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
@@ -44,6 +42,8 @@ export interface AppOptions {
   cache: Cache;
   /** Fastify's logger option; tests pass `false`. */
   logger?: FastifyServerOptions["logger"];
+  /** Called for every route as it is added: the whole route table, for whoever needs to see it. */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Where secrets may appear in a request or error: never logged. */
@@ -71,6 +71,15 @@ export function loggedRequest(request: { method: string; url: string; host?: str
     url: request.url.replace(SECRET_PARAMS, "$1[redacted]"),
     host: request.host ?? request.hostname,
     remoteAddress: request.ip,
+  };
+}
+
+/** The logger the server runs with: secrets redacted, requests logged without credentials. */
+export function loggerOptions(level: string) {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    serializers: { req: loggedRequest },
   };
 }
 
@@ -139,17 +148,26 @@ const REQUEST_ID_PREFIX = randomBytes(6).toString("base64url");
 let requestCounter = 0;
 const nextRequestId = () => `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`;
 
+/** What a caller may name its request (a load balancer's trace id, a UUID): short and plain, as it lands in logs and audit entries. */
+const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `X-Request-Id` when it is plain and short, else one of ours. */
+function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers["x-request-id"];
+  return typeof given === "string" && CALLER_REQUEST_ID.test(given) ? given : nextRequestId();
+}
+
 /**
  * Builds the API: infrastructure plugins, then services, then the modules. It never listens;
  * `server.ts` does, and tests call `app.inject`.
  */
-export async function buildApp({ config, db, cache, logger = false }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, cache, logger = false, onRoute }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
-    requestIdHeader: "x-request-id",
-    genReqId: nextRequestId,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     routerOptions: { maxParamLength: 500 },
     // Routing failures (bad percent-encoding, over-long parameters) answer in the one error shape.
     frameworkErrors: frameworkErrorHandler,
@@ -160,12 +178,14 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     // A request's child logger is made on its first log line at an enabled level, not per request.
     childLoggerFactory: lazyChildLogger,
   });
+  if (onRoute) app.addHook("onRoute", onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // Set on arrival, so every answer carries it (errors included) without an onSend hook on the hot path.
-  // While the replica drains before stopping, every answer also closes its connection.
+  // Set on arrival, so every answer carries them (errors included) without an onSend hook on the
+  // hot path. No browser may sniff a JSON or event-stream answer into a script or a page. While
+  // the replica drains before stopping, every answer also closes its connection.
   app.addHook("onRequest", (request, reply, done) => {
-    reply.header("x-request-id", request.id);
+    reply.header("x-request-id", request.id).header("x-content-type-options", "nosniff");
     if (app.services.health.isDraining()) reply.header("connection", "close");
     done();
   });
@@ -188,11 +208,6 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
       },
     },
     transform: transformRouteSchema,
-  });
-  await app.register(fastifyRateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new AppError("RATE_LIMITED", `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`),
   });
 
   await app.register(servicesPlugin, { infra: { config, db, cache } });
@@ -222,6 +237,8 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
         },
       },
       crossOriginResourcePolicy: { policy: "same-site" },
+      // What frame-ancestors 'none' says, for browsers that only read X-Frame-Options.
+      xFrameOptions: { action: "deny" },
     });
     await browserFacing.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
     await browserFacing.register(fastifyCookie);
@@ -229,7 +246,6 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     await browserFacing.register(authRoutes, {
       prefix: "/v1/auth",
       accessTokenTtlMs: config.accessTokenTtlMs,
-      loginRateLimit: config.loginRateLimit,
       secureCookies: config.env === "production",
     });
 

@@ -1,4 +1,4 @@
-import { buildApp, loggedRequest, REDACTED_PATHS } from "./app";
+import { buildApp, loggerOptions } from "./app";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { openInfrastructure } from "./infra/bootstrap";
 import { DEMO_USERS } from "./seed/demo-data";
@@ -14,11 +14,7 @@ try {
   throw error;
 }
 
-const logger = {
-  level: config.logLevel,
-  redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-  serializers: { req: loggedRequest },
-};
+const logger = loggerOptions(config.logLevel);
 const { db, cache } = await openInfrastructure(config, {
   info: (obj, msg) => console.log(`${msg} ${JSON.stringify(obj)}`),
   warn: (obj, msg) => console.warn(`${msg} ${JSON.stringify(obj)}`),

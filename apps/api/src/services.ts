@@ -10,6 +10,7 @@ import { createStatsRecorder } from "./modules/analytics/stats-recorder";
 import { createStatsService } from "./modules/analytics/stats.service";
 import { createAuthRepository } from "./modules/auth/auth.repository";
 import { createAuthService } from "./modules/auth/auth.service";
+import { createLoginThrottle } from "./modules/auth/login-throttle";
 import { createFlagStateService } from "./modules/flags/flag-state.service";
 import { createFlagsListService } from "./modules/flags/flags-list.service";
 import { createFlagsService } from "./modules/flags/flags.service";
@@ -97,8 +98,9 @@ export function createServices(infra: Infra) {
     audit: createAuditService({ prisma }),
     transfer: createTransferService({ prisma, notifier }),
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
+    loginThrottle: createLoginThrottle({ cache, perAddressAndAccount: config.loginRateLimit }),
     health: createHealthService({ db, cache, snapshots }),
-    workspaces: createWorkspacesService({ prisma }),
+    workspaces: createWorkspacesService({ prisma, revocations }),
     flags: createFlagsService({ prisma, notifier }),
     flagsList: createFlagsListService({ prisma }),
     flagState: createFlagStateService({ prisma, notifier }),

@@ -28,9 +28,10 @@ export const adminUiPlugin = fp(
         if (file.includes(`${path.sep}assets${path.sep}`)) res.header("cache-control", "public, max-age=31536000, immutable");
       },
     });
-    const index = (_: unknown, reply: { header: (k: string, v: string) => unknown; sendFile: (f: string) => unknown }) => {
+    // The index names the current build's hashed assets: revalidated on every load, so a deploy shows at once.
+    const index = (_: unknown, reply: { header: (k: string, v: string) => unknown; sendFile: (f: string, options: object) => unknown }) => {
       reply.header("cache-control", "no-cache");
-      return reply.sendFile("index.html");
+      return reply.sendFile("index.html", { cacheControl: false });
     };
     app.get("/", { schema: { hide: true } }, (request, reply) => index(request, reply));
     app.get("/*", { schema: { hide: true } }, (request, reply) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { inject } from "vitest";
-import { buildApp } from "../../src/app";
+import { buildApp, type AppOptions } from "../../src/app";
 import { loadConfig, type Config } from "../../src/config";
 import type { Cache } from "../../src/infra/cache/cache";
 import { createRedisCache } from "../../src/infra/cache/redis-cache";
@@ -48,6 +48,10 @@ export interface TestAppOptions {
   redisUrl?: string;
   /** Share a Redis key prefix (and so pub/sub channels) with another app: replicas. */
   cachePrefix?: string;
+  /** Sees every route as the app adds it. */
+  onRoute?: AppOptions["onRoute"];
+  /** Fastify's logger option (silent when left out). */
+  logger?: AppOptions["logger"];
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -57,7 +61,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const config = testConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, ...options.config });
   const db = await openDatabase({ url: databaseUrl, dataDir: "memory://", poolSize: 5 });
   const cache = createRedisCache({ url: redisUrl, prefix: options.cachePrefix ?? `ensign-test:${randomBytes(4).toString("hex")}:` });
-  const app = await buildApp({ config, db, cache });
+  const app = await buildApp({ config, db, cache, onRoute: options.onRoute, logger: options.logger });
   await app.ready();
   return {
     app,
@@ -78,11 +82,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
  * `count` API replicas sharing one database and one Redis key prefix (so one pub/sub), as a
  * scaled-out deployment runs them. `close()` closes them all and drops the database.
  */
-export async function createReplicas(count: number) {
+export async function createReplicas(count: number, config: Record<string, string> = {}) {
   const database = await createTestDatabase();
   const cachePrefix = `ensign-test:${randomBytes(4).toString("hex")}:`;
   const apps: TestApp[] = [];
-  for (let i = 0; i < count; i++) apps.push(await createTestApp({ database, cachePrefix }));
+  for (let i = 0; i < count; i++) apps.push(await createTestApp({ database, cachePrefix, config }));
   return {
     database,
     cachePrefix,

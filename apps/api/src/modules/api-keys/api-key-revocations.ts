@@ -2,7 +2,7 @@ import type { Cache } from "../../infra/cache/cache";
 
 /**
  * The cache channel on which every API replica hears that API keys stopped being valid
- * (revoked, or deleted with their environment). Replicas that keep keys in memory evict them
+ * (revoked, deleted with their environment, or closed with their archived workspace). Replicas that keep keys in memory evict them
  * on this message, so a revoked key is refused everywhere within a second.
  */
 export const API_KEY_REVOKED_CHANNEL = "api-key-revoked";
@@ -17,8 +17,8 @@ export interface ApiKeyRevokedMessage {
   workspaceId: string;
   environmentId: string;
   keys: { id: string; secretHash: string }[];
-  /** `revoked` by an admin, or `environment_deleted`. */
-  reason: "revoked" | "environment_deleted";
+  /** `revoked` by an admin, `environment_deleted`, or `workspace_archived`. */
+  reason: "revoked" | "environment_deleted" | "workspace_archived";
   at: string;
 }
 

@@ -11,7 +11,6 @@ const COOKIE_PATH = "/v1/auth";
 
 export interface AuthRoutesOptions {
   accessTokenTtlMs: number;
-  loginRateLimit: number;
   secureCookies: boolean;
 }
 
@@ -43,20 +42,16 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       schema: {
         tags: ["auth"],
         summary: "Sign in with email and password",
-        description: "Returns a short-lived access token and sets the refresh token as an httpOnly cookie.",
+        description: "Returns a short-lived access token and sets the refresh token as an httpOnly cookie. Too many attempts per address and account, per account, or per address answer 429 with Retry-After.",
         body: LoginBody,
         response: { 200: TokenResponse },
       },
-      config: {
-        rateLimit: {
-          max: options.loginRateLimit,
-          timeWindow: 60_000,
-          // Per address and per account: spraying one account from many addresses is slowed too.
-          keyGenerator: (request: FastifyRequest) => {
-            const email = (request.body as { email?: unknown } | undefined)?.email;
-            return `login:${request.ip}:${typeof email === "string" ? email.toLowerCase() : ""}`;
-          },
-        },
+      // After the body is read (the budgets are per account too), before the password is checked.
+      preHandler: async (request, reply) => {
+        const wait = await app.services.loginThrottle.attempt(request.ip, request.body.email);
+        if (wait === 0) return;
+        reply.header("retry-after", String(wait));
+        throw new AppError("RATE_LIMITED", `Too many sign-in attempts; try again in ${wait} s.`);
       },
     },
     async (request, reply) => issue(reply, await auth.login(request.body.email, request.body.password, client(request))),

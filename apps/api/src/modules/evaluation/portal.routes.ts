@@ -23,6 +23,8 @@ const portalFlagsResponse = {
   },
   required: ["environment", "version", "flags"],
 } as const;
+/** What the portal answer depends on besides the URL. */
+const PORTAL_VARY = `${CONTEXT_TOKEN_HEADER}, x-api-key, authorization`;
 const serialize = fastJson(portalFlagsResponse as unknown as Schema);
 
 const camelCache = new Map<string, string>();
@@ -95,7 +97,9 @@ export async function portalRoutes(app: FastifyInstance, deps: EvaluationDeps) {
       }
       const body = serialize({ environment: entry.meta.environmentKey, version: entry.version, flags });
       const etag = etagOf(body);
-      reply.header("etag", etag).header("cache-control", "private, no-cache").header("vary", `${CONTEXT_TOKEN_HEADER}, x-api-key, authorization`);
+      // Added to CORS's `Vary: Origin`, never in its place: a cache must not hand one origin's answer to another.
+      const vary = reply.getHeader("vary");
+      reply.header("etag", etag).header("cache-control", "private, no-cache").header("vary", vary ? `${String(vary)}, ${PORTAL_VARY}` : PORTAL_VARY);
       if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
       return reply.type("application/json; charset=utf-8").send(body);
     },

@@ -32,7 +32,8 @@ export interface TenantEvaluationView {
 
 /** The in-memory compiled snapshots every replica keeps (the snapshot store). */
 export interface CompiledSnapshots {
-  entry(workspaceId: string, environmentId: string): Promise<{ version: number; compiled: CompiledSnapshot }>;
+  /** The entry this replica holds in memory, without waiting; undefined when none is loaded. */
+  peek(environmentId: string): { version: number; compiled: CompiledSnapshot; meta: { workspaceId: string } } | undefined;
   /** Reloads until the entry is at least at `version`. */
   refresh(environmentId: string, version?: number): Promise<void>;
 }
@@ -53,25 +54,26 @@ export function createTenantEvaluation(options: { snapshots?: CompiledSnapshots;
   const { snapshots } = options;
   const clock = options.now ?? Date.now;
 
-  async function fromStore(workspaceId: string, environment: SnapshotEnvironment): Promise<CompiledSnapshot | undefined> {
+  /**
+   * The replica's snapshot when it is already in memory and at least as new as the caller's
+   * transaction saw. Never waits for the store to load: the caller holds a pooled connection
+   * in its transaction, and a load needs another one, so enough concurrent callers would take
+   * every connection and wait on each other. A stale or missing entry is refreshed in the
+   * background for the next caller; this one reads what it needs in its transaction.
+   */
+  function fromStore(workspaceId: string, environment: SnapshotEnvironment): CompiledSnapshot | undefined {
     if (!snapshots) return undefined;
-    try {
-      let entry = await snapshots.entry(workspaceId, environment.id);
-      if (entry.version < environment.snapshotVersion) {
-        await snapshots.refresh(environment.id, environment.snapshotVersion);
-        entry = await snapshots.entry(workspaceId, environment.id);
-      }
-      return entry.version >= environment.snapshotVersion ? entry.compiled : undefined;
-    } catch {
-      // The store could not load (Redis and PostgreSQL trouble): read what is needed directly.
-      return undefined;
-    }
+    const entry = snapshots.peek(environment.id);
+    if (entry && entry.meta.workspaceId === workspaceId && entry.version >= environment.snapshotVersion) return entry.compiled;
+    // Trouble loading (Redis and PostgreSQL) shows on the evaluation path; here the read in the transaction serves.
+    void snapshots.refresh(environment.id, environment.snapshotVersion).catch(() => undefined);
+    return undefined;
   }
 
   return {
     async load(tx: Tx, workspaceId: string, environment: SnapshotEnvironment, scope: SnapshotScope, load: LoadOptions = {}): Promise<TenantEvaluationView> {
       const compiled =
-        (load.isInTransaction ? undefined : await fromStore(workspaceId, environment)) ??
+        (load.isInTransaction ? undefined : fromStore(workspaceId, environment)) ??
         compile(await readSnapshot(tx, workspaceId, environment, scope));
       const now = clock();
       const shapes = new Map<string, FlagShape>();

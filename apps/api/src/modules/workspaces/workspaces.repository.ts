@@ -51,4 +51,8 @@ export const workspacesRepository = {
   archive(tx: Tx, workspaceId: string) {
     return tx.workspace.update({ where: { id: workspaceId }, data: { archivedAt: new Date(), version: { increment: 1 } } });
   },
+
+  activeApiKeys(tx: Tx, workspaceId: string) {
+    return tx.apiKey.findMany({ where: { workspaceId, revokedAt: null }, select: { id: true, secretHash: true, environmentId: true } });
+  },
 };

@@ -5,6 +5,7 @@ import { inWorkspace } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
+import type { ApiKeyRevocations } from "../api-keys/api-key-revocations";
 import { generateSigningSecret } from "../auth/secrets";
 import { workspacesRepository as repo, type WorkspaceRow } from "./workspaces.repository";
 
@@ -23,7 +24,7 @@ export function toWorkspaceResponse(row: WorkspaceRow): WorkspaceResponse {
   };
 }
 
-export function createWorkspacesService({ prisma }: { prisma: PrismaClient }) {
+export function createWorkspacesService({ prisma, revocations }: { prisma: PrismaClient; revocations: ApiKeyRevocations }) {
   return {
     async get(workspaceId: string): Promise<WorkspaceResponse> {
       const row = await inWorkspace(prisma, workspaceId, (tx) => repo.find(tx, workspaceId));
@@ -83,8 +84,9 @@ export function createWorkspacesService({ prisma }: { prisma: PrismaClient }) {
       );
     },
 
+    /** Archives the workspace: its members lose it at once, and every replica stops accepting its API keys. */
     async archive(workspaceId: string, actor: Actor): Promise<void> {
-      await prisma.$transaction(async (tx) => {
+      const keys = await prisma.$transaction(async (tx) => {
         const current = await repo.find(tx, workspaceId);
         if (!current || current.archivedAt) throw notFound("The workspace");
         await repo.archive(tx, workspaceId);
@@ -97,7 +99,13 @@ export function createWorkspacesService({ prisma }: { prisma: PrismaClient }) {
           before: { archivedAt: null },
           after: { archivedAt: new Date().toISOString() },
         });
+        return repo.activeApiKeys(tx, workspaceId);
       });
+      const at = new Date().toISOString();
+      for (const environmentId of new Set(keys.map((key) => key.environmentId))) {
+        const inEnvironment = keys.filter((key) => key.environmentId === environmentId).map(({ id, secretHash }) => ({ id, secretHash }));
+        await revocations.published({ workspaceId, environmentId, keys: inEnvironment, reason: "workspace_archived", at });
+      }
     },
 
     /** A superadmin's lookup by slug, archived or not. */

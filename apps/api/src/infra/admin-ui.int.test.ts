@@ -1,0 +1,39 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../test/helpers/app";
+
+describe("the admin app", () => {
+  let t: TestApp;
+  let dist: string;
+
+  beforeAll(async () => {
+    dist = mkdtempSync(path.join(tmpdir(), "ensign-admin-"));
+    mkdirSync(path.join(dist, "assets"));
+    writeFileSync(path.join(dist, "index.html"), '<!doctype html><script type="module" src="/assets/app-1a2b.js"></script>');
+    writeFileSync(path.join(dist, "assets", "app-1a2b.js"), "export {};");
+    t = await createTestApp({ config: { ADMIN_DIST: dist } });
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(dist, { recursive: true, force: true });
+  });
+
+  it("revalidates its index on every load and caches its hashed assets for good", async () => {
+    for (const url of ["/", "/flags/kb"]) {
+      const res = await t.app.inject({ method: "GET", url });
+      expect({ url, status: res.statusCode, cacheControl: res.headers["cache-control"] }).toEqual({ url, status: 200, cacheControl: "no-cache" });
+      expect(res.body).toContain("/assets/app-1a2b.js");
+    }
+    const asset = await t.app.inject({ method: "GET", url: "/assets/app-1a2b.js" });
+    expect(asset.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+  });
+
+  it("answers unknown API paths with a 404 in the error shape, not the index", async () => {
+    for (const url of ["/v1/nothing", "/ofrep/v1/nothing", "/docs/nothing.html"]) {
+      const res = await t.app.inject({ method: "GET", url });
+      expect({ url, status: res.statusCode, code: res.json().error?.code }).toEqual({ url, status: 404, code: "NOT_FOUND" });
+    }
+  });
+});
