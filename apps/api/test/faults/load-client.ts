@@ -15,6 +15,7 @@
  */
 import { Agent, request as httpRequest } from "node:http";
 import { createInterface } from "node:readline";
+import type { LoadStats } from "./load";
 
 interface LoadConfig {
   targets: string[];
@@ -30,19 +31,8 @@ const config = JSON.parse(process.env.LOAD_CONFIG ?? "{}") as LoadConfig;
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 const HOLD_OFF_MS = 250;
 
-interface Stats {
-  answered: number;
-  failed: number;
-  /** Requests a replica's closed connection sent to the other replica, by the replica that dropped them. */
-  failovers: Record<string, number>;
-  /** Why those connections failed: `ECONNREFUSED` (not listening), `ECONNRESET` (dropped with requests in flight), ... */
-  failoverReasons: Record<string, number>;
-  answeredBy: Record<string, number>;
-  /** Requests not sent because `maxInFlight` were still waiting: a hang shows here. */
-  skipped: number;
-  maxLatencyMs: number;
-  failures: { at: number; target: string; detail: string }[];
-}
+/** What the client reports; `inFlight` is added when it reports. */
+type Stats = Omit<LoadStats, "inFlight">;
 
 const fresh = (): Stats => ({ answered: 0, failed: 0, failovers: {}, failoverReasons: {}, answeredBy: {}, skipped: 0, maxLatencyMs: 0, failures: [] });
 let stats = fresh();

@@ -7,9 +7,12 @@ const CLIENT = fileURLToPath(new URL("./load-client.ts", import.meta.url));
 export interface LoadStats {
   answered: number;
   failed: number;
+  /** Requests a replica's closed connection sent to the other replica, by the replica that dropped them. */
   failovers: Record<string, number>;
+  /** Why those connections failed: `ECONNREFUSED` (not listening), `ECONNRESET` (dropped with requests in flight), ... */
   failoverReasons: Record<string, number>;
   answeredBy: Record<string, number>;
+  /** Requests not sent because `maxInFlight` were still waiting: a hang shows here. */
   skipped: number;
   maxLatencyMs: number;
   inFlight: number;

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import type { InjectOptions } from "fastify";
 import pg from "pg";
 import type { Readable } from "node:stream";
-import type { TestApp } from "../helpers/app";
+import { createTestApp, type TestApp } from "../helpers/app";
 import {
   BAD_CONTENT_TYPES,
   INVALID_JSON,
@@ -323,4 +323,9 @@ export function audienceHeaders(world: World, audience: Audience): Headers {
     case "public":
       return {};
   }
+}
+
+/** The app the hostile suite drives: a small body limit, sign-in unthrottled, and no statistics flush that would move the checksum. */
+export function createHostileApp(): Promise<TestApp> {
+  return createTestApp({ config: { BODY_LIMIT: String(BODY_LIMIT), LOGIN_RATE_LIMIT: "100000", STATS_FLUSH_INTERVAL: "1h" } });
 }

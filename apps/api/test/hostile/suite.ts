@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../helpers/app";
-import { BODY_LIMIT, audienceHeaders, createRunner } from "./harness";
+import type { TestApp } from "../helpers/app";
+import { audienceHeaders, createHostileApp, createRunner } from "./harness";
 import { enumerateRoutes, routeSpecs, type Audience } from "./routes";
 import { createWorld, type World } from "./world";
 
@@ -12,7 +12,7 @@ export function hostileSuite(name: string, audiences: readonly Audience[], numRu
   let t: TestApp;
   let world: World;
   beforeAll(async () => {
-    t = await createTestApp({ config: { BODY_LIMIT: String(BODY_LIMIT), LOGIN_RATE_LIMIT: "100000", STATS_FLUSH_INTERVAL: "1h" } });
+    t = await createHostileApp();
     world = await createWorld(t);
   });
   afterAll(async () => t?.close());
