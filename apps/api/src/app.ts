@@ -6,7 +6,6 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Bindings, ChildLoggerOptions } from "pino";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { randomBytes } from "node:crypto";
 import type { Config } from "./config";
 import { adminUiPlugin } from "./infra/admin-ui";
 import { authPlugin } from "./infra/auth";
@@ -15,6 +14,7 @@ import type { Database } from "./infra/db/database";
 import { errorHandlerPlugin } from "./infra/error-handler";
 import { AppError } from "./infra/errors";
 import { jsonBodyPlugin } from "./infra/json-body";
+import { nextRequestId, REQUEST_ID_HEADER } from "./infra/request-id";
 import { authRoutes } from "./modules/auth/auth.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
 import { flagsRoutes } from "./modules/flags/flags.routes";
@@ -134,11 +134,6 @@ class LazyChildLogger {
 const lazyChildLogger = (logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) =>
   new LazyChildLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
 
-/** Request ids: unique per process (a random prefix) and across requests (a counter); cheaper than a UUID per request. */
-const REQUEST_ID_PREFIX = randomBytes(6).toString("base64url");
-let requestCounter = 0;
-const nextRequestId = () => `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`;
-
 /**
  * Builds the API: infrastructure plugins, then services, then the modules. It never listens;
  * `server.ts` does, and tests call `app.inject`.
@@ -148,7 +143,7 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
     logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
-    requestIdHeader: "x-request-id",
+    requestIdHeader: REQUEST_ID_HEADER,
     genReqId: nextRequestId,
     routerOptions: { maxParamLength: 500 },
     forceCloseConnections: true,
@@ -159,7 +154,7 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   app.setSerializerCompiler(serializerCompiler);
   // Set on arrival, so every answer carries it (errors included) without an onSend hook on the hot path.
   app.addHook("onRequest", (request, reply, done) => {
-    reply.header("x-request-id", request.id);
+    reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
 
