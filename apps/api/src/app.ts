@@ -13,6 +13,7 @@ import type { Cache } from "./infra/cache/cache";
 import type { Database } from "./infra/db/database";
 import { errorHandlerPlugin } from "./infra/error-handler";
 import { AppError } from "./infra/errors";
+import { createFastPaths } from "./infra/fast-paths";
 import { jsonBodyPlugin } from "./infra/json-body";
 import { nextRequestId, REQUEST_ID_HEADER } from "./infra/request-id";
 import { authRoutes } from "./modules/auth/auth.routes";
@@ -139,7 +140,10 @@ const lazyChildLogger = (logger: FastifyBaseLogger, bindings: Bindings, options:
  * `server.ts` does, and tests call `app.inject`.
  */
 export async function buildApp({ config, db, cache, logger = false }: AppOptions): Promise<FastifyInstance> {
+  // OFREP evaluation, the hottest path, is also answered in front of Fastify's request pipeline.
+  const fastPaths = createFastPaths();
   const app = Fastify({
+    serverFactory: fastPaths.serverFactory,
     logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
@@ -189,7 +193,11 @@ export async function buildApp({ config, db, cache, logger = false }: AppOptions
   await app.register(healthRoutes);
   // The API-key evaluation endpoints: JSON for programs, the hottest path. They live outside the
   // browser-facing context below, so helmet's page headers and cookie parsing cost them nothing.
-  await app.register(evaluationRoutes, { corsOrigins: config.corsOrigins, bodyLimit: config.evaluation.bodyLimit });
+  await app.register(evaluationRoutes, { corsOrigins: config.corsOrigins, bodyLimit: config.evaluation.bodyLimit, fastPaths });
+  app.addHook("preClose", (done) => {
+    fastPaths.close();
+    done();
+  });
 
   // Applies due schedules and sweeps expired overrides; every replica runs it, each item applies once.
   if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.scheduleRunner.start());

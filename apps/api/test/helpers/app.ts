@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { inject } from "vitest";
 import { buildApp } from "../../src/app";
 import { loadConfig, type Config } from "../../src/config";
@@ -48,6 +48,10 @@ export interface TestAppOptions {
   redisUrl?: string;
   /** Share a Redis key prefix (and so pub/sub channels) with another app: replicas. */
   cachePrefix?: string;
+  /** Fastify's logger option (silent by default). */
+  logger?: FastifyServerOptions["logger"];
+  /** Runs on the built app before it is ready: a test's own hooks. */
+  prepare?: (app: FastifyInstance) => void;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -57,7 +61,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const config = testConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, ...options.config });
   const db = await openDatabase({ url: databaseUrl, dataDir: "memory://", poolSize: 5 });
   const cache = createRedisCache({ url: redisUrl, prefix: options.cachePrefix ?? `ensign-test:${randomBytes(4).toString("hex")}:` });
-  const app = await buildApp({ config, db, cache });
+  const app = await buildApp({ config, db, cache, logger: options.logger });
+  options.prepare?.(app);
   await app.ready();
   return {
     app,
