@@ -26,22 +26,46 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   return deepest;
 }
 
+/** The parser of JSON body text: what the JSON body parser does, callable on its own. */
+export type JsonTextParser = (text: string) => unknown;
+
 /**
- * Fastify's own JSON body parser (prototype poisoning refused), behind a nesting-depth check:
- * a hostile, deeply nested body is a 400, never a stack overflow.
+ * Fastify's own JSON body parser (prototype poisoning refused) behind the nesting-depth check,
+ * as a function of the body's text: the value, or it throws what the body parser reports (a
+ * 400: Fastify's empty- and invalid-body errors, or the depth error).
  */
+export function createJsonTextParser(app: FastifyInstance): JsonTextParser {
+  const parse = app.getDefaultJsonParser("error", "error");
+  return (text) => {
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      throw Object.assign(new Error(`The body nests more than ${MAX_JSON_DEPTH} levels deep.`), { statusCode: 400 });
+    }
+    let failure: Error | null = null;
+    let value: unknown;
+    // Fastify's parser answers through its callback, synchronously; it does not read the request.
+    parse(undefined as never, text, (error, parsed) => {
+      failure = error;
+      value = parsed;
+    });
+    if (failure) throw failure;
+    return value;
+  };
+}
+
+/** Fastify's JSON body parser behind the nesting-depth check: a hostile, deeply nested body is a 400, never a stack overflow. */
 export const jsonBodyPlugin = fp(
   async (app: FastifyInstance) => {
-    const parse = app.getDefaultJsonParser("error", "error");
+    const parse = createJsonTextParser(app);
     app.removeContentTypeParser("application/json");
-    app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-      const text = body as string;
-      if (jsonDepth(text) > MAX_JSON_DEPTH) {
-        const error = Object.assign(new Error(`The body nests more than ${MAX_JSON_DEPTH} levels deep.`), { statusCode: 400 });
-        done(error, undefined);
+    app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+      let value: unknown;
+      try {
+        value = parse(body as string);
+      } catch (error) {
+        done(error as Error, undefined);
         return;
       }
-      parse(request, text, done);
+      done(null, value);
     });
   },
   { name: "json-body" },

@@ -52,6 +52,8 @@ export interface TestAppOptions {
   onRoute?: AppOptions["onRoute"];
   /** Fastify's logger option (silent when left out). */
   logger?: AppOptions["logger"];
+  /** Runs on the built app before it is ready: a test's own hooks. */
+  prepare?: (app: FastifyInstance) => void;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -62,6 +64,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const db = await openDatabase({ url: databaseUrl, dataDir: "memory://", poolSize: 5 });
   const cache = createRedisCache({ url: redisUrl, prefix: options.cachePrefix ?? `ensign-test:${randomBytes(4).toString("hex")}:` });
   const app = await buildApp({ config, db, cache, onRoute: options.onRoute, logger: options.logger });
+  options.prepare?.(app);
   await app.ready();
   return {
     app,

@@ -1,9 +1,14 @@
 import fastifyCors from "@fastify/cors";
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import type { IdentitiesService } from "../identities/identities.service";
+import { createJsonTextParser } from "../../infra/json-body";
+import type { FastPaths } from "../../infra/fast-paths";
 import { apiKeyGuard } from "./api-key-guard";
 import { configRoutes } from "./config.routes";
+import { evaluationCors } from "./evaluation-cors";
 import type { EvaluationService } from "./evaluation.service";
+import { createOfrepFastPath } from "./ofrep-fast-path";
+import { createOfrepProtocol, type OfrepProtocol } from "./ofrep-protocol";
 import { ofrepRoutes } from "./ofrep.routes";
 import { portalRoutes } from "./portal.routes";
 import type { StreamHub } from "./stream-hub";
@@ -20,7 +25,16 @@ export interface EvaluationDeps {
   anyKeyOrQuery: onRequestHookHandler;
   serverKey: onRequestHookHandler;
   serverKeyOrQuery: onRequestHookHandler;
+  /** OFREP single and bulk evaluation, from the request as it arrived to the answer. */
+  ofrep: OfrepProtocol;
   bodyLimit: number;
+}
+
+export interface EvaluationRoutesOptions {
+  corsOrigins: string[];
+  bodyLimit: number;
+  /** Where OFREP evaluation is also answered in front of Fastify, when the app listens. */
+  fastPaths?: FastPaths;
 }
 
 /** Where the evaluation endpoints live: the only paths that answer cross-origin requests. */
@@ -29,9 +43,10 @@ const isEvaluationPath = (url: string) => EVALUATION_PATHS.some((path) => url.st
 
 /**
  * The API-key endpoints: OFREP, the portal endpoint, the server SDK config and stream, and
- * identity traits. CORS applies to these paths only, for the configured origins.
+ * identity traits. CORS applies to these paths only, for the configured origins. OFREP
+ * evaluation is also answered by a fast path in front of Fastify, through the same protocol.
  */
-export async function evaluationRoutes(app: FastifyInstance, options: { corsOrigins: string[]; bodyLimit: number }) {
+export async function evaluationRoutes(app: FastifyInstance, options: EvaluationRoutesOptions) {
   const { evaluation, identities, streams, apiKeyVerifier, rateLimiter } = app.services;
   const guard = (kinds: ("server" | "client")[], allowQuery: boolean) =>
     apiKeyGuard({ verifier: apiKeyVerifier, limiter: rateLimiter }, { kinds, allowQuery });
@@ -43,24 +58,18 @@ export async function evaluationRoutes(app: FastifyInstance, options: { corsOrig
     anyKeyOrQuery: guard(["client", "server"], true),
     serverKey: guard(["server"], false),
     serverKeyOrQuery: guard(["server"], true),
+    ofrep: createOfrepProtocol({ evaluation, verifier: apiKeyVerifier, limiter: rateLimiter, parseJson: createJsonTextParser(app), log: app.log }),
     bodyLimit: options.bodyLimit,
   };
+  const cors = evaluationCors(options.corsOrigins);
 
   // Declared up front so every request object keeps one shape (V8 hidden class) on the hot path.
   app.decorateRequest("apiKey", undefined);
 
-  if (options.corsOrigins.length > 0) {
-    const origin = options.corsOrigins.includes("*") ? "*" : options.corsOrigins;
-    const allowed = {
-      origin,
-      methods: ["GET", "POST", "PUT"],
-      allowedHeaders: ["content-type", "x-api-key", "authorization", "x-ensign-context", "if-none-match", "last-event-id"],
-      exposedHeaders: ["etag", "retry-after", "x-request-id"],
-      maxAge: 600,
-    };
+  if (cors) {
     await app.register(fastifyCors, {
       hideOptionsRoute: true,
-      delegator: (request, callback) => callback(null, isEvaluationPath(request.url ?? "") ? allowed : { origin: false }),
+      delegator: (request, callback) => callback(null, isEvaluationPath(request.url ?? "") ? cors.options : { origin: false }),
     });
   }
 
@@ -69,4 +78,8 @@ export async function evaluationRoutes(app: FastifyInstance, options: { corsOrig
   await app.register(configRoutes, { prefix: "/v1/config", ...deps });
   await app.register(streamRoutes, { prefix: "/v1/stream", ...deps });
   await app.register(traitsRoutes, { prefix: "/v1/identities", ...deps });
+
+  options.fastPaths?.add(
+    createOfrepFastPath({ ofrep: deps.ofrep, bodyLimit: options.bodyLimit, cors, log: app.log, isDraining: () => app.services.health.isDraining() }),
+  );
 }

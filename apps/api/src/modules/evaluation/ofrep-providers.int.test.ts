@@ -16,9 +16,17 @@ describe("OpenFeature OFREP providers against Ensign", () => {
   let prodId: string;
   let server: string;
   let client: string;
+  /** Evaluation requests that reached Fastify's routes rather than the fast path in front of them. */
+  const routed: string[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({
+      prepare: (app) =>
+        app.addHook("onRequest", (request, _reply, done) => {
+          if (request.method === "POST" && request.url.startsWith("/ofrep/v1/evaluate/")) routed.push(request.url);
+          done();
+        }),
+    });
     await t.app.listen({ host: "127.0.0.1", port: 0 });
     baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     ws = await createWorkspace(t.db);
@@ -65,6 +73,7 @@ describe("OpenFeature OFREP providers against Ensign", () => {
     expect(missing).toMatchObject({ value: true, reason: "ERROR", errorCode: ErrorCode.FLAG_NOT_FOUND });
     const mismatch = await of.getBooleanDetails("checkout_theme", false, producer);
     expect(mismatch).toMatchObject({ value: false, reason: "ERROR", errorCode: ErrorCode.TYPE_MISMATCH });
+    expect(routed).toEqual([]);
   });
 
   it("falls back to the default with a bad key", async () => {
@@ -89,5 +98,7 @@ describe("OpenFeature OFREP providers against Ensign", () => {
 
     await WebFeature.setContext({ targetingKey: "sam" });
     expect(of.getStringValue("checkout_theme", "none")).toBe("classic");
+    // Both providers' evaluation requests were answered by the fast path.
+    expect(routed).toEqual([]);
   });
 });
