@@ -14,15 +14,16 @@ import { createTestDatabase, type TestDatabase } from "../../../test/helpers/dat
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 /** One request over a kept-alive connection: status, `connection` header and body, or the socket error. */
-function get(port: number, path: string): Promise<{ status: number; connection: string | undefined; body: string } | { error: string }> {
+function get(port: number, path: string, json?: string): Promise<{ status: number; connection: string | undefined; body: string } | { error: string }> {
+  const post = json === undefined ? {} : { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(json) } };
   return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path, agent }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path, agent, ...post }, (res) => {
       let body = "";
       res.on("data", (chunk: Buffer) => (body += chunk.toString()));
       res.on("end", () => resolve({ status: res.statusCode!, connection: res.headers.connection, body }));
     });
     req.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
-    req.end();
+    req.end(json);
   });
 }
 
@@ -60,12 +61,16 @@ describe("stopping a replica", () => {
   it("drains: readiness answers 503 draining, every answer closes its connection, and requests in flight are answered on close", async () => {
     const before = await get(port, "/readyz");
     expect(before).toMatchObject({ status: 200, connection: "keep-alive" });
+    // OFREP evaluation, answered in front of Fastify in steady state (401: no key here).
+    const evaluation = () => get(port, "/ofrep/v1/evaluate/flags/some-flag", JSON.stringify({ context: { targetingKey: "u" } }));
+    expect(await evaluation()).toMatchObject({ status: 401, connection: "keep-alive" });
 
     app.services.health.drain();
     const draining = await get(port, "/readyz");
     expect(draining).toMatchObject({ status: 503, connection: "close" });
     expect(JSON.parse((draining as { body: string }).body)).toMatchObject({ status: "draining" });
     expect(await get(port, "/healthz")).toMatchObject({ status: 200, connection: "close" });
+    expect(await evaluation()).toMatchObject({ status: 401, connection: "close" });
 
     const inFlight = get(port, "/held");
     await new Promise((resolve) => setTimeout(resolve, 100));
