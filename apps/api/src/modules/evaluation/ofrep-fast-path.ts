@@ -32,6 +32,8 @@ export interface OfrepFastPathOptions {
  * content type, a chunked or oversized body, an unusual URL — is left to Fastify.
  */
 export function createOfrepFastPath({ ofrep, bodyLimit, cors, log, isDraining }: OfrepFastPathOptions): FastPath {
+  // Decided once, as the OFREP routes' own log level is.
+  const isLoggedOneByOne = logsEvaluations(log);
   function write(response: ServerResponse, headers: IncomingHttpHeaders, requestId: string, answer: OfrepAnswer) {
     const out = answer.headers;
     out[REQUEST_ID_HEADER] = requestId;
@@ -97,7 +99,7 @@ export function createOfrepFastPath({ ofrep, bodyLimit, cors, log, isDraining }:
     const headers = request.headers;
     if (!isJson(headers["content-type"]) || headers["transfer-encoding"] !== undefined) return false;
     const length = Number(headers["content-length"]);
-    if (!(length <= bodyLimit) || logsEvaluations(log) || isDraining()) return false;
+    if (!(length <= bodyLimit) || isLoggedOneByOne || isDraining()) return false;
     answer(request, response, flagKey);
     return true;
   };
