@@ -11,6 +11,7 @@ test.describe("signing in", () => {
     await page.getByLabel("Password").fill("wrong-password");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("alert")).toContainText(/password|credentials/i);
+    await expect(page.locator("[data-sonner-toast]")).toHaveCount(0);
 
     await page.getByLabel("Password").fill(USERS.editor.password);
     await page.getByRole("button", { name: "Sign in" }).click();

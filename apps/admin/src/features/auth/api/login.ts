@@ -9,6 +9,8 @@ export function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: login,
+    // The sign-in form says what went wrong beside the fields; a toast would say it twice.
+    meta: { silent: true },
     onSuccess: (tokens) => {
       setAccessToken(tokens.accessToken);
       queryClient.setQueryData(sessionQueryOptions().queryKey, tokens.user);
