@@ -24,15 +24,31 @@ export function createStatsFlusher(deps: { recorder: StatsRecorder; cache: Cache
   let chain: Promise<void> = Promise.resolve();
   let round = 0;
 
-  async function toRedis(counters: StatCounter[]): Promise<void> {
+  /**
+   * Adds counters to their Redis buckets; returns those whose counts did not get there (Redis
+   * down), so they are written elsewhere, and only they: a counter is never added twice.
+   */
+  async function toRedis(counters: StatCounter[]): Promise<StatCounter[]> {
+    const missed: StatCounter[] = [];
     await Promise.all(
       counters.map(async (counter) => {
         const id = bucketId(counter);
-        await cache.hashIncrBy(hashKey(id), toFields(counter), BUCKET_TTL_MS);
-        if (!counter.users.isEmpty) await cache.listPush(sketchKey(id), [Buffer.from(counter.users.toBytes()).toString("base64")], BUCKET_TTL_MS);
-        await cache.setAdd(DIRTY_SET, [id]);
+        try {
+          await cache.hashIncrBy(hashKey(id), toFields(counter), BUCKET_TTL_MS);
+        } catch {
+          missed.push(counter);
+          return;
+        }
+        try {
+          if (!counter.users.isEmpty) await cache.listPush(sketchKey(id), [Buffer.from(counter.users.toBytes()).toString("base64")], BUCKET_TTL_MS);
+          await cache.setAdd(DIRTY_SET, [id]);
+        } catch (error) {
+          // The counts are in; the bucket moves with its next counts (its users sketch is lost).
+          log.warn({ err: (error as Error).message, bucket: id }, "stats: a bucket's sketch or dirty mark did not reach Redis");
+        }
       }),
     );
+    return missed;
   }
 
   /** Moves dirty buckets from Redis to PostgreSQL, by whichever replica holds the lock. */
@@ -50,7 +66,7 @@ export function createStatsFlusher(deps: { recorder: StatsRecorder; cache: Cache
           await repo.add(prisma, counters);
         } catch (error) {
           // Put them back for the next round rather than lose them.
-          await toRedis(counters).catch(() => (pending = pending.concat(counters)));
+          pending = pending.concat(await toRedis(counters));
           throw error;
         }
       }
@@ -63,18 +79,29 @@ export function createStatsFlusher(deps: { recorder: StatsRecorder; cache: Cache
     const counters = combine(pending.concat(recorder.drain()));
     pending = [];
     if (cache.kind === "redis") {
-      try {
-        if (counters.length) await toRedis(counters);
-        if (moveToDatabase) await redisToDatabase();
+      const missed = await toRedis(counters);
+      if (missed.length === 0) {
+        // The counters are safe in Redis; if PostgreSQL cannot take them now, a later round moves them.
+        if (moveToDatabase) {
+          await redisToDatabase().catch((error: unknown) =>
+            log.warn({ err: (error as Error).message }, "stats: PostgreSQL did not take the counters from Redis; they wait there for the next round"),
+          );
+        }
         return;
-      } catch (error) {
-        log.warn({ err: (error as Error).message }, "stats: redis unavailable; writing counters to PostgreSQL directly");
       }
+      log.warn({ buckets: missed.length }, "stats: redis unavailable; writing counters to PostgreSQL directly");
+      await direct(missed);
+      return;
     }
+    await direct(counters);
+  }
+
+  /** Straight to PostgreSQL (no Redis, or Redis down); kept in memory for the next round if that fails too. */
+  async function direct(counters: StatCounter[]): Promise<void> {
     try {
       await repo.add(prisma, counters);
     } catch (error) {
-      pending = counters;
+      pending = pending.concat(counters);
       log.warn({ err: (error as Error).message, buckets: counters.length }, "stats: PostgreSQL unavailable; counters kept in memory");
     }
   }

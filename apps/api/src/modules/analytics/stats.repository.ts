@@ -34,12 +34,22 @@ export const statsRepository = {
   /**
    * Adds counters to their hourly rows. System work on the owner connection; the rows are locked
    * while they are merged, so flushers of several replicas never lose each other's counts.
+   * Counters of environments that no longer exist are dropped.
    */
-  async add(prisma: PrismaClient, counters: StatCounter[]): Promise<void> {
-    if (counters.length === 0) return;
+  async add(prisma: PrismaClient, all: StatCounter[]): Promise<void> {
+    if (all.length === 0) return;
     const labels = histogramKeys();
     await prisma.$transaction(
       async (tx) => {
+        // Counters of an environment deleted since (with its workspace, or on its own) have no row
+        // to go to: they are dropped, so they never hold back the counters that do. The rows kept
+        // are share-locked, so the environment cannot go while its counters are added.
+        const environmentIds = [...new Set(all.map((c) => c.environmentId))];
+        const live = await tx.$queryRaw<{ id: string; workspace_id: string }[]>`
+          SELECT id, workspace_id FROM environments WHERE id = ANY(${environmentIds}::uuid[]) FOR KEY SHARE`;
+        const workspaceOf = new Map(live.map((row) => [row.id, row.workspace_id]));
+        const counters = all.filter((c) => workspaceOf.get(c.environmentId) === c.workspaceId);
+        if (counters.length === 0) return;
         await tx.flagStatBucket.createMany({
           data: counters.map((c) => ({ workspaceId: c.workspaceId, environmentId: c.environmentId, flagKey: c.flagKey, bucketStart: new Date(c.hour) })),
           skipDuplicates: true,
