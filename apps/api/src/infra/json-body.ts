@@ -26,6 +26,23 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   return deepest;
 }
 
+/** Whether JSON text could nest deeper than `limit`: never when it opens `limit` arrays and objects or fewer (a cheap bound checked before the exact count). */
+export function mayNestDeeperThan(text: string, limit: number): boolean {
+  let opened = 0;
+  for (let i = text.indexOf("{"); i !== -1; i = text.indexOf("{", i + 1)) if (++opened > limit) return true;
+  for (let i = text.indexOf("["); i !== -1; i = text.indexOf("[", i + 1)) if (++opened > limit) return true;
+  return false;
+}
+
+/**
+ * Whether the poisoning check has nothing to look at in this text: it holds no backslash (so no
+ * escaped name), neither `__proto__` nor `constructor`, and no byte-order mark. Empty text is not
+ * plain: it has its own error.
+ */
+export function isPlainJson(text: string): boolean {
+  return text.length > 0 && text.charCodeAt(0) !== 0xfeff && !text.includes("\\") && !text.includes("__proto__") && !text.includes("constructor");
+}
+
 /** The parser of JSON body text: what the JSON body parser does, callable on its own. */
 export type JsonTextParser = (text: string) => unknown;
 
@@ -37,8 +54,18 @@ export type JsonTextParser = (text: string) => unknown;
 export function createJsonTextParser(app: FastifyInstance): JsonTextParser {
   const parse = app.getDefaultJsonParser("error", "error");
   return (text) => {
-    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    if (mayNestDeeperThan(text, MAX_JSON_DEPTH) && jsonDepth(text) > MAX_JSON_DEPTH) {
       throw Object.assign(new Error(`The body nests more than ${MAX_JSON_DEPTH} levels deep.`), { statusCode: 400 });
+    }
+    // Text that cannot name `__proto__` or `constructor` (no such word, no escape that could spell
+    // one) parses to the same value as the poisoning-checked parser; anything else, invalid JSON
+    // included, takes that parser and its errors.
+    if (isPlainJson(text)) {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        // answered below, with the body parser's own error
+      }
     }
     let failure: Error | null = null;
     let value: unknown;

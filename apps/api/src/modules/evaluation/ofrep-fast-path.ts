@@ -35,11 +35,17 @@ export function createOfrepFastPath({ ofrep, bodyLimit, cors, log, isDraining }:
   // Decided once, as the OFREP routes' own log level is.
   const isLoggedOneByOne = logsEvaluations(log);
   function write(response: ServerResponse, headers: IncomingHttpHeaders, requestId: string, answer: OfrepAnswer) {
-    const out = answer.headers;
-    out[REQUEST_ID_HEADER] = requestId;
-    out["x-content-type-options"] = "nosniff";
-    cors?.addHeaders(headers.origin, out);
-    if (answer.body !== undefined) out["content-length"] = String(Buffer.byteLength(answer.body));
+    // Names and values in one flat list: what `writeHead` takes with the least work per header.
+    const out: string[] = [];
+    const own = answer.headers;
+    for (const name in own) out.push(name, own[name]!);
+    out.push(REQUEST_ID_HEADER, requestId, "x-content-type-options", "nosniff");
+    if (cors) {
+      const added: Record<string, string> = {};
+      cors.addHeaders(headers.origin, added);
+      for (const name in added) out.push(name, added[name]!);
+    }
+    if (answer.body !== undefined) out.push("content-length", String(Buffer.byteLength(answer.body)));
     response.writeHead(answer.status, out);
     response.end(answer.body);
   }

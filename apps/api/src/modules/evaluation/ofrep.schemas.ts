@@ -94,16 +94,56 @@ export interface OfrepFailure {
   errorDetails?: string;
 }
 
+/** A served outcome's JSON: the same flag, detail, variant, reason and (primitive) value always serialize alike. */
+interface ServedOutcome {
+  variant: string | undefined;
+  reason: string;
+  value: unknown;
+  json: string;
+}
+
+/** Outcomes kept per flag and detail, and details per flag (its rules, overrides, fallthrough); past them the oldest go. */
+const OUTCOMES_PER_DETAIL = 8;
+const DETAILS_PER_FLAG = 64;
+/** Flags whose outcomes are kept; past it the memory starts afresh (flags come and go with snapshots). */
+const FLAGS_KEPT = 10_000;
+const servedOutcomes = new Map<string, Map<string, ServedOutcome[]>>();
+
+function serializeSuccessResult(result: EvaluationResult): string {
+  const variant = result.variant === undefined ? "" : `,"variant":${JSON.stringify(result.variant)}`;
+  return `{"key":${JSON.stringify(result.key)},"value":${JSON.stringify(result.value)},"reason":"${result.reason}"${variant},"metadata":{"detail":${JSON.stringify(result.detail)}}}`;
+}
+
 /**
  * An evaluation result straight to OFREP's JSON, without building the intermediate object: the
  * single-flag hot path. Strings go through JSON.stringify (native escaping); the value is any JSON.
+ * A success with a primitive value is an outcome the flag serves again and again (its variants
+ * under its rules): its JSON is made once and then found by flag, detail, variant, reason and
+ * value — everything it is made of — so a changed flag never reuses an old answer.
  */
 export function serializeResult(result: EvaluationResult): string {
   if (result.errorCode !== undefined) {
     return `{"key":${JSON.stringify(result.key)},"errorCode":"${result.errorCode}","errorDetails":${JSON.stringify(result.errorMessage ?? "")}}`;
   }
-  const variant = result.variant === undefined ? "" : `,"variant":${JSON.stringify(result.variant)}`;
-  return `{"key":${JSON.stringify(result.key)},"value":${JSON.stringify(result.value)},"reason":"${result.reason}"${variant},"metadata":{"detail":${JSON.stringify(result.detail)}}}`;
+  const { value, variant, reason } = result;
+  if (typeof value === "object" && value !== null) return serializeSuccessResult(result);
+  let byDetail = servedOutcomes.get(result.key);
+  let outcomes = byDetail?.get(result.detail);
+  if (outcomes) {
+    for (const outcome of outcomes) if (outcome.value === value && outcome.reason === reason && outcome.variant === variant) return outcome.json;
+  }
+  const json = serializeSuccessResult(result);
+  if (!byDetail) {
+    if (servedOutcomes.size >= FLAGS_KEPT) servedOutcomes.clear();
+    servedOutcomes.set(result.key, (byDetail = new Map()));
+  }
+  if (!outcomes) {
+    if (byDetail.size >= DETAILS_PER_FLAG) byDetail.delete(byDetail.keys().next().value!);
+    byDetail.set(result.detail, (outcomes = []));
+  }
+  if (outcomes.length >= OUTCOMES_PER_DETAIL) outcomes.shift();
+  outcomes.push({ variant, reason, value, json });
+  return json;
 }
 
 // A success item has `value`; a failure has `errorCode`: the item serializer picks by shape.
