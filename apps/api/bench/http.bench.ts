@@ -2,11 +2,14 @@
  * HTTP evaluation bench (SPEC §7): the API on a fresh database seeded here (real PostgreSQL and
  * Redis), a bare Fastify route as the baseline, both started the same way in their own
  * processes; autocannon drives them from this third process. 50 connections, 10 s per run,
- * scenarios interleaved, medians of 3 runs.
+ * scenarios interleaved, medians of 3 runs. On Linux with two cores or more, the load generator
+ * runs on the first core and the servers on the others (BENCH_PIN=0 to leave scheduling to the
+ * system), so they do not take turns on one core.
  *   pnpm bench:http            (BENCH_SECONDS, BENCH_RUNS, BENCH_CONNECTIONS to change)
  */
 import autocannon from "autocannon";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { cpus } from "node:os";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -21,8 +24,18 @@ const API_PORT = 3917;
 const BARE_PORT = 3918;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
+/** The cores the servers run on when pinned: all but the first, which the load generator keeps. */
+const SERVER_CORES = (() => {
+  const count = cpus().length;
+  if (process.env.BENCH_PIN === "0" || process.platform !== "linux" || count < 2) return undefined;
+  if (spawnSync("taskset", ["-p", "-c", "0", String(process.pid)]).status !== 0) return undefined;
+  return `1-${count - 1}`;
+})();
+
 function start(file: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", file], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  const node = [process.execPath, "--import", "tsx", file];
+  const [command, ...args] = SERVER_CORES ? ["taskset", "-c", SERVER_CORES, ...node] : node;
+  const child = spawn(command!, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   child.on("exit", (code) => {
     if (code && code !== 0) console.error(`${file} exited with ${code}`);
   });
@@ -129,7 +142,8 @@ try {
   }
 
   const baseline = results.get(scenarios[0]!.name)!;
-  console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per run, medians of ${RUNS} runs:\n`);
+  const pinning = SERVER_CORES ? `load generator on core 0, servers on cores ${SERVER_CORES}` : "not pinned to cores";
+  console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per run, medians of ${RUNS} runs, ${pinning}:\n`);
   console.log("| scenario | req/s | p50 ms | p99 ms | req/s vs baseline | server CPU µs/request | CPU vs baseline | errors |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [name, r] of results) {
