@@ -128,3 +128,23 @@ export async function seedWorkspace(db: Database, size: SeedSize) {
   }
   return { workspaceId: ws, environments, production, keys };
 }
+
+/**
+ * The environment the benches start the API with: production mode on the bench's own database
+ * and Redis, quiet logs, no demo data or migrations, and a rate limit no bench reaches.
+ */
+export function benchApiEnvironment(options: { port: number; databaseUrl: string; redisUrl: string }): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    PORT: String(options.port),
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    LOG_LEVEL: "warn",
+    SEED_DEMO: "false",
+    MIGRATE_ON_START: "false",
+    EVAL_RATE_LIMIT: "10000000",
+    ADMIN_DIST: "/nonexistent",
+  };
+}

@@ -11,10 +11,9 @@ import autocannon from "autocannon";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
 import { readFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
-import { createBenchDatabase, seedWorkspace } from "./bench-database";
+import { benchApiEnvironment, createBenchDatabase, seedWorkspace } from "./bench-database";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -80,19 +79,7 @@ try {
   const seeded = await seedWorkspace(bench.db, { flags: 20, tenants: 1_000, overridesPerFlag: 5, identities: 1_000 });
   await bench.db.close();
   const api = `http://127.0.0.1:${API_PORT}`;
-  const apiServer = start(here("../src/server.ts"), {
-      NODE_ENV: "production",
-      HOST: "127.0.0.1",
-      PORT: String(API_PORT),
-      DATABASE_URL: bench.url,
-      REDIS_URL,
-      JWT_SECRET: randomBytes(32).toString("hex"),
-      LOG_LEVEL: "warn",
-      SEED_DEMO: "false",
-      MIGRATE_ON_START: "false",
-      EVAL_RATE_LIMIT: "10000000",
-      ADMIN_DIST: "/nonexistent",
-  });
+  const apiServer = start(here("../src/server.ts"), benchApiEnvironment({ port: API_PORT, databaseUrl: bench.url, redisUrl: REDIS_URL }));
   const bareServer = start(here("./bare-server.ts"), { PORT: String(BARE_PORT) });
   children.push(apiServer, bareServer);
   await Promise.all([ready(`${api}/healthz`), ready(`http://127.0.0.1:${BARE_PORT}/bare`)]);

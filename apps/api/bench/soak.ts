@@ -10,12 +10,11 @@
  */
 import autocannon from "autocannon";
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createMember, PASSWORD } from "../test/helpers/fixtures";
 import { startRedis } from "../test/helpers/outages";
-import { createBenchDatabase, seedWorkspace } from "./bench-database";
+import { benchApiEnvironment, createBenchDatabase, seedWorkspace } from "./bench-database";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const LOAD = Number(process.env.SOAK_LOAD ?? 0.75);
@@ -43,17 +42,7 @@ const bench = await createBenchDatabase();
 const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./soak-server.ts", import.meta.url))], {
   env: {
     ...process.env,
-    NODE_ENV: "production",
-    HOST: "127.0.0.1",
-    PORT: String(PORT),
-    DATABASE_URL: bench.url,
-    REDIS_URL: redis.url,
-    JWT_SECRET: randomBytes(32).toString("hex"),
-    LOG_LEVEL: "warn",
-    SEED_DEMO: "false",
-    MIGRATE_ON_START: "false",
-    EVAL_RATE_LIMIT: "10000000",
-    ADMIN_DIST: "/nonexistent",
+    ...benchApiEnvironment({ port: PORT, databaseUrl: bench.url, redisUrl: redis.url }),
     SOAK_SAMPLE_MS: "5000",
   },
   stdio: ["ignore", "ignore", "inherit", "ipc"],

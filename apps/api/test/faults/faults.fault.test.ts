@@ -194,26 +194,35 @@ describe("two API replicas under evaluation load while their services fail", () 
     expect(result.row.recoveryMs!).toBeLessThan(15_000);
   });
 
-  it("(b) PostgreSQL is unreachable for the outage: evaluations carry on, writes answer 503 at once, then succeed again", async () => {
+  /** PostgreSQL cut off (refused or silent) for the outage, a second into the fire; when it was cut and restored. */
+  async function postgresOutage(name: string, cut: () => unknown) {
     let cutAt = 0;
     let restoredAt = 0;
-    const result = await underFire("postgres unreachable", async () => {
+    const result = await underFire(name, async () => {
       await sleep(1_000);
       cutAt = performance.now();
-      await pgProxy.cut();
+      await cut();
       await sleep(OUTAGE_MS);
       restoredAt = performance.now();
       await pgProxy.restore();
       const recovered = await probe.recovery([a, b], { fastMs: PUSHED_MS, timeoutMs: 30_000 });
       return { recoveryMs: recovered.ms, notes: { propagationAfterMs: round(recovered.propagationMs) } };
     });
+    return { result, cutAt, restoredAt };
+  }
+
+  /** The writes among these that were not refused with 503 SERVICE_UNAVAILABLE, described. */
+  const not503 = (attempts: { requestId: string; status?: number; dropped?: string; errorCode?: string }[]) =>
+    attempts.filter((x) => x.status !== 503 || x.errorCode !== "SERVICE_UNAVAILABLE").map((x) => `${x.requestId}: ${x.status ?? x.dropped} ${x.errorCode ?? ""}`);
+
+  it("(b) PostgreSQL is unreachable for the outage: evaluations carry on, writes answer 503 at once, then succeed again", async () => {
+    const { result, cutAt, restoredAt } = await postgresOutage("postgres unreachable", () => pgProxy.cut());
     expectEvaluationsAnswered(result.stats, result.seconds);
     expect(sum(result.stats.failovers)).toBe(0);
     expectWritesKept(result);
     const during = result.attempts.filter((x) => x.startedAt > cutAt + 100 && x.startedAt < restoredAt - 6_000);
     expect(during.length).toBeGreaterThan(0);
-    const wrong = during.filter((x) => x.status !== 503 || x.errorCode !== "SERVICE_UNAVAILABLE").map((x) => `${x.requestId}: ${x.status ?? x.dropped} ${x.errorCode ?? ""}`);
-    expect(wrong).toEqual([]);
+    expect(not503(during)).toEqual([]);
     const slowest = Math.max(...during.map((x) => x.endedAt! - x.startedAt));
     result.row.notes.slowest503Ms = Math.round(slowest);
     expect(slowest).toBeLessThan(6_000);
@@ -222,25 +231,13 @@ describe("two API replicas under evaluation load while their services fail", () 
   });
 
   it("(b') PostgreSQL stops answering for the outage (a partition: nothing refused, nothing answered): evaluations carry on, writes answer 503", async () => {
-    let cutAt = 0;
-    let restoredAt = 0;
-    const result = await underFire("postgres silent", async () => {
-      await sleep(1_000);
-      cutAt = performance.now();
-      pgProxy.blackhole();
-      await sleep(OUTAGE_MS);
-      restoredAt = performance.now();
-      await pgProxy.restore();
-      const recovered = await probe.recovery([a, b], { fastMs: PUSHED_MS, timeoutMs: 30_000 });
-      return { recoveryMs: recovered.ms, notes: { propagationAfterMs: round(recovered.propagationMs) } };
-    });
+    const { result, cutAt, restoredAt } = await postgresOutage("postgres silent", () => pgProxy.blackhole());
     expectEvaluationsAnswered(result.stats, result.seconds);
     expect(sum(result.stats.failovers)).toBe(0);
     expectWritesKept(result);
     const during = result.attempts.filter((x) => x.startedAt > cutAt + 100 && x.endedAt! < restoredAt);
     expect(during.length).toBeGreaterThan(0);
-    const wrong = during.filter((x) => x.status !== 503 || x.errorCode !== "SERVICE_UNAVAILABLE").map((x) => `${x.requestId}: ${x.status ?? x.dropped} ${x.errorCode ?? ""}`);
-    expect(wrong).toEqual([]);
+    expect(not503(during)).toEqual([]);
     const unanswered = result.attempts.filter((x) => x.dropped).map((x) => `${x.requestId}: ${x.dropped}`);
     expect(unanswered).toEqual([]);
     // Bounded by the database pool's connect timeout (5 s), never by the client giving up.
