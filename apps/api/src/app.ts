@@ -10,10 +10,11 @@ import { adminUiPlugin } from "./infra/admin-ui";
 import { authPlugin } from "./infra/auth";
 import type { Cache } from "./infra/cache/cache";
 import type { Database } from "./infra/db/database";
-import { errorHandlerPlugin, frameworkErrorHandler } from "./infra/error-handler";
+import { clientErrorHandler, errorHandlerPlugin, frameworkErrorHandler } from "./infra/error-handler";
 import { createFastPaths } from "./infra/fast-paths";
 import { jsonBodyPlugin } from "./infra/json-body";
 import { REQUEST_ID_HEADER, requestIdOf } from "./infra/request-id";
+import { storableStringsPlugin } from "./infra/storable-strings";
 import { authRoutes } from "./modules/auth/auth.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
 import { flagsRoutes } from "./modules/flags/flags.routes";
@@ -161,6 +162,8 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     routerOptions: { maxParamLength: 500 },
     // Routing failures (bad percent-encoding, over-long parameters) answer in the one error shape.
     frameworkErrors: frameworkErrorHandler,
+    // What Node's HTTP parser refuses (malformed or oversized requests) is answered in it too.
+    clientErrorHandler,
     // Closing finishes the requests in flight: idle kept-alive connections are closed, busy ones
     // answer (with `Connection: close`) and then close. Requests on them are served, not refused.
     forceCloseConnections: "idle",
@@ -182,6 +185,7 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
 
   await app.register(errorHandlerPlugin);
   await app.register(jsonBodyPlugin);
+  await app.register(storableStringsPlugin);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",

@@ -1,5 +1,8 @@
 import type { ErrorCode, FieldIssue } from "@ensign/contracts/common";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import { AppError, statusOf } from "./errors";
@@ -57,6 +60,30 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   }
   request.log.error({ err: error }, "routing failed");
   return send(reply, request, 500, "INTERNAL", "Something went wrong on our side.");
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (a bare CR in a header, headers or
+ * a URL past `--max-http-header-size`, a request that did not arrive in time) are answered in the
+ * one error shape too, on the raw socket, and the connection is closed. A reset connection gets
+ * nothing: there is no one to answer.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, message] =
+    error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, "The request did not arrive in time."]
+      : error.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "The request's URL and headers are too large."]
+        : [400, "The request is not valid HTTP."];
+  const code: ErrorCode = "VALIDATION_FAILED";
+  const body = JSON.stringify({ error: { code, message, requestId: randomUUID() } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /**

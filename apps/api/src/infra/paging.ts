@@ -1,4 +1,5 @@
 import type { Page } from "@ensign/contracts/common";
+import { literal } from "./like";
 
 /** Prisma's `skip`/`take` for a page/pageSize query. */
 export function pageArgs(query: { page: number; pageSize: number }): { skip: number; take: number } {
@@ -10,9 +11,9 @@ export function pageFrom<T>(items: T[], total: number, query: { page: number; pa
   return { items, total, page: query.page, pageSize: query.pageSize };
 }
 
-/** `contains`, case-insensitive: the where-clause of a text search. */
+/** `contains`, case-insensitive: the where-clause of a text search, its `%`, `_` and `\\` matching themselves. */
 export function containing(search: string) {
-  return { contains: search, mode: "insensitive" as const };
+  return { contains: literal(search), mode: "insensitive" as const };
 }
 
 export const iso = (date: Date) => date.toISOString();

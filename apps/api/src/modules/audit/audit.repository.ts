@@ -1,5 +1,6 @@
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
+import { literal } from "../../infra/like";
 
 /**
  * What a flag's history holds: the flag's own entries (definition, state, rules, schedules) and
@@ -62,7 +63,7 @@ function whereOf(workspaceId: string, f: AuditFilters): Prisma.AuditEntryWhereIn
     ...(actor && "email" in actor ? { actorEmail: actor.email } : {}),
     ...(actor && "type" in actor ? { actorType: actor.type } : {}),
     ...(f.action && "exact" in f.action ? { action: f.action.exact } : {}),
-    ...(f.action && "prefix" in f.action ? { action: { startsWith: f.action.prefix } } : {}),
+    ...(f.action && "prefix" in f.action ? { action: { startsWith: literal(f.action.prefix) } } : {}),
     ...(f.environmentKey ? { environmentKey: f.environmentKey } : {}),
     ...(f.from || f.to ? { at: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
   };
