@@ -66,6 +66,10 @@ const EnvSchema = z.object({
   STATS_FLUSH_INTERVAL: Duration.default(5_000),
   /** How often idle Server-Sent Events streams get a `: ping` comment. */
   STREAM_HEARTBEAT_INTERVAL: Duration.default(15_000),
+  /** Most Server-Sent Events streams one API key (or one signed-in user) may hold open on a replica. */
+  STREAM_MAX_PER_KEY: z.coerce.number().int().min(1).default(10_000),
+  /** Most Server-Sent Events streams one client address may hold open on a replica. */
+  STREAM_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
   /**
    * On SIGTERM, how long the replica keeps answering (readiness 503 `draining`, every answer
    * closing its connection) before it stops listening, so load balancers move away first.
@@ -102,6 +106,8 @@ export type Config = {
     apiKeyRecheckMs: number;
     statsFlushMs: number;
     heartbeatMs: number;
+    streamsPerKey: number;
+    streamsPerAddress: number;
   };
   /** True when neither DATABASE_URL nor REDIS_URL points at a real service. */
   embedded: { database: boolean; cache: boolean };
@@ -164,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKeyRecheckMs: e.API_KEY_RECHECK_INTERVAL,
       statsFlushMs: e.STATS_FLUSH_INTERVAL,
       heartbeatMs: e.STREAM_HEARTBEAT_INTERVAL,
+      streamsPerKey: e.STREAM_MAX_PER_KEY,
+      streamsPerAddress: e.STREAM_MAX_PER_ADDRESS,
     },
     embedded: { database: embeddedDatabase, cache: !e.REDIS_URL },
   };

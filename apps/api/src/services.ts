@@ -84,7 +84,12 @@ export function createServices(infra: Infra) {
   const statsRecorder = createStatsRecorder();
   const statsFlusher = createStatsFlusher({ recorder: statsRecorder, cache, prisma, log, intervalMs: config.evaluation.statsFlushMs });
   const tenantEvaluation = createTenantEvaluation({ snapshots });
-  const streams = createStreamHub({ store: snapshots, watcher, heartbeatMs: config.evaluation.heartbeatMs });
+  const streams = createStreamHub({
+    store: snapshots,
+    watcher,
+    heartbeatMs: config.evaluation.heartbeatMs,
+    limits: { perKey: config.evaluation.streamsPerKey, perAddress: config.evaluation.streamsPerAddress },
+  });
 
   return {
     notifier,

@@ -78,8 +78,12 @@ export async function liveRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { workspaceId } = scopeOf(request);
       const environments = await evaluation.environments(workspaceId);
+      const release = streams.admit(`user:${request.principal!.userId}`, request.ip);
       let leave = () => {};
-      const client = openSse(request, reply, () => leave());
+      const client = openSse(request, reply, () => {
+        leave();
+        release();
+      });
       leave = streams.subscribeWorkspace(workspaceId, environments, client);
     },
   );

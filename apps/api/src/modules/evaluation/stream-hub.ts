@@ -1,4 +1,5 @@
 import type { CompiledSnapshot } from "@ensign/evaluator";
+import { AppError } from "../../infra/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { EnvironmentChange } from "../../infra/changes";
 import type { SnapshotStore } from "../snapshots/snapshot-store";
@@ -68,7 +69,16 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, onClose: (
  * workspace's environments as soon as the replica learns it. All connections share one
  * heartbeat timer.
  */
-export function createStreamHub(deps: { store: SnapshotStore<CompiledSnapshot>; watcher: VersionWatcher; heartbeatMs?: number }) {
+export function createStreamHub(deps: {
+  store: SnapshotStore<CompiledSnapshot>;
+  watcher: VersionWatcher;
+  heartbeatMs?: number;
+  /** Most streams one key or user (`perKey`) and one client address (`perAddress`) may hold open here. */
+  limits?: { perKey: number; perAddress: number };
+}) {
+  const limits = deps.limits ?? { perKey: 10_000, perAddress: 100 };
+  const openByOwner = new Map<string, number>();
+  const openByAddress = new Map<string, number>();
   const byEnvironment = new Map<string, Set<SseClient>>();
   const byWorkspace = new Map<string, Map<SseClient, Map<string, number>>>();
   const all = new Set<SseClient>();
@@ -111,7 +121,36 @@ export function createStreamHub(deps: { store: SnapshotStore<CompiledSnapshot>; 
     };
   }
 
+  const decrement = (map: Map<string, number>, key: string) => {
+    const left = (map.get(key) ?? 1) - 1;
+    if (left === 0) map.delete(key);
+    else map.set(key, left);
+  };
+
   return {
+    /**
+     * Takes a slot for one more stream of `owner` (an API key or a user) from `address`, before
+     * the stream opens; past either cap it throws 429 `RATE_LIMITED` naming the cap. The returned
+     * function gives the slot back (once) when the stream ends.
+     */
+    admit(owner: string, address: string): () => void {
+      if ((openByOwner.get(owner) ?? 0) >= limits.perKey) {
+        throw new AppError("RATE_LIMITED", `Too many open streams for this credential (at most ${limits.perKey} per replica, STREAM_MAX_PER_KEY).`);
+      }
+      if ((openByAddress.get(address) ?? 0) >= limits.perAddress) {
+        throw new AppError("RATE_LIMITED", `Too many open streams from this address (at most ${limits.perAddress} per replica, STREAM_MAX_PER_ADDRESS).`);
+      }
+      openByOwner.set(owner, (openByOwner.get(owner) ?? 0) + 1);
+      openByAddress.set(address, (openByAddress.get(address) ?? 0) + 1);
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        decrement(openByOwner, owner);
+        decrement(openByAddress, address);
+      };
+    },
+
     subscribeEnvironment: (environmentId: string, client: SseClient) => join(byEnvironment, environmentId, client),
 
     /** `environments`: the workspace's environments and the versions the client starts from (polled while subscribed). */

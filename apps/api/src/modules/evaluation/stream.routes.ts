@@ -45,8 +45,12 @@ export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
       const entry = await deps.evaluation.entryFor(request.apiKey!);
       if (deps.evaluation.needsToken(request.apiKey!, entry)) await deps.evaluation.contextFromToken(request.apiKey!, entry, contextToken(request));
       const environmentId = request.apiKey!.environmentId;
+      const release = deps.hub.admit(`key:${request.apiKey!.id}`, request.ip);
       let leave = () => {};
-      const client = openSse(request, reply, () => leave());
+      const client = openSse(request, reply, () => {
+        leave();
+        release();
+      });
       if ((request.query as { format?: unknown }).format === "ofrep") client.format = "ofrep";
       leave = deps.hub.subscribeEnvironment(environmentId, client);
       const seen = lastEventId(request.headers, request.query);
