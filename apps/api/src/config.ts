@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { DEFAULT_ENVIRONMENT_LIMITS, type EnvironmentLimits } from "./infra/environment-limits";
 
 /** The repository root: `.data/` and the built admin app are found from here. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -66,6 +67,12 @@ const EnvSchema = z.object({
   STATS_FLUSH_INTERVAL: Duration.default(5_000),
   /** How often idle Server-Sent Events streams get a `: ping` comment. */
   STREAM_HEARTBEAT_INTERVAL: Duration.default(15_000),
+  /** The most one environment may hold (docs/reliability.md, "Limits"): past them a write is refused with 413. */
+  ENV_MAX_RULES: z.coerce.number().int().min(1).default(DEFAULT_ENVIRONMENT_LIMITS.rules),
+  ENV_MAX_TARGETING_BYTES: z.coerce.number().int().min(1_024).default(DEFAULT_ENVIRONMENT_LIMITS.targetingBytes),
+  ENV_MAX_TENANT_OVERRIDES: z.coerce.number().int().min(1).default(DEFAULT_ENVIRONMENT_LIMITS.tenantOverrides),
+  ENV_MAX_USER_OVERRIDES: z.coerce.number().int().min(1).default(DEFAULT_ENVIRONMENT_LIMITS.userOverrides),
+  WORKSPACE_MAX_SEGMENT_BYTES: z.coerce.number().int().min(1_024).default(DEFAULT_ENVIRONMENT_LIMITS.segmentBytes),
   /** Most Server-Sent Events streams one API key (or one signed-in user) may hold open on a replica. */
   STREAM_MAX_PER_KEY: z.coerce.number().int().min(1).default(10_000),
   /** Most Server-Sent Events streams one client address may hold open on a replica. */
@@ -109,6 +116,7 @@ export type Config = {
     streamsPerKey: number;
     streamsPerAddress: number;
   };
+  environmentLimits: EnvironmentLimits;
   /** True when neither DATABASE_URL nor REDIS_URL points at a real service. */
   embedded: { database: boolean; cache: boolean };
 };
@@ -172,6 +180,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatMs: e.STREAM_HEARTBEAT_INTERVAL,
       streamsPerKey: e.STREAM_MAX_PER_KEY,
       streamsPerAddress: e.STREAM_MAX_PER_ADDRESS,
+    },
+    environmentLimits: {
+      rules: e.ENV_MAX_RULES,
+      targetingBytes: e.ENV_MAX_TARGETING_BYTES,
+      tenantOverrides: e.ENV_MAX_TENANT_OVERRIDES,
+      userOverrides: e.ENV_MAX_USER_OVERRIDES,
+      segmentBytes: e.WORKSPACE_MAX_SEGMENT_BYTES,
     },
     embedded: { database: embeddedDatabase, cache: !e.REDIS_URL },
   };

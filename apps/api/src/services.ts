@@ -4,6 +4,7 @@ import fp from "fastify-plugin";
 import type { Config } from "./config";
 import type { Cache } from "./infra/cache/cache";
 import { createChangeNotifier } from "./infra/changes";
+import { createEnvironmentLimits } from "./infra/environment-limits";
 import type { Database } from "./infra/db/database";
 import { createStatsFlusher } from "./modules/analytics/stats-flusher";
 import { createStatsRecorder } from "./modules/analytics/stats-recorder";
@@ -67,6 +68,7 @@ export function createServices(infra: Infra) {
   const prisma = db.prisma;
   const notifier = createChangeNotifier(cache);
   const revocations = createApiKeyRevocations(cache);
+  const limits = createEnvironmentLimits(config.environmentLimits);
 
   // Evaluation runtime: snapshots in memory, kept current by the watcher; keys; counters.
   const watcher = createVersionWatcher({ cache, prisma, log, pollMs: config.evaluation.snapshotPollMs });
@@ -97,28 +99,28 @@ export function createServices(infra: Infra) {
     environments: createEnvironmentsService({ prisma, notifier, revocations }),
     members: createMembersService({ prisma }),
     modules: createModulesService({ prisma, notifier }),
-    segments: createSegmentsService({ prisma, notifier }),
+    segments: createSegmentsService({ prisma, notifier, limits }),
     apiKeys: createApiKeysService({ prisma, revocations }),
     identities: createIdentitiesService({ prisma, notifier }),
     audit: createAuditService({ prisma }),
-    transfer: createTransferService({ prisma, notifier }),
+    transfer: createTransferService({ prisma, notifier, limits }),
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
     loginThrottle: createLoginThrottle({ cache, perAddressAndAccount: config.loginRateLimit }),
     health: createHealthService({ db, cache, snapshots }),
     workspaces: createWorkspacesService({ prisma, revocations }),
     flags: createFlagsService({ prisma, notifier }),
     flagsList: createFlagsListService({ prisma }),
-    flagState: createFlagStateService({ prisma, notifier }),
-    rules: createRulesService({ prisma, notifier }),
+    flagState: createFlagStateService({ prisma, notifier, limits }),
+    rules: createRulesService({ prisma, notifier, limits }),
     schedules: createSchedulesService({ prisma }),
     scheduleRunner: createScheduleRunner({ prisma, notifier, log: infra.log, intervalMs: config.schedulerIntervalMs }),
     tenants: createTenantsService({ prisma, notifier }),
     tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
-    tenantOverrides: createTenantOverridesService({ prisma, notifier }),
-    userOverrides: createUserOverridesService({ prisma, notifier }),
-    bulkOverrides: createBulkOverridesService({ prisma, notifier }),
+    tenantOverrides: createTenantOverridesService({ prisma, notifier, limits }),
+    userOverrides: createUserOverridesService({ prisma, notifier, limits }),
+    bulkOverrides: createBulkOverridesService({ prisma, notifier, limits }),
     tenantAdminAccess: createTenantAdminAccessService({ prisma }),
-    tenantFeatures: createTenantFeaturesService({ prisma, notifier, evaluation: tenantEvaluation }),
+    tenantFeatures: createTenantFeaturesService({ prisma, notifier, evaluation: tenantEvaluation, limits }),
     tenantAudit: createTenantAuditService({ prisma }),
     snapshots,
     watcher,

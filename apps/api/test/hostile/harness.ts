@@ -13,6 +13,7 @@ import {
   hostileJson,
   hostileSegment,
   hostileString,
+  INVALID_UTF8_SEQUENCES,
   type JsonText,
 } from "./inputs";
 import { defaultParams, fillPath, type Audience, type HttpMethod, type RouteSpec } from "./routes";
@@ -29,7 +30,7 @@ export interface HostileRequest {
   method: HttpMethod;
   url: string;
   headers: Headers;
-  payload?: string;
+  payload?: string | Buffer;
   /** Invalid by construction: anything but a 4xx is a defect. */
   mustRefuse: boolean;
   /** `current`: send the resource's current version in If-Match; `none`: send none. */
@@ -65,7 +66,7 @@ function hasConditions(value: unknown): boolean {
 
 interface Part {
   kind: string;
-  payload?: string;
+  payload?: string | Buffer;
   contentType?: string;
   query?: string;
   params?: Record<string, string>;
@@ -89,6 +90,13 @@ function bodyParts(template: unknown, route: string): fc.Arbitrary<Part> {
     fc.tuple(fc.option(path, { nil: undefined }), deepText).map(([at, deep]) => ({ kind: "body: nested too deeply", payload: at ? replaced(template, at, deep) : deep, mustRefuse: true })),
     fc.constantFrom(...INVALID_JSON).map((payload) => ({ kind: "body: invalid JSON", payload, mustRefuse: payload !== '{"a":"\\ud800"}' })),
     fc.constantFrom(...BAD_CONTENT_TYPES).map((contentType) => ({ kind: `body: content type ${contentType}`, payload: text, contentType, mustRefuse: true })),
+    fc.tuple(path, fc.constantFrom(...INVALID_UTF8_SEQUENCES)).map(([at, bytes]) => {
+      const [before, after] = replaced(template, at, '"@@INVALID_UTF8@@"').split('"@@INVALID_UTF8@@"');
+      return {
+        kind: `body: ${at.join(".")} := invalid UTF-8 ${bytes.toString("hex")}`,
+        payload: Buffer.concat([Buffer.from(`${before}"a`), bytes, Buffer.from(`b"${after ?? ""}`)]),
+      };
+    }),
   ];
   if (!route.endsWith("/import")) {
     parts.push(fc.integer({ min: BODY_LIMIT, max: BODY_LIMIT * 4 }).map((n) => ({ kind: "body: oversized", payload: `{"a":"${"x".repeat(n)}"}`, mustRefuse: true })));
@@ -116,7 +124,13 @@ function bodyParts(template: unknown, route: string): fc.Arbitrary<Part> {
 }
 
 function queryParts(template: Record<string, string> = {}): fc.Arbitrary<Part> {
-  const names = [...Object.keys(template), "page", "pageSize", "env", "search", "__proto__", "constructor", "sort", "format", "apiKey", "contextToken", "context"];
+  const names = [
+    ...Object.keys(template),
+    ...["page", "pageSize", "env", "search", "__proto__", "constructor", "sort", "order", "format", "apiKey", "contextToken", "context", "accessToken"],
+    // Every filter the list routes document: each reaches a query of its own.
+    ...["action", "actor", "flag", "flagKey", "tenant", "tenantKey", "member", "tag", "module", "state", "flagState", "type", "targetType"],
+    ...["from", "to", "environment", "userKey", "attributes", "include", "status", "archived", "deprecated", "beta", "days", "lastEventId", "key"],
+  ];
   const valid = Object.entries(template).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
   return fc.oneof(
     fc.tuple(fc.constantFrom(...names), hostileString).map(([name, value]) => ({
@@ -272,7 +286,7 @@ export async function createRunner(t: TestApp, world: World, allRoutes: readonly
     const res = await inject({ method: request.method, url: request.url, headers, payload: request.payload }, Boolean(spec.isStream));
     stats.requests++;
     stats.routes.add(route);
-    const label = `${route} [${request.kind}] ${request.method} ${request.url.slice(0, 160)}${request.payload === undefined ? "" : ` body ${request.payload.slice(0, 160)}`}`;
+    const label = `${route} [${request.kind}] ${request.method} ${request.url.slice(0, 160)}${request.payload === undefined ? "" : ` body ${request.payload.toString().slice(0, 160)}`}`;
     const problems: string[] = [];
     if (res.status === 0) problems.push(`no answer within ${REQUEST_TIMEOUT_MS} ms`);
     else if (res.ms > REQUEST_TIMEOUT_MS) problems.push(`answered after ${Math.round(res.ms)} ms`);

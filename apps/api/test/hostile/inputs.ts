@@ -43,7 +43,25 @@ const NASTY_STRINGS = [
   "0001-01-01T00:00:00Z",
   "1.0.0-01",
   "(a+)+$",
+  // Reversed surrogate halves, C1 controls, bidi and zero-width marks.
+  "\uDC00\uD800",
+  "a\uDFFF\uD800b",
+  "\u0085\u009B\u009F",
+  "\u001B[31m\u0007",
+  "\u200F\u200E\u202B\u2066",
+  "\u200B\u2060\uFEFF",
+  "\uFFFE\uFFFF",
 ];
+
+/** Every documented length bound (keys, names, searches, descriptions, values), at and one past it. */
+const DOCUMENTED_LENGTHS = [63, 64, 65, 100, 101, 128, 129, 200, 201, 255, 256, 257, 500, 501, 1_000, 1_001, 1_024, 1_025, 2_000, 2_001, 4_096, 4_097];
+
+const atLengthBounds = fc
+  .tuple(fc.constantFrom(...DOCUMENTED_LENGTHS), fc.constantFrom("a", "é", "💥", "\u0000", "\uD800"))
+  .map(([length, unit]) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length));
+
+/** Any code unit at all, surrogate halves and controls included. */
+const anyCodeUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
 
@@ -52,7 +70,26 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 30 }) },
   { weight: 1, arbitrary: fc.string({ unit: fc.oneof(loneSurrogate, fc.constantFrom("\u0000", "a", "\u00e9", "\u{1F600}")), maxLength: 12 }) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom("x", "é", "💥", "\u0000"), fc.integer({ min: 257, max: 70_000 })).map(([c, n]) => c.repeat(n)) },
+  { weight: 2, arbitrary: atLengthBounds },
+  { weight: 2, arbitrary: fc.string({ unit: anyCodeUnit, minLength: 1, maxLength: 16 }) },
 );
+
+/**
+ * Raw bytes that are not valid UTF-8, placed inside a JSON string of a body: overlong encodings
+ * (`C0 AF` is an overlong `/`), encoded surrogate halves, bytes past U+10FFFF, truncated sequences.
+ */
+export const INVALID_UTF8_SEQUENCES: readonly Buffer[] = [
+  Buffer.from([0xc0, 0xaf]),
+  Buffer.from([0xe0, 0x80, 0xaf]),
+  Buffer.from([0xf0, 0x80, 0x80, 0xaf]),
+  Buffer.from([0xed, 0xa0, 0x80]),
+  Buffer.from([0xed, 0xbf, 0xbf]),
+  Buffer.from([0xf4, 0x90, 0x80, 0x80]),
+  Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80]),
+  Buffer.from([0xe2, 0x82]),
+  Buffer.from([0xff, 0xfe]),
+  Buffer.from([0x00]),
+];
 
 /** Numbers out of every range a field could have: huge, negative, fractional, unsafe integers. */
 export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
@@ -192,6 +229,6 @@ export const hostileSegment: fc.Arbitrary<string> = fc.oneof(
 
 /** Printable header values (what an HTTP parser lets through), hostile in content. */
 export const hostileHeaderValue: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom("", "*", "W/", '"-1"', '"99999999999"', '"1", "2"', "null", "undefined", '"abc"', "W/\"0\"", '"1.5"', "0x10", "1e3", " 3 ", "\t", "é", "ÿÿÿ", "x".repeat(8_000)),
+  fc.constantFrom("\u0085", "\u00A0\u00FF", "a\u0080b", "", "*", "W/", '"-1"', '"99999999999"', '"1", "2"', "null", "undefined", '"abc"', "W/\"0\"", '"1.5"', "0x10", "1e3", " 3 ", "\t", "é", "ÿÿÿ", "x".repeat(8_000)),
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
 );

@@ -39,6 +39,8 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   // The evaluation routes take the JSON body's text as it came: the OFREP protocol reads it.
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => done(null, new JsonText(body as string)));
+  // OFREP bodies are JSON: any other body is a 415, never evaluated as if it were empty.
+  app.removeContentTypeParser("text/plain");
 
   const send = (reply: FastifyReply, answer: OfrepAnswer) => reply.code(answer.status).headers(answer.headers).send(answer.body);
 

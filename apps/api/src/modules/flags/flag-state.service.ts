@@ -7,10 +7,19 @@ import { AppError, invalid } from "../../infra/errors";
 import { auditedState, toStateResponse } from "./flag-responses";
 import { flagStatesRepository as states } from "./flag-states.repository";
 import { changeState, checkTargeting, loadTarget } from "./state-writes";
+import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 const unique = (keys: string[] | undefined) => (keys ? [...new Set(keys)] : undefined);
 
-export function createFlagStateService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+export function createFlagStateService({
+  prisma,
+  notifier,
+  limits = createEnvironmentLimits(),
+}: {
+  prisma: PrismaClient;
+  notifier: ChangeNotifier;
+  limits?: EnvironmentLimitsChecker;
+}) {
   async function write(workspaceId: string, fn: (tx: Tx) => Promise<{ result: FlagStateResponse; changed: EnvironmentChange[] }>) {
     const { result, changed } = await inWorkspace(prisma, workspaceId, fn);
     await notifier.published(changed);
@@ -39,7 +48,7 @@ export function createFlagStateService({ prisma, notifier }: { prisma: PrismaCli
         const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
           action: "flag_state.updated",
           apply: () => states.update(tx, workspaceId, target.state.id, data),
-        });
+        }, limits);
         return { result: toStateResponse(target.flag.key, target.environment.key, state), changed };
       });
     },
@@ -78,7 +87,7 @@ export function createFlagStateService({ prisma, notifier }: { prisma: PrismaCli
             await states.replaceRules(tx, workspaceId, target.state.id, rules);
           },
           describe: (before, after) => ({ before: auditedState(before), after: { ...auditedState(after), copiedFrom: body.from } }),
-        });
+        }, limits);
         return { result: toStateResponse(target.flag.key, target.environment.key, state), changed };
       });
     },

@@ -9,6 +9,7 @@ import { AppError, invalid, notFound } from "../../infra/errors";
 import { toStateResponse } from "./flag-responses";
 import { flagStatesRepository as states, type StoredRule } from "./flag-states.repository";
 import { changeState, checkTargeting, loadTarget, type StateTarget } from "./state-writes";
+import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 const audited = (rule: StoredRule | undefined) => rule && { id: rule.id, position: rule.position, name: rule.name, conditions: rule.conditions, serve: rule.serve };
 
@@ -19,7 +20,15 @@ function ruleOf(target: StateTarget, ruleId: string): StoredRule {
 }
 
 /** Targeting rules of a flag state. Every write moves the state's version (one version covers state and rules). */
-export function createRulesService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+export function createRulesService({
+  prisma,
+  notifier,
+  limits = createEnvironmentLimits(),
+}: {
+  prisma: PrismaClient;
+  notifier: ChangeNotifier;
+  limits?: EnvironmentLimitsChecker;
+}) {
   async function write<R extends { state: FlagStateResponse; changed: EnvironmentChange[] }>(workspaceId: string, fn: (tx: Tx) => Promise<R>): Promise<R> {
     const result = await inWorkspace(prisma, workspaceId, fn);
     await notifier.published(result.changed);
@@ -45,7 +54,7 @@ export function createRulesService({ prisma, notifier }: { prisma: PrismaClient;
             ruleId = await states.insertRule(tx, workspaceId, target.state.id, position, rule);
           },
           describe: (_before, after) => ({ after: audited(after.rules.find((r) => r.id === ruleId)) }),
-        });
+        }, limits);
         return { state: toStateResponse(target.flag.key, target.environment.key, state), ruleId, changed };
       });
     },
@@ -62,7 +71,7 @@ export function createRulesService({ prisma, notifier }: { prisma: PrismaClient;
             const diff = changes(audited(before.rules.find((r) => r.id === ruleId))!, audited(after.rules.find((r) => r.id === ruleId))!);
             return { before: { id: ruleId, ...diff.before }, after: { id: ruleId, ...diff.after } };
           },
-        });
+        }, limits);
         return { state: toStateResponse(target.flag.key, target.environment.key, state), changed };
       });
     },

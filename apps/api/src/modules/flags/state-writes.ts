@@ -9,6 +9,7 @@ import { auditedState } from "./flag-responses";
 import { defaultState, flagStatesRepository as states, type RuleData, type StoredState } from "./flag-states.repository";
 import { flagsRepository as repo, type EnvironmentRef, type FlagRow } from "./flags.repository";
 import { segmentReferences, serveIssues } from "./targeting-validation";
+import type { EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 /** A flag, one of its environments, and its state there. */
 export interface StateTarget {
@@ -88,7 +89,8 @@ export interface StateChange {
 /**
  * The one way a flag state changes, by hand or by schedule: claims the next version (refusing a
  * stale `expectedVersion`; `null` applies to whatever is current), writes the change, records
- * the audit entry, and bumps the environment's snapshot, all in the caller's transaction.
+ * the audit entry, checks the environment's size limits (when given), and bumps the
+ * environment's snapshot, all in the caller's transaction.
  * The caller publishes the returned changes after commit.
  */
 export async function changeState(
@@ -98,6 +100,7 @@ export async function changeState(
   expectedVersion: number | null,
   actor: Actor,
   change: StateChange,
+  limits?: EnvironmentLimitsChecker,
 ): Promise<{ state: StoredState; changed: EnvironmentChange[] }> {
   const { flag, environment, state: before } = target;
   if (!(await states.claimVersion(tx, workspaceId, before.id, expectedVersion))) {
@@ -115,6 +118,8 @@ export async function changeState(
     targetKey: flag.key,
     ...described,
   });
+  // Writes that can grow the environment pass its limits; removals and toggles do not need them.
+  if (limits) await limits.assertEnvironments(tx, [environment.id]);
   const changed = await bumpEnvironments(tx, workspaceId, [environment.id]);
   return { state: after, changed };
 }

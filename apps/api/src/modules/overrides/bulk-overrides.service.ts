@@ -9,10 +9,12 @@ import { createWriter } from "../tenancy/writing";
 import { overridesRepository as repo, type TenantOverrideData, type TenantOverrideRow } from "./overrides.repository";
 import { overrideSnapshot, requireFutureExpiry, requireVariant, sameOverride } from "./overrides.rules";
 import type { OverridePowers } from "./tenant-overrides.service";
+import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 interface Deps {
   prisma: PrismaClient;
   notifier: ChangeNotifier;
+  limits?: EnvironmentLimitsChecker;
   now?: () => number;
 }
 
@@ -42,7 +44,7 @@ const AUDIT_CHUNK = 1_000;
  * the flag's on variant), lock, unlock, clear, or disable every flag. The plan that a preview
  * answers is the plan that is applied; each changed override gets its own audit entry.
  */
-export function createBulkOverridesService({ prisma, notifier, now = Date.now }: Deps) {
+export function createBulkOverridesService({ prisma, notifier, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
   const writing = createWriter({ prisma, notifier });
 
   async function tenantsOf(tx: Tx, workspaceId: string, keys: string[]): Promise<Tenant[]> {
@@ -162,6 +164,7 @@ export function createBulkOverridesService({ prisma, notifier, now = Date.now }:
           checkPowers(changes, powers);
           if (!isPreview && changes.length > 0) {
             await apply(tx, workspaceId, environment, changes, actor);
+            await limits.assertEnvironments(tx, [environment.id]);
             bumped.push(...(await bumpEnvironments(tx, workspaceId, [environment.id])));
           }
           const described: BulkChange[] = changes.map((c) => ({

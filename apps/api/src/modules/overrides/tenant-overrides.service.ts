@@ -23,10 +23,12 @@ import {
   toTenantOverrideResponse,
 } from "./overrides.rules";
 import { literal } from "../../infra/like";
+import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 interface Deps {
   prisma: PrismaClient;
   notifier: ChangeNotifier;
+  limits?: EnvironmentLimitsChecker;
   now?: () => number;
 }
 
@@ -48,7 +50,7 @@ export interface OverridePowers {
  * override is the workspace's word: tenant admins cannot change it, and among workspace members
  * only those who may lock may change or clear it.
  */
-export function createTenantOverridesService({ prisma, notifier, now = Date.now }: Deps) {
+export function createTenantOverridesService({ prisma, notifier, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
   const writing = createWriter({ prisma, notifier });
 
   async function resolve(tx: Tx, workspaceId: string, ref: TenantOverrideRef, isWrite: boolean) {
@@ -164,6 +166,7 @@ export function createTenantOverridesService({ prisma, notifier, now = Date.now 
             repo.createTenantOverride(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, tenantId: tenant.id }, data),
           );
           await audit(tx, workspaceId, target, row.id, "tenant_override.set", null, overrideSnapshot(row), actor);
+          await limits.assertEnvironments(tx, [environment.id]);
         }
         bumped.push(...(await bumpEnvironments(tx, workspaceId, [environment.id])));
         return { override: toTenantOverrideResponse(row, flag.key, environment.key, now()), isCreated: !current };

@@ -10,10 +10,12 @@ import { createWriter } from "../tenancy/writing";
 import { overridesRepository as repo, type UserOverrideRow } from "./overrides.repository";
 import { flagInEnvironment, requireFutureExpiry, requireVariant, toUserOverrideResponse } from "./overrides.rules";
 import { literal } from "../../infra/like";
+import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 interface Deps {
   prisma: PrismaClient;
   notifier: ChangeNotifier;
+  limits?: EnvironmentLimitsChecker;
   now?: () => number;
 }
 
@@ -30,7 +32,7 @@ const audited = (row: Pick<UserOverrideRow, "userKey" | "variant" | "expiresAt">
 });
 
 /** Overrides of one flag for one user key in one environment, optionally expiring. */
-export function createUserOverridesService({ prisma, notifier, now = Date.now }: Deps) {
+export function createUserOverridesService({ prisma, notifier, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
   const writing = createWriter({ prisma, notifier });
 
   async function resolve(tx: Tx, workspaceId: string, ref: UserOverrideRef, isWrite: boolean) {
@@ -100,6 +102,7 @@ export function createUserOverridesService({ prisma, notifier, now = Date.now }:
           row = await translating(what(ref), () =>
             repo.createUserOverride(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, userKey: ref.userKey, ...data }),
           );
+          await limits.assertEnvironments(tx, [environment.id]);
         }
         await audit(tx, workspaceId, target, row.id, "user_override.set", current ? audited(current) : null, audited(row), actor);
         bumped.push(...(await bumpEnvironments(tx, workspaceId, [environment.id])));

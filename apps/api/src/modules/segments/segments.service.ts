@@ -16,6 +16,7 @@ import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { segmentsRepository as repo, type SegmentData, type SegmentRow } from "./segments.repository";
+import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 export function toSegmentResponse(row: SegmentRow, usedByFlags: number): SegmentResponse {
   return { ...row, rules: row.rules as SegmentRule[], usedByFlags, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
@@ -59,7 +60,15 @@ function dataOf(body: UpdateSegmentBody): SegmentData {
   };
 }
 
-export function createSegmentsService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+export function createSegmentsService({
+  prisma,
+  notifier,
+  limits = createEnvironmentLimits(),
+}: {
+  prisma: PrismaClient;
+  notifier: ChangeNotifier;
+  limits?: EnvironmentLimitsChecker;
+}) {
   async function requireSegment(tx: Tx, workspaceId: string, key: string) {
     const row = await repo.findByKey(tx, workspaceId, key);
     if (!row) throw notFound(`Segment '${key}'`);
@@ -70,6 +79,7 @@ export function createSegmentsService({ prisma, notifier }: { prisma: PrismaClie
   async function write<R>(workspaceId: string, fn: (tx: Tx) => Promise<R>): Promise<R> {
     const { result, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
       const result = await fn(tx);
+      await limits.assertSegments(tx, workspaceId);
       return { result, bumped: await bumpEnvironments(tx, workspaceId) };
     });
     await notifier.published(bumped);

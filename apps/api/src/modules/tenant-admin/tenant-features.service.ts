@@ -13,11 +13,13 @@ import type { TenantEvaluation } from "../tenancy/tenant-evaluation";
 import { createWriter } from "../tenancy/writing";
 import { tenantAdminRepository as repo } from "./tenant-admin.repository";
 import { buildFeatures, refusal } from "./tenant-features.model";
+import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 interface Deps {
   prisma: PrismaClient;
   notifier: ChangeNotifier;
   evaluation: TenantEvaluation;
+  limits?: EnvironmentLimitsChecker;
   now?: () => number;
 }
 
@@ -28,7 +30,7 @@ export const DEFAULT_TENANT_ENVIRONMENT = "production";
  * their own on/off choices, which are unlocked tenant overrides with source `tenant_admin`.
  * Everything is read for, and written to, the one tenant of the caller's membership.
  */
-export function createTenantFeaturesService({ prisma, notifier, evaluation, now = Date.now }: Deps) {
+export function createTenantFeaturesService({ prisma, notifier, evaluation, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
   const writing = createWriter({ prisma, notifier });
 
   async function load(tx: Tx, scope: WorkspaceScope, envKey: string | undefined, options: { isAfterWrite?: boolean } = {}) {
@@ -108,6 +110,7 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, now 
             repo.createOverride(tx, { workspaceId: scope.workspaceId, flagId: row.id, environmentId: environment.id, tenantId: tenant.id, ...next }),
           );
           id = created.id;
+          await limits.assertEnvironments(tx, [environment.id]);
         }
         await recordAudit(tx, actor, {
           workspaceId: scope.workspaceId,

@@ -9,11 +9,22 @@ import { buildExport } from "./export.builder";
 import { exportRepository } from "./export.repository";
 import { documentIssues } from "./import-validation";
 import { writeImport } from "./import.writer";
+import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 /** Big workspaces take a while to read or write in one transaction. */
 const TRANSFER_TIMEOUT_MS = 120_000;
 
-export function createTransferService({ prisma, notifier, now = () => new Date() }: { prisma: PrismaClient; notifier: ChangeNotifier; now?: () => Date }) {
+export function createTransferService({
+  prisma,
+  notifier,
+  limits = createEnvironmentLimits(),
+  now = () => new Date(),
+}: {
+  prisma: PrismaClient;
+  notifier: ChangeNotifier;
+  limits?: EnvironmentLimitsChecker;
+  now?: () => Date;
+}) {
   return {
     /** The whole workspace as one document; reading it is audited (who took a copy, and how much). */
     async export(workspaceId: string, actor: Actor): Promise<WorkspaceExport> {
@@ -65,7 +76,13 @@ export function createTransferService({ prisma, notifier, now = () => new Date()
             targetKey: (await exportRepository.workspace(tx, workspaceId)).slug,
             after: { mode: body.mode, source: body.document.workspace.slug, exportedAt: body.document.exportedAt, ...summary },
           });
-          return { summary, bumped: await bumpEnvironments(tx, workspaceId) };
+          const bumped = await bumpEnvironments(tx, workspaceId);
+          await limits.assertSegments(tx, workspaceId);
+          await limits.assertEnvironments(
+            tx,
+            bumped.map((change) => change.environmentId),
+          );
+          return { summary, bumped };
         },
         { timeout: TRANSFER_TIMEOUT_MS },
       );
