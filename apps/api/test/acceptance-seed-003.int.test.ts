@@ -70,7 +70,7 @@ describe("seed 003 acceptance scenarios", () => {
       method: "POST",
       url: `/v1/workspaces/${ws.slug}/flags`,
       headers: sysadmin,
-      payload: { key: "fin_test_feature", name: "Test Feature", description: "Created by the SysAdmin", module: "FIN", initialState: { enabled: true, variant: "on" } },
+      payload: { key: "fin_test_feature", name: "Test Feature", description: "Created by the SysAdmin", module: "FIN", tenantManageable: true, initialState: { enabled: true, variant: "on" } },
     });
     expect(created.statusCode).toBe(201);
     const listed = await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}/flags?search=fin_test`, headers: sysadmin });

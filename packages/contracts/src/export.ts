@@ -27,7 +27,7 @@ export const ExportEnvironment = z.object({
   requireContextToken: z.boolean().default(false),
 });
 
-export const ExportModule = z.object({ key: Key, name: Name, description: Text });
+export const ExportModule = z.object({ key: Key, name: Name, description: Text, keyPrefix: z.string().max(32).nullable().default(null) });
 
 /** A flag's state in one environment; rules in evaluation order. */
 export const ExportFlagState = z.object({
@@ -61,6 +61,9 @@ export const ExportFlag = z.object({
   salt: z.string().min(1).max(64),
   tags: z.array(z.string().max(64)).max(50),
   isBeta: z.boolean(),
+  /** Absent in documents from before tenant-manageable flags, whose flags were all manageable. */
+  tenantManageable: z.boolean().default(true),
+  feedbackUrl: z.string().max(2_000).nullable().default(null),
   dependsOn: z.array(FlagKey).max(50),
   lifecycle: z.enum(["temporary", "permanent"]),
   owner: z.string().max(200).nullable(),

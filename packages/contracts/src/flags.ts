@@ -10,6 +10,13 @@ export type FlagLifecycle = z.infer<typeof FlagLifecycle>;
 export const Tag = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$/, "tags use letters, digits, '_', '.', ':', '/', '-' (max 64)");
 export const Tags = z.array(Tag).max(50);
 export const Owner = z.string().trim().min(1).max(200);
+/** Where tenants send feedback about a beta feature: an http(s) URL. */
+export const FeedbackUrl = z
+  .string()
+  .trim()
+  .max(2_000)
+  .url()
+  .refine((url) => /^https?:\/\//i.test(url), "must be an http or https URL");
 export const Variants = z.array(Variant).min(1).max(LIMITS.variantsPerFlag);
 
 /**
@@ -46,6 +53,9 @@ export const CreateFlagBody = z
     onVariant: VariantKey.optional(),
     tags: Tags.optional(),
     isBeta: z.boolean().optional(),
+    /** Whether tenant admins may switch it for their own tenant; `false` when absent. */
+    tenantManageable: z.boolean().optional(),
+    feedbackUrl: FeedbackUrl.nullish(),
     /** Keys of prerequisite flags, which must exist; cycles are refused. */
     dependsOn: z.array(FlagKey).max(50).optional(),
     lifecycle: FlagLifecycle.optional(),
@@ -70,6 +80,9 @@ export const UpdateFlagBody = z
     onVariant: VariantKey.optional(),
     tags: Tags.optional(),
     isBeta: z.boolean().optional(),
+    tenantManageable: z.boolean().optional(),
+    /** `null` clears it. */
+    feedbackUrl: FeedbackUrl.nullish(),
     dependsOn: z.array(FlagKey).max(50).optional(),
     lifecycle: FlagLifecycle.optional(),
     owner: Owner.nullish(),
@@ -124,6 +137,9 @@ export const FlagResponse = z.object({
   onVariant: VariantKey,
   tags: z.array(z.string()),
   isBeta: z.boolean(),
+  /** Whether tenant admins may switch it for their own tenant. */
+  tenantManageable: z.boolean(),
+  feedbackUrl: z.string().nullable(),
   dependsOn: z.array(FlagKey),
   lifecycle: FlagLifecycle,
   owner: z.string().nullable(),

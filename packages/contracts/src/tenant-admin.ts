@@ -27,7 +27,7 @@ export type TenantFeaturesQuery = z.infer<typeof TenantFeaturesQuery>;
 export const FeatureParams = z.object({ key: FlagKey });
 
 /** Why a tenant admin cannot flip a feature right now; the same codes the PUT refuses with. */
-export const TOGGLE_BLOCKS = ["FEATURE_LOCKED", "MODULE_DISABLED", "FEATURE_DISABLED", "DEPENDENCY_NOT_MET", "FLAG_DEPRECATED"] as const;
+export const TOGGLE_BLOCKS = ["FEATURE_NOT_MANAGEABLE", "FEATURE_LOCKED", "MODULE_DISABLED", "FEATURE_DISABLED", "DEPENDENCY_NOT_MET", "FLAG_DEPRECATED"] as const;
 export const ToggleBlock = z.enum(TOGGLE_BLOCKS);
 export type ToggleBlock = z.infer<typeof ToggleBlock>;
 
@@ -53,6 +53,10 @@ export const TenantFeature = z.object({
   locked: z.boolean(),
   lockedBy: z.enum(["override", "deny_list", "allow_list"]).nullable(),
   isBeta: z.boolean(),
+  /** Where to send feedback about this beta feature, when the workspace gives one. */
+  feedbackUrl: z.string().nullable(),
+  /** Whether the workspace lets tenant admins switch it at all; the others are read-only. */
+  tenantManageable: z.boolean(),
   deprecated: z.boolean(),
   /** The workspace admins switched it off in this environment (kill switch): off for every tenant. */
   globallyDisabled: z.boolean(),

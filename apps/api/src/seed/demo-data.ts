@@ -82,6 +82,8 @@ export async function seedDemo(prisma: PrismaClient): Promise<boolean> {
             onVariant: "on",
             salt: salt(),
             tags: ["producer-portal"],
+            // Seed 000: producers see their features but never switch them themselves.
+            tenantManageable: false,
             lifecycle: "permanent",
             owner: "portal-team",
           },
@@ -136,7 +138,9 @@ export async function seedDemo(prisma: PrismaClient): Promise<boolean> {
       }
       const flagIds = new Map<string, string>();
       for (const mod of FINANCE_MODULES) {
-        const module = await tx.module.create({ data: { workspaceId: finance.id, key: mod.key, name: mod.name, description: mod.description } });
+        const module = await tx.module.create({
+          data: { workspaceId: finance.id, key: mod.key, name: mod.name, description: mod.description, keyPrefix: `${mod.key.toLowerCase()}_` },
+        });
         for (const feature of mod.features) {
           const flag = await tx.flag.create({
             data: {
@@ -151,6 +155,8 @@ export async function seedDemo(prisma: PrismaClient): Promise<boolean> {
               onVariant: "on",
               salt: salt(),
               isBeta: feature.isBeta ?? false,
+              // Seed 003: tenant admins manage their own finance features.
+              tenantManageable: true,
               dependsOn: feature.dependsOn ?? [],
               tags: [mod.key.toLowerCase()],
               lifecycle: "permanent",

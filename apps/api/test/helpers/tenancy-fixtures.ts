@@ -37,6 +37,8 @@ export interface FlagOptions {
   moduleId?: string;
   dependsOn?: string[];
   isBeta?: boolean;
+  /** Whether tenant admins may switch it; true by default here, as most tenant-admin tests switch flags. */
+  tenantManageable?: boolean;
   /** The kill switch in every environment; true by default. */
   enabled?: boolean;
   /** What tenants without an override get; `off` by default. */
@@ -61,6 +63,7 @@ export async function createFlag(db: Database, workspace: Workspace, options: Fl
       onVariant: "on",
       salt: "salt",
       isBeta: options.isBeta ?? false,
+      tenantManageable: options.tenantManageable ?? true,
       dependsOn: options.dependsOn ?? [],
       deprecatedAt: options.deprecated ? new Date() : null,
       archivedAt: options.archived ? new Date() : null,

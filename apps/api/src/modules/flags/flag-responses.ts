@@ -19,6 +19,8 @@ export function toFlagDefinition(row: FlagRow): FlagDefinition {
     onVariant: row.onVariant,
     tags: row.tags,
     isBeta: row.isBeta,
+    tenantManageable: row.tenantManageable,
+    feedbackUrl: row.feedbackUrl,
     dependsOn: row.dependsOn,
     lifecycle: row.lifecycle,
     owner: row.owner,

@@ -16,6 +16,8 @@ export interface FlagListRow {
   on_variant: string;
   tags: string[];
   is_beta: boolean;
+  tenant_manageable: boolean;
+  feedback_url: string | null;
   depends_on: string[];
   lifecycle: "temporary" | "permanent";
   owner: string | null;
@@ -91,7 +93,7 @@ export const flagsListRepository = {
     const order = `${SORT_COLUMNS[query.sort]} ${query.order === "desc" ? "DESC" : "ASC"}, f.key ASC`;
     return tx.$queryRaw<(FlagListRow & StateListRow)[]>`
       WITH page AS (
-        SELECT f.id, f.key, f.name, f.description, f.type::text AS type, f.off_variant, f.on_variant, f.tags, f.is_beta,
+        SELECT f.id, f.key, f.name, f.description, f.type::text AS type, f.off_variant, f.on_variant, f.tags, f.is_beta, f.tenant_manageable, f.feedback_url,
                f.depends_on, f.lifecycle::text AS lifecycle, f.owner, f.deprecated_at, f.archived_at, f.version,
                f.created_at, f.updated_at, m.key AS module_key, (count(*) OVER ())::int AS total,
                row_number() OVER (ORDER BY ${Prisma.raw(order)}) AS ord

@@ -18,6 +18,8 @@ function toItem(row: FlagListRow): Omit<FlagListItem, "environments"> {
     onVariant: row.on_variant,
     tags: row.tags,
     isBeta: row.is_beta,
+    tenantManageable: row.tenant_manageable,
+    feedbackUrl: row.feedback_url,
     dependsOn: row.depends_on,
     lifecycle: row.lifecycle,
     owner: row.owner,

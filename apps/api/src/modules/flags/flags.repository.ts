@@ -12,6 +12,8 @@ export const FLAG_SELECT = {
   onVariant: true,
   tags: true,
   isBeta: true,
+  tenantManageable: true,
+  feedbackUrl: true,
   dependsOn: true,
   lifecycle: true,
   owner: true,
@@ -75,9 +77,8 @@ export const flagsRepository = {
     return (await tx.flag.findFirst({ where: { workspaceId, id }, select: FLAG_SELECT }))!;
   },
 
-  async moduleId(tx: Tx, workspaceId: string, key: string): Promise<string | null> {
-    const row = await tx.module.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true } });
-    return row?.id ?? null;
+  async module(tx: Tx, workspaceId: string, key: string): Promise<{ id: string; keyPrefix: string | null } | null> {
+    return tx.module.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true, keyPrefix: true } });
   },
 
   /** Every flag's prerequisites: the graph cycles are looked for in. */

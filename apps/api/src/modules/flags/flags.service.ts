@@ -35,11 +35,15 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
     throw staleVersion(`Flag '${flag.key}'`, await repo.currentVersion(tx, workspaceId, flag.id));
   }
 
-  async function moduleIdOf(tx: Tx, workspaceId: string, key: string | null | undefined): Promise<string | null | undefined> {
+  /** The module's id, checking that it exists and that `flagKey` follows its key prefix, if it has one. */
+  async function moduleIdOf(tx: Tx, workspaceId: string, key: string | null | undefined, flagKey: string): Promise<string | null | undefined> {
     if (key === undefined || key === null) return key;
-    const id = await repo.moduleId(tx, workspaceId, key);
-    if (!id) check([{ path: "body.module", message: `module '${key}' does not exist in this workspace` }]);
-    return id;
+    const module = await repo.module(tx, workspaceId, key);
+    if (!module) throw invalid(`The request is not valid: body.module.`, [{ path: "body.module", message: `module '${key}' does not exist in this workspace` }]);
+    if (module.keyPrefix !== null && !flagKey.startsWith(module.keyPrefix)) {
+      check([{ path: "body.key", message: `flags of module '${key}' have keys starting with '${module.keyPrefix}' (the module's key prefix)` }]);
+    }
+    return module.id;
   }
 
   /** Prerequisites must be live flags, and must not lead back to `key`. */
@@ -111,7 +115,7 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
 
       return translating(`Flag '${body.key}' (archived flags keep their keys)`, () =>
         write(workspaceId, async (tx) => {
-          const moduleId = await moduleIdOf(tx, workspaceId, body.module);
+          const moduleId = await moduleIdOf(tx, workspaceId, body.module, body.key);
           if (dependsOn.length > 0) await checkPrerequisites(tx, workspaceId, body.key, dependsOn);
           const flag = await repo.create(tx, workspaceId, {
             key: body.key,
@@ -125,6 +129,8 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
             salt: randomBytes(8).toString("base64url"),
             tags: unique(body.tags ?? []),
             isBeta: body.isBeta ?? false,
+            tenantManageable: body.tenantManageable ?? false,
+            feedbackUrl: body.feedbackUrl ?? null,
             dependsOn,
             lifecycle: body.lifecycle ?? "temporary",
             owner: body.owner ?? null,
@@ -180,9 +186,9 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
           data.dependsOn = unique(body.dependsOn);
           await checkPrerequisites(tx, workspaceId, current.key, data.dependsOn);
         }
-        if (body.module !== undefined) data.moduleId = await moduleIdOf(tx, workspaceId, body.module);
+        if (body.module !== undefined) data.moduleId = await moduleIdOf(tx, workspaceId, body.module, current.key);
         if (body.tags !== undefined) data.tags = unique(body.tags);
-        for (const field of ["name", "description", "isBeta", "lifecycle", "owner"] as const) {
+        for (const field of ["name", "description", "isBeta", "tenantManageable", "feedbackUrl", "lifecycle", "owner"] as const) {
           if (body[field] !== undefined) Object.assign(data, { [field]: body[field] });
         }
 

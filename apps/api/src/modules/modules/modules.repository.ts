@@ -1,6 +1,7 @@
 import type { ListModulesQuery } from "@ensign/contracts/modules";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
+import { literal } from "../../infra/like";
 import { containing, pageArgs } from "../../infra/paging";
 
 const MODULE_SELECT = {
@@ -8,6 +9,7 @@ const MODULE_SELECT = {
   key: true,
   name: true,
   description: true,
+  keyPrefix: true,
   version: true,
   createdAt: true,
   updatedAt: true,
@@ -36,11 +38,22 @@ export const modulesRepository = {
     return tx.module.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: MODULE_SELECT });
   },
 
-  create(tx: Tx, workspaceId: string, data: { key: string; name: string; description: string }) {
+  /** Up to `limit` keys of the module's flags that do not start with `prefix`. */
+  async keysWithout(tx: Tx, workspaceId: string, id: string, prefix: string, limit: number): Promise<string[]> {
+    const rows = await tx.flag.findMany({
+      where: { workspaceId, moduleId: id, NOT: { key: { startsWith: literal(prefix) } } },
+      orderBy: { key: "asc" },
+      take: limit,
+      select: { key: true },
+    });
+    return rows.map((row) => row.key);
+  },
+
+  create(tx: Tx, workspaceId: string, data: { key: string; name: string; description: string; keyPrefix: string | null }) {
     return tx.module.create({ data: { ...data, workspaceId }, select: MODULE_SELECT });
   },
 
-  async update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: { name?: string; description?: string }) {
+  async update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: { name?: string; description?: string; keyPrefix?: string | null }) {
     const { count } = await tx.module.updateMany({
       where: { workspaceId, id, version: expectedVersion },
       data: { ...data, version: { increment: 1 } },

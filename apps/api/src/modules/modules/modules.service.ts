@@ -4,7 +4,7 @@ import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, recordAudit, type Actor } from "../../infra/audit";
 import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
-import { AppError, notFound } from "../../infra/errors";
+import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
@@ -15,7 +15,7 @@ export function toModuleResponse(row: ModuleRow): ModuleResponse {
   return { ...rest, flagCount: _count.flags, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
 }
 
-const audited = (row: ModuleRow) => ({ key: row.key, name: row.name, description: row.description });
+const audited = (row: ModuleRow) => ({ key: row.key, name: row.name, description: row.description, keyPrefix: row.keyPrefix });
 const target = (row: ModuleRow) => ({ targetType: "module", targetId: row.id, targetKey: row.key });
 
 export function createModulesService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
@@ -39,7 +39,7 @@ export function createModulesService({ prisma, notifier }: { prisma: PrismaClien
     async create(workspaceId: string, body: CreateModuleBody, actor: Actor): Promise<ModuleResponse> {
       return translating(`Module '${body.key}'`, () =>
         inWorkspace(prisma, workspaceId, async (tx) => {
-          const row = await repo.create(tx, workspaceId, { key: body.key, name: body.name, description: body.description ?? "" });
+          const row = await repo.create(tx, workspaceId, { key: body.key, name: body.name, description: body.description ?? "", keyPrefix: body.keyPrefix ?? null });
           await recordAudit(tx, actor, { workspaceId, action: "module.created", ...target(row), after: audited(row) });
           return toModuleResponse(row);
         }),
@@ -47,9 +47,17 @@ export function createModulesService({ prisma, notifier }: { prisma: PrismaClien
     },
 
     async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateModuleBody, actor: Actor): Promise<ModuleResponse> {
-      const data = { name: body.name, description: body.description === null ? "" : body.description };
+      const data = { name: body.name, description: body.description === null ? "" : body.description, keyPrefix: body.keyPrefix };
       return inWorkspace(prisma, workspaceId, async (tx) => {
         const current = await requireModule(tx, workspaceId, key);
+        if (body.keyPrefix) {
+          const stray = await repo.keysWithout(tx, workspaceId, current.id, body.keyPrefix, 20);
+          if (stray.length > 0) {
+            throw invalid(`Flags of module '${key}' do not start with '${body.keyPrefix}': ${stray.join(", ")}. Move or rename them first.`, [
+              { path: "body.keyPrefix", message: `${stray.length === 20 ? "at least 20" : stray.length} flag${stray.length === 1 ? "" : "s"} of the module do not start with it` },
+            ]);
+          }
+        }
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, data);
         if (!updated) throw staleVersion(`Module '${key}'`, current.version);
         await recordAudit(tx, actor, { workspaceId, action: "module.updated", ...target(current), ...changes(audited(current), data) });

@@ -38,6 +38,8 @@ export const tenantAdminRepository = {
         offVariant: true,
         onVariant: true,
         isBeta: true,
+        tenantManageable: true,
+        feedbackUrl: true,
         dependsOn: true,
         deprecatedAt: true,
         module: { select: { key: true, name: true } },

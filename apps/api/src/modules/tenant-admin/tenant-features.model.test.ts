@@ -14,6 +14,8 @@ const base: TenantFeature = {
   locked: false,
   lockedBy: null,
   isBeta: true,
+  feedbackUrl: null,
+  tenantManageable: true,
   deprecated: false,
   globallyDisabled: false,
   moduleEnabled: true,
@@ -55,6 +57,13 @@ describe("refusal", () => {
     expect(codeOf(off, false)).toBeNull();
     expect(codeOf({ ...off, lockedBy: "allow_list" }, false)).toBe("FEATURE_LOCKED");
     expect(codeOf({ ...off, moduleEnabled: false }, false)).toBe("MODULE_DISABLED");
+  });
+
+  it("refuses every switch of a flag that is not tenant-manageable, before anything else", () => {
+    const managed = feature({ tenantManageable: false, lockedBy: "override", moduleEnabled: false });
+    expect(codeOf(managed, true)).toBe("FEATURE_NOT_MANAGEABLE");
+    expect(codeOf({ ...managed, enabled: true }, false)).toBe("FEATURE_NOT_MANAGEABLE");
+    expect(refusal(managed, true, { isForced: true })?.message).toMatch(/managed by the workspace admins/);
   });
 
   it("asks for force before switching off a feature that enabled features depend on", () => {

@@ -47,6 +47,8 @@ export function buildFeatures({ tenantKey, rows, overrides, disabledModules, vie
       locked: lockedBy !== null,
       lockedBy,
       isBeta: row.isBeta,
+      feedbackUrl: row.feedbackUrl,
+      tenantManageable: row.tenantManageable,
       deprecated: row.deprecatedAt !== null,
       globallyDisabled: !(state?.enabled ?? false),
       moduleEnabled: row.module === null || !disabledModules.has(row.module.key),
@@ -78,11 +80,15 @@ export function buildFeatures({ tenantKey, rows, overrides, disabledModules, vie
 
 /**
  * Whether a tenant admin may switch the feature on (`isEnabling`) or off, checked in this
- * order: the workspace admins' pins (lock, deny or allow list), the module, the kill switch,
+ * order: whether the flag is tenant-manageable at all, the workspace admins' pins (lock, deny or
+ * allow list), the module, the kill switch,
  * deprecation, prerequisites; and, when switching off without `force`, enabled dependants.
  */
 export function refusal(feature: TenantFeature, isEnabling: boolean, options: { isForced: boolean }): Refusal | null {
   const name = `'${feature.name}' (${feature.key})`;
+  if (!feature.tenantManageable) {
+    return { code: "FEATURE_NOT_MANAGEABLE", message: `${name} is managed by the workspace admins; tenant admins cannot switch it.` };
+  }
   if (feature.lockedBy !== null) {
     const by = { override: "locked it", deny_list: "put your tenant on its deny list", allow_list: "put your tenant on its allow list" }[feature.lockedBy];
     return { code: "FEATURE_LOCKED", message: `${name} cannot be changed: the workspace admins ${by}.`, details: { lockedBy: feature.lockedBy } };

@@ -48,6 +48,8 @@ function flagOf(
     salt: flag.salt,
     tags: flag.tags,
     isBeta: flag.isBeta,
+    tenantManageable: flag.tenantManageable,
+    feedbackUrl: flag.feedbackUrl,
     dependsOn: flag.dependsOn,
     lifecycle: flag.lifecycle,
     owner: flag.owner,

@@ -15,7 +15,7 @@ export const exportRepository = {
   },
 
   modules(tx: Tx, workspaceId: string) {
-    return tx.module.findMany({ where: { workspaceId }, orderBy: { key: "asc" }, select: { key: true, name: true, description: true } });
+    return tx.module.findMany({ where: { workspaceId }, orderBy: { key: "asc" }, select: { key: true, name: true, description: true, keyPrefix: true } });
   },
 
   flags(tx: Tx, workspaceId: string) {
@@ -34,6 +34,8 @@ export const exportRepository = {
         salt: true,
         tags: true,
         isBeta: true,
+        tenantManageable: true,
+        feedbackUrl: true,
         dependsOn: true,
         lifecycle: true,
         owner: true,

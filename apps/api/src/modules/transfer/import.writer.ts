@@ -50,7 +50,7 @@ export async function writeImport(tx: Tx, workspaceId: string, doc: WorkspaceExp
   const environmentId = lookup(environments.all);
 
   const moduleId = lookup(
-    await repo.modules(tx, doc.modules.map((m) => ({ workspaceId, key: m.key, name: m.name, description: m.description }))),
+    await repo.modules(tx, doc.modules.map((m) => ({ workspaceId, key: m.key, name: m.name, description: m.description, keyPrefix: m.keyPrefix }))),
   );
 
   const flagId = lookup(
@@ -69,6 +69,8 @@ export async function writeImport(tx: Tx, workspaceId: string, doc: WorkspaceExp
         salt: f.salt,
         tags: f.tags,
         isBeta: f.isBeta,
+        tenantManageable: f.tenantManageable,
+        feedbackUrl: f.feedbackUrl,
         dependsOn: f.dependsOn,
         lifecycle: f.lifecycle,
         owner: f.owner,

@@ -19,7 +19,7 @@ export function FlagSettings({ flag }: { flag: FlagResponse }) {
   const canWrite = can("definitions:write") && !flag.archivedAt;
   const update = useUpdateFlag(ws, flag.key, { silent: true });
   const definitions = useFlagDefinitions(ws);
-  const [form, setForm] = useState(() => ({ name: flag.name, description: flag.description, module: flag.module ?? "", owner: flag.owner ?? "", tags: flag.tags, isBeta: flag.isBeta, lifecycle: flag.lifecycle, variants: flag.variants as Variant[], offVariant: flag.offVariant, onVariant: flag.onVariant, dependsOn: flag.dependsOn }));
+  const [form, setForm] = useState(() => ({ name: flag.name, description: flag.description, module: flag.module ?? "", owner: flag.owner ?? "", tags: flag.tags, isBeta: flag.isBeta, tenantManageable: flag.tenantManageable, feedbackUrl: flag.feedbackUrl ?? "", lifecycle: flag.lifecycle, variants: flag.variants as Variant[], offVariant: flag.offVariant, onVariant: flag.onVariant, dependsOn: flag.dependsOn }));
   const [error, setError] = useState<string>();
   const issue = variantsIssue(form.variants, flag.type);
   const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => setForm((f) => ({ ...f, [key]: value }));
@@ -28,7 +28,7 @@ export function FlagSettings({ flag }: { flag: FlagResponse }) {
     update.mutate(
       {
         version: flag.version,
-        body: { name: form.name, description: form.description, module: form.module || null, owner: form.owner || null, tags: form.tags, isBeta: form.isBeta, lifecycle: form.lifecycle, variants: form.variants, offVariant: form.offVariant, onVariant: form.onVariant, dependsOn: form.dependsOn },
+        body: { name: form.name, description: form.description, module: form.module || null, owner: form.owner || null, tags: form.tags, isBeta: form.isBeta, tenantManageable: form.tenantManageable, feedbackUrl: form.feedbackUrl.trim() || null, lifecycle: form.lifecycle, variants: form.variants, offVariant: form.offVariant, onVariant: form.onVariant, dependsOn: form.dependsOn },
       },
       { onSuccess: () => toast.success("Flag definition saved"), onError: (e) => setError(errorMessage(e)) },
     );
@@ -47,6 +47,16 @@ export function FlagSettings({ flag }: { flag: FlagResponse }) {
             <span className="block text-sm font-medium text-slate-700">Tags</span>
             <ValuesInput label="Tags" values={form.tags} onChange={(v) => set("tags", v.map(String))} />
           </div>
+          <Checkbox
+            label="Tenant admins may switch it for their own tenant"
+            checked={form.tenantManageable}
+            onChange={(e) => set("tenantManageable", e.target.checked)}
+          />
+          {form.isBeta && (
+            <Field label="Beta feedback link" hint="Shown to tenant admins beside the beta badge.">
+              {(props) => <Input type="url" placeholder="https://" {...props} value={form.feedbackUrl} onChange={(e) => set("feedbackUrl", e.target.value)} />}
+            </Field>
+          )}
           <div className="flex gap-6">
             <Checkbox label="Beta" checked={form.isBeta} onChange={(e) => set("isBeta", e.target.checked)} />
             <Select aria-label="Lifecycle" value={form.lifecycle} onChange={(e) => set("lifecycle", e.target.value as typeof form.lifecycle)} className="w-48">

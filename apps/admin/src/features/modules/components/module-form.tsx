@@ -4,7 +4,7 @@ import { useForm } from "react-hook-form";
 import { Field, Input, Textarea } from "../../../components/ui/input";
 import { applyApiErrors } from "../../../lib/form-errors";
 
-export type ModuleValues = { key: string; name: string; description?: string };
+export type ModuleValues = { key: string; name: string; description?: string; keyPrefix?: string | null };
 
 /** The module form, shared by creating (key editable) and editing (key fixed). */
 export function ModuleForm({ id, defaultValues, isEdit, onSubmit }: { id: string; defaultValues: ModuleValues; isEdit: boolean; onSubmit(values: ModuleValues): Promise<unknown> }) {
@@ -14,7 +14,7 @@ export function ModuleForm({ id, defaultValues, isEdit, onSubmit }: { id: string
     try {
       await onSubmit(values);
     } catch (error) {
-      applyApiErrors(error, form.setError, ["key", "name", "description"]);
+      applyApiErrors(error, form.setError, ["key", "name", "description", "keyPrefix"]);
     }
   });
   return (
@@ -27,6 +27,9 @@ export function ModuleForm({ id, defaultValues, isEdit, onSubmit }: { id: string
       </Field>
       <Field label="Description" error={errors.description?.message}>
         {(props) => <Textarea rows={3} {...props} {...form.register("description")} />}
+      </Field>
+      <Field label="Flag key prefix" hint="Optional. Flags created in this module must have keys starting with it, e.g. fin_ for fin_reports." error={errors.keyPrefix?.message}>
+        {(props) => <Input className="font-mono" placeholder="fin_" {...props} {...form.register("keyPrefix", { setValueAs: (v: string | null) => (v ? v.trim() || null : null) })} />}
       </Field>
       {errors.root && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{errors.root.message}</p>}
     </form>

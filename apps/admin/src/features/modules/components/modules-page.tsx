@@ -99,10 +99,10 @@ export function ModulesPage() {
           <ModuleForm
             id="module-form"
             isEdit={editing !== "new"}
-            defaultValues={editing === "new" ? { key: "", name: "", description: "" } : { key: editing.key, name: editing.name, description: editing.description }}
+            defaultValues={editing === "new" ? { key: "", name: "", description: "", keyPrefix: null } : { key: editing.key, name: editing.name, description: editing.description, keyPrefix: editing.keyPrefix }}
             onSubmit={async (values) => {
               if (editing === "new") await create.mutateAsync(values);
-              else await update.mutateAsync({ key: editing.key, version: editing.version, body: { name: values.name, description: values.description || null } });
+              else await update.mutateAsync({ key: editing.key, version: editing.version, body: { name: values.name, description: values.description || null, keyPrefix: values.keyPrefix ?? null } });
               toast.success(editing === "new" ? `Module ${values.key} created` : "Module saved");
               setEditing(null);
             }}

@@ -17,6 +17,8 @@ const feature = (over: Partial<TenantFeature>): TenantFeature => ({
   locked: false,
   lockedBy: null,
   isBeta: false,
+  feedbackUrl: null,
+  tenantManageable: true,
   deprecated: false,
   globallyDisabled: false,
   moduleEnabled: true,

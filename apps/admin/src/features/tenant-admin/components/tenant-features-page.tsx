@@ -161,6 +161,17 @@ function FeatureRow({ feature, refusal, isPending, onToggle }: { feature: Tenant
               Beta
             </Badge>
           )}
+          {feature.isBeta && feature.feedbackUrl && (
+            <a href={feature.feedbackUrl} target="_blank" rel="noopener noreferrer" className="text-xs font-medium text-violet-700 underline hover:text-violet-900">
+              Give feedback
+            </a>
+          )}
+          {!feature.tenantManageable && (
+            <Badge tone="neutral" title="Your provider manages this feature; you can see it but not change it">
+              <Lock className="h-3 w-3" aria-hidden="true" />
+              Managed by your provider
+            </Badge>
+          )}
           {feature.locked && (
             <Badge tone="amber" title="Your provider has set this feature; you cannot change it">
               <Lock className="h-3 w-3" aria-hidden="true" />
