@@ -27,7 +27,13 @@ export const ExportEnvironment = z.object({
   requireContextToken: z.boolean().default(false),
 });
 
-export const ExportModule = z.object({ key: Key, name: Name, description: Text, keyPrefix: z.string().max(32).nullable().default(null) });
+export const ExportModule = z.object({
+  key: Key,
+  name: Name,
+  description: Text,
+  keyPrefix: z.string().max(32).nullable().default(null),
+  tenantManageable: z.boolean().default(false),
+});
 
 /** A flag's state in one environment; rules in evaluation order. */
 export const ExportFlagState = z.object({

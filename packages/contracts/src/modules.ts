@@ -13,6 +13,8 @@ export const ModuleResponse = z.object({
   description: z.string(),
   /** Every flag of the module must have a key starting with it; `null` for no rule. */
   keyPrefix: z.string().nullable(),
+  /** Whether tenant admins may switch the module on or off for their own tenant. */
+  tenantManageable: z.boolean(),
   /** Flags in the module, archived ones included. */
   flagCount: z.number().int(),
   version: z.number().int(),
@@ -32,11 +34,13 @@ export type ListModulesQuery = z.infer<typeof ListModulesQuery>;
 /** A prefix flag keys must start with, such as `fin_` for `{module}_{feature}` keys. */
 export const KeyPrefix = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,31}$/, "key prefixes use lowercase letters, digits, '_', '.', '-' (max 32)");
 
-export const CreateModuleBody = z.object({ key: Key, name: Name, description: Description.optional(), keyPrefix: KeyPrefix.nullish() }).strict();
+export const CreateModuleBody = z
+  .object({ key: Key, name: Name, description: Description.optional(), keyPrefix: KeyPrefix.nullish(), tenantManageable: z.boolean().optional() })
+  .strict();
 export type CreateModuleBody = z.infer<typeof CreateModuleBody>;
 
 /** Missing fields stay; `description: null` clears it. The key never changes: tenants' module switches and snapshots name it. */
 export const UpdateModuleBody = z
-  .object({ name: Name.optional(), description: Description.nullable().optional(), keyPrefix: KeyPrefix.nullish() })
+  .object({ name: Name.optional(), description: Description.nullable().optional(), keyPrefix: KeyPrefix.nullish(), tenantManageable: z.boolean().optional() })
   .strict();
 export type UpdateModuleBody = z.infer<typeof UpdateModuleBody>;

@@ -26,6 +26,12 @@ export type TenantFeaturesQuery = z.infer<typeof TenantFeaturesQuery>;
 
 export const FeatureParams = z.object({ key: FlagKey });
 
+export const TenantModuleParams = z.object({ module: Key });
+export const ToggleModuleBody = z.object({ enabled: z.boolean() }).strict();
+export type ToggleModuleBody = z.infer<typeof ToggleModuleBody>;
+export const TenantModuleResponse = z.object({ key: Key, name: z.string(), enabled: z.boolean(), tenantManageable: z.boolean() });
+export type TenantModuleResponse = z.infer<typeof TenantModuleResponse>;
+
 /** Why a tenant admin cannot flip a feature right now; the same codes the PUT refuses with. */
 export const TOGGLE_BLOCKS = ["FEATURE_NOT_MANAGEABLE", "FEATURE_LOCKED", "MODULE_DISABLED", "FEATURE_DISABLED", "DEPENDENCY_NOT_MET", "FLAG_DEPRECATED"] as const;
 export const ToggleBlock = z.enum(TOGGLE_BLOCKS);
@@ -83,6 +89,8 @@ export const TenantFeatureModule = z.object({
   name: z.string(),
   /** Off means every feature in it is off for this tenant and cannot be enabled. */
   enabled: z.boolean(),
+  /** Whether the tenant admin may switch the module itself (`PUT /v1/tenant/modules/:module`). */
+  tenantManageable: z.boolean(),
   features: z.array(TenantFeature),
 });
 export type TenantFeatureModule = z.infer<typeof TenantFeatureModule>;

@@ -139,7 +139,7 @@ export async function seedDemo(prisma: PrismaClient): Promise<boolean> {
       const flagIds = new Map<string, string>();
       for (const mod of FINANCE_MODULES) {
         const module = await tx.module.create({
-          data: { workspaceId: finance.id, key: mod.key, name: mod.name, description: mod.description, keyPrefix: `${mod.key.toLowerCase()}_` },
+          data: { workspaceId: finance.id, key: mod.key, name: mod.name, description: mod.description, keyPrefix: `${mod.key.toLowerCase()}_`, tenantManageable: true },
         });
         for (const feature of mod.features) {
           const flag = await tx.flag.create({

@@ -146,6 +146,7 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     "GET /v1/tenant/features": { audience: "tenant", query: { env: "production" } },
     "GET /v1/tenant/features/:key": { audience: "tenant", query: { env: "production" } },
     "PUT /v1/tenant/features/:key": { audience: "tenant", query: { env: "production" }, body: { enabled: true } },
+    "PUT /v1/tenant/modules/:module": { audience: "tenant", body: { enabled: true } },
     "GET /v1/tenant/audit": { audience: "tenant", query: { page: "1" } },
   };
 }

@@ -184,6 +184,7 @@ const MATRIX: Row[] = [
   { route: "GET /v1/tenant/features", allow: TENANT_ADMIN, ok: 200 },
   { route: "GET /v1/tenant/features/:key", allow: TENANT_ADMIN, ok: 200 },
   { route: "PUT /v1/tenant/features/:key", allow: TENANT_ADMIN, ok: 400, body: INVALID_BODY },
+  { route: "PUT /v1/tenant/modules/:module", allow: TENANT_ADMIN, ok: 400, body: INVALID_BODY },
   { route: "GET /v1/tenant/audit", allow: TENANT_ADMIN, ok: 200 },
 
   // Evaluation: API keys.

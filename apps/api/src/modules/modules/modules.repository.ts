@@ -10,6 +10,7 @@ const MODULE_SELECT = {
   name: true,
   description: true,
   keyPrefix: true,
+  tenantManageable: true,
   version: true,
   createdAt: true,
   updatedAt: true,
@@ -49,11 +50,11 @@ export const modulesRepository = {
     return rows.map((row) => row.key);
   },
 
-  create(tx: Tx, workspaceId: string, data: { key: string; name: string; description: string; keyPrefix: string | null }) {
+  create(tx: Tx, workspaceId: string, data: { key: string; name: string; description: string; keyPrefix: string | null; tenantManageable: boolean }) {
     return tx.module.create({ data: { ...data, workspaceId }, select: MODULE_SELECT });
   },
 
-  async update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: { name?: string; description?: string; keyPrefix?: string | null }) {
+  async update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: { name?: string; description?: string; keyPrefix?: string | null; tenantManageable?: boolean }) {
     const { count } = await tx.module.updateMany({
       where: { workspaceId, id, version: expectedVersion },
       data: { ...data, version: { increment: 1 } },

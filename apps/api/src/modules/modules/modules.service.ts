@@ -15,7 +15,7 @@ export function toModuleResponse(row: ModuleRow): ModuleResponse {
   return { ...rest, flagCount: _count.flags, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
 }
 
-const audited = (row: ModuleRow) => ({ key: row.key, name: row.name, description: row.description, keyPrefix: row.keyPrefix });
+const audited = (row: ModuleRow) => ({ key: row.key, name: row.name, description: row.description, keyPrefix: row.keyPrefix, tenantManageable: row.tenantManageable });
 const target = (row: ModuleRow) => ({ targetType: "module", targetId: row.id, targetKey: row.key });
 
 export function createModulesService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
@@ -39,7 +39,7 @@ export function createModulesService({ prisma, notifier }: { prisma: PrismaClien
     async create(workspaceId: string, body: CreateModuleBody, actor: Actor): Promise<ModuleResponse> {
       return translating(`Module '${body.key}'`, () =>
         inWorkspace(prisma, workspaceId, async (tx) => {
-          const row = await repo.create(tx, workspaceId, { key: body.key, name: body.name, description: body.description ?? "", keyPrefix: body.keyPrefix ?? null });
+          const row = await repo.create(tx, workspaceId, { key: body.key, name: body.name, description: body.description ?? "", keyPrefix: body.keyPrefix ?? null, tenantManageable: body.tenantManageable ?? false });
           await recordAudit(tx, actor, { workspaceId, action: "module.created", ...target(row), after: audited(row) });
           return toModuleResponse(row);
         }),
@@ -47,7 +47,7 @@ export function createModulesService({ prisma, notifier }: { prisma: PrismaClien
     },
 
     async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateModuleBody, actor: Actor): Promise<ModuleResponse> {
-      const data = { name: body.name, description: body.description === null ? "" : body.description, keyPrefix: body.keyPrefix };
+      const data = { name: body.name, description: body.description === null ? "" : body.description, keyPrefix: body.keyPrefix, tenantManageable: body.tenantManageable };
       return inWorkspace(prisma, workspaceId, async (tx) => {
         const current = await requireModule(tx, workspaceId, key);
         if (body.keyPrefix) {

@@ -42,9 +42,27 @@ export const tenantAdminRepository = {
         feedbackUrl: true,
         dependsOn: true,
         deprecatedAt: true,
-        module: { select: { key: true, name: true } },
+        module: { select: { key: true, name: true, tenantManageable: true } },
         states: { where: { environmentId }, select: { enabled: true, tenantAllow: true, tenantDeny: true } },
       },
+    });
+  },
+
+  findModule(tx: Tx, workspaceId: string, key: string) {
+    return tx.module.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true, key: true, name: true, tenantManageable: true } });
+  },
+
+  /** The tenant's switch of a module: no row means on. */
+  async moduleSwitch(tx: Tx, tenantId: string, moduleId: string): Promise<boolean> {
+    const row = await tx.tenantModule.findUnique({ where: { tenantId_moduleId: { tenantId, moduleId } }, select: { enabled: true } });
+    return row?.enabled ?? true;
+  },
+
+  async setModuleSwitch(tx: Tx, workspaceId: string, tenantId: string, moduleId: string, enabled: boolean) {
+    await tx.tenantModule.upsert({
+      where: { tenantId_moduleId: { tenantId, moduleId } },
+      create: { workspaceId, tenantId, moduleId, enabled },
+      update: { enabled },
     });
   },
 

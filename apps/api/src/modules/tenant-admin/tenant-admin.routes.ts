@@ -5,8 +5,11 @@ import {
   TenantFeature,
   TenantFeaturesQuery,
   TenantFeaturesResponse,
+  TenantModuleParams,
+  TenantModuleResponse,
   TenantScopeQuery,
   ToggleFeatureBody,
+  ToggleModuleBody,
 } from "@ensign/contracts/tenant-admin";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -60,7 +63,7 @@ export async function tenantAdminRoutes(app: FastifyInstance) {
         summary: "Switch a feature on or off for the tenant",
         description:
           `${scopeNote} Refused with 403 FEATURE_LOCKED (pinned by the workspace admins), 409 MODULE_DISABLED, 403 FEATURE_DISABLED ` +
-          "(switched off for every tenant), 409 FLAG_DEPRECATED, 409 DEPENDENCY_NOT_MET (naming the prerequisites), and, when switching off a feature " +
+          "(switched off for every tenant), 403 FEATURE_NOT_MANAGEABLE (a flag the workspace admins keep for themselves), 409 FLAG_DEPRECATED, 409 DEPENDENCY_NOT_MET (naming the prerequisites), and, when switching off a feature " +
           "that enabled features depend on, 409 HAS_DEPENDANTS (naming them) unless `force: true`. `If-Match` (the feature's `version`) is optional.",
         security,
         params: FeatureParams,
@@ -73,6 +76,24 @@ export async function tenantAdminRoutes(app: FastifyInstance) {
       const feature = await tenantFeatures.toggle(scopeOf(request), request.query.env, request.params.key, request.body, optionalIfMatch(request), actorOf(request));
       return withVersion(reply, feature);
     },
+  );
+
+  r.put(
+    "/modules/:module",
+    {
+      onRequest: [requireTenantAdmin],
+      schema: {
+        tags,
+        summary: "Switch a module on or off for the tenant",
+        description: `${scopeNote} Only modules the workspace lets tenant admins manage (\`tenantManageable\`); others answer 403 FEATURE_NOT_MANAGEABLE. Every environment follows the switch.`,
+        security,
+        params: TenantModuleParams,
+        querystring: TenantScopeQuery,
+        body: ToggleModuleBody,
+        response: { 200: TenantModuleResponse },
+      },
+    },
+    async (request) => tenantFeatures.toggleModule(scopeOf(request), request.params.module, request.body, actorOf(request)),
   );
 
   r.get(

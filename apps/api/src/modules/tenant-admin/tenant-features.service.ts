@@ -1,4 +1,4 @@
-import type { TenantFeature, TenantFeaturesQuery, TenantFeaturesResponse, ToggleFeatureBody } from "@ensign/contracts/tenant-admin";
+import type { TenantFeature, TenantFeaturesQuery, TenantFeaturesResponse, TenantModuleResponse, ToggleFeatureBody, ToggleModuleBody } from "@ensign/contracts/tenant-admin";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { recordAudit, type Actor } from "../../infra/audit";
 import type { WorkspaceScope } from "../../infra/auth";
@@ -64,7 +64,7 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, limi
     async list(scope: WorkspaceScope, query: TenantFeaturesQuery): Promise<TenantFeaturesResponse> {
       return inWorkspace(prisma, scope.workspaceId, async (tx) => {
         const { environment, tenant, rows, features } = await load(tx, scope, query.env);
-        const moduleNames = new Map(rows.flatMap((row) => (row.module ? [[row.module.key, row.module.name] as const] : [])));
+        const modulesByKey = new Map(rows.flatMap((row) => (row.module ? [[row.module.key, row.module] as const] : [])));
         const disabled = new Set(tenant.modules.map((m) => m.module.key));
         const search = query.search?.toLowerCase();
         const shown = features.filter(
@@ -76,8 +76,48 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, limi
         for (const feature of shown) groups.set(feature.module, [...(groups.get(feature.module) ?? []), feature]);
         const modules = [...groups.entries()]
           .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
-          .map(([key, list]) => ({ key, name: key === null ? "General" : (moduleNames.get(key) ?? key), enabled: key === null || !disabled.has(key), features: list }));
+          .map(([key, list]) => ({
+            key,
+            name: key === null ? "General" : (modulesByKey.get(key)?.name ?? key),
+            enabled: key === null || !disabled.has(key),
+            tenantManageable: key !== null && (modulesByKey.get(key)?.tenantManageable ?? false),
+            features: list,
+          }));
         return { workspace: { slug: scope.workspaceSlug, name: scope.workspaceName }, tenant: { key: tenant.key, name: tenant.name }, environment: environment.key, modules };
+      });
+    },
+
+    /**
+     * Switches a module on or off for the caller's tenant, when the workspace lets tenant admins
+     * manage that module; audited as the workspace admins' module switches are.
+     */
+    async toggleModule(scope: WorkspaceScope, moduleKey: string, body: ToggleModuleBody, actor: Actor): Promise<TenantModuleResponse> {
+      if (!scope.tenantId) throw forbidden("Your membership is not bound to a tenant.");
+      const tenantId = scope.tenantId;
+      return writing(scope.workspaceId, async (tx, bumped) => {
+        const module = await repo.findModule(tx, scope.workspaceId, moduleKey);
+        if (!module) throw notFound(`Module '${moduleKey}'`);
+        const tenant = await repo.findTenant(tx, scope.workspaceId, tenantId);
+        if (!tenant) throw forbidden("Your tenant no longer exists.");
+        const response = { key: module.key, name: module.name, enabled: body.enabled, tenantManageable: module.tenantManageable };
+        if (!module.tenantManageable) {
+          throw new AppError("FEATURE_NOT_MANAGEABLE", `Module '${module.name}' (${module.key}) is managed by the workspace admins; tenant admins cannot switch it.`);
+        }
+        const wasEnabled = await repo.moduleSwitch(tx, tenant.id, module.id);
+        if (wasEnabled === body.enabled) return response;
+        await repo.setModuleSwitch(tx, scope.workspaceId, tenant.id, module.id, body.enabled);
+        await recordAudit(tx, actor, {
+          workspaceId: scope.workspaceId,
+          tenant,
+          action: body.enabled ? "tenant_module.enabled" : "tenant_module.disabled",
+          targetType: "tenant_module",
+          targetId: module.id,
+          targetKey: module.key,
+          before: { enabled: wasEnabled },
+          after: { enabled: body.enabled },
+        });
+        bumped.push(...(await bumpEnvironments(tx, scope.workspaceId)));
+        return response;
       });
     },
 

@@ -101,6 +101,35 @@ describe("tenant-manageable flags", () => {
     expect(prefixed.json().error.message).toContain("pricing");
   });
 
+  it("lets a tenant admin switch their own tenant's module only when the module is tenant-manageable, audited", async () => {
+    const modules = `/v1/workspaces/${ws.slug}/modules`;
+    const refused = await t.app.inject({ method: "PUT", url: "/v1/tenant/modules/FIN", headers: tenantAdmin, payload: { enabled: false } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe("FEATURE_NOT_MANAGEABLE");
+
+    const fin = await t.app.inject({ method: "GET", url: `${modules}/FIN`, headers: owner });
+    const opened = await t.app.inject({
+      method: "PATCH",
+      url: `${modules}/FIN`,
+      headers: { ...owner, "if-match": `"${fin.json().version}"` },
+      payload: { tenantManageable: true },
+    });
+    expect(opened.statusCode).toBe(200);
+    expect(opened.json().tenantManageable).toBe(true);
+
+    const off = await t.app.inject({ method: "PUT", url: "/v1/tenant/modules/FIN", headers: tenantAdmin, payload: { enabled: false } });
+    expect(off.statusCode).toBe(200);
+    expect(off.json()).toMatchObject({ key: "FIN", enabled: false, tenantManageable: true });
+    const listed = await t.app.inject({ method: "GET", url: "/v1/tenant/features", headers: tenantAdmin });
+    expect(listed.json().modules.find((m: { key: string }) => m.key === "FIN")).toMatchObject({ enabled: false, tenantManageable: true });
+    expect(await feature("fin_invoices")).toMatchObject({ moduleEnabled: false, enabled: false });
+    const audit = await t.app.inject({ method: "GET", url: "/v1/tenant/audit", headers: tenantAdmin });
+    expect(audit.json().items[0]).toMatchObject({ action: "tenant_module.disabled", targetKey: "FIN", before: { enabled: true }, after: { enabled: false } });
+
+    const unknown = await t.app.inject({ method: "PUT", url: "/v1/tenant/modules/NOPE", headers: tenantAdmin, payload: { enabled: true } });
+    expect(unknown.statusCode).toBe(404);
+  });
+
   it("ships the demo as the seeds describe: a producer cannot switch its portal features, a Finance Suite tenant admin can", async () => {
     await seedDemo(t.db.prisma);
     const producer = (await login(t.app, "producer@arizona-comedy.test", "ensign-producer-demo")).headers;

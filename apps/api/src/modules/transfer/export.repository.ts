@@ -15,7 +15,7 @@ export const exportRepository = {
   },
 
   modules(tx: Tx, workspaceId: string) {
-    return tx.module.findMany({ where: { workspaceId }, orderBy: { key: "asc" }, select: { key: true, name: true, description: true, keyPrefix: true } });
+    return tx.module.findMany({ where: { workspaceId }, orderBy: { key: "asc" }, select: { key: true, name: true, description: true, keyPrefix: true, tenantManageable: true } });
   },
 
   flags(tx: Tx, workspaceId: string) {

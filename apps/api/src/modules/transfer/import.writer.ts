@@ -50,7 +50,7 @@ export async function writeImport(tx: Tx, workspaceId: string, doc: WorkspaceExp
   const environmentId = lookup(environments.all);
 
   const moduleId = lookup(
-    await repo.modules(tx, doc.modules.map((m) => ({ workspaceId, key: m.key, name: m.name, description: m.description, keyPrefix: m.keyPrefix }))),
+    await repo.modules(tx, doc.modules.map((m) => ({ workspaceId, key: m.key, name: m.name, description: m.description, keyPrefix: m.keyPrefix, tenantManageable: m.tenantManageable }))),
   );
 
   const flagId = lookup(

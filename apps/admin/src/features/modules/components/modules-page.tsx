@@ -99,10 +99,10 @@ export function ModulesPage() {
           <ModuleForm
             id="module-form"
             isEdit={editing !== "new"}
-            defaultValues={editing === "new" ? { key: "", name: "", description: "", keyPrefix: null } : { key: editing.key, name: editing.name, description: editing.description, keyPrefix: editing.keyPrefix }}
+            defaultValues={editing === "new" ? { key: "", name: "", description: "", keyPrefix: null, tenantManageable: false } : { key: editing.key, name: editing.name, description: editing.description, keyPrefix: editing.keyPrefix, tenantManageable: editing.tenantManageable }}
             onSubmit={async (values) => {
               if (editing === "new") await create.mutateAsync(values);
-              else await update.mutateAsync({ key: editing.key, version: editing.version, body: { name: values.name, description: values.description || null, keyPrefix: values.keyPrefix ?? null } });
+              else await update.mutateAsync({ key: editing.key, version: editing.version, body: { name: values.name, description: values.description || null, keyPrefix: values.keyPrefix ?? null, tenantManageable: values.tenantManageable ?? false } });
               toast.success(editing === "new" ? `Module ${values.key} created` : "Module saved");
               setEditing(null);
             }}

@@ -41,14 +41,16 @@ const response: TenantFeaturesResponse = {
       key: "FIN",
       name: "Finance",
       enabled: true,
+      tenantManageable: true,
       features: [
         feature({ key: "fin_ai", name: "AI Extraction", enabled: true, value: true, dependants: ["fin_dup"], version: 3 }),
         feature({ key: "fin_dup", name: "Duplicate Detection", enabled: true, value: true, dependencies: [{ key: "fin_ai", name: "AI Extraction", isMet: true }] }),
         feature({ key: "fin_excel", name: "Excel Export", locked: true, lockedBy: "override", canToggle: false, blockedBy: "FEATURE_LOCKED", blockedReason: "Locked by your provider." }),
-        feature({ key: "fin_beta", name: "Beta Thing", isBeta: true }),
+        feature({ key: "fin_beta", name: "Beta Thing", isBeta: true, feedbackUrl: "https://feedback.example/beta" }),
+        feature({ key: "fin_kept", name: "Kept Feature", tenantManageable: false, canToggle: false, blockedBy: "FEATURE_NOT_MANAGEABLE", blockedReason: "Managed by the workspace admins." }),
       ],
     },
-    { key: "STR", name: "Short-term rental", enabled: false, features: [feature({ key: "str_x", name: "Channel Management", module: "STR", moduleEnabled: false, canToggle: false, blockedBy: "MODULE_DISABLED", blockedReason: "Module off." })] },
+    { key: "STR", name: "Short-term rental", enabled: false, tenantManageable: false, features: [feature({ key: "str_x", name: "Channel Management", module: "STR", moduleEnabled: false, canToggle: false, blockedBy: "MODULE_DISABLED", blockedReason: "Module off." })] },
   ],
 };
 
@@ -88,6 +90,20 @@ describe("TenantFeaturesPage", () => {
     const str = screen.getByRole("region", { name: /Short-term rental/ });
     expect(within(str).getByText(/switched off for your organisation/)).toBeInTheDocument();
     expect(within(str).getByRole("switch", { name: "Channel Management: off" })).toBeDisabled();
+  });
+
+  it("shows read-only features and beta feedback links, and switches a module the provider lets the tenant manage", async () => {
+    const puts = stubApi();
+    const { user } = renderPage();
+    const finance = await screen.findByRole("region", { name: /Finance/ });
+    expect(within(finance).getByText("Managed by your provider")).toBeInTheDocument();
+    expect(within(finance).getByRole("switch", { name: "Kept Feature: off" })).toBeDisabled();
+    expect(within(finance).getByRole("link", { name: "Give feedback" })).toHaveAttribute("href", "https://feedback.example/beta");
+    const str = screen.getByRole("region", { name: /Short-term rental/ });
+    expect(within(str).queryByRole("switch", { name: /module/ })).not.toBeInTheDocument();
+    await user.click(within(finance).getByRole("switch", { name: "Finance module: on" }));
+    await vi.waitFor(() => expect(puts).toHaveLength(1));
+    expect(puts[0]).toMatchObject({ url: "/v1/tenant/modules/FIN?workspace=demo", body: { enabled: false } });
   });
 
   it("asks before disabling, names the features that depend on it, and sends force with the version", async () => {

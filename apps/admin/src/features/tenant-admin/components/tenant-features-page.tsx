@@ -15,12 +15,14 @@ import { cn } from "../../../lib/cn";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { useTenantFeatures } from "../api/get-tenant-features";
 import { useToggleTenantFeature, type ToggleInput } from "../api/toggle-tenant-feature";
+import { useToggleTenantModule } from "../api/toggle-tenant-module";
 
 /** A tenant admin's features, grouped by module, each with what stops it from being switched. */
 export function TenantFeaturesPage() {
   const { ws } = useWorkspaceScope();
   const features = useTenantFeatures(ws);
   const toggle = useToggleTenantFeature(ws);
+  const toggleModule = useToggleTenantModule(ws);
   const [search, setSearch] = useState("");
   const [module, setModule] = useState("");
   const [confirming, setConfirming] = useState<TenantFeature | null>(null);
@@ -87,6 +89,13 @@ export function TenantFeaturesPage() {
               module={m}
               refusals={refusals}
               pendingKey={toggle.isPending ? toggle.variables?.key : undefined}
+              isModulePending={toggleModule.isPending && toggleModule.variables?.module === m.key}
+              onToggleModule={(enabled) =>
+                toggleModule.mutate(
+                  { module: m.key!, enabled },
+                  { onSuccess: () => toast.success(`${m.name} ${enabled ? "switched on" : "switched off"} for your organisation`) },
+                )
+              }
               onToggle={(feature, enabled) => {
                 if (!enabled) setConfirming(feature);
                 else send({ key: feature.key, enabled: true, version: feature.version }, feature.name);
@@ -123,7 +132,21 @@ function nameOf(modules: TenantFeatureModule[], key: string): string {
   return key;
 }
 
-function ModuleSection({ module, refusals, pendingKey, onToggle }: { module: TenantFeatureModule; refusals: Record<string, string>; pendingKey?: string; onToggle(feature: TenantFeature, enabled: boolean): void }) {
+function ModuleSection({
+  module,
+  refusals,
+  pendingKey,
+  isModulePending,
+  onToggle,
+  onToggleModule,
+}: {
+  module: TenantFeatureModule;
+  refusals: Record<string, string>;
+  pendingKey?: string;
+  isModulePending: boolean;
+  onToggle(feature: TenantFeature, enabled: boolean): void;
+  onToggleModule(enabled: boolean): void;
+}) {
   const headingId = `module-${module.key ?? "none"}`;
   return (
     <section aria-labelledby={headingId} className={cn("rounded-lg border bg-white shadow-xs", module.enabled ? "border-slate-200" : "border-slate-200 bg-slate-50")}>
@@ -132,9 +155,21 @@ function ModuleSection({ module, refusals, pendingKey, onToggle }: { module: Ten
           {module.name}
           {module.key && <span className="font-mono text-xs font-normal text-slate-400">{module.key}</span>}
         </h2>
-        {!module.enabled && <Badge tone="neutral">Module not included</Badge>}
+        {module.key && module.tenantManageable ? (
+          <div className="flex items-center gap-2">
+            <span className={cn("text-xs font-medium", module.enabled ? "text-emerald-700" : "text-slate-500")}>{module.enabled ? "Module on" : "Module off"}</span>
+            <Switch checked={module.enabled} label={`${module.name} module: ${module.enabled ? "on" : "off"}`} disabled={isModulePending} onCheckedChange={onToggleModule} />
+          </div>
+        ) : (
+          !module.enabled && <Badge tone="neutral">Module not included</Badge>
+        )}
       </header>
-      {!module.enabled && (
+      {!module.enabled && module.tenantManageable && (
+        <p className="border-b border-slate-100 bg-slate-50 px-5 py-2.5 text-sm text-slate-600">
+          The {module.name} module is switched off for your organisation: its features are off until you switch it on again.
+        </p>
+      )}
+      {!module.enabled && !module.tenantManageable && (
         <p className="border-b border-slate-100 bg-slate-50 px-5 py-2.5 text-sm text-slate-600">
           The {module.name} module is switched off for your organisation, so none of its features can be turned on. Contact your provider to include it.
         </p>
