@@ -1,8 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig, weakSecretReason } from "./config";
 
 const dataDir = () => mkdtempSync(path.join(tmpdir(), "ensign-config-"));
 
@@ -35,6 +36,31 @@ describe("loadConfig", () => {
 
   it("requires JWT_SECRET for production on a real database", () => {
     expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgresql://u@h/db", DATA_DIR: dataDir() })).toThrow(/JWT_SECRET/);
+  });
+
+  it("refuses in production a JWT_SECRET that is a placeholder, short or too regular, saying how to make one", () => {
+    const production = (secret: string) => () =>
+      loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgresql://u@h/db", DATA_DIR: dataDir(), JWT_SECRET: secret });
+    for (const [secret, reason] of [
+      ["change-me-to-a-long-random-secret-of-your-own", /placeholder/],
+      ["s".repeat(40), /randomness/],
+      ["abcdefghijklmnop".repeat(3), /pattern/],
+      ["0123456789abcdef0123456789abcdef0", /placeholder|pattern/],
+      ["Zq8#".repeat(10), /randomness|pattern/],
+    ] as const) {
+      expect(production(secret)).toThrow(reason);
+      expect(production(secret)).toThrow(/openssl rand/);
+    }
+    const strong = randomBytes(48).toString("base64url");
+    expect(loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgresql://u@h/db", DATA_DIR: dataDir(), JWT_SECRET: strong }).jwtSecret).toBe(strong);
+    // Outside production the check does not stand in the way of local setups and tests.
+    expect(loadConfig({ DATA_DIR: dataDir(), JWT_SECRET: "s".repeat(40) }).jwtSecret).toBe("s".repeat(40));
+  });
+
+  it("judges secrets by what an attacker could guess", () => {
+    expect(weakSecretReason(randomBytes(32).toString("hex"))).toBeNull();
+    expect(weakSecretReason(randomBytes(24).toString("base64"))).toBeNull();
+    expect(weakSecretReason("short")).toMatch(/shorter than 32/);
   });
 
   it("parses durations and lists", () => {

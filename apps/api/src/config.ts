@@ -128,6 +128,30 @@ export class ConfigError extends Error {
   }
 }
 
+/** How to make a secret that passes {@link weakSecretReason}. */
+export const SECRET_HOWTO = "make one with `openssl rand -base64 48` (or `node -e \"console.log(require('node:crypto').randomBytes(48).toString('base64url'))\"`)";
+
+/** Words that mark a value as a placeholder from documentation or examples, not a real secret. */
+const PLACEHOLDER = /change[-_ ]?me|changeme|placeholder|example|your[-_ ]?(own|secret)|replace[-_ ]?(me|this)|do[-_ ]?not[-_ ]?use|insecure|not[-_ ]?secret|test[-_ ]?secret|^secret|password/i;
+
+/**
+ * Why a signing secret is not fit for production, or null when it is: a known placeholder,
+ * shorter than 32 characters, or too regular to be random (few distinct characters, little
+ * entropy per character, or a short pattern repeated).
+ */
+export function weakSecretReason(secret: string): string | null {
+  if (secret.length < 32) return "is shorter than 32 characters";
+  if (PLACEHOLDER.test(secret)) return "looks like a placeholder from an example";
+  const counts = new Map<string, number>();
+  for (const char of secret) counts.set(char, (counts.get(char) ?? 0) + 1);
+  const entropyPerChar = [...counts.values()].reduce((sum, n) => sum - (n / secret.length) * Math.log2(n / secret.length), 0);
+  if (counts.size < 12 || entropyPerChar < 3.5) return "has too little randomness";
+  for (let period = 1; period <= secret.length / 2; period++) {
+    if (secret.slice(period) === secret.slice(0, secret.length - period)) return "repeats a short pattern";
+  }
+  return null;
+}
+
 /**
  * Reads the configuration from environment variables. A bad value stops the boot with a message
  * naming every bad variable. In embedded mode (no DATABASE_URL) a missing JWT_SECRET is generated
@@ -142,9 +166,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const embeddedDatabase = !e.DATABASE_URL;
 
   let jwtSecret = e.JWT_SECRET;
+  if (jwtSecret && e.NODE_ENV === "production") {
+    const weakness = weakSecretReason(jwtSecret);
+    if (weakness) throw new ConfigError([`JWT_SECRET: ${weakness}; anyone who guesses it can sign in as anyone. ${SECRET_HOWTO}`]);
+  }
   if (!jwtSecret) {
     if (!embeddedDatabase && e.NODE_ENV === "production") {
-      throw new ConfigError(["JWT_SECRET: is required when DATABASE_URL is set in production (at least 32 characters)"]);
+      throw new ConfigError([`JWT_SECRET: is required when DATABASE_URL is set in production (at least 32 characters); ${SECRET_HOWTO}`]);
     }
     jwtSecret = persistentSecret(e.DATA_DIR, "jwt-secret");
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/infra/db/database";
@@ -13,7 +14,8 @@ import { checkWrites, isAcknowledged, startWriter, type WriteAttempt } from "./w
 const OUTAGE_MS = Number(process.env.FAULT_OUTAGE_SECONDS ?? 10) * 1_000;
 const EVAL_RATE = Number(process.env.FAULT_EVAL_RATE ?? 300);
 const WRITE_EVERY_MS = 250;
-const JWT_SECRET = "fault-suite-secret-that-is-long-enough-for-hs256";
+// Production refuses guessable signing secrets: the suite makes a random one, as operators do.
+const JWT_SECRET = randomBytes(32).toString("base64url");
 const RESULTS = new URL("./results.json", import.meta.url);
 /** A change message reaches the other replica well within this (polling would take a second or more). */
 const PUSHED_MS = 250;
