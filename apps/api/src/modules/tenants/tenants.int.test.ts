@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
-import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
+import { createMember, createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
 import { countRows, createFlag, createModule, createTenant, setOverride } from "../../../test/helpers/tenancy-fixtures";
 
 describe("tenants", () => {
@@ -199,6 +199,46 @@ describe("tenants", () => {
     expect(segment).toMatchObject({ includedTenants: ["staying"], excludedTenants: [], version: 2 });
     const entry = await t.db.prisma.auditEntry.findFirstOrThrow({ where: { workspaceId: ws.id, action: "tenant.deleted", targetKey: "leaving" } });
     expect(entry.before).toMatchObject({ listedIn: { flagStates: 2, segments: 1 } });
+  });
+
+  it("audits each tenant-admin membership and override the deletion removes, in the deletion's transaction", async () => {
+    const tenant = await createTenant(t.db, ws, "departing");
+    const flagA = await createFlag(t.db, ws, { key: "departing_a" });
+    const flagB = await createFlag(t.db, ws, { key: "departing_b" });
+    await setOverride(t.db, ws, flagA.id, tenant.id, "on", { locked: true });
+    await setOverride(t.db, ws, flagB.id, tenant.id, "off", { env: "staging", source: "tenant_admin" });
+    const first = await createMember(t.db, ws.id, "tenant_admin", tenant.id);
+    const second = await createMember(t.db, ws.id, "tenant_admin", tenant.id);
+    const audited = () => t.db.prisma.auditEntry.count({ where: { workspaceId: ws.id } });
+    const countBefore = await audited();
+
+    // A stale version refuses the whole deletion: no entry, nothing removed.
+    const stale = await t.app.inject({ method: "DELETE", url: `${url()}/departing`, headers: { ...admin, "if-match": '"9"' } });
+    expect(stale.statusCode).toBe(412);
+    expect(await audited()).toBe(countBefore);
+    expect(await t.db.prisma.membership.count({ where: { workspaceId: ws.id, tenantId: tenant.id } })).toBe(2);
+
+    const res = await t.app.inject({ method: "DELETE", url: `${url()}/departing`, headers: { ...admin, "if-match": '"1"' } });
+    expect(res.statusCode).toBe(204);
+    expect(await t.db.prisma.membership.count({ where: { workspaceId: ws.id, tenantId: tenant.id } })).toBe(0);
+    expect(await t.db.prisma.tenantOverride.count({ where: { workspaceId: ws.id, tenantId: tenant.id } })).toBe(0);
+
+    const entries = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, tenantKey: "departing" }, orderBy: { id: "asc" } });
+    expect(entries).toHaveLength(5);
+    // One request, one transaction: every entry carries the deletion's request id.
+    expect(new Set(entries.map((e) => e.requestId)).size).toBe(1);
+    const deleted = entries.find((e) => e.action === "tenant.deleted")!;
+    expect(deleted.before).toMatchObject({ key: "departing", removed: { memberships: 2, overrides: 2 } });
+    const removedMembers = entries.filter((e) => e.action === "member.removed");
+    expect(removedMembers.map((e) => e.targetKey).sort()).toEqual([first.email, second.email].sort());
+    for (const entry of removedMembers) {
+      expect(entry).toMatchObject({ targetType: "member", tenantId: tenant.id, before: { role: "tenant_admin", tenantKey: "departing", removedWith: "tenant.deleted" }, after: null });
+    }
+    const cleared = entries.filter((e) => e.action === "tenant_override.cleared").sort((a, b) => a.targetKey!.localeCompare(b.targetKey!));
+    expect(cleared).toMatchObject([
+      { targetType: "tenant_override", targetKey: "departing_a", environmentKey: "production", before: { variant: "on", locked: true, source: "workspace_admin", removedWith: "tenant.deleted" } },
+      { targetType: "tenant_override", targetKey: "departing_b", environmentKey: "staging", before: { variant: "off", locked: false, source: "tenant_admin", removedWith: "tenant.deleted" } },
+    ]);
   });
 
   it("never reaches another workspace's tenants through its own slug", async () => {

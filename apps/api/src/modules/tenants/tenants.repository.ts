@@ -85,6 +85,31 @@ export const tenantsRepository = {
     return count === 1;
   },
 
+  /** The tenant-admin memberships and overrides that go with the tenant when it is deleted. */
+  async dependentsOf(tx: Tx, workspaceId: string, tenantId: string) {
+    const [memberships, overrides] = await Promise.all([
+      tx.membership.findMany({
+        where: { workspaceId, tenantId },
+        orderBy: { createdAt: "asc" },
+        select: { id: true, role: true, user: { select: { email: true } } },
+      }),
+      tx.tenantOverride.findMany({
+        where: { workspaceId, tenantId },
+        orderBy: [{ environmentId: "asc" }, { createdAt: "asc" }],
+        select: {
+          id: true,
+          variant: true,
+          locked: true,
+          source: true,
+          expiresAt: true,
+          flag: { select: { key: true } },
+          environment: { select: { id: true, key: true } },
+        },
+      }),
+    ]);
+    return { memberships, overrides };
+  },
+
   /**
    * Removes a tenant key from every flag state's allow and deny lists and every segment's
    * tenant lists, so a tenant created later with the same key is not targeted by accident.

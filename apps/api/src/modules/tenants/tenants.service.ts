@@ -6,6 +6,7 @@ import type { Tx } from "../../infra/db/scoped";
 import { invalid, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
+import { overrideSnapshot } from "../overrides/overrides.rules";
 import { lookupsRepository as lookups } from "../tenancy/lookups.repository";
 import { createWriter } from "../tenancy/writing";
 import { auditedTenant, toTenantResponse } from "./tenants.mapping";
@@ -93,24 +94,49 @@ export function createTenantsService({ prisma, notifier }: Deps) {
 
     /**
      * Deletes the tenant with its overrides, module switches and tenant-admin memberships, and
-     * takes its key out of allow/deny lists and segments.
+     * takes its key out of allow/deny lists and segments. Each membership and override removed
+     * gets its own audit entry, as if it had been removed by hand, in the same transaction.
      */
     async delete(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
       await writing(workspaceId, async (tx, bumped) => {
         const current = await found(tx, workspaceId, key);
-        if (current.version !== expectedVersion || !(await repo.delete(tx, workspaceId, current.id, expectedVersion))) {
-          throw staleVersion(`Tenant '${key}'`, current.version);
-        }
+        if (current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
+        const { memberships, overrides } = await repo.dependentsOf(tx, workspaceId, current.id);
+        if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Tenant '${key}'`, current.version + 1);
         const forgotten = await repo.forgetTenantKey(tx, workspaceId, current.key);
-        await recordAudit(tx, actor, {
-          workspaceId,
-          tenant: tenantRef(current),
-          action: "tenant.deleted",
-          targetType: "tenant",
-          targetId: current.id,
-          targetKey: current.key,
-          before: { ...auditedTenant(current), listedIn: forgotten },
-        });
+        const tenant = tenantRef(current);
+        await recordAudit(
+          tx,
+          actor,
+          {
+            workspaceId,
+            tenant,
+            action: "tenant.deleted",
+            targetType: "tenant",
+            targetId: current.id,
+            targetKey: current.key,
+            before: { ...auditedTenant(current), listedIn: forgotten, removed: { memberships: memberships.length, overrides: overrides.length } },
+          },
+          ...memberships.map((m) => ({
+            workspaceId,
+            tenant,
+            action: "member.removed",
+            targetType: "member",
+            targetId: m.id,
+            targetKey: m.user.email,
+            before: { email: m.user.email, role: m.role, tenantKey: current.key, removedWith: "tenant.deleted" },
+          })),
+          ...overrides.map((o) => ({
+            workspaceId,
+            environment: o.environment,
+            tenant,
+            action: "tenant_override.cleared",
+            targetType: "tenant_override",
+            targetId: o.id,
+            targetKey: o.flag.key,
+            before: { ...overrideSnapshot(o), removedWith: "tenant.deleted" },
+          })),
+        );
         bumped.push(...(await bumpEnvironments(tx, workspaceId)));
       });
     },
