@@ -1,6 +1,7 @@
 import { buildApp, loggerOptions } from "./app";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { openInfrastructure } from "./infra/bootstrap";
+import { hasSuperadmin } from "./modules/accounts/first-admin";
 import { DEMO_USERS } from "./seed/demo-data";
 
 let config: Config;
@@ -57,4 +58,7 @@ console.log(`  API docs:  ${url}/docs`);
 if (config.seedDemo) {
   console.log("  Demo logins (local use only):");
   for (const user of DEMO_USERS) console.log(`    ${user.role.padEnd(13)} ${user.email.padEnd(30)} ${user.password}`);
+}
+if (!(await hasSuperadmin(db.prisma))) {
+  console.log("  No admin yet: create the first one with `pnpm ensign admin create --email you@example.com` (see docs/operations.md).");
 }

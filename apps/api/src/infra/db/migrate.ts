@@ -78,3 +78,44 @@ export async function runMigrations(db: SqlRunner, dir = MIGRATIONS_DIR): Promis
     }
   });
 }
+
+export interface MigrationStatus {
+  /** Applied, in name order. */
+  applied: string[];
+  /** In the release but not yet applied. */
+  pending: string[];
+  /** Applied, but their file changed since: the runner refuses to go on until this is resolved. */
+  modified: string[];
+  /** Applied by a newer release: their files are not in this one (a rollback of the code). */
+  unknown: string[];
+}
+
+/** What `runMigrations` would do, without doing it. Reads only; takes no lock. */
+export async function migrationStatus(db: SqlRunner, dir = MIGRATIONS_DIR): Promise<MigrationStatus> {
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  return db.withConnection(async (conn) => {
+    const exists = await conn.query<{ found: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS found`);
+    const done = exists[0]?.found
+      ? await conn.query<{ migration_name: string; checksum: string }>(
+          `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,
+        )
+      : [];
+    const applied = new Map(done.map((row) => [row.migration_name, row.checksum]));
+    const status: MigrationStatus = { applied: [], pending: [], modified: [], unknown: [] };
+    for (const name of names) {
+      const previous = applied.get(name);
+      if (previous === undefined) {
+        status.pending.push(name);
+        continue;
+      }
+      status.applied.push(name);
+      const checksum = createHash("sha256").update(await readFile(path.join(dir, name, "migration.sql"), "utf8")).digest("hex");
+      if (checksum !== previous) status.modified.push(name);
+    }
+    status.unknown = [...applied.keys()].filter((name) => !names.includes(name));
+    return status;
+  });
+}
