@@ -5,11 +5,14 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { AppError } from "./errors";
 
-const API_PREFIXES = ["/v1/", "/ofrep/", "/docs", "/healthz", "/readyz"];
+/** The admin app's own routes (its router's): only these get its index.html. */
+const isAppRoute = (pathname: string) => pathname === "/" || pathname === "/login" || pathname === "/w" || pathname.startsWith("/w/");
 
 /**
- * Serves the built admin app, with every other GET that is not an API path answered by its
- * index.html so the client-side router can take it. Without a build, nothing is served.
+ * Serves the built admin app: its files, and its index.html for the paths of its own routes so
+ * the client-side router can take them. Every other path (`/metrics`, `/sw.js`, `/api/…`) is a
+ * 404 in the one error shape, so a scraper or a script never mistakes the page for an answer.
+ * Without a build, nothing is served.
  */
 export const adminUiPlugin = fp(
   async (app: FastifyInstance, options: { dist: string }) => {
@@ -35,9 +38,8 @@ export const adminUiPlugin = fp(
     };
     app.get("/", { schema: { hide: true } }, (request, reply) => index(request, reply));
     app.get("/*", { schema: { hide: true } }, (request, reply) => {
-      if (API_PREFIXES.some((prefix) => request.url.startsWith(prefix))) {
-        throw new AppError("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}.`);
-      }
+      const pathname = request.url.split("?")[0]!;
+      if (!isAppRoute(pathname)) throw new AppError("NOT_FOUND", `No route ${request.method} ${pathname}.`);
       return index(request, reply);
     });
   },
