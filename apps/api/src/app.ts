@@ -182,6 +182,11 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     if (app.services.health.isDraining()) reply.header("connection", "close");
     done();
   });
+  // Every answer Fastify gives is counted by route pattern (the OFREP fast path counts its own).
+  app.addHook("onResponse", (request, reply, done) => {
+    app.services.metrics.httpRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
 
   await app.register(errorHandlerPlugin);
   await app.register(jsonBodyPlugin);

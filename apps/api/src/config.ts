@@ -67,6 +67,10 @@ const EnvSchema = z.object({
   STATS_FLUSH_INTERVAL: Duration.default(5_000),
   /** How often idle Server-Sent Events streams get a `: ping` comment. */
   STREAM_HEARTBEAT_INTERVAL: Duration.default(15_000),
+  /** Port of the Prometheus endpoint (`GET /metrics`), apart from the API's; `off` for none, 0 for any free port. */
+  METRICS_PORT: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65_535)]).default(9464),
+  /** Interface of the metrics endpoint; HOST when unset. */
+  METRICS_HOST: z.string().min(1).optional(),
   /** The most one environment may hold (docs/reliability.md, "Limits"): past them a write is refused with 413. */
   ENV_MAX_RULES: z.coerce.number().int().min(1).default(DEFAULT_ENVIRONMENT_LIMITS.rules),
   ENV_MAX_TARGETING_BYTES: z.coerce.number().int().min(1_024).default(DEFAULT_ENVIRONMENT_LIMITS.targetingBytes),
@@ -117,6 +121,8 @@ export type Config = {
     streamsPerAddress: number;
   };
   environmentLimits: EnvironmentLimits;
+  /** Where `GET /metrics` listens; null when switched off. */
+  metrics: { host: string; port: number } | null;
   /** True when neither DATABASE_URL nor REDIS_URL points at a real service. */
   embedded: { database: boolean; cache: boolean };
 };
@@ -209,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       streamsPerKey: e.STREAM_MAX_PER_KEY,
       streamsPerAddress: e.STREAM_MAX_PER_ADDRESS,
     },
+    metrics: e.METRICS_PORT === "off" ? null : { host: e.METRICS_HOST ?? e.HOST, port: e.METRICS_PORT },
     environmentLimits: {
       rules: e.ENV_MAX_RULES,
       targetingBytes: e.ENV_MAX_TARGETING_BYTES,

@@ -1,6 +1,7 @@
 import { buildApp, loggerOptions } from "./app";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { openInfrastructure } from "./infra/bootstrap";
+import { startMetricsServer } from "./infra/metrics-server";
 import { hasSuperadmin } from "./modules/accounts/first-admin";
 import { DEMO_USERS } from "./seed/demo-data";
 
@@ -39,6 +40,7 @@ async function shutdown(signal: string) {
   app.log.info({ signal }, "shutting down");
   const force = setTimeout(() => process.exit(1), 10_000).unref();
   try {
+    await metricsServer?.close();
     await app.close();
     await cache.close();
     await db.close();
@@ -51,10 +53,18 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 await app.listen({ host: config.host, port: config.port });
+// Metrics are for operators: a port that is taken (another replica on the host) costs only them.
+const metricsServer = config.metrics
+  ? await startMetricsServer(app.services.metrics.registry, config.metrics).catch((error: unknown) => {
+      app.log.error({ err: error, port: config.metrics!.port }, "metrics endpoint could not listen; serving without it");
+      return null;
+    })
+  : null;
 const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${(app.server.address() as { port: number }).port}`;
 const mode = [config.embedded.database ? "embedded PGlite" : "PostgreSQL", config.embedded.cache ? "in-process cache" : "Redis"].join(" + ");
 console.log(`\nEnsign is running at ${url}  (${mode})`);
 console.log(`  API docs:  ${url}/docs`);
+if (metricsServer) console.log(`  Metrics:   http://${config.metrics!.host === "0.0.0.0" ? "localhost" : config.metrics!.host}:${metricsServer.port}/metrics`);
 if (config.seedDemo) {
   console.log("  Demo logins (local use only):");
   for (const user of DEMO_USERS) console.log(`    ${user.role.padEnd(13)} ${user.email.padEnd(30)} ${user.password}`);

@@ -5,6 +5,7 @@ import type { Config } from "./config";
 import type { Cache } from "./infra/cache/cache";
 import { createChangeNotifier } from "./infra/changes";
 import { createEnvironmentLimits } from "./infra/environment-limits";
+import { createMetrics } from "./infra/metrics";
 import type { Database } from "./infra/db/database";
 import { createStatsFlusher } from "./modules/analytics/stats-flusher";
 import { createStatsRecorder } from "./modules/analytics/stats-recorder";
@@ -69,12 +70,21 @@ export function createServices(infra: Infra) {
   const notifier = createChangeNotifier(cache);
   const revocations = createApiKeyRevocations(cache);
   const limits = createEnvironmentLimits(config.environmentLimits);
+  const metrics = createMetrics();
 
   // Evaluation runtime: snapshots in memory, kept current by the watcher; keys; counters.
   const watcher = createVersionWatcher({ cache, prisma, log, pollMs: config.evaluation.snapshotPollMs });
   notifier.onLocalChange((changes) => watcher.feed(changes));
   const copies = createSnapshotCopies(cache, createSealer(config.jwtSecret, "ensign snapshot copies"));
-  const snapshots = createSnapshotStore({ sql: db.sql, copies, watcher, compile, patchIdentity: withIdentity, log });
+  const snapshots = createSnapshotStore({
+    sql: db.sql,
+    copies,
+    watcher,
+    compile,
+    patchIdentity: withIdentity,
+    log,
+    onRebuilt: (seconds) => metrics.snapshotRebuilt(seconds),
+  });
   const apiKeyVerifier = createApiKeyVerifier({ prisma, cache, log, recheckMs: config.evaluation.apiKeyRecheckMs });
   // A revocation made through this replica evicts at once, even while the cache is down.
   revocations.onLocalRevocation((message) => {
@@ -92,6 +102,19 @@ export function createServices(infra: Infra) {
     heartbeatMs: config.evaluation.heartbeatMs,
     limits: { perKey: config.evaluation.streamsPerKey, perAddress: config.evaluation.streamsPerAddress },
   });
+  const health = createHealthService({ db, cache, snapshots });
+  metrics.observe({
+    *snapshots() {
+      for (const entry of snapshots.loaded()) {
+        yield { workspace: entry.meta.workspaceSlug, environment: entry.meta.environmentKey, version: entry.version, madeAt: entry.madeAt };
+      }
+    },
+    async dependencies() {
+      const { checks } = await health.readiness();
+      return { database: checks.database === "up", cache: checks.cache === "up" };
+    },
+    openStreams: () => streams.connections(),
+  });
 
   return {
     notifier,
@@ -106,14 +129,14 @@ export function createServices(infra: Infra) {
     transfer: createTransferService({ prisma, notifier, limits }),
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
     loginThrottle: createLoginThrottle({ cache, perAddressAndAccount: config.loginRateLimit }),
-    health: createHealthService({ db, cache, snapshots }),
+    health,
     workspaces: createWorkspacesService({ prisma, revocations }),
     flags: createFlagsService({ prisma, notifier }),
     flagsList: createFlagsListService({ prisma }),
     flagState: createFlagStateService({ prisma, notifier, limits }),
     rules: createRulesService({ prisma, notifier, limits }),
     schedules: createSchedulesService({ prisma }),
-    scheduleRunner: createScheduleRunner({ prisma, notifier, log: infra.log, intervalMs: config.schedulerIntervalMs }),
+    scheduleRunner: createScheduleRunner({ prisma, notifier, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
     tenants: createTenantsService({ prisma, notifier }),
     tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
     tenantOverrides: createTenantOverridesService({ prisma, notifier, limits }),
@@ -126,7 +149,8 @@ export function createServices(infra: Infra) {
     watcher,
     apiKeyVerifier,
     rateLimiter: createRateLimiter(config.evaluation.rateLimitPerSecond),
-    evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier() }),
+    evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier(), metrics }),
+    metrics,
     streams,
     statsRecorder,
     statsFlusher,

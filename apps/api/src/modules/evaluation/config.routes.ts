@@ -28,6 +28,7 @@ export async function configRoutes(app: FastifyInstance, deps: EvaluationDeps) {
       const etag = `"${entry.version}"`;
       reply.header("etag", etag).header("cache-control", "private, no-cache");
       if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
+      deps.evaluation.configDownloaded(entry);
       return reply.type("application/json; charset=utf-8").send(entry.json);
     },
   );

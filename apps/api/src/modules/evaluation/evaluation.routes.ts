@@ -80,6 +80,6 @@ export async function evaluationRoutes(app: FastifyInstance, options: Evaluation
   await app.register(traitsRoutes, { prefix: "/v1/identities", ...deps });
 
   options.fastPaths?.add(
-    createOfrepFastPath({ ofrep: deps.ofrep, bodyLimit: options.bodyLimit, cors, log: app.log, isDraining: () => app.services.health.isDraining() }),
+    createOfrepFastPath({ ofrep: deps.ofrep, bodyLimit: options.bodyLimit, cors, log: app.log, isDraining: () => app.services.health.isDraining(), metrics: app.services.metrics }),
   );
 }

@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { inWorkspace } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
+import type { Metrics } from "../../infra/metrics";
 import type { StatsRecorder } from "../analytics/stats-recorder";
 import type { SnapshotEntry, SnapshotStore } from "../snapshots/snapshot-store";
 import type { VerifiedKey } from "./api-keys";
@@ -28,6 +29,8 @@ export interface EvaluationServiceDeps {
   prisma: PrismaClient;
   store: SnapshotStore<CompiledSnapshot>;
   recorder: StatsRecorder;
+  /** Prometheus counters of evaluations by environment, reason and kind. */
+  metrics?: Metrics;
   tokens: ContextTokenVerifier;
 }
 
@@ -37,7 +40,7 @@ export interface EvaluationServiceDeps {
  * synchronously once the environment is loaded. Every API-key evaluation is counted for the
  * flag statistics, in memory.
  */
-export function createEvaluationService({ prisma, store, recorder, tokens }: EvaluationServiceDeps) {
+export function createEvaluationService({ prisma, store, recorder, tokens, metrics }: EvaluationServiceDeps) {
   /** A key whose environment is gone died with it (replicas hear so at once, or when they recheck their keys). */
   async function load(key: VerifiedKey): Promise<Entry> {
     try {
@@ -88,14 +91,22 @@ export function createEvaluationService({ prisma, store, recorder, tokens }: Eva
       if (result.errorCode !== "FLAG_NOT_FOUND") {
         recorder.record(entry.meta.workspaceId, entry.meta.environmentId, result, targetingKeyOf(context), micros(started));
       }
+      metrics?.evaluated(entry.meta.workspaceSlug, entry.meta.environmentKey, "single", [result], (performance.now() - started) / 1000);
       return result;
     },
 
-    all(entry: Entry, context: EvaluationContext): EvaluationResult[] {
+    /** Every flag for the context: `kind` says which endpoint asked (OFREP bulk or the portal's). */
+    all(entry: Entry, context: EvaluationContext, kind: "bulk" | "portal" = "bulk"): EvaluationResult[] {
       const started = performance.now();
       const results = evaluateAll(entry.compiled, context);
       recorder.recordMany(entry.meta.workspaceId, entry.meta.environmentId, results, targetingKeyOf(context), micros(started));
+      metrics?.evaluated(entry.meta.workspaceSlug, entry.meta.environmentKey, kind, results, (performance.now() - started) / 1000);
       return results;
+    },
+
+    /** A server SDK downloaded the environment's configuration to evaluate locally. */
+    configDownloaded(entry: Entry): void {
+      metrics?.configDownloaded(entry.meta.workspaceSlug, entry.meta.environmentKey);
     },
 
     /** The workspace's environments and their snapshot versions, for the admin's live stream. */

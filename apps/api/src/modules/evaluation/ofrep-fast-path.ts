@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { FastPath } from "../../infra/fast-paths";
+import type { Metrics } from "../../infra/metrics";
 import { REQUEST_ID_HEADER, requestIdOf } from "../../infra/request-id";
 import type { EvaluationCors } from "./evaluation-cors";
 import { JSON_TYPE, type OfrepAnswer, type OfrepProtocol } from "./ofrep-protocol";
@@ -23,7 +24,12 @@ export interface OfrepFastPathOptions {
   log: FastifyBaseLogger;
   /** While the replica drains before stopping, Fastify answers (and closes each connection). */
   isDraining: () => boolean;
+  /** Counts each answer as Fastify's hook counts its own requests. */
+  metrics?: Pick<Metrics, "httpRequest">;
 }
+
+const SINGLE_ROUTE = "/ofrep/v1/evaluate/flags/:key";
+const BULK_ROUTE = "/ofrep/v1/evaluate/flags";
 
 /**
  * OFREP evaluation (`POST /ofrep/v1/evaluate/flags[/{key}]` with a JSON body of known length
@@ -31,7 +37,7 @@ export interface OfrepFastPathOptions {
  * routes, with the headers Fastify adds to them (request id, CORS). Anything else — another
  * content type, a chunked or oversized body, an unusual URL — is left to Fastify.
  */
-export function createOfrepFastPath({ ofrep, bodyLimit, cors, log, isDraining }: OfrepFastPathOptions): FastPath {
+export function createOfrepFastPath({ ofrep, bodyLimit, cors, log, isDraining, metrics }: OfrepFastPathOptions): FastPath {
   // Decided once, as the OFREP routes' own log level is.
   const isLoggedOneByOne = logsEvaluations(log);
   function write(response: ServerResponse, headers: IncomingHttpHeaders, requestId: string, answer: OfrepAnswer) {
@@ -48,6 +54,10 @@ export function createOfrepFastPath({ ofrep, bodyLimit, cors, log, isDraining }:
     if (answer.body !== undefined) out.push("content-length", String(Buffer.byteLength(answer.body)));
     response.writeHead(answer.status, out);
     response.end(answer.body);
+  }
+
+  function counted(started: number, flagKey: string | undefined, status: number) {
+    metrics?.httpRequest("POST", flagKey === undefined ? BULK_ROUTE : SINGLE_ROUTE, status, (performance.now() - started) / 1000);
   }
 
   /** Never expected (the protocol answers its own failures): logged, and a 500 in OFREP's shape if the answer has not started. */
@@ -68,6 +78,8 @@ export function createOfrepFastPath({ ofrep, bodyLimit, cors, log, isDraining }:
   }
 
   function answer(request: IncomingMessage, response: ServerResponse, flagKey: string | undefined) {
+    const started = performance.now();
+    response.once("finish", () => counted(started, flagKey, response.statusCode));
     const headers = request.headers;
     const requestId = requestIdOf(headers);
     const chunks: Buffer[] = [];

@@ -8,6 +8,7 @@ import { loadTarget } from "../flags/state-writes";
 import { sweepExpiredBatch } from "./expired-overrides";
 import { applyScheduleAction } from "./schedule-actions";
 import { schedulesRepository as repo, type DueSchedule } from "./schedules.repository";
+import type { Metrics } from "../../infra/metrics";
 
 /** Schedules applied and overrides swept per tick at most, so one tick never runs away. */
 const MAX_PER_TICK = 200;
@@ -23,6 +24,7 @@ export interface ScheduleRunnerOptions {
   notifier: ChangeNotifier;
   log: Pick<FastifyBaseLogger, "info" | "warn" | "error">;
   intervalMs: number;
+  metrics?: Pick<Metrics, "scheduleRan">;
 }
 
 async function asWorkspace(tx: Tx, workspaceId: string): Promise<void> {
@@ -42,7 +44,7 @@ async function namesOf(tx: Tx, due: DueSchedule) {
  * marks it applied, so replicas racing over the same schedules apply each exactly once; a
  * schedule that cannot apply (flag archived, ...) is marked failed with the reason, also audited.
  */
-export function createScheduleRunner({ prisma, notifier, log, intervalMs }: ScheduleRunnerOptions) {
+export function createScheduleRunner({ prisma, notifier, log, intervalMs, metrics }: ScheduleRunnerOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
@@ -97,6 +99,9 @@ export function createScheduleRunner({ prisma, notifier, log, intervalMs }: Sche
       }
     }
     if (outcome.applied + outcome.failed + outcome.sweptOverrides > 0) log.info(outcome, "schedule runner tick");
+    metrics?.scheduleRan("applied", outcome.applied);
+    metrics?.scheduleRan("failed", outcome.failed);
+    metrics?.scheduleRan("expired", outcome.sweptOverrides);
     return outcome;
   }
 

@@ -19,6 +19,8 @@ export interface SnapshotEntry<C> {
   compiled: C;
   /** Where this entry came from, for readiness and tests. */
   source: "database" | "redis";
+  /** When this replica made the entry (epoch ms): its age is how stale this replica could be. */
+  madeAt: number;
 }
 
 export type SwapListener<C> = (entry: SnapshotEntry<C>, previous: SnapshotEntry<C> | undefined) => void;
@@ -33,6 +35,8 @@ export interface SnapshotStoreOptions<C> {
   /** The compiled form with one identity's traits replaced; without it, traits changes reload. */
   patchIdentity?: (compiled: C, version: number, key: string, traits: Readonly<Record<string, unknown>>) => C;
   log: FastifyBaseLogger;
+  /** Told how long each rebuild from PostgreSQL took (read, build, compile), in seconds. */
+  onRebuilt?: (seconds: number) => void;
 }
 
 interface LoadState {
@@ -76,6 +80,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       },
       compiled,
       source,
+      madeAt: Date.now(),
     };
   }
 
@@ -90,6 +95,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
   }
 
   async function fromDatabase(environmentId: string): Promise<SnapshotEntry<C> | null> {
+    const started = performance.now();
     const rows = await repo.load(sql, environmentId);
     if (!rows) return null;
     const env = rows.environment;
@@ -104,6 +110,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       requireContextToken: env.require_context_token,
     };
     const entry = makeEntry(buildSnapshot(rows), meta, "database");
+    options.onRebuilt?.((performance.now() - started) / 1000);
     void copies.write(entry.json, entry.version, meta);
     return entry;
   }
@@ -264,6 +271,8 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       return () => dropListeners.delete(listener);
     },
     size: () => entries.size,
+    /** Every entry this replica holds now. */
+    loaded: (): IterableIterator<SnapshotEntry<C>> => entries.values(),
     close(): void {
       for (const state of states.values()) if (state.retry) clearTimeout(state.retry);
       for (const release of releases.values()) release();

@@ -1,0 +1,166 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** How an evaluation was asked for. */
+export type EvaluationKind = "single" | "bulk" | "portal";
+
+/** What the metrics read from the running replica when Prometheus scrapes. */
+export interface MetricsSources {
+  /** Each environment this replica holds: its snapshot version and when the replica made it. */
+  snapshots(): Iterable<{ workspace: string; environment: string; version: number; madeAt: number }>;
+  /** Whether PostgreSQL and the cache answer now. */
+  dependencies(): Promise<{ database: boolean; cache: boolean }>;
+  /** Open Server-Sent Events streams. */
+  openStreams(): number;
+}
+
+const SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * The replica's Prometheus metrics (`prom-client`). Evaluations are tallied in plain maps on the
+ * hot path and handed to their counter when Prometheus scrapes, so counting costs a map update,
+ * not a label lookup per flag. Everything else is read at scrape time from `sources`.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "ensign_" });
+
+  let sources: MetricsSources | undefined;
+  /** `workspace \0 environment \0 reason \0 kind` → evaluations since start. */
+  const evaluationTallies = new Map<string, number>();
+  const configTallies = new Map<string, number>();
+
+  new Counter({
+    name: "ensign_evaluations_total",
+    help: "Flag evaluations answered, by workspace, environment, reason and kind (single, bulk, portal).",
+    labelNames: ["workspace", "environment", "reason", "kind"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, count] of evaluationTallies) {
+        const [workspace, environment, reason, kind] = key.split("\0") as [string, string, string, string];
+        this.inc({ workspace, environment, reason, kind }, count);
+      }
+    },
+  });
+  new Counter({
+    name: "ensign_sdk_config_downloads_total",
+    help: "Environment configurations downloaded by server SDKs for local evaluation (GET /v1/config), by workspace and environment.",
+    labelNames: ["workspace", "environment"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, count] of configTallies) {
+        const [workspace, environment] = key.split("\0") as [string, string];
+        this.inc({ workspace, environment }, count);
+      }
+    },
+  });
+  const evaluationSeconds = new Histogram({
+    name: "ensign_evaluation_duration_seconds",
+    help: "Time to evaluate one request's flags in process (single, bulk or portal), without HTTP.",
+    labelNames: ["kind"] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: "ensign_http_requests_total",
+    help: "HTTP requests answered, by method, route pattern and status.",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [registry],
+  });
+  const httpSeconds = new Histogram({
+    name: "ensign_http_request_duration_seconds",
+    help: "Time from a request's arrival to its answer, by method and route pattern.",
+    labelNames: ["method", "route"] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "ensign_snapshot_version",
+    help: "The snapshot version of each environment this replica serves.",
+    labelNames: ["workspace", "environment"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of sources?.snapshots() ?? []) this.set({ workspace: s.workspace, environment: s.environment }, s.version);
+    },
+  });
+  new Gauge({
+    name: "ensign_snapshot_age_seconds",
+    help: "Seconds since this replica made the snapshot it serves for each environment.",
+    labelNames: ["workspace", "environment"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const now = Date.now();
+      for (const s of sources?.snapshots() ?? []) this.set({ workspace: s.workspace, environment: s.environment }, (now - s.madeAt) / 1000);
+    },
+  });
+  const rebuildSeconds = new Histogram({
+    name: "ensign_snapshot_rebuild_duration_seconds",
+    help: "Time to rebuild an environment's snapshot from PostgreSQL (read, build, compile).",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "ensign_dependency_up",
+    help: "Whether a dependency answers now: 1 up, 0 down (database = PostgreSQL, cache = Redis or the in-process cache).",
+    labelNames: ["dependency"] as const,
+    registers: [registry],
+    async collect() {
+      if (!sources) return;
+      const up = await sources.dependencies();
+      this.set({ dependency: "database" }, up.database ? 1 : 0);
+      this.set({ dependency: "cache" }, up.cache ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "ensign_sse_streams_open",
+    help: "Server-Sent Events streams open on this replica (SDK and admin).",
+    registers: [registry],
+    collect() {
+      this.set(sources?.openStreams() ?? 0);
+    },
+  });
+  const scheduleRuns = new Counter({
+    name: "ensign_schedule_runs_total",
+    help: "Scheduled changes and override expiries this replica applied, by outcome.",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    /** Connects the scrape-time readings; until then they read as empty. */
+    observe(readings: MetricsSources): void {
+      sources = readings;
+    },
+    /** One request's evaluations, each with its reason. */
+    evaluated(workspace: string, environment: string, kind: EvaluationKind, results: readonly { reason: string }[], seconds: number): void {
+      // Few distinct reasons per request: tally them locally, then touch the shared map once each.
+      const counts = new Map<string, number>();
+      for (const result of results) counts.set(result.reason, (counts.get(result.reason) ?? 0) + 1);
+      for (const [reason, count] of counts) {
+        const key = `${workspace}\0${environment}\0${reason}\0${kind}`;
+        evaluationTallies.set(key, (evaluationTallies.get(key) ?? 0) + count);
+      }
+      evaluationSeconds.observe({ kind }, seconds);
+    },
+    configDownloaded(workspace: string, environment: string): void {
+      const key = `${workspace}\0${environment}`;
+      configTallies.set(key, (configTallies.get(key) ?? 0) + 1);
+    },
+    httpRequest(method: string, route: string, status: number, seconds: number): void {
+      httpRequests.inc({ method, route, status: String(status) });
+      httpSeconds.observe({ method, route }, seconds);
+    },
+    snapshotRebuilt(seconds: number): void {
+      rebuildSeconds.observe(seconds);
+    },
+    scheduleRan(outcome: "applied" | "failed" | "expired", count = 1): void {
+      if (count > 0) scheduleRuns.inc({ outcome }, count);
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
