@@ -25,7 +25,8 @@ describe("evaluation in embedded mode", () => {
     const workspace = await infra.db.prisma.workspace.findUniqueOrThrow({ where: { slug: "piquetickets" }, include: { environments: true } });
     workspaceId = workspace.id;
     productionId = workspace.environments.find((e) => e.key === "production")!.id;
-    key = (await createApiKey(infra.db, workspaceId, productionId, "client")).secret;
+    // A server key: the demo's environments require signed context tokens of client keys.
+    key = (await createApiKey(infra.db, workspaceId, productionId, "server")).secret;
   }, 120_000);
   afterAll(async () => {
     await app.close();

@@ -43,7 +43,7 @@ export const CreateEnvironmentBody = z
     color: Color.nullish(),
     /** Position among the workspace's environments; after the last one when absent. */
     sortOrder: z.number().int().min(0).max(10_000).optional(),
-    /** Refuse client-key evaluations without a signed context token; false when absent. */
+    /** Refuse client-key evaluations without a signed context token; true (secure) when absent. */
     requireContextToken: z.boolean().optional(),
   })
   .strict();

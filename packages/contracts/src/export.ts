@@ -24,7 +24,7 @@ export const ExportEnvironment = z.object({
   contextIssuer: z.string().max(500).nullable(),
   contextJwksUrl: z.string().max(2_000).nullable(),
   /** Absent in documents exported before the setting existed: not required. */
-  requireContextToken: z.boolean().default(false),
+  requireContextToken: z.boolean().default(true),
 });
 
 export const ExportModule = z.object({

@@ -10,14 +10,18 @@ let passwordHash: Promise<string> | undefined;
 
 export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
 
-/** A workspace with development, staging and production, written as the owner connection. */
+/**
+ * A workspace with development, staging and production, written as the owner connection. Its
+ * environments are opted out of signed context tokens, so evaluation tests choose the context a
+ * client key sends; the secure default is tested on environments made through the API.
+ */
 export async function createWorkspace(db: Database, slug = unique("ws")) {
   const workspace = await db.prisma.workspace.create({ data: { slug, name: slug } });
   const environments = [];
   for (const [sortOrder, key] of ["development", "staging", "production"].entries()) {
     environments.push(
       await db.prisma.environment.create({
-        data: { workspaceId: workspace.id, key, name: key, sortOrder, contextSecret: generateSigningSecret() },
+        data: { workspaceId: workspace.id, key, name: key, sortOrder, contextSecret: generateSigningSecret(), requireContextToken: false },
       }),
     );
   }

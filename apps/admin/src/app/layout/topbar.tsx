@@ -5,6 +5,7 @@ import { useSession } from "../../lib/auth";
 import { useWorkspaceScope } from "../../lib/workspace-scope";
 import { useLogout } from "../../features/auth/api/logout";
 import { EnvironmentSwitcher } from "./environment-switcher";
+import { OpenEnvironmentWarning } from "./open-environment-warning";
 import type { LiveStatus } from "./use-live-updates";
 
 export function Topbar({ live }: { live: LiveStatus }) {
@@ -20,7 +21,14 @@ export function Topbar({ live }: { live: LiveStatus }) {
     .toUpperCase();
   return (
     <header className="sticky top-0 z-30 flex h-14 items-center justify-between gap-4 border-b border-slate-200 bg-white/90 px-6 backdrop-blur xl:px-8">
-      <div className="flex items-center gap-3">{can("workspace:read") && <EnvironmentSwitcher />}</div>
+      <div className="flex items-center gap-3">
+        {can("workspace:read") && (
+          <>
+            <EnvironmentSwitcher />
+            <OpenEnvironmentWarning />
+          </>
+        )}
+      </div>
       <div className="flex items-center gap-3">
         {can("workspace:read") && (
           <span className="inline-flex items-center gap-1.5 text-xs text-slate-500" title={live === "live" ? "Changes made elsewhere appear here as they happen" : "Live updates are not connected; data refreshes when you return to the tab"}>

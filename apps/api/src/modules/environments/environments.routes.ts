@@ -41,7 +41,8 @@ export async function environmentsRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: "Create an environment",
-        description: "Every existing flag gets a state there (off, serving its off variant); the environment gets a fresh context signing secret.",
+        description:
+          "Every existing flag gets a state there (off, serving its off variant); the environment gets a fresh context signing secret and requires signed context tokens of client keys unless `requireContextToken: false` (owners only, else 403).",
         security,
         params: WorkspaceParams,
         body: CreateEnvironmentBody,
@@ -49,7 +50,8 @@ export async function environmentsRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const created = await environments.create(scopeOf(request).workspaceId, request.body, actorOf(request));
+      const scope = scopeOf(request);
+      const created = await environments.create(scope.workspaceId, scope.role, request.body, actorOf(request));
       return reply.code(201).send(withVersion(reply, created));
     },
   );
@@ -70,7 +72,7 @@ export async function environmentsRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: "Rename, recolour or reorder an environment, or change its context-token settings",
-        description: `\`requireContextToken: true\` refuses client-key evaluations without a valid signed context token (401), on every replica within the usual propagation; server keys are exempt. ${IF_MATCH}`,
+        description: `\`requireContextToken: true\` (the default of new environments) refuses client-key evaluations without a valid signed context token (401), on every replica within the usual propagation; server keys are exempt. Only owners may set it to \`false\` (403 otherwise). ${IF_MATCH}`,
         security,
         params: EnvironmentParams,
         body: UpdateEnvironmentBody,
@@ -79,7 +81,8 @@ export async function environmentsRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const expected = requireIfMatch(request);
-      const updated = await environments.update(scopeOf(request).workspaceId, request.params.env, expected, request.body, actorOf(request));
+      const scope = scopeOf(request);
+      const updated = await environments.update(scope.workspaceId, scope.role, request.params.env, expected, request.body, actorOf(request));
       return withVersion(reply, updated);
     },
   );

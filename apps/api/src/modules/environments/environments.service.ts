@@ -1,3 +1,4 @@
+import type { Role } from "@ensign/contracts/auth";
 import type { Page } from "@ensign/contracts/common";
 import type {
   ContextSecretResponse,
@@ -22,6 +23,18 @@ export interface EnvironmentsServiceDeps {
   prisma: PrismaClient;
   notifier: ChangeNotifier;
   revocations: ApiKeyRevocations;
+}
+
+/**
+ * Opting an environment out of signed context tokens lets any holder of its public client key
+ * read any tenant's or user's flags, so only owners may do it; admins may only switch it on.
+ */
+function requireOwnerToOptOut(callerRole: Role, requireContextToken: boolean | undefined, key: string) {
+  if (requireContextToken !== false || callerRole === "owner") return;
+  throw new AppError(
+    "FORBIDDEN",
+    `Only owners may let client keys of '${key}' evaluate without a signed context token: any holder of the public key could then read any tenant's flags.`,
+  );
 }
 
 export function toEnvironmentResponse(row: EnvironmentRow): EnvironmentResponse {
@@ -60,7 +73,8 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
     },
 
     /** A new environment: a fresh signing secret, and every existing flag's state there, off. */
-    async create(workspaceId: string, body: CreateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
+    async create(workspaceId: string, callerRole: Role, body: CreateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
+      requireOwnerToOptOut(callerRole, body.requireContextToken, body.key);
       const created = await translating(`Environment '${body.key}'`, () =>
         inWorkspace(prisma, workspaceId, async (tx) => {
           await repo.lockWorkspace(tx, workspaceId);
@@ -70,7 +84,7 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
             color: body.color ?? null,
             sortOrder: body.sortOrder ?? (await repo.nextSortOrder(tx, workspaceId)),
             contextSecret: generateSigningSecret(),
-            requireContextToken: body.requireContextToken ?? false,
+            requireContextToken: body.requireContextToken ?? true,
           });
           const flagStates = await repo.createDefaultStates(tx, workspaceId, row.id);
           await recordAudit(tx, actor, { workspaceId, action: "environment.created", ...target(row), after: { ...audited(row), flagStates } });
@@ -81,11 +95,12 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
       return toEnvironmentResponse(created);
     },
 
-    async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
+    async update(workspaceId: string, callerRole: Role, key: string, expectedVersion: number, body: UpdateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
       // Only the context-token settings change what evaluation does; names and order do not.
       const affectsEvaluation = body.contextIssuer !== undefined || body.contextJwksUrl !== undefined || body.requireContextToken !== undefined;
       const { row, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
         const current = await requireEnvironment(tx, workspaceId, key);
+        if (current.requireContextToken) requireOwnerToOptOut(callerRole, body.requireContextToken, key);
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, body);
         if (!updated) throw staleVersion(`Environment '${key}'`, current.version);
         const diff = changes(audited(current), body);

@@ -71,7 +71,7 @@ describe("environments that require signed context tokens (two replicas)", () =>
     }
   }
 
-  it("is off by default: a client key may ask for any tenant's flags", async () => {
+  it("is off in an environment opted out of it: a client key may ask for any tenant's flags", async () => {
     const env = await a.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}/environments/production`, headers: owner });
     expect(env.json().requireContextToken).toBe(false);
     const res = await portal(client);

@@ -68,7 +68,8 @@ export function createWorkspacesService({ prisma, revocations }: { prisma: Prism
         prisma.$transaction(async (tx) => {
           const { id } = await repo.create(tx, { slug: body.slug, name: body.name });
           await tx.environment.createMany({
-            data: environments.map((env, sortOrder) => ({ ...env, sortOrder, workspaceId: id, contextSecret: generateSigningSecret() })),
+            // Secure by default: client keys must send a signed context token until an owner opts out.
+            data: environments.map((env, sortOrder) => ({ ...env, sortOrder, workspaceId: id, contextSecret: generateSigningSecret(), requireContextToken: true })),
           });
           await tx.membership.create({ data: { workspaceId: id, userId: owner.userId, role: "owner" } });
           await recordAudit(tx, actor, {

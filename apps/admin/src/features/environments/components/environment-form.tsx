@@ -7,7 +7,8 @@ import { applyApiErrors } from "../../../lib/form-errors";
 
 export type EnvironmentValues = { key: string; name: string; color?: string | null; requireContextToken?: boolean };
 
-export function EnvironmentForm({ id, defaultValues, isEdit, onSubmit }: { id: string; defaultValues: EnvironmentValues; isEdit: boolean; onSubmit(values: EnvironmentValues): Promise<unknown> }) {
+/** Creating an environment that does not require signed context tokens is an opt-out: owners only (`canOptOut`). */
+export function EnvironmentForm({ id, defaultValues, isEdit, canOptOut, onSubmit }: { id: string; defaultValues: EnvironmentValues; isEdit: boolean; canOptOut: boolean; onSubmit(values: EnvironmentValues): Promise<unknown> }) {
   const form = useForm<EnvironmentValues>({ resolver: zodResolver(CreateEnvironmentBody) as never, defaultValues });
   const { errors } = form.formState;
   const submit = form.handleSubmit(async (values) => {
@@ -33,11 +34,11 @@ export function EnvironmentForm({ id, defaultValues, isEdit, onSubmit }: { id: s
           <Controller
             control={form.control}
             name="requireContextToken"
-            render={({ field }) => <Switch label="Require signed context tokens" checked={field.value ?? false} onCheckedChange={field.onChange} />}
+            render={({ field }) => <Switch label="Require signed context tokens" checked={field.value ?? true} disabled={!canOptOut} onCheckedChange={field.onChange} />}
           />
           <div className="text-sm">
             <p className="font-medium text-slate-700">Require signed context tokens</p>
-            <p className="text-slate-500">Client keys must send a token your backend signs; server keys are exempt. You can change this later.</p>
+            <p className="text-slate-500">Client keys must send a token your backend signs, so a user sees only their own flags; server keys are exempt. Only owners can create an environment without it.</p>
           </div>
         </div>
       )}

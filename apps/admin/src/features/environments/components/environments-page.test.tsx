@@ -66,14 +66,27 @@ describe("EnvironmentsPage: signed context tokens", () => {
     expect(isRequired("staging")).toBe(false);
   });
 
-  it("stops requiring tokens without asking", async () => {
+  it("warns on every open environment, and lets an owner opt out only after a warning", async () => {
     const { user, patches } = renderPage("owner", undefined, ["production"]);
+    expect(screen.getAllByRole("note").map((note) => note.textContent)).toEqual([
+      "Any holder of this environment's client key can read any tenant's or user's flags.",
+      "Any holder of this environment's client key can read any tenant's or user's flags.",
+    ]);
     const on = screen.getByRole("switch", { name: "Require signed context tokens in Production" });
     expect(on).toHaveAttribute("aria-checked", "true");
     await user.click(on);
-    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    const dialog = screen.getByRole("dialog", { name: "Stop requiring signed context tokens in Production?" });
+    expect(dialog).toHaveTextContent("can read any tenant's or user's flags");
+    expect(patches).toHaveLength(0);
+    await user.click(within(dialog).getByRole("button", { name: "Stop requiring tokens" }));
     await vi.waitFor(() => expect(patches).toHaveLength(1));
     expect(patches[0]!.body).toEqual({ requireContextToken: false });
+  });
+
+  it("lets an admin require tokens but not stop requiring them", () => {
+    renderPage("admin", undefined, ["production"]);
+    expect(screen.getByRole("switch", { name: "Require signed context tokens in Production" })).toBeDisabled();
+    expect(screen.getByRole("switch", { name: "Require signed context tokens in Staging" })).toBeEnabled();
   });
 
   it("shows viewers and editors what is set, with no control", () => {
@@ -82,6 +95,7 @@ describe("EnvironmentsPage: signed context tokens", () => {
       expect(screen.queryByRole("switch")).not.toBeInTheDocument();
       expect(screen.getAllByText("Not required")).toHaveLength(2);
       expect(screen.getAllByText("Required")).toHaveLength(1);
+      expect(screen.getAllByRole("note")).toHaveLength(2);
       unmount();
     }
   });

@@ -18,7 +18,8 @@ import { CONTEXT_TOKEN_EXPLANATION, ContextTokenSwitch } from "./context-token-s
 import { EnvironmentForm } from "./environment-form";
 
 export function EnvironmentsPage() {
-  const { ws, environments, env, can } = useWorkspaceScope();
+  const { ws, environments, env, can, role } = useWorkspaceScope();
+  const canOptOut = role === "owner";
   const canWrite = can("definitions:write");
   const canKeys = can("keys:manage");
   const create = useCreateEnvironment(ws);
@@ -59,7 +60,7 @@ export function EnvironmentsPage() {
                 </span>
               </Td>
               <Td className="font-mono text-xs">{e.key}</Td>
-              <Td><ContextTokenSwitch ws={ws} environment={e} canEdit={canWrite} /></Td>
+              <Td><ContextTokenSwitch ws={ws} environment={e} canEdit={canWrite} canOptOut={canOptOut} /></Td>
               <Td className="text-right tabular-nums" title="The environment's snapshot version increases with every change that can alter an evaluation">{formatNumber(e.snapshotVersion)}</Td>
               <Td className="text-right whitespace-nowrap">
                 {canKeys && (
@@ -95,9 +96,10 @@ export function EnvironmentsPage() {
           <EnvironmentForm
             id="environment-form"
             isEdit={editing !== "new"}
-            defaultValues={editing === "new" ? { key: "", name: "", color: "#6366f1", requireContextToken: false } : { key: editing.key, name: editing.name, color: editing.color ?? "#64748b" }}
+            canOptOut={canOptOut}
+            defaultValues={editing === "new" ? { key: "", name: "", color: "#6366f1", requireContextToken: true } : { key: editing.key, name: editing.name, color: editing.color ?? "#64748b" }}
             onSubmit={async (values) => {
-              if (editing === "new") await create.mutateAsync({ key: values.key, name: values.name, color: values.color || null, requireContextToken: values.requireContextToken ?? false });
+              if (editing === "new") await create.mutateAsync({ key: values.key, name: values.name, color: values.color || null, requireContextToken: values.requireContextToken ?? true });
               else await update.mutateAsync({ env: editing.key, version: editing.version, body: { name: values.name, color: values.color || null } });
               toast.success(editing === "new" ? `Environment ${values.key} created` : "Environment saved");
               setEditing(null);
