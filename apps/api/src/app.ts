@@ -66,11 +66,28 @@ export const REDACTED_PATHS = [
 /** Query parameters that carry credentials (EventSource cannot send headers): never logged. */
 const SECRET_PARAMS = /([?&](?:apiKey|accessToken|contextToken)=)[^&]*/g;
 
-/** The request as logged: method, URL without credentials, host, remote address. */
+/** Evaluation paths, whose query strings carry end users' identities and context values. */
+const EVALUATION_PATHS = /^\/(?:v1\/flags|v1\/stream|v1\/config|ofrep\/)/;
+/** `/v1/identities/<end user's key>/…`: the key is an end user's identity. */
+const IDENTITY_PATH = /^(\/v1\/identities\/)[^/?]+/;
+
+/**
+ * A URL as logs may hold it: credentials in the query redacted, and nothing of an end user's
+ * identity or context (the query of evaluation requests, the key in identity paths).
+ */
+export function loggedUrl(url: string): string {
+  if (EVALUATION_PATHS.test(url)) {
+    const query = url.indexOf("?");
+    return query === -1 ? url : `${url.slice(0, query)}?[redacted]`;
+  }
+  return url.replace(IDENTITY_PATH, "$1[redacted]").replace(SECRET_PARAMS, "$1[redacted]");
+}
+
+/** The request as logged: method, URL without credentials or end users' data, host, remote address. */
 export function loggedRequest(request: { method: string; url: string; host?: string; hostname?: string; ip?: string; id?: string }) {
   return {
     method: request.method,
-    url: request.url.replace(SECRET_PARAMS, "$1[redacted]"),
+    url: loggedUrl(request.url),
     host: request.host ?? request.hostname,
     remoteAddress: request.ip,
   };

@@ -1,3 +1,4 @@
+import { pino } from "pino";
 import { buildApp, loggerOptions } from "./app";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { openInfrastructure } from "./infra/bootstrap";
@@ -5,22 +6,21 @@ import { startMetricsServer } from "./infra/metrics-server";
 import { hasSuperadmin } from "./modules/accounts/first-admin";
 import { DEMO_USERS } from "./seed/demo-data";
 
+// Logs are JSON lines from the first one on, the boot's included, for the log pipeline to parse.
 let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
   if (error instanceof ConfigError) {
-    console.error(error.message);
+    pino().fatal({ issues: error.issues }, "invalid configuration");
     process.exit(1);
   }
   throw error;
 }
 
 const logger = loggerOptions(config.logLevel);
-const { db, cache } = await openInfrastructure(config, {
-  info: (obj, msg) => console.log(`${msg} ${JSON.stringify(obj)}`),
-  warn: (obj, msg) => console.warn(`${msg} ${JSON.stringify(obj)}`),
-});
+const boot = pino(logger);
+const { db, cache } = await openInfrastructure(config, boot);
 const app = await buildApp({ config, db, cache, logger });
 
 let closing = false;
@@ -62,13 +62,12 @@ const metricsServer = config.metrics
   : null;
 const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${(app.server.address() as { port: number }).port}`;
 const mode = [config.embedded.database ? "embedded PGlite" : "PostgreSQL", config.embedded.cache ? "in-process cache" : "Redis"].join(" + ");
-console.log(`\nEnsign is running at ${url}  (${mode})`);
-console.log(`  API docs:  ${url}/docs`);
-if (metricsServer) console.log(`  Metrics:   http://${config.metrics!.host === "0.0.0.0" ? "localhost" : config.metrics!.host}:${metricsServer.port}/metrics`);
+const metricsUrl = metricsServer ? `http://${config.metrics!.host === "0.0.0.0" ? "localhost" : config.metrics!.host}:${metricsServer.port}/metrics` : null;
+boot.info({ url, docs: `${url}/docs`, metrics: metricsUrl, mode }, `Ensign is running at ${url}`);
 if (config.seedDemo) {
-  console.log("  Demo logins (local use only):");
-  for (const user of DEMO_USERS) console.log(`    ${user.role.padEnd(13)} ${user.email.padEnd(30)} ${user.password}`);
+  // Published passwords of the demo data, which loads only in embedded mode or when asked for.
+  boot.info({ demoLogins: DEMO_USERS.map(({ email, password, role }) => ({ role, email, password })) }, "demo logins (local use only)");
 }
 if (!(await hasSuperadmin(db.prisma))) {
-  console.log("  No admin yet: create the first one with `pnpm ensign admin create --email you@example.com` (see docs/operations.md).");
+  boot.warn({ command: "pnpm ensign admin create --email you@example.com" }, "no admin yet: create the first one (see docs/operations.md)");
 }
