@@ -37,6 +37,10 @@ export function can(role: Role | undefined, capability: Capability): boolean {
 export const Email = z.string().trim().toLowerCase().email().max(254);
 export const Password = z.string().min(10, "must be at least 10 characters").max(200);
 
+/** A signed-in user's own password change: the current one proves it is them. */
+export const ChangePasswordBody = z.object({ currentPassword: z.string().min(1).max(200), newPassword: Password }).strict();
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
 export const LoginBody = z.object({
   email: Email,
   password: z.string().min(1).max(200),

@@ -62,6 +62,7 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     "PUT /v1/identities/:key/traits": { audience: "server", body: { traits: { stage: "active", actionsCount: 3 } } },
     "POST /v1/auth/login": { audience: "public", body: { email: "nobody@example.test", password: "wrong-password" } },
     "POST /v1/auth/logout": { audience: "session" },
+    "POST /v1/auth/password": { audience: "session", body: { currentPassword: "not-the-password", newPassword: "a new long password" } },
     "POST /v1/auth/refresh": { audience: "public", body: { refreshToken: "not-a-token" } },
     "GET /v1/auth/me": { audience: "admin" },
     "GET /v1/workspaces": { audience: "admin" },

@@ -57,7 +57,7 @@ describe("security headers and CORS", () => {
   });
 
   it("serves the admin app with a strict CSP, no framing, no sniffing, no referrer, HSTS, and an index that is never cached", async () => {
-    for (const url of ["/", "/flags/kb", "/tenants?flag=kb"]) {
+    for (const url of ["/", "/w/demo/flags/kb", "/w/demo/tenants?flag=kb"]) {
       checks++;
       const res = await t.app.inject({ method: "GET", url });
       expect(res.statusCode).toBe(200);

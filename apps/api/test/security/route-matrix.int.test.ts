@@ -74,7 +74,7 @@ const MATRIX: Row[] = [
   { route: "GET /docs/static/swagger-initializer.js", allow: PUBLIC, ok: 200 },
   { route: "GET /docs/static/*", url: "/docs/static/swagger-ui-bundle.js", allow: PUBLIC, ok: 200 },
   { route: "GET /", allow: PUBLIC, ok: 200 },
-  { route: "GET /*", url: "/flags/kb", allow: PUBLIC, ok: 200 },
+  { route: "GET /*", url: "/w/demo/flags/kb", allow: PUBLIC, ok: 200 },
   { route: "GET /index.html", allow: PUBLIC, ok: 200 },
   { route: "GET /assets/app.js", allow: PUBLIC, ok: 200 },
   { route: "OPTIONS *", url: "/v1/flags", allow: PUBLIC, ok: 204, headers: { origin: "https://portal.example", "access-control-request-method": "GET" } },
@@ -84,6 +84,7 @@ const MATRIX: Row[] = [
   // A session of one's own.
   { route: "GET /v1/auth/me", allow: SIGNED_IN, ok: 200 },
   { route: "POST /v1/auth/logout", allow: SIGNED_IN, ok: 204, endsSession: true },
+  { route: "POST /v1/auth/password", allow: SIGNED_IN, ok: 400, body: INVALID_BODY },
   { route: "GET /v1/workspaces", allow: SIGNED_IN, ok: 200 },
 
   // The platform.

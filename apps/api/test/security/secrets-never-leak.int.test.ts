@@ -137,8 +137,10 @@ describe("secrets never leak", () => {
     const text = logs.join("");
     for (const [name, secret] of secrets) expect({ name, isLogged: text.includes(secret) }).toEqual({ name, isLogged: false });
     expect(text).not.toMatch(/scrypt\$|ens_(srv|cli)_[A-Za-z0-9_-]{43}|ecs_[A-Za-z0-9_-]{43}/);
-    // The logs do record the requests, just without their credentials.
-    expect(text).toContain("apiKey=[redacted]");
+    // The logs do record the requests, just without their credentials: evaluation requests
+    // without their query at all, other requests without the credential parameters.
+    expect(text).toContain('"url":"/v1/config?[redacted]"');
+    expect(text).toContain('"url":"/v1/stream?[redacted]"');
     expect(text).toContain("accessToken=[redacted]");
   });
 

@@ -50,6 +50,18 @@ export function createAuthRepository(prisma: PrismaClient) {
       return prisma.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
     },
 
+    findUserById(userId: string) {
+      return prisma.user.findUnique({ where: { id: userId }, select: { id: true, passwordHash: true, disabledAt: true } });
+    },
+
+    /** Sets the password and ends every other session of the user, together. */
+    changePassword(userId: string, passwordHash: string, keepSessionId: string) {
+      return prisma.$transaction([
+        prisma.user.update({ where: { id: userId }, data: { passwordHash } }),
+        prisma.session.updateMany({ where: { userId, revokedAt: null, id: { not: keepSessionId } }, data: { revokedAt: new Date() } }),
+      ]);
+    },
+
     touchLogin(userId: string) {
       return prisma.user.update({ where: { id: userId }, data: { lastLoginAt: new Date() } });
     },

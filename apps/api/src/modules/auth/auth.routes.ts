@@ -1,4 +1,4 @@
-import { CurrentUser, LoginBody, RefreshBody, TokenResponse } from "@ensign/contracts/auth";
+import { ChangePasswordBody, CurrentUser, LoginBody, RefreshBody, TokenResponse } from "@ensign/contracts/auth";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -83,6 +83,27 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     async (request, reply) => {
       await auth.logout(principalOf(request).sessionId);
       reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    "/password",
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ["auth"],
+        summary: "Change your own password",
+        description:
+          "Needs the current password (400 naming `body.currentPassword` when it is wrong). Every other session of the user ends at once; this one stays signed in.",
+        security: [{ bearerAuth: [] }],
+        body: ChangePasswordBody,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await auth.changePassword(principal.userId, principal.sessionId, request.body.currentPassword, request.body.newPassword);
       return reply.code(204).send(null);
     },
   );

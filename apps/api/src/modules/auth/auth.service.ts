@@ -1,7 +1,8 @@
 import type { CurrentUser } from "@ensign/contracts/auth";
 import { AppError } from "../../infra/errors";
 import type { AuthRepository } from "./auth.repository";
-import { DUMMY_PASSWORD_HASH, verifyPassword } from "./passwords";
+import { invalid } from "../../infra/errors";
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "./passwords";
 import { generateRefreshToken, sha256 } from "./secrets";
 
 export interface ClientInfo {
@@ -72,6 +73,22 @@ export function createAuthService({ repo, refreshTokenTtlMs, now = () => new Dat
         throw new AppError("UNAUTHENTICATED", "The session has ended; sign in again.");
       }
       return { sessionId: session.id, refreshToken: next.token, refreshExpiresAt, user: await currentUser(session.user) };
+    },
+
+    /**
+     * Changes the signed-in user's password, checked against the current one, and ends every
+     * other session of theirs (other browsers, a stolen refresh token); this one stays.
+     */
+    async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+      const user = await repo.findUserById(userId);
+      if (!user || user.disabledAt) throw new AppError("UNAUTHENTICATED", "The session has ended; sign in again.");
+      if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+        throw invalid("The current password is not correct.", [{ path: "body.currentPassword", message: "is not your current password" }]);
+      }
+      if (currentPassword === newPassword) {
+        throw invalid("The new password is the current one.", [{ path: "body.newPassword", message: "must differ from the current password" }]);
+      }
+      await repo.changePassword(userId, await hashPassword(newPassword), sessionId);
     },
 
     async logout(sessionId: string): Promise<void> {
