@@ -1,3 +1,4 @@
+import { apiAs } from "./support/api";
 import { USERS } from "./support/users";
 import { expect, test } from "./support/fixtures";
 
@@ -46,4 +47,49 @@ test("the workspace and environment switchers keep the choice", async ({ page })
   await expect(page).toHaveURL(/\/w\/finance-suite\//);
   await page.goto("/w/piquetickets/environments");
   await expect(page.getByLabel("Environment", { exact: true })).toHaveValue("staging");
+});
+
+test.describe("changing one's password", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("a user changes their password from the account menu, and their other session ends", async ({ browser, page }) => {
+    const email = `password-change-${Date.now()}@example.test`;
+    const owner = await apiAs("owner");
+    const added = await owner.post("/v1/workspaces/finance-suite/members", { data: { email, name: "Pat Change", role: "viewer", password: "the first password" } });
+    expect(added.status()).toBe(201);
+    await owner.dispose();
+
+    const signIn = async (target: typeof page, password: string) => {
+      await target.goto("/login");
+      await target.getByLabel("Email").fill(email);
+      await target.getByLabel("Password").fill(password);
+      await target.getByRole("button", { name: "Sign in" }).click();
+    };
+    const elsewhere = await browser.newContext();
+    const otherPage = await elsewhere.newPage();
+    await signIn(otherPage, "the first password");
+    await expect(otherPage.getByRole("navigation", { name: "Main" })).toBeVisible();
+
+    await signIn(page, "the first password");
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+    await page.getByRole("button", { name: /Account/ }).click();
+    await page.getByRole("menuitem", { name: "Change password" }).click();
+    const dialog = page.getByRole("dialog", { name: "Change password" });
+    await dialog.getByLabel("Current password").fill("not the password");
+    await dialog.getByLabel("New password").fill("the second password");
+    await dialog.getByRole("button", { name: "Change password" }).click();
+    await expect(dialog.getByText(/not your current password/)).toBeVisible();
+    await dialog.getByLabel("Current password").fill("the first password");
+    await dialog.getByRole("button", { name: "Change password" }).click();
+    await expect(dialog).toBeHidden();
+
+    // This session stays; the other one is signed out at its next request.
+    await page.reload();
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+    await otherPage.reload();
+    await expect(otherPage).toHaveURL(/\/login/);
+    await signIn(otherPage, "the second password");
+    await expect(otherPage.getByRole("navigation", { name: "Main" })).toBeVisible();
+    await elsewhere.close();
+  });
 });

@@ -1,9 +1,11 @@
-import { LogOut } from "lucide-react";
+import { KeyRound, LogOut } from "lucide-react";
+import { useState } from "react";
 import { Button } from "../../components/ui/button";
 import { Menu, MenuContent, MenuItem, MenuLabel, MenuSeparator, MenuTrigger } from "../../components/ui/menu";
 import { useSession } from "../../lib/auth";
 import { useWorkspaceScope } from "../../lib/workspace-scope";
 import { useLogout } from "../../features/auth/api/logout";
+import { ChangePasswordDialog } from "../../features/auth/components/change-password-dialog";
 import { EnvironmentSwitcher } from "./environment-switcher";
 import { OpenEnvironmentWarning } from "./open-environment-warning";
 import type { LiveStatus } from "./use-live-updates";
@@ -12,6 +14,7 @@ export function Topbar({ live }: { live: LiveStatus }) {
   const { can } = useWorkspaceScope();
   const session = useSession();
   const logout = useLogout();
+  const [isChangingPassword, setChangingPassword] = useState(false);
   const user = session.data;
   const initials = (user?.name ?? "?")
     .split(/\s+/)
@@ -49,12 +52,17 @@ export function Topbar({ live }: { live: LiveStatus }) {
             <MenuLabel>{user?.name}</MenuLabel>
             <div className="px-2.5 pb-1.5 text-xs text-slate-500">{user?.email}</div>
             <MenuSeparator />
+            <MenuItem onSelect={() => setChangingPassword(true)}>
+              <KeyRound className="h-4 w-4" aria-hidden="true" />
+              Change password
+            </MenuItem>
             <MenuItem onSelect={() => logout.mutate()}>
               <LogOut className="h-4 w-4" aria-hidden="true" />
               Sign out
             </MenuItem>
           </MenuContent>
         </Menu>
+        <ChangePasswordDialog open={isChangingPassword} onOpenChange={setChangingPassword} />
       </div>
     </header>
   );
