@@ -36,3 +36,16 @@ export type ListIdentitiesQuery = z.infer<typeof ListIdentitiesQuery>;
 /** Replaces the identity's traits (creates the identity when the key is new). */
 export const SetTraitsBody = z.object({ traits: Traits }).strict();
 export type SetTraitsBody = z.infer<typeof SetTraitsBody>;
+
+/**
+ * Merges into the identity's traits: each named trait is set, `null` removes it, the others stay.
+ * Creates the identity when the key is new.
+ */
+export const PatchTraitsBody = z
+  .object({
+    traits: z
+      .record(z.string().min(1).max(128), JsonValue.nullable())
+      .refine((traits) => Object.keys(traits).length <= MAX_TRAITS, { message: `at most ${MAX_TRAITS} traits` }),
+  })
+  .strict();
+export type PatchTraitsBody = z.infer<typeof PatchTraitsBody>;

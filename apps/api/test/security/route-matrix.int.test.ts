@@ -160,6 +160,7 @@ const MATRIX: Row[] = [
   { route: `GET ${E}/identities`, allow: READ, ok: 200 },
   { route: `GET ${E}/identities/:key`, allow: READ, ok: 200, params: { key: USER_KEY } },
   { route: `PUT ${E}/identities/:key/traits`, allow: OVERRIDES, ok: 400, params: { key: USER_KEY }, body: INVALID_BODY },
+  { route: `PATCH ${E}/identities/:key/traits`, allow: OVERRIDES, ok: 400, params: { key: USER_KEY }, body: INVALID_BODY },
   { route: `DELETE ${E}/identities/:key`, allow: OVERRIDES, ok: 400, params: { key: BAD } },
   { route: `POST ${E}/evaluate`, allow: READ, ok: 200, body: { flag: FLAG, context: CONTEXT } },
   { route: `POST ${E}/impact`, allow: READ, ok: 400, body: INVALID_BODY },
@@ -196,6 +197,8 @@ const MATRIX: Row[] = [
   { route: "GET /v1/config", allow: SERVER_KEY, ok: 200 },
   { route: "GET /v1/stream", allow: ANY_KEY, ok: 200, isStream: true },
   { route: "PUT /v1/identities/:key/traits", allow: SERVER_KEY, ok: 400, params: { key: USER_KEY }, body: INVALID_BODY },
+  { route: "PATCH /v1/identities/:key/traits", allow: SERVER_KEY, ok: 400, params: { key: USER_KEY }, body: INVALID_BODY },
+  { route: "GET /v1/identities/:key/traits", allow: SERVER_KEY, ok: 400, params: { key: BAD } },
 ];
 
 /** `GET /v1/flags/` and `GET /v1/flags` are one route. */

@@ -130,4 +130,63 @@ describe("identity traits", () => {
     expect((await putTraits("user-9", { deep: { a: { b: { c: { d: { e: 1 } } } } } })).statusCode).toBe(400);
     expect(await t.db.prisma.identity.count({ where: { key: "user-9" } })).toBe(0);
   });
+
+  const patchTraits = (key: string, traits: unknown, secret = server.secret) =>
+    t.app.inject({ method: "PATCH", url: `/v1/identities/${key}/traits`, headers: apiKeyHeaders(secret), payload: { traits } });
+  const getTraits = (key: string, secret = server.secret) => t.app.inject({ method: "GET", url: `/v1/identities/${key}/traits`, headers: apiKeyHeaders(secret) });
+
+  it("merges traits with PATCH (null removes one), reads them back with GET, and evaluation follows", async () => {
+    expect((await getTraits("user-progress")).statusCode).toBe(404);
+    const created = await patchTraits("user-progress", { stage: "signup", actionsCount: 1 });
+    expect(created.statusCode).toBe(200);
+    expect(created.json()).toMatchObject({ key: "user-progress", traits: { stage: "signup", actionsCount: 1 }, version: 1 });
+
+    const merged = await patchTraits("user-progress", { emailVerified: true, actionsCount: 5 });
+    expect(merged.json()).toMatchObject({ traits: { stage: "signup", actionsCount: 5, emailVerified: true }, version: 2 });
+    expect(await evaluateFor("user-progress")).toBe(true);
+
+    const removed = await patchTraits("user-progress", { emailVerified: null, stage: "active" });
+    expect(removed.json().traits).toEqual({ stage: "active", actionsCount: 5 });
+    expect(await evaluateFor("user-progress")).toBe(false);
+
+    const read = await getTraits("user-progress");
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toEqual({ key: "user-progress", traits: { stage: "active", actionsCount: 5 }, version: 3, updatedAt: expect.any(String) });
+    expect(t.app.services.snapshots.peek(prodId)!.stored.identities.find((i) => i.key === "user-progress")).toEqual({
+      key: "user-progress",
+      traits: { stage: "active", actionsCount: 5 },
+    });
+    const actions = (await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, targetKey: "user-progress" }, orderBy: { id: "asc" } })).map((e) => e.action);
+    expect(actions).toEqual(["identity.created", "identity.traits_patched", "identity.traits_patched"]);
+  });
+
+  it("lets concurrent merges of different traits all take effect", async () => {
+    await patchTraits("user-merge", { base: true });
+    const answers = await Promise.all(["a", "b", "c", "d"].map((name) => patchTraits("user-merge", { [name]: 1 })));
+    expect(answers.map((res) => res.statusCode)).toEqual([200, 200, 200, 200]);
+    expect((await getTraits("user-merge")).json().traits).toEqual({ base: true, a: 1, b: 1, c: 1, d: 1 });
+  });
+
+  it("merges through the admin API with If-Match when given", async () => {
+    const editor = await memberHeaders(t.app, t.db, ws.id, "editor");
+    const adminUrl = `/v1/workspaces/${ws.slug}/environments/production/identities/user-admin-patch/traits`;
+    const created = await t.app.inject({ method: "PATCH", url: adminUrl, headers: editor, payload: { traits: { stage: "signup" } } });
+    expect(created.statusCode).toBe(201);
+    const stale = await t.app.inject({ method: "PATCH", url: adminUrl, headers: { ...editor, ...ifMatch(7) }, payload: { traits: { stage: "x" } } });
+    expect(stale.statusCode).toBe(412);
+    const merged = await t.app.inject({ method: "PATCH", url: adminUrl, headers: { ...editor, ...ifMatch(1) }, payload: { traits: { plan: "pro" } } });
+    expect(merged.json()).toMatchObject({ traits: { stage: "signup", plan: "pro" }, version: 2 });
+    const viewer = await memberHeaders(t.app, t.db, ws.id, "viewer");
+    expect((await t.app.inject({ method: "PATCH", url: adminUrl, headers: viewer, payload: { traits: { plan: "free" } } })).statusCode).toBe(403);
+  });
+
+  it("refuses client keys, other environments' identities and merges past the limits", async () => {
+    expect((await getTraits("user-progress", client)).statusCode).toBe(403);
+    expect((await patchTraits("user-progress", { a: 1 }, client)).statusCode).toBe(403);
+    const staging = await createApiKey(t.db, ws.id, ws.environments[1]!.id, "server");
+    expect((await getTraits("user-progress", staging.secret)).statusCode).toBe(404);
+    const tooMany = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`t${i}`, i]));
+    expect((await patchTraits("user-progress", tooMany)).statusCode).toBe(400);
+    expect((await getTraits("user-progress")).json().traits).toEqual({ stage: "active", actionsCount: 5 });
+  });
 });

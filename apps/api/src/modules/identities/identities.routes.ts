@@ -1,6 +1,6 @@
 import { pageOf } from "@ensign/contracts/common";
 import { EnvironmentParams } from "@ensign/contracts/environments";
-import { IdentityParams, IdentityResponse, ListIdentitiesQuery, SetTraitsBody } from "@ensign/contracts/identities";
+import { IdentityParams, IdentityResponse, ListIdentitiesQuery, PatchTraitsBody, SetTraitsBody } from "@ensign/contracts/identities";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -53,6 +53,30 @@ export async function identitiesRoutes(app: FastifyInstance) {
       const { identity, created } = await identities.setTraits(scopeOf(request).workspaceId, env, key, request.body.traits, actorOf(request), {
         expectedVersion: optionalIfMatch(request),
         requireVersion: true,
+      });
+      return reply.code(created ? 201 : 200).send(withVersion(reply, identity));
+    },
+  );
+
+  r.patch(
+    "/:workspace/environments/:env/identities/:key/traits",
+    {
+      onRequest: [app.requireCapability("overrides:write")],
+      schema: {
+        tags,
+        summary: "Merge into an identity's traits (creating it when new)",
+        description:
+          'Sets each trait named in the body and removes those set to `null`; the others stay. Creates the identity (201) when the key is new. With `If-Match: "<version>"` the merge applies only to that version (412 when stale); without it, concurrent merges all take effect.',
+        security,
+        params: IdentityParams,
+        body: PatchTraitsBody,
+        response: { 200: IdentityResponse, 201: IdentityResponse },
+      },
+    },
+    async (request, reply) => {
+      const { env, key } = request.params;
+      const { identity, created } = await identities.patchTraits(scopeOf(request).workspaceId, env, key, request.body.traits, actorOf(request), {
+        expectedVersion: optionalIfMatch(request),
       });
       return reply.code(created ? 201 : 200).send(withVersion(reply, identity));
     },

@@ -1,5 +1,5 @@
 import type { Page } from "@ensign/contracts/common";
-import type { IdentityResponse, ListIdentitiesQuery } from "@ensign/contracts/identities";
+import { MAX_TRAITS, type IdentityResponse, type ListIdentitiesQuery } from "@ensign/contracts/identities";
 import type { JsonValue } from "@ensign/contracts/targeting";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { recordAudit, type Actor } from "../../infra/audit";
@@ -58,6 +58,63 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
     return row;
   }
 
+  /**
+   * The one traits write: reads the identity, computes its next traits from the current ones,
+   * and writes them with their audit entry and the environment's bump in one transaction.
+   */
+  async function writeTraits(
+    workspaceId: string,
+    environmentRef: string | { id: string },
+    key: string,
+    nextTraits: (current: Record<string, JsonValue> | undefined) => Record<string, JsonValue>,
+    actor: Actor,
+    options: SetTraitsOptions & { mergeOnVersion?: boolean },
+    replacedAction: string,
+  ): Promise<{ identity: IdentityResponse; created: boolean }> {
+    const isLastWriteWins = options.expectedVersion === undefined && !options.requireVersion && !options.mergeOnVersion;
+    const { row, created, bumped, environment, traits } = await translating(`Identity '${key}'`, () =>
+      inWorkspace(prisma, workspaceId, async (tx) => {
+        const environment = await requireEnvironment(tx, workspaceId, environmentRef);
+        const current = await repo.find(tx, workspaceId, environment.id, key);
+        if (current && options.requireVersion && options.expectedVersion === undefined) {
+          throw new AppError("PRECONDITION_REQUIRED", `Identity '${key}' exists: send If-Match with the version you read, e.g. If-Match: "${current.version}".`);
+        }
+        if (current && options.expectedVersion !== undefined && current.version !== options.expectedVersion) {
+          throw staleVersion(`Identity '${key}'`, current.version);
+        }
+        const traits = nextTraits(current?.traits as Record<string, JsonValue> | undefined);
+        const issue = contextIssue(traits) ?? (Object.keys(traits).length > MAX_TRAITS ? `at most ${MAX_TRAITS} traits` : undefined);
+        if (issue) throw invalid(`The traits are not valid: ${issue}.`, [{ path: "body.traits", message: issue }]);
+        // The same traits again: nothing to record, no snapshot churn.
+        if (current && canonical(current.traits) === canonical(traits)) return { row: current, created: false, bumped: [], environment, traits };
+        let row: IdentityRow;
+        if (isLastWriteWins) {
+          row = await repo.upsert(tx, workspaceId, environment.id, key, traits as Traits);
+        } else if (!current) {
+          row = await repo.create(tx, workspaceId, environment.id, key, traits as Traits);
+        } else {
+          const updated = await repo.replaceTraits(tx, workspaceId, current.id, traits as Traits, options.expectedVersion ?? (options.mergeOnVersion ? current.version : undefined));
+          if (!updated) throw staleVersion(`Identity '${key}'`, current.version);
+          row = updated;
+        }
+        await recordAudit(tx, actor, {
+          workspaceId,
+          environment,
+          action: current ? replacedAction : "identity.created",
+          targetType: "identity",
+          targetId: row.id,
+          targetKey: key,
+          before: current ? { traits: current.traits } : null,
+          after: { traits: row.traits },
+        });
+        return { row, created: !current, bumped: await bumpEnvironments(tx, workspaceId, [environment.id]), environment, traits };
+      }),
+    );
+    // The change names the identity, so replicas patch their snapshot instead of reloading it.
+    await notifier.published(bumped.map((change) => ({ ...change, identity: { key, traits } })));
+    return { identity: toIdentityResponse(row, environment.key), created };
+  }
+
   return {
     async list(workspaceId: string, environmentKey: string, query: ListIdentitiesQuery): Promise<Page<IdentityResponse>> {
       const { rows, total } = await inWorkspace(prisma, workspaceId, async (tx) => {
@@ -79,7 +136,7 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
      * Replaces an identity's traits, creating the identity when the key is new. `environment` is
      * the environment's key, or `{id}` for an API key's own environment.
      */
-    async setTraits(
+    setTraits(
       workspaceId: string,
       environmentRef: string | { id: string },
       key: string,
@@ -87,47 +144,48 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
       actor: Actor,
       options: SetTraitsOptions = {},
     ): Promise<{ identity: IdentityResponse; created: boolean }> {
-      const issue = contextIssue(traits);
-      if (issue) throw invalid(`The traits are not valid: ${issue}.`, [{ path: "body.traits", message: issue }]);
-      const isLastWriteWins = options.expectedVersion === undefined && !options.requireVersion;
-      const { row, created, bumped, environment } = await translating(`Identity '${key}'`, () =>
-        inWorkspace(prisma, workspaceId, async (tx) => {
-          const environment = await requireEnvironment(tx, workspaceId, environmentRef);
-          const current = await repo.find(tx, workspaceId, environment.id, key);
-          if (current && options.requireVersion && options.expectedVersion === undefined) {
-            throw new AppError("PRECONDITION_REQUIRED", `Identity '${key}' exists: send If-Match with the version you read, e.g. If-Match: "${current.version}".`);
-          }
-          if (current && options.expectedVersion !== undefined && current.version !== options.expectedVersion) {
-            throw staleVersion(`Identity '${key}'`, current.version);
-          }
-          // The same traits again: nothing to record, no snapshot churn.
-          if (current && canonical(current.traits) === canonical(traits)) return { row: current, created: false, bumped: [], environment };
-          let row: IdentityRow;
-          if (isLastWriteWins) {
-            row = await repo.upsert(tx, workspaceId, environment.id, key, traits as Traits);
-          } else if (!current) {
-            row = await repo.create(tx, workspaceId, environment.id, key, traits as Traits);
-          } else {
-            const updated = await repo.replaceTraits(tx, workspaceId, current.id, traits as Traits, options.expectedVersion);
-            if (!updated) throw staleVersion(`Identity '${key}'`, current.version);
-            row = updated;
-          }
-          await recordAudit(tx, actor, {
-            workspaceId,
-            environment,
-            action: current ? "identity.traits_replaced" : "identity.created",
-            targetType: "identity",
-            targetId: row.id,
-            targetKey: key,
-            before: current ? { traits: current.traits } : null,
-            after: { traits: row.traits },
-          });
-          return { row, created: !current, bumped: await bumpEnvironments(tx, workspaceId, [environment.id]), environment };
-        }),
-      );
-      // The change names the identity, so replicas patch their snapshot instead of reloading it.
-      await notifier.published(bumped.map((change) => ({ ...change, identity: { key, traits } })));
-      return { identity: toIdentityResponse(row, environment.key), created };
+      return writeTraits(workspaceId, environmentRef, key, () => traits, actor, options, "identity.traits_replaced");
+    },
+
+    /**
+     * Merges `patch` into an identity's traits (`null` removes a trait), creating the identity
+     * when the key is new. Concurrent patches of different traits all take effect: without
+     * `expectedVersion`, a patch that meets a newer version is merged again into that one.
+     */
+    async patchTraits(
+      workspaceId: string,
+      environmentRef: string | { id: string },
+      key: string,
+      patch: Record<string, JsonValue | null>,
+      actor: Actor,
+      options: Pick<SetTraitsOptions, "expectedVersion"> = {},
+    ): Promise<{ identity: IdentityResponse; created: boolean }> {
+      const merge = (current: Record<string, JsonValue> | undefined) => {
+        const next: Record<string, JsonValue> = { ...current };
+        for (const [name, value] of Object.entries(patch)) {
+          if (value === null) delete next[name];
+          else next[name] = value;
+        }
+        return next;
+      };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await writeTraits(workspaceId, environmentRef, key, merge, actor, { ...options, mergeOnVersion: true }, "identity.traits_patched");
+        } catch (error) {
+          // Another write got in between the read and ours: merge again into what it left.
+          const raced = error instanceof AppError && (error.code === "VERSION_MISMATCH" || error.code === "ALREADY_EXISTS");
+          if (!raced || options.expectedVersion !== undefined || attempt >= 5) throw error;
+        }
+      }
+    },
+
+    /** Reads an identity's traits in an API key's own environment (404 when the key has none). */
+    async traitsOf(workspaceId: string, environmentId: string, key: string): Promise<IdentityResponse> {
+      const { row, environment } = await inWorkspace(prisma, workspaceId, async (tx) => {
+        const environment = await requireEnvironment(tx, workspaceId, { id: environmentId });
+        return { row: await requireIdentity(tx, workspaceId, environment.id, key), environment };
+      });
+      return toIdentityResponse(row, environment.key);
     },
 
     async delete(workspaceId: string, environmentKey: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
