@@ -30,8 +30,9 @@ function evaluateOne(compiled: CompiledSnapshot, flagKey: string, context: unkno
 
   const flag = compiled.flags.get(key);
   if (flag === undefined || flag.isArchived) {
-    const message = flag === undefined ? `no flag '${key}' in this environment` : `flag '${key}' is archived`;
-    return failed(key, defaultValue, "FLAG_NOT_FOUND", message, traced(trace, "flag", message));
+    // An archived flag answers exactly as an unknown one; only the (admin-only) trace says which.
+    const message = `no flag '${key}' in this environment`;
+    return failed(key, defaultValue, "FLAG_NOT_FOUND", message, traced(trace, "flag", flag === undefined ? message : `flag '${key}' is archived`));
   }
   if (expectedType !== undefined && flag.type !== expectedType) {
     const message = `flag '${key}' is a ${flag.type} flag, not a ${String(expectedType)} one`;

@@ -10,7 +10,7 @@ import { KEY_UNAVAILABLE, MISSING_KEY, presentedKeyIn, refusalOf } from "./api-k
 import type { ApiKeyVerifier, VerifiedKey } from "./api-keys";
 import { etagOf, matchesEtag } from "./etags";
 import type { Entry, EvaluationService } from "./evaluation.service";
-import { serializeBulk, serializeItem, serializeResult } from "./ofrep.schemas";
+import { ofrepErrorCode, serializeBulk, serializeItem, serializeResult } from "./ofrep.schemas";
 import type { RateLimiter } from "./rate-limiter";
 
 export const JSON_TYPE = "application/json; charset=utf-8";
@@ -130,11 +130,12 @@ export function createOfrepProtocol({ evaluation, verifier, limiter, parseJson, 
     if (flagKey !== undefined) {
       if (typeof context === "string") return json(400, serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
       const result = evaluation.one(entry, flagKey, context);
-      const status = result.errorCode === undefined ? 200 : result.errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
-      return json(status, serializeResult(result));
+      const errorCode = ofrepErrorCode(result);
+      const status = errorCode === undefined ? 200 : errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
+      return json(status, serializeResult(result, key.kind));
     }
     if (typeof context === "string") return json(400, JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
-    const body = serializeBulk(evaluation.all(entry, context), refreshConnections(secret, key, entry, token));
+    const body = serializeBulk(evaluation.all(entry, context), refreshConnections(secret, key, entry, token), key.kind);
     const etag = etagOf(body);
     if (matchesEtag(request.headers["if-none-match"], etag)) return { status: 304, headers: { etag }, body: undefined };
     return json(200, body, { etag });

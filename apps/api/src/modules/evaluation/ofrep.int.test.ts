@@ -31,6 +31,10 @@ describe("OFREP evaluation", () => {
       states: { [prodId]: { enabled: true, rules: [{ conditions: [{ attribute: "tenant.plan", operator: "equals", values: ["pro"] }], serve: { variant: "bye" } }] } },
     });
     await createFlag(t.db, ws.id, { key: "retired", archived: true, states: { [prodId]: { enabled: true } } });
+    await createFlag(t.db, ws.id, {
+      key: "gradual",
+      states: { [prodId]: { enabled: true, fallthrough: { split: { allocations: [{ variant: "on", weight: 50_000 }, { variant: "off", weight: 50_000 }] } } } },
+    });
     client = (await createApiKey(t.db, ws.id, prodId, "client")).secret;
     server = (await createApiKey(t.db, ws.id, prodId, "server")).secret;
     otherEnvKey = (await createApiKey(t.db, ws.id, ws.environments[0]!.id, "client")).secret;
@@ -64,6 +68,40 @@ describe("OFREP evaluation", () => {
       expect(res.statusCode).toBe(404);
       expect(res.json()).toMatchObject({ key, errorCode: "FLAG_NOT_FOUND" });
     }
+  });
+
+  it("answers an archived flag exactly as an unknown one", async () => {
+    const archived = await evaluate("retired", { targetingKey: "u1" }, apiKeyHeaders(client));
+    const unknown = await evaluate("retire", { targetingKey: "u1" }, apiKeyHeaders(client));
+    expect(archived.statusCode).toBe(unknown.statusCode);
+    expect(archived.body.replaceAll("retired", "KEY")).toBe(unknown.body.replaceAll("retire", "KEY"));
+  });
+
+  it("shows rule ids to server keys only: client keys see RULE", async () => {
+    const context = { targetingKey: "u1", tenantKey: "arizona-comedy" };
+    const byServer = await evaluate("banner_text", context, apiKeyHeaders(server));
+    expect(byServer.json().metadata.detail).toMatch(/^RULE:[0-9a-f-]{36}$/);
+    const byClient = await evaluate("banner_text", context, apiKeyHeaders(client));
+    expect(byClient.json()).toEqual({ key: "banner_text", value: "Bye", reason: "TARGETING_MATCH", variant: "bye", metadata: { detail: "RULE" } });
+    const bulk = await t.app.inject({ method: "POST", url: "/ofrep/v1/evaluate/flags", headers: apiKeyHeaders(client), payload: { context } });
+    expect(bulk.body).not.toMatch(/RULE:/);
+    expect(bulk.json().flags.find((f: { key: string }) => f.key === "banner_text").metadata).toEqual({ detail: "RULE" });
+  });
+
+  it("answers TARGETING_KEY_MISSING when a split needs a key the context lacks", async () => {
+    const single = await evaluate("gradual", { tenantKey: "arizona-comedy" }, apiKeyHeaders(client));
+    expect(single.statusCode).toBe(400);
+    expect(single.json()).toMatchObject({ key: "gradual", errorCode: "TARGETING_KEY_MISSING" });
+    expect((await evaluate("gradual", { targetingKey: "u1" }, apiKeyHeaders(client))).json()).toMatchObject({ reason: "SPLIT" });
+    const bulk = await t.app.inject({ method: "POST", url: "/ofrep/v1/evaluate/flags", headers: apiKeyHeaders(client), payload: { context: {} } });
+    expect(bulk.statusCode).toBe(200);
+    expect(bulk.json().flags.find((f: { key: string }) => f.key === "gradual")).toMatchObject({ errorCode: "TARGETING_KEY_MISSING" });
+  });
+
+  it("evaluates a body without a context as the empty context, as the protocol allows", async () => {
+    const res = await t.app.inject({ method: "POST", url: "/ofrep/v1/evaluate/flags/knowledge_base_enabled", headers: apiKeyHeaders(client), payload: {} });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ value: false, metadata: { detail: "FALLTHROUGH" } });
   });
 
   it.each([
@@ -113,7 +151,7 @@ describe("OFREP evaluation", () => {
     const first = await t.app.inject({ method: "POST", url, headers: apiKeyHeaders(client), payload });
     expect(first.statusCode).toBe(200);
     const body = first.json() as { flags: { key: string; value: unknown }[] };
-    expect(body.flags.map((f) => f.key).sort()).toEqual(["banner_text", "knowledge_base_enabled"]);
+    expect(body.flags.map((f) => f.key).sort()).toEqual(["banner_text", "gradual", "knowledge_base_enabled"]);
     const etag = first.headers.etag as string;
     expect(etag).toMatch(/^".+"$/);
 

@@ -109,10 +109,30 @@ const DETAILS_PER_FLAG = 64;
 const FLAGS_KEPT = 10_000;
 const servedOutcomes = new Map<string, Map<string, ServedOutcome[]>>();
 
-function serializeSuccessResult(result: EvaluationResult): string {
+function serializeSuccessResult(result: EvaluationResult, detail: string): string {
   const variant = result.variant === undefined ? "" : `,"variant":${JSON.stringify(result.variant)}`;
-  return `{"key":${JSON.stringify(result.key)},"value":${JSON.stringify(result.value)},"reason":"${result.reason}"${variant},"metadata":{"detail":${JSON.stringify(result.detail)}}}`;
+  return `{"key":${JSON.stringify(result.key)},"value":${JSON.stringify(result.value)},"reason":"${result.reason}"${variant},"metadata":{"detail":${JSON.stringify(detail)}}}`;
 }
+
+/** Who reads an answer: public (client) keys do not see internal ids such as a rule's. */
+export type Audience = "client" | "server";
+
+/** A result's detail as `audience` may see it: `RULE:<id>` becomes `RULE` for client keys. */
+export function detailFor(detail: string, audience: Audience): string {
+  return audience === "client" && detail.startsWith("RULE:") ? "RULE" : detail;
+}
+
+/**
+ * The OFREP error code of a result: its own, or `TARGETING_KEY_MISSING` when the answer needed a
+ * key to split by that the context lacks (the evaluator serves the off variant then; OpenFeature
+ * providers expect the error, and answer the caller's default).
+ */
+export function ofrepErrorCode(result: EvaluationResult): string | undefined {
+  if (result.errorCode !== undefined) return result.errorCode;
+  return result.detail === NO_BUCKET_KEY ? "TARGETING_KEY_MISSING" : undefined;
+}
+
+const NO_BUCKET_KEY = "FALLTHROUGH:NO_BUCKET_KEY";
 
 /**
  * An evaluation result straight to OFREP's JSON, without building the intermediate object: the
@@ -121,25 +141,29 @@ function serializeSuccessResult(result: EvaluationResult): string {
  * under its rules): its JSON is made once and then found by flag, detail, variant, reason and
  * value — everything it is made of — so a changed flag never reuses an old answer.
  */
-export function serializeResult(result: EvaluationResult): string {
+export function serializeResult(result: EvaluationResult, audience: Audience = "server"): string {
   if (result.errorCode !== undefined) {
     return `{"key":${JSON.stringify(result.key)},"errorCode":"${result.errorCode}","errorDetails":${JSON.stringify(result.errorMessage ?? "")}}`;
   }
+  if (result.detail === NO_BUCKET_KEY) {
+    return `{"key":${JSON.stringify(result.key)},"errorCode":"TARGETING_KEY_MISSING","errorDetails":"The flag splits by a context attribute that the context lacks."}`;
+  }
   const { value, variant, reason } = result;
-  if (typeof value === "object" && value !== null) return serializeSuccessResult(result);
+  const detail = detailFor(result.detail, audience);
+  if (typeof value === "object" && value !== null) return serializeSuccessResult(result, detail);
   let byDetail = servedOutcomes.get(result.key);
-  let outcomes = byDetail?.get(result.detail);
+  let outcomes = byDetail?.get(detail);
   if (outcomes) {
     for (const outcome of outcomes) if (outcome.value === value && outcome.reason === reason && outcome.variant === variant) return outcome.json;
   }
-  const json = serializeSuccessResult(result);
+  const json = serializeSuccessResult(result, detail);
   if (!byDetail) {
     if (servedOutcomes.size >= FLAGS_KEPT) servedOutcomes.clear();
     servedOutcomes.set(result.key, (byDetail = new Map()));
   }
   if (!outcomes) {
     if (byDetail.size >= DETAILS_PER_FLAG) byDetail.delete(byDetail.keys().next().value!);
-    byDetail.set(result.detail, (outcomes = []));
+    byDetail.set(detail, (outcomes = []));
   }
   if (outcomes.length >= OUTCOMES_PER_DETAIL) outcomes.shift();
   outcomes.push({ variant, reason, value, json });
@@ -155,8 +179,8 @@ export function serializeItem(item: OfrepSuccess | OfrepFailure): string {
 }
 
 /** The bulk body `{"flags":[...]}`, each result serialized in place; `extra` is more members, already serialized. */
-export function serializeBulk(results: EvaluationResult[], extra = ""): string {
+export function serializeBulk(results: EvaluationResult[], extra = "", audience: Audience = "server"): string {
   let body = '{"flags":[';
-  for (let i = 0; i < results.length; i++) body += (i ? "," : "") + serializeResult(results[i]!);
+  for (let i = 0; i < results.length; i++) body += (i ? "," : "") + serializeResult(results[i]!, audience);
   return `${body}]${extra}}`;
 }
