@@ -18,6 +18,28 @@ test("the audit log shows who changed what, with the diff", async ({ page }) => 
   await expect(diff).toContainText("false");
 });
 
+test("an owner sets how long audit entries are kept, and the change is in the log", async ({ page }) => {
+  await page.goto("/w/finance-suite/audit");
+  await page.getByRole("button", { name: "Retention", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Audit retention" });
+  await expect(dialog).toContainText("Currently kept forever");
+  await expect(dialog).toContainText("Nothing has been removed yet.");
+  await dialog.getByLabel("Keep audit entries").selectOption("365");
+  await dialog.getByRole("button", { name: "Save period" }).click();
+  await expect(page.getByText("Audit entries are now kept for 1 year")).toBeVisible();
+  await expect(dialog).toContainText("Currently kept for 1 year");
+  await dialog.getByRole("button", { name: "Close" }).first().click();
+
+  await page.getByLabel("Action").selectOption("workspace.");
+  await expect(page.getByRole("button", { name: /workspace\.audit_retention_changed/ }).first()).toContainText("admin@ensign.local");
+
+  // Back to the default, for the other specs sharing this workspace.
+  await page.getByRole("button", { name: "Retention", exact: true }).click();
+  await dialog.getByLabel("Keep audit entries").selectOption("");
+  await dialog.getByRole("button", { name: "Save period" }).click();
+  await expect(dialog).toContainText("Currently kept forever");
+});
+
 test("the evaluation tester shows the value, the reason and the trace", async ({ page }) => {
   await page.goto("/w/finance-suite/evaluate");
   await page.getByLabel("Flag").selectOption("fin_ai_extraction");

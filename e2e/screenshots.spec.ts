@@ -107,6 +107,12 @@ test("workspace admin pages", async ({ page }) => {
     await page.waitForTimeout(300);
     if (name === "audit-log") await page.getByRole("button", { name: /tenant_override\.set/ }).first().click();
     await page.screenshot({ path: shot(name) });
+    if (name === "audit-log") {
+      await page.getByRole("button", { name: "Retention", exact: true }).click();
+      await expect(page.getByRole("dialog", { name: "Audit retention" })).toContainText("Currently kept forever");
+      await page.screenshot({ path: shot("audit-retention") });
+      await page.keyboard.press("Escape");
+    }
   }
 
   await page.setViewportSize({ width: 1024, height: 768 });

@@ -241,6 +241,9 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
   // Applies due schedules and sweeps expired overrides; every replica runs it, each item applies once.
   if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.scheduleRunner.start());
   app.addHook("onClose", async () => app.services.scheduleRunner.stop());
+  // Exports and purges audit entries past each workspace's retention period (none by default).
+  if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.auditRetention.start());
+  app.addHook("onClose", async () => app.services.auditRetention.stop());
 
   // Everything a browser session uses: the admin API, its cookies, the docs and the admin app.
   await app.register(async (browserFacing) => {

@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   SCHEDULER_ENABLED: Flag.default(true),
   /** How often that job looks for work. */
   SCHEDULER_INTERVAL: Duration.default(5_000),
+  /** How often the audit retention job exports and purges expired entries (when SCHEDULER_ENABLED). */
+  AUDIT_RETENTION_INTERVAL: Duration.default(3_600_000),
   /** Evaluation requests one API key may make per second on one replica; more answer 429. */
   EVAL_RATE_LIMIT: z.coerce.number().int().min(1).default(50_000),
   /** Largest request body the evaluation endpoints accept, in bytes. */
@@ -109,6 +111,7 @@ export type Config = {
   migrateOnStart: boolean;
   schedulerEnabled: boolean;
   schedulerIntervalMs: number;
+  auditRetentionIntervalMs: number;
   shutdownDrainMs: number;
   evaluation: {
     rateLimitPerSecond: number;
@@ -204,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrateOnStart: e.MIGRATE_ON_START,
     schedulerEnabled: e.SCHEDULER_ENABLED,
     schedulerIntervalMs: e.SCHEDULER_INTERVAL,
+    auditRetentionIntervalMs: e.AUDIT_RETENTION_INTERVAL,
     shutdownDrainMs: e.SHUTDOWN_DRAIN,
     evaluation: {
       rateLimitPerSecond: e.EVAL_RATE_LIMIT,

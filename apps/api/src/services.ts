@@ -19,6 +19,7 @@ import { createFlagsService } from "./modules/flags/flags.service";
 import { createRulesService } from "./modules/flags/rules.service";
 import { createApiKeyRevocations } from "./modules/api-keys/api-key-revocations";
 import { createApiKeysService } from "./modules/api-keys/api-keys.service";
+import { createAuditRetention } from "./modules/audit/audit-retention";
 import { createAuditService } from "./modules/audit/audit.service";
 import { createEnvironmentsService } from "./modules/environments/environments.service";
 import { createIdentitiesService } from "./modules/identities/identities.service";
@@ -126,6 +127,7 @@ export function createServices(infra: Infra) {
     apiKeys: createApiKeysService({ prisma, revocations }),
     identities: createIdentitiesService({ prisma, notifier }),
     audit: createAuditService({ prisma }),
+    auditRetention: createAuditRetention({ prisma, log: infra.log, intervalMs: config.auditRetentionIntervalMs }),
     transfer: createTransferService({ prisma, notifier, limits }),
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
     loginThrottle: createLoginThrottle({ cache, perAddressAndAccount: config.loginRateLimit }),

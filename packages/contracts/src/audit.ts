@@ -68,3 +68,31 @@ export const FlagAuditQuery = AuditFilters.omit({ flag: true, targetType: true }
 export type FlagAuditQuery = z.infer<typeof FlagAuditQuery>;
 
 export const FlagAuditParams = z.object({ workspace: WorkspaceSlug, key: FlagKey });
+
+/** Longest audit retention period that can be set: a hundred years. */
+export const MAX_AUDIT_RETENTION_DAYS = 36_500;
+
+/** How long a workspace keeps its audit entries: `days`, or forever when `null` (the default). */
+export const AuditRetention = z.object({
+  days: z.number().int().min(1).max(MAX_AUDIT_RETENTION_DAYS).nullable(),
+});
+export type AuditRetention = z.infer<typeof AuditRetention>;
+
+export const SetAuditRetentionBody = AuditRetention.strict();
+export type SetAuditRetentionBody = z.infer<typeof SetAuditRetentionBody>;
+
+/** Expired entries exported as JSON Lines (one `AuditEntryResponse` per line) before they were purged. */
+export const AuditExportResponse = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  /** The oldest and the newest entry's time. */
+  from: z.string(),
+  to: z.string(),
+  entryCount: z.number().int(),
+  /** Size of the JSON Lines download. */
+  bytes: z.number().int(),
+});
+export type AuditExportResponse = z.infer<typeof AuditExportResponse>;
+
+export const AuditExportParams = z.object({ workspace: WorkspaceSlug, id: z.uuid() });
+export type AuditExportParams = z.infer<typeof AuditExportParams>;

@@ -25,6 +25,8 @@ export const CAPABILITIES = {
   "members:manage": ["owner", "admin"],
   /** Export the whole workspace. */
   "workspace:export": ["owner", "admin"],
+  /** Set how long audit entries are kept; download the exports of purged entries. */
+  "audit:retention": ["owner"],
   /** The tenant admin's own tenant's features. */
   "tenant:manage": ["tenant_admin"],
 } as const satisfies Record<string, readonly Role[]>;

@@ -75,6 +75,8 @@ export interface RequestOptions {
   /** The version read, sent as If-Match. */
   version?: number;
   signal?: AbortSignal;
+  /** `text` returns the body as it came (a download), instead of parsing JSON. */
+  responseType?: "json" | "text";
 }
 
 export function withQuery(path: string, query: RequestOptions["query"]): string {
@@ -109,6 +111,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   if (res.status === 401 && !path.startsWith("/v1/auth/") && (await refreshSession())) res = await send();
   if (res.status === 204) return undefined as T;
   const text = await res.text();
+  if (res.ok && options.responseType === "text") return text as T;
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;

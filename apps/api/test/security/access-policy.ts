@@ -34,6 +34,8 @@ export const LOCK = policy("overrides:lock", "workspace", ["superadmin", "owner"
 export const KEYS_MANAGE = policy("keys:manage", "workspace", ["superadmin", "owner", "admin"]);
 export const MEMBERS = policy("members:manage", "workspace", ["superadmin", "owner", "admin"]);
 export const EXPORT = policy("workspace:export", "workspace", ["superadmin", "owner", "admin"]);
+/** The audit log's retention and the exports of purged entries. */
+export const RETENTION = policy("audit:retention", "workspace", ["superadmin", "owner"]);
 
 export const SIGNED_IN = policy("signed in", "platform", USERS);
 export const SUPERADMIN = policy("superadmin", "platform", ["superadmin"]);

@@ -25,7 +25,7 @@ export interface AuditCursor {
   id: bigint;
 }
 
-const AUDIT_SELECT = {
+export const AUDIT_SELECT = {
   id: true,
   at: true,
   actorType: true,

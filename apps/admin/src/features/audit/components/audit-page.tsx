@@ -1,4 +1,4 @@
-import { ChevronLeft, ChevronRight, History, X } from "lucide-react";
+import { Archive, ChevronLeft, ChevronRight, History, X } from "lucide-react";
 import { useState } from "react";
 import { AuditList } from "../../../components/audit/audit-list";
 import { Button } from "../../../components/ui/button";
@@ -11,6 +11,7 @@ import { formatNumber } from "../../../lib/format";
 import { useDebouncedValue } from "../../../lib/use-debounced-value";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { useAudit, type AuditFilters } from "../api/get-audit";
+import { RetentionDialog } from "./retention-dialog";
 
 const ACTIONS = [
   ["", "Any action"],
@@ -28,13 +29,16 @@ const ACTIONS = [
   ["api_key.", "API keys"],
   ["environment.", "Environments"],
   ["schedule.", "Schedules"],
+  ["workspace.", "Workspace settings"],
+  ["audit.", "Audit purges"],
 ] as const;
 
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
 /** The workspace's append-only log: filter by actor, flag, tenant, action and time. */
 export function AuditPage() {
-  const { ws, environments } = useWorkspaceScope();
+  const { ws, environments, can } = useWorkspaceScope();
+  const [retentionOpen, setRetentionOpen] = useState(false);
   const [text, setText] = useState({ actor: "", flag: "", tenant: "" });
   const [action, setAction] = useState("");
   const [environment, setEnvironment] = useState("");
@@ -57,7 +61,19 @@ export function AuditPage() {
 
   return (
     <>
-      <PageHeader title="Audit log" description="Every change to this workspace: who, when, from where, and what it was before and after." />
+      <PageHeader
+        title="Audit log"
+        description="Every change to this workspace: who, when, from where, and what it was before and after."
+        actions={
+          can("audit:retention") && (
+            <Button onClick={() => setRetentionOpen(true)}>
+              <Archive className="h-4 w-4" aria-hidden="true" />
+              Retention
+            </Button>
+          )
+        }
+      />
+      {retentionOpen && <RetentionDialog ws={ws} open={retentionOpen} onOpenChange={setRetentionOpen} />}
       <div className="mb-4 grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Input aria-label="Actor (email)" placeholder="Actor email" value={text.actor} onChange={(e) => { setText({ ...text, actor: e.target.value }); resetPaging(); }} />
         <Input aria-label="Flag key" placeholder="Flag key" className="font-mono text-xs" value={text.flag} onChange={(e) => { setText({ ...text, flag: e.target.value }); resetPaging(); }} />
