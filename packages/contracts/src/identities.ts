@@ -49,3 +49,19 @@ export const PatchTraitsBody = z
   })
   .strict();
 export type PatchTraitsBody = z.infer<typeof PatchTraitsBody>;
+
+/** How an environment's identities spread over the values of one trait (e.g. `stage`). */
+export const IdentityTraitStatsQuery = z.object({ trait: z.string().trim().min(1).max(128) }).strict();
+export type IdentityTraitStatsQuery = z.infer<typeof IdentityTraitStatsQuery>;
+
+export const IdentityTraitStats = z.object({
+  trait: z.string(),
+  /** Identities in the environment. */
+  total: z.number().int(),
+  /** Of them, those without the trait. */
+  missing: z.number().int(),
+  /** The most common values first, at most 50; `other` counts identities with any further value. */
+  values: z.array(z.object({ value: JsonValue, count: z.number().int() })),
+  other: z.number().int(),
+});
+export type IdentityTraitStats = z.infer<typeof IdentityTraitStats>;

@@ -112,6 +112,19 @@ export async function seedDemo(prisma: PrismaClient): Promise<boolean> {
           });
         }
       }
+      // Producers' staff as the portal's backend reports them: onboarding progress as traits.
+      const stages = ["signup", "signup", "email_verified", "onboarding", "onboarding", "onboarding", "active", "active", "active", "active", "power_user", "power_user"];
+      for (const [i, stage] of [...stages, ...stages].entries()) {
+        const producer = producers[i % producers.length]!;
+        await tx.identity.create({
+          data: {
+            workspaceId: pique.id,
+            environmentId: piqueEnvs[2]!.id,
+            key: `staff-${String(i + 1).padStart(3, "0")}`,
+            traits: { stage, emailVerified: stage !== "signup", actionsCount: stages.indexOf(stage) * 7 + (i % 5), producer: producer.key },
+          },
+        });
+      }
       await tx.segment.create({
         data: {
           workspaceId: pique.id,

@@ -121,6 +121,7 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     [`POST ${env}/api-keys`]: { audience: "admin", body: { name: "Key", kind: "client" } },
     [`POST ${env}/api-keys/:id/revoke`]: { audience: "admin", params: { id: w.spareKeyId } },
     [`GET ${env}/identities`]: { audience: "admin", query: { search: "user" } },
+    [`GET ${env}/identity-stats`]: { audience: "admin", query: { trait: "stage" } },
     [`GET ${env}/identities/:key`]: { audience: "admin", params: { key: w.identity } },
     [`DELETE ${env}/identities/:key`]: { audience: "admin", params: { key: w.spareIdentity } },
     [`PUT ${env}/identities/:key/traits`]: { audience: "admin", params: { key: w.identity }, body: { traits: { stage: "active" } } },

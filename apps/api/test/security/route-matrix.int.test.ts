@@ -163,6 +163,7 @@ const MATRIX: Row[] = [
   { route: `POST ${E}/api-keys`, allow: KEYS_MANAGE, ok: 400, body: INVALID_BODY },
   { route: `POST ${E}/api-keys/:id/revoke`, allow: KEYS_MANAGE, ok: 400, params: { id: BAD } },
   { route: `GET ${E}/identities`, allow: READ, ok: 200 },
+  { route: `GET ${E}/identity-stats`, allow: READ, ok: 400 },
   { route: `GET ${E}/identities/:key`, allow: READ, ok: 200, params: { key: USER_KEY } },
   { route: `PUT ${E}/identities/:key/traits`, allow: OVERRIDES, ok: 400, params: { key: USER_KEY }, body: INVALID_BODY },
   { route: `PATCH ${E}/identities/:key/traits`, allow: OVERRIDES, ok: 400, params: { key: USER_KEY }, body: INVALID_BODY },

@@ -1,5 +1,5 @@
 import type { Capability } from "@ensign/contracts/auth";
-import { Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, ToggleRight, Users, UsersRound, type LucideIcon } from "lucide-react";
+import { Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, ToggleRight, UserRound, Users, UsersRound, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   to: string;
@@ -20,6 +20,7 @@ export const NAVIGATION: NavSection[] = [
     items: [
       { to: "flags", label: "Flags", icon: Flag, requires: "workspace:read" },
       { to: "tenants", label: "Tenants", icon: Building2, requires: "workspace:read" },
+      { to: "identities", label: "Identities", icon: UserRound, requires: "workspace:read" },
       { to: "segments", label: "Segments", icon: UsersRound, requires: "workspace:read" },
       { to: "modules", label: "Modules", icon: Boxes, requires: "workspace:read" },
       { to: "evaluate", label: "Evaluation tester", icon: FlaskConical, requires: "workspace:read" },

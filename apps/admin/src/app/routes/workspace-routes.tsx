@@ -9,6 +9,7 @@ export const workspaceRoutes: RouteObject[] = [
   { path: "flags/:key", lazy: () => import("./flag-routes").then((m) => ({ Component: m.FlagRoute })) },
   { path: "tenants", lazy: () => import("./tenant-routes").then((m) => ({ Component: m.TenantsRoute })) },
   { path: "tenants/:tenant", lazy: () => import("./tenant-routes").then((m) => ({ Component: m.TenantRoute })) },
+  { path: "identities", lazy: () => import("./settings-routes").then((m) => ({ Component: m.IdentitiesRoute })) },
   { path: "segments", lazy: () => import("./settings-routes").then((m) => ({ Component: m.SegmentsRoute })) },
   { path: "modules", lazy: () => import("./settings-routes").then((m) => ({ Component: m.ModulesRoute })) },
   { path: "evaluate", lazy: () => import("./evaluate-route").then((m) => ({ Component: m.EvaluateRoute })) },

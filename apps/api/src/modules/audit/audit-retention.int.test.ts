@@ -95,9 +95,10 @@ describe("audit retention", () => {
   it("keeps the log append-only: no direct delete or update, and the purge function removes nothing unexpired", async () => {
     await expect(t.db.prisma.auditEntry.deleteMany({ where: { workspaceId: ws.id } })).rejects.toThrow(/append-only/);
     await expect(t.db.prisma.auditEntry.updateMany({ where: { workspaceId: ws.id }, data: { action: "x" } })).rejects.toThrow(/append-only/);
-    const [{ max }] = await t.db.prisma.$queryRaw<{ max: bigint }[]>`SELECT max(id) AS max FROM audit_entries`;
-    const [{ purged }] = await t.db.prisma.$queryRaw<{ purged: number }[]>`SELECT ensign_purge_expired_audit(${ws.id}::uuid, ${max}::bigint) AS purged`;
-    expect(purged).toBe(0);
+    const [latest] = await t.db.prisma.$queryRaw<{ max: bigint }[]>`SELECT max(id) AS max FROM audit_entries`;
+    const max = latest!.max;
+    const [result] = await t.db.prisma.$queryRaw<{ purged: number }[]>`SELECT ensign_purge_expired_audit(${ws.id}::uuid, ${max}::bigint) AS purged`;
+    expect(result!.purged).toBe(0);
     await expect(t.db.prisma.$queryRaw`SELECT ensign_purge_expired_audit(${other.id}::uuid, ${max}::bigint)`).rejects.toThrow(/keeps its audit log forever/);
     expect(await keysOf(ws.id)).toEqual(["old-1-2"]);
     expect(await keysOf(other.id)).toEqual(["old-400-0"]);

@@ -132,4 +132,27 @@ describe("identities", () => {
   it("records actor, role, IP and user agent for every write, and no secret", async () => {
     await expectCompleteAudit(t, world.ws.id);
   });
+
+  it("tells how identities spread over a trait's values, most common first", async () => {
+    const stages = ["signup", "signup", "signup", "onboarding", "active", "active"];
+    for (const [i, stage] of stages.entries()) {
+      const res = await t.app.inject({ method: "PUT", url: `${base}/spread-${i}/traits`, headers: headers.editor, payload: { traits: { phase: stage, n: i } } });
+      expect(res.statusCode).toBe(201);
+    }
+    await t.app.inject({ method: "PUT", url: `${base}/spread-none/traits`, headers: headers.editor, payload: { traits: { other: true } } });
+    const statsUrl = `/v1/workspaces/${world.ws.slug}/environments/production/identity-stats`;
+    const res = await t.app.inject({ method: "GET", url: `${statsUrl}?trait=phase`, headers: headers.viewer });
+    expect(res.statusCode).toBe(200);
+    const stats = res.json();
+    const counts = Object.fromEntries(stats.values.map((v: { value: string; count: number }) => [v.value, v.count]));
+    expect(counts).toMatchObject({ signup: 3, active: 2 });
+    expect(stats.values[0]).toEqual({ value: "signup", count: 3 });
+    expect(stats.total - stats.missing).toBe(stats.values.reduce((sum: number, v: { count: number }) => sum + v.count, 0) + stats.other);
+    expect(stats.missing).toBeGreaterThanOrEqual(1);
+
+    const none = await t.app.inject({ method: "GET", url: `${statsUrl}?trait=${encodeURIComponent("it's; nothing")}`, headers: headers.viewer });
+    expect(none.json()).toMatchObject({ values: [], other: 0, missing: stats.total });
+    expect((await t.app.inject({ method: "GET", url: statsUrl, headers: headers.viewer })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: "GET", url: `${statsUrl}?trait=phase`, headers: headers.outsider })).statusCode).toBe(404);
+  });
 });

@@ -63,6 +63,18 @@ export const identitiesRepository = {
     return count === 1 ? tx.identity.findUnique({ where: { id }, select: IDENTITY_SELECT }) : undefined;
   },
 
+  /** Counts of the identities per value of `trait` (most common first, `limit` of them), and the totals. */
+  async traitStats(tx: Tx, workspaceId: string, environmentId: string, trait: string, limit: number) {
+    const values = await tx.$queryRaw<{ value: unknown; count: bigint }[]>`
+      SELECT traits -> ${trait} AS value, count(*) AS count FROM identities
+       WHERE workspace_id = ${workspaceId}::uuid AND environment_id = ${environmentId}::uuid AND traits ? ${trait}
+       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${limit}`;
+    const [totals] = await tx.$queryRaw<{ total: bigint; with_trait: bigint }[]>`
+      SELECT count(*) AS total, count(*) FILTER (WHERE traits ? ${trait}) AS with_trait FROM identities
+       WHERE workspace_id = ${workspaceId}::uuid AND environment_id = ${environmentId}::uuid`;
+    return { values: values.map((row) => ({ value: row.value, count: Number(row.count) })), total: Number(totals!.total), withTrait: Number(totals!.with_trait) };
+  },
+
   async delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean> {
     const { count } = await tx.identity.deleteMany({ where: { workspaceId, id, version: expectedVersion } });
     return count === 1;

@@ -1,6 +1,14 @@
 import { pageOf } from "@ensign/contracts/common";
 import { EnvironmentParams } from "@ensign/contracts/environments";
-import { IdentityParams, IdentityResponse, ListIdentitiesQuery, PatchTraitsBody, SetTraitsBody } from "@ensign/contracts/identities";
+import {
+  IdentityParams,
+  IdentityResponse,
+  IdentityTraitStats,
+  IdentityTraitStatsQuery,
+  ListIdentitiesQuery,
+  PatchTraitsBody,
+  SetTraitsBody,
+} from "@ensign/contracts/identities";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -23,6 +31,23 @@ export async function identitiesRoutes(app: FastifyInstance) {
       schema: { tags, summary: "List identities (search by key prefix)", security, params: EnvironmentParams, querystring: ListIdentitiesQuery, response: { 200: pageOf(IdentityResponse) } },
     },
     async (request) => identities.list(scopeOf(request).workspaceId, request.params.env, request.query),
+  );
+
+  r.get(
+    "/:workspace/environments/:env/identity-stats",
+    {
+      onRequest: [app.requireCapability("workspace:read")],
+      schema: {
+        tags,
+        summary: "How identities spread over the values of one trait",
+        description: "For example `?trait=stage`: how many end users are at each onboarding stage. The 50 most common values, then `other` and `missing`.",
+        security,
+        params: EnvironmentParams,
+        querystring: IdentityTraitStatsQuery,
+        response: { 200: IdentityTraitStats },
+      },
+    },
+    async (request) => identities.traitStats(scopeOf(request).workspaceId, request.params.env, request.query.trait),
   );
 
   r.get(

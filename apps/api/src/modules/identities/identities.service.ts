@@ -1,5 +1,5 @@
 import type { Page } from "@ensign/contracts/common";
-import { MAX_TRAITS, type IdentityResponse, type ListIdentitiesQuery } from "@ensign/contracts/identities";
+import { MAX_TRAITS, type IdentityResponse, type IdentityTraitStats, type ListIdentitiesQuery } from "@ensign/contracts/identities";
 import type { JsonValue } from "@ensign/contracts/targeting";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { recordAudit, type Actor } from "../../infra/audit";
@@ -12,6 +12,9 @@ import { staleVersion } from "../../infra/versioning";
 import { requireEnvironment } from "../environments/environments.service";
 import { contextIssue } from "../evaluation/context-limits";
 import { identitiesRepository as repo, type IdentityRow, type Traits } from "./identities.repository";
+
+/** Values of a trait listed one by one in its statistics; the rest are counted together. */
+const TRAIT_VALUES_SHOWN = 50;
 
 export function toIdentityResponse(row: IdentityRow, environment: string): IdentityResponse {
   return {
@@ -122,6 +125,16 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
         return repo.list(tx, workspaceId, environment.id, query);
       });
       return pageFrom(rows.map((row) => toIdentityResponse(row, environmentKey)), total, query);
+    },
+
+    /** How the environment's identities spread over the values of one trait. */
+    async traitStats(workspaceId: string, environmentKey: string, trait: string): Promise<IdentityTraitStats> {
+      const { values, total, withTrait } = await inWorkspace(prisma, workspaceId, async (tx) => {
+        const environment = await requireEnvironment(tx, workspaceId, environmentKey);
+        return repo.traitStats(tx, workspaceId, environment.id, trait, TRAIT_VALUES_SHOWN);
+      });
+      const shown = values.reduce((sum, row) => sum + row.count, 0);
+      return { trait, total, missing: total - withTrait, values: values as IdentityTraitStats["values"], other: withTrait - shown };
     },
 
     async get(workspaceId: string, environmentKey: string, key: string): Promise<IdentityResponse> {
