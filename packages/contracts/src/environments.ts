@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Key, Name, PageQuery, SortOrder } from "./common";
+import { MasterSwitchState } from "./master-switch";
 import { WorkspaceSlug } from "./workspaces";
 
 /** `#rgb` or `#rrggbb`. */
@@ -8,21 +9,6 @@ const HttpsUrl = z.url({ protocol: /^https$/ }).max(2_000);
 
 export const EnvironmentParams = z.object({ workspace: WorkspaceSlug, env: Key });
 export type EnvironmentParams = z.infer<typeof EnvironmentParams>;
-
-/**
- * The environment's emergency stop. While `enabled`, every flag there serves its off variant
- * (reason `DISABLED`, detail `MASTER_SWITCH`) to every API call, replica and server SDK.
- */
-export const MasterSwitchState = z.object({
-  enabled: z.boolean(),
-  /** Why it was last turned on or off; null when no reason was given or it was never used. */
-  reason: z.string().nullable(),
-  /** When it was last turned on or off; null when it never was. */
-  changedAt: z.string().nullable(),
-  /** The e-mail of the user (or the id of the token) that last turned it on or off. */
-  changedBy: z.string().nullable(),
-});
-export type MasterSwitchState = z.infer<typeof MasterSwitchState>;
 
 export const EnvironmentResponse = z.object({
   id: z.string(),
@@ -77,16 +63,6 @@ export const UpdateEnvironmentBody = z
   })
   .strict();
 export type UpdateEnvironmentBody = z.infer<typeof UpdateEnvironmentBody>;
-
-/** Turns the master switch on (`enabled: true`) or lifts it. Asking for the state it is already in changes nothing. */
-export const SetMasterSwitchBody = z
-  .object({
-    enabled: z.boolean(),
-    /** Recorded with the switch and in the audit log, e.g. "checkout outage, incident 142". */
-    reason: z.string().trim().min(1).max(500).optional(),
-  })
-  .strict();
-export type SetMasterSwitchBody = z.infer<typeof SetMasterSwitchBody>;
 
 /** Deleting an environment deletes its flag states, overrides, identities, schedules and API keys: the caller types its key. */
 export const DeleteEnvironmentBody = z.object({ confirm: z.string().max(200) }).strict();

@@ -6,9 +6,9 @@ import {
   EnvironmentParams,
   EnvironmentResponse,
   ListEnvironmentsQuery,
-  SetMasterSwitchBody,
   UpdateEnvironmentBody,
 } from "@ensign/contracts/environments";
+import { SetMasterSwitchBody } from "@ensign/contracts/master-switch";
 import { WorkspaceParams } from "@ensign/contracts/workspaces";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";

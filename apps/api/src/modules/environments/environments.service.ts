@@ -5,9 +5,9 @@ import type {
   CreateEnvironmentBody,
   EnvironmentResponse,
   ListEnvironmentsQuery,
-  SetMasterSwitchBody,
   UpdateEnvironmentBody,
 } from "@ensign/contracts/environments";
+import type { MasterSwitchState, SetMasterSwitchBody } from "@ensign/contracts/master-switch";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, recordAudit, type Actor } from "../../infra/audit";
 import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange } from "../../infra/changes";
@@ -38,19 +38,25 @@ function requireOwnerToOptOut(callerRole: Role, requireContextToken: boolean | u
   );
 }
 
-export function toEnvironmentResponse(row: EnvironmentRow): EnvironmentResponse {
+/** The columns an environment's master switch is stored in. */
+export interface MasterSwitchColumns {
+  masterSwitchOn: boolean;
+  masterSwitchReason: string | null;
+  masterSwitchChangedAt: Date | null;
+  masterSwitchChangedBy: string | null;
+}
+
+/** An environment row's master switch columns as the read shape tells them, and the rest of the row. */
+export function withMasterSwitch<T extends MasterSwitchColumns>(row: T): Omit<T, keyof MasterSwitchColumns> & { masterSwitch: MasterSwitchState } {
   const { masterSwitchOn, masterSwitchReason, masterSwitchChangedAt, masterSwitchChangedBy, ...rest } = row;
   return {
     ...rest,
-    masterSwitch: {
-      enabled: masterSwitchOn,
-      reason: masterSwitchReason,
-      changedAt: masterSwitchChangedAt ? iso(masterSwitchChangedAt) : null,
-      changedBy: masterSwitchChangedBy,
-    },
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
+    masterSwitch: { enabled: masterSwitchOn, reason: masterSwitchReason, changedAt: masterSwitchChangedAt?.toISOString() ?? null, changedBy: masterSwitchChangedBy },
   };
+}
+
+export function toEnvironmentResponse(row: EnvironmentRow): EnvironmentResponse {
+  return { ...withMasterSwitch(row), createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
 }
 
 /** What the audit log keeps of an environment: never its signing secret. */
