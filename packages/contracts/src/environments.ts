@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Key, Name, PageQuery, SortOrder } from "./common";
+import { MasterSwitchState } from "./master-switch";
 import { WorkspaceSlug } from "./workspaces";
 
 /** `#rgb` or `#rrggbb`. */
@@ -20,6 +21,7 @@ export const EnvironmentResponse = z.object({
   contextJwksUrl: z.string().nullable(),
   /** Client keys must send a signed context token here; server keys never need one. */
   requireContextToken: z.boolean(),
+  masterSwitch: MasterSwitchState,
   /** Increases with every change to anything this environment's evaluation depends on. */
   snapshotVersion: z.number().int(),
   version: z.number().int(),

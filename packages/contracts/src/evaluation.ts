@@ -22,7 +22,8 @@ export type EvaluationErrorCode = z.infer<typeof EvaluationErrorCode>;
  * The source that decided a result, more precise than the reason:
  * `USER_OVERRIDE`, `TENANT_DENY`, `TENANT_OVERRIDE_LOCKED`, `TENANT_ALLOW`, `TENANT_OVERRIDE`,
  * `RULE:<id>`, `FALLTHROUGH`, `FALLTHROUGH:NO_BUCKET_KEY` (a split whose bucketBy attribute is missing
- * from the context serves the off variant), `MODULE_DISABLED`, `FLAG_DISABLED`,
+ * from the context serves the off variant), `MASTER_SWITCH` (the environment's master switch is
+ * on: every flag serves its off variant), `MODULE_DISABLED`, `FLAG_DISABLED`,
  * `PREREQUISITE_FAILED:<key>`, or, with reason ERROR, the error code.
  */
 export type Detail = string;

@@ -85,6 +85,12 @@ export const EnvironmentSnapshot = z.object({
   /** Increases with every change to anything in the snapshot. */
   version: z.number().int(),
   generatedAt: z.string(),
+  /**
+   * The environment's master switch: while `true`, every flag serves its off variant (reason
+   * `DISABLED`, detail `MASTER_SWITCH`). Absent means off, so snapshots written before the
+   * switch existed read as they did.
+   */
+  masterSwitch: z.boolean().optional(),
   flags: z.array(SnapshotFlag),
   segments: z.array(SnapshotSegment),
   tenants: z.array(SnapshotTenant),

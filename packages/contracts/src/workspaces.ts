@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Key, Name } from "./common";
+import { MasterSwitchState } from "./master-switch";
 
 export const WorkspaceSlug = z
   .string()
@@ -13,6 +14,7 @@ export const EnvironmentSummary = z.object({
   sortOrder: z.number().int(),
   /** Client keys must send a signed context token in this environment. */
   requireContextToken: z.boolean(),
+  masterSwitch: MasterSwitchState,
   snapshotVersion: z.number().int(),
   version: z.number().int(),
 });

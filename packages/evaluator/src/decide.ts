@@ -11,7 +11,7 @@ export const MAX_PREREQUISITE_DEPTH = 64;
 
 /**
  * Resolves a flag that exists and is not archived: a malformed one answers `PARSE_ERROR`,
- * anything else goes through the decision order of SPEC §2 from step 2 on.
+ * anything else goes through the decision order of SPEC §2 from the master switch on.
  */
 export function resolveFlag(session: Session, flag: CompiledFlag, defaultValue: JsonValue): EvaluationResult {
   if (flag.malformed !== null) {
@@ -19,6 +19,11 @@ export function resolveFlag(session: Session, flag: CompiledFlag, defaultValue: 
     return failed(flag.key, defaultValue, "PARSE_ERROR", flag.malformed, session.trace);
   }
   session.flag = flag;
+  // Traced only when on: it is the rare state, and an off switch decides nothing.
+  if (session.compiled.isMasterSwitchOn) {
+    if (session.trace !== null) step(session, "master_switch", "failed", "the environment master switch is on: every flag serves its off variant");
+    return serve(session, flag, flag.off, "DISABLED", "MASTER_SWITCH", undefined, defaultValue);
+  }
   const module = flag.module;
   if (module !== null) {
     const tenant = session.tenantKey === undefined ? undefined : tenantOf(session);

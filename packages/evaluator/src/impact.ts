@@ -54,7 +54,8 @@ export function withFlag(compiled: CompiledSnapshot, flag: SnapshotFlag): Compil
 /**
  * Evaluates the proposed version of a flag against the current one for each context (every
  * tenant, say, from `tenantContexts`) and reports the contexts whose value would change.
- * `now` is fixed once so both sides see the same moment. Never throws.
+ * `now` is fixed once so both sides see the same moment. Both sides are measured as if the
+ * environment's master switch were off. Never throws.
  */
 export function impact(
   compiled: CompiledSnapshot,
@@ -65,9 +66,12 @@ export function impact(
   const report: ImpactReport = { flagKey: "", changes: [], turnedOn: 0, turnedOff: 0, changed: 0, total: 0 };
   try {
     report.flagKey = isRecord(proposed) && typeof proposed.key === "string" ? proposed.key : "";
-    const after = withFlag(compiled, proposed);
+    // Measured as if the master switch were off: while it is on nothing changes, and what the
+    // report is for is what the change does to the flag's audience once the switch is lifted.
+    const before = compiled.isMasterSwitchOn ? { ...compiled, isMasterSwitchOn: false } : compiled;
+    const after = withFlag(before, proposed);
     const now = typeof options?.now === "number" && Number.isFinite(options.now) ? options.now : Date.now();
-    for (const context of Array.isArray(contexts) ? contexts : []) compare(report, compiled, after, context, now);
+    for (const context of Array.isArray(contexts) ? contexts : []) compare(report, before, after, context, now);
   } catch {
     // Only hostile input (a throwing getter on the proposed flag) gets here: report what was measured.
   }

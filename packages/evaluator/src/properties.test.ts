@@ -38,19 +38,20 @@ const contextArb = fc.record(
 const rulesFlagArb = fc.array(fc.array(conditionArb, { maxLength: 4 }), { minLength: 1, maxLength: 5 }).map((rules) =>
   flag({ key: "f", state: { rules: rules.map((conditions, i) => rule(`r${i}`, conditions, i % 2 === 0 ? { variant: "on" } : rollout(40))) } }),
 );
-const world = (flags: SnapshotFlag[]) =>
+const world = (flags: SnapshotFlag[], masterSwitch?: boolean) =>
   snapshot({
     flags,
+    ...(masterSwitch === undefined ? {} : { masterSwitch }),
     tenants: [tenant("t1", { plan: "pro" }), tenant("t2", { plan: "free" })],
     identities: [{ key: "u1", traits: { plan: "pro", age: 40 } }],
     segments: [segment("s1", { includedUsers: ["u2"], rules: [{ conditions: [{ attribute: "plan", operator: "in_segment", values: ["s1"] }] }] })],
   });
 
 describe("properties", { timeout: 60_000 }, () => {
-  it("generated matchers and the interpreter agree on every rule and context", () => {
+  it("generated matchers and the interpreter agree on every rule and context, master switch on or off", () => {
     fc.assert(
-      fc.property(rulesFlagArb, fc.array(contextArb, { minLength: 1, maxLength: 5 }), (stored, contexts) => {
-        const stored2 = world([stored]);
+      fc.property(rulesFlagArb, fc.array(contextArb, { minLength: 1, maxLength: 5 }), fc.option(fc.boolean(), { nil: undefined }), (stored, contexts, masterSwitch) => {
+        const stored2 = world([stored], masterSwitch);
         const generated = compile(stored2);
         const interpreted = compile(stored2, { generateCode: false });
         for (const context of contexts) {
@@ -58,6 +59,8 @@ describe("properties", { timeout: 60_000 }, () => {
           expect(evaluate(interpreted, "f", context, { now: NOW })).toEqual(fast);
           const { trace: _trace, ...traced } = evaluate(generated, "f", context, { now: NOW, trace: true });
           expect(traced).toEqual(fast);
+          if (masterSwitch === true) expect(fast).toEqual({ key: "f", value: false, variant: "off", reason: "DISABLED", detail: "MASTER_SWITCH" });
+          expect(evaluateAll(interpreted, context, { now: NOW })).toEqual(evaluateAll(generated, context, { now: NOW }));
         }
       }),
       { numRuns: 400 },
@@ -148,7 +151,7 @@ describe("properties", { timeout: 60_000 }, () => {
     });
     const junkSnapshot = fc.oneof(
       fc.anything(),
-      fc.record({ schemaVersion: junkOr(fc.constant(1)), flags: junkOr(fc.array(junkFlag, { maxLength: 3 })), segments: fc.anything(), tenants: fc.anything(), identities: fc.anything() }),
+      fc.record({ schemaVersion: junkOr(fc.constant(1)), masterSwitch: junkOr(fc.boolean()), flags: junkOr(fc.array(junkFlag, { maxLength: 3 })), segments: fc.anything(), tenants: fc.anything(), identities: fc.anything() }),
     );
     fc.assert(
       fc.property(junkSnapshot, contextArb, (junk, context) => {

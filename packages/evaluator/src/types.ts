@@ -53,6 +53,8 @@ export interface CompiledSnapshot {
   readonly generatedAt: string;
   /** Whether rule matchers are generated functions (see `CompileOptions`). */
   readonly generateCode: boolean;
+  /** The environment's master switch: while on, every flag serves its off variant (`DISABLED`, `MASTER_SWITCH`). */
+  readonly isMasterSwitchOn: boolean;
   /** Set when the whole snapshot is unusable: every evaluation then answers `ERROR`. */
   readonly failure: string | null;
   /** What compile could not use; the affected conditions never match, the affected flags answer `ERROR`. */

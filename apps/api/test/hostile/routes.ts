@@ -114,6 +114,8 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     [`GET ${env}`]: { audience: "admin" },
     [`PATCH ${env}`]: { audience: "admin", body: { name: "Production", sortOrder: 2 } },
     [`DELETE ${env}`]: { audience: "admin", params: { env: "spare" }, body: { confirm: "spare" } },
+    // Lifting a switch that is off changes nothing, so the other routes' evaluations stay as they are.
+    [`PUT ${env}/master-switch`]: { audience: "admin", body: { enabled: false, reason: "drill" } },
     [`POST ${env}/tenant-overrides/bulk`]: { audience: "admin", body: { action: "set", flag: "main-flag", tenants: ["acme"], preview: true } },
     [`GET ${env}/context-secret`]: { audience: "admin" },
     [`POST ${env}/context-secret/rotate`]: { audience: "admin" },

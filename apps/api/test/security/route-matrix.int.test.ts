@@ -156,6 +156,7 @@ const MATRIX: Row[] = [
   { route: `GET ${E}`, allow: READ, ok: 200 },
   { route: `PATCH ${E}`, allow: DEFINE, ok: 400, body: INVALID_BODY },
   { route: `DELETE ${E}`, allow: DEFINE, ok: 400, body: INVALID_BODY },
+  { route: `PUT ${E}/master-switch`, allow: DEFINE, ok: 400, body: INVALID_BODY },
   { route: `GET ${E}/context-secret`, allow: KEYS_MANAGE, ok: 200 },
   { route: `POST ${E}/context-secret/rotate`, allow: KEYS_MANAGE, ok: 400, params: { env: BAD } },
   { route: `GET ${W}/api-keys`, allow: KEYS_MANAGE, ok: 200 },

@@ -108,6 +108,31 @@ describe("local client", () => {
     expect(configRequests()[1]!.headers["if-none-match"]).toBe('"1"');
   });
 
+  it("serves every flag's off variant while the environment master switch is on, and every flag changes twice", async () => {
+    const { client: c } = client();
+    await c.start();
+    await waitFor(() => c.isStreaming, "the stream");
+    const context = { tenantKey: "tucson-theatre-works" };
+    expect(c.getBoolean("ai_agents_enabled", false, context)).toBe(true);
+    const changes: string[][] = [];
+    c.on("change", (keys) => changes.push(keys));
+    const everyKey = fake.snapshot.flags.map((f) => f.key).sort();
+
+    fake.publish((s) => {
+      s.masterSwitch = true;
+    });
+    await waitFor(() => !c.getBoolean("ai_agents_enabled", false, context), "the master switch");
+    expect(c.getDetails("ai_agents_enabled", false, context)).toMatchObject({ value: false, variant: "off", reason: "DISABLED", detail: "MASTER_SWITCH" });
+    for (const [key, details] of Object.entries(c.evaluateAll(context))) expect([key, details.reason, details.detail]).toEqual([key, "DISABLED", "MASTER_SWITCH"]);
+
+    fake.publish((s) => {
+      delete s.masterSwitch;
+    });
+    await waitFor(() => c.getBoolean("ai_agents_enabled", false, context), "the switch lifted");
+    expect(c.getDetails("ai_agents_enabled", false, context).detail).not.toBe("MASTER_SWITCH");
+    expect(changes.map((keys) => [...keys].sort())).toEqual([everyKey, everyKey]);
+  });
+
   it("catches up after the stream reconnects", async () => {
     const { client: c } = client();
     await c.start();

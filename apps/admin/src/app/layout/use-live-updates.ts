@@ -2,14 +2,14 @@ import { StreamChangeEvent } from "@ensign/contracts/portal";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { openEventStream } from "../../lib/event-stream";
-import { envKey, wsKey } from "../../lib/query-keys";
+import { envKey, workspacesKey, wsKey } from "../../lib/query-keys";
 
 export type LiveStatus = "connecting" | "live" | "offline";
 
 /**
  * Changes made elsewhere (another admin, a schedule, an SDK's traits) arrive on the workspace's
  * event stream as `{environment, version}`. Each one invalidates exactly what that environment
- * shows, plus the workspace's audit log: nothing else is refetched.
+ * shows, the workspace's audit log and the environments' own settings: nothing else is refetched.
  */
 export function useLiveUpdates(ws: string, enabled: boolean): LiveStatus {
   const queryClient = useQueryClient();
@@ -38,6 +38,8 @@ export function useLiveUpdates(ws: string, enabled: boolean): LiveStatus {
         if ((seen.get(environment) ?? 0) >= version) return;
         seen.set(environment, version);
         void queryClient.invalidateQueries({ queryKey: envKey(ws, environment) });
+        // The environments themselves (master switch, context-token setting, versions) live there.
+        void queryClient.invalidateQueries({ queryKey: workspacesKey });
         void queryClient.invalidateQueries({ queryKey: [...wsKey(ws), "audit"] });
         void queryClient.invalidateQueries({ queryKey: [...wsKey(ws), "flag-definitions"] });
       },

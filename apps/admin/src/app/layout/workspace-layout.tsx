@@ -7,6 +7,7 @@ import { useSession } from "../../lib/auth";
 import { buildCan, rememberedEnvironment, rememberEnvironment, WorkspaceScopeContext, type WorkspaceScope } from "../../lib/workspace-scope";
 import { useWorkspaces } from "../../features/workspaces/api/get-workspaces";
 import { NotFoundPage } from "../routes/not-found";
+import { MasterSwitchBanner } from "./master-switch-banner";
 import { Sidebar } from "./sidebar";
 import { Topbar } from "./topbar";
 import { useLiveUpdates } from "./use-live-updates";
@@ -88,6 +89,7 @@ export function WorkspaceLayout() {
         <Sidebar />
         <div className="flex min-w-0 flex-1 flex-col">
           <Topbar live={live} />
+          <MasterSwitchBanner />
           <main id="main" tabIndex={-1} className="flex-1 px-6 py-7 focus:outline-none xl:px-8">
             <div className="mx-auto max-w-7xl">
               <ErrorBoundary resetKey={location.pathname}>

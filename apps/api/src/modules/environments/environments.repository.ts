@@ -12,6 +12,10 @@ const ENVIRONMENT_SELECT = {
   contextIssuer: true,
   contextJwksUrl: true,
   requireContextToken: true,
+  masterSwitchOn: true,
+  masterSwitchReason: true,
+  masterSwitchChangedAt: true,
+  masterSwitchChangedBy: true,
   snapshotVersion: true,
   version: true,
   createdAt: true,
@@ -90,6 +94,24 @@ export const environmentsRepository = {
     const { count } = await tx.environment.updateMany({
       where: { workspaceId, id, version: expectedVersion },
       data: { ...data, version: { increment: 1 } },
+    });
+    return count === 1 ? tx.environment.findUnique({ where: { id }, select: ENVIRONMENT_SELECT }) : undefined;
+  },
+
+  /**
+   * Sets the master switch if it is not already in that state: undefined when it was (or a
+   * concurrent request got there first), so only one of two simultaneous flips is recorded.
+   */
+  async setMasterSwitch(tx: Tx, workspaceId: string, id: string, change: { isOn: boolean; reason: string | null; changedBy: string | null }) {
+    const { count } = await tx.environment.updateMany({
+      where: { workspaceId, id, masterSwitchOn: !change.isOn },
+      data: {
+        masterSwitchOn: change.isOn,
+        masterSwitchReason: change.reason,
+        masterSwitchChangedAt: new Date(),
+        masterSwitchChangedBy: change.changedBy,
+        version: { increment: 1 },
+      },
     });
     return count === 1 ? tx.environment.findUnique({ where: { id }, select: ENVIRONMENT_SELECT }) : undefined;
   },

@@ -8,6 +8,7 @@ import {
   ListEnvironmentsQuery,
   UpdateEnvironmentBody,
 } from "@ensign/contracts/environments";
+import { SetMasterSwitchBody } from "@ensign/contracts/master-switch";
 import { WorkspaceParams } from "@ensign/contracts/workspaces";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -105,6 +106,27 @@ export async function environmentsRoutes(app: FastifyInstance) {
       const expected = requireIfMatch(request);
       await environments.delete(scopeOf(request).workspaceId, request.params.env, expected, request.body.confirm, actorOf(request));
       return reply.code(204).send(null);
+    },
+  );
+
+  r.put(
+    "/:workspace/environments/:env/master-switch",
+    {
+      onRequest: [app.requireCapability("definitions:write")],
+      schema: {
+        tags,
+        summary: "Turn the environment's master switch on, or lift it",
+        description:
+          'Body `{"enabled": true|false, "reason"?: "…"}`. While it is on, every flag in the environment serves its off variant (reason `DISABLED`, detail `MASTER_SWITCH`) to every evaluation endpoint, replica and server SDK, within the usual propagation. Audited as `environment.master_switch_on` / `environment.master_switch_off`; asking for the state it is already in changes nothing. No `If-Match`: in an emergency the latest word wins.',
+        security,
+        params: EnvironmentParams,
+        body: SetMasterSwitchBody,
+        response: { 200: EnvironmentResponse },
+      },
+    },
+    async (request, reply) => {
+      const updated = await environments.setMasterSwitch(scopeOf(request).workspaceId, request.params.env, request.body, actorOf(request));
+      return withVersion(reply, updated);
     },
   );
 

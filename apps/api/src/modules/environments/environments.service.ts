@@ -7,6 +7,7 @@ import type {
   ListEnvironmentsQuery,
   UpdateEnvironmentBody,
 } from "@ensign/contracts/environments";
+import type { MasterSwitchState, SetMasterSwitchBody } from "@ensign/contracts/master-switch";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, recordAudit, type Actor } from "../../infra/audit";
 import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange } from "../../infra/changes";
@@ -37,8 +38,25 @@ function requireOwnerToOptOut(callerRole: Role, requireContextToken: boolean | u
   );
 }
 
+/** The columns an environment's master switch is stored in. */
+export interface MasterSwitchColumns {
+  masterSwitchOn: boolean;
+  masterSwitchReason: string | null;
+  masterSwitchChangedAt: Date | null;
+  masterSwitchChangedBy: string | null;
+}
+
+/** An environment row's master switch columns as the read shape tells them, and the rest of the row. */
+export function withMasterSwitch<T extends MasterSwitchColumns>(row: T): Omit<T, keyof MasterSwitchColumns> & { masterSwitch: MasterSwitchState } {
+  const { masterSwitchOn, masterSwitchReason, masterSwitchChangedAt, masterSwitchChangedBy, ...rest } = row;
+  return {
+    ...rest,
+    masterSwitch: { enabled: masterSwitchOn, reason: masterSwitchReason, changedAt: masterSwitchChangedAt?.toISOString() ?? null, changedBy: masterSwitchChangedBy },
+  };
+}
+
 export function toEnvironmentResponse(row: EnvironmentRow): EnvironmentResponse {
-  return { ...row, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
+  return { ...withMasterSwitch(row), createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
 }
 
 /** What the audit log keeps of an environment: never its signing secret. */
@@ -145,6 +163,35 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
         at: new Date().toISOString(),
       });
       await notifier.published([{ ...changeOf(workspaceId, removed), version: removed.snapshotVersion + 1, isDeleted: true }]);
+    },
+
+    /**
+     * Turns the environment's master switch on or lifts it: the flip, its audit entry and the
+     * snapshot version bump commit together, then every replica and server SDK hears of it as of
+     * any other change. Asking for the state it is already in changes and records nothing.
+     */
+    async setMasterSwitch(workspaceId: string, key: string, body: SetMasterSwitchBody, actor: Actor): Promise<EnvironmentResponse> {
+      const isOn = body.enabled;
+      const reason = body.reason ?? null;
+      const { row, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
+        const current = await requireEnvironment(tx, workspaceId, key);
+        const unchanged = { row: current, bumped: [] as EnvironmentChange[] };
+        if (current.masterSwitchOn === isOn) return unchanged;
+        const updated = await repo.setMasterSwitch(tx, workspaceId, current.id, { isOn, reason, changedBy: actor.email ?? actor.id ?? null });
+        // A concurrent request flipped it first: that one is recorded, this one changes nothing.
+        if (!updated) return { ...unchanged, row: await requireEnvironment(tx, workspaceId, key) };
+        await recordAudit(tx, actor, {
+          workspaceId,
+          action: isOn ? "environment.master_switch_on" : "environment.master_switch_off",
+          ...target(current),
+          before: { masterSwitch: current.masterSwitchOn },
+          after: { masterSwitch: isOn, reason },
+        });
+        const bumped = await bumpEnvironments(tx, workspaceId, [current.id]);
+        return { row: { ...updated, snapshotVersion: bumped[0]?.version ?? updated.snapshotVersion }, bumped };
+      });
+      await notifier.published(bumped);
+      return toEnvironmentResponse(row);
     },
 
     /** Reading the signing secret is recorded (without the value): who has seen it matters when it leaks. */

@@ -61,6 +61,7 @@ export function buildSnapshot(rows: SnapshotRows, now: Date = new Date()): Envir
     environment: rows.environment.key,
     version: rows.environment.snapshot_version,
     generatedAt: now.toISOString(),
+    masterSwitch: rows.environment.master_switch_on === true,
     flags,
     segments: rows.segments.map((s) => ({
       key: s.key,

@@ -20,6 +20,7 @@ export interface EnvironmentRow {
   context_issuer: string | null;
   context_jwks_url: string | null;
   require_context_token: boolean;
+  master_switch_on: boolean;
 }
 
 export interface FlagRow {
@@ -95,7 +96,8 @@ export const snapshotsRepository = {
       `
       WITH env AS (
         SELECT e.id, e.key, e.workspace_id, w.slug AS workspace_slug, e.snapshot_version,
-               e.context_secret, e.context_issuer, e.context_jwks_url, e.require_context_token
+               e.context_secret, e.context_issuer, e.context_jwks_url, e.require_context_token,
+               e.master_switch_on
         FROM environments e JOIN workspaces w ON w.id = e.workspace_id
         WHERE e.id = $1::uuid
       )

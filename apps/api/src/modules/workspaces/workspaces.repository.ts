@@ -11,7 +11,20 @@ const WORKSPACE_SELECT = {
   updatedAt: true,
   environments: {
     orderBy: [{ sortOrder: "asc" }, { createdAt: "asc" }],
-    select: { id: true, key: true, name: true, color: true, sortOrder: true, requireContextToken: true, snapshotVersion: true, version: true },
+    select: {
+      id: true,
+      key: true,
+      name: true,
+      color: true,
+      sortOrder: true,
+      requireContextToken: true,
+      masterSwitchOn: true,
+      masterSwitchReason: true,
+      masterSwitchChangedAt: true,
+      masterSwitchChangedBy: true,
+      snapshotVersion: true,
+      version: true,
+    },
   },
 } satisfies Prisma.WorkspaceSelect;
 

@@ -7,6 +7,7 @@ import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import type { ApiKeyRevocations } from "../api-keys/api-key-revocations";
 import { generateSigningSecret } from "../auth/secrets";
+import { withMasterSwitch } from "../environments/environments.service";
 import { workspacesRepository as repo, type WorkspaceRow } from "./workspaces.repository";
 
 const DEFAULT_ENVIRONMENTS = [
@@ -18,6 +19,7 @@ const DEFAULT_ENVIRONMENTS = [
 export function toWorkspaceResponse(row: WorkspaceRow): WorkspaceResponse {
   return {
     ...row,
+    environments: row.environments.map(withMasterSwitch),
     archivedAt: row.archivedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -16,6 +16,7 @@ import { useRevealContextSecret, useRotateContextSecret } from "../api/context-s
 import { useCreateEnvironment, useDeleteEnvironment, useUpdateEnvironment } from "../api/save-environment";
 import { CONTEXT_TOKEN_EXPLANATION, ContextTokenSwitch } from "./context-token-switch";
 import { EnvironmentForm } from "./environment-form";
+import { MASTER_SWITCH_EXPLANATION, MasterSwitchControl } from "./master-switch-control";
 
 export function EnvironmentsPage() {
   const { ws, environments, env, can, role } = useWorkspaceScope();
@@ -45,6 +46,7 @@ export function EnvironmentsPage() {
             <Th>Name</Th>
             <Th>Key</Th>
             <Th>Signed context tokens</Th>
+            <Th>Master switch</Th>
             <Th className="text-right">Changes published</Th>
             <Th className="w-64"><span className="sr-only">Actions</span></Th>
           </tr>
@@ -61,6 +63,7 @@ export function EnvironmentsPage() {
               </Td>
               <Td className="font-mono text-xs">{e.key}</Td>
               <Td><ContextTokenSwitch ws={ws} environment={e} canEdit={canWrite} canOptOut={canOptOut} /></Td>
+              <Td><MasterSwitchControl ws={ws} environment={e} canEdit={canWrite} /></Td>
               <Td className="text-right tabular-nums" title="The environment's snapshot version increases with every change that can alter an evaluation">{formatNumber(e.snapshotVersion)}</Td>
               <Td className="text-right whitespace-nowrap">
                 {canKeys && (
@@ -81,6 +84,7 @@ export function EnvironmentsPage() {
         </TBody>
       </Table>
       <p className="mt-3 text-sm text-slate-600">{CONTEXT_TOKEN_EXPLANATION}</p>
+      <p className="mt-2 text-sm text-slate-600">{MASTER_SWITCH_EXPLANATION}</p>
       <Dialog
         open={editing !== null}
         onOpenChange={(open) => !open && setEditing(null)}
