@@ -126,7 +126,7 @@ describe("the compiled server, as the container runs it", () => {
     const url = `http://127.0.0.1:${port}`;
     const server: ChildProcess = spawn(process.execPath, [SERVER], {
       cwd: REPO_ROOT,
-      env: { ...env, PORT: String(port), MIGRATE_ON_START: "false", SHUTDOWN_DRAIN: "3s" },
+      env: { ...env, PORT: String(port), MIGRATE_ON_START: "false", SHUTDOWN_DRAIN: "5s" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -203,7 +203,7 @@ describe("the compiled server, as the container runs it", () => {
       };
       const load = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
 
-      while (outcomes.length < 400) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (outcomes.length < 400 || readiness.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(server.kill("SIGTERM")).toBe(true);
       await load;
       done = true;
