@@ -1,12 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DEFAULT_ENVIRONMENT_LIMITS, type EnvironmentLimits } from "./infra/environment-limits";
-
-/** The repository root: `.data/` and the built admin app are found from here. */
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+import { REPO_ROOT } from "./paths";
 
 const Duration = z
   .string()

@@ -69,5 +69,5 @@ if (config.seedDemo) {
   boot.info({ demoLogins: DEMO_USERS.map(({ email, password, role }) => ({ role, email, password })) }, "demo logins (local use only)");
 }
 if (!(await hasSuperadmin(db.prisma))) {
-  boot.warn({ command: "pnpm ensign admin create --email you@example.com" }, "no admin yet: create the first one (see docs/operations.md)");
+  boot.warn({ command: "node apps/api/dist/ensign.js admin create --email you@example.com" }, "no admin yet: create the first one (see docs/operations.md)");
 }

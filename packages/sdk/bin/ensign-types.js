@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-// The CLI is TypeScript (the repository's packages ship source); tsx runs it.
-import { register } from "tsx/esm/api";
-
-register();
-const { main } = await import("../src/cli/ensign-types.ts");
+// The CLI as the package ships it, compiled by `pnpm build` (tsdown) into dist/.
+const { main } = await import("../dist/cli/ensign-types.js");
 process.exitCode = await main(process.argv.slice(2));

@@ -1,11 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { MIGRATIONS_DIR } from "../../paths";
 import type { SqlRunner } from "./sql-runner";
 
-/** `prisma/migrations` of this repository. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../../../prisma/migrations", import.meta.url));
+export { MIGRATIONS_DIR } from "../../paths";
 
 const MIGRATIONS_TABLE = `
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
