@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { matchesEtag } from "./etags";
 import type { EvaluationDeps } from "./evaluation.routes";
-import { apiKeySecurity, jsonSchemaSerializer, notModified } from "./json-serializer";
+import { apiKeyOrQuerySecurity, jsonSchemaSerializer, notModified } from "./json-serializer";
 
 /**
  * `GET /v1/config` (server keys only): the environment's stored snapshot, for SDKs that evaluate
@@ -17,9 +17,10 @@ export async function configRoutes(app: FastifyInstance, deps: EvaluationDeps) {
       serializerCompiler: jsonSchemaSerializer,
       schema: {
         tags: ["evaluation"],
+        operationId: "getEnvironmentSnapshot",
         summary: "The environment's rules snapshot (server key)",
         description: "The `EnvironmentSnapshot` of `@ensign/contracts/snapshot`. ETag `\"<version>\"`; If-None-Match → 304.",
-        security: apiKeySecurity,
+        security: apiKeyOrQuerySecurity,
         response: { 200: { type: "object", description: "EnvironmentSnapshot", additionalProperties: true }, 304: notModified },
       },
     },
