@@ -115,7 +115,7 @@ export const transformRouteSchema: Transform = (input) => {
   Object.assign(out, plain);
   if (Object.keys(plainResponses).length) out.response = { ...(out.response as object | undefined), ...plainResponses };
   const responses = (out.response ?? {}) as Json;
-  if (!Object.keys(responses).some((status) => status.startsWith("4"))) out.response = { ...responses, "4XX": ERROR_RESPONSE };
+  if (!("4XX" in responses) && !("4xx" in responses)) out.response = { ...responses, "4XX": ERROR_RESPONSE };
   const url = input.url.length > 1 ? input.url.replace(/\/$/, "") : input.url;
   const method = [input.route.method].flat()[0]!;
   out.operationId ??= operationIdOf(method, url);
@@ -123,7 +123,10 @@ export const transformRouteSchema: Transform = (input) => {
   return { schema: out, url };
 };
 
-/** What every route answers when it refuses a request, unless it documents its own refusals. */
+/**
+ * What every route answers when it refuses a request (authentication, rate limits and body
+ * limits included), for the 4xx statuses it does not document itself.
+ */
 const ERROR_RESPONSE = {
   description: "Refused: `{ error: { code, message, details?, requestId } }` (400 invalid input, 401, 403, 404, 409, 412, 413, 429…).",
   $ref: "#/components/schemas/ErrorBody",
@@ -218,15 +221,16 @@ function usedSchemas(document: { paths: Json; components: { schemas: Json } }): 
   };
   visit(refsIn(document.paths, new Set()));
 
-  // Dependencies first: a request schema reads like its response only once the ones it uses do.
+  // Every `XInput` whose `X` is unused is renamed. Where both are used, assume each pair reads
+  // the same, then drop the pairs that differ under that assumption until none does: recursive
+  // schemas (JSON values, conditions) then merge too.
   const renames = new Map<string, string>();
+  for (const name of reached) if (name.endsWith("Input")) renames.set(name, name.slice(0, -"Input".length));
   for (let isChanged = true; isChanged; ) {
     isChanged = false;
-    for (const name of reached) {
-      if (!name.endsWith("Input") || renames.has(name)) continue;
-      const plain = name.slice(0, -"Input".length);
-      if (reached.has(plain) && JSON.stringify(renameRefs(all[name], renames)) !== JSON.stringify(all[plain])) continue;
-      renames.set(name, plain);
+    for (const [name, plain] of renames) {
+      if (!reached.has(plain) || JSON.stringify(renameRefs(all[name], renames)) === JSON.stringify(all[plain])) continue;
+      renames.delete(name);
       isChanged = true;
     }
   }
