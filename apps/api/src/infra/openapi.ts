@@ -158,12 +158,20 @@ const METRICS_PATH = {
 };
 
 /**
+ * `JsonValue` as any value: JSON is all a body can hold, and the recursive union zod writes for it
+ * turns to `any` in generated clients' mapped types (openapi-fetch then rejects every object
+ * with a JSON-valued field).
+ */
+const ANY_JSON = { description: "Any JSON value: a string, number, boolean, null, array or object." };
+
+/**
  * The document as a whole: the contract schemas the operations use, as components (with the
  * `…Input` suffix only where a schema reads differently as a request than as a response), and
  * the metrics endpoint.
  */
 export const transformDocument: TransformObject = (documentObject) => {
   const document = zodTransformObject(documentObject) as Json & { paths: Json; components: { schemas: Json } };
+  for (const name of ["JsonValue", "JsonValueInput"]) document.components.schemas[name] = ANY_JSON;
   document.paths = { ...document.paths, "/metrics": METRICS_PATH };
   describeResponses(document.paths);
   document.components.schemas = usedSchemas(document);
