@@ -61,6 +61,8 @@ describe("the OpenAPI document at /docs/json", () => {
     expect(types).toContain('"/v1/workspaces/{workspace}/flags"');
     expect(types).toContain("listFlags:");
     expect(types).toContain("FlagResponse:");
+    // Any JSON value: a recursive union would turn to `any` in generated clients' mapped types.
+    expect(types).toMatch(/\bJsonValue: unknown;/);
   });
 
   it("gives every operation a unique camelCase operationId and a declared tag", () => {
@@ -99,8 +101,12 @@ describe("the OpenAPI document at /docs/json", () => {
   });
 
   it("documents evaluation, the SDK stream and the metrics server", () => {
-    expect(doc.paths["/ofrep/v1/evaluate/flags"]?.post).toBeDefined();
-    expect(doc.paths["/ofrep/v1/evaluate/flags/{key}"]?.post).toBeDefined();
+    for (const path of ["/ofrep/v1/evaluate/flags", "/ofrep/v1/evaluate/flags/{key}"]) {
+      const body = JSON.stringify((doc.paths[path]?.post as { requestBody?: unknown } | undefined)?.requestBody);
+      expect(body, path).toContain('"context"');
+      expect(doc.paths[path]?.post?.responses).toHaveProperty("200");
+    }
+    expect(JSON.stringify(doc.paths["/v1/config"]?.get?.responses?.["200"])).toContain("#/components/schemas/EnvironmentSnapshot");
     expect(Object.keys(doc.paths["/v1/stream"]?.get?.responses?.["200"] as object)).toContain("content");
     expect(JSON.stringify(doc.paths["/v1/stream"]?.get?.responses?.["200"])).toContain("text/event-stream");
     expect(doc.paths["/metrics"]?.get?.operationId).toBe("getMetrics");
