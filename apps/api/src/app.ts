@@ -15,7 +15,7 @@ import { createFastPaths } from "./infra/fast-paths";
 import { jsonBodyPlugin } from "./infra/json-body";
 import { REQUEST_ID_HEADER, requestIdOf } from "./infra/request-id";
 import { storableStringsPlugin } from "./infra/storable-strings";
-import { authRoutes } from "./modules/auth/auth.routes";
+import { authRoutes, REFRESH_COOKIE } from "./modules/auth/auth.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
 import { flagsRoutes } from "./modules/flags/flags.routes";
 import { apiKeysRoutes } from "./modules/api-keys/api-keys.routes";
@@ -208,7 +208,7 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
   await app.register(errorHandlerPlugin);
   await app.register(jsonBodyPlugin);
   await app.register(storableStringsPlugin);
-  await app.register(fastifySwagger, { openapi: openApiDocument(), transform: transformRouteSchema, transformObject: transformDocument });
+  await app.register(fastifySwagger, { openapi: openApiDocument({ refreshCookie: REFRESH_COOKIE }), transform: transformRouteSchema, transformObject: transformDocument });
 
   await app.register(servicesPlugin, { infra: { config, db, cache } });
   await app.register(authPlugin, { secret: config.jwtSecret, accessTokenTtlMs: config.accessTokenTtlMs });

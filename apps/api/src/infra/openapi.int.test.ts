@@ -90,12 +90,14 @@ describe("the OpenAPI document at /docs/json", () => {
   });
 
   it("declares and uses bearer JWT for the admin API and API keys for evaluation", () => {
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["apiKey", "apiKeyBearer", "apiKeyQuery", "bearerAuth"]);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["apiKey", "apiKeyBearer", "apiKeyQuery", "bearerAuth", "refreshCookie"]);
     const securityOf = (method: string, path: string) => doc.paths[path]?.[method as (typeof METHODS)[number]]?.security;
     expect(securityOf("get", "/v1/workspaces/{workspace}/flags")).toEqual([{ bearerAuth: [] }]);
     expect(securityOf("post", "/ofrep/v1/evaluate/flags")).toEqual([{ apiKey: [] }, { apiKeyBearer: [] }]);
     expect(securityOf("get", "/v1/stream")).toContainEqual({ apiKeyQuery: [] });
     expect(securityOf("post", "/v1/auth/login")).toEqual([]);
+    expect(securityOf("get", "/healthz")).toEqual([]);
+    expect(securityOf("post", "/v1/auth/refresh")).toEqual([{ refreshCookie: [] }, {}]);
     // Every operation says how it is authenticated (an empty list: it is public).
     for (const { path, method, operation } of operationsOf(doc)) expect(operation.security, `${method} ${path}`).toBeDefined();
   });

@@ -46,8 +46,8 @@ const TAGS: { name: string; description: string }[] = [
   { name: "metrics", description: "Prometheus metrics, on a port of their own." },
 ];
 
-/** API and docs metadata: servers, security schemes and tags. */
-export function openApiDocument(): OpenApiOptions {
+/** API and docs metadata: servers, security schemes and tags. `refreshCookie` names the refresh token's cookie. */
+export function openApiDocument({ refreshCookie }: { refreshCookie: string }): OpenApiOptions {
   return {
     openapi: "3.1.0",
     info: {
@@ -72,6 +72,7 @@ export function openApiDocument(): OpenApiOptions {
           name: "apiKey",
           description: "An environment's API key in the query, for clients that cannot set headers (EventSource).",
         },
+        refreshCookie: { type: "apiKey", in: "cookie", name: refreshCookie, description: "The refresh token, set as an httpOnly cookie at sign-in." },
       },
     },
   };
@@ -84,8 +85,8 @@ const unregistered = (schema: z.ZodType) => (registry.has(schema) ? schema.clone
  * The OpenAPI transform of one route, for a mixed API: zod route schemas are converted (contract
  * schemas become `$ref`s to named components), plain JSON Schema (the evaluation hot path,
  * serialized by fast-json-stringify) passes through as written. Every operation gets an
- * `operationId` (its own, or one derived from method and path), a path without a trailing
- * slash, and `security: []` when it declares none (public routes).
+ * `operationId` (its own, or one derived from method and path) and a path without a trailing
+ * slash. Routes declare their own `security` (`[]` for public ones).
  */
 export const transformRouteSchema: Transform = (input) => {
   const schema = input.schema as Json | undefined;
@@ -119,7 +120,6 @@ export const transformRouteSchema: Transform = (input) => {
   const url = input.url.length > 1 ? input.url.replace(/\/$/, "") : input.url;
   const method = [input.route.method].flat()[0]!;
   out.operationId ??= operationIdOf(method, url);
-  out.security ??= [];
   return { schema: out, url };
 };
 

@@ -44,6 +44,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         operationId: "login",
         summary: "Sign in with email and password",
         description: "Returns a short-lived access token and sets the refresh token as an httpOnly cookie. Too many attempts per address and account, per account, or per address answer 429 with Retry-After.",
+        security: [],
         body: LoginBody,
         response: { 200: TokenResponse },
       },
@@ -65,6 +66,8 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         tags: ["auth"],
         operationId: "refreshSession",
         summary: "Trade the refresh token (cookie or body) for a new access token",
+        // The refresh token is its own credential: the cookie, or `refreshToken` in the body.
+        security: [{ refreshCookie: [] }, {}],
         body: RefreshBody,
         response: { 200: TokenResponse },
       },
