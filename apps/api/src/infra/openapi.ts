@@ -2,6 +2,7 @@ import type { FastifyDynamicSwaggerOptions } from "@fastify/swagger";
 import { STATUS_CODES } from "node:http";
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from "fastify-type-provider-zod";
 import { z } from "zod";
+import packageJson from "../../package.json" with { type: "json" };
 import { registerContractSchemas } from "./openapi-components";
 import { operationIdOf } from "./openapi-operations";
 
@@ -52,7 +53,8 @@ export function openApiDocument({ refreshCookie }: { refreshCookie: string }): O
     openapi: "3.1.0",
     info: {
       title: "Ensign API",
-      version: "1.0.0",
+      // The server's version: the document changes with it.
+      version: packageJson.version,
       description:
         "Feature flags for multi-tenant products: admin, tenant-admin and evaluation APIs. " +
         "Admin routes take a bearer JWT from `POST /v1/auth/login`; evaluation routes take an environment's API key. " +
