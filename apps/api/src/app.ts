@@ -15,7 +15,7 @@ import { createFastPaths } from "./infra/fast-paths";
 import { jsonBodyPlugin } from "./infra/json-body";
 import { REQUEST_ID_HEADER, requestIdOf } from "./infra/request-id";
 import { storableStringsPlugin } from "./infra/storable-strings";
-import { authRoutes } from "./modules/auth/auth.routes";
+import { authRoutes, REFRESH_COOKIE } from "./modules/auth/auth.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
 import { flagsRoutes } from "./modules/flags/flags.routes";
 import { apiKeysRoutes } from "./modules/api-keys/api-keys.routes";
@@ -26,7 +26,7 @@ import { membersRoutes } from "./modules/members/members.routes";
 import { modulesRoutes } from "./modules/modules/modules.routes";
 import { segmentsRoutes } from "./modules/segments/segments.routes";
 import { transferRoutes } from "./modules/transfer/transfer.routes";
-import { transformRouteSchema } from "./infra/openapi";
+import { openApiDocument, transformDocument, transformRouteSchema } from "./infra/openapi";
 import { statsRoutes } from "./modules/analytics/stats.routes";
 import { evaluationRoutes } from "./modules/evaluation/evaluation.routes";
 import { liveRoutes } from "./modules/evaluation/live.routes";
@@ -208,23 +208,7 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
   await app.register(errorHandlerPlugin);
   await app.register(jsonBodyPlugin);
   await app.register(storableStringsPlugin);
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "Ensign API",
-        version: "1.0.0",
-        description: "Feature flags for multi-tenant products: admin, tenant-admin and evaluation APIs.",
-      },
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-          apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
-        },
-      },
-    },
-    transform: transformRouteSchema,
-  });
+  await app.register(fastifySwagger, { openapi: openApiDocument({ refreshCookie: REFRESH_COOKIE }), transform: transformRouteSchema, transformObject: transformDocument });
 
   await app.register(servicesPlugin, { infra: { config, db, cache } });
   await app.register(authPlugin, { secret: config.jwtSecret, accessTokenTtlMs: config.accessTokenTtlMs });

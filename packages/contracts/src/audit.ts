@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FlagKey, IsoDateTime, Key } from "./common";
+import { JsonValue } from "./targeting";
 import { WorkspaceSlug } from "./workspaces";
 
 export const ACTOR_TYPES = ["user", "api_key", "system"] as const;
@@ -24,9 +25,9 @@ export const AuditEntryResponse = z.object({
   targetType: z.string(),
   targetId: z.string().nullable(),
   targetKey: z.string().nullable(),
-  /** The changed fields as they were, and as they became. */
-  before: z.unknown().nullable(),
-  after: z.unknown().nullable(),
+  /** The changed fields as they were, and as they became (JSON; null when there is none). */
+  before: JsonValue,
+  after: JsonValue,
 });
 export type AuditEntryResponse = z.infer<typeof AuditEntryResponse>;
 

@@ -49,6 +49,17 @@ export const StreamChangeEvent = z.object({
 });
 export type StreamChangeEvent = z.infer<typeof StreamChangeEvent>;
 
+/** `GET /v1/stream`'s query: what EventSource, which cannot set headers, sends in their place. */
+export const StreamQuery = z.object({
+  apiKey: z.string().max(200).optional(),
+  contextToken: z.string().max(8_192).optional(),
+  /** The id of the last event seen, as `Last-Event-ID` carries it on a reconnect. */
+  lastEventId: z.string().max(32).optional(),
+  /** `ofrep`: OFREP's `refetchEvaluation` messages in place of `change` events. */
+  format: z.enum(["ofrep"]).optional(),
+});
+export type StreamQuery = z.infer<typeof StreamQuery>;
+
 /** `PUT /v1/identities/{key}/traits` (server key): replaces the identity's stored traits. */
 export const TraitsBody = z.object({ traits: z.record(z.string(), JsonValue) });
 export type TraitsBody = z.infer<typeof TraitsBody>;

@@ -12,7 +12,8 @@ export async function statsRoutes(app: FastifyInstance) {
     {
       onRequest: [app.requireCapability("workspace:read")],
       schema: {
-        tags: ["flags"],
+        tags: ["stats"],
+        operationId: "getFlagStats",
         summary: "A flag's evaluations, unique users, true rate, variants and latency per day",
         security: [{ bearerAuth: [] }],
         params: z.object({ workspace: z.string().min(1).max(64), key: FlagKey }),

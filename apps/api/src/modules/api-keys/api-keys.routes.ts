@@ -20,7 +20,7 @@ export async function apiKeysRoutes(app: FastifyInstance) {
     "/:workspace/api-keys",
     {
       ...guard,
-      schema: { tags, summary: "List the workspace's API keys (never their secrets)", security, params: WorkspaceParams, querystring: ListApiKeysQuery, response: { 200: pageOf(ApiKeyResponse) } },
+      schema: { tags, operationId: "listWorkspaceApiKeys", summary: "List the workspace's API keys (never their secrets)", security, params: WorkspaceParams, querystring: ListApiKeysQuery, response: { 200: pageOf(ApiKeyResponse) } },
     },
     async (request) => apiKeys.list(scopeOf(request).workspaceId, request.query),
   );

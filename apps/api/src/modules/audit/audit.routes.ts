@@ -30,6 +30,7 @@ export async function auditRoutes(app: FastifyInstance) {
       onRequest: [app.requireCapability("workspace:read")],
       schema: {
         tags,
+        operationId: "listAuditEntries",
         summary: "The audit log, filtered by flag, tenant, actor, action, environment and time",
         description: `\`action\` ending in \`.\` or \`*\` is a prefix (\`flag.\`); \`actor\` is a user id, an email or \`system\`. ${PAGING}`,
         security,
@@ -47,6 +48,7 @@ export async function auditRoutes(app: FastifyInstance) {
       onRequest: [app.requireCapability("workspace:read")],
       schema: {
         tags,
+        operationId: "listFlagAuditEntries",
         summary: "A flag's history",
         description: `The flag's definition, state, rule and schedule changes and its tenant and user overrides, also after the flag is gone. ${PAGING}`,
         security,

@@ -1,4 +1,5 @@
 import type { AuditEntryResponse, AuditPage, ListAuditQuery } from "@ensign/contracts/audit";
+import type { JsonValue } from "@ensign/contracts/targeting";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { inWorkspace } from "../../infra/db/scoped";
 import { invalid } from "../../infra/errors";
@@ -20,8 +21,8 @@ export function toAuditEntryResponse(row: AuditRow): AuditEntryResponse {
     targetType: row.targetType,
     targetId: row.targetId,
     targetKey: row.targetKey,
-    before: row.before ?? null,
-    after: row.after ?? null,
+    before: (row.before ?? null) as JsonValue,
+    after: (row.after ?? null) as JsonValue,
   };
 }
 

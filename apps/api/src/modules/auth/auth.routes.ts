@@ -41,8 +41,10 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     {
       schema: {
         tags: ["auth"],
+        operationId: "login",
         summary: "Sign in with email and password",
         description: "Returns a short-lived access token and sets the refresh token as an httpOnly cookie. Too many attempts per address and account, per account, or per address answer 429 with Retry-After.",
+        security: [],
         body: LoginBody,
         response: { 200: TokenResponse },
       },
@@ -62,7 +64,10 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     {
       schema: {
         tags: ["auth"],
+        operationId: "refreshSession",
         summary: "Trade the refresh token (cookie or body) for a new access token",
+        // The refresh token is its own credential: the cookie, or `refreshToken` in the body.
+        security: [{ refreshCookie: [] }, {}],
         body: RefreshBody,
         response: { 200: TokenResponse },
       },
@@ -78,7 +83,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     "/logout",
     {
       onRequest: [app.authenticate],
-      schema: { tags: ["auth"], summary: "End the session", security: [{ bearerAuth: [] }], response: { 204: z.null() } },
+      schema: { tags: ["auth"], operationId: "logout", summary: "End the session", security: [{ bearerAuth: [] }], response: { 204: z.null() } },
     },
     async (request, reply) => {
       await auth.logout(principalOf(request).sessionId);
@@ -93,6 +98,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       onRequest: [app.authenticate],
       schema: {
         tags: ["auth"],
+        operationId: "changePassword",
         summary: "Change your own password",
         description:
           "Needs the current password (400 naming `body.currentPassword` when it is wrong). Every other session of the user ends at once; this one stays signed in.",
@@ -112,7 +118,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     "/me",
     {
       onRequest: [app.authenticate],
-      schema: { tags: ["auth"], summary: "The signed-in user and their workspaces", security: [{ bearerAuth: [] }], response: { 200: CurrentUser } },
+      schema: { tags: ["auth"], operationId: "getCurrentUser", summary: "The signed-in user and their workspaces", security: [{ bearerAuth: [] }], response: { 200: CurrentUser } },
     },
     async (request) => {
       const principal = principalOf(request);

@@ -1,7 +1,9 @@
+import { EnvironmentSnapshot } from "@ensign/contracts/snapshot";
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import { matchesEtag } from "./etags";
 import type { EvaluationDeps } from "./evaluation.routes";
-import { apiKeySecurity, jsonSchemaSerializer, notModified } from "./json-serializer";
+import { apiKeyOrQuerySecurity } from "./json-serializer";
 
 /**
  * `GET /v1/config` (server keys only): the environment's stored snapshot, for SDKs that evaluate
@@ -14,13 +16,15 @@ export async function configRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     {
       onRequest: deps.serverKeyOrQuery,
       helmet: false,
-      serializerCompiler: jsonSchemaSerializer,
+      // The snapshot goes out as the JSON text it is stored as: the schema documents it, nothing
+      // serializes it again.
       schema: {
         tags: ["evaluation"],
+        operationId: "getEnvironmentSnapshot",
         summary: "The environment's rules snapshot (server key)",
         description: "The `EnvironmentSnapshot` of `@ensign/contracts/snapshot`. ETag `\"<version>\"`; If-None-Match → 304.",
-        security: apiKeySecurity,
-        response: { 200: { type: "object", description: "EnvironmentSnapshot", additionalProperties: true }, 304: notModified },
+        security: apiKeyOrQuerySecurity,
+        response: { 200: EnvironmentSnapshot, 304: z.null() },
       },
     },
     async (request, reply) => {

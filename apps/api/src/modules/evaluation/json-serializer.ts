@@ -11,5 +11,8 @@ export const jsonSchemaSerializer: FastifySerializerCompiler<any> = ({ schema })
 /** The documented response of a conditional request whose `If-None-Match` matched. */
 export const notModified = { type: "null", description: "Not modified: the ETag in If-None-Match is current." } as const;
 
-/** OpenAPI security of the API-key routes. */
-export const apiKeySecurity: Record<string, string[]>[] = [{ apiKey: [] }, { bearerAuth: [] }];
+/** OpenAPI security of the API-key routes: `X-API-Key` or `Authorization: Bearer`. */
+export const apiKeySecurity: Record<string, string[]>[] = [{ apiKey: [] }, { apiKeyBearer: [] }];
+
+/** OpenAPI security of the API-key routes that also take `?apiKey=` (EventSource cannot set headers). */
+export const apiKeyOrQuerySecurity: Record<string, string[]>[] = [...apiKeySecurity, { apiKeyQuery: [] }];

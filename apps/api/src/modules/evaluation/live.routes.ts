@@ -26,7 +26,8 @@ export async function liveRoutes(app: FastifyInstance) {
     {
       onRequest: [app.requireCapability("workspace:read")],
       schema: {
-        tags: ["evaluation"],
+        tags: ["live"],
+        operationId: "traceEvaluation",
         summary: "Evaluate one flag (or all) for a context, with the full trace and server-side latency",
         security,
         params: LiveEvaluationParams,
@@ -42,7 +43,8 @@ export async function liveRoutes(app: FastifyInstance) {
     {
       onRequest: [app.requireCapability("workspace:read")],
       schema: {
-        tags: ["evaluation"],
+        tags: ["live"],
+        operationId: "previewImpact",
         summary: "Blast radius: which tenants a proposed flag state change would turn on, off or change",
         description: "Nothing is written. `state` holds the proposed fields; missing ones keep their current value.",
         security,
@@ -66,13 +68,15 @@ export async function liveRoutes(app: FastifyInstance) {
         app.requireCapability("workspace:read"),
       ],
       schema: {
-        tags: ["evaluation"],
+        tags: ["live"],
+        operationId: "streamWorkspaceEvents",
         summary: "Live updates for the admin app (Server-Sent Events)",
         description:
           "`event: change` with data `{environment, version}` whenever any environment of the workspace changes. Authenticate with `Authorization: Bearer` or `?accessToken=`.",
         security,
         params: z.object({ workspace: z.string().min(1).max(64) }),
         querystring: z.object({ accessToken: z.string().max(4_096).optional() }),
+        response: { 200: { description: "The event stream, open until the client leaves.", content: { "text/event-stream": { schema: z.string() } } } },
       },
     },
     async (request, reply) => {

@@ -8,6 +8,7 @@ import {
   bulkEvaluationSuccess,
   configurationResponse,
   evaluationFailure,
+  evaluationRequest,
   evaluationSuccess,
   generalErrorResponse,
 } from "./ofrep.schemas";
@@ -67,7 +68,7 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   });
 
   /** An evaluation route: a bounded JSON body; the protocol checks the key. */
-  function evaluationRoute(url: string, docs: { summary: string; description: string; response: Record<number, unknown> }) {
+  function evaluationRoute(url: string, docs: { operationId: string; summary: string; description: string; response: Record<number, unknown> }) {
     app.post(
       url,
       {
@@ -78,7 +79,10 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         ...(logsEvaluations(app.log) ? {} : { logLevel: "warn" }),
         bodyLimit,
         serializerCompiler: jsonSchemaSerializer,
-        schema: { tags, security, ...docs },
+        // The body schema documents the request; the OFREP protocol reads and checks the body
+        // itself, as the fast path in front of Fastify does.
+        validatorCompiler: () => (body) => ({ value: body }),
+        schema: { tags, security, body: evaluationRequest, ...docs },
       },
       evaluated,
     );
@@ -87,6 +91,7 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   evaluationRoute(
     "/evaluate/flags/:key",
     {
+      operationId: "evaluateFlag",
       summary: "Evaluate one flag (OFREP)",
       description: "Body `{context}`. 404 FLAG_NOT_FOUND for unknown and archived flags; 400 INVALID_CONTEXT / PARSE_ERROR.",
       response: { 200: evaluationSuccess, 400: evaluationFailure, 404: evaluationFailure, 500: generalErrorResponse },
@@ -96,6 +101,7 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   evaluationRoute(
     "/evaluate/flags",
     {
+      operationId: "evaluateFlags",
       summary: "Evaluate every flag (OFREP bulk)",
       description: "Answers with an `ETag`; send it back in `If-None-Match` to get 304 while nothing changed for this context.",
       response: { 200: bulkEvaluationSuccess, 304: notModified, 400: bulkEvaluationFailure, 500: generalErrorResponse },
@@ -107,7 +113,7 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
     {
       onRequest: anyKey,
       serializerCompiler: jsonSchemaSerializer,
-      schema: { tags, summary: "Provider configuration (OFREP)", security, response: { 200: configurationResponse, 304: notModified } },
+      schema: { tags, operationId: "getProviderConfiguration", summary: "Provider configuration (OFREP)", security, response: { 200: configurationResponse, 304: notModified } },
     },
     async (request, reply) => {
       reply.header("etag", CONFIGURATION_ETAG);

@@ -7,6 +7,20 @@ import fastJson from "fast-json-stringify";
  */
 const metadata = { type: "object", additionalProperties: { type: ["string", "number", "boolean"] } } as const;
 
+/** OFREP's evaluationRequest: the body of single and bulk evaluation. */
+export const evaluationRequest = {
+  type: "object",
+  description: "OFREP evaluationRequest. A signed context token in `X-Ensign-Context` replaces `context`.",
+  properties: {
+    context: {
+      type: "object",
+      description: "The evaluation context: `targetingKey`, `tenantKey`, `role` and any further attributes.",
+      properties: { targetingKey: { type: "string", maxLength: 256 }, tenantKey: { type: "string", maxLength: 256 }, role: { type: "string", maxLength: 256 } },
+      additionalProperties: true,
+    },
+  },
+} as const;
+
 export const evaluationSuccess = {
   type: "object",
   description: "OFREP evaluationSuccess",

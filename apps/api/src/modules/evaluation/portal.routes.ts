@@ -5,7 +5,7 @@ import fastJson, { type Schema } from "fast-json-stringify";
 import { AppError, invalid } from "../../infra/errors";
 import { etagOf, matchesEtag } from "./etags";
 import type { EvaluationDeps } from "./evaluation.routes";
-import { apiKeySecurity, jsonSchemaSerializer, notModified } from "./json-serializer";
+import { apiKeyOrQuerySecurity, jsonSchemaSerializer, notModified } from "./json-serializer";
 
 const portalFlagsResponse = {
   type: "object",
@@ -71,10 +71,11 @@ export async function portalRoutes(app: FastifyInstance, deps: EvaluationDeps) {
       serializerCompiler: jsonSchemaSerializer,
       schema: {
         tags: ["evaluation"],
+        operationId: "getPortalFlags",
         summary: "Every flag's value for a context (portal endpoint)",
         description:
           "Client or server key. Context from a signed token (`X-Ensign-Context` or `contextToken`), else `context` (JSON) or targetingKey/tenantKey/role. `keys=camel` camel-cases the flag keys. ETag / If-None-Match → 304.",
-        security: apiKeySecurity,
+        security: apiKeyOrQuerySecurity,
         querystring: PortalFlagsQuery,
         response: { 200: portalFlagsResponse, 304: notModified },
       },

@@ -1,8 +1,9 @@
-import { CONTEXT_TOKEN_HEADER } from "@ensign/contracts/portal";
+import { CONTEXT_TOKEN_HEADER, StreamQuery } from "@ensign/contracts/portal";
+import { z } from "zod";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { eventFor, openSse } from "./stream-hub";
 import type { EvaluationDeps } from "./evaluation.routes";
-import { apiKeySecurity } from "./json-serializer";
+import { apiKeyOrQuerySecurity } from "./json-serializer";
 
 /** The event id a reconnecting client last saw: `Last-Event-ID`, or `?lastEventId=`. */
 function lastEventId(headers: Record<string, unknown>, query: unknown): number | undefined {
@@ -35,10 +36,13 @@ export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
       helmet: false,
       schema: {
         tags: ["evaluation"],
+        operationId: "streamChanges",
         summary: "Server-Sent Events: snapshot changes of the key's environment",
         description:
           "`text/event-stream`. Events: `change` (`id: <version>`, data `{environment, version}`); `: ping` comments every 15 s. Honours `Last-Event-ID`. `?format=ofrep` sends OFREP's `refetchEvaluation` messages instead.",
-        security: apiKeySecurity,
+        security: apiKeyOrQuerySecurity,
+        querystring: StreamQuery,
+        response: { 200: { description: "The event stream, open until the client leaves.", content: { "text/event-stream": { schema: z.string() } } } },
       },
     },
     async (request, reply) => {

@@ -28,7 +28,7 @@ export async function flagStateRoutes(app: FastifyInstance) {
     "",
     {
       onRequest: [app.requireCapability("workspace:read")],
-      schema: { tags, summary: "A flag's state in one environment, rules included", security, params: FlagEnvParams, response: { 200: FlagStateResponse } },
+      schema: { tags, operationId: "getFlagState", summary: "A flag's state in one environment, rules included", security, params: FlagEnvParams, response: { 200: FlagStateResponse } },
     },
     async (request, reply) => {
       const { key, env } = request.params;
@@ -42,6 +42,7 @@ export async function flagStateRoutes(app: FastifyInstance) {
       onRequest: [write],
       schema: {
         tags,
+        operationId: "updateFlagState",
         summary: "Change the kill switch, fallthrough (variant or split), or tenant allow and deny lists",
         description: `${ifMatch} Missing fields stay. Split weights are thousandths of a percent and total 100000. Tenants must exist and cannot be on both lists.`,
         security,
@@ -61,7 +62,7 @@ export async function flagStateRoutes(app: FastifyInstance) {
     "/enabled",
     {
       onRequest: [write],
-      schema: { tags, summary: "Switch a flag on or off in one environment", description: ifMatch, security, params: FlagEnvParams, body: ToggleFlagBody, response: { 200: FlagStateResponse } },
+      schema: { tags, operationId: "setFlagEnabled", summary: "Switch a flag on or off in one environment", description: ifMatch, security, params: FlagEnvParams, body: ToggleFlagBody, response: { 200: FlagStateResponse } },
     },
     async (request, reply) => {
       const { key, env } = request.params;
@@ -97,7 +98,7 @@ export async function flagStateRoutes(app: FastifyInstance) {
     "/rules/order",
     {
       onRequest: [write],
-      schema: { tags, summary: "Reorder the rules", description: `${ifMatch} \`ruleIds\` must be exactly the current rules.`, security, params: FlagEnvParams, body: ReorderRulesBody, response: { 200: FlagStateResponse } },
+      schema: { tags, operationId: "reorderRules", summary: "Reorder the rules", description: `${ifMatch} \`ruleIds\` must be exactly the current rules.`, security, params: FlagEnvParams, body: ReorderRulesBody, response: { 200: FlagStateResponse } },
     },
     async (request, reply) => {
       const { key, env } = request.params;

@@ -128,6 +128,7 @@ export async function flagsRoutes(app: FastifyInstance) {
       onRequest: [app.requireCapability("state:write")],
       schema: {
         tags: ["flag state"],
+        operationId: "copyFlagState",
         summary: "Copy a flag's state from one environment to another",
         description:
           'Copies enabled, fallthrough, tenant allow and deny lists, and rules (with new ids) from `from` into `to`, replacing what `to` had. Requires `If-Match: "<version>"` of the state in `to`.',

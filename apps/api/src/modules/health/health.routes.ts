@@ -14,7 +14,7 @@ export async function healthRoutes(app: FastifyInstance) {
 
   r.get(
     "/healthz",
-    { schema: { tags: ["health"], summary: "Liveness: the process answers", response: { 200: Liveness } } },
+    { schema: { tags: ["health"], operationId: "getLiveness", summary: "Liveness: the process answers", security: [], response: { 200: Liveness } } },
     async () => ({ status: "ok" as const }),
   );
 
@@ -23,7 +23,9 @@ export async function healthRoutes(app: FastifyInstance) {
     {
       schema: {
         tags: ["health"],
+        operationId: "getReadiness",
         summary: "Readiness: which dependencies answer; 503 when nothing can be served, or while the replica drains before it stops",
+        security: [],
         response: { 200: Readiness, 503: Readiness },
       },
     },

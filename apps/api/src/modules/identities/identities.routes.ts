@@ -65,6 +65,7 @@ export async function identitiesRoutes(app: FastifyInstance) {
       onRequest: [app.requireCapability("overrides:write")],
       schema: {
         tags,
+        operationId: "setIdentityTraits",
         summary: "Replace an identity's traits (creating it when new)",
         description: 'Creates the identity (201) when the key is new; an existing one needs `If-Match: "<version>"` (428 without, 412 when stale).',
         security,

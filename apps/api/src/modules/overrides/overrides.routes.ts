@@ -118,6 +118,7 @@ export async function overridesRoutes(app: FastifyInstance) {
       onRequest: [app.requireCapability("overrides:write")],
       schema: {
         tags,
+        operationId: "bulkUpdateTenantOverrides",
         summary: "One override action for many tenants",
         description:
           "`set` (without `variant`: the flag's on variant, i.e. enable), `lock`, `unlock`, `clear`, or `disable_all` (every live flag to its off variant) for up to 1,000 tenants, " +

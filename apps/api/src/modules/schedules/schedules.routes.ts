@@ -64,6 +64,7 @@ export async function schedulesRoutes(app: FastifyInstance) {
       onRequest: [write],
       schema: {
         tags,
+        operationId: "createRamp",
         summary: "Schedule a step-wise ramp: one set_rollout per step, sharing a rampId",
         security,
         params: FlagEnvParams,
@@ -83,6 +84,7 @@ export async function schedulesRoutes(app: FastifyInstance) {
       onRequest: [write],
       schema: {
         tags,
+        operationId: "cancelSchedule",
         summary: "Cancel a pending schedule (with `?ramp=true`, every pending step of its ramp)",
         description: "Applied, failed and cancelled schedules stay as history; cancelling one of them answers 409.",
         security,

@@ -35,6 +35,7 @@ export async function tenantAdminRoutes(app: FastifyInstance) {
       onRequest: [requireTenantAdmin],
       schema: {
         tags,
+        operationId: "listTenantAdminFeatures",
         summary: "The tenant's features, grouped by module",
         description: `${scopeNote} \`module\` (a key, or \`none\`) and \`search\` (key, name, description) filter.`,
         security,
@@ -49,7 +50,7 @@ export async function tenantAdminRoutes(app: FastifyInstance) {
     "/features/:key",
     {
       onRequest: [requireTenantAdmin],
-      schema: { tags, summary: "One of the tenant's features", description: scopeNote, security, params: FeatureParams, querystring: TenantScopeQuery, response: { 200: TenantFeature } },
+      schema: { tags, operationId: "getTenantAdminFeature", summary: "One of the tenant's features", description: scopeNote, security, params: FeatureParams, querystring: TenantScopeQuery, response: { 200: TenantFeature } },
     },
     async (request, reply) => withVersion(reply, await tenantFeatures.get(scopeOf(request), request.query.env, request.params.key)),
   );
@@ -60,6 +61,7 @@ export async function tenantAdminRoutes(app: FastifyInstance) {
       onRequest: [requireTenantAdmin],
       schema: {
         tags,
+        operationId: "setTenantAdminFeature",
         summary: "Switch a feature on or off for the tenant",
         description:
           `${scopeNote} Refused with 403 FEATURE_LOCKED (pinned by the workspace admins), 409 MODULE_DISABLED, 403 FEATURE_DISABLED ` +
@@ -84,6 +86,7 @@ export async function tenantAdminRoutes(app: FastifyInstance) {
       onRequest: [requireTenantAdmin],
       schema: {
         tags,
+        operationId: "setTenantAdminModule",
         summary: "Switch a module on or off for the tenant",
         description: `${scopeNote} Only modules the workspace lets tenant admins manage (\`tenantManageable\`); others answer 403 FEATURE_NOT_MANAGEABLE. Every environment follows the switch.`,
         security,
@@ -102,6 +105,7 @@ export async function tenantAdminRoutes(app: FastifyInstance) {
       onRequest: [requireTenantAdmin],
       schema: {
         tags,
+        operationId: "listTenantAdminAudit",
         summary: "The tenant's audit trail: its features' overrides and module switches",
         description: `${scopeNote} Filters: \`flag\`, \`action\`, \`from\`, \`to\` (ISO times); newest first.`,
         security,

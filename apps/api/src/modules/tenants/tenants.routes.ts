@@ -122,6 +122,7 @@ export async function tenantsRoutes(app: FastifyInstance) {
       onRequest: [app.requireCapability("definitions:write")],
       schema: {
         tags,
+        operationId: "setTenantModule",
         summary: "Switch a module on or off for a tenant",
         description: "Off: every flag of the module is off for the tenant and cannot be enabled there. `If-Match` (the tenant's version) is optional.",
         security,

@@ -21,6 +21,7 @@ export async function transferRoutes(app: FastifyInstance) {
       onRequest: [app.requireCapability("workspace:export")],
       schema: {
         tags,
+        operationId: "exportWorkspace",
         summary: "Export the whole workspace as one JSON document",
         description:
           "Environments, modules, flags with variants and per-environment states (rules, allow/deny lists, pending schedules), segments, tenants with attributes and module switches, tenant and user overrides, identities. Never API keys, signing secrets, members or passwords.",
@@ -43,6 +44,7 @@ export async function transferRoutes(app: FastifyInstance) {
       bodyLimit: IMPORT_BODY_LIMIT,
       schema: {
         tags,
+        operationId: "importWorkspace",
         summary: "Import an export document into an empty workspace",
         description:
           "`mode: \"empty-only\"`: the workspace must have no flags, modules, segments, tenants or identities (409 otherwise). One transaction, one audit entry; keys kept, ids new. Environments are matched by key; missing ones are created with fresh signing secrets.",
