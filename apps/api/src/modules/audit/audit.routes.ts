@@ -108,13 +108,13 @@ export async function auditRoutes(app: FastifyInstance) {
         description: "One audit entry per line, in the shape of the audit log's entries, oldest first.",
         security,
         params: AuditExportParams,
-        produces: ["application/x-ndjson"],
+        response: { 200: { description: "The export's JSON Lines, as an attachment.", content: { "application/x-ndjson": { schema: z.string() } } } },
       },
     },
     async (request, reply) => {
       const { summary, jsonLines } = await retention.download(scopeOf(request).workspaceId, request.params.id);
       const name = `audit-${request.params.workspace}-${summary.from.slice(0, 10)}-${summary.to.slice(0, 10)}.jsonl`;
-      return reply.type("application/x-ndjson; charset=utf-8").header("content-disposition", `attachment; filename="${name}"`).send(jsonLines);
+      return reply.type("application/x-ndjson; charset=utf-8").header("content-disposition", `attachment; filename="${name}"`).send(jsonLines.toString("utf8"));
     },
   );
 }

@@ -45,6 +45,7 @@ export async function traitsRoutes(app: FastifyInstance, deps: EvaluationDeps) {
       schema: {
         tags: ["evaluation"],
         summary: "Merge into an identity's traits (server key)",
+        operationId: "mergeTraits",
         description: "Sets each trait named in the body and removes those set to `null`; the others stay. Concurrent merges all take effect. Audited as the API key.",
         security: apiKeySecurity,
         params: z.object({ key: Key }),

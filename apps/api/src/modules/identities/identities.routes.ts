@@ -91,6 +91,7 @@ export async function identitiesRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: "Merge into an identity's traits (creating it when new)",
+        operationId: "mergeIdentityTraits",
         description:
           'Sets each trait named in the body and removes those set to `null`; the others stay. Creates the identity (201) when the key is new. With `If-Match: "<version>"` the merge applies only to that version (412 when stale); without it, concurrent merges all take effect.',
         security,
