@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -219,6 +220,90 @@ describe("the compiled server, as the container runs it", () => {
     } finally {
       if (server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
       await exited;
+    }
+  }, 120_000);
+
+  it("sends traces to an OTLP endpoint when the OTEL_* variables name one: HTTP, Fastify, PostgreSQL and Redis spans", async () => {
+    expect(apiKey, "the first test prepares the database").toBeDefined();
+    // A local OTLP/HTTP receiver, as a collector would take the spans.
+    const spans: { scope: string; name: string; attributes: Record<string, unknown>; service: unknown }[] = [];
+    const receiver = createHttpServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => {
+        if (req.url === "/v1/traces") {
+          const data = JSON.parse(body) as {
+            resourceSpans: { resource: { attributes: { key: string; value: Record<string, unknown> }[] }; scopeSpans: { scope: { name: string }; spans: { name: string; attributes?: { key: string; value: Record<string, unknown> }[] }[] }[] }[];
+          };
+          for (const resource of data.resourceSpans) {
+            const service = Object.values(resource.resource.attributes.find((a) => a.key === "service.name")?.value ?? {})[0];
+            for (const scoped of resource.scopeSpans) {
+              for (const span of scoped.spans) {
+                const attributes = Object.fromEntries((span.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
+                spans.push({ scope: scoped.scope.name, name: span.name, attributes, service });
+              }
+            }
+          }
+        }
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const collector = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = spawn(process.execPath, [SERVER], {
+      cwd: REPO_ROOT,
+      env: {
+        ...env,
+        PORT: String(port),
+        MIGRATE_ON_START: "false",
+        SHUTDOWN_DRAIN: "0s",
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_BSP_SCHEDULE_DELAY: "100",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    server.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
+    try {
+      for (let attempt = 0; ; attempt++) {
+        expect(server.exitCode, output).toBeNull();
+        if ((await fetch(`${url}/readyz`).then((res) => res.status, () => 0)) === 200) break;
+        expect(attempt, `not ready within 60 s:\n${output}`).toBeLessThan(600);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const evaluation = await fetch(`${url}/ofrep/v1/evaluate/flags/compiled_check`, {
+        method: "POST",
+        headers: { "x-api-key": apiKey, "content-type": "application/json" },
+        body: JSON.stringify({ context: { targetingKey: "traced-user" } }),
+      });
+      expect(evaluation.status).toBe(200);
+      // A sign-in reads PostgreSQL and counts attempts in Redis.
+      const login = await fetch(`${url}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "ops@example.com", password: "not the password" }) });
+      expect(login.status).toBe(401);
+
+      const has = (predicate: (span: (typeof spans)[number]) => boolean) => spans.some(predicate);
+      const wanted = {
+        "an HTTP server span of the OFREP evaluation": (s: (typeof spans)[number]) => s.scope === "@opentelemetry/instrumentation-http" && String(s.attributes["url.path"] ?? s.attributes["http.target"] ?? "").startsWith("/ofrep/v1/evaluate/flags/compiled_check"),
+        "a Fastify span of the sign-in route": (s: (typeof spans)[number]) => s.scope === "@fastify/otel" && String(s.attributes["http.route"] ?? s.name).includes("/v1/auth/login"),
+        "a PostgreSQL query span": (s: (typeof spans)[number]) => s.scope === "@opentelemetry/instrumentation-pg" && s.name.startsWith("pg.query"),
+        "a Redis span": (s: (typeof spans)[number]) => s.scope === "@opentelemetry/instrumentation-ioredis",
+      };
+      for (let attempt = 0; attempt < 300 && !Object.values(wanted).every(has); attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const missing = Object.entries(wanted).filter(([, predicate]) => !has(predicate)).map(([what]) => what);
+      expect(missing, JSON.stringify(spans.map((s) => [s.scope, s.name]))).toEqual([]);
+      expect(spans.every((s) => s.service === "ensign")).toBe(true);
+      // Probes are not traced.
+      expect(spans.filter((s) => String(s.attributes["url.path"] ?? "").startsWith("/readyz"))).toEqual([]);
+    } finally {
+      if (server.exitCode === null) server.kill("SIGTERM");
+      await exited;
+      await new Promise((resolve) => receiver.close(resolve));
     }
   }, 120_000);
 });
