@@ -22,7 +22,9 @@ import { createApiKeysService } from "./modules/api-keys/api-keys.service";
 import { createAuditService } from "./modules/audit/audit.service";
 import { createEnvironmentsService } from "./modules/environments/environments.service";
 import { createIdentitiesService } from "./modules/identities/identities.service";
+import { createInvitationsService } from "./modules/invitations/invitations.service";
 import { createMembersService } from "./modules/members/members.service";
+import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
 import { createModulesService } from "./modules/modules/modules.service";
 import { createSegmentsService } from "./modules/segments/segments.service";
 import { createTransferService } from "./modules/transfer/transfer.service";
@@ -121,6 +123,8 @@ export function createServices(infra: Infra) {
     revocations,
     environments: createEnvironmentsService({ prisma, notifier, revocations }),
     members: createMembersService({ prisma }),
+    invitations: createInvitationsService({ prisma, ttlMs: config.accounts.invitationTtlMs }),
+    passwordResets: createPasswordResetsService({ prisma, ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ prisma, notifier }),
     segments: createSegmentsService({ prisma, notifier, limits }),
     apiKeys: createApiKeysService({ prisma, revocations }),
