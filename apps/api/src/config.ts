@@ -49,8 +49,9 @@ const EnvSchema = z.object({
   /** The admin app's address as people reach it (`https://flags.example.com`), the base of invitation and reset links. */
   PUBLIC_URL: z
     .string()
-    .regex(/^https?:\/\/[^\s?#]+$/, "must be an http(s) URL such as https://flags.example.com")
+    .trim()
     .transform((value) => value.replace(/\/+$/, ""))
+    .pipe(z.union([z.literal(""), z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "must be an http(s) URL such as https://flags.example.com")]))
     .optional(),
   /** How long an invitation link can be accepted. */
   INVITATION_TTL: Duration.default(7 * 86_400_000),
@@ -211,7 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: e.TRUST_PROXY,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
-    accounts: { publicUrl: e.PUBLIC_URL ?? null, invitationTtlMs: e.INVITATION_TTL, passwordResetTtlMs: e.PASSWORD_RESET_TTL },
+    accounts: { publicUrl: e.PUBLIC_URL || null, invitationTtlMs: e.INVITATION_TTL, passwordResetTtlMs: e.PASSWORD_RESET_TTL },
     adminDist: e.ADMIN_DIST,
     seedDemo: e.SEED_DEMO ?? embeddedDatabase,
     migrateOnStart: e.MIGRATE_ON_START,
