@@ -55,8 +55,11 @@ test.describe("changing one's password", () => {
   test("a user changes their password from the account menu, and their other session ends", async ({ browser, page }) => {
     const email = `password-change-${Date.now()}@example.test`;
     const owner = await apiAs("owner");
-    const added = await owner.post("/v1/workspaces/finance-suite/members", { data: { email, name: "Pat Change", role: "viewer", password: "the first password" } });
-    expect(added.status()).toBe(201);
+    const invited = await owner.post("/v1/workspaces/finance-suite/invitations", { data: { email, role: "viewer" } });
+    expect(invited.status()).toBe(201);
+    const token = ((await invited.json()) as { acceptUrl: string }).acceptUrl.split("/invite/")[1];
+    const accepted = await owner.post("/v1/invitations/accept-new", { data: { token, name: "Pat Change", password: "the first password" } });
+    expect(accepted.status()).toBe(201);
     await owner.dispose();
 
     const signIn = async (target: typeof page, password: string) => {

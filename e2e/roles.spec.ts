@@ -26,8 +26,11 @@ test("a viewer sees no write controls", async ({ page }) => {
   for (const path of ["segments", "modules", "members", "environments"]) {
     await page.goto(`/w/piquetickets/${path}`);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-    await expect(page.getByRole("button", { name: /^(New|Add) / })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: /^(New|Add|Invite) / })).toHaveCount(0);
   }
+  await page.goto("/w/piquetickets/members");
+  await expect(page.getByRole("table", { name: "Members" })).toBeVisible();
+  await expect(page.getByRole("button", { name: /^(Remove|Reset the password of|Revoke the invitation of) / })).toHaveCount(0);
   await page.goto("/w/piquetickets/api-keys");
   await expect(page.getByText("You do not have access to this page")).toBeVisible();
 });

@@ -22,7 +22,9 @@ import { apiKeysRoutes } from "./modules/api-keys/api-keys.routes";
 import { auditRoutes } from "./modules/audit/audit.routes";
 import { environmentsRoutes } from "./modules/environments/environments.routes";
 import { identitiesRoutes } from "./modules/identities/identities.routes";
+import { invitationAcceptRoutes, invitationsRoutes } from "./modules/invitations/invitations.routes";
 import { membersRoutes } from "./modules/members/members.routes";
+import { passwordResetIssueRoutes, passwordResetRedeemRoutes } from "./modules/password-resets/password-resets.routes";
 import { modulesRoutes } from "./modules/modules/modules.routes";
 import { segmentsRoutes } from "./modules/segments/segments.routes";
 import { transferRoutes } from "./modules/transfer/transfer.routes";
@@ -70,6 +72,8 @@ const SECRET_PARAMS = /([?&](?:apiKey|accessToken|contextToken)=)[^&]*/g;
 const EVALUATION_PATHS = /^\/(?:v1\/flags|v1\/stream|v1\/config|ofrep\/)/;
 /** `/v1/identities/<end user's key>/…`: the key is an end user's identity. */
 const IDENTITY_PATH = /^(\/v1\/identities\/)[^/?]+/;
+/** The admin app's `/invite/<token>` and `/reset/<token>` pages: the token is a one-time credential. */
+const LINK_PATH = /^(\/(?:invite|reset)\/)[^/?]+/;
 
 /**
  * A URL as logs may hold it: credentials in the query redacted, and nothing of an end user's
@@ -80,7 +84,7 @@ export function loggedUrl(url: string): string {
     const query = url.indexOf("?");
     return query === -1 ? url : `${url.slice(0, query)}?[redacted]`;
   }
-  return url.replace(IDENTITY_PATH, "$1[redacted]").replace(SECRET_PARAMS, "$1[redacted]");
+  return url.replace(IDENTITY_PATH, "$1[redacted]").replace(LINK_PATH, "$1[redacted]").replace(SECRET_PARAMS, "$1[redacted]");
 }
 
 /** The request as logged: method, URL without credentials or end users' data, host, remote address. */
@@ -266,6 +270,10 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     await browserFacing.register(tenantAdminRoutes, { prefix: "/v1/tenant" });
     await browserFacing.register(environmentsRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(membersRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(invitationsRoutes, { prefix: "/v1/workspaces", publicUrl: config.accounts.publicUrl });
+    await browserFacing.register(invitationAcceptRoutes, { prefix: "/v1/invitations" });
+    await browserFacing.register(passwordResetIssueRoutes, { prefix: "/v1/workspaces", publicUrl: config.accounts.publicUrl });
+    await browserFacing.register(passwordResetRedeemRoutes, { prefix: "/v1/password-resets" });
     await browserFacing.register(modulesRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(segmentsRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(apiKeysRoutes, { prefix: "/v1/workspaces" });

@@ -23,6 +23,14 @@ describe("loadConfig", () => {
     expect(config.seedDemo).toBe(false);
   });
 
+  it("takes PUBLIC_URL without its trailing slash, an empty one as unset, and refuses one that is not an http(s) URL", () => {
+    const base = { DATA_DIR: dataDir() };
+    expect(loadConfig({ ...base, PUBLIC_URL: "https://flags.example.com/" }).accounts).toEqual({ publicUrl: "https://flags.example.com", invitationTtlMs: 7 * 86_400_000, passwordResetTtlMs: 3_600_000 });
+    expect(loadConfig({ ...base, PUBLIC_URL: "", INVITATION_TTL: "2d", PASSWORD_RESET_TTL: "30m" }).accounts).toEqual({ publicUrl: null, invitationTtlMs: 2 * 86_400_000, passwordResetTtlMs: 1_800_000 });
+    expect(() => loadConfig({ ...base, PUBLIC_URL: "flags.example.com" })).toThrow(/PUBLIC_URL/);
+    expect(() => loadConfig({ ...base, PUBLIC_URL: "javascript:alert(1)" })).toThrow(/PUBLIC_URL/);
+  });
+
   it("names every bad variable", () => {
     try {
       loadConfig({ PORT: "eighty", DATABASE_URL: "mysql://x", JWT_SECRET: "short", ACCESS_TOKEN_TTL: "soon" });

@@ -43,6 +43,17 @@ const EnvSchema = z.object({
   CORS_ORIGINS: List.default([]),
   TRUST_PROXY: Flag.default(false),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** The admin app's address as people reach it (`https://flags.example.com`), the base of invitation and reset links. */
+  PUBLIC_URL: z
+    .string()
+    .trim()
+    .transform((value) => value.replace(/\/+$/, ""))
+    .pipe(z.union([z.literal(""), z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "must be an http(s) URL such as https://flags.example.com")]))
+    .optional(),
+  /** How long an invitation link can be accepted. */
+  INVITATION_TTL: Duration.default(7 * 86_400_000),
+  /** How long an owner-issued password-reset link can be used. */
+  PASSWORD_RESET_TTL: Duration.default(3_600_000),
   ADMIN_DIST: z.string().default(path.join(REPO_ROOT, "apps", "admin", "dist")),
   /** Load the demo workspaces into an empty database on start. */
   SEED_DEMO: Flag.optional(),
@@ -103,6 +114,8 @@ export type Config = {
   corsOrigins: string[];
   trustProxy: boolean;
   loginRateLimit: number;
+  /** Invitation and password-reset links; `publicUrl` null means the admin app's request origin. */
+  accounts: { publicUrl: string | null; invitationTtlMs: number; passwordResetTtlMs: number };
   adminDist: string;
   seedDemo: boolean;
   migrateOnStart: boolean;
@@ -199,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: e.TRUST_PROXY,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    accounts: { publicUrl: e.PUBLIC_URL || null, invitationTtlMs: e.INVITATION_TTL, passwordResetTtlMs: e.PASSWORD_RESET_TTL },
     adminDist: e.ADMIN_DIST,
     seedDemo: e.SEED_DEMO ?? embeddedDatabase,
     migrateOnStart: e.MIGRATE_ON_START,

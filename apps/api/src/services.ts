@@ -23,7 +23,9 @@ import { createAuditRetention } from "./modules/audit/audit-retention";
 import { createAuditService } from "./modules/audit/audit.service";
 import { createEnvironmentsService } from "./modules/environments/environments.service";
 import { createIdentitiesService } from "./modules/identities/identities.service";
+import { createInvitationsService } from "./modules/invitations/invitations.service";
 import { createMembersService } from "./modules/members/members.service";
+import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
 import { createModulesService } from "./modules/modules/modules.service";
 import { createSegmentsService } from "./modules/segments/segments.service";
 import { createTransferService } from "./modules/transfer/transfer.service";
@@ -122,6 +124,8 @@ export function createServices(infra: Infra) {
     revocations,
     environments: createEnvironmentsService({ prisma, notifier, revocations }),
     members: createMembersService({ prisma }),
+    invitations: createInvitationsService({ prisma, ttlMs: config.accounts.invitationTtlMs }),
+    passwordResets: createPasswordResetsService({ prisma, ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ prisma, notifier }),
     segments: createSegmentsService({ prisma, notifier, limits }),
     apiKeys: createApiKeysService({ prisma, revocations }),

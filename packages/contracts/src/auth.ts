@@ -23,6 +23,8 @@ export const CAPABILITIES = {
   "keys:manage": ["owner", "admin"],
   /** Invite members and change roles. */
   "members:manage": ["owner", "admin"],
+  /** Issue a one-time password-reset link for a member. */
+  "members:reset_password": ["owner"],
   /** Export the whole workspace. */
   "workspace:export": ["owner", "admin"],
   /** Set how long audit entries are kept; download the exports of purged entries. */
@@ -39,9 +41,28 @@ export function can(role: Role | undefined, capability: Capability): boolean {
 export const Email = z.string().trim().toLowerCase().email().max(254);
 export const Password = z.string().min(10, "must be at least 10 characters").max(200);
 
+/** The secret part of an invitation or password-reset link. */
+export const LinkToken = z.string().min(1).max(200);
+
 /** A signed-in user's own password change: the current one proves it is them. */
 export const ChangePasswordBody = z.object({ currentPassword: z.string().min(1).max(200), newPassword: Password }).strict();
 export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
+/** Redeems an owner-issued reset link: the token from the link and the new password. */
+export const RedeemPasswordResetBody = z.object({ token: LinkToken, newPassword: Password }).strict();
+export type RedeemPasswordResetBody = z.infer<typeof RedeemPasswordResetBody>;
+
+/** The token of an invitation or reset link, for looking it up before acting on it. */
+export const LinkTokenBody = z.object({ token: LinkToken }).strict();
+export type LinkTokenBody = z.infer<typeof LinkTokenBody>;
+
+/** A reset link an owner issued for a member: shown this once (only its hash is kept), to pass on. */
+export const IssuedPasswordResetResponse = z.object({ email: z.string(), expiresAt: z.string(), resetUrl: z.string() });
+export type IssuedPasswordResetResponse = z.infer<typeof IssuedPasswordResetResponse>;
+
+/** What the reset page shows before a new password is chosen. */
+export const PasswordResetInfo = z.object({ email: z.string(), expiresAt: z.string() });
+export type PasswordResetInfo = z.infer<typeof PasswordResetInfo>;
 
 export const LoginBody = z.object({
   email: Email,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { Email, Password, Role } from "./auth";
-import { Key, Name, PageQuery, SortOrder } from "./common";
+import { Role } from "./auth";
+import { Key, PageQuery, SortOrder } from "./common";
 import { WorkspaceSlug } from "./workspaces";
 
 export const MemberParams = z.object({ workspace: WorkspaceSlug, memberId: z.uuid() });
@@ -23,12 +23,6 @@ export const MemberResponse = z.object({
 });
 export type MemberResponse = z.infer<typeof MemberResponse>;
 
-export const AddMemberResponse = MemberResponse.extend({
-  /** True when the email was new to Ensign and the user was created with the given password. */
-  userCreated: z.boolean(),
-});
-export type AddMemberResponse = z.infer<typeof AddMemberResponse>;
-
 export const ListMembersQuery = PageQuery.extend({
   /** Matches email or name, case-insensitively. */
   search: z.string().trim().max(200).optional(),
@@ -48,23 +42,6 @@ function tenantKeyMatchesRole(body: { role?: Role; tenantKey?: string | null }, 
     ctx.addIssue({ code: "custom", path: ["tenantKey"], message: "only tenant admins are bound to a tenant" });
   }
 }
-
-/**
- * Adds a user to the workspace. A new email creates the user with `name` and the initial
- * `password` (at least 10 characters); an existing user is added as they are (name and
- * password are not changed).
- */
-export const AddMemberBody = z
-  .object({
-    email: Email,
-    name: Name,
-    role: Role,
-    tenantKey: Key.optional(),
-    password: Password.optional(),
-  })
-  .strict()
-  .superRefine(tenantKeyMatchesRole);
-export type AddMemberBody = z.infer<typeof AddMemberBody>;
 
 /** A new role; `tenantKey` is required for, and only for, `tenant_admin`. */
 export const UpdateMemberBody = z

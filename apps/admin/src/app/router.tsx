@@ -1,7 +1,9 @@
-import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, useNavigate, useSearchParams } from "react-router";
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { PageSkeleton } from "../components/ui/skeleton";
 import { useSession } from "../lib/auth";
+import { AcceptInvitationPage } from "../features/auth/components/accept-invitation-page";
 import { LoginPage } from "../features/auth/components/login-page";
+import { ResetPasswordPage } from "../features/auth/components/reset-password-page";
 import { HomeRedirect } from "./routes/home-redirect";
 import { NotFoundPage } from "./routes/not-found";
 import { WorkspaceLayout } from "./layout/workspace-layout";
@@ -25,6 +27,17 @@ function LoginRoute() {
   return <LoginPage onSignedIn={() => navigate(next, { replace: true })} />;
 }
 
+/** The token is the page's key: a new link starts the page afresh. */
+function InviteRoute() {
+  const { token = "" } = useParams();
+  return <AcceptInvitationPage key={token} token={token} />;
+}
+
+function ResetRoute() {
+  const { token = "" } = useParams();
+  return <ResetPasswordPage key={token} token={token} />;
+}
+
 /** Only same-app paths: never an open redirect. */
 function safeNext(next: string | null): string {
   return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
@@ -40,6 +53,9 @@ function FullPageLoading() {
 
 const router = createBrowserRouter([
   { path: "/login", element: <LoginRoute /> },
+  // Opened from links handed out by admins, signed in or not.
+  { path: "/invite/:token", element: <InviteRoute /> },
+  { path: "/reset/:token", element: <ResetRoute /> },
   {
     element: <RequireSession />,
     children: [

@@ -21,7 +21,7 @@ describe("the admin app", () => {
   });
 
   it("revalidates its index on every load and caches its hashed assets for good", async () => {
-    for (const url of ["/", "/login", "/w/demo/flags/kb?env=production"]) {
+    for (const url of ["/", "/login", "/w/demo/flags/kb?env=production", "/invite/ein_token", "/reset/epr_token"]) {
       const res = await t.app.inject({ method: "GET", url });
       expect({ url, status: res.statusCode, cacheControl: res.headers["cache-control"] }).toEqual({ url, status: 200, cacheControl: "no-cache" });
       expect(res.body).toContain("/assets/app-1a2b.js");
@@ -31,7 +31,7 @@ describe("the admin app", () => {
   });
 
   it("answers every path that is not one of its routes with a 404 in the error shape, not the index", async () => {
-    for (const url of ["/v1/nothing", "/ofrep/v1/nothing", "/docs/nothing.html", "/metrics", "/sw.js", "/api/flags", "/v2/flags", "/wp-admin", "/favicon.ico.bak"]) {
+    for (const url of ["/v1/nothing", "/ofrep/v1/nothing", "/docs/nothing.html", "/metrics", "/sw.js", "/api/flags", "/v2/flags", "/wp-admin", "/favicon.ico.bak", "/invite", "/reset/a/b"]) {
       const res = await t.app.inject({ method: "GET", url });
       expect({ url, status: res.statusCode, code: res.json().error?.code }).toEqual({ url, status: 404, code: "NOT_FOUND" });
     }

@@ -6,7 +6,8 @@ import path from "node:path";
 import { AppError } from "./errors";
 
 /** The admin app's own routes (its router's): only these get its index.html. */
-const isAppRoute = (pathname: string) => pathname === "/" || pathname === "/login" || pathname === "/w" || pathname.startsWith("/w/");
+const isAppRoute = (pathname: string) =>
+  pathname === "/" || pathname === "/login" || pathname === "/w" || pathname.startsWith("/w/") || /^\/(invite|reset)\/[^/]+$/.test(pathname);
 
 /**
  * Serves the built admin app: its files, and its index.html for the paths of its own routes so

@@ -17,6 +17,10 @@ const STATUS: Record<ErrorCode, number> = {
   PREREQUISITE_CYCLE: 409,
   FLAG_DEPRECATED: 409,
   VERSION_MISMATCH: 412,
+  /** An invitation or password-reset link past its expiry, already used, or revoked. */
+  LINK_EXPIRED: 410,
+  LINK_USED: 410,
+  LINK_REVOKED: 410,
   PAYLOAD_TOO_LARGE: 413,
   LIMIT_EXCEEDED: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

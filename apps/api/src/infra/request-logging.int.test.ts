@@ -34,12 +34,15 @@ describe("request logs", () => {
     expect((await t.app.inject({ method: "GET", url: `/v1/flags?tenantKey=tenant-secret&userKey=user-alice-123&context=${context}`, headers: apiKeyHeaders(client) })).statusCode).toBe(200);
     await t.app.inject({ method: "PUT", url: "/v1/identities/user-alice-123/traits", headers: apiKeyHeaders(server), payload: { traits: { stage: "onboarded" } } });
     await t.app.inject({ method: "GET", url: `/v1/stream?apiKey=${client}&contextToken=abc.def.ghi` , payloadAsStream: true }).then((res) => res.stream().destroy());
+    await t.app.inject({ method: "GET", url: "/invite/ein_invitation-secret" });
+    await t.app.inject({ method: "GET", url: "/reset/epr_reset-secret" });
 
     expect(lines.length).toBeGreaterThan(3);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     const text = lines.join("\n");
-    for (const secret of ["tenant-secret", "user-alice-123", "alice@customer.example", "gold-secret", client, server, "abc.def.ghi"]) expect(text).not.toContain(secret);
+    for (const secret of ["tenant-secret", "user-alice-123", "alice@customer.example", "gold-secret", client, server, "abc.def.ghi", "invitation-secret", "reset-secret"]) expect(text).not.toContain(secret);
     expect(text).toContain('"url":"/v1/flags?[redacted]"');
     expect(text).toContain('"url":"/v1/identities/[redacted]/traits"');
+    expect(text).toContain('"url":"/invite/[redacted]"');
   });
 });

@@ -31,6 +31,7 @@ export interface World {
   spareIdentity: string;
   userKey: string;
   spareMemberId: string;
+  spareInvitationId: string;
   spareKeyId: string;
   admin: Headers;
   superadmin: Headers;
@@ -82,6 +83,7 @@ export async function createWorld(t: TestApp): Promise<World> {
   for (let i = 0; i < 2; i++) scheduleIds.push((await call("POST", `${flagEnv}/schedules`, { runAt, action: { type: "enable" } })).json().id);
   await call("PUT", `${flagEnv}/tenant-overrides/acme`, { variant: "on" });
   await call("PUT", `${flagEnv}/user-overrides/user-1`, { variant: "on" });
+  const invitation = await call("POST", "/invitations", { email: "spare-invitee@example.test", role: "viewer" });
   for (const key of ["user-1", "spare-user"]) await call("PUT", `/environments/production/identities/${key}/traits`, { traits: { stage: "onboarded" } });
 
   const acme = await t.db.prisma.tenant.findFirstOrThrow({ where: { workspaceId: ws.id, key: "acme" } });
@@ -110,6 +112,7 @@ export async function createWorld(t: TestApp): Promise<World> {
     spareIdentity: "spare-user",
     userKey: "user-1",
     spareMemberId: (await t.db.prisma.membership.findFirstOrThrow({ where: { workspaceId: ws.id, userId: spareMember.id } })).id,
+    spareInvitationId: invitation.json().id,
     spareKeyId: spareKey.id,
     admin,
     superadmin,

@@ -33,6 +33,8 @@ export const LOCK = policy("overrides:lock", "workspace", ["superadmin", "owner"
 /** API keys and context signing secrets. */
 export const KEYS_MANAGE = policy("keys:manage", "workspace", ["superadmin", "owner", "admin"]);
 export const MEMBERS = policy("members:manage", "workspace", ["superadmin", "owner", "admin"]);
+/** Password-reset links for members. */
+export const RESET_PASSWORDS = policy("members:reset_password", "workspace", ["superadmin", "owner"]);
 export const EXPORT = policy("workspace:export", "workspace", ["superadmin", "owner", "admin"]);
 /** The audit log's retention and the exports of purged entries. */
 export const RETENTION = policy("audit:retention", "workspace", ["superadmin", "owner"]);

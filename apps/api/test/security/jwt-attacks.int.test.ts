@@ -134,10 +134,12 @@ describe("JWT and session attacks", () => {
   it("applies a removed membership, a lowered role and a moved tenant admin on the next request", async () => {
     const member = await createUser(t.db);
     const ownerHeaders = world.headers.owner;
-    const added = await t.app.inject({ method: "POST", url: `${wsUrl}/members`, headers: ownerHeaders, payload: { email: member.email, name: "Member", role: "admin" } });
-    expect(added.statusCode).toBe(201);
-    const memberId = added.json().id as string;
+    const invited = await t.app.inject({ method: "POST", url: `${wsUrl}/invitations`, headers: ownerHeaders, payload: { email: member.email, role: "admin" } });
+    expect(invited.statusCode).toBe(201);
     const session = await login(t.app, member.email);
+    const token = (invited.json().acceptUrl as string).split("/invite/")[1];
+    expect((await t.app.inject({ method: "POST", url: "/v1/invitations/accept", headers: session.headers, payload: { token } })).statusCode).toBe(201);
+    const memberId = (await t.db.prisma.membership.findFirstOrThrow({ where: { userId: member.id, workspace: { slug: world.a.slug } } })).id;
 
     const toggle = () => status(session.headers, flagStateUrl, "PUT", { enabled: true });
     const state = await t.db.prisma.flagState.findFirstOrThrow({ where: { flagId: world.a.flag.id, environmentId: world.a.environments[2]!.id } });

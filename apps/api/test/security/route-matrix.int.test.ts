@@ -17,6 +17,7 @@ import {
   READ,
   RETENTION,
   refusalStatus,
+  RESET_PASSWORDS,
   SERVER_KEY,
   SIGNED_IN,
   STATE,
@@ -81,11 +82,17 @@ const MATRIX: Row[] = [
   { route: "OPTIONS *", url: "/v1/flags", allow: PUBLIC, ok: 204, headers: { origin: "https://portal.example", "access-control-request-method": "GET" } },
   { route: "POST /v1/auth/login", allow: PUBLIC, ok: 400, body: INVALID_BODY },
   { route: "POST /v1/auth/refresh", allow: PUBLIC, ok: 400, body: INVALID_BODY },
+  // The holders of invitation and password-reset links.
+  { route: "POST /v1/invitations/lookup", allow: PUBLIC, ok: 400, body: INVALID_BODY },
+  { route: "POST /v1/invitations/accept-new", allow: PUBLIC, ok: 400, body: INVALID_BODY },
+  { route: "POST /v1/password-resets/lookup", allow: PUBLIC, ok: 400, body: INVALID_BODY },
+  { route: "POST /v1/password-resets/redeem", allow: PUBLIC, ok: 400, body: INVALID_BODY },
 
   // A session of one's own.
   { route: "GET /v1/auth/me", allow: SIGNED_IN, ok: 200 },
   { route: "POST /v1/auth/logout", allow: SIGNED_IN, ok: 204, endsSession: true },
   { route: "POST /v1/auth/password", allow: SIGNED_IN, ok: 400, body: INVALID_BODY },
+  { route: "POST /v1/invitations/accept", allow: SIGNED_IN, ok: 400, body: INVALID_BODY },
   { route: "GET /v1/workspaces", allow: SIGNED_IN, ok: 200 },
 
   // The platform.
@@ -174,10 +181,13 @@ const MATRIX: Row[] = [
 
   // Members, modules, segments.
   { route: `GET ${W}/members`, allow: READ, ok: 200 },
-  { route: `POST ${W}/members`, allow: MEMBERS, ok: 400, body: INVALID_BODY },
   { route: `GET ${W}/members/:memberId`, allow: READ, ok: 200 },
   { route: `PATCH ${W}/members/:memberId`, allow: MEMBERS, ok: 400, body: INVALID_BODY },
   { route: `DELETE ${W}/members/:memberId`, allow: MEMBERS, ok: 400, params: { memberId: BAD } },
+  { route: `POST ${W}/members/:memberId/password-reset`, allow: RESET_PASSWORDS, ok: 400, params: { memberId: BAD } },
+  { route: `GET ${W}/invitations`, allow: READ, ok: 200 },
+  { route: `POST ${W}/invitations`, allow: MEMBERS, ok: 400, body: INVALID_BODY },
+  { route: `DELETE ${W}/invitations/:invitationId`, allow: MEMBERS, ok: 400, params: { invitationId: BAD } },
   { route: `GET ${W}/modules`, allow: READ, ok: 200 },
   { route: `POST ${W}/modules`, allow: DEFINE, ok: 400, body: INVALID_BODY },
   { route: `GET ${W}/modules/:module`, allow: READ, ok: 200 },

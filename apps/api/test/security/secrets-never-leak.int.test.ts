@@ -69,11 +69,30 @@ describe("secrets never leak", () => {
     seen.at(-1)!.mayCarry.add(again.json().accessToken);
     await call("replayed refresh", { method: "POST", url: "/v1/auth/refresh", payload: { refreshToken: signIn.refreshToken } });
 
-    // A new member with an initial password; a refused one with a short password.
+    // An invitation (the one response that shows its link), accepted by a new member with an
+    // initial password; a refused acceptance with a short password.
     const initial = `initial-${randomBytes(8).toString("hex")}`;
     secrets.set("a new member's initial password", initial);
-    await call("member created", { method: "POST", url: `${ws}/members`, headers: owner, payload: { email: `new-${randomBytes(3).toString("hex")}@example.test`, name: "New", role: "viewer", password: initial } });
-    await call("member refused", { method: "POST", url: `${ws}/members`, headers: owner, payload: { email: "short@example.test", name: "Short", role: "viewer", password: "short-pw" } });
+    const invited = await call("invitation created", { method: "POST", url: `${ws}/invitations`, headers: owner, payload: { email: `new-${randomBytes(3).toString("hex")}@example.test`, role: "viewer" } });
+    const inviteToken = (invited.json().acceptUrl as string).split("/invite/")[1]!;
+    secrets.set("an invitation token", inviteToken);
+    seen.at(-1)!.mayCarry.add(inviteToken);
+    await call("invitation looked up", { method: "POST", url: "/v1/invitations/lookup", payload: { token: inviteToken } });
+    await call("invitation refused", { method: "POST", url: "/v1/invitations/accept-new", payload: { token: inviteToken, name: "Short", password: "short-pw" } });
+    await call("invitation accepted", { method: "POST", url: "/v1/invitations/accept-new", payload: { token: inviteToken, name: "New", password: initial } });
+    await call("invitations listed", { method: "GET", url: `${ws}/invitations?status=all`, headers: owner });
+
+    // A password-reset link (shown once) and the new password set with it.
+    const resetPassword = `reset-${randomBytes(8).toString("hex")}`;
+    secrets.set("a password set by a reset link", resetPassword);
+    const viewerMembership = await t.db.prisma.membership.findFirstOrThrow({ where: { workspaceId: world.a.id, user: { email: world.emails.viewer } } });
+    const issued = await call("reset link issued", { method: "POST", url: `${ws}/members/${viewerMembership.id}/password-reset`, headers: owner });
+    const resetToken = (issued.json().resetUrl as string).split("/reset/")[1]!;
+    secrets.set("a password-reset token", resetToken);
+    seen.at(-1)!.mayCarry.add(resetToken);
+    await call("reset link looked up", { method: "POST", url: "/v1/password-resets/lookup", payload: { token: resetToken } });
+    await call("reset link redeemed", { method: "POST", url: "/v1/password-resets/redeem", payload: { token: resetToken, newPassword: resetPassword } });
+    await call("reset link replayed", { method: "POST", url: "/v1/password-resets/redeem", payload: { token: resetToken, newPassword: resetPassword } });
 
     // Keys: created (the one response that shows the secret), listed, used, revoked.
     const created = await call("key created", { method: "POST", url: `${ws}/environments/production/api-keys`, headers: owner, payload: { name: "Backend", kind: "server" } });

@@ -25,6 +25,15 @@ export function generateRefreshToken(): { token: string; hash: string } {
   return { token, hash: sha256(token) };
 }
 
+/**
+ * The secret of a one-time link (`ein_` invitation, `epr_` password reset): 256 random bits, so
+ * only its SHA-256 is stored, as for API keys.
+ */
+export function generateLinkToken(kind: "invitation" | "password_reset"): { token: string; hash: string } {
+  const token = `${kind === "invitation" ? "ein" : "epr"}_${randomBytes(32).toString("base64url")}`;
+  return { token, hash: sha256(token) };
+}
+
 /** A signing secret for an environment's context tokens. */
 export function generateSigningSecret(): string {
   return `ecs_${randomBytes(32).toString("base64url")}`;

@@ -53,19 +53,6 @@ export const membersRepository = {
     return tx.membership.findUnique({ where: { workspaceId_userId: { workspaceId, userId } }, select: MEMBER_SELECT });
   },
 
-  /** Users are platform-wide (no row-level security); only id and email are read. */
-  findUserByEmail(tx: Tx, email: string) {
-    return tx.user.findUnique({ where: { email }, select: { id: true, email: true } });
-  },
-
-  createUser(tx: Tx, data: { email: string; name: string; passwordHash: string }) {
-    return tx.user.create({ data, select: { id: true, email: true } });
-  },
-
-  create(tx: Tx, workspaceId: string, data: { userId: string; role: Role; tenantId: string | null }) {
-    return tx.membership.create({ data: { ...data, workspaceId }, select: MEMBER_SELECT });
-  },
-
   tenantByKey(tx: Tx, workspaceId: string, key: string) {
     return tx.tenant.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true, key: true } });
   },

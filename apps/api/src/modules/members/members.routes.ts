@@ -1,5 +1,5 @@
 import { pageOf } from "@ensign/contracts/common";
-import { AddMemberBody, AddMemberResponse, ListMembersQuery, MemberParams, MemberResponse, UpdateMemberBody } from "@ensign/contracts/members";
+import { ListMembersQuery, MemberParams, MemberResponse, UpdateMemberBody } from "@ensign/contracts/members";
 import { WorkspaceParams } from "@ensign/contracts/workspaces";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -13,7 +13,7 @@ const tags = ["members"];
 const OWNER_RULES = "Only owners may grant or remove `owner`; the last owner cannot be demoted or removed (409).";
 const IF_MATCH = 'Requires `If-Match: "<version>"` of the membership; answers 412 when it changed since.';
 
-/** `/v1/workspaces/:workspace/members`: who may do what in the workspace. */
+/** `/v1/workspaces/:workspace/members`: who may do what in the workspace. People join by invitation (`invitations.routes.ts`). */
 export async function membersRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const members = app.services.members;
@@ -25,27 +25,6 @@ export async function membersRoutes(app: FastifyInstance) {
       schema: { tags, summary: "List members with their roles", security, params: WorkspaceParams, querystring: ListMembersQuery, response: { 200: pageOf(MemberResponse) } },
     },
     async (request) => members.list(scopeOf(request).workspaceId, request.query),
-  );
-
-  r.post(
-    "/:workspace/members",
-    {
-      onRequest: [app.requireCapability("members:manage")],
-      schema: {
-        tags,
-        summary: "Add a member (creating the user when the email is new)",
-        description: `A new email needs \`name\` and an initial \`password\` (10+ characters); an existing user is added unchanged. \`tenant_admin\` needs \`tenantKey\`. ${OWNER_RULES}`,
-        security,
-        params: WorkspaceParams,
-        body: AddMemberBody,
-        response: { 201: AddMemberResponse },
-      },
-    },
-    async (request, reply) => {
-      const scope = scopeOf(request);
-      const added = await members.add(scope.workspaceId, scope.role, request.body, actorOf(request));
-      return reply.code(201).send(withVersion(reply, added));
-    },
   );
 
   r.get(

@@ -1,14 +1,12 @@
 import type { Role } from "@ensign/contracts/auth";
 import type { Page } from "@ensign/contracts/common";
-import type { AddMemberBody, AddMemberResponse, ListMembersQuery, MemberResponse, UpdateMemberBody } from "@ensign/contracts/members";
+import type { ListMembersQuery, MemberResponse, UpdateMemberBody } from "@ensign/contracts/members";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { recordAudit, type Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, forbidden, invalid, notFound } from "../../infra/errors";
 import { iso, isoOrNull, pageFrom } from "../../infra/paging";
-import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { hashPassword } from "../auth/passwords";
 import { membersRepository as repo, type MemberRow } from "./members.repository";
 
 export function toMemberResponse(row: MemberRow): MemberResponse {
@@ -66,33 +64,6 @@ export function createMembersService({ prisma }: { prisma: PrismaClient }) {
 
     async get(workspaceId: string, id: string): Promise<MemberResponse> {
       return toMemberResponse(await inWorkspace(prisma, workspaceId, (tx) => requireMember(tx, workspaceId, id)));
-    },
-
-    /** Adds an existing user, or creates the user (with the initial password) when the email is new. */
-    async add(workspaceId: string, callerRole: Role, body: AddMemberBody, actor: Actor): Promise<AddMemberResponse> {
-      requireOwnerFor(callerRole, body.role);
-      const known = await repo.findUserByEmail(prisma, body.email);
-      if (!known && !body.password) {
-        throw invalid("A new user needs an initial password.", [{ path: "body.password", message: "required when the email is new to Ensign (at least 10 characters)" }]);
-      }
-      // Hashing is slow: it happens before the transaction, and only for a new user.
-      const passwordHash = !known && body.password ? await hashPassword(body.password) : undefined;
-      return translating("This member", () =>
-        inWorkspace(prisma, workspaceId, async (tx) => {
-          const tenant = await tenantFor(tx, workspaceId, body.role, body.tenantKey);
-          let user = await repo.findUserByEmail(tx, body.email);
-          const userCreated = !user;
-          if (!user) {
-            if (!passwordHash) throw new AppError("CONFLICT", "The user changed while being added; try again.");
-            user = await repo.createUser(tx, { email: body.email, name: body.name, passwordHash });
-          } else if (await repo.findByUser(tx, workspaceId, user.id)) {
-            throw new AppError("ALREADY_EXISTS", `${body.email} is already a member of this workspace.`);
-          }
-          const row = await repo.create(tx, workspaceId, { userId: user.id, role: body.role, tenantId: tenant?.id ?? null });
-          await recordAudit(tx, actor, { workspaceId, action: "member.added", ...target(row), tenant, after: { ...audited(row), userCreated } });
-          return { ...toMemberResponse(row), userCreated };
-        }),
-      );
     },
 
     async changeRole(workspaceId: string, callerRole: Role, id: string, expectedVersion: number, body: UpdateMemberBody, actor: Actor): Promise<MemberResponse> {

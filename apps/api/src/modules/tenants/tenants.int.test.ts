@@ -201,7 +201,7 @@ describe("tenants", () => {
     expect(entry.before).toMatchObject({ listedIn: { flagStates: 2, segments: 1 } });
   });
 
-  it("audits each tenant-admin membership and override the deletion removes, in the deletion's transaction", async () => {
+  it("audits each tenant-admin membership, open invitation and override the deletion removes, in the deletion's transaction", async () => {
     const tenant = await createTenant(t.db, ws, "departing");
     const flagA = await createFlag(t.db, ws, { key: "departing_a" });
     const flagB = await createFlag(t.db, ws, { key: "departing_b" });
@@ -209,6 +209,9 @@ describe("tenants", () => {
     await setOverride(t.db, ws, flagB.id, tenant.id, "off", { env: "staging", source: "tenant_admin" });
     const first = await createMember(t.db, ws.id, "tenant_admin", tenant.id);
     const second = await createMember(t.db, ws.id, "tenant_admin", tenant.id);
+    const invitation = await t.db.prisma.invitation.create({
+      data: { workspaceId: ws.id, email: "invited-ta@example.test", role: "tenant_admin", tenantId: tenant.id, tokenHash: "a".repeat(64), expiresAt: new Date(Date.now() + 86_400_000) },
+    });
     const audited = () => t.db.prisma.auditEntry.count({ where: { workspaceId: ws.id } });
     const countBefore = await audited();
 
@@ -224,7 +227,13 @@ describe("tenants", () => {
     expect(await t.db.prisma.tenantOverride.count({ where: { workspaceId: ws.id, tenantId: tenant.id } })).toBe(0);
 
     const entries = await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, tenantKey: "departing" }, orderBy: { id: "asc" } });
-    expect(entries).toHaveLength(5);
+    expect(entries).toHaveLength(6);
+    expect(await t.db.prisma.invitation.count({ where: { id: invitation.id } })).toBe(0);
+    expect(entries.find((e) => e.action === "invitation.revoked")).toMatchObject({
+      targetId: invitation.id,
+      targetKey: "invited-ta@example.test",
+      before: { role: "tenant_admin", tenantKey: "departing", removedWith: "tenant.deleted" },
+    });
     // One request, one transaction: every entry carries the deletion's request id.
     expect(new Set(entries.map((e) => e.requestId)).size).toBe(1);
     const deleted = entries.find((e) => e.action === "tenant.deleted")!;

@@ -85,13 +85,18 @@ export const tenantsRepository = {
     return count === 1;
   },
 
-  /** The tenant-admin memberships and overrides that go with the tenant when it is deleted. */
+  /** The tenant-admin memberships, open invitations and overrides that go with the tenant when it is deleted. */
   async dependentsOf(tx: Tx, workspaceId: string, tenantId: string) {
-    const [memberships, overrides] = await Promise.all([
+    const [memberships, invitations, overrides] = await Promise.all([
       tx.membership.findMany({
         where: { workspaceId, tenantId },
         orderBy: { createdAt: "asc" },
         select: { id: true, role: true, user: { select: { email: true } } },
+      }),
+      tx.invitation.findMany({
+        where: { workspaceId, tenantId, acceptedAt: null, revokedAt: null },
+        orderBy: { createdAt: "asc" },
+        select: { id: true, email: true, role: true, expiresAt: true },
       }),
       tx.tenantOverride.findMany({
         where: { workspaceId, tenantId },
@@ -107,7 +112,7 @@ export const tenantsRepository = {
         },
       }),
     ]);
-    return { memberships, overrides };
+    return { memberships, invitations, overrides };
   },
 
   /**

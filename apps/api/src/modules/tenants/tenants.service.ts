@@ -93,15 +93,16 @@ export function createTenantsService({ prisma, notifier }: Deps) {
     },
 
     /**
-     * Deletes the tenant with its overrides, module switches and tenant-admin memberships, and
-     * takes its key out of allow/deny lists and segments. Each membership and override removed
-     * gets its own audit entry, as if it had been removed by hand, in the same transaction.
+     * Deletes the tenant with its overrides, module switches, tenant-admin memberships and open
+     * invitations, and takes its key out of allow/deny lists and segments. Each membership,
+     * invitation and override removed gets its own audit entry, as if it had been removed by
+     * hand, in the same transaction.
      */
     async delete(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
       await writing(workspaceId, async (tx, bumped) => {
         const current = await found(tx, workspaceId, key);
         if (current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
-        const { memberships, overrides } = await repo.dependentsOf(tx, workspaceId, current.id);
+        const { memberships, invitations, overrides } = await repo.dependentsOf(tx, workspaceId, current.id);
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Tenant '${key}'`, current.version + 1);
         const forgotten = await repo.forgetTenantKey(tx, workspaceId, current.key);
         const tenant = tenantRef(current);
@@ -125,6 +126,16 @@ export function createTenantsService({ prisma, notifier }: Deps) {
             targetId: m.id,
             targetKey: m.user.email,
             before: { email: m.user.email, role: m.role, tenantKey: current.key, removedWith: "tenant.deleted" },
+          })),
+          // An invitation to manage the tenant goes with it: its link answers 404 from now on.
+          ...invitations.map((i) => ({
+            workspaceId,
+            tenant,
+            action: "invitation.revoked",
+            targetType: "invitation",
+            targetId: i.id,
+            targetKey: i.email,
+            before: { email: i.email, role: i.role, tenantKey: current.key, expiresAt: i.expiresAt.toISOString(), removedWith: "tenant.deleted" },
           })),
           ...overrides.map((o) => ({
             workspaceId,

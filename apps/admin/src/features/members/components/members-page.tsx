@@ -1,6 +1,6 @@
 import { ROLES, type Role } from "@ensign/contracts/auth";
 import type { MemberResponse } from "@ensign/contracts/members";
-import { UserPlus, Users, UserX } from "lucide-react";
+import { KeyRound, UserPlus, Users, UserX } from "lucide-react";
 import { useState } from "react";
 import { Badge } from "../../../components/ui/badge";
 import { Button } from "../../../components/ui/button";
@@ -20,7 +20,9 @@ import { useDebouncedValue } from "../../../lib/use-debounced-value";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { useMembers } from "../api/get-members";
 import { useRemoveMember, useUpdateMember } from "../api/save-member";
-import { AddMemberDialog } from "./add-member-dialog";
+import { InviteMemberDialog } from "./invite-member-dialog";
+import { PendingInvitations } from "./pending-invitations";
+import { ResetPasswordDialog } from "./reset-password-dialog";
 
 const ROLE_HELP: Record<Role, string> = {
   owner: "Everything, including members and keys",
@@ -34,6 +36,7 @@ export function MembersPage() {
   const { ws, can } = useWorkspaceScope();
   const session = useSession();
   const canManage = can("members:manage");
+  const canResetPasswords = can("members:reset_password");
   const [search, setSearch] = useState("");
   const [role, setRole] = useState("");
   const [page, setPage] = useState(1);
@@ -41,12 +44,13 @@ export function MembersPage() {
   const members = useMembers(ws, { search: debounced || undefined, role: role || undefined, page });
   const update = useUpdateMember(ws);
   const remove = useRemoveMember(ws);
-  const [adding, setAdding] = useState(false);
+  const [inviting, setInviting] = useState(false);
   const [removing, setRemoving] = useState<MemberResponse | null>(null);
+  const [resetting, setResetting] = useState<MemberResponse | null>(null);
 
   const changeRole = (m: MemberResponse, next: Role) => {
     if (next === "tenant_admin") {
-      toast.error("To make someone a tenant admin, remove them and add them again with their tenant.");
+      toast.error("To make someone a tenant admin, remove them and invite them again with their tenant.");
       return;
     }
     update.mutate({ id: m.id, version: m.version, body: { role: next } }, { onSuccess: () => toast.success(`${m.email} is now ${next.replace("_", " ")}`) });
@@ -57,8 +61,9 @@ export function MembersPage() {
       <PageHeader
         title="Members"
         description="Who can sign in to this workspace, and what their role lets them do."
-        actions={canManage && <Button variant="primary" onClick={() => setAdding(true)}><UserPlus className="h-4 w-4" aria-hidden="true" />Add member</Button>}
+        actions={canManage && <Button variant="primary" onClick={() => setInviting(true)}><UserPlus className="h-4 w-4" aria-hidden="true" />Invite member</Button>}
       />
+      <PendingInvitations ws={ws} canManage={canManage} />
       <div className="mb-4 flex gap-3">
         <SearchInput label="Search members" value={search} onChange={(v) => { setSearch(v); setPage(1); }} />
         <Select aria-label="Role filter" value={role} onChange={(e) => { setRole(e.target.value); setPage(1); }} className="w-44">
@@ -81,7 +86,7 @@ export function MembersPage() {
                 <Th>Role</Th>
                 <Th>Tenant</Th>
                 <Th>Last sign-in</Th>
-                {canManage && <Th className="w-16"><span className="sr-only">Actions</span></Th>}
+                {canManage && <Th className="w-24"><span className="sr-only">Actions</span></Th>}
               </tr>
             </THead>
             <TBody>
@@ -107,6 +112,7 @@ export function MembersPage() {
                     <Td className="text-xs text-slate-500">{m.lastLoginAt ? formatRelative(m.lastLoginAt) : "never"}</Td>
                     {canManage && (
                       <Td className="text-right">
+                        {!isSelf && canResetPasswords && <Button size="icon" variant="ghost" aria-label={`Reset the password of ${m.email}`} title="Reset password" onClick={() => setResetting(m)}><KeyRound className="h-4 w-4" aria-hidden="true" /></Button>}
                         {!isSelf && <Button size="icon" variant="danger-ghost" aria-label={`Remove ${m.email}`} onClick={() => setRemoving(m)}><UserX className="h-4 w-4" aria-hidden="true" /></Button>}
                       </Td>
                     )}
@@ -118,7 +124,8 @@ export function MembersPage() {
           <Pagination page={members.data.page} pageSize={members.data.pageSize} total={members.data.total} onPageChange={setPage} noun="members" />
         </>
       )}
-      <AddMemberDialog ws={ws} open={adding} onOpenChange={setAdding} />
+      <InviteMemberDialog ws={ws} open={inviting} onOpenChange={setInviting} />
+      <ResetPasswordDialog ws={ws} member={resetting} onClose={() => setResetting(null)} />
       <ConfirmDialog
         open={removing !== null}
         onOpenChange={(open) => !open && setRemoving(null)}
