@@ -306,4 +306,93 @@ describe("the compiled server, as the container runs it", () => {
       await new Promise((resolve) => receiver.close(resolve));
     }
   }, 120_000);
+
+  it("walks an operator's first day: owner, workspace, environment, flag, key, evaluation, metrics, invitation, password change, drain", async () => {
+    expect(apiKey, "the first test made the first owner with the compiled CLI").toBeDefined();
+    const port = await freePort();
+    const metricsPort = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = spawn(process.execPath, [SERVER], {
+      cwd: REPO_ROOT,
+      env: { ...env, PORT: String(port), METRICS_PORT: String(metricsPort), METRICS_HOST: "127.0.0.1", MIGRATE_ON_START: "false", SHUTDOWN_DRAIN: "2s", PUBLIC_URL: "https://flags.example.com" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    server.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
+    const call = async (method: string, route: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+      const res = await fetch(`${url}${route}`, {
+        method,
+        headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body === undefined ? {} : { "content-type": "application/json" }), ...options.headers },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+      const text = await res.text();
+      return { status: res.status, etag: res.headers.get("etag"), body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & { [key: string]: any } };
+    };
+    const signIn = async (email: string, password: string) => {
+      const res = await call("POST", "/v1/auth/login", { body: { email, password } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.accessToken as string;
+    };
+    try {
+      for (let attempt = 0; ; attempt++) {
+        expect(server.exitCode, output).toBeNull();
+        if ((await fetch(`${url}/readyz`).then((res) => res.status, () => 0)) === 200) break;
+        expect(attempt, `not ready within 60 s:\n${output}`).toBeLessThan(600);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // The owner the CLI made signs in and sets up a workspace.
+      const owner = await signIn("ops@example.com", "a long enough password");
+      expect((await call("POST", "/v1/workspaces", { token: owner, body: { slug: "first-day", name: "First Day" } })).status).toBe(201);
+      const ws = "/v1/workspaces/first-day";
+      expect((await call("POST", `${ws}/environments`, { token: owner, body: { key: "canary", name: "Canary" } })).status).toBe(201);
+      expect((await call("POST", `${ws}/flags`, { token: owner, body: { key: "new_checkout", name: "New checkout" } })).status).toBe(201);
+      const state = await call("GET", `${ws}/flags/new_checkout/environments/canary`, { token: owner });
+      expect(state.status).toBe(200);
+      const toggled = await call("PATCH", `${ws}/flags/new_checkout/environments/canary`, { token: owner, body: { enabled: true, fallthrough: { variant: "on" } }, headers: { "if-match": state.etag! } });
+      expect(toggled.status, JSON.stringify(toggled.body)).toBe(200);
+      const key = await call("POST", `${ws}/environments/canary/api-keys`, { token: owner, body: { name: "Checkout service", kind: "server" } });
+      expect(key.status).toBe(201);
+      const secret = key.body.secret as string;
+
+      // A service evaluates over OFREP, and the evaluation shows on the metrics endpoint.
+      const evaluation = await call("POST", "/ofrep/v1/evaluate/flags/new_checkout", { headers: { "x-api-key": secret }, body: { context: { targetingKey: "customer-1" } } });
+      expect(evaluation.body).toMatchObject({ key: "new_checkout", value: true });
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((res) => res.text());
+      expect(metrics).toMatch(/ensign_evaluations_total\{[^}]*environment="canary"[^}]*\} [1-9]/);
+
+      // A second person joins by invitation, accepts and signs in.
+      const invitation = await call("POST", `${ws}/invitations`, { token: owner, body: { email: "dev@example.com", role: "editor" } });
+      expect(invitation.status, JSON.stringify(invitation.body)).toBe(201);
+      const token = (invitation.body.acceptUrl as string).split("/invite/")[1]!;
+      const accepted = await call("POST", "/v1/invitations/accept-new", { body: { token, name: "Dev", password: "the first password" } });
+      expect(accepted.status, JSON.stringify(accepted.body)).toBeLessThan(300);
+      const laptop = await signIn("dev@example.com", "the first password");
+      const phone = await signIn("dev@example.com", "the first password");
+      expect((await call("GET", `${ws}/flags`, { token: phone })).status).toBe(200);
+
+      // A password change ends the other session at once.
+      const changed = await call("POST", "/v1/auth/password", { token: laptop, body: { currentPassword: "the first password", newPassword: "the second password" } });
+      expect(changed.status, JSON.stringify(changed.body)).toBeLessThan(300);
+      expect((await call("GET", `${ws}/flags`, { token: phone })).status).toBe(401);
+      expect((await call("POST", "/v1/auth/login", { body: { email: "dev@example.com", password: "the first password" } })).status).toBe(401);
+      await signIn("dev@example.com", "the second password");
+
+      // SIGTERM: the replica says it is draining, still answers, then exits cleanly.
+      server.kill("SIGTERM");
+      let drained = false;
+      for (let attempt = 0; attempt < 100 && !drained; attempt++) {
+        const readiness = await fetch(`${url}/readyz`).then((res) => res.json() as Promise<{ status: string }>, () => ({ status: "gone" }));
+        drained = readiness.status === "draining";
+        if (!drained) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(drained, output).toBe(true);
+      expect((await call("POST", "/ofrep/v1/evaluate/flags/new_checkout", { headers: { "x-api-key": secret }, body: { context: { targetingKey: "customer-2" } } })).body).toMatchObject({ value: true });
+      expect(await exited).toBe(0);
+    } finally {
+      if (server.exitCode === null) server.kill("SIGKILL");
+      await exited;
+    }
+  }, 120_000);
 });
