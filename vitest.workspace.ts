@@ -40,6 +40,8 @@ export const projects = [
       environment: "node",
       include: ["packages/sdk/**/*.test.ts", "apps/portal-demo/server/**/*.test.ts"],
       exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+      // Room for the tests' own 10 s deadlines (waits that normally take milliseconds) on a loaded machine.
+      testTimeout: 30_000,
     },
   }),
   defineProject({
