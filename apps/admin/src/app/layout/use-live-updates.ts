@@ -2,7 +2,8 @@ import { StreamChangeEvent } from "@ensign/contracts/portal";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { openEventStream } from "../../lib/event-stream";
-import { envKey, wsKey } from "../../lib/query-keys";
+import { flagDefinitionsKey } from "../../features/flags/api/flag-keys";
+import { auditKey, envKey, wsKey } from "../../lib/query-keys";
 
 export type LiveStatus = "connecting" | "live" | "offline";
 
@@ -38,8 +39,8 @@ export function useLiveUpdates(ws: string, enabled: boolean): LiveStatus {
         if ((seen.get(environment) ?? 0) >= version) return;
         seen.set(environment, version);
         void queryClient.invalidateQueries({ queryKey: envKey(ws, environment) });
-        void queryClient.invalidateQueries({ queryKey: [...wsKey(ws), "audit"] });
-        void queryClient.invalidateQueries({ queryKey: [...wsKey(ws), "flag-definitions"] });
+        void queryClient.invalidateQueries({ queryKey: auditKey(ws) });
+        void queryClient.invalidateQueries({ queryKey: flagDefinitionsKey(ws) });
       },
     });
     return () => {
