@@ -23,6 +23,8 @@ export const projects = [
       globalSetup: ["apps/api/test/global-setup.ts"],
       testTimeout: 30_000,
       hookTimeout: 60_000,
+      // expect.poll waits are deadlines against a hang, not speed checks (10 s, as HANG_GUARD_MS).
+      expect: { poll: { timeout: 10_000 } },
     },
   }),
   defineProject({
@@ -32,6 +34,9 @@ export const projects = [
       include: ["apps/admin/src/**/*.test.tsx"],
       setupFiles: ["apps/admin/src/testing/setup.ts"],
       css: false,
+      // Waits for the UI (findBy…, waitFor, expect.poll) get 10 s before they count as a hang: the machine may be loaded.
+      testTimeout: 30_000,
+      expect: { poll: { timeout: 10_000 } },
     },
   }),
   defineProject({
@@ -40,6 +45,8 @@ export const projects = [
       environment: "node",
       include: ["packages/sdk/**/*.test.ts", "apps/portal-demo/server/**/*.test.ts"],
       exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+      // Room for the tests' own 10 s deadlines (waits that normally take milliseconds) on a loaded machine.
+      testTimeout: 30_000,
     },
   }),
   defineProject({
@@ -48,6 +55,8 @@ export const projects = [
       environment: "jsdom",
       include: ["packages/react/**/*.test.{ts,tsx}", "apps/portal-demo/src/**/*.test.{ts,tsx}"],
       exclude: ["**/node_modules/**"],
+      // Room for the tests' own 10 s deadlines on a loaded machine.
+      testTimeout: 30_000,
     },
   }),
 ];

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openDatabase, type Database } from "../src/infra/db/database";
 import { runMigrations } from "../src/infra/db/migrate";
+import { hashPassword } from "../src/modules/auth/passwords";
 import { generateApiKey, generateSigningSecret } from "../src/modules/auth/secrets";
 
 export const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -55,9 +56,8 @@ export interface SeedSize {
  */
 export async function seedWorkspace(db: Database, size: SeedSize) {
   const sql = db.sql;
-  const [workspace] = await sql.query<{ id: string }>(`INSERT INTO workspaces (id, slug, name, updated_at) VALUES (gen_random_uuid(), $1, 'Bench', now()) RETURNING id`, [
-    `bench-${randomBytes(3).toString("hex")}`,
-  ]);
+  const slug = `bench-${randomBytes(3).toString("hex")}`;
+  const [workspace] = await sql.query<{ id: string }>(`INSERT INTO workspaces (id, slug, name, updated_at) VALUES (gen_random_uuid(), $1, 'Bench', now()) RETURNING id`, [slug]);
   const ws = workspace!.id;
   const environments: { id: string; key: string; contextSecret: string }[] = [];
   for (const [order, key] of ["development", "staging", "production"].entries()) {
@@ -126,7 +126,19 @@ export async function seedWorkspace(db: Database, size: SeedSize) {
     );
     keys[kind] = secret;
   }
-  return { workspaceId: ws, environments, production, keys };
+  return { workspaceId: ws, slug, environments, production, keys };
+}
+
+/** An admin of the workspace who signs in with the returned email and password. */
+export async function createBenchAdmin(db: Database, workspaceId: string): Promise<{ email: string; password: string }> {
+  const password = randomBytes(12).toString("base64url");
+  const email = `bench-admin-${randomBytes(3).toString("hex")}@example.test`;
+  const [user] = await db.sql.query<{ id: string }>(`INSERT INTO users (id, email, name, password_hash, updated_at) VALUES (gen_random_uuid(), $1, 'Bench admin', $2, now()) RETURNING id`, [
+    email,
+    await hashPassword(password),
+  ]);
+  await db.sql.query(`INSERT INTO memberships (id, workspace_id, user_id, role, updated_at) VALUES (gen_random_uuid(), $1, $2, 'admin', now())`, [workspaceId, user!.id]);
+  return { email, password };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Condition } from "@ensign/contracts/targeting";
 import { describe, expect, it } from "vitest";
+import { growthRatio } from "../../contracts/test/growth";
 import { DAY, NOW, flag, rule, segment, snapshot, tenant, when } from "../test/builders";
 import { compile, evaluate } from "./index";
 
@@ -138,14 +139,18 @@ describe("operators", () => {
     expect(matches([when("x", "in_segment", ["big"])], all, parts)).toBe(true);
   });
 
-  it.each(["(a|a)*b", "(a|aa)+$", "(.*a){20}", "(a+)+$", "(\\w+\\s?)*$", "a*a*a*a*a*a*a*!"])("matches %s against a hostile 1024-character input in linear time", (pattern) => {
+  it.each(["(a|a)*b", "(a|aa)+$", "(.*a){20}", "(a+)+$", "(\\w+\\s?)*$", "a*a*a*a*a*a*a*!"])("matches %s against hostile inputs in linear time", (pattern) => {
     const stored = snapshot({ flags: [flag({ key: "f", state: { rules: [rule("r", [when("text", "matches", [pattern])])] } })] });
     const compiled = compile(stored);
     expect(compiled.issues).toEqual([]);
-    const started = performance.now();
-    for (const text of ["a".repeat(1024), `${"a".repeat(1023)}!`, "ab".repeat(512)]) evaluate(compiled, "f", { targetingKey: "u", text }, { now: NOW });
-    expect(performance.now() - started).toBeLessThan(250);
-  });
+    const hostile = (n: number) => ["a".repeat(n), `${"a".repeat(n - 1)}!`, "ab".repeat(n / 2)];
+    const evaluateAll = (texts: string[]) => {
+      for (const text of texts) evaluate(compiled, "f", { targetingKey: "u", text }, { now: NOW });
+    };
+    // 1,024 characters against 128: about eight times the work when linear, 64 when quadratic; the speed itself is not asserted.
+    const ratio = growthRatio(hostile, evaluateAll, { size: 128, factor: 8 });
+    expect(ratio < 32 ? "below quadratic" : ratio).toBe("below quadratic");
+  }, 60_000);
 
   it("matches a percentage condition with the bucket a split of the flag would use", () => {
     const inRollout = Array.from({ length: 2000 }, (_, i) => `user-${i}`).filter((key) => matches([when("targetingKey", "percentage", [12.5])], { targetingKey: key }));

@@ -52,7 +52,7 @@ describe("@ensign/react", () => {
         {counted("services", <NavItem flag="additional_services_enabled" label="Additional Services" />)}
       </EnsignProvider>,
     );
-    await screen.findByText("AI Assistant");
+    await screen.findByText("AI Assistant", {}, { timeout: 10_000 });
     await waitFor(() => fake.streams === 1, "the stream");
     const before = { ...renders };
     await act(async () => {
@@ -80,7 +80,7 @@ describe("@ensign/react", () => {
     expect(screen.getByTestId("status").textContent).toBe("loading");
     expect(screen.getByText("checking…")).toBeTruthy();
     expect(screen.getByText("no assistant")).toBeTruthy();
-    await screen.findByText("Additional Services");
+    await screen.findByText("Additional Services", {}, { timeout: 10_000 });
     expect(screen.getByTestId("status").textContent).toBe("ready");
     expect(screen.getByText("no assistant")).toBeTruthy();
   });

@@ -1,5 +1,5 @@
 /** Polls `check` until it returns truthy or `timeoutMs` passes (then throws with `what`). */
-export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 3_000): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = check();

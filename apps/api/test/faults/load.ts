@@ -31,7 +31,7 @@ export interface LoadOptions {
 /** Starts the load client process (see load-client.ts) and talks to it over its stdin and stdout. */
 export async function startLoad(options: LoadOptions) {
   const child = spawn(process.execPath, ["--import", "tsx", CLIENT], {
-    env: { ...process.env, LOAD_CONFIG: JSON.stringify({ maxInFlight: 64, timeoutMs: 5_000, ...options }) },
+    env: { ...process.env, LOAD_CONFIG: JSON.stringify({ maxInFlight: 64, timeoutMs: 10_000, ...options }) },
     stdio: ["pipe", "pipe", "inherit"],
   });
   const lines = createInterface({ input: child.stdout! });

@@ -53,10 +53,10 @@ export function createProbe(options: { token: string; workspace: string; environ
 
   /**
    * Waits for full recovery: both replicas report ready, and a write through each is served by
-   * the other within `fastMs` (the change message path, not the fallback polling). Returns the
-   * milliseconds it took and the last propagation times.
+   * the other within `withinMs` (with the replicas' routine poll far away, by the change message).
+   * Returns the milliseconds it took and the last propagation times.
    */
-  async function recovery(replicas: [Replica, Replica], options_: { fastMs: number; timeoutMs: number }) {
+  async function recovery(replicas: [Replica, Replica], options_: { withinMs: number; timeoutMs: number }) {
     const started = performance.now();
     const [a, b] = replicas;
     for (;;) {
@@ -64,8 +64,8 @@ export function createProbe(options: { token: string; workspace: string; environ
       if (elapsed > options_.timeoutMs) return { ms: undefined, propagationMs: undefined };
       const ready = await Promise.all([a.readiness(), b.readiness()]);
       if (ready.every((r) => r?.status === "ready")) {
-        const ab = await propagation(a, b, options_.fastMs);
-        const ba = ab === undefined ? undefined : await propagation(b, a, options_.fastMs);
+        const ab = await propagation(a, b, options_.withinMs);
+        const ba = ab === undefined ? undefined : await propagation(b, a, options_.withinMs);
         if (ab !== undefined && ba !== undefined) return { ms: performance.now() - started, propagationMs: Math.max(ab, ba) };
       }
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,3 +1,5 @@
+import { HANG_GUARD_MS } from "./wait";
+
 export interface SseEvent {
   id?: string;
   event?: string;
@@ -48,7 +50,7 @@ export async function openStream(url: string, headers: Record<string, string> = 
     events,
     /** Resolves when the server ends the stream (or `close()` aborts it). */
     ended,
-    async next(predicate: (event: SseEvent) => boolean, timeoutMs = 3_000, from = 0): Promise<SseEvent> {
+    async next(predicate: (event: SseEvent) => boolean, timeoutMs = HANG_GUARD_MS, from = 0): Promise<SseEvent> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const found = events.slice(from).find(predicate);

@@ -3,6 +3,7 @@ import type { InjectOptions } from "fastify";
 import pg from "pg";
 import type { Readable } from "node:stream";
 import { createTestApp, type TestApp } from "../helpers/app";
+import { HANG_GUARD_MS } from "../helpers/wait";
 import {
   BAD_CONTENT_TYPES,
   INVALID_JSON,
@@ -19,8 +20,8 @@ import {
 import { defaultParams, fillPath, type Audience, type HttpMethod, type RouteSpec } from "./routes";
 import type { Headers, World } from "./world";
 
-/** No request may take longer than this, whatever its input. */
-export const REQUEST_TIMEOUT_MS = 5_000;
+/** A request that has not answered after this is hung, whatever its input. */
+export const REQUEST_TIMEOUT_MS = HANG_GUARD_MS;
 /** The API's body limit in this suite (small, so oversized bodies are cheap to send). */
 export const BODY_LIMIT = 65_536;
 

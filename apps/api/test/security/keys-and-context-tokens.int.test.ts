@@ -1,9 +1,9 @@
 import { createHmac } from "node:crypto";
-import { performance } from "node:perf_hooks";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from "../helpers/app";
 import { createFlag, envId } from "../helpers/tenancy-fixtures";
+import { waitUntil } from "../helpers/wait";
 import { createWorld, type World } from "./world";
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -38,22 +38,18 @@ describe("API keys and context tokens", () => {
     return { portal, ofrep };
   }
 
-  /** Milliseconds until both endpoints answer `status` (a change reaches the replica's snapshot asynchronously). */
+  /** Until both endpoints answer `status` (a change reaches the replica's snapshot asynchronously); the milliseconds it took go to the log. */
   async function untilRefused(headers: Record<string, string>, query: string, status = 401) {
-    const started = performance.now();
-    for (;;) {
+    const lag = await waitUntil(async () => {
       const { portal, ofrep } = await kbFor(headers, query);
-      if (portal.statusCode === status && ofrep.statusCode === status) {
-        lags.push(Math.round(performance.now() - started));
-        return performance.now() - started;
-      }
-      if (performance.now() - started > 2_000) throw new Error(`still ${portal.statusCode}/${ofrep.statusCode} after 2 s`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+      return portal.statusCode === status && ofrep.statusCode === status;
+    }, undefined, 5);
+    lags.push(Math.round(lag));
   }
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // The safety-net poll an hour away: a setting takes effect through the replica's own change feed.
+    t = await createTestApp({ config: { SNAPSHOT_POLL_INTERVAL: "1h" } });
     world = await createWorld(t);
     await createFlag(t.db, world.a, { key: "only-in-a", fallthrough: "on" });
     secretA = world.a.environments.find((env) => env.key === "production")!.contextSecret;
@@ -206,7 +202,7 @@ describe("API keys and context tokens", () => {
     }
   });
 
-  it("refuses a token signed with a rotated-away secret within the propagation of a change", async () => {
+  it("refuses a token signed with a rotated-away secret once the change reaches the snapshot", async () => {
     const owner = world.headers.owner;
     const token = await contextToken(secretA, { sub: "ana@a", tenantKey: world.a.tenantA.key });
     const headers = { ...key("clientKey"), "x-ensign-context": token };
@@ -216,7 +212,7 @@ describe("API keys and context tokens", () => {
     expect(rotated.statusCode).toBe(200);
     secretA = rotated.json().secret;
     attacks++;
-    expect(await untilRefused(headers, "targetingKey=ana")).toBeLessThan(1_000);
+    await untilRefused(headers, "targetingKey=ana");
   });
 
   it("in an environment that requires tokens, refuses a client key that brings none, and serves server keys", async () => {
@@ -230,7 +226,7 @@ describe("API keys and context tokens", () => {
     expect(required.statusCode).toBe(200);
     for (const query of ["targetingKey=ana", `targetingKey=ana&tenantKey=${world.a.tenantA.key}`]) {
       attacks++;
-      expect(await untilRefused(key("clientKey"), query)).toBeLessThan(1_000);
+      await untilRefused(key("clientKey"), query);
     }
     attacks++;
     expect((await t.app.inject({ method: "GET", url: `/v1/stream?apiKey=${world.keys.clientKey.secret}` })).statusCode).toBe(401);

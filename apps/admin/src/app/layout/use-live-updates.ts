@@ -2,7 +2,8 @@ import { StreamChangeEvent } from "@ensign/contracts/portal";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { openEventStream } from "../../lib/event-stream";
-import { envKey, workspacesKey, wsKey } from "../../lib/query-keys";
+import { flagDefinitionsKey } from "../../features/flags/api/flag-keys";
+import { auditKey, envKey, workspacesKey, wsKey } from "../../lib/query-keys";
 
 export type LiveStatus = "connecting" | "live" | "offline";
 
@@ -40,8 +41,8 @@ export function useLiveUpdates(ws: string, enabled: boolean): LiveStatus {
         void queryClient.invalidateQueries({ queryKey: envKey(ws, environment) });
         // The environments themselves (master switch, context-token setting, versions) live there.
         void queryClient.invalidateQueries({ queryKey: workspacesKey });
-        void queryClient.invalidateQueries({ queryKey: [...wsKey(ws), "audit"] });
-        void queryClient.invalidateQueries({ queryKey: [...wsKey(ws), "flag-definitions"] });
+        void queryClient.invalidateQueries({ queryKey: auditKey(ws) });
+        void queryClient.invalidateQueries({ queryKey: flagDefinitionsKey(ws) });
       },
     });
     return () => {

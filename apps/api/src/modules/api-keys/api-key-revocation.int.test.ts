@@ -6,6 +6,7 @@ import { testConfig } from "../../../test/helpers/app";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/database";
 import { apiKeyHeaders } from "../../../test/helpers/evaluation-fixtures";
 import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
+import { HANG_GUARD_MS } from "../../../test/helpers/wait";
 import { buildApp } from "../../app";
 import { createRedisCache } from "../../infra/cache/redis-cache";
 import { openDatabase } from "../../infra/db/database";
@@ -17,7 +18,8 @@ describe("API key revocation across replicas", () => {
   const prefix = `ensign-test:${randomBytes(4).toString("hex")}:`;
 
   async function replica() {
-    const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: inject("redisUrl") });
+    // Cached keys are rechecked against PostgreSQL only hourly here: a revocation that reaches a replica came by message.
+    const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: inject("redisUrl"), API_KEY_RECHECK_INTERVAL: "1h" });
     const db = await openDatabase({ url: database.url, dataDir: "memory://", poolSize: 3 });
     const cache = createRedisCache({ url: inject("redisUrl"), prefix });
     const app = await buildApp({ config, db, cache });
@@ -39,7 +41,7 @@ describe("API key revocation across replicas", () => {
     await database.drop();
   });
 
-  it("stops every replica from accepting a revoked key within a second", async () => {
+  it("stops every replica from accepting a revoked key, by message", async () => {
     const a = await replica();
     const b = await replica();
     const ws = await createWorkspace(a.db);
@@ -55,9 +57,7 @@ describe("API key revocation across replicas", () => {
 
     const revoked = await a.app.inject({ method: "POST", url: `${keysUrl}/${created.json().id}/revoke`, headers: admin });
     expect(revoked.statusCode).toBe(200);
-    const started = Date.now();
     expect((await evaluate(a.app)).statusCode).toBe(401);
-    await expect.poll(async () => (await evaluate(b.app)).statusCode, { timeout: 1_000, interval: 20 }).toBe(401);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    await expect.poll(async () => (await evaluate(b.app)).statusCode, { timeout: HANG_GUARD_MS, interval: 20 }).toBe(401);
   });
 });

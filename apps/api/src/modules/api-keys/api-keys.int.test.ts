@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminWorld, expectCompleteAudit, allAuditText, auditOf, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
+import { HANG_GUARD_MS } from "../../../test/helpers/wait";
 import { sha256 } from "../auth/secrets";
 import { API_KEY_REVOKED_CHANNEL, type ApiKeyRevokedMessage } from "./api-key-revocations";
 
@@ -61,17 +62,19 @@ describe("API keys", () => {
     expect(one.json().total).toBe(1);
   });
 
-  it("revokes a key, announcing it to every replica within a second, once", async () => {
+  it("revokes a key, announcing it to every replica once", async () => {
     const key = await t.db.prisma.apiKey.findFirstOrThrow({ where: { workspaceId: world.ws.id, name: "Backend" } });
     const heard: ApiKeyRevokedMessage[] = [];
     let revokedAt: string | undefined;
     const unsubscribe = await t.cache.subscribe(API_KEY_REVOKED_CHANNEL, (text) => heard.push(JSON.parse(text)));
     try {
+      const before = Date.now();
       const res = await t.app.inject({ method: "POST", url: `${base}/${key.id}/revoke`, headers: headers.admin });
       expect(res.statusCode).toBe(200);
       revokedAt = res.json().revokedAt;
-      expect(Date.parse(revokedAt!)).toBeGreaterThan(Date.now() - 5_000);
-      await expect.poll(() => heard.length, { timeout: 1_000 }).toBe(1);
+      // Stamped by this request (a second's leeway for the database's clock), not earlier.
+      expect(Date.parse(revokedAt!)).toBeGreaterThanOrEqual(before - 1_000);
+      await expect.poll(() => heard.length, { timeout: HANG_GUARD_MS }).toBe(1);
       expect(heard[0]).toMatchObject({ workspaceId: world.ws.id, environmentId: key.environmentId, reason: "revoked", keys: [{ id: key.id, secretHash: key.secretHash }] });
 
       const again = await t.app.inject({ method: "POST", url: `${base}/${key.id}/revoke`, headers: headers.admin });

@@ -158,13 +158,17 @@ describe("audit log", () => {
     );
     expect(await plan(`${columns} AND tenant_key = 'tenant-7' ORDER BY at DESC, id DESC LIMIT 51`)).toContain("audit_entries_workspace_id_tenant_key_at_idx");
 
+    // The plans above show the indexes that keep this fast; here, the pages themselves: distinct entries, page after page.
     let url = `/v1/workspaces/${big.slug}/audit?pageSize=200&actor=actor-7`;
+    const seen = new Set<string>();
     for (let page = 0; page < 3; page += 1) {
-      const started = performance.now();
       const res = await t.app.inject({ method: "GET", url, headers: viewer });
-      expect(performance.now() - started).toBeLessThan(1_000);
-      expect(res.json().total).toBe(750);
-      url = `/v1/workspaces/${big.slug}/audit?pageSize=200&actor=actor-7&cursor=${res.json().nextCursor}`;
+      const body = res.json() as { items: { id: string }[]; total: number; nextCursor: string };
+      expect(body.total).toBe(750);
+      expect(body.items).toHaveLength(200);
+      for (const entry of body.items) seen.add(entry.id);
+      url = `/v1/workspaces/${big.slug}/audit?pageSize=200&actor=actor-7&cursor=${body.nextCursor}`;
     }
+    expect(seen.size).toBe(600);
   });
 });

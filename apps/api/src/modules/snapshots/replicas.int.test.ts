@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/database";
 import { apiKeyHeaders, createApiKey, createFlag, toggleFlag } from "../../../test/helpers/evaluation-fixtures";
 import { createWorkspace } from "../../../test/helpers/fixtures";
+import { waitUntil } from "../../../test/helpers/wait";
+
+/** The safety-net poll, far beyond any wait here: a change that reaches the other replica came by message. */
+const NO_ROUTINE_POLL = { SNAPSHOT_POLL_INTERVAL: "1h" };
 
 describe("two replicas sharing PostgreSQL and Redis", () => {
   let database: TestDatabase;
@@ -17,8 +20,8 @@ describe("two replicas sharing PostgreSQL and Redis", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    a = await createTestApp({ database, cachePrefix });
-    b = await createTestApp({ database, cachePrefix });
+    a = await createTestApp({ database, cachePrefix, config: NO_ROUTINE_POLL });
+    b = await createTestApp({ database, cachePrefix, config: NO_ROUTINE_POLL });
     ws = await createWorkspace(a.db);
     prodId = ws.environments[2]!.id;
     await createFlag(a.db, ws.id, { key: "knowledge_base_enabled", states: { [prodId]: { enabled: false } } });
@@ -40,23 +43,14 @@ describe("two replicas sharing PostgreSQL and Redis", () => {
     return res.json().value as boolean;
   };
 
-  it("serves a write made through replica A from replica B within 100 ms (p99 of 100 writes)", async () => {
+  // How fast (p99 < 100 ms over 100 writes) is measured by `pnpm bench:propagation`.
+  it("serves every write made through replica A from replica B, by message", async () => {
     expect(await valueOn(b)).toBe(false);
-    const delays: number[] = [];
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 20; i++) {
       const enabled = i % 2 === 0;
       await toggleFlag(a.app, a.db, ws.id, prodId, "knowledge_base_enabled", enabled);
-      const written = performance.now();
-      while ((await valueOn(b)) !== enabled) {
-        if (performance.now() - written > 2_000) throw new Error(`write ${i} not served by B within 2 s`);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      delays.push(performance.now() - written);
+      await waitUntil(async () => (await valueOn(b)) === enabled, undefined, 1);
     }
-    delays.sort((x, y) => x - y);
-    const p99 = delays[98]!;
-    console.log(`replica propagation over 100 writes: p50 ${delays[49]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${delays[99]!.toFixed(1)} ms`);
-    expect(p99).toBeLessThan(100);
   });
 
   it("shares each built snapshot through Redis: a replica that hears of a version reads the copy", async () => {

@@ -26,11 +26,10 @@ describe("tenant reads under load", () => {
 
   it("answers twice the pool's size of concurrent tenant pages and lists while the snapshot is behind", async () => {
     const urls = [`/v1/workspaces/${slug}/tenants/${tenantKey}`, `/v1/workspaces/${slug}/tenants?flag=kb&flagState=on&env=production`];
-    const started = Date.now();
+    // A request that waited on another for a connection would fail with the pool's timeout (or hang until the test's).
     const responses = await Promise.all(
       Array.from({ length: 10 }, (_, i) => t.app.inject({ method: "GET", url: urls[i % urls.length]!, headers })),
     );
     expect(responses.map((res) => res.statusCode)).toEqual(responses.map(() => 200));
-    expect(Date.now() - started).toBeLessThan(4_000);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReplicas, type TestApp } from "../../../test/helpers/app";
 import { apiKeyHeaders, createApiKey, createFlag } from "../../../test/helpers/evaluation-fixtures";
 import { createUser, createWorkspace, login } from "../../../test/helpers/fixtures";
+import { HANG_GUARD_MS } from "../../../test/helpers/wait";
 
 /** An archived workspace is closed to its API keys too, on every replica, at once. */
 describe("archiving a workspace", () => {
@@ -29,7 +30,7 @@ describe("archiving a workspace", () => {
     const archived = await a.app.inject({ method: "DELETE", url: `/v1/workspaces/${ws.slug}`, headers: (await login(a.app, superadmin.email)).headers });
     expect(archived.statusCode).toBe(204);
 
-    await expect.poll(async () => (await flags(b, keys[0]!)).statusCode, { timeout: 1_000, interval: 10 }).toBe(401);
+    await expect.poll(async () => (await flags(b, keys[0]!)).statusCode, { timeout: HANG_GUARD_MS, interval: 10 }).toBe(401);
     for (const app of [a, b]) {
       for (const key of keys) {
         expect((await flags(app, key)).statusCode).toBe(401);

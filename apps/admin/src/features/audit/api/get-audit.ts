@@ -1,7 +1,7 @@
 import type { AuditPage } from "@ensign/contracts/audit";
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client";
-import { wsKey } from "../../../lib/query-keys";
+import { auditKey } from "../../../lib/query-keys";
 
 export interface AuditFilters {
   actor?: string;
@@ -17,6 +17,6 @@ export interface AuditFilters {
 export const getAudit = (ws: string, filters: AuditFilters) => api<AuditPage>(`/v1/workspaces/${ws}/audit`, { query: { ...filters, pageSize: 25 } });
 
 export const getAuditQueryOptions = (ws: string, filters: AuditFilters) =>
-  queryOptions({ queryKey: [...wsKey(ws), "audit", "list", filters], queryFn: () => getAudit(ws, filters), placeholderData: keepPreviousData });
+  queryOptions({ queryKey: [...auditKey(ws), "list", filters], queryFn: () => getAudit(ws, filters), placeholderData: keepPreviousData });
 
 export const useAudit = (ws: string, filters: AuditFilters) => useQuery(getAuditQueryOptions(ws, filters));

@@ -1,10 +1,10 @@
 import type { AuditExportResponse, AuditRetention } from "@ensign/contracts/audit";
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client";
-import { wsKey } from "../../../lib/query-keys";
+import { auditKey } from "../../../lib/query-keys";
 
-export const auditRetentionKey = (ws: string) => [...wsKey(ws), "audit", "retention"] as const;
-export const auditExportsKey = (ws: string) => [...wsKey(ws), "audit", "exports"] as const;
+export const auditRetentionKey = (ws: string) => [...auditKey(ws), "retention"] as const;
+export const auditExportsKey = (ws: string) => [...auditKey(ws), "exports"] as const;
 
 export const getAuditRetention = (ws: string) => api<AuditRetention>(`/v1/workspaces/${ws}/audit/retention`);
 export const setAuditRetention = (ws: string, days: number | null) => api<AuditRetention>(`/v1/workspaces/${ws}/audit/retention`, { method: "PUT", body: { days } });
@@ -20,7 +20,7 @@ export function useSetAuditRetention(ws: string) {
     onSuccess: (saved) => {
       queryClient.setQueryData(auditRetentionKey(ws), saved);
       // The change has its own audit entry.
-      return queryClient.invalidateQueries({ queryKey: [...wsKey(ws), "audit"] });
+      return queryClient.invalidateQueries({ queryKey: auditKey(ws) });
     },
   });
 }

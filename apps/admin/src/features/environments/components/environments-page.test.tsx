@@ -49,7 +49,7 @@ describe("EnvironmentsPage: signed context tokens", () => {
     expect(dialog).toHaveTextContent("Server keys are not affected");
     expect(patches).toHaveLength(0);
     await user.click(within(dialog).getByRole("button", { name: "Require tokens" }));
-    await vi.waitFor(() => expect(patches).toHaveLength(1));
+    await vi.waitFor(() => expect(patches).toHaveLength(1), { timeout: 10_000 });
     expect(patches[0]).toEqual({ url: "/v1/workspaces/demo/environments/production", body: { requireContextToken: true }, ifMatch: '"1"' });
     // Optimistic: the workspaces query (scope and switcher) already says so while the API answers.
     expect(isRequired("production")).toBe(true);
@@ -61,8 +61,8 @@ describe("EnvironmentsPage: signed context tokens", () => {
     const { user, patches, isRequired, queryClient } = renderPage("admin", refusal);
     await user.click(screen.getByRole("switch", { name: "Require signed context tokens in Staging" }));
     await user.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Require tokens" }));
-    await vi.waitFor(() => expect(patches).toHaveLength(1));
-    await vi.waitFor(() => expect(queryClient.isMutating()).toBe(0));
+    await vi.waitFor(() => expect(patches).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(queryClient.isMutating()).toBe(0), { timeout: 10_000 });
     expect(isRequired("staging")).toBe(false);
   });
 
@@ -79,7 +79,7 @@ describe("EnvironmentsPage: signed context tokens", () => {
     expect(dialog).toHaveTextContent("can read any tenant's or user's flags");
     expect(patches).toHaveLength(0);
     await user.click(within(dialog).getByRole("button", { name: "Stop requiring tokens" }));
-    await vi.waitFor(() => expect(patches).toHaveLength(1));
+    await vi.waitFor(() => expect(patches).toHaveLength(1), { timeout: 10_000 });
     expect(patches[0]!.body).toEqual({ requireContextToken: false });
   });
 

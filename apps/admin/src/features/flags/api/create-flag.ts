@@ -1,7 +1,8 @@
 import type { CreateFlagBody, FlagResponse } from "@ensign/contracts/flags";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client";
-import { allFlagsPredicate } from "./flag-keys";
+import { invalidatePrefixes } from "../../../lib/query-keys";
+import { allFlagsKeys } from "./flag-keys";
 
 export const createFlag = (ws: string, body: CreateFlagBody) => api<FlagResponse>(`/v1/workspaces/${ws}/flags`, { method: "POST", body });
 
@@ -12,6 +13,6 @@ export function useCreateFlag(ws: string) {
     // The form shows field errors itself.
     meta: { silent: true },
     // A new flag appears in every environment's list and in the definitions.
-    onSuccess: () => queryClient.invalidateQueries({ predicate: allFlagsPredicate(ws) }),
+    onSuccess: () => invalidatePrefixes(queryClient, allFlagsKeys(queryClient, ws)),
   });
 }

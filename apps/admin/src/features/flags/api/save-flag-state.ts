@@ -2,7 +2,7 @@ import type { CreateRuleBody, FlagStateResponse, UpdateFlagStateBody, UpdateRule
 import type { Rule, Serve } from "@ensign/contracts/targeting";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client";
-import { flagsKey } from "./flag-keys";
+import { flagsKey } from "../../../lib/query-keys";
 
 const base = (ws: string, env: string, key: string) => `/v1/workspaces/${ws}/flags/${encodeURIComponent(key)}/environments/${env}`;
 

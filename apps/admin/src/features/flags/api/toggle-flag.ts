@@ -1,7 +1,8 @@
 import type { FlagList, FlagResponse, FlagStateResponse } from "@ensign/contracts/flags";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client";
-import { flagDetailKey, flagListKey, flagsKey } from "./flag-keys";
+import { flagsKey } from "../../../lib/query-keys";
+import { flagDetailKey, flagListKey } from "./flag-keys";
 
 export const toggleFlag = (ws: string, env: string, key: string, version: number, enabled: boolean) =>
   api<FlagStateResponse>(`/v1/workspaces/${ws}/flags/${encodeURIComponent(key)}/environments/${env}/enabled`, { method: "PUT", body: { enabled }, version });

@@ -1,7 +1,8 @@
 import type { FlagResponse, UpdateFlagBody } from "@ensign/contracts/flags";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client";
-import { allFlagsPredicate } from "./flag-keys";
+import { invalidatePrefixes } from "../../../lib/query-keys";
+import { allFlagsKeys } from "./flag-keys";
 
 export const updateFlag = (ws: string, key: string, version: number, body: UpdateFlagBody) =>
   api<FlagResponse>(`/v1/workspaces/${ws}/flags/${encodeURIComponent(key)}`, { method: "PATCH", body, version });
@@ -16,7 +17,7 @@ export function useUpdateFlag(ws: string, key: string, options: { silent?: boole
   return useMutation({
     mutationFn: (input: { version: number; body: UpdateFlagBody }) => updateFlag(ws, key, input.version, input.body),
     meta: { silent: options.silent },
-    onSuccess: () => queryClient.invalidateQueries({ predicate: allFlagsPredicate(ws) }),
+    onSuccess: () => invalidatePrefixes(queryClient, allFlagsKeys(queryClient, ws)),
   });
 }
 
@@ -24,6 +25,6 @@ export function useSetFlagLifecycle(ws: string, key: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: { version: number; action: FlagLifecycleAction }) => setFlagLifecycle(ws, key, input.version, input.action),
-    onSuccess: () => queryClient.invalidateQueries({ predicate: allFlagsPredicate(ws) }),
+    onSuccess: () => invalidatePrefixes(queryClient, allFlagsKeys(queryClient, ws)),
   });
 }

@@ -1,7 +1,9 @@
-import type { BulkOverridesBody, BulkOverridesResponse, SetTenantOverrideBody, TenantOverrideListResponse, TenantOverrideResponse } from "@ensign/contracts/overrides";
+import type { SetTenantOverrideBody, TenantOverrideListResponse, TenantOverrideResponse } from "@ensign/contracts/overrides";
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { overrideEffects } from "../../../components/overrides/override-effects";
 import { api } from "../../../lib/api-client";
-import { overrideEffects, tenantOverridesKey } from "./override-keys";
+import { invalidatePrefixes } from "../../../lib/query-keys";
+import { tenantOverridesKey } from "./override-keys";
 
 const base = (ws: string, env: string, flag: string) => `/v1/workspaces/${ws}/flags/${encodeURIComponent(flag)}/environments/${env}/tenant-overrides`;
 
@@ -24,35 +26,18 @@ export const setTenantOverride = (ws: string, env: string, flag: string, tenant:
 export const lockTenantOverride = (ws: string, env: string, flag: string, tenant: string, locked: boolean) =>
   api<TenantOverrideResponse>(`${base(ws, env, flag)}/${encodeURIComponent(tenant)}/${locked ? "lock" : "unlock"}`, { method: "POST" });
 export const clearTenantOverride = (ws: string, env: string, flag: string, tenant: string) => api<void>(`${base(ws, env, flag)}/${encodeURIComponent(tenant)}`, { method: "DELETE" });
-export const bulkOverrides = (ws: string, env: string, body: BulkOverridesBody) =>
-  api<BulkOverridesResponse>(`/v1/workspaces/${ws}/environments/${env}/tenant-overrides/bulk`, { method: "POST", body });
 
-function useOverrideMutation<T, R>(ws: string, env: string, flag: string, fn: (input: T) => Promise<R>) {
+function useOverrideMutation<T, R>(ws: string, env: string, fn: (input: T) => Promise<R>) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: fn,
-    onSuccess: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: tenantOverridesKey(ws, env, flag) }),
-        ...overrideEffects(ws, env).map((queryKey) => queryClient.invalidateQueries({ queryKey })),
-      ]),
+    // The flag's tenant overrides are among the flags' queries the effects name.
+    onSuccess: () => invalidatePrefixes(queryClient, overrideEffects(ws, env)),
   });
 }
 
 export const useSetTenantOverride = (ws: string, env: string, flag: string) =>
-  useOverrideMutation(ws, env, flag, (input: { tenant: string; body: SetTenantOverrideBody; version?: number }) => setTenantOverride(ws, env, flag, input.tenant, input.body, input.version));
+  useOverrideMutation(ws, env, (input: { tenant: string; body: SetTenantOverrideBody; version?: number }) => setTenantOverride(ws, env, flag, input.tenant, input.body, input.version));
 export const useLockTenantOverride = (ws: string, env: string, flag: string) =>
-  useOverrideMutation(ws, env, flag, (input: { tenant: string; locked: boolean }) => lockTenantOverride(ws, env, flag, input.tenant, input.locked));
-export const useClearTenantOverride = (ws: string, env: string, flag: string) => useOverrideMutation(ws, env, flag, (tenant: string) => clearTenantOverride(ws, env, flag, tenant));
-
-/** Preview (nothing written) answers what would change; only an applied action invalidates. */
-export function useBulkOverrides(ws: string, env: string, flag: string) {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (body: BulkOverridesBody) => bulkOverrides(ws, env, body),
-    onSuccess: (result) => {
-      if (result.preview) return;
-      return Promise.all([queryClient.invalidateQueries({ queryKey: tenantOverridesKey(ws, env, flag) }), ...overrideEffects(ws, env).map((queryKey) => queryClient.invalidateQueries({ queryKey }))]);
-    },
-  });
-}
+  useOverrideMutation(ws, env, (input: { tenant: string; locked: boolean }) => lockTenantOverride(ws, env, flag, input.tenant, input.locked));
+export const useClearTenantOverride = (ws: string, env: string, flag: string) => useOverrideMutation(ws, env, (tenant: string) => clearTenantOverride(ws, env, flag, tenant));

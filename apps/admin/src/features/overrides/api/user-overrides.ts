@@ -1,7 +1,9 @@
 import type { SetUserOverrideBody, UserOverrideListResponse, UserOverrideResponse } from "@ensign/contracts/overrides";
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { overrideEffects } from "../../../components/overrides/override-effects";
 import { api } from "../../../lib/api-client";
-import { overrideEffects, userOverridesKey } from "./override-keys";
+import { invalidatePrefixes } from "../../../lib/query-keys";
+import { userOverridesKey } from "./override-keys";
 
 const base = (ws: string, env: string, flag: string) => `/v1/workspaces/${ws}/flags/${encodeURIComponent(flag)}/environments/${env}/user-overrides`;
 
@@ -17,15 +19,16 @@ export const setUserOverride = (ws: string, env: string, flag: string, userKey: 
   api<UserOverrideResponse>(`${base(ws, env, flag)}/${encodeURIComponent(userKey)}`, { method: "PUT", body, version });
 export const clearUserOverride = (ws: string, env: string, flag: string, userKey: string) => api<void>(`${base(ws, env, flag)}/${encodeURIComponent(userKey)}`, { method: "DELETE" });
 
-function useUserOverrideMutation<T, R>(ws: string, env: string, flag: string, fn: (input: T) => Promise<R>, silent = false) {
+function useUserOverrideMutation<T, R>(ws: string, env: string, fn: (input: T) => Promise<R>, silent = false) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: fn,
     meta: { silent },
-    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: userOverridesKey(ws, env, flag) }), ...overrideEffects(ws, env).map((queryKey) => queryClient.invalidateQueries({ queryKey }))]),
+    // The flag's user overrides are among the flags' queries the effects name.
+    onSuccess: () => invalidatePrefixes(queryClient, overrideEffects(ws, env)),
   });
 }
 
 export const useSetUserOverride = (ws: string, env: string, flag: string) =>
-  useUserOverrideMutation(ws, env, flag, (input: { userKey: string; body: SetUserOverrideBody; version?: number }) => setUserOverride(ws, env, flag, input.userKey, input.body, input.version), true);
-export const useClearUserOverride = (ws: string, env: string, flag: string) => useUserOverrideMutation(ws, env, flag, (userKey: string) => clearUserOverride(ws, env, flag, userKey));
+  useUserOverrideMutation(ws, env, (input: { userKey: string; body: SetUserOverrideBody; version?: number }) => setUserOverride(ws, env, flag, input.userKey, input.body, input.version), true);
+export const useClearUserOverride = (ws: string, env: string, flag: string) => useUserOverrideMutation(ws, env, (userKey: string) => clearUserOverride(ws, env, flag, userKey));

@@ -2,6 +2,7 @@ import type { BulkOverridesBody, BulkOverridesResponse, TenantOverrideResponse }
 import type { Variant } from "@ensign/contracts/targeting";
 import { Building2, Lock, LockOpen, Plus, Trash2 } from "lucide-react";
 import { useState } from "react";
+import { useBulkOverrides } from "../../../components/overrides/bulk-overrides";
 import { BulkPreview } from "../../../components/overrides/bulk-preview";
 import { Badge } from "../../../components/ui/badge";
 import { Button } from "../../../components/ui/button";
@@ -19,7 +20,7 @@ import { formatDateTime, formatRelative } from "../../../lib/format";
 import { useDebouncedValue } from "../../../lib/use-debounced-value";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { useFindTenants } from "../api/find-tenants";
-import { useBulkOverrides, useClearTenantOverride, useLockTenantOverride, useSetTenantOverride, useTenantOverrides } from "../api/tenant-overrides";
+import { useClearTenantOverride, useLockTenantOverride, useSetTenantOverride, useTenantOverrides } from "../api/tenant-overrides";
 
 export interface OverrideFlag {
   key: string;
@@ -44,7 +45,7 @@ export function TenantOverridesSection({ flag }: { flag: OverrideFlag }) {
   const set = useSetTenantOverride(ws, env, flag.key);
   const lock = useLockTenantOverride(ws, env, flag.key);
   const clear = useClearTenantOverride(ws, env, flag.key);
-  const bulk = useBulkOverrides(ws, env, flag.key);
+  const bulk = useBulkOverrides(ws, env);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [pending, setPending] = useState<{ body: BulkOverridesBody; preview: BulkOverridesResponse; describe: string } | null>(null);
 

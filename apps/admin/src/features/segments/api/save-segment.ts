@@ -1,7 +1,7 @@
 import type { CreateSegmentBody, SegmentResponse, UpdateSegmentBody } from "@ensign/contracts/segments";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client";
-import { wsKey } from "../../../lib/query-keys";
+import { environmentsKey } from "../../../lib/query-keys";
 import { segmentsKey } from "./get-segments";
 
 export const createSegment = (ws: string, body: CreateSegmentBody) => api<SegmentResponse>(`/v1/workspaces/${ws}/segments`, { method: "POST", body });
@@ -15,7 +15,7 @@ function useSegmentMutation<T>(ws: string, fn: (input: T) => Promise<unknown>, s
   return useMutation({
     mutationFn: fn,
     meta: { silent },
-    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: segmentsKey(ws) }), queryClient.invalidateQueries({ queryKey: [...wsKey(ws), "env"] })]),
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: segmentsKey(ws) }), queryClient.invalidateQueries({ queryKey: environmentsKey(ws) })]),
   });
 }
 

@@ -102,7 +102,7 @@ describe("TenantFeaturesPage", () => {
     const str = screen.getByRole("region", { name: /Short-term rental/ });
     expect(within(str).queryByRole("switch", { name: /module/ })).not.toBeInTheDocument();
     await user.click(within(finance).getByRole("switch", { name: "Finance module: on" }));
-    await vi.waitFor(() => expect(puts).toHaveLength(1));
+    await vi.waitFor(() => expect(puts).toHaveLength(1), { timeout: 10_000 });
     expect(puts[0]).toMatchObject({ url: "/v1/tenant/modules/FIN?workspace=demo", body: { enabled: false } });
   });
 
@@ -114,7 +114,7 @@ describe("TenantFeaturesPage", () => {
     expect(dialog).toHaveTextContent("Duplicate Detection");
     expect(puts).toHaveLength(0);
     await user.click(within(dialog).getByRole("button", { name: "Turn off 2 features" }));
-    await vi.waitFor(() => expect(puts).toHaveLength(1));
+    await vi.waitFor(() => expect(puts).toHaveLength(1), { timeout: 10_000 });
     expect(puts[0]).toEqual({ url: "/v1/tenant/features/fin_ai?workspace=demo", body: { enabled: false, force: true }, ifMatch: '"3"' });
   });
 
@@ -122,7 +122,7 @@ describe("TenantFeaturesPage", () => {
     const puts = stubApi();
     const { user } = renderPage();
     await user.click(await screen.findByRole("switch", { name: "Beta Thing: off" }));
-    await vi.waitFor(() => expect(puts).toHaveLength(1));
+    await vi.waitFor(() => expect(puts).toHaveLength(1), { timeout: 10_000 });
     expect(puts[0]!.body).toEqual({ enabled: true });
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });

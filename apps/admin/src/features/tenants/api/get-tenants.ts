@@ -1,7 +1,7 @@
 import type { TenantListResponse } from "@ensign/contracts/tenants";
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client";
-import { envKey } from "../../../lib/query-keys";
+import { tenantsKey } from "../../../lib/query-keys";
 
 export interface TenantFilters {
   search?: string;
@@ -16,9 +16,6 @@ export interface TenantFilters {
   order: "asc" | "desc";
   page: number;
 }
-
-/** Tenants rows carry flags' effective values in this environment, so they live under it. */
-export const tenantsKey = (ws: string, env: string) => [...envKey(ws, env), "tenants"] as const;
 
 export const getTenants = (ws: string, env: string, { show, ...filters }: TenantFilters) =>
   api<TenantListResponse>(`/v1/workspaces/${ws}/tenants`, { query: { ...filters, env, flags: show?.length ? show.join(",") : undefined, pageSize: 25 } });

@@ -3,6 +3,7 @@ import type { TenantFlagValue } from "@ensign/contracts/tenants";
 import { Building2, Power, PowerOff, X } from "lucide-react";
 import { useState } from "react";
 import { Link } from "react-router";
+import { useBulkOverrides } from "../../../components/overrides/bulk-overrides";
 import { BulkPreview } from "../../../components/overrides/bulk-preview";
 import { Badge } from "../../../components/ui/badge";
 import { Button } from "../../../components/ui/button";
@@ -19,7 +20,6 @@ import { toast } from "../../../components/ui/toaster";
 import { Tooltip } from "../../../components/ui/tooltip";
 import { useDebouncedValue } from "../../../lib/use-debounced-value";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
-import { useBulkOverrides } from "../api/bulk-overrides";
 import { useTenants, type TenantFilters } from "../api/get-tenants";
 
 /** A flag the tenants page can filter by and act on; the app passes them in. */
