@@ -328,7 +328,7 @@ describe("the compiled server, as the container runs it", () => {
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
       });
       const text = await res.text();
-      return { status: res.status, etag: res.headers.get("etag"), body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & { [key: string]: any } };
+      return { status: res.status, etag: res.headers.get("etag"), body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
     };
     const signIn = async (email: string, password: string) => {
       const res = await call("POST", "/v1/auth/login", { body: { email, password } });
