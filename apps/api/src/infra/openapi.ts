@@ -33,6 +33,8 @@ const TAGS: { name: string; description: string }[] = [
   { name: "tenant admin", description: "What a tenant's own admins see and switch for their tenant." },
   { name: "environments", description: "Environments and their context-token secrets." },
   { name: "members", description: "Who may do what in a workspace." },
+  { name: "invitations", description: "Joining a workspace by a one-time invitation link." },
+  { name: "password resets", description: "One-time password-reset links that owners hand out." },
   { name: "modules", description: "Modules group flags that tenants buy or switch together." },
   { name: "segments", description: "Reusable groups of conditions for targeting rules." },
   { name: "api-keys", description: "Server and client keys of an environment, for the evaluation API." },

@@ -106,7 +106,7 @@ export async function invitationAcceptRoutes(app: FastifyInstance) {
   r.post(
     "/lookup",
     {
-      schema: { tags, summary: "What an invitation link is for", description: LINK_ERRORS, body: LinkTokenBody, response: { 200: InvitationInfo } },
+      schema: { tags, operationId: "lookupInvitation", summary: "What an invitation link is for", description: LINK_ERRORS, security: [], body: LinkTokenBody, response: { 200: InvitationInfo } },
     },
     async (request) => invitations.info(request.body.token),
   );
@@ -116,7 +116,9 @@ export async function invitationAcceptRoutes(app: FastifyInstance) {
     {
       schema: {
         tags,
+        operationId: "acceptInvitationAsNewUser",
         summary: "Accept as a new user",
+        security: [],
         description: `Creates the account of the invited email with this name and password, and its membership. 409 when the email already has an account: sign in as it and accept with \`POST /v1/invitations/accept\`. ${LINK_ERRORS}`,
         body: AcceptInvitationAsNewUserBody,
         response: { 201: AcceptedInvitationResponse },

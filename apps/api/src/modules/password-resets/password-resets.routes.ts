@@ -53,7 +53,7 @@ export async function passwordResetRedeemRoutes(app: FastifyInstance) {
 
   r.post(
     "/lookup",
-    { schema: { tags, summary: "Whose password a reset link sets", description: LINK_ERRORS, body: LinkTokenBody, response: { 200: PasswordResetInfo } } },
+    { schema: { tags, operationId: "lookupPasswordReset", summary: "Whose password a reset link sets", description: LINK_ERRORS, security: [], body: LinkTokenBody, response: { 200: PasswordResetInfo } } },
     async (request) => resets.info(request.body.token),
   );
 
@@ -62,7 +62,9 @@ export async function passwordResetRedeemRoutes(app: FastifyInstance) {
     {
       schema: {
         tags,
+        operationId: "redeemPasswordReset",
         summary: "Set a new password with a reset link",
+        security: [],
         description: `Uses up the link and ends every session of the user; sign in with the new password. ${LINK_ERRORS}`,
         body: RedeemPasswordResetBody,
         response: { 204: z.null() },
