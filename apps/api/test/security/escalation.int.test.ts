@@ -33,7 +33,7 @@ describe("privilege escalation", () => {
     const own = await membership("admin");
     const owner = await membership("owner");
     const attempts = [
-      { method: "POST", url: `${ws}/members`, payload: { email: stranger.email, name: "Stranger", role: "owner" } },
+      { method: "POST", url: `${ws}/invitations`, payload: { email: stranger.email, role: "owner" } },
       { method: "PATCH", url: `${ws}/members/${own.id}`, headers: { "if-match": `"${own.version}"` }, payload: { role: "owner" } },
       { method: "PATCH", url: `${ws}/members/${owner.id}`, headers: { "if-match": `"${owner.version}"` }, payload: { role: "viewer" } },
       { method: "DELETE", url: `${ws}/members/${owner.id}`, headers: { "if-match": `"${owner.version}"` } },
@@ -46,6 +46,7 @@ describe("privilege escalation", () => {
     expect((await membership("admin")).role).toBe("admin");
     expect((await membership("owner")).role).toBe("owner");
     expect(await t.db.prisma.membership.count({ where: { userId: stranger.id } })).toBe(0);
+    expect(await t.db.prisma.invitation.count({ where: { email: stranger.email } })).toBe(0);
   });
 
   it("lets no editor or viewer change a membership, their own included", async () => {
