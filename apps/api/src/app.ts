@@ -16,6 +16,7 @@ import { jsonBodyPlugin } from "./infra/json-body";
 import { REQUEST_ID_HEADER, requestIdOf } from "./infra/request-id";
 import { storableStringsPlugin } from "./infra/storable-strings";
 import { authRoutes, REFRESH_COOKIE } from "./modules/auth/auth.routes";
+import { oidcRoutes } from "./modules/auth/oidc.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
 import { flagsRoutes } from "./modules/flags/flags.routes";
 import { apiKeysRoutes } from "./modules/api-keys/api-keys.routes";
@@ -254,6 +255,14 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
       prefix: "/v1/auth",
       accessTokenTtlMs: config.accessTokenTtlMs,
       secureCookies: config.env === "production",
+      passwordLogin: config.passwordLogin,
+      oidcLabel: config.oidc?.label ?? null,
+    });
+    await browserFacing.register(oidcRoutes, {
+      prefix: "/v1/auth/oidc",
+      appUrl: config.oidc?.appUrl ?? null,
+      secureCookies: config.env === "production",
+      secret: config.jwtSecret,
     });
 
     await browserFacing.register(workspacesRoutes, { prefix: "/v1/workspaces" });

@@ -13,6 +13,7 @@ import { createStatsService } from "./modules/analytics/stats.service";
 import { createAuthRepository } from "./modules/auth/auth.repository";
 import { createAuthService } from "./modules/auth/auth.service";
 import { createLoginThrottle } from "./modules/auth/login-throttle";
+import { createOidcClient } from "./modules/auth/oidc";
 import { createFlagStateService } from "./modules/flags/flag-state.service";
 import { createFlagsListService } from "./modules/flags/flags-list.service";
 import { createFlagsService } from "./modules/flags/flags.service";
@@ -131,6 +132,8 @@ export function createServices(infra: Infra) {
     transfer: createTransferService({ prisma, notifier, limits }),
     auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
     loginThrottle: createLoginThrottle({ cache, perAddressAndAccount: config.loginRateLimit }),
+    /** Sign-in through the OpenID Connect provider; null when single sign-on is not configured. */
+    oidc: config.oidc ? createOidcClient(config.oidc) : null,
     health,
     workspaces: createWorkspacesService({ prisma, revocations }),
     flags: createFlagsService({ prisma, notifier }),
