@@ -62,6 +62,8 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     "/start",
     {
       schema: {
+        // A page the browser navigates to, like the admin app's: not an operation of the API document.
+        hide: true,
         tags: ["auth"],
         operationId: "startSingleSignOn",
         summary: "Go to the OpenID Connect provider to sign in",
@@ -97,6 +99,7 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     "/callback",
     {
       schema: {
+        hide: true,
         tags: ["auth"],
         operationId: "finishSingleSignOn",
         summary: "Where the OpenID Connect provider sends the browser back",
