@@ -22,7 +22,7 @@ function LoginRoute() {
   const next = safeNext(params.get("next"));
   if (session.isPending) return <FullPageLoading />;
   if (session.data) return <Navigate to={next} replace />;
-  return <LoginPage onSignedIn={() => navigate(next, { replace: true })} />;
+  return <LoginPage next={next} ssoError={params.get("error")} onSignedIn={() => navigate(next, { replace: true })} />;
 }
 
 /** Only same-app paths: never an open redirect. */
