@@ -69,15 +69,18 @@ const SECRET_PARAMS = /([?&](?:apiKey|accessToken|contextToken)=)[^&]*/g;
 
 /** Evaluation paths, whose query strings carry end users' identities and context values. */
 const EVALUATION_PATHS = /^\/(?:v1\/flags|v1\/stream|v1\/config|ofrep\/)/;
+/** The identity provider's way back: its query carries an authorization code and the state. */
+const OIDC_CALLBACK_PATH = /^\/v1\/auth\/oidc\/callback(?:\?|$)/;
 /** `/v1/identities/<end user's key>/…`: the key is an end user's identity. */
 const IDENTITY_PATH = /^(\/v1\/identities\/)[^/?]+/;
 
 /**
- * A URL as logs may hold it: credentials in the query redacted, and nothing of an end user's
- * identity or context (the query of evaluation requests, the key in identity paths).
+ * A URL as logs may hold it: credentials in the query redacted (the single sign-on callback's
+ * whole query), and nothing of an end user's identity or context (the query of evaluation
+ * requests, the key in identity paths).
  */
 export function loggedUrl(url: string): string {
-  if (EVALUATION_PATHS.test(url)) {
+  if (EVALUATION_PATHS.test(url) || OIDC_CALLBACK_PATH.test(url)) {
     const query = url.indexOf("?");
     return query === -1 ? url : `${url.slice(0, query)}?[redacted]`;
   }
