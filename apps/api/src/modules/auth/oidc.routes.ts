@@ -47,9 +47,9 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
   const sealer = createSealer(options.secret, "ensign oidc transaction");
 
   function configured() {
-    const client = app.services.oidc;
-    if (!client || !options.appUrl) throw new AppError("NOT_FOUND", "Single sign-on is not configured.");
-    return { client, appUrl: options.appUrl };
+    const sso = app.services.oidc;
+    if (!sso || !options.appUrl) throw new AppError("NOT_FOUND", "Single sign-on is not configured.");
+    return { sso, appUrl: options.appUrl };
   }
 
   function failed(request: FastifyRequest, reply: FastifyReply, appUrl: string, code: OidcFailureCode, reason: unknown) {
@@ -75,10 +75,10 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
       },
     },
     async (request, reply) => {
-      const { client, appUrl } = configured();
-      let started: Awaited<ReturnType<typeof client.start>>;
+      const { sso, appUrl } = configured();
+      let started: Awaited<ReturnType<typeof sso.start>>;
       try {
-        started = await client.start(safeNext(request.query.next));
+        started = await sso.start(safeNext(request.query.next));
       } catch (error) {
         request.log.error({ err: error }, "the OpenID Connect provider's discovery document could not be read");
         return reply.redirect(`${appUrl}/login?error=sso_unavailable`, 303);
@@ -111,20 +111,13 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
       },
     },
     async (request, reply) => {
-      const { client, appUrl } = configured();
+      const { sso, appUrl } = configured();
       const sealed = request.cookies[OIDC_COOKIE];
       reply.clearCookie(OIDC_COOKIE, { path: OIDC_COOKIE_PATH });
       const transaction = sealed ? parseTransaction(sealer.unseal(sealed)) : undefined;
       const query = new URLSearchParams(request.url.slice(request.url.indexOf("?") + 1 || request.url.length));
       try {
-        const identity = await client.finish(query, transaction);
-        const tokens = await app.services.auth
-          .loginWithVerifiedEmail(identity.email, { ip: request.ip, userAgent: request.headers["user-agent"] })
-          .catch((error: unknown) => {
-            throw error instanceof AppError && error.code === "INVALID_CREDENTIALS"
-              ? new OidcFailure("sso_unknown_user", "No active Ensign account has the provider's verified email.", { cause: error })
-              : error;
-          });
+        const tokens = await sso.finish(query, transaction, { ip: request.ip, userAgent: request.headers["user-agent"] });
         setRefreshCookie(reply, tokens, options.secureCookies);
         request.log.info({ userId: tokens.user.id, method: "oidc" }, "signed in through single sign-on");
         return reply.redirect(`${appUrl}${transaction!.next}`, 303);
