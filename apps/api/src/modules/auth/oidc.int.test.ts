@@ -1,9 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
 import { exportJWK, generateKeyPair } from "jose";
 import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
+import { loggerOptions } from "../../app";
 import { createUser } from "../../../test/helpers/fixtures";
 
 const PUBLIC_URL = "http://ensign.test";
@@ -82,10 +84,18 @@ describe("single sign-on through an OpenID Connect provider", () => {
   let provider: Awaited<ReturnType<typeof startProvider>>;
   let t: TestApp;
   let ada: Awaited<ReturnType<typeof createUser>>;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     provider = await startProvider();
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+        done();
+      },
+    });
     t = await createTestApp({
+      logger: { ...loggerOptions("info"), stream },
       config: {
         OIDC_ISSUER: provider.issuer,
         OIDC_CLIENT_ID: CLIENT.client_id,
@@ -140,6 +150,10 @@ describe("single sign-on through an OpenID Connect provider", () => {
     expect(me.json()).toMatchObject({ id: ada.id, email: "ada@example.test" });
     const user = await t.db.prisma.user.findUniqueOrThrow({ where: { id: ada.id } });
     expect(user.lastLoginAt).not.toBeNull();
+    const signedIn = logLines.map((line) => JSON.parse(line)).find((entry) => entry.msg === "signed in through single sign-on");
+    expect(signedIn).toMatchObject({ userId: ada.id, method: "oidc" });
+    // Neither the authorization code nor the person's email reaches the logs.
+    expect(logLines.join("\n")).not.toMatch(/code=|Ada@Example\.test/i);
   });
 
   it("never lands anywhere but the admin app", async () => {
@@ -158,6 +172,7 @@ describe("single sign-on through an OpenID Connect provider", () => {
     expect(location.searchParams.get("error")).toBe(code);
     expect(refresh).toBeUndefined();
     expect(await t.db.prisma.user.count()).toBe(users);
+    expect(logLines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === "single sign-on refused").at(-1)).toMatchObject({ code });
   });
 
   it("refuses an answer whose state was tampered with, or that comes without this browser's transaction", async () => {
