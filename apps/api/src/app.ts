@@ -16,6 +16,7 @@ import { jsonBodyPlugin } from "./infra/json-body";
 import { REQUEST_ID_HEADER, requestIdOf } from "./infra/request-id";
 import { storableStringsPlugin } from "./infra/storable-strings";
 import { authRoutes, REFRESH_COOKIE } from "./modules/auth/auth.routes";
+import { oidcRoutes } from "./modules/auth/oidc.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
 import { flagsRoutes } from "./modules/flags/flags.routes";
 import { apiKeysRoutes } from "./modules/api-keys/api-keys.routes";
@@ -70,17 +71,20 @@ const SECRET_PARAMS = /([?&](?:apiKey|accessToken|contextToken)=)[^&]*/g;
 
 /** Evaluation paths, whose query strings carry end users' identities and context values. */
 const EVALUATION_PATHS = /^\/(?:v1\/flags|v1\/stream|v1\/config|ofrep\/)/;
+/** The identity provider's way back: its query carries an authorization code and the state. */
+const OIDC_CALLBACK_PATH = /^\/v1\/auth\/oidc\/callback(?:\?|$)/;
 /** `/v1/identities/<end user's key>/…`: the key is an end user's identity. */
 const IDENTITY_PATH = /^(\/v1\/identities\/)[^/?]+/;
 /** The admin app's `/invite/<token>` and `/reset/<token>` pages: the token is a one-time credential. */
 const LINK_PATH = /^(\/(?:invite|reset)\/)[^/?]+/;
 
 /**
- * A URL as logs may hold it: credentials in the query redacted, and nothing of an end user's
- * identity or context (the query of evaluation requests, the key in identity paths).
+ * A URL as logs may hold it: credentials in the query redacted (the single sign-on callback's
+ * whole query), and nothing of an end user's identity or context (the query of evaluation
+ * requests, the key in identity paths).
  */
 export function loggedUrl(url: string): string {
-  if (EVALUATION_PATHS.test(url)) {
+  if (EVALUATION_PATHS.test(url) || OIDC_CALLBACK_PATH.test(url)) {
     const query = url.indexOf("?");
     return query === -1 ? url : `${url.slice(0, query)}?[redacted]`;
   }
@@ -258,6 +262,14 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
       prefix: "/v1/auth",
       accessTokenTtlMs: config.accessTokenTtlMs,
       secureCookies: config.env === "production",
+      passwordLogin: config.passwordLogin,
+      oidcLabel: config.oidc?.label ?? null,
+    });
+    await browserFacing.register(oidcRoutes, {
+      prefix: "/v1/auth/oidc",
+      appUrl: config.oidc?.appUrl ?? null,
+      secureCookies: config.env === "production",
+      secret: config.jwtSecret,
     });
 
     await browserFacing.register(workspacesRoutes, { prefix: "/v1/workspaces" });

@@ -42,6 +42,35 @@ describe("loadConfig", () => {
     }
   });
 
+  it("has single sign-on off and password sign-in on unless configured", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() })).toMatchObject({ oidc: null, passwordLogin: true });
+  });
+
+  it("reads single sign-on, deriving the callback and the admin app's address from PUBLIC_URL", () => {
+    const sso = { OIDC_ISSUER: "https://id.example.com/realms/acme", OIDC_CLIENT_ID: "ensign", OIDC_CLIENT_SECRET: "s3cret" };
+    expect(loadConfig({ DATA_DIR: dataDir(), ...sso, PUBLIC_URL: "https://flags.example.com/", PASSWORD_LOGIN: "false" })).toMatchObject({
+      passwordLogin: false,
+      oidc: {
+        issuer: "https://id.example.com/realms/acme",
+        redirectUrl: "https://flags.example.com/v1/auth/oidc/callback",
+        appUrl: "https://flags.example.com",
+        scopes: "openid email profile",
+        label: "single sign-on",
+      },
+    });
+    const explicit = loadConfig({ DATA_DIR: dataDir(), ...sso, OIDC_REDIRECT_URL: "https://flags.example.com/v1/auth/oidc/callback", OIDC_SCOPES: "openid  email", OIDC_LABEL: "Acme" });
+    expect(explicit.oidc).toMatchObject({ appUrl: "https://flags.example.com", scopes: "openid email", label: "Acme" });
+  });
+
+  it("refuses half a single sign-on configuration, a plain-http provider off localhost, and switching every way of signing in off", () => {
+    const sso = { OIDC_ISSUER: "https://id.example.com", OIDC_CLIENT_ID: "ensign", OIDC_CLIENT_SECRET: "s3cret", PUBLIC_URL: "https://flags.example.com" };
+    expect(() => loadConfig({ DATA_DIR: dataDir(), OIDC_ISSUER: sso.OIDC_ISSUER })).toThrow(/OIDC_CLIENT_ID[\s\S]*OIDC_CLIENT_SECRET[\s\S]*OIDC_REDIRECT_URL/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...sso, OIDC_ISSUER: "http://id.example.com" })).toThrow(/OIDC_ISSUER: must be an https/);
+    expect(loadConfig({ DATA_DIR: dataDir(), ...sso, OIDC_ISSUER: "http://127.0.0.1:8080" }).oidc?.issuer).toBe("http://127.0.0.1:8080");
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...sso, OIDC_SCOPES: "email profile" })).toThrow(/OIDC_SCOPES/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), PASSWORD_LOGIN: "false" })).toThrow(/PASSWORD_LOGIN/);
+  });
+
   it("requires JWT_SECRET for production on a real database", () => {
     expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgresql://u@h/db", DATA_DIR: dataDir() })).toThrow(/JWT_SECRET/);
   });

@@ -43,7 +43,7 @@ const EnvSchema = z.object({
   CORS_ORIGINS: List.default([]),
   TRUST_PROXY: Flag.default(false),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
-  /** The admin app's address as people reach it (`https://flags.example.com`), the base of invitation and reset links. */
+  /** Where people reach Ensign, the admin app and the API (`https://flags.example.com`): the base of invitation and reset links and of single sign-on's callback. */
   PUBLIC_URL: z
     .string()
     .trim()
@@ -96,7 +96,58 @@ const EnvSchema = z.object({
    * closing its connection) before it stops listening, so load balancers move away first.
    */
   SHUTDOWN_DRAIN: Duration.default(3_000),
+  /** Sign-in through an OpenID Connect provider: its issuer (the discovery document's base). */
+  OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The callback the provider sends people back to; PUBLIC_URL + /v1/auth/oidc/callback when unset. */
+  OIDC_REDIRECT_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  OIDC_SCOPES: z.string().min(1).default("openid email profile"),
+  /** The sign-in button says "Sign in with <label>". */
+  OIDC_LABEL: z.string().trim().min(1).max(60).default("single sign-on"),
+  /** `false` switches email-and-password sign-in off (single sign-on only). */
+  PASSWORD_LOGIN: Flag.default(true),
 });
+
+/** Loopback hosts, where a provider without TLS is acceptable (a local test provider). */
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUrl: string;
+  scopes: string;
+  label: string;
+  /** Where the admin app is: people land there after signing in, or on its login page when it failed. */
+  appUrl: string;
+}
+
+function oidcConfig(e: z.infer<typeof EnvSchema>): OidcConfig | null {
+  const named = { OIDC_ISSUER: e.OIDC_ISSUER, OIDC_CLIENT_ID: e.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: e.OIDC_CLIENT_SECRET };
+  const given = Object.entries(named).filter(([, value]) => value !== undefined);
+  if (given.length === 0) return null;
+  const issues = Object.entries(named)
+    .filter(([, value]) => value === undefined)
+    .map(([name]) => `${name}: is required for single sign-on (${given.map(([n]) => n).join(", ")} ${given.length === 1 ? "is" : "are"} set)`);
+  const redirectUrl = e.OIDC_REDIRECT_URL ?? (e.PUBLIC_URL ? `${e.PUBLIC_URL}/v1/auth/oidc/callback` : undefined);
+  if (!redirectUrl) issues.push("OIDC_REDIRECT_URL: is required for single sign-on (or set PUBLIC_URL)");
+  const issuer = new URL(e.OIDC_ISSUER ?? "https://unset.invalid");
+  if (issuer.protocol !== "https:" && !LOOPBACK.has(issuer.hostname)) {
+    issues.push("OIDC_ISSUER: must be an https:// URL (http:// only on localhost)");
+  }
+  if (!e.OIDC_SCOPES.split(/\s+/).includes("openid")) issues.push("OIDC_SCOPES: must include openid");
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    issuer: e.OIDC_ISSUER!,
+    clientId: e.OIDC_CLIENT_ID!,
+    clientSecret: e.OIDC_CLIENT_SECRET!,
+    redirectUrl: redirectUrl!,
+    scopes: e.OIDC_SCOPES.trim().split(/\s+/).join(" "),
+    label: e.OIDC_LABEL,
+    appUrl: (e.PUBLIC_URL || new URL(redirectUrl!).origin).replace(/\/+$/, ""),
+  };
+}
 
 export type Config = {
   env: "development" | "production" | "test";
@@ -136,6 +187,10 @@ export type Config = {
   environmentLimits: EnvironmentLimits;
   /** Where `GET /metrics` listens; null when switched off. */
   metrics: { host: string; port: number } | null;
+  /** Sign-in through an OpenID Connect provider; null when not configured. */
+  oidc: OidcConfig | null;
+  /** Whether email-and-password sign-in is on. */
+  passwordLogin: boolean;
   /** True when neither DATABASE_URL nor REDIS_URL points at a real service. */
   embedded: { database: boolean; cache: boolean };
 };
@@ -196,6 +251,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret = persistentSecret(e.DATA_DIR, "jwt-secret");
   }
 
+  const oidc = oidcConfig(e);
+  if (!e.PASSWORD_LOGIN && !oidc) {
+    throw new ConfigError(["PASSWORD_LOGIN: can be false only when single sign-on (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET) is configured; nobody could sign in"]);
+  }
+
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -238,6 +298,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       userOverrides: e.ENV_MAX_USER_OVERRIDES,
       segmentBytes: e.WORKSPACE_MAX_SEGMENT_BYTES,
     },
+    oidc,
+    passwordLogin: e.PASSWORD_LOGIN,
     embedded: { database: embeddedDatabase, cache: !e.REDIS_URL },
   };
 }

@@ -13,6 +13,8 @@ import { createStatsService } from "./modules/analytics/stats.service";
 import { createAuthRepository } from "./modules/auth/auth.repository";
 import { createAuthService } from "./modules/auth/auth.service";
 import { createLoginThrottle } from "./modules/auth/login-throttle";
+import { createOidcClient } from "./modules/auth/oidc";
+import { createOidcSignInService } from "./modules/auth/oidc.service";
 import { createFlagStateService } from "./modules/flags/flag-state.service";
 import { createFlagsListService } from "./modules/flags/flags-list.service";
 import { createFlagsService } from "./modules/flags/flags.service";
@@ -70,6 +72,7 @@ export interface Infra {
 export function createServices(infra: Infra) {
   const { config, db, cache, log } = infra;
   const prisma = db.prisma;
+  const auth = createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs });
   const notifier = createChangeNotifier(cache);
   const revocations = createApiKeyRevocations(cache);
   const limits = createEnvironmentLimits(config.environmentLimits);
@@ -133,8 +136,10 @@ export function createServices(infra: Infra) {
     audit: createAuditService({ prisma }),
     auditRetention: createAuditRetention({ prisma, log: infra.log, intervalMs: config.auditRetentionIntervalMs }),
     transfer: createTransferService({ prisma, notifier, limits }),
-    auth: createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs }),
+    auth,
     loginThrottle: createLoginThrottle({ cache, perAddressAndAccount: config.loginRateLimit }),
+    /** Sign-in through the OpenID Connect provider; null when single sign-on is not configured. */
+    oidc: config.oidc ? createOidcSignInService({ client: createOidcClient(config.oidc), auth }) : null,
     health,
     workspaces: createWorkspacesService({ prisma, revocations }),
     flags: createFlagsService({ prisma, notifier }),

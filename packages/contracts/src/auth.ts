@@ -95,5 +95,21 @@ export const TokenResponse = z.object({
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
+/** How people may sign in: the login page shows the password form and the provider's button accordingly. */
+export const SignInMethods = z.object({
+  /** Whether email-and-password sign-in is on. */
+  password: z.boolean(),
+  /** The OpenID Connect provider, or null when single sign-on is not configured. */
+  oidc: z
+    .object({
+      /** The button says "Sign in with <label>". */
+      label: z.string(),
+      /** Where the browser goes (a full page navigation) to start signing in. */
+      startUrl: z.string(),
+    })
+    .nullable(),
+});
+export type SignInMethods = z.infer<typeof SignInMethods>;
+
 /** Fastify passes an absent body as null. */
 export const RefreshBody = z.object({ refreshToken: z.string().max(200).optional() }).nullish();

@@ -24,7 +24,7 @@ function LoginRoute() {
   const next = safeNext(params.get("next"));
   if (session.isPending) return <FullPageLoading />;
   if (session.data) return <Navigate to={next} replace />;
-  return <LoginPage onSignedIn={() => navigate(next, { replace: true })} />;
+  return <LoginPage next={next} ssoError={params.get("error")} onSignedIn={() => navigate(next, { replace: true })} />;
 }
 
 /** The token is the page's key: a new link starts the page afresh. */

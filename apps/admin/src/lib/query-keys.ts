@@ -7,6 +7,8 @@ import type { QueryClient } from "@tanstack/react-query";
  * prefixes more than one feature invalidates are made here; each feature extends them.
  */
 export const sessionKey = ["session"] as const;
+/** How people may sign in (password, a provider): the server's configuration, not the session's. */
+export const signInMethodsKey = ["sign-in-methods"] as const;
 export const workspacesKey = ["workspaces"] as const;
 export const wsKey = (workspace: string) => ["ws", workspace] as const;
 /** Everything that differs by environment, in every environment of the workspace. */

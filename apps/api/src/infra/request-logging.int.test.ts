@@ -45,4 +45,11 @@ describe("request logs", () => {
     expect(text).toContain('"url":"/v1/identities/[redacted]/traits"');
     expect(text).toContain('"url":"/invite/[redacted]"');
   });
+
+  it("logs the single sign-on callback without its authorization code and state", async () => {
+    await t.app.inject({ method: "GET", url: "/v1/auth/oidc/callback?code=code-from-the-provider&state=state-of-the-browser" });
+    const text = lines.join("\n");
+    expect(text).toContain('"url":"/v1/auth/oidc/callback?[redacted]"');
+    for (const secret of ["code-from-the-provider", "state-of-the-browser"]) expect(text).not.toContain(secret);
+  });
 });

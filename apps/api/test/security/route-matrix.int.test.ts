@@ -87,6 +87,10 @@ const MATRIX: Row[] = [
   { route: "POST /v1/invitations/accept-new", allow: PUBLIC, ok: 400, body: INVALID_BODY },
   { route: "POST /v1/password-resets/lookup", allow: PUBLIC, ok: 400, body: INVALID_BODY },
   { route: "POST /v1/password-resets/redeem", allow: PUBLIC, ok: 400, body: INVALID_BODY },
+  { route: "GET /v1/auth/providers", allow: PUBLIC, ok: 200 },
+  // Probed with an over-long query parameter (oidc.int.test.ts runs the flow itself).
+  { route: "GET /v1/auth/oidc/start", allow: PUBLIC, ok: 400, query: `next=/${"x".repeat(2_000)}` },
+  { route: "GET /v1/auth/oidc/callback", allow: PUBLIC, ok: 400, query: `code=x&state=${"x".repeat(1_025)}` },
 
   // A session of one's own.
   { route: "GET /v1/auth/me", allow: SIGNED_IN, ok: 200 },

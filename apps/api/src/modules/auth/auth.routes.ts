@@ -1,4 +1,4 @@
-import { ChangePasswordBody, CurrentUser, LoginBody, RefreshBody, TokenResponse } from "@ensign/contracts/auth";
+import { ChangePasswordBody, CurrentUser, LoginBody, RefreshBody, SignInMethods, TokenResponse } from "@ensign/contracts/auth";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -12,6 +12,21 @@ const COOKIE_PATH = "/v1/auth";
 export interface AuthRoutesOptions {
   accessTokenTtlMs: number;
   secureCookies: boolean;
+  /** False when email-and-password sign-in is switched off (single sign-on only). */
+  passwordLogin: boolean;
+  /** The button of the OpenID Connect provider; null when single sign-on is not configured. */
+  oidcLabel: string | null;
+}
+
+/** The session's refresh token, as every way of signing in hands it to the browser. */
+export function setRefreshCookie(reply: FastifyReply, tokens: SessionTokens, secure: boolean) {
+  reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
+    httpOnly: true,
+    sameSite: "strict",
+    secure,
+    path: COOKIE_PATH,
+    expires: tokens.refreshExpiresAt,
+  });
 }
 
 export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions) {
@@ -19,13 +34,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   const auth = app.services.auth;
 
   function issue(reply: FastifyReply, tokens: SessionTokens) {
-    reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
-      httpOnly: true,
-      sameSite: "strict",
-      secure: options.secureCookies,
-      path: COOKIE_PATH,
-      expires: tokens.refreshExpiresAt,
-    });
+    setRefreshCookie(reply, tokens, options.secureCookies);
     return {
       accessToken: app.signAccessToken({ userId: tokens.user.id, sessionId: tokens.sessionId }),
       tokenType: "Bearer" as const,
@@ -48,6 +57,12 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         body: LoginBody,
         response: { 200: TokenResponse },
       },
+      // Before the body is even read: with single sign-on only, no password is ever checked.
+      onRequest: async () => {
+        if (!options.passwordLogin) {
+          throw new AppError("FORBIDDEN", `Signing in with a password is switched off here; sign in with ${options.oidcLabel ?? "single sign-on"}.`);
+        }
+      },
       // After the body is read (the budgets are per account too), before the password is checked.
       preHandler: async (request, reply) => {
         const wait = await app.services.loginThrottle.attempt(request.ip, request.body.email);
@@ -57,6 +72,24 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       },
     },
     async (request, reply) => issue(reply, await auth.login(request.body.email, request.body.password, client(request))),
+  );
+
+  r.get(
+    "/providers",
+    {
+      schema: {
+        tags: ["auth"],
+        operationId: "getSignInMethods",
+        summary: "How people may sign in here",
+        description: "Whether the email-and-password form is on, and the OpenID Connect provider's button, if any. The login page asks before it shows itself.",
+        security: [],
+        response: { 200: SignInMethods },
+      },
+    },
+    async () => ({
+      password: options.passwordLogin,
+      oidc: options.oidcLabel ? { label: options.oidcLabel, startUrl: "/v1/auth/oidc/start" } : null,
+    }),
   );
 
   r.post(

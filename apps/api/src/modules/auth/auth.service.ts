@@ -29,6 +29,20 @@ export function createAuthService({ repo, refreshTokenTtlMs, now = () => new Dat
     return { id: user.id, email: user.email, name: user.name, isSuperadmin: user.isSuperadmin, memberships };
   }
 
+  async function openSession(user: { id: string; email: string; name: string; isSuperadmin: boolean }, client: ClientInfo): Promise<SessionTokens> {
+    const { token, hash } = generateRefreshToken();
+    const refreshExpiresAt = new Date(now().getTime() + refreshTokenTtlMs);
+    const session = await repo.createSession({
+      userId: user.id,
+      refreshTokenHash: hash,
+      expiresAt: refreshExpiresAt,
+      ip: client.ip,
+      userAgent: client.userAgent?.slice(0, 500),
+    });
+    await repo.touchLogin(user.id);
+    return { sessionId: session.id, refreshToken: token, refreshExpiresAt, user: await currentUser(user) };
+  }
+
   return {
     currentUser,
 
@@ -39,17 +53,19 @@ export function createAuthService({ repo, refreshTokenTtlMs, now = () => new Dat
       if (!user || !ok || user.disabledAt) {
         throw new AppError("INVALID_CREDENTIALS", "The email or password is not correct.");
       }
-      const { token, hash } = generateRefreshToken();
-      const refreshExpiresAt = new Date(now().getTime() + refreshTokenTtlMs);
-      const session = await repo.createSession({
-        userId: user.id,
-        refreshTokenHash: hash,
-        expiresAt: refreshExpiresAt,
-        ip: client.ip,
-        userAgent: client.userAgent?.slice(0, 500),
-      });
-      await repo.touchLogin(user.id);
-      return { sessionId: session.id, refreshToken: token, refreshExpiresAt, user: await currentUser(user) };
+      return openSession(user, client);
+    },
+
+    /**
+     * Opens a session for the user whose email an identity provider has verified. Nobody is
+     * created here: an unknown or disabled account is refused.
+     */
+    async loginWithVerifiedEmail(email: string, client: ClientInfo): Promise<SessionTokens> {
+      const user = await repo.findUserByEmail(email.trim().toLowerCase());
+      if (!user || user.disabledAt) {
+        throw new AppError("INVALID_CREDENTIALS", "No active Ensign account has this email.");
+      }
+      return openSession(user, client);
     },
 
     /**
