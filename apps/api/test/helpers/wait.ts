@@ -14,3 +14,12 @@ export async function waitUntil(check: () => Promise<boolean> | boolean, timeout
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/**
+ * Sign-in attempts are counted per fixed minute: a test that counts a few of them starts well
+ * inside a minute (waiting for the next one when fewer than 10 s are left), so they all share it.
+ */
+export async function inOneLoginWindow(windowMs = 60_000, headroomMs = 10_000): Promise<void> {
+  const into = Date.now() % windowMs;
+  if (into > windowMs - headroomMs) await new Promise((resolve) => setTimeout(resolve, windowMs - into + 100));
+}

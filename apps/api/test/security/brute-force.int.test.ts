@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createReplicas, createTestApp, type TestApp } from "../helpers/app";
 import { createUser, PASSWORD } from "../helpers/fixtures";
+import { inOneLoginWindow } from "../helpers/wait";
 
 const LIMIT = 3;
 
@@ -20,6 +21,9 @@ describe("brute-force sign-in", () => {
     console.info(`brute-force attacks checked: ${attacks}`);
     return t.close();
   });
+
+  // Each test counts attempts that must fall in one fixed window of the throttle.
+  beforeEach(() => inOneLoginWindow(), 20_000);
 
   const attempt = (app: TestApp["app"], email: string, remoteAddress = "198.51.100.1", password = "guess-guess-guess") =>
     app.inject({ method: "POST", url: "/v1/auth/login", remoteAddress, payload: { email, password } });

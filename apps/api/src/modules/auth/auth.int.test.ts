@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from "../../../test/helpers/app";
 import { createUser, login, PASSWORD } from "../../../test/helpers/fixtures";
+import { inOneLoginWindow } from "../../../test/helpers/wait";
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 function signHs256(payload: object, secret: string, header: object = { alg: "HS256", typ: "JWT" }) {
@@ -120,6 +121,7 @@ describe("login rate limit", () => {
   it("answers 429 with Retry-After once an address hammers an account", async () => {
     const attempt = () =>
       t.app.inject({ method: "POST", url: "/v1/auth/login", payload: { email: "target@example.test", password: "guess-guess-guess" } });
+    await inOneLoginWindow();
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await attempt()).statusCode);
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
