@@ -1,3 +1,4 @@
+import type { Variant } from "@ensign/contracts/targeting";
 import type { ListTenantsQuery, TenantDetailResponse, TenantListResponse, TenantResponse } from "@ensign/contracts/tenants";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
@@ -97,6 +98,11 @@ export function createTenantsQueryService({ prisma, evaluation }: Deps) {
             return {
               key: flag.key,
               name: flag.name,
+              description: flag.description,
+              type: flag.type,
+              variants: (flag.variants as Variant[]).map((variant) => variant.key),
+              onVariant: flag.onVariant,
+              offVariant: flag.offVariant,
               module: flag.module?.key ?? null,
               ...view.valueOf(row.key, flag.key),
               override: override

@@ -154,6 +154,10 @@ describe("tenants", () => {
       reason: "TARGETING_MATCH",
       detail: "TENANT_OVERRIDE_LOCKED",
       isOn: true,
+      type: "boolean",
+      variants: ["on", "off"],
+      onVariant: "on",
+      offVariant: "off",
       override: { variant: "on", locked: true, source: "workspace_admin", expiresAt: null, version: 1 },
     });
     const staging = await t.app.inject({ method: "GET", url: `${url()}/goodwin?env=staging`, headers: admin });
