@@ -107,6 +107,8 @@ export const TenantOverrideSummary = z.object({
   source: z.enum(["workspace_admin", "tenant_admin"]),
   locked: z.boolean(),
   expiresAt: z.string().nullable(),
+  /** The evaluator ignores an expired override; a job sweeps it. */
+  isExpired: z.boolean(),
   version: z.number().int(),
 });
 export type TenantOverrideSummary = z.infer<typeof TenantOverrideSummary>;
