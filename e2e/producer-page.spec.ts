@@ -29,16 +29,22 @@ test("a producer's page switches a feature on for it, locks it, sets an expiry a
   await expect(row.getByText("Locked override", { exact: true })).toBeVisible();
   await expect(row.getByRole("button", { name: "Unlock the override of AI Assistant" })).toHaveAttribute("aria-pressed", "true");
 
-  const expiry = row.getByLabel("Expiry of the override of AI Assistant");
+  await row.getByRole("button", { name: "Set an expiry for the override of AI Assistant" }).click();
+  const expiry = row.getByLabel("Expiry of the override of AI Assistant", { exact: true });
   await expiry.fill("2031-03-04T05:06");
   await expiry.blur();
   await expect(page.getByText(/AI Assistant: override expires/)).toBeVisible();
-  await expect(row.getByLabel("Expiry of the override of AI Assistant")).toHaveValue("2031-03-04T05:06");
+  await expect(row.getByLabel("Expiry of the override of AI Assistant", { exact: true })).toHaveValue("2031-03-04T05:06");
 
   const api = await apiAs("owner");
   const stored = (await (await api.get(overrideUrl)).json()) as { variant: string; locked: boolean; expiresAt: string | null };
   expect(stored).toMatchObject({ variant: "on", locked: true });
   expect(stored.expiresAt).not.toBeNull();
+
+  await row.getByRole("button", { name: "Remove the expiry of the override of AI Assistant" }).click();
+  await expect(page.getByText("AI Assistant: override never expires")).toBeVisible();
+  await expect(row.getByRole("button", { name: "Set an expiry for the override of AI Assistant" })).toBeVisible();
+  expect(((await (await api.get(overrideUrl)).json()) as { expiresAt: string | null }).expiresAt).toBeNull();
 
   await row.getByRole("button", { name: "Clear the override of AI Assistant" }).click();
   await expect(toggle).not.toBeChecked();

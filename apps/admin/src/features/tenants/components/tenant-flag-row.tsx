@@ -1,5 +1,6 @@
 import type { TenantDetailFlag } from "@ensign/contracts/tenants";
-import { Lock, LockOpen, X } from "lucide-react";
+import { CalendarClock, CalendarOff, Lock, LockOpen, X } from "lucide-react";
+import { useState } from "react";
 import { Link } from "react-router";
 import { Badge } from "../../../components/ui/badge";
 import { Button } from "../../../components/ui/button";
@@ -45,9 +46,9 @@ export function TenantFlagRow({ ws, tenantName, f, canWrite, canLock, isPending,
           <VariantPicker f={f} tenantName={tenantName} help={help} disabled={!editable} onPick={(variant) => (variant ? actions.onSet(f, { variant }) : actions.onClear(f))} />
         )}
       </Td>
-      <Td className="max-w-56 text-xs">
+      <Td className="text-xs">
         <Badge tone={reason.tone}>{reason.label}</Badge>
-        <span className="mt-1 block font-mono break-all text-slate-400">{f.detail}</span>
+        <span className="mt-1 block max-w-72 truncate font-mono whitespace-nowrap text-slate-400" title={f.detail}>{f.detail}</span>
       </Td>
       <Td className="text-xs">
         {o ? (
@@ -60,8 +61,7 @@ export function TenantFlagRow({ ws, tenantName, f, canWrite, canLock, isPending,
               </Button>
             ) : o.locked && <Badge tone="amber"><Lock className="h-3 w-3" aria-hidden="true" />locked</Badge>}
             {editable ? (
-              <Input key={`${o.version}-${o.expiresAt}`} type="datetime-local" aria-label={`Expiry of the override of ${f.name}`} title="Expires (empty: never)" className="h-8 w-44 text-xs" defaultValue={toLocalInput(o.expiresAt)}
-                onBlur={(e) => { const next = toIso(e.target.value); if (next !== o.expiresAt) actions.onSet(f, { variant: o.variant, expiresAt: next }); }} />
+              <ExpiryEditor key={`${o.version}-${o.expiresAt}`} flagName={f.name} expiresAt={o.expiresAt} onChange={(expiresAt) => actions.onSet(f, { variant: o.variant, expiresAt })} />
             ) : (
               <span className="text-slate-500">{o.expiresAt ? `until ${formatDateTime(o.expiresAt)}` : "no expiry"}</span>
             )}
@@ -76,6 +76,29 @@ export function TenantFlagRow({ ws, tenantName, f, canWrite, canLock, isPending,
         ) : <span className="text-slate-400">none</span>}
       </Td>
     </Tr>
+  );
+}
+
+/** "No expiry" until asked for one; then a date and time, and a way back to never. */
+function ExpiryEditor({ flagName, expiresAt, onChange }: { flagName: string; expiresAt: string | null; onChange(expiresAt: string | null): void }) {
+  const [isEditing, setIsEditing] = useState(false);
+  if (!expiresAt && !isEditing) {
+    return (
+      <Button size="sm" variant="ghost" aria-label={`Set an expiry for the override of ${flagName}`} onClick={() => setIsEditing(true)}>
+        <CalendarClock className="h-3.5 w-3.5" aria-hidden="true" />No expiry
+      </Button>
+    );
+  }
+  return (
+    <span className="inline-flex items-center gap-0.5">
+      <Input type="datetime-local" autoFocus={isEditing} aria-label={`Expiry of the override of ${flagName}`} title="Expires" className="h-8 w-48 text-xs" defaultValue={toLocalInput(expiresAt)}
+        onBlur={(e) => { const next = toIso(e.target.value); if (next !== expiresAt) onChange(next); else if (!next) setIsEditing(false); }} />
+      {expiresAt && (
+        <Button size="icon" variant="ghost" aria-label={`Remove the expiry of the override of ${flagName}`} title="Never expire" onClick={() => onChange(null)}>
+          <CalendarOff className="h-3.5 w-3.5" aria-hidden="true" />
+        </Button>
+      )}
+    </span>
   );
 }
 

@@ -96,7 +96,9 @@ describe("TenantPage flag values", () => {
     await user.click(within(row).getByRole("button", { name: "Unlock the override of AI Agents" }));
     await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 10_000 });
     expect(calls[0]).toMatchObject({ method: "POST", url: `${base}/ai_agents/environments/production/tenant-overrides/arizona-comedy/unlock`, ifMatch: '"4"' });
+    await user.click(within(row).getByRole("button", { name: "Set an expiry for the override of AI Agents" }));
     const expiry = within(row).getByLabelText("Expiry of the override of AI Agents");
+    expect(expiry).toHaveFocus();
     await user.type(expiry, "2030-01-02T03:04");
     await user.tab();
     await vi.waitFor(() => expect(calls).toHaveLength(2), { timeout: 10_000 });

@@ -40,7 +40,8 @@ export function TenantPage() {
         <p className="mt-1 font-mono text-sm text-slate-500">{t.key}</p>
         <p className="mt-1 text-xs text-slate-400">Created {formatDateTime(t.createdAt)}</p>
       </header>
-      <div className="grid items-start gap-6 lg:grid-cols-2">
+      <TenantFlagsCard tenant={t} values={values} search={search} onSearch={setSearch} />
+      <div className="mt-6 grid items-start gap-6 lg:grid-cols-2">
         <Card title="Modules" description="Switched off: every flag of the module is off for this tenant and cannot be enabled.">
           {t.modules.length === 0 ? (
             <p className="text-sm text-slate-500">This workspace has no modules.</p>
@@ -56,7 +57,6 @@ export function TenantPage() {
           )}
         </Card>
         <AttributesCard tenantKey={t.key} version={t.version} attributes={t.attributes} canWrite={canWrite} />
-        <TenantFlagsCard tenant={t} values={values} search={search} onSearch={setSearch} />
       </div>
     </>
   );
@@ -78,7 +78,7 @@ function TenantFlagsCard({ tenant, values, search, onSearch }: { tenant: TenantD
     onClear: (f) => f.override && clear.mutate({ flag: f.key, version: f.override.version }, { onSuccess: () => toast.success(`${f.name}: override cleared, ${tenant.name} follows the flag again`) }),
   };
   return (
-    <Card title={`Flags in ${environment.name}`} description="What this tenant gets and why. Switching a flag here sets an override for this tenant; a locked override cannot be changed by the tenant's own admins." className="lg:col-span-2" bodyClassName="p-0">
+    <Card title={`Flags in ${environment.name}`} description="What this tenant gets and why. Switching a flag here sets an override for this tenant; a locked override cannot be changed by the tenant's own admins." bodyClassName="p-0">
       <div className="border-b border-slate-100 px-5 py-3"><SearchInput label="Search flags" value={search} onChange={onSearch} /></div>
       <Table label="Flag values" className="rounded-none border-0 shadow-none">
         <THead><tr><Th>Flag</Th><Th>Value</Th><Th>Decided by</Th><Th>Override</Th></tr></THead>
