@@ -29,7 +29,7 @@ export function TenantFlagRow({ ws, tenantName, f, canWrite, canLock, isPending,
   const help = f.description || undefined;
   return (
     <Tr>
-      <Td className="max-w-60">
+      <Td>
         <Link to={`/w/${ws}/flags/${encodeURIComponent(f.key)}`} className="group block">
           <span className="font-medium text-slate-900 group-hover:text-indigo-700">{f.name}</span>
           <span className="block font-mono text-xs text-slate-500">{f.key}{f.module && ` · ${f.module}`}</span>
@@ -48,31 +48,33 @@ export function TenantFlagRow({ ws, tenantName, f, canWrite, canLock, isPending,
       </Td>
       <Td className="text-xs">
         <Badge tone={reason.tone}>{reason.label}</Badge>
-        <span className="mt-1 block max-w-72 truncate font-mono whitespace-nowrap text-slate-400" title={f.detail}>{f.detail}</span>
+        <span className="mt-1 block max-w-48 truncate font-mono whitespace-nowrap text-slate-400" title={f.detail}>{f.detail}</span>
       </Td>
       <Td className="text-xs">
         {o ? (
-          <div className="flex flex-wrap items-center gap-1.5">
-            <Badge tone={o.variant === f.offVariant ? "neutral" : "green"}>{o.variant}</Badge>
-            {canLock ? (
-              <Button size="sm" variant={o.locked ? "secondary" : "ghost"} aria-pressed={o.locked} aria-label={`${o.locked ? "Unlock" : "Lock"} the override of ${f.name}`} disabled={isPending} onClick={() => actions.onLock(f, !o.locked)}>
-                {o.locked ? <Lock className="h-3.5 w-3.5 text-amber-600" aria-hidden="true" /> : <LockOpen className="h-3.5 w-3.5" aria-hidden="true" />}
-                {o.locked ? "Locked" : "Lock"}
-              </Button>
-            ) : o.locked && <Badge tone="amber"><Lock className="h-3 w-3" aria-hidden="true" />locked</Badge>}
-            {editable ? (
-              <ExpiryEditor key={`${o.version}-${o.expiresAt}`} flagName={f.name} expiresAt={o.expiresAt} onChange={(expiresAt) => actions.onSet(f, { variant: o.variant, expiresAt })} />
-            ) : (
-              <span className="text-slate-500">{o.expiresAt ? `until ${formatDateTime(o.expiresAt)}` : "no expiry"}</span>
-            )}
-            {o.isExpired && <Badge tone="red">expired</Badge>}
-            {editable && (
-              <Button size="sm" variant="danger-ghost" aria-label={`Clear the override of ${f.name}`} onClick={() => actions.onClear(f)}>
-                <X className="h-3.5 w-3.5" aria-hidden="true" />Clear
-              </Button>
-            )}
-            <span className="basis-full text-slate-400">by {o.source === "tenant_admin" ? "tenant admin" : "workspace admin"}</span>
-          </div>
+          <>
+            <div className="flex items-center gap-1.5 whitespace-nowrap">
+              <Badge tone={o.variant === f.offVariant ? "neutral" : "green"}>{o.variant}</Badge>
+              {canLock ? (
+                <Button size="sm" variant={o.locked ? "secondary" : "ghost"} aria-pressed={o.locked} aria-label={`${o.locked ? "Unlock" : "Lock"} the override of ${f.name}`} disabled={isPending} onClick={() => actions.onLock(f, !o.locked)}>
+                  {o.locked ? <Lock className="h-3.5 w-3.5 text-amber-600" aria-hidden="true" /> : <LockOpen className="h-3.5 w-3.5" aria-hidden="true" />}
+                  {o.locked ? "Locked" : "Lock"}
+                </Button>
+              ) : o.locked && <Badge tone="amber"><Lock className="h-3 w-3" aria-hidden="true" />locked</Badge>}
+              {editable ? (
+                <ExpiryEditor key={`${o.version}-${o.expiresAt}`} flagName={f.name} expiresAt={o.expiresAt} onChange={(expiresAt) => actions.onSet(f, { variant: o.variant, expiresAt })} />
+              ) : (
+                <span className="text-slate-500">{o.expiresAt ? `until ${formatDateTime(o.expiresAt)}` : "no expiry"}</span>
+              )}
+              {o.isExpired && <Badge tone="red">expired</Badge>}
+              {editable && (
+                <Button size="sm" variant="danger-ghost" aria-label={`Clear the override of ${f.name}`} onClick={() => actions.onClear(f)}>
+                  <X className="h-3.5 w-3.5" aria-hidden="true" />Clear
+                </Button>
+              )}
+            </div>
+            <span className="mt-1 block text-slate-400">by {o.source === "tenant_admin" ? "tenant admin" : "workspace admin"}</span>
+          </>
         ) : <span className="text-slate-400">none</span>}
       </Td>
     </Tr>
@@ -91,7 +93,7 @@ function ExpiryEditor({ flagName, expiresAt, onChange }: { flagName: string; exp
   }
   return (
     <span className="inline-flex items-center gap-0.5">
-      <Input type="datetime-local" autoFocus={isEditing} aria-label={`Expiry of the override of ${flagName}`} title="Expires" className="h-8 w-48 text-xs" defaultValue={toLocalInput(expiresAt)}
+      <Input type="datetime-local" autoFocus={isEditing} aria-label={`Expiry of the override of ${flagName}`} title="Expires" className="h-8 w-44 text-xs" defaultValue={toLocalInput(expiresAt)}
         onBlur={(e) => { const next = toIso(e.target.value); if (next !== expiresAt) onChange(next); else if (!next) setIsEditing(false); }} />
       {expiresAt && (
         <Button size="icon" variant="ghost" aria-label={`Remove the expiry of the override of ${flagName}`} title="Never expire" onClick={() => onChange(null)}>
