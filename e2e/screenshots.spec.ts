@@ -84,10 +84,6 @@ test("workspace admin pages", async ({ page }) => {
   await page.screenshot({ path: shot("tenants-bulk-confirm") });
   await page.keyboard.press("Escape");
 
-  await page.goto("/w/finance-suite/tenants/acme-holiday-homes");
-  await expect(page.getByRole("heading", { name: "Acme Holiday Homes" })).toBeVisible();
-  await page.screenshot({ path: shot("tenant") });
-
   await page.goto("/w/piquetickets/evaluate");
   await page.getByLabel("Flag").selectOption("knowledge_base_enabled");
   await page.getByRole("button", { name: "Evaluate" }).click();
@@ -122,6 +118,30 @@ test("workspace admin pages", async ({ page }) => {
   await page.goto("/w/piquetickets/flags/knowledge_base_enabled");
   await expect(page.getByRole("heading", { name: /Knowledge Base/ })).toBeVisible();
   await page.screenshot({ path: shot("flag-1024") });
+});
+
+test("tenant pages", async ({ page }) => {
+  const owner = await apiAs("owner");
+  const overrides = "/v1/workspaces/piquetickets/flags/ai_agents_enabled/environments/production/tenant-overrides";
+  const current = await owner.get(`${overrides}/tucson-theatre-works`);
+  const version = current.ok() ? ((await current.json()) as { version: number }).version : undefined;
+  await owner.put(`${overrides}/tucson-theatre-works`, {
+    data: { variant: "on", locked: true, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+    headers: version === undefined ? {} : { "if-match": `"${version}"` },
+  });
+  await owner.dispose();
+  await page.goto("/w/piquetickets/tenants/tucson-theatre-works");
+  await page.getByLabel("Environment", { exact: true }).selectOption("production");
+  const row = page.getByRole("row", { name: /Additional Services/ });
+  await expect(page.getByRole("row", { name: /AI Assistant/ })).toContainText("Locked override");
+  await row.getByRole("switch").hover();
+  await expect(page.getByRole("tooltip")).toBeVisible();
+  await page.screenshot({ path: shot("producer-page") });
+
+  await page.goto("/w/finance-suite/tenants/acme-holiday-homes");
+  await expect(page.getByRole("heading", { name: "Acme Holiday Homes" })).toBeVisible();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: shot("tenant") });
 });
 
 test("tenant admin pages", async ({ browser }) => {

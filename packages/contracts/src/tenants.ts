@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FlagKey, Key, Name, PageQuery, SortOrder, pageOf } from "./common";
 import { Reason } from "./evaluation";
-import { JsonValue } from "./targeting";
+import { FlagType, JsonValue, VariantKey } from "./targeting";
 
 /** Bounds on a tenant's stored attributes: they travel in every environment snapshot. */
 export const TENANT_ATTRIBUTE_LIMITS = {
@@ -107,6 +107,8 @@ export const TenantOverrideSummary = z.object({
   source: z.enum(["workspace_admin", "tenant_admin"]),
   locked: z.boolean(),
   expiresAt: z.string().nullable(),
+  /** The evaluator ignores an expired override; a job sweeps it. */
+  isExpired: z.boolean(),
   version: z.number().int(),
 });
 export type TenantOverrideSummary = z.infer<typeof TenantOverrideSummary>;
@@ -114,6 +116,13 @@ export type TenantOverrideSummary = z.infer<typeof TenantOverrideSummary>;
 export const TenantDetailFlag = TenantFlagValue.extend({
   key: FlagKey,
   name: z.string(),
+  /** What the flag is for: the help text next to its switch. */
+  description: z.string(),
+  type: FlagType,
+  /** The keys of the flag's variants, which an override may serve. */
+  variants: z.array(VariantKey),
+  onVariant: VariantKey,
+  offVariant: VariantKey,
   module: z.string().nullable(),
   /** The tenant's override of this flag in the environment, expired or not. */
   override: TenantOverrideSummary.nullable(),

@@ -1,4 +1,6 @@
+import type { ReactNode } from "react";
 import { cn } from "../../lib/cn";
+import { Tooltip } from "./tooltip";
 
 export interface SwitchProps {
   checked: boolean;
@@ -10,11 +12,13 @@ export interface SwitchProps {
   tone?: "green" | "amber";
   size?: "sm" | "md";
   className?: string;
+  /** Help text shown on hover and keyboard focus, e.g. what the flag being switched is for. */
+  help?: ReactNode;
 }
 
-export function Switch({ checked, onCheckedChange, label, disabled, tone = "green", size = "md", className }: SwitchProps) {
+export function Switch({ checked, onCheckedChange, label, disabled, tone = "green", size = "md", className, help }: SwitchProps) {
   const on = tone === "amber" ? "bg-amber-500" : "bg-emerald-500";
-  return (
+  const button = (
     <button
       type="button"
       role="switch"
@@ -39,4 +43,7 @@ export function Switch({ checked, onCheckedChange, label, disabled, tone = "gree
       />
     </button>
   );
+  if (!help) return button;
+  // A disabled button gets neither pointer nor focus events: a focusable wrapper still shows the help.
+  return <Tooltip content={help}>{disabled ? <span tabIndex={0} className="inline-flex rounded-full focus-visible:outline-2 focus-visible:outline-indigo-500">{button}</span> : button}</Tooltip>;
 }

@@ -1,3 +1,4 @@
+import type { Variant } from "@ensign/contracts/targeting";
 import type { ListTenantsQuery, TenantDetailResponse, TenantListResponse, TenantResponse } from "@ensign/contracts/tenants";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
@@ -10,6 +11,8 @@ import { tenantWhere, tenantsRepository as repo, type TenantRow } from "./tenant
 interface Deps {
   prisma: PrismaClient;
   evaluation: TenantEvaluation;
+  /** Milliseconds since the epoch: tells an expired override from a live one. */
+  now?: () => number;
 }
 
 const badQuery = (field: string, message: string) => invalid(`The request is not valid: querystring.${field}.`, [{ path: `querystring.${field}`, message }]);
@@ -18,7 +21,7 @@ const badQuery = (field: string, message: string) => invalid(`The request is not
  * Reading tenants: the filtered, sorted, paginated list (optionally by a flag's effective state
  * and with effective values per row) and a tenant's page with every flag's value and reason.
  */
-export function createTenantsQueryService({ prisma, evaluation }: Deps) {
+export function createTenantsQueryService({ prisma, evaluation, now = Date.now }: Deps) {
   async function environmentOf(tx: Tx, workspaceId: string, key: string) {
     const environment = await lookups.findEnvironment(tx, workspaceId, key);
     if (!environment) throw badQuery("env", `no environment '${key}' in this workspace`);
@@ -97,10 +100,22 @@ export function createTenantsQueryService({ prisma, evaluation }: Deps) {
             return {
               key: flag.key,
               name: flag.name,
+              description: flag.description,
+              type: flag.type,
+              variants: (flag.variants as Variant[]).map((variant) => variant.key),
+              onVariant: flag.onVariant,
+              offVariant: flag.offVariant,
               module: flag.module?.key ?? null,
               ...view.valueOf(row.key, flag.key),
               override: override
-                ? { variant: override.variant, source: override.source, locked: override.locked, expiresAt: override.expiresAt?.toISOString() ?? null, version: override.version }
+                ? {
+                    variant: override.variant,
+                    source: override.source,
+                    locked: override.locked,
+                    expiresAt: override.expiresAt?.toISOString() ?? null,
+                    isExpired: override.expiresAt !== null && override.expiresAt.getTime() <= now(),
+                    version: override.version,
+                  }
                 : null,
             };
           }),

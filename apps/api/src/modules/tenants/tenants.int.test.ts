@@ -154,8 +154,16 @@ describe("tenants", () => {
       reason: "TARGETING_MATCH",
       detail: "TENANT_OVERRIDE_LOCKED",
       isOn: true,
-      override: { variant: "on", locked: true, source: "workspace_admin", expiresAt: null, version: 1 },
+      type: "boolean",
+      variants: ["on", "off"],
+      onVariant: "on",
+      offVariant: "off",
+      override: { variant: "on", locked: true, source: "workspace_admin", expiresAt: null, isExpired: false, version: 1 },
     });
+    const beta = await createFlag(t.db, ws, { key: "beta_reports" });
+    await setOverride(t.db, ws, beta.id, tenant.id, "on", { expiresAt: new Date(Date.now() - 60_000) });
+    const withExpired = (await t.app.inject({ method: "GET", url: `${url()}/goodwin`, headers: admin })).json();
+    expect(withExpired.flagValues.find((f: { key: string }) => f.key === "beta_reports")).toMatchObject({ isOn: false, detail: "FALLTHROUGH", override: { variant: "on", isExpired: true } });
     const staging = await t.app.inject({ method: "GET", url: `${url()}/goodwin?env=staging`, headers: admin });
     expect(staging.json().flagValues.find((f: { key: string }) => f.key === "knowledge_base")).toMatchObject({ value: false, override: null });
     const unknownEnv = await t.app.inject({ method: "GET", url: `${url()}/goodwin?env=nope`, headers: admin });

@@ -159,7 +159,7 @@ export const tenantsRepository = {
     return tx.flag.findMany({
       where: { workspaceId, archivedAt: null },
       orderBy: { key: "asc" },
-      select: { key: true, name: true, module: { select: { key: true } } },
+      select: { key: true, name: true, description: true, type: true, variants: true, onVariant: true, offVariant: true, module: { select: { key: true } } },
     });
   },
 };

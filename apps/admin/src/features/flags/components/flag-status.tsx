@@ -4,7 +4,7 @@ import { Switch } from "../../../components/ui/switch";
 import { Tooltip } from "../../../components/ui/tooltip";
 
 /** on: green; off: grey; partial (rules, split, lists, overrides): amber. */
-export function FlagStatusCell({ name, summary, canToggle, onToggle, isPending }: { name: string; summary: FlagStateSummary | undefined; canToggle: boolean; onToggle(enabled: boolean): void; isPending?: boolean }) {
+export function FlagStatusCell({ name, description, summary, canToggle, onToggle, isPending }: { name: string; description?: string; summary: FlagStateSummary | undefined; canToggle: boolean; onToggle(enabled: boolean): void; isPending?: boolean }) {
   if (!summary) return <span className="text-xs text-slate-400">—</span>;
   const label = summary.enabled ? (summary.status === "partial" ? "partial" : summary.status) : "off";
   return (
@@ -16,6 +16,7 @@ export function FlagStatusCell({ name, summary, canToggle, onToggle, isPending }
         label={`${name} in ${summary.environment}: ${summary.enabled ? "enabled" : "disabled"}`}
         disabled={!canToggle || isPending}
         onCheckedChange={onToggle}
+        help={description || undefined}
       />
       <StatusDot status={summary.enabled ? summary.status : "off"} label={label} />
     </span>

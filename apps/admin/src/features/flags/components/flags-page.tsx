@@ -155,7 +155,7 @@ function FlagRow({ flag, ws, env, canToggle, isPending, onToggle }: { flag: Flag
         </Link>
       </Td>
       <Td><Badge tone="neutral">{flag.type}</Badge></Td>
-      <Td><FlagStatusCell name={flag.name} summary={summary} canToggle={canToggle} isPending={isPending} onToggle={(enabled) => summary && onToggle(enabled, summary.version)} /></Td>
+      <Td><FlagStatusCell name={flag.name} description={flag.description} summary={summary} canToggle={canToggle} isPending={isPending} onToggle={(enabled) => summary && onToggle(enabled, summary.version)} /></Td>
       <Td><RolloutCell summary={summary} /></Td>
       <Td className="text-right tabular-nums">
         {summary && summary.ruleCount > 0 ? <Link to={`${href}#targeting`} className="text-indigo-700 hover:underline">{summary.ruleCount}</Link> : <span className="text-slate-400">0</span>}

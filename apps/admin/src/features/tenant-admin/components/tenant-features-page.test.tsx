@@ -46,7 +46,7 @@ const response: TenantFeaturesResponse = {
         feature({ key: "fin_ai", name: "AI Extraction", enabled: true, value: true, dependants: ["fin_dup"], version: 3 }),
         feature({ key: "fin_dup", name: "Duplicate Detection", enabled: true, value: true, dependencies: [{ key: "fin_ai", name: "AI Extraction", isMet: true }] }),
         feature({ key: "fin_excel", name: "Excel Export", locked: true, lockedBy: "override", canToggle: false, blockedBy: "FEATURE_LOCKED", blockedReason: "Locked by your provider." }),
-        feature({ key: "fin_beta", name: "Beta Thing", isBeta: true, feedbackUrl: "https://feedback.example/beta" }),
+        feature({ key: "fin_beta", name: "Beta Thing", description: "Early access to the new reports", isBeta: true, feedbackUrl: "https://feedback.example/beta" }),
         feature({ key: "fin_kept", name: "Kept Feature", tenantManageable: false, canToggle: false, blockedBy: "FEATURE_NOT_MANAGEABLE", blockedReason: "Managed by the workspace admins." }),
       ],
     },
@@ -125,6 +125,16 @@ describe("TenantFeaturesPage", () => {
     await vi.waitFor(() => expect(puts).toHaveLength(1), { timeout: 10_000 });
     expect(puts[0]!.body).toEqual({ enabled: true });
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+
+  it("shows a feature's description on its switch when it gets keyboard focus", async () => {
+    stubApi();
+    // jsdom has no ResizeObserver; the tooltip's positioning only needs it to exist.
+    vi.stubGlobal("ResizeObserver", class { observe() {} unobserve() {} disconnect() {} });
+    const { user } = renderPage();
+    const sw = await screen.findByRole("switch", { name: "Beta Thing: off" });
+    while (document.activeElement !== sw) await user.tab();
+    expect(await screen.findByRole("tooltip")).toHaveTextContent("Early access to the new reports");
   });
 
   it("filters by search and module", async () => {

@@ -243,7 +243,7 @@ function FeatureRow({ feature, refusal, isPending, onToggle }: { feature: Tenant
       </div>
       <div className="flex shrink-0 items-center gap-2 pt-0.5">
         <span className={cn("text-xs font-medium", feature.enabled ? "text-emerald-700" : "text-slate-500")}>{feature.enabled ? "On" : "Off"}</span>
-        <Switch checked={feature.enabled} label={`${feature.name}: ${feature.enabled ? "on" : "off"}`} disabled={isPending || !feature.canToggle} onCheckedChange={onToggle} />
+        <Switch checked={feature.enabled} label={`${feature.name}: ${feature.enabled ? "on" : "off"}`} disabled={isPending || !feature.canToggle} onCheckedChange={onToggle} help={feature.description || undefined} />
       </div>
     </li>
   );

@@ -1,8 +1,7 @@
-import type { TenantDetailFlag } from "@ensign/contracts/tenants";
-import { ArrowLeft, Lock } from "lucide-react";
+import type { TenantDetailFlag, TenantDetailResponse } from "@ensign/contracts/tenants";
+import { ArrowLeft } from "lucide-react";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { Badge } from "../../../components/ui/badge";
 import { Button } from "../../../components/ui/button";
 import { Card } from "../../../components/ui/card";
 import { ErrorPanel } from "../../../components/ui/error-boundary";
@@ -10,19 +9,20 @@ import { JsonEditor, parseJson } from "../../../components/ui/json-editor";
 import { SearchInput } from "../../../components/ui/search-input";
 import { PageSkeleton } from "../../../components/ui/skeleton";
 import { Switch } from "../../../components/ui/switch";
-import { Table, TBody, Td, Th, THead, Tr } from "../../../components/ui/table";
+import { Table, TBody, Th, THead } from "../../../components/ui/table";
 import { toast } from "../../../components/ui/toaster";
 import { errorMessage } from "../../../lib/api-client";
 import { formatDateTime } from "../../../lib/format";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { useTenant } from "../api/get-tenant";
 import { useSetTenantModule, useUpdateTenant } from "../api/save-tenant";
-import { FlagValueBadge } from "./tenants-page";
+import { useClearTenantFlagOverride, useLockTenantFlagOverride, useSetTenantFlagOverride } from "../api/tenant-flag-overrides";
+import { TenantFlagRow, type TenantFlagActions } from "./tenant-flag-row";
 
 /** One tenant: its modules, attributes, and every flag's effective value with the reason. */
 export function TenantPage() {
   const { tenant: key = "" } = useParams();
-  const { ws, env, environment, can } = useWorkspaceScope();
+  const { ws, env, can } = useWorkspaceScope();
   const tenant = useTenant(ws, env, key);
   const setModule = useSetTenantModule(ws);
   const [search, setSearch] = useState("");
@@ -40,59 +40,53 @@ export function TenantPage() {
         <p className="mt-1 font-mono text-sm text-slate-500">{t.key}</p>
         <p className="mt-1 text-xs text-slate-400">Created {formatDateTime(t.createdAt)}</p>
       </header>
-      <div className="grid items-start gap-6 lg:grid-cols-3">
-        <div className="space-y-6">
-          <Card title="Modules" description="Switched off: every flag of the module is off for this tenant and cannot be enabled.">
-            {t.modules.length === 0 ? (
-              <p className="text-sm text-slate-500">This workspace has no modules.</p>
-            ) : (
-              <ul className="space-y-2.5">
-                {t.modules.map((m) => (
-                  <li key={m.key} className="flex items-center justify-between gap-3">
-                    <span className="text-sm"><span className="font-medium text-slate-800">{m.name}</span> <span className="font-mono text-xs text-slate-400">{m.key}</span></span>
-                    <Switch size="sm" checked={m.enabled} label={`${m.name} for ${t.name}`} disabled={!canWrite || setModule.isPending} onCheckedChange={(enabled) => setModule.mutate({ key: t.key, module: m.key, enabled }, { onSuccess: () => toast.success(`${m.name} ${enabled ? "switched on" : "switched off"} for ${t.name}`) })} />
-                  </li>
-                ))}
-              </ul>
-            )}
-          </Card>
-          <AttributesCard tenantKey={t.key} version={t.version} attributes={t.attributes} canWrite={canWrite} />
-        </div>
-        <Card title={`Flags in ${environment.name}`} description="What this tenant gets, and which step decided." className="lg:col-span-2" bodyClassName="p-0">
-          <div className="border-b border-slate-100 px-5 py-3"><SearchInput label="Search flags" value={search} onChange={setSearch} /></div>
-          <Table label="Effective flag values" className="rounded-none border-0 shadow-none">
-            <THead><tr><Th>Flag</Th><Th>Value</Th><Th>Decided by</Th><Th>Override</Th></tr></THead>
-            <TBody>
-              {values.map((f) => <FlagValueRow key={f.key} ws={ws} f={f} />)}
-            </TBody>
-          </Table>
+      <TenantFlagsCard tenant={t} values={values} search={search} onSearch={setSearch} />
+      <div className="mt-6 grid items-start gap-6 lg:grid-cols-2">
+        <Card title="Modules" description="Switched off: every flag of the module is off for this tenant and cannot be enabled.">
+          {t.modules.length === 0 ? (
+            <p className="text-sm text-slate-500">This workspace has no modules.</p>
+          ) : (
+            <ul className="space-y-2.5">
+              {t.modules.map((m) => (
+                <li key={m.key} className="flex items-center justify-between gap-3">
+                  <span className="text-sm"><span className="font-medium text-slate-800">{m.name}</span> <span className="font-mono text-xs text-slate-400">{m.key}</span></span>
+                  <Switch size="sm" checked={m.enabled} label={`${m.name} for ${t.name}`} disabled={!canWrite || setModule.isPending} onCheckedChange={(enabled) => setModule.mutate({ key: t.key, module: m.key, enabled }, { onSuccess: () => toast.success(`${m.name} ${enabled ? "switched on" : "switched off"} for ${t.name}`) })} />
+                </li>
+              ))}
+            </ul>
+          )}
         </Card>
+        <AttributesCard tenantKey={t.key} version={t.version} attributes={t.attributes} canWrite={canWrite} />
       </div>
     </>
   );
 }
 
-function FlagValueRow({ ws, f }: { ws: string; f: TenantDetailFlag }) {
+/** Every flag's value for the tenant; switching one sets the tenant's override of it. */
+function TenantFlagsCard({ tenant, values, search, onSearch }: { tenant: TenantDetailResponse; values: TenantDetailFlag[]; search: string; onSearch(value: string): void }) {
+  const { ws, env, environment, can } = useWorkspaceScope();
+  const set = useSetTenantFlagOverride(ws, env, tenant.key);
+  const lock = useLockTenantFlagOverride(ws, env, tenant.key);
+  const clear = useClearTenantFlagOverride(ws, env, tenant.key);
+  const pendingFlag = set.isPending ? set.variables.flag : lock.isPending ? lock.variables.flag : clear.isPending ? clear.variables.flag : undefined;
+  const actions: TenantFlagActions = {
+    onSet: (f, body) =>
+      set.mutate({ flag: f.key, body, version: f.override?.version }, {
+        onSuccess: () => toast.success(body.expiresAt !== undefined ? `${f.name}: ${body.expiresAt ? `override expires ${formatDateTime(body.expiresAt)}` : "override never expires"}` : `${f.name} set to ${body.variant} for ${tenant.name}`),
+      }),
+    onLock: (f, locked) => f.override && lock.mutate({ flag: f.key, locked, version: f.override.version }, { onSuccess: () => toast.success(`${f.name}: override ${locked ? "locked" : "unlocked"}`) }),
+    onClear: (f) => f.override && clear.mutate({ flag: f.key, version: f.override.version }, { onSuccess: () => toast.success(`${f.name}: override cleared, ${tenant.name} follows the flag again`) }),
+  };
   return (
-    <Tr>
-      <Td>
-        <Link to={`/w/${ws}/flags/${encodeURIComponent(f.key)}`} className="group block">
-          <span className="font-medium text-slate-900 group-hover:text-indigo-700">{f.name}</span>
-          <span className="block font-mono text-xs text-slate-500">{f.key}{f.module && ` · ${f.module}`}</span>
-        </Link>
-      </Td>
-      <Td><FlagValueBadge value={f} /></Td>
-      <Td className="max-w-56 text-xs"><Badge tone={f.reason === "DISABLED" ? "amber" : f.reason === "TARGETING_MATCH" ? "indigo" : f.reason === "ERROR" ? "red" : "neutral"}>{f.reason}</Badge><span className="mt-1 block font-mono break-all text-slate-500">{f.detail}</span></Td>
-      <Td className="text-xs">
-        {f.override ? (
-          <span className="inline-flex items-center gap-1.5">
-            <span className="font-mono">{f.override.variant}</span>
-            {f.override.locked && <Lock className="h-3 w-3 text-amber-600" aria-label="locked" />}
-            <span className="text-slate-400">by {f.override.source === "tenant_admin" ? "tenant admin" : "workspace admin"}</span>
-          </span>
-        ) : <span className="text-slate-400">—</span>}
-      </Td>
-    </Tr>
+    <Card title={`Flags in ${environment.name}`} description="What this tenant gets and why. Switching a flag here sets an override for this tenant; a locked override cannot be changed by the tenant's own admins." bodyClassName="p-0">
+      <div className="border-b border-slate-100 px-5 py-3"><SearchInput label="Search flags" value={search} onChange={onSearch} /></div>
+      <Table label="Flag values" className="rounded-none border-0 shadow-none">
+        <THead><tr><Th>Flag</Th><Th>Value</Th><Th>Decided by</Th><Th>Override</Th></tr></THead>
+        <TBody>
+          {values.map((f) => <TenantFlagRow key={f.key} ws={ws} tenantName={tenant.name} f={f} canWrite={can("overrides:write")} canLock={can("overrides:lock")} isPending={pendingFlag === f.key} actions={actions} />)}
+        </TBody>
+      </Table>
+    </Card>
   );
 }
 
