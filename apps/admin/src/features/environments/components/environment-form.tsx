@@ -5,7 +5,7 @@ import { Field, Input } from "../../../components/ui/input";
 import { Switch } from "../../../components/ui/switch";
 import { applyApiErrors } from "../../../lib/form-errors";
 
-export type EnvironmentValues = { key: string; name: string; color?: string | null; requireContextToken?: boolean };
+export type EnvironmentValues = { key: string; name: string; color?: string | null; requireContextToken?: boolean; isProduction?: boolean };
 
 /** Creating an environment that does not require signed context tokens is an opt-out: owners only (`canOptOut`). */
 export function EnvironmentForm({ id, defaultValues, isEdit, canOptOut, onSubmit }: { id: string; defaultValues: EnvironmentValues; isEdit: boolean; canOptOut: boolean; onSubmit(values: EnvironmentValues): Promise<unknown> }) {
@@ -15,7 +15,7 @@ export function EnvironmentForm({ id, defaultValues, isEdit, canOptOut, onSubmit
     try {
       await onSubmit(values);
     } catch (error) {
-      applyApiErrors(error, form.setError, ["key", "name", "color", "requireContextToken"]);
+      applyApiErrors(error, form.setError, ["key", "name", "color", "requireContextToken", "isProduction"]);
     }
   });
   return (
@@ -42,6 +42,18 @@ export function EnvironmentForm({ id, defaultValues, isEdit, canOptOut, onSubmit
           </div>
         </div>
       )}
+      <div className="col-span-2 flex items-start gap-3">
+        <Controller
+          control={form.control}
+          name="isProduction"
+          // Unset on a new environment: the API marks the key `production` as production by default.
+          render={({ field }) => <Switch label="Production" checked={field.value ?? form.watch("key") === "production"} onCheckedChange={field.onChange} />}
+        />
+        <div className="text-sm">
+          <p className="font-medium text-slate-700">Production</p>
+          <p className="text-slate-500">Live customer traffic: turning a flag on or off, or changing its rollout, here asks for confirmation and shows which tenants it affects first.</p>
+        </div>
+      </div>
       {errors.root && <p role="alert" className="col-span-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{errors.root.message}</p>}
     </form>
   );
