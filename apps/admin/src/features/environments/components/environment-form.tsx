@@ -1,6 +1,6 @@
 import { CreateEnvironmentBody } from "@ensign/contracts/environments";
 import { zodResolver } from "@hookform/resolvers/zod";
-import { Controller, useForm } from "react-hook-form";
+import { Controller, useForm, useWatch } from "react-hook-form";
 import { Field, Input } from "../../../components/ui/input";
 import { Switch } from "../../../components/ui/switch";
 import { applyApiErrors } from "../../../lib/form-errors";
@@ -11,6 +11,7 @@ export type EnvironmentValues = { key: string; name: string; color?: string | nu
 export function EnvironmentForm({ id, defaultValues, isEdit, canOptOut, onSubmit }: { id: string; defaultValues: EnvironmentValues; isEdit: boolean; canOptOut: boolean; onSubmit(values: EnvironmentValues): Promise<unknown> }) {
   const form = useForm<EnvironmentValues>({ resolver: zodResolver(CreateEnvironmentBody) as never, defaultValues });
   const { errors } = form.formState;
+  const key = useWatch({ control: form.control, name: "key" });
   const submit = form.handleSubmit(async (values) => {
     try {
       await onSubmit(values);
@@ -47,7 +48,7 @@ export function EnvironmentForm({ id, defaultValues, isEdit, canOptOut, onSubmit
           control={form.control}
           name="isProduction"
           // Unset on a new environment: the API marks the key `production` as production by default.
-          render={({ field }) => <Switch label="Production" checked={field.value ?? form.watch("key") === "production"} onCheckedChange={field.onChange} />}
+          render={({ field }) => <Switch label="Production" checked={field.value ?? key === "production"} onCheckedChange={field.onChange} />}
         />
         <div className="text-sm">
           <p className="font-medium text-slate-700">Production</p>
