@@ -22,6 +22,10 @@ test("an admin creates a flag, adds a rule and rolls it out to 30 %", async ({ p
   // The blast radius of the pending change, before saving.
   await expect(page.getByTestId("impact-summary")).toBeVisible();
   await page.getByRole("button", { name: "Save changes" }).click();
+  // Production asks first, with the blast radius again.
+  const confirm = page.getByRole("dialog", { name: "Save 2 changes to Seat map editor in Production?" });
+  await expect(confirm.getByTestId("impact-summary")).toBeVisible();
+  await confirm.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Targeting saved in Production")).toBeVisible();
 
   await page.reload();
@@ -43,6 +47,7 @@ test("a flag is switched off in production from the list and stays off", async (
   const on = page.getByRole("switch", { name: "AI Assistant in production: enabled" });
   await expect(on).toBeChecked();
   await on.click();
+  await page.getByRole("dialog", { name: "Turn AI Assistant off in Production?" }).getByRole("button", { name: "Turn off" }).click();
   await expect(page.getByRole("switch", { name: "AI Assistant in production: disabled" })).not.toBeChecked();
   await page.reload();
   await expect(page.getByRole("switch", { name: "AI Assistant in production: disabled" })).not.toBeChecked();
@@ -108,6 +113,7 @@ test("rules reorder by keyboard and by drag, and the order is saved", async ({ p
   await expect(page.getByLabel("Rule 1 name")).toHaveValue("German");
 
   await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByRole("dialog", { name: /in Production\?$/ }).getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Targeting saved in Production")).toBeVisible();
   const state = await (await api.get("/v1/workspaces/piquetickets/flags/reorder-demo/environments/production")).json();
   expect(state.rules.map((r: { name: string }) => r.name)).toEqual(["German", "Belgian", "Dutch"]);

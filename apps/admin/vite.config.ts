@@ -11,5 +11,6 @@ export default defineConfig({
     port: 5173,
     proxy: Object.fromEntries(["/v1", "/ofrep", "/docs", "/healthz", "/readyz"].map((path) => [path, { target: api, changeOrigin: false }])),
   },
-  build: { outDir: "dist", sourcemap: true },
+  // No source maps in the build: the API serves dist/ as is, and maps would publish the sources.
+  build: { outDir: "dist", sourcemap: false },
 });

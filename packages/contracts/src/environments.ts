@@ -21,6 +21,8 @@ export const EnvironmentResponse = z.object({
   contextJwksUrl: z.string().nullable(),
   /** Client keys must send a signed context token here; server keys never need one. */
   requireContextToken: z.boolean(),
+  /** Live customer traffic: the admin app confirms toggles and rollouts here, showing who they affect. */
+  isProduction: z.boolean(),
   masterSwitch: MasterSwitchState,
   /** Increases with every change to anything this environment's evaluation depends on. */
   snapshotVersion: z.number().int(),
@@ -47,6 +49,8 @@ export const CreateEnvironmentBody = z
     sortOrder: z.number().int().min(0).max(10_000).optional(),
     /** Refuse client-key evaluations without a signed context token; true (secure) when absent. */
     requireContextToken: z.boolean().optional(),
+    /** Marks live customer traffic; true when absent for the key `production`, else false. */
+    isProduction: z.boolean().optional(),
   })
   .strict();
 export type CreateEnvironmentBody = z.infer<typeof CreateEnvironmentBody>;
@@ -60,6 +64,7 @@ export const UpdateEnvironmentBody = z
     contextIssuer: z.string().trim().min(1).max(500).nullable().optional(),
     contextJwksUrl: HttpsUrl.nullable().optional(),
     requireContextToken: z.boolean().optional(),
+    isProduction: z.boolean().optional(),
   })
   .strict();
 export type UpdateEnvironmentBody = z.infer<typeof UpdateEnvironmentBody>;

@@ -25,6 +25,11 @@ export const ExportEnvironment = z.object({
   contextJwksUrl: z.string().max(2_000).nullable(),
   /** Absent in documents exported before the setting existed: not required. */
   requireContextToken: z.boolean().default(true),
+  /**
+   * Absent in documents exported before the setting existed: an environment created by the import
+   * is production when its key is `production`; an existing one keeps its setting.
+   */
+  isProduction: z.boolean().optional(),
 });
 
 export const ExportModule = z.object({

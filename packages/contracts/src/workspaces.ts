@@ -14,6 +14,8 @@ export const EnvironmentSummary = z.object({
   sortOrder: z.number().int(),
   /** Client keys must send a signed context token in this environment. */
   requireContextToken: z.boolean(),
+  /** Live customer traffic: the admin app confirms toggles and rollouts here, showing who they affect. */
+  isProduction: z.boolean(),
   masterSwitch: MasterSwitchState,
   snapshotVersion: z.number().int(),
   version: z.number().int(),

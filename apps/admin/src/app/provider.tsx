@@ -1,9 +1,10 @@
 import { MutationCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useEffect, useState, type ReactNode } from "react";
-import { toast, Toaster } from "../components/ui/toaster";
-import { TooltipProvider } from "../components/ui/tooltip";
+import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import { ApiError, errorMessage, onSessionChange } from "../lib/api-client";
 import { sessionQueryOptions } from "../lib/auth";
+
+// Toasts (and their library) load after the first paint; nothing toasts before a page has loaded.
+const Toaster = lazy(() => import("../components/ui/toaster").then((m) => ({ default: m.Toaster })));
 
 export function createQueryClient() {
   return new QueryClient({
@@ -19,7 +20,7 @@ export function createQueryClient() {
       // A failed write always says why, unless its caller handles the error itself (forms).
       onError: (error, _variables, _context, mutation) => {
         if (mutation.meta?.silent) return;
-        toast.error(errorMessage(error));
+        void import("../components/ui/toaster").then(({ toast }) => toast.error(errorMessage(error)));
       },
     }),
   });
@@ -43,10 +44,10 @@ export function AppProvider({ children }: { children: ReactNode }) {
   );
   return (
     <QueryClientProvider client={queryClient}>
-      <TooltipProvider>
-        {children}
+      {children}
+      <Suspense>
         <Toaster />
-      </TooltipProvider>
+      </Suspense>
     </QueryClientProvider>
   );
 }

@@ -1,4 +1,3 @@
-import { ErrorBody } from "@ensign/contracts/common";
 
 /** An error answer of the API, in its one shape. */
 export class ApiError extends Error {
@@ -119,6 +118,8 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     json = undefined;
   }
   if (!res.ok) {
+    // The schema (and zod with it) loads only when an error needs reading, not with the first page.
+    const { ErrorBody } = await import("@ensign/contracts/common");
     const parsed = ErrorBody.safeParse(json);
     if (parsed.success) throw new ApiError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
     throw new ApiError(res.status, "INTERNAL", `The server answered ${res.status}.`);

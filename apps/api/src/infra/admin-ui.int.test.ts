@@ -13,6 +13,7 @@ describe("the admin app", () => {
     mkdirSync(path.join(dist, "assets"));
     writeFileSync(path.join(dist, "index.html"), '<!doctype html><script type="module" src="/assets/app-1a2b.js"></script>');
     writeFileSync(path.join(dist, "assets", "app-1a2b.js"), "export {};");
+    writeFileSync(path.join(dist, "assets", "app-1a2b.js.map"), '{"version":3,"sources":["src/secret.ts"]}');
     t = await createTestApp({ config: { ADMIN_DIST: dist } });
   });
   afterAll(async () => {
@@ -28,6 +29,12 @@ describe("the admin app", () => {
     }
     const asset = await t.app.inject({ method: "GET", url: "/assets/app-1a2b.js" });
     expect(asset.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+  });
+
+  it("never serves a source map, even one left in the build", async () => {
+    const res = await t.app.inject({ method: "GET", url: "/assets/app-1a2b.js.map" });
+    expect(res.statusCode).toBe(404);
+    expect(res.body).not.toContain("secret.ts");
   });
 
   it("answers every path that is not one of its routes with a 404 in the error shape, not the index", async () => {

@@ -26,6 +26,8 @@ export const adminUiPlugin = fp(
       prefix: "/",
       wildcard: false,
       index: false,
+      // Source maps would publish the admin app's sources; an older build's stray map stays private.
+      allowedPath: (pathname) => !pathname.endsWith(".map"),
       maxAge: "1h",
       immutable: false,
       setHeaders(res, file) {

@@ -13,11 +13,14 @@ export const DEMO_USERS = [
   { email: "producer@arizona-comedy.test", password: "ensign-producer-demo", name: "Alex Producer", role: "tenant_admin" },
 ] as const;
 
-/** As every new environment, the demo's require signed context tokens of client keys: a producer reads only its own flags. */
+/**
+ * As every new environment, the demo's require signed context tokens of client keys: a producer
+ * reads only its own flags. Production is marked live: toggles there ask for confirmation.
+ */
 export const DEMO_ENVIRONMENTS = [
-  { key: "development", name: "Development", color: "#64748b", sortOrder: 0, requireContextToken: true },
-  { key: "staging", name: "Staging", color: "#d97706", sortOrder: 1, requireContextToken: true },
-  { key: "production", name: "Production", color: "#dc2626", sortOrder: 2, requireContextToken: true },
+  { key: "development", name: "Development", color: "#64748b", sortOrder: 0, requireContextToken: true, isProduction: false },
+  { key: "staging", name: "Staging", color: "#d97706", sortOrder: 1, requireContextToken: true, isProduction: false },
+  { key: "production", name: "Production", color: "#dc2626", sortOrder: 2, requireContextToken: true, isProduction: true },
 ];
 
 const BOOLEAN_VARIANTS = [

@@ -3,6 +3,7 @@ import { Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { Outlet, useLocation, useParams } from "react-router";
 import { ErrorBoundary, ErrorPanel } from "../../components/ui/error-boundary";
 import { PageSkeleton } from "../../components/ui/skeleton";
+import { TooltipProvider } from "../../components/ui/tooltip";
 import { useSession } from "../../lib/auth";
 import { buildCan, rememberedEnvironment, rememberEnvironment, WorkspaceScopeContext, type WorkspaceScope } from "../../lib/workspace-scope";
 import { useWorkspaces } from "../../features/workspaces/api/get-workspaces";
@@ -12,7 +13,7 @@ import { Sidebar } from "./sidebar";
 import { Topbar } from "./topbar";
 import { useLiveUpdates } from "./use-live-updates";
 
-export const LAST_WORKSPACE_KEY = "ensign:workspace";
+import { LAST_WORKSPACE_KEY } from "../../lib/last-workspace";
 
 /** The frame of every workspace page: sidebar, top bar, and the scope every feature reads. */
 export function WorkspaceLayout() {
@@ -82,6 +83,7 @@ export function WorkspaceLayout() {
 
   return (
     <WorkspaceScopeContext.Provider value={scope}>
+      <TooltipProvider>
       <div className="flex min-h-screen">
         <a href="#main" className="sr-only z-50 rounded bg-white px-3 py-2 focus:not-sr-only focus:fixed focus:top-2 focus:left-2">
           Skip to content
@@ -101,6 +103,7 @@ export function WorkspaceLayout() {
           </main>
         </div>
       </div>
+      </TooltipProvider>
     </WorkspaceScopeContext.Provider>
   );
 }

@@ -1,7 +1,7 @@
-import type { SnapshotFlagState } from "@ensign/contracts/snapshot";
 import { FlagHistorySection } from "../../features/audit/components/flag-history-section";
 import { ImpactSummary } from "../../features/evaluation/components/impact-summary";
 import { FlagPage, type FlagSection } from "../../features/flags/components/flag-page";
+import type { ImpactPreview } from "../../features/flags/components/production-confirm";
 import { FlagsPage } from "../../features/flags/components/flags-page";
 import { TenantOverridesSection } from "../../features/overrides/components/tenant-overrides-section";
 import { UserOverridesSection } from "../../features/overrides/components/user-overrides-section";
@@ -10,10 +10,13 @@ import { FlagStatsSection } from "../../features/stats/components/flag-stats-sec
 import { useWorkspaceScope } from "../../lib/workspace-scope";
 import { RequireCapability } from "./guard";
 
+/** Who a pending toggle or targeting change affects, worked out by the API before it is made. */
+const impact: ImpactPreview = ({ flagKey, flagName, state }) => <ImpactSummary flagKey={flagKey} flagName={flagName} state={state} />;
+
 export function FlagsRoute() {
   return (
     <RequireCapability capability="workspace:read">
-      <FlagsPage />
+      <FlagsPage impact={impact} />
     </RequireCapability>
   );
 }
@@ -34,7 +37,7 @@ export function FlagRoute() {
       <FlagPage
         sections={SECTIONS}
         segments={segments.data?.items.map((s) => s.key)}
-        impact={({ flag, draft }) => <ImpactSummary flagKey={flag.key} flagName={flag.name} state={draft satisfies Partial<SnapshotFlagState>} />}
+        impact={impact}
       />
     </RequireCapability>
   );

@@ -5,7 +5,7 @@ import { useSession } from "../../lib/auth";
 import { useWorkspaces } from "../../features/workspaces/api/get-workspaces";
 import { PageSkeleton } from "../../components/ui/skeleton";
 import { ErrorPanel } from "../../components/ui/error-boundary";
-import { LAST_WORKSPACE_KEY } from "../layout/workspace-layout";
+import { LAST_WORKSPACE_KEY } from "../../lib/last-workspace";
 
 /** `/` goes to the workspace used last, or the first one. */
 export function HomeRedirect() {

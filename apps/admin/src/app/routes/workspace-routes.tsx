@@ -1,10 +1,9 @@
 import type { RouteObject } from "react-router";
 import { NotFoundPage } from "./not-found";
-import { WorkspaceIndex } from "./guard";
 
 /** Each page loads with its own chunk. */
 export const workspaceRoutes: RouteObject[] = [
-  { index: true, element: <WorkspaceIndex /> },
+  { index: true, lazy: () => import("./guard").then((m) => ({ Component: m.WorkspaceIndex })) },
   { path: "flags", lazy: () => import("./flag-routes").then((m) => ({ Component: m.FlagsRoute })) },
   { path: "flags/:key", lazy: () => import("./flag-routes").then((m) => ({ Component: m.FlagRoute })) },
   { path: "tenants", lazy: () => import("./tenant-routes").then((m) => ({ Component: m.TenantsRoute })) },

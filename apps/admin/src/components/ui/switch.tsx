@@ -8,8 +8,11 @@ export interface SwitchProps {
   /** Accessible name; required because a switch has no visible text of its own. */
   label: string;
   disabled?: boolean;
-  /** Colours the "on" state amber when only part of the audience gets it. */
-  tone?: "green" | "amber";
+  /**
+   * Colour of the "on" state: green when everyone gets it, amber when only part of the audience
+   * does, slate when it is on but serves nobody anything but the off value.
+   */
+  tone?: "green" | "amber" | "slate";
   size?: "sm" | "md";
   className?: string;
   /** Help text shown on hover and keyboard focus, e.g. what the flag being switched is for. */
@@ -17,7 +20,7 @@ export interface SwitchProps {
 }
 
 export function Switch({ checked, onCheckedChange, label, disabled, tone = "green", size = "md", className, help }: SwitchProps) {
-  const on = tone === "amber" ? "bg-amber-500" : "bg-emerald-500";
+  const on = { green: "bg-emerald-500", amber: "bg-amber-500", slate: "bg-slate-500" }[tone];
   const button = (
     <button
       type="button"

@@ -130,6 +130,26 @@ describe("environments", () => {
     }
   });
 
+  it("marks an environment as production on creation or by an edit, audited, without touching evaluation", async () => {
+    const live = await t.app.inject({ method: "POST", url: base, headers: headers.admin, payload: { key: "live-eu", name: "Live EU", isProduction: true } });
+    expect(live.json()).toMatchObject({ key: "live-eu", isProduction: true });
+    const sandbox = await t.app.inject({ method: "POST", url: base, headers: headers.admin, payload: { key: "sandbox", name: "Sandbox" } });
+    expect(sandbox.json()).toMatchObject({ key: "sandbox", isProduction: false });
+
+    const marked = await t.app.inject({ method: "PATCH", url: `${base}/sandbox`, headers: { ...headers.admin, ...ifMatch(1) }, payload: { isProduction: true } });
+    expect(marked.statusCode).toBe(200);
+    expect(marked.json()).toMatchObject({ isProduction: true, version: 2, snapshotVersion: sandbox.json().snapshotVersion });
+    const [entry] = (await auditOf(t, world.ws.id, "environment.updated")).filter((e) => e.targetKey === "sandbox");
+    expect(entry).toMatchObject({ actorRole: "admin", before: { isProduction: false }, after: { isProduction: true } });
+    const workspace = await t.app.inject({ method: "GET", url: `/v1/workspaces/${world.ws.slug}`, headers: headers.viewer });
+    expect(workspace.json().environments.find((e: { key: string }) => e.key === "sandbox")).toMatchObject({ isProduction: true });
+
+    const byEditor = await t.app.inject({ method: "PATCH", url: `${base}/sandbox`, headers: { ...headers.editor, ...ifMatch(2) }, payload: { isProduction: false } });
+    expect(byEditor.statusCode).toBe(403);
+    const bad = await t.app.inject({ method: "PATCH", url: `${base}/sandbox`, headers: { ...headers.admin, ...ifMatch(2) }, payload: { isProduction: "yes" } });
+    expect(issuePaths(bad)).toEqual(["body.isProduction"]);
+  });
+
   it("shows the context secret only to key managers, uncached, and audits the reading without the value", async () => {
     const res = await t.app.inject({ method: "GET", url: `${base}/production/context-secret`, headers: headers.admin });
     expect(res.statusCode).toBe(200);

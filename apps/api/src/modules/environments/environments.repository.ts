@@ -12,6 +12,7 @@ const ENVIRONMENT_SELECT = {
   contextIssuer: true,
   contextJwksUrl: true,
   requireContextToken: true,
+  isProduction: true,
   masterSwitchOn: true,
   masterSwitchReason: true,
   masterSwitchChangedAt: true,
@@ -31,6 +32,7 @@ export interface EnvironmentChanges {
   contextIssuer?: string | null;
   contextJwksUrl?: string | null;
   requireContextToken?: boolean;
+  isProduction?: boolean;
 }
 
 export const environmentsRepository = {
@@ -69,7 +71,7 @@ export const environmentsRepository = {
     await tx.$queryRaw`SELECT id FROM workspaces WHERE id = ${workspaceId}::uuid FOR UPDATE`;
   },
 
-  create(tx: Tx, workspaceId: string, data: { key: string; name: string; color: string | null; sortOrder: number; contextSecret: string; requireContextToken: boolean }) {
+  create(tx: Tx, workspaceId: string, data: { key: string; name: string; color: string | null; sortOrder: number; contextSecret: string; requireContextToken: boolean; isProduction: boolean }) {
     return tx.environment.create({ data: { ...data, workspaceId }, select: ENVIRONMENT_SELECT });
   },
 

@@ -73,7 +73,7 @@ export async function environmentsRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: "Rename, recolour or reorder an environment, or change its context-token settings",
-        description: `\`requireContextToken: true\` (the default of new environments) refuses client-key evaluations without a valid signed context token (401), on every replica within the usual propagation; server keys are exempt. Only owners may set it to \`false\` (403 otherwise). ${IF_MATCH}`,
+        description: `\`requireContextToken: true\` (the default of new environments) refuses client-key evaluations without a valid signed context token (401), on every replica within the usual propagation; server keys are exempt. Only owners may set it to \`false\` (403 otherwise). \`isProduction\` marks live traffic: the admin app confirms toggles and rollouts there; evaluation is unchanged. ${IF_MATCH}`,
         security,
         params: EnvironmentParams,
         body: UpdateEnvironmentBody,

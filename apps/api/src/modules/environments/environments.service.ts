@@ -68,6 +68,7 @@ const audited = (row: EnvironmentRow) => ({
   contextIssuer: row.contextIssuer,
   contextJwksUrl: row.contextJwksUrl,
   requireContextToken: row.requireContextToken,
+  isProduction: row.isProduction,
 });
 
 /** The environment named by the path (its key) or by an API key (`{id}`), or a 404. */
@@ -103,6 +104,7 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
             sortOrder: body.sortOrder ?? (await repo.nextSortOrder(tx, workspaceId)),
             contextSecret: generateSigningSecret(),
             requireContextToken: body.requireContextToken ?? true,
+            isProduction: body.isProduction ?? body.key === "production",
           });
           const flagStates = await repo.createDefaultStates(tx, workspaceId, row.id);
           await recordAudit(tx, actor, { workspaceId, action: "environment.created", ...target(row), after: { ...audited(row), flagStates } });

@@ -27,12 +27,12 @@ async function writeEnvironments(tx: Tx, workspaceId: string, doc: WorkspaceExpo
   const known = new Map(existing.map((env) => [env.key, env.id]));
   let created = 0;
   for (const env of doc.environments) {
-    const data = { name: env.name, color: env.color, sortOrder: env.sortOrder, contextIssuer: env.contextIssuer, contextJwksUrl: env.contextJwksUrl, requireContextToken: env.requireContextToken };
+    const data = { name: env.name, color: env.color, sortOrder: env.sortOrder, contextIssuer: env.contextIssuer, contextJwksUrl: env.contextJwksUrl, requireContextToken: env.requireContextToken, ...(env.isProduction === undefined ? {} : { isProduction: env.isProduction }) };
     const id = known.get(env.key);
     if (id) {
       await repo.updateEnvironment(tx, workspaceId, id, data);
     } else {
-      const row = await repo.createEnvironment(tx, { ...data, key: env.key, workspaceId, contextSecret: generateSigningSecret() });
+      const row = await repo.createEnvironment(tx, { isProduction: env.key === "production", ...data, key: env.key, workspaceId, contextSecret: generateSigningSecret() });
       existing.push(row);
       created += 1;
     }

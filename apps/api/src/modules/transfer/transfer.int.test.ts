@@ -60,6 +60,7 @@ describe("export and import", () => {
     expect(doc).toMatchObject({ format: "ensign.workspace", formatVersion: 1, workspace: { slug: rich.ws.slug } });
     expect(doc.environments.map((e) => e.key)).toEqual(["development", "staging", "production", "qa"]);
     expect(doc.environments.map((e) => e.requireContextToken)).toEqual([false, false, false, true]);
+    expect(doc.environments.map((e) => e.isProduction)).toEqual([false, false, false, false]);
     expect(doc.modules.map((m) => m.key)).toEqual(["FIN", "STR"]);
     expect(doc.flags.map((f) => f.key)).toEqual(["checkout_variant", "fin_invoices", "gone_flag", "max_items", "old_flag", "ui_config"]);
     const invoices = doc.flags.find((f) => f.key === "fin_invoices")!;
@@ -89,8 +90,11 @@ describe("export and import", () => {
 
   it("imports into an empty workspace, reproducing every environment's snapshot and every flag's evaluations", async () => {
     const target = await emptyWorkspace();
-    const res = await t.app.inject({ method: "POST", url: `/v1/workspaces/${target.ws.slug}/import`, headers: target.headers, payload: { document: doc, mode: "empty-only" } });
+    const marked = { ...doc, environments: doc.environments.map((e) => (e.key === "qa" ? { ...e, isProduction: true } : e)) };
+    const res = await t.app.inject({ method: "POST", url: `/v1/workspaces/${target.ws.slug}/import`, headers: target.headers, payload: { document: marked, mode: "empty-only" } });
     expect(res.statusCode).toBe(200);
+    const importedEnvironments = await t.db.prisma.environment.findMany({ where: { workspaceId: target.ws.id }, orderBy: { sortOrder: "asc" } });
+    expect(importedEnvironments.filter((e) => e.isProduction).map((e) => e.key)).toEqual(["qa"]);
     expect(res.json().summary).toEqual({
       environments: { created: 1, updated: 3 },
       modules: 2,
@@ -125,7 +129,7 @@ describe("export and import", () => {
 
     // The new workspace exports to the same document: nothing lost, nothing added.
     const again = await t.app.inject({ method: "GET", url: `/v1/workspaces/${target.ws.slug}/export`, headers: target.headers });
-    expect(sameContent(again.json())).toEqual(sameContent(doc));
+    expect(sameContent(again.json())).toEqual(sameContent(marked));
 
     const fresh = await t.db.prisma.environment.findFirstOrThrow({ where: { workspaceId: target.ws.id, key: "qa" } });
     expect(rich.contextSecrets).not.toContain(fresh.contextSecret);

@@ -90,6 +90,8 @@ describe("workspaces", () => {
     const created = await t.app.inject({ method: "POST", url: "/v1/workspaces", headers: headers.superadmin, payload: body });
     expect(created.statusCode).toBe(201);
     expect(created.json().environments).toHaveLength(3);
+    // The default environment named production is marked live: toggles there ask for confirmation.
+    expect(created.json().environments.filter((e: { isProduction: boolean }) => e.isProduction).map((e: { key: string }) => e.key)).toEqual(["production"]);
     const duplicate = await t.app.inject({ method: "POST", url: "/v1/workspaces", headers: headers.superadmin, payload: body });
     expect(duplicate.statusCode).toBe(409);
     expect(duplicate.json().error.code).toBe("ALREADY_EXISTS");

@@ -18,6 +18,7 @@ const WORKSPACE_SELECT = {
       color: true,
       sortOrder: true,
       requireContextToken: true,
+      isProduction: true,
       masterSwitchOn: true,
       masterSwitchReason: true,
       masterSwitchChangedAt: true,

@@ -71,7 +71,7 @@ export function createWorkspacesService({ prisma, revocations }: { prisma: Prism
           const { id } = await repo.create(tx, { slug: body.slug, name: body.name });
           await tx.environment.createMany({
             // Secure by default: client keys must send a signed context token until an owner opts out.
-            data: environments.map((env, sortOrder) => ({ ...env, sortOrder, workspaceId: id, contextSecret: generateSigningSecret(), requireContextToken: true })),
+            data: environments.map((env, sortOrder) => ({ ...env, sortOrder, workspaceId: id, contextSecret: generateSigningSecret(), requireContextToken: true, isProduction: env.key === "production" })),
           });
           await tx.membership.create({ data: { workspaceId: id, userId: owner.userId, role: "owner" } });
           await recordAudit(tx, actor, {

@@ -1,21 +1,22 @@
 import { CreateEnvironmentBody } from "@ensign/contracts/environments";
 import { zodResolver } from "@hookform/resolvers/zod";
-import { Controller, useForm } from "react-hook-form";
+import { Controller, useForm, useWatch } from "react-hook-form";
 import { Field, Input } from "../../../components/ui/input";
 import { Switch } from "../../../components/ui/switch";
 import { applyApiErrors } from "../../../lib/form-errors";
 
-export type EnvironmentValues = { key: string; name: string; color?: string | null; requireContextToken?: boolean };
+export type EnvironmentValues = { key: string; name: string; color?: string | null; requireContextToken?: boolean; isProduction?: boolean };
 
 /** Creating an environment that does not require signed context tokens is an opt-out: owners only (`canOptOut`). */
 export function EnvironmentForm({ id, defaultValues, isEdit, canOptOut, onSubmit }: { id: string; defaultValues: EnvironmentValues; isEdit: boolean; canOptOut: boolean; onSubmit(values: EnvironmentValues): Promise<unknown> }) {
   const form = useForm<EnvironmentValues>({ resolver: zodResolver(CreateEnvironmentBody) as never, defaultValues });
   const { errors } = form.formState;
+  const key = useWatch({ control: form.control, name: "key" });
   const submit = form.handleSubmit(async (values) => {
     try {
       await onSubmit(values);
     } catch (error) {
-      applyApiErrors(error, form.setError, ["key", "name", "color", "requireContextToken"]);
+      applyApiErrors(error, form.setError, ["key", "name", "color", "requireContextToken", "isProduction"]);
     }
   });
   return (
@@ -42,6 +43,18 @@ export function EnvironmentForm({ id, defaultValues, isEdit, canOptOut, onSubmit
           </div>
         </div>
       )}
+      <div className="col-span-2 flex items-start gap-3">
+        <Controller
+          control={form.control}
+          name="isProduction"
+          // Unset on a new environment: the API marks the key `production` as production by default.
+          render={({ field }) => <Switch label="Production" checked={field.value ?? key === "production"} onCheckedChange={field.onChange} />}
+        />
+        <div className="text-sm">
+          <p className="font-medium text-slate-700">Production</p>
+          <p className="text-slate-500">Live customer traffic: turning a flag on or off, or changing its rollout, here asks for confirmation and shows which tenants it affects first.</p>
+        </div>
+      </div>
       {errors.root && <p role="alert" className="col-span-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{errors.root.message}</p>}
     </form>
   );

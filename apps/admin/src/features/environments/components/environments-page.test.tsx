@@ -100,3 +100,19 @@ describe("EnvironmentsPage: signed context tokens", () => {
     }
   });
 });
+
+describe("EnvironmentsPage: production", () => {
+  it("marks production environments and lets an admin mark another one, sending only the change with its version", async () => {
+    const { user, patches } = renderPage("admin");
+    const marked = screen.getAllByTitle("Toggles and rollouts here ask for confirmation");
+    expect(marked.map((badge) => badge.closest("tr")?.querySelector(".font-mono")?.textContent)).toEqual(["production"]);
+    await user.click(screen.getByRole("button", { name: "Edit Staging" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit Staging" });
+    const switchEl = within(dialog).getByRole("switch", { name: "Production" });
+    expect(switchEl).toHaveAttribute("aria-checked", "false");
+    await user.click(switchEl);
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(patches).toHaveLength(1));
+    expect(patches[0]).toEqual({ url: "/v1/workspaces/demo/environments/staging", body: { name: "Staging", color: "#64748b", isProduction: true }, ifMatch: '"1"' });
+  });
+});

@@ -58,6 +58,7 @@ export function EnvironmentsPage() {
                 <span className="inline-flex items-center gap-2 font-medium text-slate-900">
                   <span className="h-2.5 w-2.5 rounded-full" style={{ background: e.color ?? "#64748b" }} aria-hidden="true" />
                   {e.name}
+                  {e.isProduction && <Badge tone="red" title="Toggles and rollouts here ask for confirmation">production</Badge>}
                   {e.key === env && <Badge tone="indigo">current</Badge>}
                 </span>
               </Td>
@@ -101,10 +102,10 @@ export function EnvironmentsPage() {
             id="environment-form"
             isEdit={editing !== "new"}
             canOptOut={canOptOut}
-            defaultValues={editing === "new" ? { key: "", name: "", color: "#6366f1", requireContextToken: true } : { key: editing.key, name: editing.name, color: editing.color ?? "#64748b" }}
+            defaultValues={editing === "new" ? { key: "", name: "", color: "#6366f1", requireContextToken: true } : { key: editing.key, name: editing.name, color: editing.color ?? "#64748b", isProduction: editing.isProduction }}
             onSubmit={async (values) => {
-              if (editing === "new") await create.mutateAsync({ key: values.key, name: values.name, color: values.color || null, requireContextToken: values.requireContextToken ?? true });
-              else await update.mutateAsync({ env: editing.key, version: editing.version, body: { name: values.name, color: values.color || null } });
+              if (editing === "new") await create.mutateAsync({ key: values.key, name: values.name, color: values.color || null, requireContextToken: values.requireContextToken ?? true, ...(values.isProduction === undefined ? {} : { isProduction: values.isProduction }) });
+              else await update.mutateAsync({ env: editing.key, version: editing.version, body: { name: values.name, color: values.color || null, ...(values.isProduction === editing.isProduction ? {} : { isProduction: values.isProduction }) } });
               toast.success(editing === "new" ? `Environment ${values.key} created` : "Environment saved");
               setEditing(null);
             }}

@@ -14,13 +14,13 @@ import { cn } from "../../../lib/cn";
 import { formatRelative } from "../../../lib/format";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { useFlag } from "../api/get-flag";
-import { useToggleFlag } from "../api/toggle-flag";
+import { useSafeToggle } from "../hooks/use-safe-toggle";
 import { useSetFlagLifecycle, type FlagLifecycleAction } from "../api/update-flag";
 import { FlagSchedules } from "./flag-schedules";
 import { FlagSettings } from "./flag-settings";
-import { FlagStatusCell } from "./flag-status";
+import { FlagStatusCell, flagStateLook } from "./flag-status";
 import { FlagTargeting } from "./flag-targeting";
-import type { TargetingDraft } from "../api/save-flag-state";
+import { ProductionConfirmDialog, type ImpactPreview } from "./production-confirm";
 
 /** Extra sections other features provide (overrides, stats, history), composed by the app. */
 export interface FlagSection {
@@ -31,16 +31,16 @@ export interface FlagSection {
 
 export interface FlagPageProps {
   sections?: FlagSection[];
-  /** Shows the blast radius of pending targeting changes before they are saved. */
-  impact?(props: { flag: FlagResponse; draft: TargetingDraft }): ReactNode;
+  /** Shows the blast radius of a pending toggle or targeting change before it takes effect. */
+  impact?: ImpactPreview;
   segments?: string[];
 }
 
 export function FlagPage({ sections = [], impact, segments }: FlagPageProps) {
   const { key = "" } = useParams();
-  const { ws, env, environments, setEnvironment, can } = useWorkspaceScope();
+  const { ws, env, environment, environments, setEnvironment, can } = useWorkspaceScope();
   const flag = useFlag(ws, env, key);
-  const toggle = useToggleFlag(ws, env);
+  const toggle = useSafeToggle();
   const lifecycle = useSetFlagLifecycle(ws, key);
   const [tab, setTab] = useState("targeting");
   const [confirm, setConfirm] = useState<FlagLifecycleAction | null>(null);
@@ -98,14 +98,14 @@ export function FlagPage({ sections = [], impact, segments }: FlagPageProps) {
               <TabsTrigger key={e.key} value={e.key}>
                 <span className="h-2 w-2 rounded-full" style={{ background: e.color ?? "#64748b" }} aria-hidden="true" />
                 {e.name}
-                <span className={cn("h-1.5 w-1.5 rounded-full", !s?.enabled ? "bg-slate-300" : s.status === "partial" ? "bg-amber-500" : s.status === "on" ? "bg-emerald-500" : "bg-slate-400")} aria-label={s?.enabled ? s.status : "off"} />
+                <span className={cn("h-1.5 w-1.5 rounded-full", !s?.enabled ? "bg-slate-300" : s.status === "partial" ? "bg-amber-500" : s.status === "on" ? "bg-emerald-500" : "bg-slate-400")} aria-label={s ? flagStateLook(s).status : "off"} />
               </TabsTrigger>
             );
           })}
         </TabsList>
       </Tabs>
       <div className="flex items-center justify-between gap-4 rounded-b-lg border-x border-b border-slate-200 bg-white px-5 py-3">
-        <FlagStatusCell name={f.name} summary={summary} canToggle={can("state:write") && !f.archivedAt} isPending={toggle.isPending} onToggle={(enabled) => summary && toggle.mutate({ key: f.key, enabled, version: summary.version }, { onSuccess: () => toast.success(`${f.name} ${enabled ? "enabled" : "disabled"} in ${env}`) })} />
+        <FlagStatusCell name={f.name} summary={summary} canToggle={can("state:write") && !f.archivedAt} isPending={toggle.isPending} onToggle={(enabled) => summary && toggle.request({ key: f.key, name: f.name, enabled, version: summary.version })} />
         {summary && (
           <span className="text-sm text-slate-500">
             Serving <span className="font-medium text-slate-700">{summary.rollout.summary}</span> · {summary.overrideCount} tenant override{summary.overrideCount === 1 ? "" : "s"} · {summary.userOverrideCount} user override{summary.userOverrideCount === 1 ? "" : "s"}
@@ -121,7 +121,7 @@ export function FlagPage({ sections = [], impact, segments }: FlagPageProps) {
           <TabsTrigger value="settings">Variants & settings</TabsTrigger>
         </TabsList>
         <TabsContent value="targeting" className="pt-5">
-          {f.state && <FlagTargeting key={env} flag={f} state={f.state} segments={segments} preview={impact && ((draft) => impact({ flag: f, draft }))} />}
+          {f.state && <FlagTargeting key={env} flag={f} state={f.state} segments={segments} impact={impact} />}
         </TabsContent>
         {sections.map((s) => (
           <TabsContent key={s.id} value={s.id} className="pt-5">
@@ -136,6 +136,18 @@ export function FlagPage({ sections = [], impact, segments }: FlagPageProps) {
         </TabsContent>
       </Tabs>
 
+      <ProductionConfirmDialog
+        open={toggle.pending !== null}
+        title={toggle.pending ? `Turn ${f.name} ${toggle.pending.enabled ? "on" : "off"} in ${environment.name}?` : ""}
+        confirmLabel={toggle.pending?.enabled ? "Turn on" : "Turn off"}
+        flagKey={f.key}
+        flagName={f.name}
+        state={{ enabled: toggle.pending?.enabled ?? false }}
+        impact={impact}
+        isPending={toggle.isPending}
+        onConfirm={toggle.confirm}
+        onCancel={toggle.cancel}
+      />
       <ConfirmDialog
         open={confirm !== null}
         onOpenChange={(open) => !open && setConfirm(null)}

@@ -3,22 +3,35 @@ import { StatusDot } from "../../../components/ui/badge";
 import { Switch } from "../../../components/ui/switch";
 import { Tooltip } from "../../../components/ui/tooltip";
 
-/** on: green; off: grey; partial (rules, split, lists, overrides): amber. */
+/**
+ * What a flag's state in one environment looks like. The switch is the flag's kill switch
+ * (`enabled`); its colour, its accessible name and the status beside it all tell what the flag
+ * serves: green "on" for everyone, amber "partial" for some, grey "off" when disabled. A flag
+ * that is enabled but serves its off variant to everyone is on (checked) in slate, "serves off":
+ * never green beside a status that says off.
+ */
+export function flagStateLook(summary: Pick<FlagStateSummary, "enabled" | "status">) {
+  if (!summary.enabled) return { tone: "green", dot: "off", status: "off", description: "disabled" } as const;
+  if (summary.status === "on") return { tone: "green", dot: "on", status: "on", description: "enabled, on for everyone" } as const;
+  if (summary.status === "partial") return { tone: "amber", dot: "partial", status: "partial", description: "enabled, on for some" } as const;
+  return { tone: "slate", dot: "off", status: "serves off", description: "enabled, serving the off variant to everyone" } as const;
+}
+
 export function FlagStatusCell({ name, description, summary, canToggle, onToggle, isPending }: { name: string; description?: string; summary: FlagStateSummary | undefined; canToggle: boolean; onToggle(enabled: boolean): void; isPending?: boolean }) {
   if (!summary) return <span className="text-xs text-slate-400">—</span>;
-  const label = summary.enabled ? (summary.status === "partial" ? "partial" : summary.status) : "off";
+  const look = flagStateLook(summary);
   return (
     <span className="inline-flex items-center gap-3">
       <Switch
         size="sm"
         checked={summary.enabled}
-        tone={summary.status === "partial" ? "amber" : "green"}
-        label={`${name} in ${summary.environment}: ${summary.enabled ? "enabled" : "disabled"}`}
+        tone={look.tone}
+        label={`${name} in ${summary.environment}: ${look.description}`}
         disabled={!canToggle || isPending}
         onCheckedChange={onToggle}
         help={description || undefined}
       />
-      <StatusDot status={summary.enabled ? summary.status : "off"} label={label} />
+      <StatusDot status={look.dot} label={look.status} />
     </span>
   );
 }

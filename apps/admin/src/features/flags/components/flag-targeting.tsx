@@ -1,7 +1,7 @@
 import type { FlagResponse, FlagStateResponse } from "@ensign/contracts/flags";
 import { RuleBody, Serve, type Variant } from "@ensign/contracts/targeting";
 import { AlertTriangle, RotateCcw, Save } from "lucide-react";
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 import { RolloutSlider } from "../../../components/targeting/rollout-slider";
 import { RuleBuilder } from "../../../components/targeting/rule-builder";
 import { ServeEditor } from "../../../components/targeting/serve-editor";
@@ -12,6 +12,8 @@ import { toast } from "../../../components/ui/toaster";
 import { ApiError } from "../../../lib/api-client";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { targetingChanges, useSaveTargeting, type TargetingDraft } from "../api/save-flag-state";
+import { UNDO_WINDOW_MS } from "../hooks/use-safe-toggle";
+import { ProductionConfirmDialog, type ImpactPreview } from "./production-confirm";
 
 const draftOf = (state: FlagStateResponse): TargetingDraft => ({ rules: state.rules, fallthrough: state.fallthrough, tenantAllow: state.tenantAllow, tenantDeny: state.tenantDeny });
 
@@ -29,9 +31,11 @@ export function draftIssues(draft: TargetingDraft): string[] {
 
 /**
  * Rules, fallthrough and tenant lists of the flag in one environment, edited as a draft and
- * saved together. `preview` shows the blast radius of the pending change before saving.
+ * saved together. `impact` shows the blast radius of the pending change before saving; in a
+ * production environment saving asks for confirmation with it. Elsewhere a change that left the
+ * rules alone (a rollout, a tenant list) can be undone from the toast.
  */
-export function FlagTargeting({ flag, state, segments, preview }: { flag: FlagResponse; state: FlagStateResponse; segments?: string[]; preview?(draft: TargetingDraft): ReactNode }) {
+export function FlagTargeting({ flag, state, segments, impact }: { flag: FlagResponse; state: FlagStateResponse; segments?: string[]; impact?: ImpactPreview }) {
   const { ws, env, environment, can } = useWorkspaceScope();
   const canWrite = can("state:write") && !flag.archivedAt;
   const save = useSaveTargeting(ws, env, flag.key);
@@ -49,21 +53,43 @@ export function FlagTargeting({ flag, state, segments, preview }: { flag: FlagRe
   const variants: Variant[] = flag.variants;
   const isBoolean = flag.type === "boolean";
   const update = (patch: Partial<TargetingDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  const [isConfirming, setIsConfirming] = useState(false);
+  const preview = (d: TargetingDraft) => impact?.({ flagKey: flag.key, flagName: flag.name, state: d });
+  // Only the fallthrough and lists can be put back by one PATCH; rule edits are undone by hand.
+  const isUndoable = changes.deleted.length === 0 && changes.created.length === 0 && changes.updated.length === 0 && !changes.reorder;
 
-  const onSave = () =>
+  const undo = (saved: FlagStateResponse, previous: TargetingDraft) =>
+    save.mutate(
+      { saved, draft: previous },
+      {
+        onSuccess: (next) => {
+          setBase(next);
+          setDraft(draftOf(next));
+          toast.success(`Targeting restored in ${environment.name}`);
+        },
+      },
+    );
+
+  const apply = () => {
+    const previous = draftOf(base);
     save.mutate(
       { saved: base, draft },
       {
         onSuccess: (next) => {
           setBase(next);
           setDraft(draftOf(next));
-          toast.success(`Targeting saved in ${environment.name}`);
+          const message = `Targeting saved in ${environment.name}`;
+          if (environment.isProduction || !isUndoable) toast.success(message);
+          else toast.success(message, { duration: UNDO_WINDOW_MS, action: { label: "Undo", onClick: () => undo(next, previous) } });
         },
         onError: (error) => {
           if (error instanceof ApiError && error.status === 412) setBase(state);
         },
+        onSettled: () => setIsConfirming(false),
       },
     );
+  };
+  const onSave = () => (environment.isProduction ? setIsConfirming(true) : apply());
 
   return (
     <div className="space-y-6" id="targeting">
@@ -112,6 +138,18 @@ export function FlagTargeting({ flag, state, segments, preview }: { flag: FlagRe
           </div>
         </div>
       )}
+      <ProductionConfirmDialog
+        open={isConfirming}
+        title={`Save ${changes.count} change${changes.count === 1 ? "" : "s"} to ${flag.name} in ${environment.name}?`}
+        confirmLabel="Save changes"
+        flagKey={flag.key}
+        flagName={flag.name}
+        state={draft}
+        impact={impact}
+        isPending={save.isPending}
+        onConfirm={apply}
+        onCancel={() => setIsConfirming(false)}
+      />
     </div>
   );
 }

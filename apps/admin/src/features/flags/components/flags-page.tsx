@@ -17,13 +17,15 @@ import { useDebouncedValue } from "../../../lib/use-debounced-value";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { facetsOf, useFlagDefinitions } from "../api/get-flag-definitions";
 import { useFlags, type FlagFilters, type FlagSort } from "../api/get-flags";
-import { useToggleFlag } from "../api/toggle-flag";
+import { useSafeToggle } from "../hooks/use-safe-toggle";
 import { CreateFlagDialog } from "./create-flag-dialog";
 import { FlagStatusCell, RolloutCell } from "./flag-status";
+import { ProductionConfirmDialog, type ImpactPreview } from "./production-confirm";
 
 type Filters = Omit<FlagFilters, "search" | "page" | "pageSize" | "sort" | "order">;
 
-export function FlagsPage() {
+/** `impact` shows who a toggle in a production environment affects, before it is confirmed. */
+export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
   const { ws, env, environment, can } = useWorkspaceScope();
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState<{ field: FlagSort; order: "asc" | "desc" }>({ field: "key", order: "asc" });
@@ -35,7 +37,7 @@ export function FlagsPage() {
   const flags = useFlags(ws, env, query);
   const definitions = useFlagDefinitions(ws);
   const facets = facetsOf(definitions.data);
-  const toggle = useToggleFlag(ws, env);
+  const toggle = useSafeToggle();
   const canToggle = can("state:write");
   const setFilter = <K extends keyof Filters>(key: K, value: Filters[K]) => {
     setFilters((f) => ({ ...f, [key]: value }));
@@ -127,7 +129,7 @@ export function FlagsPage() {
             </THead>
             <TBody>
               {flags.data.items.map((flag) => (
-                <FlagRow key={flag.id} flag={flag} env={env} ws={ws} canToggle={canToggle} isPending={toggle.isPending && toggle.variables?.key === flag.key} onToggle={(enabled, version) => toggle.mutate({ key: flag.key, enabled, version })} />
+                <FlagRow key={flag.id} flag={flag} env={env} ws={ws} canToggle={canToggle} isPending={toggle.pendingKey === flag.key} onToggle={(enabled, version) => toggle.request({ key: flag.key, name: flag.name, enabled, version })} />
               ))}
             </TBody>
           </Table>
@@ -135,6 +137,18 @@ export function FlagsPage() {
         </>
       )}
       <CreateFlagDialog open={creating} onOpenChange={setCreating} />
+      <ProductionConfirmDialog
+        open={toggle.pending !== null}
+        title={toggle.pending ? `Turn ${toggle.pending.name} ${toggle.pending.enabled ? "on" : "off"} in ${environment.name}?` : ""}
+        confirmLabel={toggle.pending?.enabled ? "Turn on" : "Turn off"}
+        flagKey={toggle.pending?.key ?? ""}
+        flagName={toggle.pending?.name ?? ""}
+        state={{ enabled: toggle.pending?.enabled ?? false }}
+        impact={impact}
+        isPending={toggle.isPending}
+        onConfirm={toggle.confirm}
+        onCancel={toggle.cancel}
+      />
     </>
   );
 }

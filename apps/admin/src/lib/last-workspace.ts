@@ -1,0 +1,2 @@
+/** Where the app remembers the workspace last opened, so "/" returns there. */
+export const LAST_WORKSPACE_KEY = "ensign:workspace";
