@@ -3,7 +3,7 @@ import { FlagKey, IsoDateTime, Key } from "./common";
 import { JsonValue } from "./targeting";
 import { WorkspaceSlug } from "./workspaces";
 
-export const ACTOR_TYPES = ["user", "api_key", "system"] as const;
+export const ACTOR_TYPES = ["user", "api_key", "personal_token", "service_token", "system"] as const;
 
 /** One entry of the append-only audit log. */
 export const AuditEntryResponse = z.object({
@@ -11,7 +11,12 @@ export const AuditEntryResponse = z.object({
   at: z.string(),
   actor: z.object({
     type: z.enum(ACTOR_TYPES),
+    /** The user, the API key, or the access token (`personal_token`, `service_token`). */
     id: z.string().nullable(),
+    /** For a personal token: the user it acted for. */
+    userId: z.string().nullable(),
+    /** For an access token: its name. */
+    name: z.string().nullable(),
     email: z.string().nullable(),
     role: z.string().nullable(),
   }),

@@ -31,6 +31,8 @@ export const AUDIT_SELECT = {
   actorType: true,
   actorId: true,
   actorEmail: true,
+  actorUserId: true,
+  actorName: true,
   actorRole: true,
   ip: true,
   userAgent: true,

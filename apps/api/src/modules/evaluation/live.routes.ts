@@ -82,7 +82,7 @@ export async function liveRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { workspaceId } = scopeOf(request);
       const environments = await evaluation.environments(workspaceId);
-      const release = streams.admit(`user:${request.principal!.userId}`, request.ip);
+      const release = streams.admit(request.principal ? `user:${request.principal.userId}` : `service_token:${request.serviceToken!.id}`, request.ip);
       let leave = () => {};
       const client = openSse(request, reply, () => {
         leave();
