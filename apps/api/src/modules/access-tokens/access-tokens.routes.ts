@@ -17,7 +17,7 @@ import { principalOf, scopeOf } from "../../infra/auth";
 import { forbidden } from "../../infra/errors";
 
 const security = [{ bearerAuth: [] }];
-const tags = ["access tokens"];
+const tags = ["access-tokens"];
 
 /** `/v1/auth/tokens`: a signed-in user's own personal access tokens. Tokens cannot manage tokens. */
 export async function personalTokensRoutes(app: FastifyInstance) {
