@@ -163,6 +163,14 @@ describe("access tokens", () => {
       expect((await t.app.inject({ method: "GET", url: "/v1/tenant/features", headers: bearer(ownerToken.secret) })).statusCode).toBe(403);
     });
 
+    it("are taken from the Authorization header only, never from a URL", async () => {
+      const token = await pat(admin.headers);
+      const inQuery = await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}/events?accessToken=${token.secret}` });
+      expect(inQuery.statusCode).toBe(401);
+      const row = await t.db.prisma.personalToken.findUniqueOrThrow({ where: { id: token.id } });
+      expect(row.lastUsedAt).toBeNull();
+    });
+
     it("write their last use at most once a minute", async () => {
       const token = await pat(admin.headers);
       await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}`, headers: bearer(token.secret) });
