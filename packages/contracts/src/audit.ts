@@ -53,7 +53,10 @@ const AuditFilters = z.object({
   flag: FlagKey.optional(),
   /** Entries about this tenant. */
   tenant: Key.optional(),
-  /** A user id, or an email address (case-insensitive). */
+  /**
+   * A user id (their own changes and their personal tokens'), an email address
+   * (case-insensitive), or an access token's id.
+   */
   actor: z.string().trim().min(1).max(254).optional(),
   /** An exact action (`flag.created`), or a prefix ending in `.` or `*` (`flag.`, `tenant_override*`). */
   action: z.string().trim().min(1).max(100).optional(),

@@ -268,6 +268,12 @@ describe("access tokens", () => {
       { type: "service_token", id: service.id, userId: null, name: "github-actions", email: null, role: "editor" },
       { type: "personal_token", id: personal.id, userId: admin.id, name: "deploy-script", email: admin.email, role: "admin" },
     ]);
+
+    // Filtering by the user finds their token's changes too; by the token, only its own.
+    const byUser = await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}/audit?actor=${admin.id}`, headers: owner.headers });
+    expect(byUser.json().items.map((i: { actor: { id: string } }) => i.actor.id)).toContain(personal.id);
+    const byToken = await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}/audit?actor=${service.id}`, headers: owner.headers });
+    expect(byToken.json().items.map((i: { actor: { id: string } }) => i.actor.id)).toEqual([service.id]);
   });
 
   it("never puts a token's secret in the audit log or the logs", async () => {
