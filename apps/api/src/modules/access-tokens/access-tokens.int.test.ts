@@ -224,6 +224,22 @@ describe("access tokens", () => {
       expect((await toggle(bearer(unbound.secret), "production", true)).statusCode).toBe(200);
     });
 
+    it("bound to an environment end with it", async () => {
+      const env = `temp-${Date.now()}`;
+      const created = await t.app.inject({ method: "POST", url: `/v1/workspaces/${ws.slug}/environments`, headers: owner.headers, payload: { key: env, name: "Temp" } });
+      expect(created.statusCode).toBe(201);
+      const token = await serviceToken({ role: "editor", environment: env });
+      expect((await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}`, headers: bearer(token.secret) })).statusCode).toBe(200);
+      const removed = await t.app.inject({
+        method: "DELETE",
+        url: `/v1/workspaces/${ws.slug}/environments/${env}`,
+        headers: { ...owner.headers, ...ifMatch(created.json().version) },
+        payload: { confirm: env },
+      });
+      expect(removed.statusCode).toBe(204);
+      expect((await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}`, headers: bearer(token.secret) })).statusCode).toBe(401);
+    });
+
     it("act in their own workspace only, and never outside it", async () => {
       const token = await serviceToken({ role: "admin" });
       expect((await t.app.inject({ method: "GET", url: `/v1/workspaces/${other.slug}`, headers: bearer(token.secret) })).statusCode).toBe(404);
