@@ -100,7 +100,7 @@ const MATRIX: Row[] = [
   { route: "GET /v1/auth/tokens", allow: SESSION, ok: 200 },
   { route: "POST /v1/auth/tokens", allow: SESSION, ok: 400, body: INVALID_BODY },
   { route: "DELETE /v1/auth/tokens/:id", allow: SESSION, ok: 400, params: { id: BAD } },
-  { route: "POST /v1/invitations/accept", allow: SIGNED_IN, ok: 400, body: INVALID_BODY },
+  { route: "POST /v1/invitations/accept", allow: SESSION, ok: 400, body: INVALID_BODY },
   { route: "GET /v1/workspaces", allow: SIGNED_IN, ok: 200 },
 
   // The platform.
