@@ -35,6 +35,8 @@ export const OVERRIDES = policy("overrides:write", "workspace", ["superadmin", "
 export const LOCK = policy("overrides:lock", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
 /** API keys, context signing secrets and service tokens. */
 export const KEYS_MANAGE = policy("keys:manage", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
+/** Service tokens: `keys:manage` in a sign-in session (no token mints another). */
+export const SERVICE_TOKENS = policy("keys:manage, signed in", "workspace", ["superadmin", "owner", "admin"]);
 export const MEMBERS = policy("members:manage", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
 /** Password-reset links for members. */
 export const RESET_PASSWORDS = policy("members:reset_password", "workspace", ["superadmin", "owner", "ownerToken"]);

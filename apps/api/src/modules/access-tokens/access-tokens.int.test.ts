@@ -249,6 +249,9 @@ describe("access tokens", () => {
       // A token cannot mint another token.
       const mint = await t.app.inject({ method: "POST", url: `/v1/workspaces/${ws.slug}/service-tokens`, headers: bearer(token.secret), payload: { name: "more", role: "admin" } });
       expect(mint.statusCode).toBe(403);
+      const ownersToken = await pat(owner.headers);
+      const mintByPat = await t.app.inject({ method: "POST", url: `/v1/workspaces/${ws.slug}/service-tokens`, headers: bearer(ownersToken.secret), payload: { name: "more", role: "admin" } });
+      expect(mintByPat.statusCode).toBe(403);
       const viewer = await serviceToken({ role: "viewer" });
       expect((await toggle(bearer(viewer.secret), "production", true)).statusCode).toBe(403);
     });

@@ -66,9 +66,12 @@ export async function personalTokensRoutes(app: FastifyInstance) {
   );
 }
 
-/** Service tokens are made and revoked by people: a token cannot mint another, longer-lived or less restricted. */
+/**
+ * Service tokens are managed by people in a sign-in session: no access token (personal or
+ * service) can mint another that would outlive its own revocation.
+ */
 async function requirePerson(request: FastifyRequest): Promise<void> {
-  if (request.serviceToken) throw forbidden("A service token cannot manage service tokens.");
+  if (request.serviceToken || request.principal?.sessionId === null) throw forbidden("Sign in to manage service tokens: an access token cannot.");
 }
 
 /** `/v1/workspaces/:workspace/service-tokens`: a workspace's tokens for automation, managed with `keys:manage`. */
@@ -96,7 +99,8 @@ export async function serviceTokensRoutes(app: FastifyInstance) {
         summary: "Create a service token; its secret is shown in this answer only",
         description:
           "The token acts in this workspace with `role` (admin, editor or viewer). With `environment`, it may change only that environment's state: " +
-          "other environments and workspace-wide changes are refused with 403 (reading stays allowed). It expires after `expiresInDays` (default 90, at most 365).",
+          "other environments and workspace-wide changes are refused with 403 (reading stays allowed). It expires after `expiresInDays` (default 90, at most 365). " +
+          "Needs a sign-in session: an access token cannot create service tokens.",
         security,
         params: WorkspaceParams,
         body: CreateServiceTokenBody,
