@@ -20,6 +20,7 @@ import { oidcRoutes } from "./modules/auth/oidc.routes";
 import { flagStateRoutes } from "./modules/flags/flag-state.routes";
 import { flagsRoutes } from "./modules/flags/flags.routes";
 import { apiKeysRoutes } from "./modules/api-keys/api-keys.routes";
+import { personalTokensRoutes, serviceTokensRoutes } from "./modules/access-tokens/access-tokens.routes";
 import { auditRoutes } from "./modules/audit/audit.routes";
 import { environmentsRoutes } from "./modules/environments/environments.routes";
 import { identitiesRoutes } from "./modules/identities/identities.routes";
@@ -265,6 +266,7 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
       passwordLogin: config.passwordLogin,
       oidcLabel: config.oidc?.label ?? null,
     });
+    await browserFacing.register(personalTokensRoutes, { prefix: "/v1/auth/tokens" });
     await browserFacing.register(oidcRoutes, {
       prefix: "/v1/auth/oidc",
       appUrl: config.oidc?.appUrl ?? null,
@@ -289,6 +291,7 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     await browserFacing.register(modulesRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(segmentsRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(apiKeysRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(serviceTokensRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(identitiesRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(auditRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(transferRoutes, { prefix: "/v1/workspaces" });

@@ -21,6 +21,9 @@ import { createFlagsService } from "./modules/flags/flags.service";
 import { createRulesService } from "./modules/flags/rules.service";
 import { createApiKeyRevocations } from "./modules/api-keys/api-key-revocations";
 import { createApiKeysService } from "./modules/api-keys/api-keys.service";
+import { createAccessTokensRepository } from "./modules/access-tokens/access-tokens.repository";
+import { createPersonalTokensService } from "./modules/access-tokens/personal-tokens.service";
+import { createServiceTokensService } from "./modules/access-tokens/service-tokens.service";
 import { createAuditRetention } from "./modules/audit/audit-retention";
 import { createAuditService } from "./modules/audit/audit.service";
 import { createEnvironmentsService } from "./modules/environments/environments.service";
@@ -74,6 +77,7 @@ export function createServices(infra: Infra) {
   const prisma = db.prisma;
   const auth = createAuthService({ repo: createAuthRepository(db.prisma), refreshTokenTtlMs: config.refreshTokenTtlMs });
   const notifier = createChangeNotifier(cache);
+  const accessTokens = createAccessTokensRepository(db.prisma);
   const revocations = createApiKeyRevocations(cache);
   const limits = createEnvironmentLimits(config.environmentLimits);
   const metrics = createMetrics();
@@ -132,6 +136,8 @@ export function createServices(infra: Infra) {
     modules: createModulesService({ prisma, notifier }),
     segments: createSegmentsService({ prisma, notifier, limits }),
     apiKeys: createApiKeysService({ prisma, revocations }),
+    personalTokens: createPersonalTokensService({ repo: accessTokens }),
+    serviceTokens: createServiceTokensService({ prisma, tokens: accessTokens }),
     identities: createIdentitiesService({ prisma, notifier }),
     audit: createAuditService({ prisma }),
     auditRetention: createAuditRetention({ prisma, log: infra.log, intervalMs: config.auditRetentionIntervalMs }),

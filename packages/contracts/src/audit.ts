@@ -3,7 +3,7 @@ import { FlagKey, IsoDateTime, Key } from "./common";
 import { JsonValue } from "./targeting";
 import { WorkspaceSlug } from "./workspaces";
 
-export const ACTOR_TYPES = ["user", "api_key", "system"] as const;
+export const ACTOR_TYPES = ["user", "api_key", "personal_token", "service_token", "system"] as const;
 
 /** One entry of the append-only audit log. */
 export const AuditEntryResponse = z.object({
@@ -11,7 +11,12 @@ export const AuditEntryResponse = z.object({
   at: z.string(),
   actor: z.object({
     type: z.enum(ACTOR_TYPES),
+    /** The user, the API key, or the access token (`personal_token`, `service_token`). */
     id: z.string().nullable(),
+    /** For a personal token: the user it acted for. */
+    userId: z.string().nullable(),
+    /** For an access token: its name. */
+    name: z.string().nullable(),
     email: z.string().nullable(),
     role: z.string().nullable(),
   }),
@@ -48,7 +53,10 @@ const AuditFilters = z.object({
   flag: FlagKey.optional(),
   /** Entries about this tenant. */
   tenant: Key.optional(),
-  /** A user id, or an email address (case-insensitive). */
+  /**
+   * A user id (their own changes and their personal tokens'), an email address
+   * (case-insensitive), or an access token's id.
+   */
   actor: z.string().trim().min(1).max(254).optional(),
   /** An exact action (`flag.created`), or a prefix ending in `.` or `*` (`flag.`, `tenant_override*`). */
   action: z.string().trim().min(1).max(100).optional(),

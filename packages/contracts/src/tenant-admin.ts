@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FlagKey, IsoDateTime, Key, PageQuery, pageOf } from "./common";
+import { ACTOR_TYPES } from "./audit";
 import { Reason } from "./evaluation";
 import { JsonValue } from "./targeting";
 import { WorkspaceSlug } from "./workspaces";
@@ -133,7 +134,7 @@ export const TenantAuditEntry = z.object({
   targetType: z.string(),
   targetKey: z.string().nullable(),
   actor: z.object({
-    type: z.enum(["user", "api_key", "system"]),
+    type: z.enum(ACTOR_TYPES),
     role: z.string().nullable(),
     /** Shown for the tenant's own admins only. */
     email: z.string().nullable(),

@@ -2,10 +2,18 @@ import type { FastifyRequest } from "fastify";
 import type { Prisma } from "../generated/prisma/client";
 import type { Tx } from "./db/scoped";
 
-/** Who did something: a signed-in user, an API key, or Ensign itself (schedules, sweeps). */
+/**
+ * Who did something: a signed-in user, an API key, an access token (a user's personal token,
+ * or a workspace's service token), or Ensign itself (schedules, sweeps).
+ */
 export interface Actor {
-  type: "user" | "api_key" | "system";
+  type: "user" | "api_key" | "personal_token" | "service_token" | "system";
+  /** The user, the API key, or the access token. */
   id?: string;
+  /** For a personal token: the user it acts for. */
+  userId?: string;
+  /** For an access token: its name. */
+  name?: string;
   email?: string;
   role?: string;
   ip?: string;
@@ -20,6 +28,14 @@ export function actorOf(request: FastifyRequest): Actor {
   const userAgent = request.headers["user-agent"];
   const base = { ip: request.ip, userAgent: userAgent?.slice(0, 500), requestId: request.id };
   if (request.apiKey) return { ...base, type: "api_key", id: request.apiKey.id };
+  if (request.serviceToken) {
+    const token = request.serviceToken;
+    return { ...base, type: "service_token", id: token.id, name: token.name, role: token.role };
+  }
+  if (request.principal?.token) {
+    const { token, userId, email } = request.principal;
+    return { ...base, type: "personal_token", id: token.id, name: token.name, userId, email, role: request.scope?.role };
+  }
   if (request.principal) {
     return {
       ...base,
@@ -56,6 +72,8 @@ function toRow(actor: Actor, record: AuditRecord): Prisma.AuditEntryCreateManyIn
     actorId: actor.id ?? null,
     actorEmail: actor.email ?? null,
     actorRole: actor.role ?? null,
+    actorUserId: actor.userId ?? null,
+    actorName: actor.name ?? null,
     ip: actor.ip ?? null,
     userAgent: actor.userAgent ?? null,
     requestId: actor.requestId ?? null,

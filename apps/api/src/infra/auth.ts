@@ -1,15 +1,30 @@
 import fastifyJwt from "@fastify/jwt";
+import type { TokenRole } from "@ensign/contracts/access-tokens";
 import { can, type Capability, type Role } from "@ensign/contracts/auth";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { accessTokenKindOf } from "../modules/auth/secrets";
 import { AppError } from "./errors";
 
 export interface UserPrincipal {
   userId: string;
-  sessionId: string;
+  /** The sign-in session; null when a personal access token authenticated the request. */
+  sessionId: string | null;
   email: string;
   name: string;
   isSuperadmin: boolean;
+  /** The personal access token that authenticated the request, if one did. */
+  token?: { id: string; name: string; maxRole: Role | null };
+}
+
+/** A workspace's service token: acts with its role, in its workspace only. */
+export interface ServiceTokenPrincipal {
+  id: string;
+  name: string;
+  workspaceId: string;
+  role: TokenRole;
+  /** When set, the one environment whose state it may change. */
+  environment: { id: string; key: string } | null;
 }
 
 /** The workspace a request acts in, and the caller's standing there. */
@@ -40,8 +55,13 @@ declare module "@fastify/jwt" {
 
 declare module "fastify" {
   interface FastifyInstance {
-    /** Requires a valid access token of an active session; sets `request.principal`. */
+    /**
+     * Requires a user: a valid access token of an active session, or a personal access token;
+     * sets `request.principal`. Service tokens are refused (they act only in their workspace).
+     */
     authenticate: Guard;
+    /** Requires a signed-in session: personal access tokens cannot manage tokens or the account. */
+    requireSession: Guard;
     /** Authenticates, resolves `:workspace`, and requires the capability there; sets `request.scope`. */
     requireCapability(capability: Capability): Guard;
     /** Authenticates and requires a platform superadmin. */
@@ -50,6 +70,7 @@ declare module "fastify" {
   }
   interface FastifyRequest {
     principal?: UserPrincipal;
+    serviceToken?: ServiceTokenPrincipal;
     scope?: WorkspaceScope;
   }
 }
@@ -60,6 +81,19 @@ export interface AuthPluginOptions {
 }
 
 const unauthenticated = (message = "Sign in to continue.") => new AppError("UNAUTHENTICATED", message);
+
+const RANK: Partial<Record<Role, number>> = { owner: 4, admin: 3, editor: 2, viewer: 1 };
+
+/**
+ * The role a caller acts with: their own, narrowed by a personal token's `maxRole`. A narrowed
+ * token never acts as a tenant admin (that role is outside the workspace ranks): undefined.
+ */
+export function effectiveRole(role: Role, maxRole: Role | null | undefined): Role | undefined {
+  if (!maxRole) return role;
+  const own = RANK[role];
+  if (own === undefined) return undefined;
+  return own <= RANK[maxRole]! ? role : maxRole;
+}
 
 export const authPlugin = fp(
   async (app: FastifyInstance, options: AuthPluginOptions) => {
@@ -73,10 +107,38 @@ export const authPlugin = fp(
       app.jwt.sign({ sub: userId, sid: sessionId, typ: "access" }),
     );
 
-    const authenticate: Guard = async (request) => {
-      if (request.principal) return;
+    /** Sets `request.principal` (a session or a personal token) or `request.serviceToken`. */
+    const identify: Guard = async (request) => {
+      if (request.principal || request.serviceToken) return;
       const header = request.headers.authorization;
       if (!header?.startsWith("Bearer ")) throw unauthenticated();
+      const credential = header.slice("Bearer ".length).trim();
+      const kind = accessTokenKindOf(credential);
+      if (kind === "personal") {
+        const token = await app.services.personalTokens.authenticate(credential);
+        if (!token) throw unauthenticated("The access token is not valid, has expired or was revoked.");
+        request.principal = {
+          userId: token.user.id,
+          sessionId: null,
+          email: token.user.email,
+          name: token.user.name,
+          isSuperadmin: token.user.isSuperadmin,
+          token: { id: token.id, name: token.name, maxRole: token.maxRole },
+        };
+        return;
+      }
+      if (kind === "service") {
+        const token = await app.services.serviceTokens.authenticate(credential);
+        if (!token) throw unauthenticated("The service token is not valid, has expired or was revoked.");
+        request.serviceToken = {
+          id: token.id,
+          name: token.name,
+          workspaceId: token.workspaceId,
+          role: token.role as TokenRole,
+          environment: token.environmentId && token.environment ? { id: token.environmentId, key: token.environment.key } : null,
+        };
+        return;
+      }
       let payload: AccessTokenPayload;
       try {
         payload = await request.jwtVerify<AccessTokenPayload>();
@@ -97,28 +159,45 @@ export const authPlugin = fp(
         isSuperadmin: user.isSuperadmin,
       };
     };
+
+    const authenticate: Guard = async (request, reply) => {
+      await identify(request, reply);
+      if (!request.principal) throw new AppError("FORBIDDEN", "A service token acts only on its own workspace's routes.");
+    };
     app.decorate("authenticate", authenticate);
+
+    app.decorate("requireSession", async (request: FastifyRequest, reply: FastifyReply) => {
+      await authenticate(request, reply);
+      if (request.principal!.sessionId === null) throw new AppError("FORBIDDEN", "Sign in to do this: an access token cannot.");
+    });
 
     app.decorate("requireSuperadmin", async (request: FastifyRequest, reply: FastifyReply) => {
       await authenticate(request, reply);
-      if (!request.principal!.isSuperadmin) throw new AppError("FORBIDDEN", "Only platform superadmins may do this.");
+      const principal = request.principal!;
+      // A superadmin's narrowed token is no longer a superadmin's.
+      if (!principal.isSuperadmin || principal.token?.maxRole) throw new AppError("FORBIDDEN", "Only platform superadmins may do this.");
     });
 
     app.decorate("requireCapability", (capability: Capability): Guard => {
       return async (request, reply) => {
-        await authenticate(request, reply);
-        const principal = request.principal!;
+        await identify(request, reply);
         const slug = (request.params as { workspace?: string }).workspace;
         if (!slug) throw new AppError("NOT_FOUND", "No workspace in the path.");
+        if (request.serviceToken) {
+          request.scope = await serviceTokenScope(request, request.serviceToken, slug, capability);
+          return;
+        }
+        const principal = request.principal!;
         const workspace = await app.services.auth.membershipIn(principal.userId, slug);
         const membership = workspace?.memberships[0];
         // Not a member looks the same as no such workspace: slugs do not leak.
         if (!workspace || (!membership && !principal.isSuperadmin)) {
           throw new AppError("NOT_FOUND", `Workspace '${slug}' was not found.`);
         }
-        const role: Role = principal.isSuperadmin ? "owner" : membership!.role;
-        if (!can(role, capability)) {
-          throw new AppError("FORBIDDEN", `Your role (${role}) does not allow this (${capability}).`);
+        const own: Role = principal.isSuperadmin ? "owner" : membership!.role;
+        const role = effectiveRole(own, principal.token?.maxRole);
+        if (!role || !can(role, capability)) {
+          throw new AppError("FORBIDDEN", `Your role (${role ?? own}${principal.token?.maxRole ? `, token limited to ${principal.token.maxRole}` : ""}) does not allow this (${capability}).`);
         }
         request.scope = {
           workspaceId: workspace.id,
@@ -129,6 +208,24 @@ export const authPlugin = fp(
         };
       };
     });
+
+    /**
+     * A service token's scope: its own workspace only (any other does not exist for it), its
+     * role's capabilities, and, when bound to an environment, no change outside that one
+     * environment (a route without an environment in its path changes the whole workspace).
+     */
+    async function serviceTokenScope(request: FastifyRequest, token: ServiceTokenPrincipal, slug: string, capability: Capability): Promise<WorkspaceScope> {
+      const workspace = await app.services.auth.workspaceBySlug(slug);
+      if (!workspace || workspace.id !== token.workspaceId) throw new AppError("NOT_FOUND", `Workspace '${slug}' was not found.`);
+      if (!can(token.role, capability)) {
+        throw new AppError("FORBIDDEN", `The service token's role (${token.role}) does not allow this (${capability}).`);
+      }
+      const env = (request.params as { env?: string }).env;
+      if (token.environment && capability !== "workspace:read" && env !== token.environment.key) {
+        throw new AppError("FORBIDDEN", `The service token may only change the '${token.environment.key}' environment.`);
+      }
+      return { workspaceId: workspace.id, workspaceSlug: workspace.slug, workspaceName: workspace.name, role: token.role, tenantId: null };
+    }
   },
   { name: "auth", dependencies: ["services"] },
 );

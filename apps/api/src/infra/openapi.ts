@@ -38,6 +38,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "modules", description: "Modules group flags that tenants buy or switch together." },
   { name: "segments", description: "Reusable groups of conditions for targeting rules." },
   { name: "api-keys", description: "Server and client keys of an environment, for the evaluation API." },
+  { name: "access-tokens", description: "Personal access tokens and workspace service tokens, for scripts and CI calling the admin API." },
   { name: "identities", description: "End users seen by evaluation, and their traits." },
   { name: "audit", description: "The audit log of every admin write." },
   { name: "import-export", description: "A workspace as one JSON document, out and in." },
@@ -67,7 +68,7 @@ export function openApiDocument({ refreshCookie }: { refreshCookie: string }): O
     tags: TAGS,
     components: {
       securitySchemes: {
-        bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token from `POST /v1/auth/login` or `/v1/auth/refresh`." },
+        bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token from `POST /v1/auth/login` or `/v1/auth/refresh`, a personal access token (`ens_pat_…`) or a service token (`ens_svc_…`)." },
         apiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "An environment's server or client API key." },
         apiKeyBearer: { type: "http", scheme: "bearer", description: "An environment's API key sent as `Authorization: Bearer <key>`." },
         apiKeyQuery: {

@@ -33,6 +33,9 @@ export interface World {
   spareMemberId: string;
   spareInvitationId: string;
   spareKeyId: string;
+  /** The spare session's user's personal token, and a service token, to revoke. */
+  sparePersonalTokenId: string;
+  spareServiceTokenId: string;
   admin: Headers;
   superadmin: Headers;
   tenantAdmin: Headers;
@@ -91,6 +94,8 @@ export async function createWorld(t: TestApp): Promise<World> {
   const server = await createApiKey(t.db, ws.id, production.id, "server");
   const client = await createApiKey(t.db, ws.id, production.id, "client");
   const spareKey = await createApiKey(t.db, ws.id, production.id, "client");
+  const sparePersonalToken = expectOk(await t.app.inject({ method: "POST", url: "/v1/auth/tokens", headers: spareSession, payload: { name: "spare" } }), "POST /v1/auth/tokens");
+  const spareServiceToken = await call("POST", "/service-tokens", { name: "spare", role: "viewer" });
 
   return {
     slug: ws.slug,
@@ -114,6 +119,8 @@ export async function createWorld(t: TestApp): Promise<World> {
     spareMemberId: (await t.db.prisma.membership.findFirstOrThrow({ where: { workspaceId: ws.id, userId: spareMember.id } })).id,
     spareInvitationId: invitation.json().id,
     spareKeyId: spareKey.id,
+    sparePersonalTokenId: sparePersonalToken.json().id,
+    spareServiceTokenId: spareServiceToken.json().id,
     admin,
     superadmin,
     tenantAdmin,

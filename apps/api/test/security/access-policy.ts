@@ -21,25 +21,33 @@ export interface Policy {
 
 const policy = (name: string, realm: Realm, callers: readonly Caller[]): Policy => ({ name, realm, callers });
 
-/** Owners, admins, editors and viewers of workspace A, and the platform superadmin. */
-export const READ = policy("workspace:read", "workspace", ["superadmin", "owner", "admin", "editor", "viewer"]);
+/**
+ * Owners, admins, editors and viewers of workspace A, and the platform superadmin. The owner's
+ * personal token acts as the owner; A's service token as an editor.
+ */
+export const READ = policy("workspace:read", "workspace", ["superadmin", "owner", "admin", "editor", "viewer", "ownerToken", "editorServiceToken"]);
 /** Flag definitions, modules, tenants, environments, import. */
-export const DEFINE = policy("definitions:write", "workspace", ["superadmin", "owner", "admin"]);
+export const DEFINE = policy("definitions:write", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
 /** Flag state, rules, schedules, segments. */
-export const STATE = policy("state:write", "workspace", ["superadmin", "owner", "admin", "editor"]);
+export const STATE = policy("state:write", "workspace", ["superadmin", "owner", "admin", "editor", "ownerToken", "editorServiceToken"]);
 /** Tenant and user overrides, identities' traits. */
-export const OVERRIDES = policy("overrides:write", "workspace", ["superadmin", "owner", "admin", "editor"]);
-export const LOCK = policy("overrides:lock", "workspace", ["superadmin", "owner", "admin"]);
-/** API keys and context signing secrets. */
-export const KEYS_MANAGE = policy("keys:manage", "workspace", ["superadmin", "owner", "admin"]);
-export const MEMBERS = policy("members:manage", "workspace", ["superadmin", "owner", "admin"]);
+export const OVERRIDES = policy("overrides:write", "workspace", ["superadmin", "owner", "admin", "editor", "ownerToken", "editorServiceToken"]);
+export const LOCK = policy("overrides:lock", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
+/** API keys, context signing secrets and service tokens. */
+export const KEYS_MANAGE = policy("keys:manage", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
+/** Service tokens: `keys:manage` in a sign-in session (no token mints another). */
+export const SERVICE_TOKENS = policy("keys:manage, signed in", "workspace", ["superadmin", "owner", "admin"]);
+export const MEMBERS = policy("members:manage", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
 /** Password-reset links for members. */
-export const RESET_PASSWORDS = policy("members:reset_password", "workspace", ["superadmin", "owner"]);
-export const EXPORT = policy("workspace:export", "workspace", ["superadmin", "owner", "admin"]);
+export const RESET_PASSWORDS = policy("members:reset_password", "workspace", ["superadmin", "owner", "ownerToken"]);
+export const EXPORT = policy("workspace:export", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
 /** The audit log's retention and the exports of purged entries. */
-export const RETENTION = policy("audit:retention", "workspace", ["superadmin", "owner"]);
+export const RETENTION = policy("audit:retention", "workspace", ["superadmin", "owner", "ownerToken"]);
 
-export const SIGNED_IN = policy("signed in", "platform", USERS);
+/** Any user, a personal token included (service tokens act only in their workspace). */
+export const SIGNED_IN = policy("signed in", "platform", [...USERS, "ownerToken"]);
+/** A sign-in session: personal tokens cannot manage tokens, log out or change the password. */
+export const SESSION = policy("session", "platform", USERS);
 export const SUPERADMIN = policy("superadmin", "platform", ["superadmin"]);
 /** Tenant admins, each of their own tenant, in whichever workspace. */
 export const TENANT_ADMIN = policy("tenant:manage", "platform", ["tenantAdmin", "otherTenantsAdmin", "otherTenantAdmin"]);

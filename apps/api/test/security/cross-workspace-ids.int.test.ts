@@ -15,7 +15,7 @@ describe("another workspace's ids under one's own workspace", () => {
   let a: string;
   let b: string;
   let attacks = 0;
-  const their = { memberId: "", keyId: "", ruleId: "", scheduleId: "" };
+  const their = { memberId: "", keyId: "", ruleId: "", scheduleId: "", serviceTokenId: "" };
 
   async function state(workspace: World["a"]) {
     return t.db.prisma.flagState.findFirstOrThrow({ where: { flagId: workspace.flag.id, environmentId: envId(workspace) }, include: { rules: true } });
@@ -46,6 +46,9 @@ describe("another workspace's ids under one's own workspace", () => {
     });
     expect(schedule.statusCode).toBe(201);
     their.scheduleId = schedule.json().id;
+    const token = await t.app.inject({ method: "POST", url: `${b}/service-tokens`, headers: owner, payload: { name: "their ci", role: "admin" } });
+    expect(token.statusCode).toBe(201);
+    their.serviceTokenId = token.json().id;
   });
   afterAll(() => {
     console.info(`cross-workspace id attacks checked: ${attacks}`);
@@ -66,6 +69,7 @@ describe("another workspace's ids under one's own workspace", () => {
       { method: "DELETE", url: `${a}/flags/kb/environments/production/rules/${their.ruleId}`, headers: v(stateA.version) },
       { method: "PUT", url: `${a}/flags/kb/environments/production/rules/order`, headers: v(stateA.version), payload: { ruleIds: [their.ruleId] } },
       { method: "DELETE", url: `${a}/flags/kb/environments/production/schedules/${their.scheduleId}` },
+      { method: "DELETE", url: `${a}/service-tokens/${their.serviceTokenId}` },
       { method: "GET", url: `${a}/tenants/${world.b.tenantA.key}` },
       { method: "PUT", url: `${a}/flags/kb/environments/production/tenant-overrides/${world.b.tenantA.key}`, payload: { variant: "off" } },
       {
@@ -91,6 +95,7 @@ describe("another workspace's ids under one's own workspace", () => {
     expect(after.version).toBe(stateB.version);
     expect(after.rules.map((r) => [r.id, r.serve])).toEqual(stateB.rules.map((r) => [r.id, r.serve]));
     expect((await t.db.prisma.schedule.findUniqueOrThrow({ where: { id: their.scheduleId } })).status).toBe("pending");
+    expect((await t.db.prisma.serviceToken.findUniqueOrThrow({ where: { id: their.serviceTokenId } })).revokedAt).toBeNull();
     expect(await t.db.prisma.tenantOverride.count({ where: { workspaceId: world.b.id } })).toBe(1);
     expect(await t.db.prisma.tenantOverride.count({ where: { workspaceId: world.a.id, tenant: { workspaceId: world.b.id } } })).toBe(0);
     expect((await t.db.prisma.auditEntry.findMany({ where: { workspaceId: world.b.id, actorId: world.userIds.owner } })).length).toBe(0);
@@ -104,6 +109,7 @@ describe("another workspace's ids under one's own workspace", () => {
       `${a}/export`,
       `${a}/members`,
       `${a}/api-keys`,
+      `${a}/service-tokens`,
       `${a}/tenants?search=${world.b.tenantA.key}`,
       `${a}/flags/kb/environments/production/schedules`,
     ];
@@ -111,7 +117,7 @@ describe("another workspace's ids under one's own workspace", () => {
       attacks++;
       const res = await t.app.inject({ method: "GET", url, headers: owner });
       expect({ url, status: res.statusCode }).toEqual({ url, status: 200 });
-      for (const trace of [world.b.id, world.b.tenantA.key, world.emails.otherOwner, their.scheduleId, their.keyId]) expect({ url, leaks: res.body.includes(trace) }).toEqual({ url, leaks: false });
+      for (const trace of [world.b.id, world.b.tenantA.key, world.emails.otherOwner, their.scheduleId, their.keyId, their.serviceTokenId]) expect({ url, leaks: res.body.includes(trace) }).toEqual({ url, leaks: false });
     }
     attacks++;
     const live = await t.app.inject({ method: "POST", url: `${a}/environments/production/evaluate`, headers: owner, payload: { context: { targetingKey: "u", tenantKey: world.b.tenantA.key } } });

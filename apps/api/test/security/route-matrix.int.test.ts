@@ -19,6 +19,8 @@ import {
   refusalStatus,
   RESET_PASSWORDS,
   SERVER_KEY,
+  SERVICE_TOKENS,
+  SESSION,
   SIGNED_IN,
   STATE,
   SUPERADMIN,
@@ -94,9 +96,12 @@ const MATRIX: Row[] = [
 
   // A session of one's own.
   { route: "GET /v1/auth/me", allow: SIGNED_IN, ok: 200 },
-  { route: "POST /v1/auth/logout", allow: SIGNED_IN, ok: 204, endsSession: true },
-  { route: "POST /v1/auth/password", allow: SIGNED_IN, ok: 400, body: INVALID_BODY },
-  { route: "POST /v1/invitations/accept", allow: SIGNED_IN, ok: 400, body: INVALID_BODY },
+  { route: "POST /v1/auth/logout", allow: SESSION, ok: 204, endsSession: true },
+  { route: "POST /v1/auth/password", allow: SESSION, ok: 400, body: INVALID_BODY },
+  { route: "GET /v1/auth/tokens", allow: SESSION, ok: 200 },
+  { route: "POST /v1/auth/tokens", allow: SESSION, ok: 400, body: INVALID_BODY },
+  { route: "DELETE /v1/auth/tokens/:id", allow: SESSION, ok: 400, params: { id: BAD } },
+  { route: "POST /v1/invitations/accept", allow: SESSION, ok: 400, body: INVALID_BODY },
   { route: "GET /v1/workspaces", allow: SIGNED_IN, ok: 200 },
 
   // The platform.
@@ -171,6 +176,9 @@ const MATRIX: Row[] = [
   { route: `GET ${E}/context-secret`, allow: KEYS_MANAGE, ok: 200 },
   { route: `POST ${E}/context-secret/rotate`, allow: KEYS_MANAGE, ok: 400, params: { env: BAD } },
   { route: `GET ${W}/api-keys`, allow: KEYS_MANAGE, ok: 200 },
+  { route: `GET ${W}/service-tokens`, allow: SERVICE_TOKENS, ok: 200 },
+  { route: `POST ${W}/service-tokens`, allow: SERVICE_TOKENS, ok: 400, body: INVALID_BODY },
+  { route: `DELETE ${W}/service-tokens/:id`, allow: SERVICE_TOKENS, ok: 400, params: { id: BAD } },
   { route: `GET ${E}/api-keys`, allow: KEYS_MANAGE, ok: 200 },
   { route: `POST ${E}/api-keys`, allow: KEYS_MANAGE, ok: 400, body: INVALID_BODY },
   { route: `POST ${E}/api-keys/:id/revoke`, allow: KEYS_MANAGE, ok: 400, params: { id: BAD } },

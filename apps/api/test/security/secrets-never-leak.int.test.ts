@@ -102,6 +102,28 @@ describe("secrets never leak", () => {
     await call("keys listed", { method: "GET", url: `${ws}/api-keys`, headers: owner });
     await call("environment keys listed", { method: "GET", url: `${ws}/environments/production/api-keys`, headers: owner });
 
+    // Access tokens: created (the one response that shows each), listed, used on admin writes, revoked.
+    const pat = await call("personal token created", { method: "POST", url: "/v1/auth/tokens", headers: owner, payload: { name: "script" } });
+    const patSecret = pat.json().secret as string;
+    secrets.set("a personal access token", patSecret);
+    seen.at(-1)!.mayCarry.add(patSecret);
+    const svc = await call("service token created", { method: "POST", url: `${ws}/service-tokens`, headers: owner, payload: { name: "ci", role: "editor", environment: "production" } });
+    const svcSecret = svc.json().secret as string;
+    secrets.set("a service token", svcSecret);
+    seen.at(-1)!.mayCarry.add(svcSecret);
+    await call("personal tokens listed", { method: "GET", url: "/v1/auth/tokens", headers: owner });
+    await call("service tokens listed", { method: "GET", url: `${ws}/service-tokens`, headers: owner });
+    const flagState = `${ws}/flags/kb/environments/production`;
+    for (const [what, secret] of [["personal", patSecret], ["service", svcSecret]] as const) {
+      const version = (await t.app.inject({ method: "GET", url: flagState, headers: owner })).json().version;
+      await call(`flag toggled with a ${what} token`, { method: "PUT", url: `${flagState}/enabled`, headers: { authorization: `Bearer ${secret}`, "if-match": `"${version}"` }, payload: { enabled: true } });
+      await call(`${what} token refused elsewhere`, { method: "PUT", url: `${ws}/flags/kb/environments/development/enabled`, headers: { authorization: `Bearer ${secret}` }, payload: { enabled: "x" } });
+    }
+    await call("personal token revoked", { method: "DELETE", url: `/v1/auth/tokens/${pat.json().id}`, headers: owner });
+    await call("service token revoked", { method: "DELETE", url: `${ws}/service-tokens/${svc.json().id}`, headers: owner });
+    await call("revoked personal token used", { method: "GET", url: ws, headers: { authorization: `Bearer ${patSecret}` } });
+    await call("revoked service token used", { method: "GET", url: ws, headers: { authorization: `Bearer ${svcSecret}` } });
+
     // Context secrets: read and rotated (those answers show them), then used to sign tokens.
     const production = world.a.environments.find((env) => env.key === "production")!;
     await call("context secret read", { method: "GET", url: `${ws}/environments/production/context-secret`, headers: owner }, [production.contextSecret]);

@@ -1,5 +1,6 @@
 import type { Role } from "@ensign/contracts/auth";
 import type { TestApp } from "../helpers/app";
+import { generateAccessToken } from "../../src/modules/auth/secrets";
 import { createApiKey } from "../helpers/evaluation-fixtures";
 import { createUser, createWorkspace, login, unique } from "../helpers/fixtures";
 import { createFlag, createModule, createTenant, envId, setOverride, touch } from "../helpers/tenancy-fixtures";
@@ -8,7 +9,9 @@ import { createFlag, createModule, createTenant, envId, setOverride, touch } fro
  * Everyone who may knock on the API's door. Users of workspace A (the one under test), the
  * same roles in another workspace B, a tenant admin of another tenant of A, a platform
  * superadmin, nobody at all, and API keys: A's production keys, A's development keys (another
- * environment) and B's production keys (another workspace).
+ * environment) and B's production keys (another workspace). Then access tokens: the owner's
+ * personal token (acts as the owner, but cannot manage tokens or the account) and A's service
+ * token with the editor role.
  */
 export const CALLERS = [
   "anonymous",
@@ -30,16 +33,19 @@ export const CALLERS = [
   "otherEnvServerKey",
   "otherWorkspaceClientKey",
   "otherWorkspaceServerKey",
+  "ownerToken",
+  "editorServiceToken",
 ] as const;
 export type Caller = (typeof CALLERS)[number];
 
-export const USERS = CALLERS.filter((c) => c !== "anonymous" && !c.endsWith("Key")) as Exclude<Caller, "anonymous" | `${string}Key`>[];
+export const USERS = CALLERS.filter((c) => c !== "anonymous" && !c.endsWith("Key") && !c.endsWith("Token")) as Exclude<Caller, "anonymous" | `${string}Key` | `${string}Token`>[];
 export type UserCaller = (typeof USERS)[number];
 export const KEYS = CALLERS.filter((c) => c.endsWith("Key"));
 export const OTHER_WORKSPACE_USERS: readonly Caller[] = ["otherOwner", "otherAdmin", "otherEditor", "otherViewer", "otherTenantAdmin"];
 
 export const isKey = (caller: Caller) => caller.endsWith("Key");
-export const isUser = (caller: Caller) => caller !== "anonymous" && !isKey(caller);
+export const isToken = (caller: Caller) => caller.endsWith("Token");
+export const isUser = (caller: Caller) => caller !== "anonymous" && !isKey(caller) && !isToken(caller);
 
 /** The flag, module, segment, identity and override every workspace of the world holds. */
 export const FLAG = "kb";
@@ -113,6 +119,13 @@ export async function createWorld(t: TestApp) {
   const sessions = await Promise.all(USERS.map((caller) => login(t.app, emails[caller])));
   USERS.forEach((caller, i) => (headers[caller] = sessions[i]!.headers));
   for (const [caller, key] of Object.entries(keys)) headers[caller as Caller] = { "x-api-key": key.secret };
+  const expiresAt = new Date(Date.now() + 86_400_000);
+  const personal = generateAccessToken("personal");
+  await t.db.prisma.personalToken.create({ data: { userId: userIds.owner, name: "owner's script", prefix: personal.prefix, secretHash: personal.hash, expiresAt } });
+  const service = generateAccessToken("service");
+  await t.db.prisma.serviceToken.create({ data: { workspaceId: a.id, name: "ci", prefix: service.prefix, secretHash: service.hash, role: "editor", expiresAt } });
+  headers.ownerToken = { authorization: `Bearer ${personal.secret}` };
+  headers.editorServiceToken = { authorization: `Bearer ${service.secret}` };
 
   return {
     a,

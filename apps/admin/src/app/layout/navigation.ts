@@ -1,5 +1,5 @@
 import type { Capability } from "@ensign/contracts/auth";
-import { Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, ToggleRight, UserRound, Users, UsersRound, type LucideIcon } from "lucide-react";
+import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, ToggleRight, UserRound, Users, UsersRound, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   to: string;
@@ -33,6 +33,7 @@ export const NAVIGATION: NavSection[] = [
       { to: "environments", label: "Environments", icon: Layers, requires: "workspace:read" },
       { to: "members", label: "Members", icon: Users, requires: "workspace:read" },
       { to: "api-keys", label: "API keys", icon: KeyRound, requires: "keys:manage" },
+      { to: "service-tokens", label: "Service tokens", icon: Bot, requires: "keys:manage" },
     ],
   },
   {

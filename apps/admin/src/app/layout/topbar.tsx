@@ -1,4 +1,5 @@
-import { KeyRound, LogOut } from "lucide-react";
+import { KeyRound, KeySquare, LogOut } from "lucide-react";
+import { useNavigate } from "react-router";
 import { useState } from "react";
 import { Button } from "../../components/ui/button";
 import { Menu, MenuContent, MenuItem, MenuLabel, MenuSeparator, MenuTrigger } from "../../components/ui/menu";
@@ -11,7 +12,8 @@ import { OpenEnvironmentWarning } from "./open-environment-warning";
 import type { LiveStatus } from "./use-live-updates";
 
 export function Topbar({ live }: { live: LiveStatus }) {
-  const { can } = useWorkspaceScope();
+  const { ws, can } = useWorkspaceScope();
+  const navigate = useNavigate();
   const session = useSession();
   const logout = useLogout();
   const [isChangingPassword, setChangingPassword] = useState(false);
@@ -52,6 +54,10 @@ export function Topbar({ live }: { live: LiveStatus }) {
             <MenuLabel>{user?.name}</MenuLabel>
             <div className="px-2.5 pb-1.5 text-xs text-slate-500">{user?.email}</div>
             <MenuSeparator />
+            <MenuItem onSelect={() => void navigate(`/w/${ws}/account/tokens`)}>
+              <KeySquare className="h-4 w-4" aria-hidden="true" />
+              Access tokens
+            </MenuItem>
             <MenuItem onSelect={() => setChangingPassword(true)}>
               <KeyRound className="h-4 w-4" aria-hidden="true" />
               Change password

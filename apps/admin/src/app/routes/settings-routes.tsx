@@ -1,3 +1,5 @@
+import { PersonalTokensPage } from "../../features/access-tokens/components/personal-tokens-page";
+import { ServiceTokensPage } from "../../features/access-tokens/components/service-tokens-page";
 import { ApiKeysPage } from "../../features/api-keys/components/api-keys-page";
 import { AuditPage } from "../../features/audit/components/audit-page";
 import { EnvironmentsPage } from "../../features/environments/components/environments-page";
@@ -14,3 +16,6 @@ export const AuditRoute = () => <RequireCapability capability="workspace:read"><
 export const EnvironmentsRoute = () => <RequireCapability capability="workspace:read"><EnvironmentsPage /></RequireCapability>;
 export const MembersRoute = () => <RequireCapability capability="workspace:read"><MembersPage /></RequireCapability>;
 export const ApiKeysRoute = () => <RequireCapability capability="keys:manage"><ApiKeysPage /></RequireCapability>;
+export const ServiceTokensRoute = () => <RequireCapability capability="keys:manage"><ServiceTokensPage /></RequireCapability>;
+/** The signed-in user's own tokens: any member may have them. */
+export const PersonalTokensRoute = () => <PersonalTokensPage />;

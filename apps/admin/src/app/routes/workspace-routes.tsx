@@ -16,6 +16,8 @@ export const workspaceRoutes: RouteObject[] = [
   { path: "environments", lazy: () => import("./settings-routes").then((m) => ({ Component: m.EnvironmentsRoute })) },
   { path: "members", lazy: () => import("./settings-routes").then((m) => ({ Component: m.MembersRoute })) },
   { path: "api-keys", lazy: () => import("./settings-routes").then((m) => ({ Component: m.ApiKeysRoute })) },
+  { path: "service-tokens", lazy: () => import("./settings-routes").then((m) => ({ Component: m.ServiceTokensRoute })) },
+  { path: "account/tokens", lazy: () => import("./settings-routes").then((m) => ({ Component: m.PersonalTokensRoute })) },
   { path: "tenant/features", lazy: () => import("./tenant-admin-routes").then((m) => ({ Component: m.TenantFeaturesRoute })) },
   { path: "tenant/audit", lazy: () => import("./tenant-admin-routes").then((m) => ({ Component: m.TenantAuditRoute })) },
   { path: "*", element: <NotFoundPage /> },

@@ -10,7 +10,7 @@ export interface AuditItem {
   id: string;
   at: string;
   action: string;
-  actor: { type: "user" | "api_key" | "system"; email: string | null; role: string | null; id?: string | null };
+  actor: { type: "user" | "api_key" | "personal_token" | "service_token" | "system"; email: string | null; role: string | null; id?: string | null; name?: string | null };
   targetType: string;
   targetKey: string | null;
   environment: string | null;
@@ -29,8 +29,20 @@ function actionTone(action: string): BadgeTone {
 }
 
 function ActorLabel({ actor }: { actor: AuditItem["actor"] }) {
-  const Icon = actor.type === "system" ? Bot : actor.type === "api_key" ? KeyRound : User;
-  const text = actor.type === "system" ? "System (schedule)" : actor.email ?? (actor.type === "api_key" ? `API key ${actor.id ?? ""}` : actor.role ? `A ${actor.role.replace("_", " ")}` : "Someone");
+  const Icon = actor.type === "system" ? Bot : actor.type === "user" || actor.type === "personal_token" ? User : KeyRound;
+  const byToken = actor.type === "personal_token" && actor.name ? ` (token ${actor.name})` : "";
+  const text =
+    actor.type === "system"
+      ? "System (schedule)"
+      : actor.type === "service_token"
+        ? `Service token ${actor.name ?? actor.id ?? ""}`
+        : actor.email
+          ? `${actor.email}${byToken}`
+          : actor.type === "api_key"
+            ? `API key ${actor.id ?? ""}`
+            : actor.role
+              ? `A ${actor.role.replace("_", " ")}`
+              : "Someone";
   return (
     <span className="inline-flex min-w-0 items-center gap-1.5 text-slate-700">
       <Icon className="h-3.5 w-3.5 shrink-0 text-slate-400" aria-hidden="true" />

@@ -11,7 +11,7 @@ export function toAuditEntryResponse(row: AuditRow): AuditEntryResponse {
   return {
     id: String(row.id),
     at: row.at.toISOString(),
-    actor: { type: row.actorType, id: row.actorId, email: row.actorEmail, role: row.actorRole },
+    actor: { type: row.actorType, id: row.actorId, userId: row.actorUserId, name: row.actorName, email: row.actorEmail, role: row.actorRole },
     ip: row.ip,
     userAgent: row.userAgent,
     requestId: row.requestId,

@@ -91,6 +91,11 @@ export function createAuthRepository(prisma: PrismaClient) {
       });
     },
 
+    /** A live workspace by slug, for a service token (which has no membership). */
+    workspaceBySlug(workspaceSlug: string) {
+      return prisma.workspace.findFirst({ where: { slug: workspaceSlug, archivedAt: null }, select: { id: true, slug: true, name: true } });
+    },
+
     findApiKeyByHash(secretHash: string) {
       return prisma.apiKey.findUnique({
         where: { secretHash },

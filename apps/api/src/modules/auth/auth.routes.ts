@@ -115,11 +115,11 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   r.post(
     "/logout",
     {
-      onRequest: [app.authenticate],
+      onRequest: [app.requireSession],
       schema: { tags: ["auth"], operationId: "logout", summary: "End the session", security: [{ bearerAuth: [] }], response: { 204: z.null() } },
     },
     async (request, reply) => {
-      await auth.logout(principalOf(request).sessionId);
+      await auth.logout(principalOf(request).sessionId!);
       reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
       return reply.code(204).send(null);
     },
@@ -128,7 +128,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   r.post(
     "/password",
     {
-      onRequest: [app.authenticate],
+      onRequest: [app.requireSession],
       schema: {
         tags: ["auth"],
         operationId: "changePassword",
@@ -142,7 +142,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      await auth.changePassword(principal.userId, principal.sessionId, request.body.currentPassword, request.body.newPassword);
+      await auth.changePassword(principal.userId, principal.sessionId!, request.body.currentPassword, request.body.newPassword);
       return reply.code(204).send(null);
     },
   );

@@ -119,6 +119,7 @@ export function createAuthService({ repo, refreshTokenTtlMs, now = () => new Dat
     },
 
     membershipIn: repo.membershipIn,
+    workspaceBySlug: repo.workspaceBySlug,
     findApiKeyByHash: repo.findApiKeyByHash,
   };
 }

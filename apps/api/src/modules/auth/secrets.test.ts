@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "./passwords";
-import { apiKeyKindOf, generateApiKey, sha256 } from "./secrets";
+import { accessTokenKindOf, apiKeyKindOf, generateAccessToken, generateApiKey, sha256 } from "./secrets";
 
 describe("API keys", () => {
   it("are 256-bit secrets of a recognisable kind, stored only as their SHA-256", () => {
@@ -15,6 +15,21 @@ describe("API keys", () => {
     expect(apiKeyKindOf(client.secret)).toBe("client");
     expect(apiKeyKindOf("ens_srv_short")).toBeUndefined();
     expect(generateApiKey("server").secret).not.toBe(server.secret);
+  });
+});
+
+describe("access tokens", () => {
+  it("are 256-bit secrets with a prefix telling personal from service tokens and from JWTs", () => {
+    const personal = generateAccessToken("personal");
+    const service = generateAccessToken("service");
+    expect(personal.secret).toMatch(/^ens_pat_[A-Za-z0-9_-]{43}$/);
+    expect(service.secret).toMatch(/^ens_svc_[A-Za-z0-9_-]{43}$/);
+    expect(personal.hash).toBe(sha256(personal.secret));
+    expect(personal.secret.startsWith(personal.prefix)).toBe(true);
+    expect(accessTokenKindOf(personal.secret)).toBe("personal");
+    expect(accessTokenKindOf(service.secret)).toBe("service");
+    expect(accessTokenKindOf("eyJhbGciOiJIUzI1NiJ9.e30.sig")).toBeUndefined();
+    expect(accessTokenKindOf(generateApiKey("server").secret)).toBeUndefined();
   });
 });
 

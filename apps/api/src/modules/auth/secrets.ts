@@ -19,6 +19,26 @@ export function apiKeyKindOf(secret: string): ApiKeyKind | undefined {
   return secret.startsWith("ens_srv_") ? "server" : "client";
 }
 
+export type AccessTokenKind = "personal" | "service";
+
+const TOKEN_TAG: Record<AccessTokenKind, string> = { personal: "pat", service: "svc" };
+
+/**
+ * A new access token for automation: `ens_<pat|svc>_<43 random base64url characters>` (256
+ * bits), stored as its SHA-256 like API keys. The prefix identifies it in lists.
+ */
+export function generateAccessToken(kind: AccessTokenKind): { secret: string; prefix: string; hash: string } {
+  const secret = `ens_${TOKEN_TAG[kind]}_${randomBytes(32).toString("base64url")}`;
+  return { secret, prefix: secret.slice(0, 14), hash: sha256(secret) };
+}
+
+/** The kind of access token a bearer credential claims to be, or undefined (a JWT, or nothing of ours). */
+export function accessTokenKindOf(credential: string): AccessTokenKind | undefined {
+  if (credential.startsWith("ens_pat_")) return "personal";
+  if (credential.startsWith("ens_svc_")) return "service";
+  return undefined;
+}
+
 /** An opaque refresh token, stored hashed. */
 export function generateRefreshToken(): { token: string; hash: string } {
   const token = `ert_${randomBytes(32).toString("base64url")}`;

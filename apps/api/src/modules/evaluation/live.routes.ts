@@ -9,6 +9,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { scopeOf } from "../../infra/auth";
+import { accessTokenKindOf } from "../auth/secrets";
 import { openSse } from "./stream-hub";
 
 const security = [{ bearerAuth: [] }];
@@ -60,10 +61,11 @@ export async function liveRoutes(app: FastifyInstance) {
     "/:workspace/events",
     {
       // EventSource cannot send headers: this route alone also takes the access token as `?accessToken=`.
+      // Only a session's short-lived one: long-lived personal and service tokens stay out of URLs.
       onRequest: [
         async (request) => {
           const token = (request.query as { accessToken?: unknown }).accessToken;
-          if (!request.headers.authorization && typeof token === "string" && token) request.headers.authorization = `Bearer ${token}`;
+          if (!request.headers.authorization && typeof token === "string" && token && !accessTokenKindOf(token)) request.headers.authorization = `Bearer ${token}`;
         },
         app.requireCapability("workspace:read"),
       ],
@@ -72,7 +74,7 @@ export async function liveRoutes(app: FastifyInstance) {
         operationId: "streamWorkspaceEvents",
         summary: "Live updates for the admin app (Server-Sent Events)",
         description:
-          "`event: change` with data `{environment, version}` whenever any environment of the workspace changes. Authenticate with `Authorization: Bearer` or `?accessToken=`.",
+          "`event: change` with data `{environment, version}` whenever any environment of the workspace changes. Authenticate with `Authorization: Bearer` or `?accessToken=` (a session's access token only: personal and service tokens go in the header).",
         security,
         params: z.object({ workspace: z.string().min(1).max(64) }),
         querystring: z.object({ accessToken: z.string().max(4_096).optional() }),
@@ -82,7 +84,7 @@ export async function liveRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { workspaceId } = scopeOf(request);
       const environments = await evaluation.environments(workspaceId);
-      const release = streams.admit(`user:${request.principal!.userId}`, request.ip);
+      const release = streams.admit(request.principal ? `user:${request.principal.userId}` : `service_token:${request.serviceToken!.id}`, request.ip);
       let leave = () => {};
       const client = openSse(request, reply, () => {
         leave();

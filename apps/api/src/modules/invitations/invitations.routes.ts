@@ -133,7 +133,8 @@ export async function invitationAcceptRoutes(app: FastifyInstance) {
   r.post(
     "/accept",
     {
-      onRequest: [app.authenticate],
+      // Joining a workspace changes the account: a sign-in session, never an access token.
+      onRequest: [app.requireSession],
       schema: {
         tags,
         summary: "Accept as the signed-in user",

@@ -1,5 +1,6 @@
 import { can } from "@ensign/contracts/auth";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { effectiveRole } from "../../infra/auth";
 import { forbidden } from "../../infra/errors";
 
 /**
@@ -12,8 +13,11 @@ export function createTenantAdminGuard(app: FastifyInstance) {
   return async function requireTenantAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     await app.authenticate(request, reply);
     const requested = (request.query as { workspace?: unknown } | undefined)?.workspace;
-    const scope = await app.services.tenantAdminAccess.scopeFor(request.principal!.userId, typeof requested === "string" ? requested : undefined);
-    if (!can(scope.role, "tenant:manage")) throw forbidden(`Your role (${scope.role}) does not allow this (tenant:manage).`);
-    request.scope = scope;
+    const principal = request.principal!;
+    const scope = await app.services.tenantAdminAccess.scopeFor(principal.userId, typeof requested === "string" ? requested : undefined);
+    // A personal token narrowed to a workspace role never acts as a tenant admin.
+    const role = effectiveRole(scope.role, principal.token?.maxRole);
+    if (!role || !can(role, "tenant:manage")) throw forbidden(`Your role (${role ?? scope.role}) does not allow this (tenant:manage).`);
+    request.scope = { ...scope, role };
   };
 }
