@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { recordAudit, SYSTEM_ACTOR, type Actor } from "../../infra/audit";
 import { inWorkspace } from "../../infra/db/scoped";
+import { createPeriodicJob } from "../../infra/periodic-job";
 import { notFound } from "../../infra/errors";
 import { auditRetentionRepository as repo } from "./audit-retention.repository";
 import { toAuditEntryResponse } from "./audit.service";
@@ -32,10 +33,6 @@ function toExportResponse(row: { id: string; createdAt: Date; fromAt: Date; toAt
  * same workspace at once (an advisory lock); the append-only trigger refuses every other delete.
  */
 export function createAuditRetention({ prisma, log, intervalMs, batchSize = BATCH }: AuditRetentionOptions) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = true;
-
   /** Exports and purges one batch of a workspace's expired entries; how many, 0 when none (or another replica is at it). */
   function purgeBatch(workspaceId: string): Promise<number> {
     return inWorkspace(
@@ -91,17 +88,9 @@ export function createAuditRetention({ prisma, log, intervalMs, batchSize = BATC
     return total;
   }
 
-  function tick() {
-    running = runOnce()
-      .catch((error: unknown) => log.error({ err: error }, "audit retention pass failed; retrying next pass"))
-      .finally(() => {
-        running = undefined;
-        if (!stopped) timer = setTimeout(tick, intervalMs).unref();
-      });
-  }
-
   return {
     runOnce,
+    ...createPeriodicJob("audit retention pass", runOnce, { intervalMs, log }),
 
     async get(workspaceId: string): Promise<AuditRetention> {
       return { days: await inWorkspace(prisma, workspaceId, (tx) => repo.retentionDays(tx, workspaceId)) };
@@ -135,19 +124,6 @@ export function createAuditRetention({ prisma, log, intervalMs, batchSize = BATC
       const row = await inWorkspace(prisma, workspaceId, (tx) => repo.findExport(tx, workspaceId, id));
       if (!row) throw notFound(`Audit export '${id}'`);
       return { summary: toExportResponse(row), jsonLines: gunzipSync(row.content) };
-    },
-
-    /** Starts the job: a first pass now, then one every `intervalMs`. */
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      tick();
-    },
-    /** Stops the job and waits for a pass in progress. */
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
     },
   };
 }

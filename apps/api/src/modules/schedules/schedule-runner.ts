@@ -9,6 +9,7 @@ import { sweepExpiredBatch } from "./expired-overrides";
 import { applyScheduleAction } from "./schedule-actions";
 import { schedulesRepository as repo, type DueSchedule } from "./schedules.repository";
 import type { Metrics } from "../../infra/metrics";
+import { createPeriodicJob } from "../../infra/periodic-job";
 
 /** Schedules applied and overrides swept per tick at most, so one tick never runs away. */
 const MAX_PER_TICK = 200;
@@ -45,10 +46,6 @@ async function namesOf(tx: Tx, due: DueSchedule) {
  * schedule that cannot apply (flag archived, ...) is marked failed with the reason, also audited.
  */
 export function createScheduleRunner({ prisma, notifier, log, intervalMs, metrics }: ScheduleRunnerOptions) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = true;
-
   /** Claims and applies one due schedule; undefined when none is left for this runner. */
   async function applyNext(now: Date): Promise<{ outcome: "applied" | "failed"; changed: EnvironmentChange[] } | undefined> {
     return prisma.$transaction(async (tx) => {
@@ -105,30 +102,7 @@ export function createScheduleRunner({ prisma, notifier, log, intervalMs, metric
     return outcome;
   }
 
-  function tick() {
-    running = runOnce()
-      .catch((error: unknown) => log.error({ err: error }, "schedule runner tick failed; retrying next tick"))
-      .finally(() => {
-        running = undefined;
-        if (!stopped) timer = setTimeout(tick, intervalMs).unref();
-      });
-  }
-
-  return {
-    runOnce,
-    /** Starts polling: a first pass now, then one every `intervalMs`. */
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      tick();
-    },
-    /** Stops polling and waits for a pass in progress. */
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return { runOnce, ...createPeriodicJob("schedule runner tick", runOnce, { intervalMs, log }) };
 }
 
 export type ScheduleRunner = ReturnType<typeof createScheduleRunner>;
