@@ -56,7 +56,7 @@ const response: TenantFeaturesResponse = {
 
 afterEach(() => vi.unstubAllGlobals());
 
-function stubApi() {
+function stubApi(answer: TenantFeaturesResponse = response) {
   const puts: { url: string; body: unknown; ifMatch?: string }[] = [];
   vi.stubGlobal(
     "fetch",
@@ -65,7 +65,7 @@ function stubApi() {
         puts.push({ url, body: JSON.parse(init.body as string), ifMatch: (init.headers as Record<string, string>)["if-match"] });
         return new Response(JSON.stringify(feature({})), { status: 200 });
       }
-      return new Response(JSON.stringify(response), { status: 200 });
+      return new Response(JSON.stringify(answer), { status: 200 });
     }),
   );
   return puts;
@@ -116,6 +116,17 @@ describe("TenantFeaturesPage", () => {
     await user.click(within(dialog).getByRole("button", { name: "Turn off 2 features" }));
     await vi.waitFor(() => expect(puts).toHaveLength(1), { timeout: 10_000 });
     expect(puts[0]).toEqual({ url: "/v1/tenant/features/fin_ai?workspace=demo", body: { enabled: false, force: true }, ifMatch: '"3"' });
+  });
+
+  it("says so while the provider's master switch pauses every feature, and only then", async () => {
+    stubApi({ ...response, modules: response.modules.map((m) => ({ ...m, features: m.features.map((f) => ({ ...f, enabled: false, value: false, reason: "DISABLED" as const, detail: "MASTER_SWITCH" })) })) });
+    const paused = renderPage();
+    expect(await screen.findByRole("alert")).toHaveTextContent("Every feature is paused by your provider right now");
+    paused.unmount();
+    stubApi();
+    renderPage();
+    await screen.findByRole("switch", { name: "Beta Thing: off" });
+    expect(screen.queryByText(/paused by your provider/)).not.toBeInTheDocument();
   });
 
   it("enables without asking", async () => {

@@ -1,5 +1,5 @@
 import type { TenantFeature, TenantFeatureModule } from "@ensign/contracts/tenant-admin";
-import { AlertTriangle, Boxes, CheckCircle2, FlaskConical, Lock, Search, XCircle } from "lucide-react";
+import { AlertTriangle, Boxes, CheckCircle2, FlaskConical, Lock, OctagonX, Search, XCircle } from "lucide-react";
 import { useMemo, useState } from "react";
 import { Badge } from "../../../components/ui/badge";
 import { ConfirmDialog } from "../../../components/ui/confirm-dialog";
@@ -55,6 +55,8 @@ export function TenantFeaturesPage() {
   if (features.isPending) return <PageSkeleton />;
   if (features.isError) return <ErrorPanel error={features.error} onRetry={() => void features.refetch()} title="Your features could not be loaded" />;
   const { tenant } = features.data;
+  // The workspace's master switch: every feature serves off, whatever is switched here.
+  const isPaused = features.data.modules.some((m) => m.features.some((f) => f.detail === "MASTER_SWITCH"));
 
   return (
     <>
@@ -63,6 +65,15 @@ export function TenantFeaturesPage() {
         eyebrow={tenant.name}
         description="Switch features on or off for everyone in your organisation. Changes apply immediately. Some features are managed by your provider or need another feature first."
       />
+      {isPaused && (
+        <div role="alert" className="mb-5 flex items-start gap-3 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
+          <OctagonX className="mt-0.5 h-5 w-5 shrink-0 text-red-600" aria-hidden="true" />
+          <p>
+            <strong className="font-semibold">Every feature is paused by your provider right now.</strong> They turned on the emergency switch for{" "}
+            {features.data.environment}. What you switch here is saved, and takes effect once they lift it.
+          </p>
+        </div>
+      )}
       <div className="mb-5 flex flex-wrap items-center gap-3">
         <div className="relative w-72">
           <Search className="pointer-events-none absolute top-1/2 left-2.5 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden="true" />
