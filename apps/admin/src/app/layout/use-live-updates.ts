@@ -7,12 +7,15 @@ import { auditKey, envKey, workspacesKey, wsKey } from "../../lib/query-keys";
 
 export type LiveStatus = "connecting" | "live" | "offline";
 
+/** While the stream is down, what it would have refreshed is refetched this often instead. */
+export const FALLBACK_REFRESH_MS = 30_000;
+
 /**
  * Changes made elsewhere (another admin, a schedule, an SDK's traits) arrive on the workspace's
  * event stream as `{environment, version}`. Each one invalidates exactly what that environment
  * shows, the workspace's audit log and the environments' own settings: nothing else is refetched.
  */
-export function useLiveUpdates(ws: string, enabled: boolean): LiveStatus {
+export function useLiveUpdates(ws: string, enabled: boolean, fallbackRefreshMs = FALLBACK_REFRESH_MS): LiveStatus {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<LiveStatus>("connecting");
   useEffect(() => {
@@ -50,5 +53,11 @@ export function useLiveUpdates(ws: string, enabled: boolean): LiveStatus {
       setStatus("connecting");
     };
   }, [ws, enabled, queryClient]);
+  // No live stream (the API cannot hold one open, a proxy cuts it): refresh every 30 s instead.
+  useEffect(() => {
+    if (!enabled || status === "live") return;
+    const timer = setInterval(() => void queryClient.invalidateQueries({ queryKey: wsKey(ws) }), fallbackRefreshMs);
+    return () => clearInterval(timer);
+  }, [ws, enabled, status, queryClient, fallbackRefreshMs]);
   return enabled ? status : "offline";
 }

@@ -8,6 +8,6 @@ export const getFlagStats = (ws: string, env: string, key: string, days: number)
 
 /** Counters reach the database within ~15 s; refreshing each minute is plenty. */
 export const getFlagStatsQueryOptions = (ws: string, env: string, key: string, days = 7) =>
-  queryOptions({ queryKey: [...flagsKey(ws, env), "detail", key, "stats", days], queryFn: () => getFlagStats(ws, env, key, days), staleTime: 60_000, refetchInterval: 60_000 });
+  queryOptions({ queryKey: [...flagsKey(ws, env), "detail", key, "stats", days], queryFn: () => getFlagStats(ws, env, key, days), staleTime: 30_000, refetchInterval: 30_000 });
 
 export const useFlagStats = (ws: string, env: string, key: string, days = 7) => useQuery(getFlagStatsQueryOptions(ws, env, key, days));
