@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_ENVIRONMENT_LIMITS, type EnvironmentLimits } from "./infra/environment-limits";
+import { parseOutboundAllow, type OutboundPolicy } from "./infra/outbound";
 import { REPO_ROOT } from "./paths";
 
 const Duration = z
@@ -91,6 +92,8 @@ const EnvSchema = z.object({
   STREAM_MAX_PER_KEY: z.coerce.number().int().min(1).default(10_000),
   /** Most Server-Sent Events streams one client address may hold open on a replica. */
   STREAM_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
+  /** Hosts and CIDR ranges the API may connect to although they are private (an on-premises JWKS), comma-separated. */
+  OUTBOUND_ALLOW: z.string().max(4_000).optional(),
   /**
    * On SIGTERM, how long the replica keeps answering (readiness 503 `draining`, every answer
    * closing its connection) before it stops listening, so load balancers move away first.
@@ -173,6 +176,8 @@ export type Config = {
   schedulerEnabled: boolean;
   schedulerIntervalMs: number;
   auditRetentionIntervalMs: number;
+  /** Where the API may connect when an admin names a URL (the context-token JWKS). */
+  outbound: OutboundPolicy;
   shutdownDrainMs: number;
   evaluation: {
     rateLimitPerSecond: number;
@@ -279,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedulerEnabled: e.SCHEDULER_ENABLED,
     schedulerIntervalMs: e.SCHEDULER_INTERVAL,
     auditRetentionIntervalMs: e.AUDIT_RETENTION_INTERVAL,
+    outbound: parseOutboundAllow(e.OUTBOUND_ALLOW),
     shutdownDrainMs: e.SHUTDOWN_DRAIN,
     evaluation: {
       rateLimitPerSecond: e.EVAL_RATE_LIMIT,

@@ -129,7 +129,7 @@ export function createServices(infra: Infra) {
   return {
     notifier,
     revocations,
-    environments: createEnvironmentsService({ prisma, notifier, revocations }),
+    environments: createEnvironmentsService({ prisma, notifier, revocations, outbound: config.outbound }),
     members: createMembersService({ prisma }),
     invitations: createInvitationsService({ prisma, ttlMs: config.accounts.invitationTtlMs }),
     passwordResets: createPasswordResetsService({ prisma, ttlMs: config.accounts.passwordResetTtlMs }),
@@ -166,7 +166,7 @@ export function createServices(infra: Infra) {
     watcher,
     apiKeyVerifier,
     rateLimiter: createRateLimiter(config.evaluation.rateLimitPerSecond),
-    evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier(), metrics }),
+    evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier({ outbound: config.outbound }), metrics }),
     metrics,
     streams,
     statsRecorder,

@@ -114,6 +114,12 @@ describe("environments", () => {
     expect(res.json().snapshotVersion).toBe(before.snapshotVersion + 1);
     const insecure = await t.app.inject({ method: "PATCH", url: `${base}/production`, headers: { ...headers.owner, ...ifMatch(2) }, payload: { contextJwksUrl: "http://x.test/jwks" } });
     expect(issuePaths(insecure)).toEqual(["body.contextJwksUrl"]);
+    // The API never fetches keys from its own host, the private network or cloud metadata.
+    for (const contextJwksUrl of ["https://127.0.0.1/jwks", "https://localhost:8443/jwks", "https://169.254.169.254/latest/meta-data", "https://10.0.0.5/jwks", "https://[::1]/jwks"]) {
+      const internal = await t.app.inject({ method: "PATCH", url: `${base}/production`, headers: { ...headers.owner, ...ifMatch(2) }, payload: { contextJwksUrl } });
+      expect(internal.statusCode, contextJwksUrl).toBe(400);
+      expect(issuePaths(internal)).toEqual(["body.contextJwksUrl"]);
+    }
   });
 
   it("creates an environment requiring signed context tokens, and takes only a boolean for the setting", async () => {

@@ -13,6 +13,7 @@ import { changes, recordAudit, type Actor } from "../../infra/audit";
 import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange } from "../../infra/changes";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
+import { outboundUrlProblem, parseOutboundAllow, type OutboundPolicy } from "../../infra/outbound";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
@@ -24,6 +25,8 @@ export interface EnvironmentsServiceDeps {
   prisma: PrismaClient;
   notifier: ChangeNotifier;
   revocations: ApiKeyRevocations;
+  /** Where a JWKS URL may point (not at loopback, private or link-local addresses, unless allowed). */
+  outbound?: OutboundPolicy;
 }
 
 /**
@@ -78,7 +81,7 @@ export async function requireEnvironment(tx: Tx, workspaceId: string, ref: strin
   return row;
 }
 
-export function createEnvironmentsService({ prisma, notifier, revocations }: EnvironmentsServiceDeps) {
+export function createEnvironmentsService({ prisma, notifier, revocations, outbound = parseOutboundAllow(undefined) }: EnvironmentsServiceDeps) {
   const target = (row: { id: string; key: string }) => ({ targetType: "environment", targetId: row.id, targetKey: row.key, environment: row });
 
   return {
@@ -118,6 +121,10 @@ export function createEnvironmentsService({ prisma, notifier, revocations }: Env
     async update(workspaceId: string, callerRole: Role, key: string, expectedVersion: number, body: UpdateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
       // Only the context-token settings change what evaluation does; names and order do not.
       const affectsEvaluation = body.contextIssuer !== undefined || body.contextJwksUrl !== undefined || body.requireContextToken !== undefined;
+      if (body.contextJwksUrl) {
+        const problem = await outboundUrlProblem(body.contextJwksUrl, outbound);
+        if (problem) throw invalid(`The JWKS URL cannot be used: ${problem}. Set OUTBOUND_ALLOW to reach an on-premises identity provider.`, [{ path: "body.contextJwksUrl", message: problem }]);
+      }
       const { row, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
         const current = await requireEnvironment(tx, workspaceId, key);
         if (current.requireContextToken) requireOwnerToOptOut(callerRole, body.requireContextToken, key);

@@ -1,6 +1,7 @@
 import { ContextTokenClaims } from "@ensign/contracts/portal";
 import type { EvaluationContext } from "@ensign/contracts/evaluation";
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, customFetch, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { guardedFetch, parseOutboundAllow, type OutboundPolicy } from "../../infra/outbound";
 import { AppError } from "../../infra/errors";
 import type { EnvironmentMeta } from "../snapshots/snapshot-copies";
 import { contextIssue } from "./context-limits";
@@ -33,7 +34,9 @@ export function contextFromClaims(claims: ContextTokenClaims): EvaluationContext
  * until it expires, so a portal that sends the same token on every request pays for the
  * signature check once.
  */
-export function createContextTokenVerifier(now: () => number = Date.now) {
+export function createContextTokenVerifier({ now = Date.now, outbound = parseOutboundAllow(undefined) }: { now?: () => number; outbound?: OutboundPolicy } = {}) {
+  // JWKS documents are fetched only from addresses the outbound policy allows, checked at each connection.
+  const fetchJwks = guardedFetch(outbound);
   const remembered = new Map<string, Remembered>();
   const secrets = new Map<string, { secret: string; key: Uint8Array }>();
   const keySets = new Map<string, JWTVerifyGetKey>();
@@ -48,7 +51,7 @@ export function createContextTokenVerifier(now: () => number = Date.now) {
 
   function keySet(url: string): JWTVerifyGetKey {
     let set = keySets.get(url);
-    if (!set) keySets.set(url, (set = createRemoteJWKSet(new URL(url), { cacheMaxAge: 600_000, cooldownDuration: 30_000 })));
+    if (!set) keySets.set(url, (set = createRemoteJWKSet(new URL(url), { cacheMaxAge: 600_000, cooldownDuration: 30_000, [customFetch]: fetchJwks })));
     return set;
   }
 

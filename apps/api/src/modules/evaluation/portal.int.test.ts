@@ -20,7 +20,8 @@ describe("portal endpoint and signed context tokens", () => {
   let issuerKey: Awaited<ReturnType<typeof generateKeyPair>>;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // The issuer's JWKS is served on loopback here, as an on-premises identity provider's would be on a private address.
+    t = await createTestApp({ config: { OUTBOUND_ALLOW: "127.0.0.1" } });
     ws = await createWorkspace(t.db);
     prod = ws.environments[2]!;
     for (const key of ["arizona-comedy", "desert-jazz"]) await createTenant(t.db, ws.id, key);
