@@ -119,3 +119,21 @@ test("rules reorder by keyboard and by drag, and the order is saved", async ({ p
   expect(state.rules.map((r: { name: string }) => r.name)).toEqual(["German", "Belgian", "Dutch"]);
   await api.dispose();
 });
+
+test("an archived flag is deleted for good once its key is typed, and its key can be used again", async ({ page }) => {
+  const api = await apiAs("owner");
+  expect((await api.post("/v1/workspaces/finance-suite/flags", { data: { key: "fin_retired_report", name: "Retired report" } })).ok()).toBe(true);
+  await page.goto("/w/finance-suite/flags/fin_retired_report");
+  await page.getByRole("button", { name: "Archive" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Archive" }).click();
+  await expect(page.getByText("archived", { exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Delete" }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete Retired report for good?" });
+  await expect(dialog.getByRole("button", { name: "Delete flag" })).toBeDisabled();
+  await dialog.getByLabel("Type fin_retired_report to confirm").fill("fin_retired_report");
+  await dialog.getByRole("button", { name: "Delete flag" }).click();
+  await expect(page).toHaveURL(/\/w\/finance-suite\/flags$/);
+  expect((await api.get("/v1/workspaces/finance-suite/flags/fin_retired_report")).status()).toBe(404);
+  expect((await api.post("/v1/workspaces/finance-suite/flags", { data: { key: "fin_retired_report", name: "Retired report again" } })).status()).toBe(201);
+  await api.dispose();
+});

@@ -224,3 +224,7 @@ export type ReorderRulesBody = z.infer<typeof ReorderRulesBody>;
 /** Copies enabled, fallthrough, allow and deny lists and rules (with new ids) into `to`. */
 export const CopyFlagStateBody = z.object({ from: Key, to: Key }).strict();
 export type CopyFlagStateBody = z.infer<typeof CopyFlagStateBody>;
+
+/** Deleting an archived flag for good: the caller types its key. */
+export const DeleteFlagBody = z.object({ confirm: z.string().max(200) }).strict();
+export type DeleteFlagBody = z.infer<typeof DeleteFlagBody>;

@@ -87,6 +87,7 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     [`POST ${ws}/flags`]: { audience: "admin", body: { key: "hostile-flag", name: "Hostile", tags: ["x"], dependsOn: ["main-flag"] } },
     [`GET ${flag}`]: { audience: "admin", query: { env: "production" } },
     [`PATCH ${flag}`]: { audience: "admin", body: { name: "Main", description: "d", tags: ["a"] } },
+    [`DELETE ${flag}`]: { audience: "admin", body: { confirm: "main" } },
     [`POST ${flag}/deprecate`]: { audience: "admin", params: { key: w.spareFlag } },
     [`POST ${flag}/archive`]: { audience: "admin", params: { key: w.spareFlag } },
     [`POST ${flag}/restore`]: { audience: "admin", params: { key: w.spareFlag } },

@@ -125,6 +125,7 @@ const MATRIX: Row[] = [
   { route: `POST ${W}/flags`, allow: DEFINE, ok: 400, body: INVALID_BODY },
   { route: `GET ${F}`, allow: READ, ok: 200 },
   { route: `PATCH ${F}`, allow: DEFINE, ok: 400, body: INVALID_BODY },
+  { route: `DELETE ${F}`, allow: DEFINE, ok: 400, body: INVALID_BODY },
   { route: `POST ${F}/deprecate`, allow: DEFINE, ok: 400, params: { key: BAD } },
   { route: `POST ${F}/archive`, allow: DEFINE, ok: 400, params: { key: BAD } },
   { route: `POST ${F}/restore`, allow: DEFINE, ok: 400, params: { key: BAD } },

@@ -67,6 +67,24 @@ export const flagsRepository = {
   },
 
   /** The committed version now: what a refused writer should reload. */
+  /**
+   * Deletes a flag for good with everything that hangs on it: its states and rules, tenant and
+   * user overrides and schedules (by cascade) and its evaluation statistics (kept by key). Answers
+   * how many of each went, for the audit entry.
+   */
+  async remove(tx: Tx, workspaceId: string, flag: { id: string; key: string }) {
+    const where = { workspaceId, flagId: flag.id };
+    const removed = {
+      states: await tx.flagState.count({ where }),
+      tenantOverrides: await tx.tenantOverride.count({ where }),
+      userOverrides: await tx.userOverride.count({ where }),
+      schedules: await tx.schedule.count({ where }),
+      statBuckets: (await tx.flagStatBucket.deleteMany({ where: { workspaceId, flagKey: flag.key } })).count,
+    };
+    await tx.flag.deleteMany({ where: { workspaceId, id: flag.id } });
+    return removed;
+  },
+
   async currentVersion(tx: Tx, workspaceId: string, id: string): Promise<number> {
     const row = await tx.flag.findFirst({ where: { workspaceId, id }, select: { version: true } });
     return row?.version ?? 0;

@@ -1,6 +1,7 @@
 import {
   CopyFlagStateBody,
   CreateFlagBody,
+  DeleteFlagBody,
   FlagList,
   FlagParams,
   FlagResponse,
@@ -12,6 +13,7 @@ import {
 import { WorkspaceParams } from "@ensign/contracts/workspaces";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { actorOf } from "../../infra/audit";
 import { scopeOf } from "../../infra/auth";
 import { requireIfMatch, withVersion } from "../../infra/versioning";
@@ -100,6 +102,28 @@ export async function flagsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const expected = requireIfMatch(request);
       return withVersion(reply, await flags.update(scopeOf(request).workspaceId, request.params.key, expected, request.body, actorOf(request)));
+    },
+  );
+
+  r.delete(
+    "/:key",
+    {
+      onRequest: [app.requireCapability("definitions:write")],
+      schema: {
+        tags,
+        operationId: "deleteFlag",
+        summary: "Delete an archived flag for good",
+        description: `Only an archived flag (409 otherwise). Type its key as \`confirm\`. Its state in every environment, its tenant and user overrides, schedules and statistics go with it; one \`flag.deleted\` audit entry counts them, and the key can be used again. ${ifMatch}`,
+        security,
+        params: FlagParams,
+        body: DeleteFlagBody,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const expected = requireIfMatch(request);
+      await flags.delete(scopeOf(request).workspaceId, request.params.key, expected, request.body.confirm, actorOf(request));
+      return reply.code(204).send(null);
     },
   );
 

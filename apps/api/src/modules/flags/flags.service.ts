@@ -201,6 +201,31 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
       });
     },
 
+    /**
+     * Deletes an archived flag for good, the caller typing its key to confirm: its state in every
+     * environment, overrides, schedules and statistics go with it, in one transaction with one
+     * audit entry that counts them. The key is free again afterwards.
+     */
+    async delete(workspaceId: string, key: string, expectedVersion: number, confirm: string, actor: Actor): Promise<void> {
+      if (confirm !== key) throw invalid(`Type the flag's key ('${key}') to confirm.`, [{ path: "body.confirm", message: `must be '${key}'` }]);
+      await write(workspaceId, async (tx) => {
+        const current = await found(tx, workspaceId, key);
+        if (!current.archivedAt) throw new AppError("CONFLICT", `Flag '${key}' is not archived; archive it before deleting it.`);
+        await claim(tx, workspaceId, current, expectedVersion);
+        const removed = await repo.remove(tx, workspaceId, current);
+        await recordAudit(tx, actor, {
+          workspaceId,
+          action: "flag.deleted",
+          targetType: "flag",
+          targetId: current.id,
+          targetKey: key,
+          before: { ...auditedDefinition(toFlagDefinition(current)), archivedAt: current.archivedAt.toISOString() },
+          after: { removed },
+        });
+        return { result: undefined, changed: await bumpEnvironments(tx, workspaceId) };
+      });
+    },
+
     /** Marks the flag deprecated, archived, or neither (restore); see the routes for the rules of each. */
     async setLifecycle(workspaceId: string, key: string, expectedVersion: number, to: "deprecated" | "archived" | "restored", actor: Actor): Promise<FlagResponse> {
       return write(workspaceId, async (tx) => {

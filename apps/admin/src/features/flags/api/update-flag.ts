@@ -28,3 +28,15 @@ export function useSetFlagLifecycle(ws: string, key: string) {
     onSuccess: () => invalidatePrefixes(queryClient, allFlagsKeys(queryClient, ws)),
   });
 }
+
+export const deleteFlag = (ws: string, key: string, version: number, confirm: string) =>
+  api<void>(`/v1/workspaces/${ws}/flags/${encodeURIComponent(key)}`, { method: "DELETE", body: { confirm }, version });
+
+/** Deleting an archived flag for good: every view of flags changes. */
+export function useDeleteFlag(ws: string, key: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { version: number; confirm: string }) => deleteFlag(ws, key, input.version, input.confirm),
+    onSuccess: () => invalidatePrefixes(queryClient, allFlagsKeys(queryClient, ws)),
+  });
+}

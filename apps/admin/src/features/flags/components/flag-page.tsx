@@ -16,6 +16,7 @@ import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { useFlag } from "../api/get-flag";
 import { useSafeToggle } from "../hooks/use-safe-toggle";
 import { useSetFlagLifecycle, type FlagLifecycleAction } from "../api/update-flag";
+import { DeleteFlagButton } from "./delete-flag";
 import { FlagSchedules } from "./flag-schedules";
 import { FlagSettings } from "./flag-settings";
 import { FlagStatusCell, flagStateLook } from "./flag-status";
@@ -86,6 +87,7 @@ export function FlagPage({ sections = [], impact, segments }: FlagPageProps) {
               <Button onClick={() => setConfirm("deprecate")}><History className="h-4 w-4" aria-hidden="true" />Deprecate</Button>
             )}
             {!f.archivedAt && <Button variant="danger-ghost" onClick={() => setConfirm("archive")}><Archive className="h-4 w-4" aria-hidden="true" />Archive</Button>}
+            {f.archivedAt && <DeleteFlagButton ws={ws} flag={f} />}
           </div>
         )}
       </header>

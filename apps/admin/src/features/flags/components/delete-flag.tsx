@@ -1,0 +1,53 @@
+import type { FlagResponse } from "@ensign/contracts/flags";
+import { Trash2 } from "lucide-react";
+import { useState } from "react";
+import { useNavigate } from "react-router";
+import { Button } from "../../../components/ui/button";
+import { ConfirmDialog } from "../../../components/ui/confirm-dialog";
+import { Field, Input } from "../../../components/ui/input";
+import { toast } from "../../../components/ui/toaster";
+import { useDeleteFlag } from "../api/update-flag";
+
+/** Deletes an archived flag for good, after its key is typed. */
+export function DeleteFlagButton({ ws, flag }: { ws: string; flag: FlagResponse }) {
+  const [isOpen, setOpen] = useState(false);
+  const [typed, setTyped] = useState("");
+  const remove = useDeleteFlag(ws, flag.key);
+  const navigate = useNavigate();
+  return (
+    <>
+      <Button variant="danger-ghost" onClick={() => { setTyped(""); setOpen(true); }}>
+        <Trash2 className="h-4 w-4" aria-hidden="true" />
+        Delete
+      </Button>
+      <ConfirmDialog
+        open={isOpen}
+        onOpenChange={setOpen}
+        title={`Delete ${flag.name} for good?`}
+        tone="danger"
+        confirmLabel="Delete flag"
+        disabled={typed !== flag.key}
+        isPending={remove.isPending}
+        onConfirm={() =>
+          remove.mutate(
+            { version: flag.version, confirm: typed },
+            {
+              onSuccess: () => {
+                toast.success(`${flag.name} was deleted`);
+                void navigate(`/w/${ws}/flags`);
+              },
+            },
+          )
+        }
+      >
+        <p>
+          Its state in every environment, its tenant and user overrides, schedules and statistics are removed; the audit log keeps its history. Its key can then be
+          used for a new flag. This cannot be undone.
+        </p>
+        <Field label={<>Type <code className="font-mono">{flag.key}</code> to confirm</>}>
+          {(props) => <Input {...props} className="font-mono" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />}
+        </Field>
+      </ConfirmDialog>
+    </>
+  );
+}
