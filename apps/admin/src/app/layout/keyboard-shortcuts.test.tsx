@@ -114,4 +114,12 @@ describe("KeyboardShortcuts", () => {
     await user.click(await screen.findByRole("option", { name: "Tenants" }));
     await waitFor(() => expect(screen.getByTestId("where")).toHaveTextContent("/w/demo/tenants"));
   });
+
+  it("matches actions by what was typed and highlights the first match", async () => {
+    const { user } = renderShortcuts();
+    await user.keyboard("{Control>}k{/Control}");
+    const input = await screen.findByRole("combobox", { name: "Command palette" });
+    await user.type(input, "Create flag");
+    await waitFor(() => expect(screen.getByRole("option", { name: "Create flag" })).toHaveAttribute("aria-selected", "true"));
+  });
 });
