@@ -80,8 +80,18 @@ describe("KeyboardShortcuts", () => {
     const dialog = await screen.findByRole("dialog", { name: "Keyboard shortcuts" });
     expect(dialog).toHaveTextContent("Focus the search box of the page");
     expect(dialog).toHaveTextContent("Open the command palette");
+    await user.keyboard("{Control>}k{/Control}");
+    expect(screen.queryByRole("combobox", { name: "Command palette" })).not.toBeInTheDocument();
     await user.keyboard("{Escape}");
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+  });
+
+  it("closes the palette on a second Ctrl+K", async () => {
+    const { user } = renderShortcuts();
+    await user.keyboard("{Control>}k{/Control}");
+    await screen.findByRole("combobox", { name: "Command palette" });
+    await user.keyboard("{Control>}k{/Control}");
+    await waitFor(() => expect(screen.queryByRole("combobox", { name: "Command palette" })).not.toBeInTheDocument());
   });
 
   it("opens the palette on Ctrl+K and jumps to the flag that was typed", async () => {

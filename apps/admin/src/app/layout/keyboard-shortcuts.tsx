@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { Dialog } from "../../components/ui/dialog";
 
 // The palette and cmdk load on first open only, so the first page load carries neither.
@@ -32,14 +32,21 @@ export function KeyboardShortcuts() {
   const [paletteOpen, setPaletteOpen] = useState(false);
   const [paletteLoaded, setPaletteLoaded] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
+  const paletteOpenRef = useRef(false);
+  const openPalette = (open: boolean) => {
+    paletteOpenRef.current = open;
+    setPaletteOpen(open);
+  };
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
       if (event.defaultPrevented || event.isComposing) return;
       if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k") {
+        // Over another dialog, the palette would stack a second modal: that dialog keeps the keys.
+        if (!paletteOpenRef.current && document.querySelector('[role="dialog"], [role="alertdialog"]')) return;
         event.preventDefault();
         setPaletteLoaded(true);
-        setPaletteOpen((open) => !open);
+        openPalette(!paletteOpenRef.current);
         return;
       }
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
@@ -64,7 +71,7 @@ export function KeyboardShortcuts() {
     <>
       {paletteLoaded && (
         <Suspense fallback={null}>
-          <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} />
+          <CommandPalette open={paletteOpen} onOpenChange={openPalette} />
         </Suspense>
       )}
       <Dialog open={helpOpen} onOpenChange={setHelpOpen} title="Keyboard shortcuts" size="sm">
