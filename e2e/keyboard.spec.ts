@@ -50,3 +50,26 @@ test("the palette's Create flag opens the flags page's create dialog", async ({ 
   await expect(page).toHaveURL(/\/w\/piquetickets\/flags$/);
   await expect(page.getByRole("dialog", { name: "Create a flag" })).toBeVisible();
 });
+
+test("the palette opens a tenant, and a segment in the segments list", async ({ page }) => {
+  await page.goto("/w/piquetickets/flags");
+  await expect(page.getByLabel("Search flags")).toBeVisible();
+  const palette = page.getByRole("combobox", { name: "Command palette" });
+
+  await page.keyboard.press("Control+k");
+  await expect(palette).toBeFocused();
+  await page.keyboard.type("Arizona Comedy");
+  await expect(page.getByRole("option", { name: /Arizona Comedy/ })).toHaveAttribute("aria-selected", "true");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/w\/piquetickets\/tenants\/[^/]+$/);
+  await expect(page.getByRole("heading", { name: "Arizona Comedy" })).toBeVisible();
+
+  await page.keyboard.press("Control+k");
+  await expect(palette).toBeFocused();
+  await page.keyboard.type("Beta producers");
+  await expect(page.getByRole("option", { name: /Beta producers/ })).toHaveAttribute("aria-selected", "true");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/w\/piquetickets\/segments$/);
+  await expect(page.getByLabel("Search segments")).toHaveValue("beta-producers");
+  await expect(page.getByRole("cell", { name: /Beta producers/ })).toBeVisible();
+});
