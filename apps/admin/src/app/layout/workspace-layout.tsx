@@ -8,6 +8,7 @@ import { useSession } from "../../lib/auth";
 import { buildCan, rememberedEnvironment, rememberEnvironment, WorkspaceScopeContext, type WorkspaceScope } from "../../lib/workspace-scope";
 import { useWorkspaces } from "../../features/workspaces/api/get-workspaces";
 import { NotFoundPage } from "../routes/not-found";
+import { KeyboardShortcuts } from "./keyboard-shortcuts";
 import { MasterSwitchBanner } from "./master-switch-banner";
 import { Sidebar } from "./sidebar";
 import { Topbar } from "./topbar";
@@ -103,6 +104,7 @@ export function WorkspaceLayout() {
           </main>
         </div>
       </div>
+      <KeyboardShortcuts />
       </TooltipProvider>
     </WorkspaceScopeContext.Provider>
   );

@@ -1,8 +1,8 @@
 import type { FlagListItem, FlagStatus } from "@ensign/contracts/flags";
 import { FLAG_TYPES, type FlagType } from "@ensign/contracts/targeting";
 import { Flag, FlaskConical, Plus, RefreshCw, X } from "lucide-react";
-import { useState } from "react";
-import { Link } from "react-router";
+import { useEffect, useState } from "react";
+import { Link, useLocation, useNavigate } from "react-router";
 import { Badge } from "../../../components/ui/badge";
 import { Button } from "../../../components/ui/button";
 import { EmptyState } from "../../../components/ui/empty-state";
@@ -32,6 +32,18 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
   const [filters, setFilters] = useState<Filters>({});
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
+  const location = useLocation();
+  const navigate = useNavigate();
+  // The command palette's "Create flag" arrives here with { create: true }.
+  const createRequested = (location.state as { create?: unknown } | null)?.create === true;
+  const [arrivedWith, setArrivedWith] = useState<unknown>(null);
+  if (location.state !== arrivedWith) {
+    setArrivedWith(location.state);
+    if (createRequested && can("definitions:write")) setCreating(true);
+  }
+  useEffect(() => {
+    if (createRequested) void navigate(location.pathname, { replace: true, state: null });
+  }, [createRequested, location.pathname, navigate]);
   const debounced = useDebouncedValue(search, 300);
   const query: FlagFilters = { ...filters, search: debounced.trim() || undefined, sort: sort.field, order: sort.order, page, pageSize: 25 };
   const flags = useFlags(ws, env, query);

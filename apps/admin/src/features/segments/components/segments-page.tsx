@@ -1,6 +1,7 @@
 import type { SegmentResponse } from "@ensign/contracts/segments";
 import { Pencil, Plus, Trash2, UsersRound } from "lucide-react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { useLocation, useNavigate } from "react-router";
 import { Badge } from "../../../components/ui/badge";
 import { Button } from "../../../components/ui/button";
 import { ConfirmDialog } from "../../../components/ui/confirm-dialog";
@@ -25,6 +26,21 @@ export function SegmentsPage() {
   const canWrite = can("state:write");
   const [search, setSearch] = useState("");
   const [page, setPage] = useState(1);
+  const location = useLocation();
+  const navigate = useNavigate();
+  // The command palette opens a segment by arriving here with { search: key }.
+  const wanted = (location.state as { search?: unknown } | null)?.search;
+  const [arrivedWith, setArrivedWith] = useState<unknown>(null);
+  if (location.state !== arrivedWith) {
+    setArrivedWith(location.state);
+    if (typeof wanted === "string") {
+      setSearch(wanted);
+      setPage(1);
+    }
+  }
+  useEffect(() => {
+    if (typeof wanted === "string") void navigate(location.pathname, { replace: true, state: null });
+  }, [wanted, location.pathname, navigate]);
   const debounced = useDebouncedValue(search);
   const segments = useSegments(ws, { search: debounced || undefined, page });
   const create = useCreateSegment(ws);
