@@ -3,12 +3,10 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
-import { Button } from "../../../components/ui/button";
-import { Dialog } from "../../../components/ui/dialog";
 import { Field, Input, Select } from "../../../components/ui/input";
 import { applyApiErrors } from "../../../lib/form-errors";
 import { useCreatePersonalToken } from "../api/create-personal-token";
-import { TokenSecret } from "./token-secret";
+import { TokenFormDialog } from "./token-form-dialog";
 
 /** What the form holds (defaults filled in) and what it submits. */
 type Values = z.input<typeof CreatePersonalTokenBody>;
@@ -34,42 +32,32 @@ export function CreatePersonalTokenDialog({ open, onOpenChange }: { open: boolea
       applyApiErrors(error, form.setError, ["name", "maxRole", "expiresInDays"]);
     }
   });
-  if (created) {
-    return (
-      <Dialog open={open} onOpenChange={close} title={`Token "${created.name}" created`} footer={<Button variant="primary" onClick={() => close(false)}>I have stored the token</Button>}>
-        <TokenSecret secret={created.secret} />
-      </Dialog>
-    );
-  }
   return (
-    <Dialog
+    <TokenFormDialog
       open={open}
       onOpenChange={close}
       title="New personal access token"
-      footer={
-        <>
-          <Button onClick={() => close(false)}>Cancel</Button>
-          <Button variant="primary" type="submit" form="create-personal-token" isLoading={isSubmitting}>Create token</Button>
-        </>
-      }
+      formId="create-personal-token"
+      onSubmit={submit}
+      isSubmitting={isSubmitting}
+      rootError={errors.root?.message}
+      created={created}
+      createdTitle={(name) => `Token "${name}" created`}
     >
-      <form id="create-personal-token" onSubmit={submit} noValidate className="space-y-4">
-        <Field label="Name" hint="What uses it, e.g. release script." error={errors.name?.message}>
-          {(props) => <Input autoFocus {...props} {...form.register("name")} />}
-        </Field>
-        <Field label="Highest role" hint="The token acts with your role in each workspace, never above it; a lower cap limits it further." error={errors.maxRole?.message}>
-          {(props) => (
-            <Select {...props} {...form.register("maxRole", { setValueAs: (value: string | null) => (value ? value : null) })}>
-              <option value="">Your own role</option>
-              {TOKEN_ROLES.map((role) => <option key={role} value={role}>{role}</option>)}
-            </Select>
-          )}
-        </Field>
-        <Field label="Expires in (days)" hint={`At most ${MAX_TOKEN_DAYS}.`} error={errors.expiresInDays?.message}>
-          {(props) => <Input type="number" min={1} max={MAX_TOKEN_DAYS} {...props} {...form.register("expiresInDays", { valueAsNumber: true })} />}
-        </Field>
-        {errors.root && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{errors.root.message}</p>}
-      </form>
-    </Dialog>
+      <Field label="Name" hint="What uses it, e.g. release script." error={errors.name?.message}>
+        {(props) => <Input autoFocus {...props} {...form.register("name")} />}
+      </Field>
+      <Field label="Highest role" hint="The token acts with your role in each workspace, never above it; a lower cap limits it further." error={errors.maxRole?.message}>
+        {(props) => (
+          <Select {...props} {...form.register("maxRole", { setValueAs: (value: string | null) => (value ? value : null) })}>
+            <option value="">Your own role</option>
+            {TOKEN_ROLES.map((role) => <option key={role} value={role}>{role}</option>)}
+          </Select>
+        )}
+      </Field>
+      <Field label="Expires in (days)" hint={`At most ${MAX_TOKEN_DAYS}.`} error={errors.expiresInDays?.message}>
+        {(props) => <Input type="number" min={1} max={MAX_TOKEN_DAYS} {...props} {...form.register("expiresInDays", { valueAsNumber: true })} />}
+      </Field>
+    </TokenFormDialog>
   );
 }

@@ -3,12 +3,10 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
-import { Button } from "../../../components/ui/button";
-import { Dialog } from "../../../components/ui/dialog";
 import { Field, Input, Select } from "../../../components/ui/input";
 import { applyApiErrors } from "../../../lib/form-errors";
 import { useCreateServiceToken } from "../api/create-service-token";
-import { TokenSecret } from "./token-secret";
+import { TokenFormDialog } from "./token-form-dialog";
 
 /** What the form holds (defaults filled in) and what it submits. */
 type Values = z.input<typeof CreateServiceTokenBody>;
@@ -44,49 +42,39 @@ export function CreateServiceTokenDialog({
       applyApiErrors(error, form.setError, ["name", "role", "environment", "expiresInDays"]);
     }
   });
-  if (created) {
-    return (
-      <Dialog open={open} onOpenChange={close} title={`Service token "${created.name}" created`} footer={<Button variant="primary" onClick={() => close(false)}>I have stored the token</Button>}>
-        <TokenSecret secret={created.secret} />
-      </Dialog>
-    );
-  }
   return (
-    <Dialog
+    <TokenFormDialog
       open={open}
       onOpenChange={close}
       title="New service token"
-      footer={
-        <>
-          <Button onClick={() => close(false)}>Cancel</Button>
-          <Button variant="primary" type="submit" form="create-service-token" isLoading={isSubmitting}>Create token</Button>
-        </>
-      }
+      formId="create-service-token"
+      onSubmit={submit}
+      isSubmitting={isSubmitting}
+      rootError={errors.root?.message}
+      created={created}
+      createdTitle={(name) => `Service token "${name}" created`}
     >
-      <form id="create-service-token" onSubmit={submit} noValidate className="space-y-4">
-        <Field label="Name" hint="What uses it, e.g. GitHub Actions (staging)." error={errors.name?.message}>
-          {(props) => <Input autoFocus {...props} {...form.register("name")} />}
-        </Field>
-        <Field label="Role" hint="What the token may do in this workspace." error={errors.role?.message}>
-          {(props) => (
-            <Select {...props} {...form.register("role")}>
-              {TOKEN_ROLES.map((role) => <option key={role} value={role}>{role}</option>)}
-            </Select>
-          )}
-        </Field>
-        <Field label="Environment" hint="Bound to one environment, it may change only that environment's state." error={errors.environment?.message}>
-          {(props) => (
-            <Select {...props} {...form.register("environment", { setValueAs: (value: string | null) => (value ? value : null) })}>
-              <option value="">Every environment</option>
-              {environments.map((e) => <option key={e.key} value={e.key}>{e.name}</option>)}
-            </Select>
-          )}
-        </Field>
-        <Field label="Expires in (days)" hint={`At most ${MAX_TOKEN_DAYS}.`} error={errors.expiresInDays?.message}>
-          {(props) => <Input type="number" min={1} max={MAX_TOKEN_DAYS} {...props} {...form.register("expiresInDays", { valueAsNumber: true })} />}
-        </Field>
-        {errors.root && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{errors.root.message}</p>}
-      </form>
-    </Dialog>
+      <Field label="Name" hint="What uses it, e.g. GitHub Actions (staging)." error={errors.name?.message}>
+        {(props) => <Input autoFocus {...props} {...form.register("name")} />}
+      </Field>
+      <Field label="Role" hint="What the token may do in this workspace." error={errors.role?.message}>
+        {(props) => (
+          <Select {...props} {...form.register("role")}>
+            {TOKEN_ROLES.map((role) => <option key={role} value={role}>{role}</option>)}
+          </Select>
+        )}
+      </Field>
+      <Field label="Environment" hint="Bound to one environment, it may change only that environment's state." error={errors.environment?.message}>
+        {(props) => (
+          <Select {...props} {...form.register("environment", { setValueAs: (value: string | null) => (value ? value : null) })}>
+            <option value="">Every environment</option>
+            {environments.map((e) => <option key={e.key} value={e.key}>{e.name}</option>)}
+          </Select>
+        )}
+      </Field>
+      <Field label="Expires in (days)" hint={`At most ${MAX_TOKEN_DAYS}.`} error={errors.expiresInDays?.message}>
+        {(props) => <Input type="number" min={1} max={MAX_TOKEN_DAYS} {...props} {...form.register("expiresInDays", { valueAsNumber: true })} />}
+      </Field>
+    </TokenFormDialog>
   );
 }
