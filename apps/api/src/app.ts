@@ -11,7 +11,6 @@ import { authPlugin } from "./infra/auth";
 import type { Cache } from "./infra/cache/cache";
 import type { Database } from "./infra/db/database";
 import { clientErrorHandler, errorHandlerPlugin, frameworkErrorHandler } from "./infra/error-handler";
-import { createFastPaths } from "./infra/fast-paths";
 import { jsonBodyPlugin } from "./infra/json-body";
 import { REQUEST_ID_HEADER, requestIdOf } from "./infra/request-id";
 import { storableStringsPlugin } from "./infra/storable-strings";
@@ -176,10 +175,7 @@ const lazyChildLogger = (logger: FastifyBaseLogger, bindings: Bindings, options:
  * `server.ts` does, and tests call `app.inject`.
  */
 export async function buildApp({ config, db, cache, logger = false, onRoute }: AppOptions): Promise<FastifyInstance> {
-  // OFREP evaluation, the hottest path, is also answered in front of Fastify's request pipeline.
-  const fastPaths = createFastPaths();
   const app = Fastify({
-    serverFactory: fastPaths.serverFactory,
     logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
@@ -208,7 +204,7 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     if (app.services.health.isDraining()) reply.header("connection", "close");
     done();
   });
-  // Every answer Fastify gives is counted by route pattern (the OFREP fast path counts its own).
+  // Every answer is counted by route pattern.
   app.addHook("onResponse", (request, reply, done) => {
     app.services.metrics.httpRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
     done();
@@ -225,11 +221,7 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
   await app.register(healthRoutes);
   // The API-key evaluation endpoints: JSON for programs, the hottest path. They live outside the
   // browser-facing context below, so helmet's page headers and cookie parsing cost them nothing.
-  await app.register(evaluationRoutes, { corsOrigins: config.corsOrigins, bodyLimit: config.evaluation.bodyLimit, fastPaths });
-  app.addHook("preClose", (done) => {
-    fastPaths.close();
-    done();
-  });
+  await app.register(evaluationRoutes, { corsOrigins: config.corsOrigins, bodyLimit: config.evaluation.bodyLimit });
 
   // Applies due schedules and sweeps expired overrides; every replica runs it, each item applies once.
   if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.scheduleRunner.start());

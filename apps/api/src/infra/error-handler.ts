@@ -51,7 +51,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * in the one error shape too, with a fixed message that never echoes the hostile URL.
  */
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  reply.header("x-request-id", request.id);
+  reply.header("x-request-id", request.id).header("x-content-type-options", "nosniff");
   if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
     return send(reply, request, 414, "VALIDATION_FAILED", "A part of the path is too long.");
   }

@@ -75,6 +75,7 @@ export function createMetrics() {
     buckets: SECONDS_BUCKETS,
     registers: [registry],
   });
+  const httpSeries = new Map<string, { count: { inc(): void }; seconds: { observe(value: number): void } }>();
   new Gauge({
     name: "ensign_snapshot_version",
     help: "The snapshot version of each environment this replica serves.",
@@ -151,8 +152,17 @@ export function createMetrics() {
       configTallies.set(key, (configTallies.get(key) ?? 0) + 1);
     },
     httpRequest(method: string, route: string, status: number, seconds: number): void {
-      httpRequests.inc({ method, route, status: String(status) });
-      httpSeconds.observe({ method, route }, seconds);
+      // The labelled children are looked up once per method, route and status, not per request.
+      const key = `${method} ${route} ${status}`;
+      let series = httpSeries.get(key);
+      if (series === undefined) {
+        series = { count: httpRequests.labels(method, route, String(status)), seconds: httpSeconds.labels(method, route) };
+        // Routes are patterns and statuses few, so the map stays small; past the bound, it starts afresh.
+        if (httpSeries.size >= 10_000) httpSeries.clear();
+        httpSeries.set(key, series);
+      }
+      series.count.inc();
+      series.seconds.observe(seconds);
     },
     snapshotRebuilt(seconds: number): void {
       rebuildSeconds.observe(seconds);

@@ -340,7 +340,7 @@ export function audienceHeaders(world: World, audience: Audience): Headers {
   }
 }
 
-/** The app the hostile suite drives: a small body limit, sign-in unthrottled, and no statistics flush that would move the checksum. */
+/** The app the hostile suite drives: a small body limit, sign-in unthrottled, and no statistics flush or key last-used write that would move the checksum. */
 export function createHostileApp(): Promise<TestApp> {
-  return createTestApp({ config: { BODY_LIMIT: String(BODY_LIMIT), LOGIN_RATE_LIMIT: "100000", STATS_FLUSH_INTERVAL: "1h" } });
+  return createTestApp({ config: { BODY_LIMIT: String(BODY_LIMIT), LOGIN_RATE_LIMIT: "100000", STATS_FLUSH_INTERVAL: "1h", API_KEY_RECHECK_INTERVAL: "1h" } });
 }

@@ -31,7 +31,11 @@ export class HyperLogLog {
   private dense: Uint8Array | null = null;
 
   add(text: string): void {
-    const h = hash32(text);
+    this.addHash(hash32(text));
+  }
+
+  /** Adds a string by its `hash32`: for one key counted in many sketches, hashed once. */
+  addHash(h: number): void {
     const index = h >>> (32 - P);
     const rest = (h << P) >>> 0;
     const rank = rest === 0 ? 32 - P + 1 : Math.clz32(rest) + 1;

@@ -1,4 +1,4 @@
-import { HyperLogLog } from "./hll";
+import { hash32, HyperLogLog } from "./hll";
 
 /** Upper bounds (µs) of the latency histogram's buckets; larger values land in `inf`. */
 export const LATENCY_BOUNDS_MICROS = [10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000] as const;
@@ -86,25 +86,26 @@ export function createStatsRecorder(now: () => number = Date.now) {
     return counter;
   }
 
-  function count(counter: StatCounter, observation: Observation, targetingKey: string | undefined) {
+  /** `userHash`: the targeting key's `hash32`, or undefined without one. */
+  function count(counter: StatCounter, observation: Observation, userHash: number | undefined) {
     counter.evaluations += 1;
     if (observation.reason === "ERROR") counter.errorCount += 1;
     if (observation.value === true) counter.trueCount += 1;
     if (observation.variant !== undefined) counter.variants.set(observation.variant, (counter.variants.get(observation.variant) ?? 0) + 1);
-    if (targetingKey) counter.users.add(targetingKey);
+    if (userHash !== undefined) counter.users.addHash(userHash);
   }
 
-  function time(counter: StatCounter, micros: number) {
+  function time(counter: StatCounter, micros: number, bucket = latencyBucket(micros)) {
     counter.latencyCount += 1;
     counter.latencySumMicros += micros;
-    counter.histogram[latencyBucket(micros)]! += 1;
+    counter.histogram[bucket]! += 1;
   }
 
   return {
     /** One evaluation of one flag, and how long it took (µs). */
     record(workspaceId: string, environmentId: string, observation: Observation, targetingKey: string | undefined, micros: number): void {
       const counter = counterOf(hourOf(workspaceId, environmentId, now()), environmentId, observation.key);
-      count(counter, observation, targetingKey);
+      count(counter, observation, targetingKey ? hash32(targetingKey) : undefined);
       time(counter, micros);
     },
 
@@ -113,10 +114,13 @@ export function createStatsRecorder(now: () => number = Date.now) {
       if (observations.length === 0) return;
       const entry = hourOf(workspaceId, environmentId, now());
       const share = micros / observations.length;
+      // The same for every flag of the request: worked out once.
+      const bucket = latencyBucket(share);
+      const userHash = targetingKey ? hash32(targetingKey) : undefined;
       for (const observation of observations) {
         const counter = counterOf(entry, environmentId, observation.key);
-        count(counter, observation, targetingKey);
-        time(counter, share);
+        count(counter, observation, userHash);
+        time(counter, share, bucket);
       }
     },
 

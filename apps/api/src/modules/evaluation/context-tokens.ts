@@ -77,14 +77,20 @@ export function createContextTokenVerifier({ now = Date.now, outbound = parseOut
     throw refused(`algorithm ${alg ?? "none"} is not accepted here`);
   }
 
+  /** The context of a token verified before for this environment and secret, while it lasts. */
+  function recall(token: string, meta: EnvironmentMeta): EvaluationContext | undefined {
+    const known = remembered.get(token);
+    if (known && known.environmentId === meta.environmentId && known.secret === meta.contextSecret && known.expiresAt > now()) return known.context;
+    return undefined;
+  }
+
   return {
+    recall,
+
     /** The context a token carries for this environment; 401 when it is not valid here. */
     async verify(token: string, meta: EnvironmentMeta): Promise<EvaluationContext> {
-      const at = now();
-      const known = remembered.get(token);
-      if (known && known.environmentId === meta.environmentId && known.secret === meta.contextSecret && known.expiresAt > at) {
-        return known.context;
-      }
+      const known = recall(token, meta);
+      if (known) return known;
 
       const payload = await verifySignature(token, meta);
       const claims = ContextTokenClaims.safeParse(payload);

@@ -2,12 +2,10 @@ import fastifyCors from "@fastify/cors";
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import type { IdentitiesService } from "../identities/identities.service";
 import { createJsonTextParser } from "../../infra/json-body";
-import type { FastPaths } from "../../infra/fast-paths";
 import { apiKeyGuard } from "./api-key-guard";
 import { configRoutes } from "./config.routes";
 import { evaluationCors } from "./evaluation-cors";
 import type { EvaluationService } from "./evaluation.service";
-import { createOfrepFastPath } from "./ofrep-fast-path";
 import { createOfrepProtocol, type OfrepProtocol } from "./ofrep-protocol";
 import { ofrepRoutes } from "./ofrep.routes";
 import { portalRoutes } from "./portal.routes";
@@ -33,8 +31,6 @@ export interface EvaluationDeps {
 export interface EvaluationRoutesOptions {
   corsOrigins: string[];
   bodyLimit: number;
-  /** Where OFREP evaluation is also answered in front of Fastify, when the app listens. */
-  fastPaths?: FastPaths;
 }
 
 /** Where the evaluation endpoints live: the only paths that answer cross-origin requests. */
@@ -43,8 +39,9 @@ const isEvaluationPath = (url: string) => EVALUATION_PATHS.some((path) => url.st
 
 /**
  * The API-key endpoints: OFREP, the portal endpoint, the server SDK config and stream, and
- * identity traits. CORS applies to these paths only, for the configured origins. OFREP
- * evaluation is also answered by a fast path in front of Fastify, through the same protocol.
+ * identity traits. CORS applies to these paths only, for the configured origins. Every one of
+ * them runs through the application's one request pipeline: its hooks (request id, metrics,
+ * tracing, logging), this context's CORS, then the route's API-key guard and rate limit.
  */
 export async function evaluationRoutes(app: FastifyInstance, options: EvaluationRoutesOptions) {
   const { evaluation, identities, streams, apiKeyVerifier, rateLimiter } = app.services;
@@ -58,7 +55,7 @@ export async function evaluationRoutes(app: FastifyInstance, options: Evaluation
     anyKeyOrQuery: guard(["client", "server"], true),
     serverKey: guard(["server"], false),
     serverKeyOrQuery: guard(["server"], true),
-    ofrep: createOfrepProtocol({ evaluation, verifier: apiKeyVerifier, limiter: rateLimiter, parseJson: createJsonTextParser(app), log: app.log }),
+    ofrep: createOfrepProtocol({ evaluation, parseJson: createJsonTextParser(app) }),
     bodyLimit: options.bodyLimit,
   };
   const cors = evaluationCors(options.corsOrigins);
@@ -78,8 +75,4 @@ export async function evaluationRoutes(app: FastifyInstance, options: Evaluation
   await app.register(configRoutes, { prefix: "/v1/config", ...deps });
   await app.register(streamRoutes, { prefix: "/v1/stream", ...deps });
   await app.register(traitsRoutes, { prefix: "/v1/identities", ...deps });
-
-  options.fastPaths?.add(
-    createOfrepFastPath({ ofrep: deps.ofrep, bodyLimit: options.bodyLimit, cors, log: app.log, isDraining: () => app.services.health.isDraining(), metrics: app.services.metrics }),
-  );
 }

@@ -82,6 +82,14 @@ export function createEvaluationService({ prisma, store, recorder, tokens, metri
       return undefined;
     },
 
+    /**
+     * The context of a token this replica verified before (for this environment and secret, not
+     * expired): the steady state of a portal that sends the same token on every request.
+     */
+    rememberedToken(token: string, entry: Entry): EvaluationContext | undefined {
+      return tokens.recall(token, entry.meta);
+    },
+
     /** Why the context cannot be used, or undefined. */
     contextIssue,
 

@@ -1,57 +1,50 @@
 import type { EvaluationContext } from "@ensign/contracts/evaluation";
 import { CONTEXT_TOKEN_HEADER } from "@ensign/contracts/portal";
-import type { FastifyBaseLogger } from "fastify";
 import type { IncomingHttpHeaders } from "node:http";
-import { isDatabaseUnavailable } from "../../infra/error-handler";
 import { AppError } from "../../infra/errors";
 import type { JsonTextParser } from "../../infra/json-body";
-import { translatePrismaError } from "../../infra/prisma-errors";
-import { KEY_UNAVAILABLE, MISSING_KEY, presentedKeyIn, refusalOf } from "./api-key-guard";
-import type { ApiKeyVerifier, VerifiedKey } from "./api-keys";
-import { etagOf, matchesEtag } from "./etags";
+import { presentedKeyIn } from "./api-key-guard";
+import type { VerifiedKey } from "./api-keys";
+import { bulkAnswer } from "./bulk-answers";
+import { matchesEtag } from "./etags";
 import type { Entry, EvaluationService } from "./evaluation.service";
-import { ofrepErrorCode, serializeBulk, serializeItem, serializeResult } from "./ofrep.schemas";
-import type { RateLimiter } from "./rate-limiter";
+import { ofrepErrorCode, serializeItem, serializeResult } from "./ofrep.schemas";
 
 export const JSON_TYPE = "application/json; charset=utf-8";
-const ANY_KEY = ["client", "server"] as const;
 
-/** An OFREP evaluation request, as it arrived: nothing parsed yet. */
+/** An OFREP evaluation request whose API key the guard has verified; the body not parsed yet. */
 export interface OfrepRequest {
+  key: VerifiedKey;
   /** The flag to evaluate; undefined for bulk evaluation. */
   flagKey: string | undefined;
   headers: IncomingHttpHeaders;
   /** The text of the request's JSON body; undefined when it has none. */
   body: string | undefined;
-  requestId: string;
 }
 
-/** The complete answer: status, the headers that belong to it, and the body (none for 304). */
+/** OFREP's own answer: status, the headers that belong to it, and the body (none for 304). */
 export interface OfrepAnswer {
   status: number;
   headers: Record<string, string>;
   body: string | undefined;
 }
 
-/** Answers an OFREP evaluation; synchronously in the steady state. Never throws. */
+/**
+ * Answers an OFREP evaluation: synchronously in the steady state. Failures that are not OFREP's
+ * own outcomes (a missing or invalid context token, an unreachable database) are thrown as
+ * `AppError`s, for the routes' one error handler.
+ */
 export type OfrepProtocol = (request: OfrepRequest) => OfrepAnswer | Promise<OfrepAnswer>;
 
 export interface OfrepProtocolDeps {
   evaluation: EvaluationService;
-  verifier: ApiKeyVerifier;
-  limiter: RateLimiter;
   parseJson: JsonTextParser;
-  log: FastifyBaseLogger;
 }
 
 const json = (status: number, body: string, headers: Record<string, string> = {}): OfrepAnswer => {
   headers["content-type"] = JSON_TYPE;
   return { status, headers, body };
 };
-
-/** The API's error shape, for failures that are not OFREP's own (authentication, rate limits). */
-const apiError = (error: AppError, requestId: string) =>
-  JSON.stringify({ error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }), requestId } });
 
 /** OFREP's PARSE_ERROR failure; single evaluation names the flag. */
 export const parseFailure = (flagKey: string | undefined, details: string) => {
@@ -77,33 +70,12 @@ function tokenIn(headers: IncomingHttpHeaders): string | undefined {
 
 /**
  * The OpenFeature Remote Evaluation Protocol's evaluation requests, single and bulk, from the
- * request as it arrived to the complete answer: the API key (client or server, within its rate
- * limit), the JSON body (depth-bounded, prototype poisoning refused, an object), the context (a
- * signed context token's claims when one is sent), the evaluation (counted for the flag
- * statistics) and OFREP's JSON. Bulk answers carry an ETag (If-None-Match → 304). Both ways a
- * request arrives — the Fastify routes and the fast path in front of them — answer through it.
+ * verified key and the body's text to OFREP's answer: the JSON body (depth-bounded, prototype
+ * poisoning refused, an object), the context (a signed context token's claims when one is sent),
+ * the evaluation (counted for the flag statistics) and OFREP's JSON. Bulk answers carry an ETag
+ * (If-None-Match → 304) derived from the answers themselves, known before the body is written.
  */
-export function createOfrepProtocol({ evaluation, verifier, limiter, parseJson, log }: OfrepProtocolDeps): OfrepProtocol {
-  /** A failure in the shape the routes have always answered it: OFREP's for server errors, the API's for the rest. */
-  function failure(request: OfrepRequest, raw: unknown, headers: Record<string, string> = {}): OfrepAnswer {
-    const error = translatePrismaError(raw);
-    if (error instanceof AppError) {
-      if (error.status >= 500) {
-        if (error.code === "SERVICE_UNAVAILABLE") headers["retry-after"] = "5";
-        return json(error.status, JSON.stringify({ errorDetails: error.message }), headers);
-      }
-      if (error.code === "RATE_LIMITED") headers["retry-after"] ??= "60";
-      return json(error.status, apiError(error, request.requestId), headers);
-    }
-    if (isDatabaseUnavailable(error)) {
-      log.error({ reqId: request.requestId, err: error }, "database unavailable");
-      headers["retry-after"] = "5";
-      return json(503, apiError(new AppError("SERVICE_UNAVAILABLE", "The database cannot be reached; try again shortly."), request.requestId), headers);
-    }
-    log.error({ reqId: request.requestId, err: error }, "unhandled error");
-    return json(500, JSON.stringify({ errorDetails: "Something went wrong on our side." }));
-  }
-
+export function createOfrepProtocol({ evaluation, parseJson }: OfrepProtocolDeps): OfrepProtocol {
   /** The context the body carries, or why it cannot be used. */
   function bodyContext(body: Record<string, unknown> | undefined): EvaluationContext | string {
     const context = body?.context ?? {};
@@ -117,16 +89,17 @@ export function createOfrepProtocol({ evaluation, verifier, limiter, parseJson, 
    * where the environment requires one, the caller's own context token — because EventSource
    * cannot send headers.
    */
-  function refreshConnections(secret: string, key: VerifiedKey, entry: Entry, token: string | undefined): string {
-    if (key.kind !== "client") return "";
-    const streamToken = evaluation.needsToken(key, entry) ? token : undefined;
+  function refreshConnections(request: OfrepRequest, entry: Entry, token: string | undefined): string {
+    if (request.key.kind !== "client") return "";
+    const secret = presentedKeyIn(request.headers) ?? "";
+    const streamToken = evaluation.needsToken(request.key, entry) ? token : undefined;
     const url = `/v1/stream?format=ofrep&apiKey=${encodeURIComponent(secret)}${streamToken ? `&contextToken=${encodeURIComponent(streamToken)}` : ""}`;
     const streams = JSON.stringify([{ type: "sse", url, inactivityDelaySec: 120 }]);
     return `,"eventStreams":${streams},"refreshConnections":${streams}`;
   }
 
-  function evaluated(request: OfrepRequest, secret: string, key: VerifiedKey, entry: Entry, context: EvaluationContext | string, token: string | undefined): OfrepAnswer {
-    const { flagKey } = request;
+  function evaluated(request: OfrepRequest, entry: Entry, context: EvaluationContext | string, token: string | undefined): OfrepAnswer {
+    const { flagKey, key } = request;
     if (flagKey !== undefined) {
       if (typeof context === "string") return json(400, serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
       const result = evaluation.one(entry, flagKey, context);
@@ -135,20 +108,13 @@ export function createOfrepProtocol({ evaluation, verifier, limiter, parseJson, 
       return json(status, serializeResult(result, key.kind));
     }
     if (typeof context === "string") return json(400, JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
-    const body = serializeBulk(evaluation.all(entry, context), refreshConnections(secret, key, entry, token), key.kind);
-    const etag = etagOf(body);
-    if (matchesEtag(request.headers["if-none-match"], etag)) return { status: 304, headers: { etag }, body: undefined };
-    return json(200, body, { etag });
+    const results = evaluation.all(entry, context);
+    const answer = bulkAnswer(entry.compiled, results, key.kind === "client" ? "ofrep-client" : "ofrep-server", '{"flags":[', `]${refreshConnections(request, entry, token)}}`);
+    if (matchesEtag(request.headers["if-none-match"], answer.etag)) return { status: 304, headers: { etag: answer.etag }, body: undefined };
+    return json(200, answer.body(), { etag: answer.etag });
   }
 
-  /**
-   * Answers for a verified key. The steady state — snapshot in memory, context in the body, no
-   * token needed — answers synchronously.
-   */
-  function admitted(request: OfrepRequest, secret: string, key: VerifiedKey | null): OfrepAnswer | Promise<OfrepAnswer> {
-    const refusal = refusalOf(key, ANY_KEY, limiter);
-    if (refusal) return failure(request, refusal.error, refusal.retryAfter ? { "retry-after": refusal.retryAfter } : {});
-    const verified = key!;
+  return function respond(request) {
     let body: Record<string, unknown> | undefined;
     if (request.body !== undefined) {
       let parsed: unknown;
@@ -163,30 +129,17 @@ export function createOfrepProtocol({ evaluation, verifier, limiter, parseJson, 
       body = parsed;
     }
     const token = tokenIn(request.headers);
-    const entry = evaluation.loaded(verified);
-    if (entry && !token && !evaluation.needsToken(verified, entry)) return evaluated(request, secret, verified, entry, bodyContext(body), token);
-    return (async () => {
-      const loaded = await evaluation.entryFor(verified);
-      const context = (await evaluation.contextFromToken(verified, loaded, token)) ?? bodyContext(body);
-      return evaluated(request, secret, verified, loaded, context, token);
-    })().catch((error: unknown) => failure(request, error));
-  }
-
-  return function respond(request) {
-    try {
-      const secret = presentedKeyIn(request.headers);
-      if (!secret) return failure(request, new AppError("UNAUTHENTICATED", MISSING_KEY));
-      const cached = verifier.cached(secret);
-      if (cached) return admitted(request, secret, cached);
-      return verifier
-        .verify(secret)
-        .then(
-          (key) => admitted(request, secret, key),
-          (error: unknown) => failure(request, new AppError("SERVICE_UNAVAILABLE", KEY_UNAVAILABLE, { cause: error })),
-        )
-        .catch((error: unknown) => failure(request, error));
-    } catch (error) {
-      return failure(request, error);
+    const entry = evaluation.loaded(request.key);
+    // The steady state: snapshot in memory, and a token verified before or none needed.
+    if (entry) {
+      const remembered = token ? evaluation.rememberedToken(token, entry) : undefined;
+      if (remembered) return evaluated(request, entry, remembered, token);
+      if (!token && !evaluation.needsToken(request.key, entry)) return evaluated(request, entry, bodyContext(body), token);
     }
+    return (async () => {
+      const loaded = await evaluation.entryFor(request.key);
+      const context = (await evaluation.contextFromToken(request.key, loaded, token)) ?? bodyContext(body);
+      return evaluated(request, loaded, context, token);
+    })();
   };
 }

@@ -12,7 +12,8 @@ import {
   evaluationSuccess,
   generalErrorResponse,
 } from "./ofrep.schemas";
-import { logsEvaluations } from "./ofrep-fast-path";
+import { isDatabaseUnavailable } from "../../infra/error-handler";
+import { translatePrismaError } from "../../infra/prisma-errors";
 import { JSON_TYPE, parseFailure, unreadableBody, type OfrepAnswer } from "./ofrep-protocol";
 
 /** A JSON body's text, as the evaluation routes receive it. */
@@ -29,12 +30,19 @@ const CONFIGURATION = JSON.stringify({
 const CONFIGURATION_ETAG = etagOf(CONFIGURATION);
 
 /**
+ * Whether each evaluation request is logged: only at `debug` and `trace`. Otherwise the OFREP
+ * routes log at `warn` (failures): evaluations are counted in the statistics and the metrics, not
+ * written one by one.
+ */
+export const logsEvaluations = (log: FastifyInstance["log"]) => (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.("debug") ?? false;
+
+/**
  * The OpenFeature Remote Evaluation Protocol, as its OpenAPI document defines it: single and
  * bulk evaluation (bulk with ETag / If-None-Match → 304) and the provider configuration. The
- * environment comes from the API key (client or server). A signed context token in
- * `X-Ensign-Context` replaces the body's context.
+ * environment comes from the API key (client or server), checked by the same guard as every
+ * evaluation route. A signed context token in `X-Ensign-Context` replaces the body's context.
  */
-export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
+export async function ofrepRoutes(app: FastifyInstance, deps: Pick<EvaluationDeps, "ofrep" | "anyKey" | "bodyLimit">) {
   const { ofrep, anyKey, bodyLimit } = deps;
 
   // The evaluation routes take the JSON body's text as it came: the OFREP protocol reads it.
@@ -48,30 +56,37 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   /** Single and bulk evaluation: the request as it arrived, answered by the OFREP protocol. */
   function evaluated(request: FastifyRequest, reply: FastifyReply) {
     const answer = ofrep({
+      key: request.apiKey!,
       flagKey: (request.params as { key?: string }).key,
       headers: request.headers,
       body: request.body instanceof JsonText ? request.body.text : undefined,
-      requestId: request.id,
     });
     return answer instanceof Promise ? answer.then((settled) => send(reply, settled)) : send(reply, answer);
   }
 
-  // OFREP's own shapes for malformed bodies and server failures; everything else is ours.
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const details = unreadableBody(error);
+  // The one place OFREP failures are mapped. OFREP's own shapes for malformed bodies and server
+  // failures; authentication, rate limits and an unreachable database answer in the API's shape.
+  app.setErrorHandler((raw: FastifyError, request, reply) => {
+    const details = unreadableBody(raw);
     if (details !== undefined) return reply.code(400).type(JSON_TYPE).send(parseFailure((request.params as { key?: string } | undefined)?.key, details));
-    if (error instanceof AppError && error.status >= 500) {
+    const error = translatePrismaError(raw);
+    if (error instanceof AppError) {
+      if (error.status < 500) throw error;
+      request.log.error({ err: error.cause ?? error }, error.message);
       if (error.code === "SERVICE_UNAVAILABLE") reply.header("retry-after", "5");
       return reply.code(error.status).type(JSON_TYPE).send(JSON.stringify({ errorDetails: error.message }));
     }
-    throw error;
+    if (isDatabaseUnavailable(error) || (raw.statusCode !== undefined && raw.statusCode < 500)) throw raw;
+    request.log.error({ err: error }, "unhandled error");
+    return reply.code(500).type(JSON_TYPE).send(JSON.stringify({ errorDetails: "Something went wrong on our side." }));
   });
 
-  /** An evaluation route: a bounded JSON body; the protocol checks the key. */
+  /** An evaluation route: a bounded JSON body and an API key of either kind. */
   function evaluationRoute(url: string, docs: { operationId: string; summary: string; description: string; response: Record<number, unknown> }) {
     app.post(
       url,
       {
+        onRequest: anyKey,
         // JSON for programs, not pages: helmet's HTML headers would only cost time on the hot path.
         helmet: false,
         // Evaluations are counted in the statistics, not written one by one to the log (failures
@@ -80,7 +95,7 @@ export async function ofrepRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         bodyLimit,
         serializerCompiler: jsonSchemaSerializer,
         // The body schema documents the request; the OFREP protocol reads and checks the body
-        // itself, as the fast path in front of Fastify does.
+        // itself, so a malformed one gets OFREP's PARSE_ERROR.
         validatorCompiler: () => (body) => ({ value: body }),
         schema: { tags, security, body: evaluationRequest, ...docs },
       },

@@ -1,10 +1,11 @@
 import type { EvaluationContext } from "@ensign/contracts/evaluation";
-import { CONTEXT_TOKEN_HEADER, PortalFlagsQuery, type PortalFlag } from "@ensign/contracts/portal";
-import type { FastifyInstance } from "fastify";
-import fastJson, { type Schema } from "fast-json-stringify";
+import { CONTEXT_TOKEN_HEADER, PortalFlagsQuery } from "@ensign/contracts/portal";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, invalid } from "../../infra/errors";
-import { etagOf, matchesEtag } from "./etags";
+import { bulkAnswer } from "./bulk-answers";
+import { matchesEtag } from "./etags";
 import type { EvaluationDeps } from "./evaluation.routes";
+import type { Entry } from "./evaluation.service";
 import { apiKeyOrQuerySecurity, jsonSchemaSerializer, notModified } from "./json-serializer";
 
 const portalFlagsResponse = {
@@ -25,18 +26,6 @@ const portalFlagsResponse = {
 } as const;
 /** What the portal answer depends on besides the URL. */
 const PORTAL_VARY = `${CONTEXT_TOKEN_HEADER}, x-api-key, authorization`;
-const serialize = fastJson(portalFlagsResponse as unknown as Schema);
-
-const camelCache = new Map<string, string>();
-/** `knowledge_base_enabled` → `knowledgeBaseEnabled` (also after `-` and `.`). */
-export function camelKey(key: string): string {
-  let camel = camelCache.get(key);
-  if (camel === undefined) {
-    camel = key.replace(/[_.-]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    if (camelCache.size < 100_000) camelCache.set(key, camel);
-  }
-  return camel;
-}
 
 function contextFromQuery(query: PortalFlagsQuery): unknown {
   if (query.context !== undefined) {
@@ -59,8 +48,22 @@ function contextFromQuery(query: PortalFlagsQuery): unknown {
  * nothing else: a producer can never ask for another producer's flags), else from `context`
  * (JSON) or the `targetingKey` / `tenantKey` / `role` parameters.
  */
-export async function portalRoutes(app: FastifyInstance, deps: EvaluationDeps) {
+export async function portalRoutes(app: FastifyInstance, deps: Pick<EvaluationDeps, "evaluation" | "anyKeyOrQuery">) {
   const { evaluation } = deps;
+
+  /** Every flag's answer for the context, through the bulk writer OFREP bulk uses. */
+  function answer(request: FastifyRequest, reply: FastifyReply, entry: Entry, context: unknown) {
+    const issue = evaluation.contextIssue(context);
+    if (issue) throw new AppError("VALIDATION_FAILED", `The context is not valid: ${issue}.`, { details: { issues: [{ path: "query.context", message: issue }] } });
+    const results = evaluation.all(entry, context as EvaluationContext, "portal");
+    const head = `{"environment":${JSON.stringify(entry.meta.environmentKey)},"version":${entry.version},"flags":{`;
+    const written = bulkAnswer(entry.compiled, results, (request.query as PortalFlagsQuery).keys === "camel" ? "portal-camel" : "portal", head, "}}");
+    // Added to CORS's `Vary: Origin`, never in its place: a cache must not hand one origin's answer to another.
+    const vary = reply.getHeader("vary");
+    reply.header("etag", written.etag).header("cache-control", "private, no-cache").header("vary", vary ? `${String(vary)}, ${PORTAL_VARY}` : PORTAL_VARY);
+    if (matchesEtag(request.headers["if-none-match"], written.etag)) return reply.code(304).send();
+    return reply.type("application/json; charset=utf-8").send(written.body());
+  }
 
   app.get(
     "/",
@@ -80,29 +83,23 @@ export async function portalRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         response: { 200: portalFlagsResponse, 304: notModified },
       },
     },
-    async (request, reply) => {
+    (request, reply) => {
       const query = request.query as PortalFlagsQuery;
-      const entry = await evaluation.entryFor(request.apiKey!);
+      const key = request.apiKey!;
       const header = request.headers[CONTEXT_TOKEN_HEADER];
       const token = typeof header === "string" && header ? header : query.contextToken;
-      const context = (await evaluation.contextFromToken(request.apiKey!, entry, token)) ?? contextFromQuery(query);
-      const issue = evaluation.contextIssue(context);
-      if (issue) throw new AppError("VALIDATION_FAILED", `The context is not valid: ${issue}.`, { details: { issues: [{ path: "query.context", message: issue }] } });
-
-      const isCamel = query.keys === "camel";
-      const flags: Record<string, PortalFlag> = {};
-      for (const result of evaluation.all(entry, context as EvaluationContext, "portal")) {
-        const flag: PortalFlag = { value: result.value, reason: result.reason };
-        if (result.variant !== undefined) flag.variant = result.variant;
-        flags[isCamel ? camelKey(result.key) : result.key] = flag;
+      const entry = evaluation.loaded(key);
+      // The steady state answers synchronously: snapshot in memory, and a token verified before or none needed.
+      if (entry) {
+        const remembered = token ? evaluation.rememberedToken(token, entry) : undefined;
+        if (remembered) return answer(request, reply, entry, remembered);
+        if (!token && !evaluation.needsToken(key, entry)) return answer(request, reply, entry, contextFromQuery(query));
       }
-      const body = serialize({ environment: entry.meta.environmentKey, version: entry.version, flags });
-      const etag = etagOf(body);
-      // Added to CORS's `Vary: Origin`, never in its place: a cache must not hand one origin's answer to another.
-      const vary = reply.getHeader("vary");
-      reply.header("etag", etag).header("cache-control", "private, no-cache").header("vary", vary ? `${String(vary)}, ${PORTAL_VARY}` : PORTAL_VARY);
-      if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
-      return reply.type("application/json; charset=utf-8").send(body);
+      return (async () => {
+        const loaded = await evaluation.entryFor(key);
+        const context = (await evaluation.contextFromToken(key, loaded, token)) ?? contextFromQuery(query);
+        return answer(request, reply, loaded, context);
+      })();
     },
   );
 }
