@@ -3,7 +3,8 @@ import { defineProject } from "vitest/config";
 /**
  * The test projects. `unit` is pure logic; `admin` renders the admin app's components in jsdom; `integration` talks to the machine's real
  * PostgreSQL and Redis (each test file gets its own database cloned from a migrated template).
- * `sdk` and `react` test the client packages (react in jsdom).
+ * `sdk` and `react` test the client packages (react in jsdom). The CLI's tests run its built bin against
+ * the real API, in `integration`.
  */
 export const projects = [
   defineProject({
@@ -18,7 +19,7 @@ export const projects = [
     test: {
       name: "integration",
       environment: "node",
-      include: ["apps/api/src/**/*.int.test.ts", "apps/api/test/**/*.int.test.ts", "packages/sdk/**/*.int.test.ts"],
+      include: ["apps/api/src/**/*.int.test.ts", "apps/api/test/**/*.int.test.ts", "packages/sdk/**/*.int.test.ts", "packages/cli/**/*.int.test.ts"],
       exclude: ["**/node_modules/**"],
       globalSetup: ["apps/api/test/global-setup.ts"],
       testTimeout: 30_000,
