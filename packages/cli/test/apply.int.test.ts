@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../apps/api/test/helpers/app";
 import { createTenant } from "../../../apps/api/test/helpers/evaluation-fixtures";
 import { createMember, createWorkspace, login, unique } from "../../../apps/api/test/helpers/fixtures";
-import { runCli, runCommand } from "./run-cli";
+import { runCli } from "./run-cli";
 
 /**
  * The GitOps path of issue 16's "done when", with the built `ensign` bin as a subprocess against
@@ -72,8 +72,6 @@ overrides:
 `;
 
   beforeAll(async () => {
-    const build = await runCommand("pnpm", ["--filter", "@ensign/cli", "build"]);
-    expect(build.code, build.stderr).toBe(0);
     t = await createTestApp();
     ws = await createWorkspace(t.db);
     for (const key of ["arizona-comedy", "desert-laughs"]) await createTenant(t.db, ws.id, key, { plan: "pro" });
@@ -87,7 +85,7 @@ overrides:
     env = { ENSIGN_URL: url, ENSIGN_TOKEN: token.json().secret, ENSIGN_WORKSPACE: ws.slug, HOME: dir, XDG_CONFIG_HOME: path.join(dir, "config") };
     file = path.join(dir, "ensign.yaml");
     await writeFile(file, spec());
-  }, 180_000);
+  });
   afterAll(async () => {
     await t?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
