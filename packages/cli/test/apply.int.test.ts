@@ -222,7 +222,9 @@ overrides:
     await writeFile(staging, `flags:\n  - key: fin_invoices\n    states:\n      staging: { enabled: false }\n      production: { enabled: false }\n`);
     const result = await runCli(["apply", staging], { env: { ...env, ENSIGN_TOKEN: made.json().secret } });
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain("The service token may only change the 'staging' environment.");
+    expect(result.stderr).toContain("Error: update state fin_invoices @ production: The service token may only change the 'staging' environment.");
+    expect(result.stderr).toContain("the 1 change before it was made; 1 change not made.");
+    expect(await api("/flags/fin_invoices/environments/staging")).toMatchObject({ enabled: false });
     expect(result.stderr).toMatch(/\(FORBIDDEN, HTTP 403, request [^)]+\)/);
   });
 });

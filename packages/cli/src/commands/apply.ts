@@ -3,7 +3,7 @@ import { readApplyFile } from "../apply/spec";
 import { planApply, type Change, type Plan } from "../apply/plan";
 import { action, type ActionHost } from "../command";
 import type { Context } from "../context";
-import { EXIT, usageError } from "../errors";
+import { CliError, EXIT, usageError } from "../errors";
 
 const SYMBOL: Record<Change["action"], string> = { create: "+", set: "+", update: "~", archive: "-", restore: "+" };
 
@@ -55,8 +55,17 @@ See packages/cli/README.md for every field.`,
         if (!ctx.out.isJson) printPlan(ctx, plan, file, false);
         const applying = ctx.out.progress("applying");
         for (const [i, change] of plan.changes.entries()) {
-          applying.step(i + 1, plan.changes.length, `${change.action} ${change.kind} ${change.target}`);
-          await change.run(client);
+          const what = `${change.action} ${change.kind} ${change.target}`;
+          applying.step(i + 1, plan.changes.length, what);
+          try {
+            await change.run(client);
+          } catch (error) {
+            applying.done();
+            if (!(error instanceof CliError)) throw error;
+            // The changes before this one are made; running apply again (after fixing the cause) finishes the rest.
+            const done = i === 0 ? "nothing was changed" : `the ${count(i)} before it ${i === 1 ? "was" : "were"} made`;
+            throw new CliError(`${what}: ${error.message}`, error.exitCode, [...error.details, `${done}; ${count(plan.changes.length - i)} not made.`]);
+          }
         }
         applying.done();
         if (ctx.out.isJson) return ctx.out.json(planJson(plan, file, true));
