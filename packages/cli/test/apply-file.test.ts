@@ -29,7 +29,7 @@ describe("rollouts", () => {
 describe("apply files", () => {
   it("read YAML and JSON with defaults", () => {
     const yaml = parseApplyFile("flags:\n  - key: a\n    states:\n      production: { rollout: 20 }\n", "f.yaml");
-    expect(yaml).toEqual({ modules: [], overrides: [], flags: [{ key: "a", type: "boolean", states: { production: { rollout: 20 } } }] });
+    expect(yaml).toEqual({ modules: [], overrides: [], flags: [{ key: "a", states: { production: { rollout: 20 } } }] });
     expect(parseApplyFile(JSON.stringify({ workspace: "acme" }), "f.json")).toEqual({ workspace: "acme", modules: [], flags: [], overrides: [] });
     expect(parseApplyFile("", "empty.yaml")).toEqual({ modules: [], flags: [], overrides: [] });
   });

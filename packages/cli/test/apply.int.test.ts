@@ -214,6 +214,18 @@ overrides:
     const env = await cli("apply", unknownEnv, "--check");
     expect(env.code).toBe(1);
     expect(env.stderr).toContain(`Workspace ${ws.slug} has no environment qa`);
+
+    const retyped = path.join(dir, "retyped.json");
+    await writeFile(retyped, JSON.stringify({ flags: [{ key: "checkout_theme", type: "boolean" }] }));
+    const typeChange = await cli("apply", retyped, "--check");
+    expect(typeChange.code).toBe(1);
+    expect(typeChange.stderr).toContain("Flag checkout_theme is a string flag in the workspace and boolean in the file");
+
+    // Left out, the type is not managed: a file that names only a string flag's state has no drift.
+    const untyped = path.join(dir, "untyped.json");
+    await writeFile(untyped, JSON.stringify({ flags: [{ key: "checkout_theme", states: { production: { enabled: true } } }] }));
+    const partial = await cli("apply", untyped, "--check");
+    expect(partial.code, partial.stdout + partial.stderr).toBe(0);
   });
 
   it("an editor token bound to staging may apply staging's state but not production's", async () => {

@@ -146,13 +146,14 @@ function planFlag(ws: string, decl: FlagSpec, existing: FlagResponse | undefined
   const versionOf = async (client: ApiClient) => live.version ?? (live.version = (await client.get<FlagResponse>(flagPath)).version);
   const track = (flag: FlagResponse) => void (live.version = flag.version);
 
-  const variants = decl.variants ?? existing?.variants ?? (decl.type === "boolean" ? BOOLEAN_VARIANTS : []);
-  const onVariant = decl.onVariant ?? existing?.onVariant ?? (decl.type === "boolean" ? variants.find((v) => v.value === true)?.key : undefined);
-  const offVariant = decl.offVariant ?? existing?.offVariant ?? (decl.type === "boolean" ? variants.find((v) => v.value === false)?.key : undefined);
+  const type = decl.type ?? existing?.type ?? "boolean";
+  const variants = decl.variants ?? existing?.variants ?? (type === "boolean" ? BOOLEAN_VARIANTS : []);
+  const onVariant = decl.onVariant ?? existing?.onVariant ?? (type === "boolean" ? variants.find((v) => v.value === true)?.key : undefined);
+  const offVariant = decl.offVariant ?? existing?.offVariant ?? (type === "boolean" ? variants.find((v) => v.value === false)?.key : undefined);
   const plan: FlagPlan = { decl, existing, onVariant, definition: [], states: [], archive: [] };
 
   if (!existing) {
-    const body = { ...definition, name: decl.name ?? decl.key };
+    const body = { ...definition, name: decl.name ?? decl.key, type };
     plan.definition.push({
       action: "create",
       kind: "flag",
@@ -161,7 +162,7 @@ function planFlag(ws: string, decl: FlagSpec, existing: FlagResponse | undefined
       run: async (client) => track(await client.request<FlagResponse>("POST", `${ws}/flags`, { body })),
     });
   } else {
-    if (decl.type !== existing.type) {
+    if (decl.type !== undefined && decl.type !== existing.type) {
       throw new CliError(`Flag ${decl.key} is a ${existing.type} flag in the workspace and ${decl.type} in the file: a flag's type cannot change (create another key).`, EXIT.usage);
     }
     const body: Record<string, unknown> = {};

@@ -3,7 +3,7 @@ import { FlagKey, IsoDateTime, Key, Name } from "@ensign/contracts/common";
 import { CreateFlagBody } from "@ensign/contracts/flags";
 import { CreateModuleBody } from "@ensign/contracts/modules";
 import { Percentage } from "@ensign/contracts/schedules";
-import { AttributeName, KeyList, LIMITS, RuleBody, Serve, VariantKey } from "@ensign/contracts/targeting";
+import { AttributeName, FlagType, KeyList, LIMITS, RuleBody, Serve, VariantKey } from "@ensign/contracts/targeting";
 import { WorkspaceSlug } from "@ensign/contracts/workspaces";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -35,9 +35,11 @@ export type StateSpec = z.infer<typeof StateSpec>;
  * states by environment key, and `archived`. A field left out is not managed, except `archived`:
  * a flag in the file is meant to be live, so an archived one is restored.
  */
-export const FlagSpec = CreateFlagBody.omit({ initialState: true, name: true })
+export const FlagSpec = CreateFlagBody.omit({ initialState: true, name: true, type: true })
   .extend({
     name: Name.optional(),
+    /** `boolean` for a new flag when left out; an existing flag's type is then not compared. */
+    type: FlagType.optional(),
     archived: z.boolean().optional(),
     states: z.record(Key, StateSpec).optional(),
   })
