@@ -108,3 +108,13 @@ function apiError(method: string, path: string, status: number, text: string): A
   else lines.push(`(${code}, HTTP ${status})`);
   return new ApiError(message, status, code, lines);
 }
+
+/** Every page of a list, 200 at a time. */
+export async function listAll<T>(client: ApiClient, path: string, query: RequestOptions["query"] = {}): Promise<T[]> {
+  const items: T[] = [];
+  for (let page = 1; ; page++) {
+    const result = await client.get<{ items: T[]; total: number }>(path, { ...query, page, pageSize: 200 });
+    items.push(...result.items);
+    if (result.items.length === 0 || items.length >= result.total) return items;
+  }
+}

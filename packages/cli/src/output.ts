@@ -69,8 +69,9 @@ export function createOutput(io: Io, options: { json: boolean; quiet?: boolean }
 const clean = (value: string) => value.replace(/[\t\r\n]+/g, " ");
 
 /**
- * Progress on stderr: one line rewritten in place on a terminal, one line per step in a CI log
- * (so a stuck step is visible there too). `--quiet` keeps it silent.
+ * Progress on stderr: one line rewritten in place on a terminal; in a CI log, a line for the
+ * first and last step and about every twentieth between (a stuck step stays visible, a long run
+ * stays readable). `--quiet` keeps it silent.
  */
 function createProgress(stderr: Writable & { isTTY?: boolean }, label: string, isQuiet: boolean): Progress {
   const isTty = Boolean(stderr.isTTY);
@@ -82,7 +83,7 @@ function createProgress(stderr: Writable & { isTTY?: boolean }, label: string, i
       if (isTty) {
         stderr.write(`\r\x1b[2K${text}`);
         isOpen = true;
-      } else stderr.write(`${text}\n`);
+      } else if (done === 1 || done === total || done % Math.ceil(total / 20) === 0) stderr.write(`${text}\n`);
     },
     done(summary) {
       if (isQuiet) return;

@@ -54,6 +54,13 @@ describe("output", () => {
     logged.done();
     expect(log.text.stderr).toBe("applying [1/1] a\n");
 
+    const long = io(false);
+    const many = createOutput(long.io, { json: false }).progress("reading");
+    for (let i = 1; i <= 100; i++) many.step(i, 100, `flag ${i}`);
+    expect(long.text.stderr.trim().split("\n")).toHaveLength(21);
+    expect(long.text.stderr).toContain("reading [1/100] flag 1\nreading [5/100] flag 5\n");
+    expect(long.text.stderr.endsWith("reading [100/100] flag 100\n")).toBe(true);
+
     const quiet = io(false);
     createOutput(quiet.io, { json: false, quiet: true }).progress("applying").step(1, 1, "a");
     expect(quiet.text.stderr).toBe("");

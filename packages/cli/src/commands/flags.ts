@@ -1,7 +1,7 @@
 import type { FlagList, FlagListItem, FlagResponse, FlagStateResponse, FlagStateSummary } from "@ensign/contracts/flags";
 import type { JsonValue } from "@ensign/contracts/targeting";
 import { Command, Option } from "commander";
-import { seg, type ApiClient } from "../client";
+import { listAll, seg } from "../client";
 import { action, collect, parsePercent, type ActionHost } from "../command";
 import type { Context } from "../context";
 import { usageError } from "../errors";
@@ -9,16 +9,6 @@ import { describeServe, rolloutServe } from "../serve";
 
 const flagPath = (ws: string, key: string) => `/v1/workspaces/${seg(ws)}/flags/${seg(key)}`;
 const statePath = (ws: string, key: string, env: string) => `${flagPath(ws, key)}/environments/${seg(env)}`;
-
-/** Every page of a list, 200 at a time. */
-export async function listAll<T>(client: ApiClient, path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<T[]> {
-  const items: T[] = [];
-  for (let page = 1; ; page++) {
-    const result = await client.get<{ items: T[]; total: number }>(path, { ...query, page, pageSize: 200 });
-    items.push(...result.items);
-    if (result.items.length === 0 || items.length >= result.total) return items;
-  }
-}
 
 const summaryText = (s: FlagStateSummary) => (s.enabled ? s.rollout.summary : "off (disabled)");
 

@@ -1,8 +1,7 @@
 import type { ApiKeyResponse, CreatedApiKeyResponse } from "@ensign/contracts/api-keys";
 import { Command, Option } from "commander";
-import { seg } from "../client";
+import { listAll, seg } from "../client";
 import { action, type ActionHost } from "../command";
-import { listAll } from "./flags";
 
 export function keysCommand(host: ActionHost): Command {
   const keys = new Command("keys").description("API keys, with which SDKs and applications evaluate flags in one environment");
