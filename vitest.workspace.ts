@@ -4,6 +4,8 @@ import { defineProject } from "vitest/config";
  * The test projects. `unit` is pure logic; `admin` renders the admin app's components in jsdom; `integration` talks to the machine's real
  * PostgreSQL and Redis (each test file gets its own database cloned from a migrated template).
  * `sdk` and `react` test the client packages (react in jsdom).
+ * `cli` builds the `ensign` bin once and runs it as a subprocess against the real API (PostgreSQL and Redis
+ * as in `integration`).
  */
 export const projects = [
   defineProject({
@@ -25,6 +27,18 @@ export const projects = [
       hookTimeout: 60_000,
       // expect.poll waits are deadlines against a hang, not speed checks (10 s, as HANG_GUARD_MS).
       expect: { poll: { timeout: 10_000 } },
+    },
+  }),
+  defineProject({
+    test: {
+      name: "cli",
+      environment: "node",
+      include: ["packages/cli/**/*.int.test.ts"],
+      exclude: ["**/node_modules/**"],
+      globalSetup: ["apps/api/test/global-setup.ts", "packages/cli/test/build-bin.ts"],
+      // Each test runs the bin a few times, a node start-up each on a loaded machine.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
     },
   }),
   defineProject({
