@@ -26,7 +26,7 @@ import { identitiesRoutes } from "./modules/identities/identities.routes";
 import { invitationAcceptRoutes, invitationsRoutes } from "./modules/invitations/invitations.routes";
 import { membersRoutes } from "./modules/members/members.routes";
 import { passwordResetIssueRoutes, passwordResetRedeemRoutes } from "./modules/password-resets/password-resets.routes";
-import { modulesRoutes } from "./modules/modules/modules.routes";
+import { modulesRoutes } from "./modules/feature-modules/feature-modules.routes";
 import { segmentsRoutes } from "./modules/segments/segments.routes";
 import { transferRoutes } from "./modules/transfer/transfer.routes";
 import { openApiDocument, transformDocument, transformRouteSchema } from "./infra/openapi";

@@ -1,7 +1,7 @@
 import { compile, evaluate } from "@ensign/evaluator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inWorkspace } from "../src/infra/db/scoped";
-import { readSnapshot } from "../src/modules/tenancy/snapshot-source.repository";
+import { readSnapshot } from "../src/modules/snapshots/snapshot-source.repository";
 import { FINANCE_MODULES } from "../src/seed/finance-features";
 import { createTestApp, type TestApp } from "./helpers/app";
 import { createWorkspace, memberHeaders } from "./helpers/fixtures";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { openInfrastructure, type Infrastructure } from "../src/infra/bootstrap";
-import { API_KEY_REVOKED_CHANNEL } from "../src/modules/api-keys/api-key-revocations";
+import { API_KEY_REVOKED_CHANNEL } from "../src/modules/api-access/api-key-revocations";
 import { DEMO_USERS } from "../src/seed/demo-data";
 
 /** The workspace admin API on the embedded database (PGlite) and the in-process cache, with the demo data. */

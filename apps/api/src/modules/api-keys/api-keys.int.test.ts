@@ -3,7 +3,7 @@ import { adminWorld, expectCompleteAudit, allAuditText, auditOf, expectNo5xx, ex
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { HANG_GUARD_MS } from "../../../test/helpers/wait";
 import { sha256 } from "../auth/secrets";
-import { API_KEY_REVOKED_CHANNEL, type ApiKeyRevokedMessage } from "./api-key-revocations";
+import { API_KEY_REVOKED_CHANNEL, type ApiKeyRevokedMessage } from "../api-access/api-key-revocations";
 
 describe("API keys", () => {
   let t: TestApp;

@@ -7,7 +7,7 @@ import { notFound } from "../../infra/errors";
 import { iso, isoOrNull, pageFrom } from "../../infra/paging";
 import { generateApiKey } from "../auth/secrets";
 import { requireEnvironment } from "../environments/environments.service";
-import type { ApiKeyRevocations } from "./api-key-revocations";
+import type { ApiKeyRevocations } from "../api-access/api-key-revocations";
 import { apiKeysRepository as repo, type ApiKeyRow } from "./api-keys.repository";
 
 export function toApiKeyResponse(row: ApiKeyRow): ApiKeyResponse {

@@ -3,7 +3,7 @@ import { adminWorld, expectCompleteAudit, allAuditText, auditOf, createFlag, exp
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
 import type { EnvironmentChange } from "../../infra/changes";
-import type { ApiKeyRevokedMessage } from "../api-keys/api-key-revocations";
+import type { ApiKeyRevokedMessage } from "../api-access/api-key-revocations";
 import { generateApiKey } from "../auth/secrets";
 
 describe("environments", () => {

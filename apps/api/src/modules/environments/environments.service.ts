@@ -17,7 +17,7 @@ import { outboundUrlProblem, parseOutboundAllow, type OutboundPolicy } from "../
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import type { ApiKeyRevocations } from "../api-keys/api-key-revocations";
+import type { ApiKeyRevocations } from "../api-access/api-key-revocations";
 import { generateSigningSecret } from "../auth/secrets";
 import { environmentsRepository as repo, type EnvironmentRow } from "./environments.repository";
 

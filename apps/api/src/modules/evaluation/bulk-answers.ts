@@ -1,6 +1,6 @@
 import type { EvaluationResult } from "@ensign/contracts/evaluation";
 import type { CompiledSnapshot } from "@ensign/evaluator";
-import { detailFor, serializeResult, type Audience } from "./ofrep.schemas";
+import { detailFor, serializeResult, type Audience } from "../ofrep/ofrep.schemas";
 
 /**
  * How every flag's answer for one context is written:

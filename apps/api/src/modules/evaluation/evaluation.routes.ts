@@ -2,15 +2,15 @@ import fastifyCors from "@fastify/cors";
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import type { IdentitiesService } from "../identities/identities.service";
 import { createJsonTextParser } from "../../infra/json-body";
-import { apiKeyGuard } from "./api-key-guard";
+import { apiKeyGuard } from "../api-access/api-key-guard";
 import { configRoutes } from "./config.routes";
-import { evaluationCors } from "./evaluation-cors";
+import { evaluationCors } from "../api-access/evaluation-cors";
 import type { EvaluationService } from "./evaluation.service";
-import { createOfrepProtocol, type OfrepProtocol } from "./ofrep-protocol";
-import { ofrepRoutes } from "./ofrep.routes";
+import { createOfrepProtocol, type OfrepProtocol } from "../ofrep/ofrep-protocol";
+import { ofrepRoutes } from "../ofrep/ofrep.routes";
 import { portalRoutes } from "./portal.routes";
-import type { StreamHub } from "./stream-hub";
-import { streamRoutes } from "./stream.routes";
+import type { StreamHub } from "../streams/stream-hub";
+import { streamRoutes } from "../streams/stream.routes";
 import { traitsRoutes } from "./traits.routes";
 
 export interface EvaluationDeps {

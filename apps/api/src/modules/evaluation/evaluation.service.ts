@@ -8,7 +8,7 @@ import { AppError, notFound } from "../../infra/errors";
 import type { Metrics } from "../../infra/metrics";
 import type { StatsRecorder } from "../analytics/stats-recorder";
 import type { SnapshotEntry, SnapshotStore } from "../snapshots/snapshot-store";
-import type { VerifiedKey } from "./api-keys";
+import type { VerifiedKey } from "../api-access/api-key-verifier";
 import { contextIssue } from "./context-limits";
 import type { ContextTokenVerifier } from "./context-tokens";
 

@@ -10,7 +10,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { scopeOf } from "../../infra/auth";
 import { accessTokenKindOf } from "../auth/secrets";
-import { openSse } from "./stream-hub";
+import { openSse } from "../streams/stream-hub";
 
 const security = [{ bearerAuth: [] }];
 

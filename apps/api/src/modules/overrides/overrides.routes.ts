@@ -19,8 +19,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../infra/audit";
 import { scopeOf } from "../../infra/auth";
-import { withVersion } from "../../infra/versioning";
-import { optionalIfMatch } from "../tenancy/if-match";
+import { optionalIfMatch, withVersion } from "../../infra/versioning";
 
 const security = [{ bearerAuth: [] }];
 const tags = ["overrides"];

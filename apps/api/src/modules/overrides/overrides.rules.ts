@@ -2,7 +2,7 @@ import type { OverrideSnapshot, TenantOverrideResponse, UserOverrideResponse } f
 import type { Variant } from "@ensign/contracts/targeting";
 import type { Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
-import { lookupsRepository as lookups, type FlagRow } from "../tenancy/lookups.repository";
+import { lookupsRepository as lookups, type FlagRow } from "../../infra/db/lookups.repository";
 import type { TenantOverrideRow, UserOverrideRow } from "./overrides.repository";
 
 /** The flag and environment an override route names; writes refuse archived flags. */

@@ -11,7 +11,7 @@ import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { createWriter } from "../tenancy/writing";
+import { createWriter } from "../../infra/writer";
 import { overridesRepository as repo, type TenantOverrideRow } from "./overrides.repository";
 import {
   flagInEnvironment,

@@ -6,7 +6,7 @@ import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { createWriter } from "../tenancy/writing";
+import { createWriter } from "../../infra/writer";
 import { overridesRepository as repo, type UserOverrideRow } from "./overrides.repository";
 import { flagInEnvironment, requireFutureExpiry, requireVariant, toUserOverrideResponse } from "./overrides.rules";
 import { literal } from "../../infra/like";

@@ -15,8 +15,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { actorOf } from "../../infra/audit";
 import { scopeOf } from "../../infra/auth";
-import { withVersion } from "../../infra/versioning";
-import { optionalIfMatch } from "../tenancy/if-match";
+import { optionalIfMatch, withVersion } from "../../infra/versioning";
 import { createTenantAdminGuard } from "./tenant-admin.guard";
 
 const security = [{ bearerAuth: [] }];

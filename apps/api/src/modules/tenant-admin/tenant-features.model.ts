@@ -1,5 +1,5 @@
 import type { TenantFeature, ToggleBlock } from "@ensign/contracts/tenant-admin";
-import type { TenantEvaluationView } from "../tenancy/tenant-evaluation";
+import type { TenantEvaluationView } from "../snapshots/tenant-evaluation";
 import type { FeatureRow, TenantOverrideRow } from "./tenant-admin.repository";
 
 /** Why a toggle is refused, with the error it answers. */

@@ -3,8 +3,8 @@ import type { ListTenantsQuery, TenantDetailResponse, TenantListResponse, Tenant
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { invalid, notFound } from "../../infra/errors";
-import { lookupsRepository as lookups } from "../tenancy/lookups.repository";
-import type { TenantEvaluation } from "../tenancy/tenant-evaluation";
+import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
+import type { TenantEvaluation } from "../snapshots/tenant-evaluation";
 import { toTenantResponse } from "./tenants.mapping";
 import { tenantWhere, tenantsRepository as repo, type TenantRow } from "./tenants.repository";
 

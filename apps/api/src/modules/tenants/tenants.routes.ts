@@ -16,8 +16,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../infra/audit";
 import { scopeOf } from "../../infra/auth";
-import { requireIfMatch, withVersion } from "../../infra/versioning";
-import { optionalIfMatch } from "../tenancy/if-match";
+import { optionalIfMatch, requireIfMatch, withVersion } from "../../infra/versioning";
 
 const security = [{ bearerAuth: [] }];
 const tags = ["tenants"];

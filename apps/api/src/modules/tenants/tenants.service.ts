@@ -7,8 +7,8 @@ import { invalid, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { overrideSnapshot } from "../overrides/overrides.rules";
-import { lookupsRepository as lookups } from "../tenancy/lookups.repository";
-import { createWriter } from "../tenancy/writing";
+import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
+import { createWriter } from "../../infra/writer";
 import { auditedTenant, toTenantResponse } from "./tenants.mapping";
 import { tenantsRepository as repo } from "./tenants.repository";
 

@@ -5,7 +5,7 @@ import { inWorkspace } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import type { ApiKeyRevocations } from "../api-keys/api-key-revocations";
+import type { ApiKeyRevocations } from "../api-access/api-key-revocations";
 import { generateSigningSecret } from "../auth/secrets";
 import { withMasterSwitch } from "../environments/environments.service";
 import { workspacesRepository as repo, type WorkspaceRow } from "./workspaces.repository";

@@ -3,11 +3,11 @@ import { CONTEXT_TOKEN_HEADER } from "@ensign/contracts/portal";
 import type { IncomingHttpHeaders } from "node:http";
 import { AppError } from "../../infra/errors";
 import type { JsonTextParser } from "../../infra/json-body";
-import { presentedKeyIn } from "./api-key-guard";
-import type { VerifiedKey } from "./api-keys";
-import { bulkAnswer } from "./bulk-answers";
-import { matchesEtag } from "./etags";
-import type { Entry, EvaluationService } from "./evaluation.service";
+import { presentedKeyIn } from "../api-access/api-key-guard";
+import type { VerifiedKey } from "../api-access/api-key-verifier";
+import { bulkAnswer } from "../evaluation/bulk-answers";
+import { matchesEtag } from "../evaluation/etags";
+import type { Entry, EvaluationService } from "../evaluation/evaluation.service";
 import { ofrepErrorCode, serializeItem, serializeResult } from "./ofrep.schemas";
 
 export const JSON_TYPE = "application/json; charset=utf-8";

@@ -3,10 +3,8 @@ import type { PrismaClient } from "../../generated/prisma/client";
 import type { Cache } from "../../infra/cache/cache";
 import { isDatabaseUnavailable } from "../../infra/error-handler";
 import { apiKeyKindOf, sha256 } from "../auth/secrets";
-import { apiKeysRepository as repo } from "./api-keys.repository";
-
-/** The cache channel on which a revoked key's hash or id is announced to every replica. */
-export const API_KEY_REVOKED_CHANNEL = "api-key-revoked";
+import { apiKeyAccessRepository as repo } from "./api-key-access.repository";
+import { API_KEY_REVOKED_CHANNEL } from "./api-key-revocations";
 
 export interface VerifiedKey {
   id: string;

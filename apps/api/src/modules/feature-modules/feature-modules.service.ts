@@ -8,7 +8,7 @@ import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { modulesRepository as repo, type ModuleRow } from "./modules.repository";
+import { modulesRepository as repo, type ModuleRow } from "./feature-modules.repository";
 
 export function toModuleResponse(row: ModuleRow): ModuleResponse {
   const { _count, ...rest } = row;

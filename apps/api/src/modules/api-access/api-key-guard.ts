@@ -2,7 +2,7 @@ import { API_KEY_HEADER } from "@ensign/contracts/portal";
 import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from "fastify";
 import { AppError } from "../../infra/errors";
-import type { ApiKeyVerifier, VerifiedKey } from "./api-keys";
+import type { ApiKeyVerifier, VerifiedKey } from "./api-key-verifier";
 import type { RateLimiter } from "./rate-limiter";
 
 declare module "fastify" {

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../../generated/prisma/client";
 
 /** API key lookups by hash: system work before any workspace is known, so on the owner connection. */
-export const apiKeysRepository = {
+export const apiKeyAccessRepository = {
   /** An unrevoked key of a workspace that is not archived. */
   async findActiveByHash(prisma: PrismaClient, hash: string) {
     return prisma.apiKey.findFirst({

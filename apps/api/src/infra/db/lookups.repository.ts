@@ -1,4 +1,4 @@
-import type { Tx } from "../../infra/db/scoped";
+import type { Tx } from "./scoped";
 
 /** Lookups by key that tenants, overrides and the tenant admin API share; workspaceId is in every where. */
 export const lookupsRepository = {

@@ -1,6 +1,6 @@
-import type { PrismaClient } from "../../generated/prisma/client";
-import type { ChangeNotifier, EnvironmentChange } from "../../infra/changes";
-import { inWorkspace, type TransactionOptions, type Tx } from "../../infra/db/scoped";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { ChangeNotifier, EnvironmentChange } from "./changes";
+import { inWorkspace, type TransactionOptions, type Tx } from "./db/scoped";
 
 /**
  * Runs a write in the workspace's transaction; `fn` pushes the environments it bumped (with

@@ -2,8 +2,8 @@ import { CONTEXT_TOKEN_HEADER, StreamQuery } from "@ensign/contracts/portal";
 import { z } from "zod";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { eventFor, openSse } from "./stream-hub";
-import type { EvaluationDeps } from "./evaluation.routes";
-import { apiKeyOrQuerySecurity } from "./json-serializer";
+import type { EvaluationDeps } from "../evaluation/evaluation.routes";
+import { apiKeyOrQuerySecurity } from "../evaluation/json-serializer";
 
 /** The event id a reconnecting client last saw: `Last-Event-ID`, or `?lastEventId=`. */
 function lastEventId(headers: Record<string, unknown>, query: unknown): number | undefined {

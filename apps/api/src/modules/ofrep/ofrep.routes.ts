@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../infra/errors";
-import { etagOf, matchesEtag } from "./etags";
-import type { EvaluationDeps } from "./evaluation.routes";
-import { apiKeySecurity as security, jsonSchemaSerializer, notModified } from "./json-serializer";
+import { etagOf, matchesEtag } from "../evaluation/etags";
+import type { EvaluationDeps } from "../evaluation/evaluation.routes";
+import { apiKeySecurity as security, jsonSchemaSerializer, notModified } from "../evaluation/json-serializer";
 import {
   bulkEvaluationFailure,
   bulkEvaluationSuccess,
