@@ -172,7 +172,7 @@ ${pages > 1 ? html`<nav aria-label="Pages">Page ${view.page} of ${pages} ${view.
 ${
   mayDefine
     ? html`<h2>Create a flag</h2><form method="post" action="${base}"><input type="hidden" name="_csrf" value="${csrf}">
-<label>Key <input name="key" required pattern="[a-z0-9][a-z0-9._-]*" value="${values.key}"></label>
+<label>Key <input name="key" required value="${values.key}"></label>
 <label>Name <input name="name" required value="${values.name}"></label>
 <label>Description <input name="description" value="${values.description}"></label>
 <p>A boolean flag, off in every environment.</p><button type="submit">Create flag</button></form>`
