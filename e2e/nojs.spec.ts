@@ -38,6 +38,9 @@ test("without JavaScript, an admin signs in, searches, creates, switches and arc
   await expect(page.getByRole("cell", { name: "Basic <b>HTML</b> flag" })).toBeVisible();
 
   await page.getByRole("button", { name: `Turn on ${key} in production` }).click();
+  // Production asks first.
+  await expect(page.getByRole("heading", { name: `Turn on ${key} in Production?` })).toBeVisible();
+  await page.getByRole("button", { name: "Yes, turn on in Production" }).click();
   await expect(page.getByRole("status")).toHaveText(`Flag ${key} is now on in production.`);
   // The search stays, and the switch now turns it off.
   await expect(page).toHaveURL(new RegExp(`search=${key}`));

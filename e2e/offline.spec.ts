@@ -1,4 +1,8 @@
 import { expect, test } from "./support/fixtures";
+import { USERS } from "./support/users";
+
+// A session of its own: going offline and back refreshes it, which must not race the shared one.
+test.use({ storageState: { cookies: [], origins: [] } });
 
 /**
  * Offline viewing (ADR 0026): after a visit online, the service worker has the app and the
@@ -6,6 +10,9 @@ import { expect, test } from "./support/fixtures";
  */
 test("offline, the app shows the last-seen flags read-only under a banner", async ({ page, context }) => {
   await page.goto("/w/piquetickets/flags");
+  await page.getByLabel("Email").fill(USERS.owner.email);
+  await page.getByLabel("Password").fill(USERS.owner.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("link", { name: /Knowledge Base/ }).first()).toBeVisible();
   // The worker takes the page, then sees the flag list's GETs (a first visit's came before it).
   await page.evaluate(async () => {

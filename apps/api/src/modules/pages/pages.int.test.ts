@@ -119,14 +119,21 @@ describe("the pages without JavaScript", () => {
     expect(html).not.toContain("<b>new</b>");
 
     const version = /action="\/w\/[^"]+\/flags\/nojs-checkout\/toggle">[\s\S]*?name="env" value="production">[\s\S]*?name="version" value="(\d+)"/.exec(html)![1]!;
-    const toggled = await post(`/w/${ws.slug}/flags/nojs-checkout/toggle`, cookies, { _csrf: csrf, env: "production", enabled: "true", version, search: "checkout" });
+    // Production asks first: nothing changes until the confirmation is posted.
+    await t.db.prisma.environment.updateMany({ where: { workspaceId: ws.id, key: "production" }, data: { isProduction: true } });
+    const asked = await post(`/w/${ws.slug}/flags/nojs-checkout/toggle`, cookies, { _csrf: csrf, env: "production", enabled: "true", version, search: "checkout" });
+    expect(asked.statusCode).toBe(200);
+    expect(noscript(asked)).toContain("Turn on nojs-checkout in production?");
+    expect(hidden(noscript(asked), "confirm")).toBe("yes");
+    expect((await t.app.services.flags.get(ws.id, "nojs-checkout", "production")).environments.find((e) => e.environment === "production")?.enabled).toBe(false);
+    const toggled = await post(`/w/${ws.slug}/flags/nojs-checkout/toggle`, cookies, { _csrf: csrf, env: "production", enabled: "true", version, search: "checkout", confirm: "yes" });
     expect(toggled.statusCode).toBe(303);
     expect(toggled.headers.location).toBe(`/w/${ws.slug}/flags?search=checkout&notice=on&flag=nojs-checkout&env=production`);
     const state = await t.app.services.flags.get(ws.id, "nojs-checkout", "production");
     expect(state.environments.find((e) => e.environment === "production")?.enabled).toBe(true);
 
     // The same version again is a stale form: refused with the reason, nothing written.
-    const stale = await post(`/w/${ws.slug}/flags/nojs-checkout/toggle`, cookies, { _csrf: csrf, env: "production", enabled: "false", version });
+    const stale = await post(`/w/${ws.slug}/flags/nojs-checkout/toggle`, cookies, { _csrf: csrf, env: "production", enabled: "false", version, confirm: "yes" });
     expect(stale.statusCode).toBe(412);
     expect(noscript(stale)).toContain('role="alert"');
 

@@ -119,8 +119,15 @@ export function createPages(app: FastifyInstance, options: PagesOptions) {
     values?: { key: string; name: string; description: string };
   }
 
+  /** The workspace's environments by key: their names and whether each is production. */
+  async function environmentsOf(workspaceId: string) {
+    const page = await app.services.environments.list(workspaceId, { page: 1, pageSize: 200, sort: "sortOrder", order: "asc" });
+    return new Map(page.items.map((env) => [env.key, { name: env.name, isProduction: env.isProduction }]));
+  }
+
   async function flagsPage(principal: UserPrincipal, scope: WorkspaceScope, view: FlagsView) {
     const csrf = sessions.csrfOf(principal.sessionId!);
+    const envs = await environmentsOf(scope.workspaceId);
     const list: FlagList = await app.services.flagsList.list(scope.workspaceId, {
       page: view.page,
       pageSize: PAGE_SIZE,
@@ -164,7 +171,7 @@ ${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : null}
 <p>${list.total} flag${list.total === 1 ? "" : "s"}${view.search ? html` matching “${view.search}”` : null}.</p>
 ${
   list.items.length
-    ? html`<table><thead><tr><th scope="col">Key</th><th scope="col">Name</th>${environments.map((env) => html`<th scope="col">${env}</th>`)}${mayDefine ? html`<th scope="col">Actions</th>` : null}</tr></thead>
+    ? html`<table><thead><tr><th scope="col">Key</th><th scope="col">Name</th>${environments.map((env) => html`<th scope="col">${envs.get(env)?.name ?? env}${envs.get(env)?.isProduction ? " (production)" : ""}</th>`)}${mayDefine ? html`<th scope="col">Actions</th>` : null}</tr></thead>
 <tbody>${rows}</tbody></table>`
     : null
 }
@@ -178,6 +185,23 @@ ${
 <p>A boolean flag, off in every environment.</p><button type="submit">Create flag</button></form>`
     : null
 }`,
+      csrf,
+    );
+  }
+
+  /** A switch in a production environment asks first, as the app does (it says who it reaches). */
+  function confirmPage(principal: UserPrincipal, scope: WorkspaceScope, form: Form, key: string, env: { key: string; name: string }) {
+    const csrf = sessions.csrfOf(principal.sessionId!);
+    const on = form.enabled === "true";
+    const base = `/w/${segment(scope.workspaceSlug)}/flags`;
+    const verb = on ? "Turn on" : "Turn off";
+    return layout(
+      principal,
+      html`<h1>${verb} ${key} in ${env.name}?</h1>
+<p>${env.name} is a production environment: every application and user evaluating ${key} there gets the change at once.</p>
+<form method="post" action="${base}/${segment(key)}/toggle"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="search" value="${field(form, "search")}">
+<input type="hidden" name="env" value="${env.key}"><input type="hidden" name="enabled" value="${on ? "true" : "false"}"><input type="hidden" name="version" value="${field(form, "version")}"><input type="hidden" name="confirm" value="yes">
+<button type="submit">Yes, ${verb.toLowerCase()} in ${env.name}</button> <a href="${base}?${new URLSearchParams({ search: field(form, "search") }).toString()}">Cancel</a></form>`,
       csrf,
     );
   }
@@ -344,6 +368,8 @@ ${
           const env = Key.safeParse(form.env);
           if (!env.success || !["true", "false"].includes(field(form, "enabled"))) throw new AppError("VALIDATION_FAILED", "The switch's form is not valid: reload the page.");
           const enabled = form.enabled === "true";
+          const environment = (await environmentsOf(scope.workspaceId)).get(env.data);
+          if (environment?.isProduction && form.confirm !== "yes") return send(reply, confirmPage(principal, scope, form, key, { key: env.data, name: environment.name }));
           await app.services.flagState.toggle(scope.workspaceId, key, env.data, versionOf(form), enabled, actorOf(request));
           return reply.redirect(backTo(request, form, { notice: enabled ? "on" : "off", flag: key, env: env.data }), 303);
         } catch (error) {
