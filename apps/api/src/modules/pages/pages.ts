@@ -145,7 +145,8 @@ export function createPages(app: FastifyInstance, options: PagesOptions) {
       (flag) => html`<tr>
 <td><code>${flag.key}</code></td><td>${flag.name}</td>
 ${flag.environments.map(
-  (state) => html`<td><span class="${state.status}">${state.status}</span>${
+  // The status says what it serves (a switched-on flag may still serve its off variant); the button acts on the switch.
+  (state) => html`<td><span class="${state.status}">${state.status}</span> <small>(switched ${state.enabled ? "on" : "off"})</small>${
     mayToggle
       ? html` <form class="inline" method="post" action="${base}/${segment(flag.key)}/toggle">${hidden}
 <input type="hidden" name="env" value="${state.environment}"><input type="hidden" name="enabled" value="${state.enabled ? "false" : "true"}"><input type="hidden" name="version" value="${state.version}">
@@ -171,7 +172,7 @@ ${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : null}
 <p>${list.total} flag${list.total === 1 ? "" : "s"}${view.search ? html` matching “${view.search}”` : null}.</p>
 ${
   list.items.length
-    ? html`<table><thead><tr><th scope="col">Key</th><th scope="col">Name</th>${environments.map((env) => html`<th scope="col">${envs.get(env)?.name ?? env}${envs.get(env)?.isProduction ? " (production)" : ""}</th>`)}${mayDefine ? html`<th scope="col">Actions</th>` : null}</tr></thead>
+    ? html`<table><thead><tr><th scope="col">Key</th><th scope="col">Name</th>${environments.map((env) => html`<th scope="col">${envs.get(env)?.name ?? env}${envs.get(env)?.isProduction && !/production/i.test(envs.get(env)!.name) ? " (production)" : ""}</th>`)}${mayDefine ? html`<th scope="col">Actions</th>` : null}</tr></thead>
 <tbody>${rows}</tbody></table>`
     : null
 }
