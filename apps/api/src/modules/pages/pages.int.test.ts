@@ -99,6 +99,8 @@ describe("the pages without JavaScript", () => {
     expect((await signIn(owner.email, "/w/x/flags?search=a")).res.headers.location).toBe("/w/x/flags?search=a");
     expect((await signIn(owner.email, "//evil.example/")).res.headers.location).toBe(`/w/${ws.slug}/flags`);
     expect((await signIn(owner.email, "https://evil.example/")).res.headers.location).toBe(`/w/${ws.slug}/flags`);
+    expect((await signIn(owner.email, "/\t/evil.example/")).res.headers.location).toBe(`/w/${ws.slug}/flags`);
+    expect((await signIn(owner.email, "/\\evil.example/")).res.headers.location).toBe(`/w/${ws.slug}/flags`);
   });
 
   it("creates, searches, switches and archives a flag through the services, each write audited", async () => {

@@ -40,9 +40,14 @@ const STYLE = html`<style>
 
 const field = (form: Form, name: string) => form[name] ?? "";
 
-/** A path of ours to go back to after signing in: never another site (`//x`, `/\x`). */
+/**
+ * A path of ours to go back to after signing in: never another site. Browsers drop tabs and
+ * newlines from URLs and read `\` as `/`, so `/\tx` or `/\x` would become `//x`: no backslash,
+ * space or control character is accepted at all.
+ */
 function localPath(next: string | undefined): string | null {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\") || next.length > 1000) return null;
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.length > 1000) return null;
+  if (/[\\\s]/.test(next) || [...next].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return null;
   return next;
 }
 
