@@ -30,7 +30,9 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "e2e", testIgnore: [/screenshots\.spec\.ts/, /portal-.*\.spec\.ts/] },
+    { name: "e2e", testIgnore: [/screenshots\.spec\.ts/, /portal-.*\.spec\.ts/, /nojs\.spec\.ts/] },
+    // The basic HTML pages, in a browser with JavaScript switched off.
+    { name: "nojs", testMatch: /nojs\.spec\.ts/, use: { javaScriptEnabled: false } },
     // The producer portal demo's specs start their own API and portal servers.
     { name: "portal", testMatch: /portal-.*\.spec\.ts/ },
     { name: "screenshots", testMatch: /screenshots\.spec\.ts/ },

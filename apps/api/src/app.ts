@@ -290,7 +290,13 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     await browserFacing.register(liveRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(statsRoutes, { prefix: "/v1/workspaces" });
 
-    await browserFacing.register(adminUiPlugin, { dist: config.adminDist });
+    await browserFacing.register(adminUiPlugin, {
+      dist: config.adminDist,
+      secret: config.jwtSecret,
+      secureCookies: config.env === "production",
+      passwordLogin: config.passwordLogin,
+      oidcLabel: config.oidc?.label ?? null,
+    });
   });
   return app;
 }

@@ -1,5 +1,6 @@
 import { MutationCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
+import { OfflineBanner } from "../components/ui/offline-banner";
 import { ApiError, errorMessage, onSessionChange } from "../lib/api-client";
 import { sessionQueryOptions } from "../lib/auth";
 
@@ -44,6 +45,7 @@ export function AppProvider({ children }: { children: ReactNode }) {
   );
   return (
     <QueryClientProvider client={queryClient}>
+      <OfflineBanner />
       {children}
       <Suspense>
         <Toaster />

@@ -1,3 +1,4 @@
+import { isOffline, noteAnswer } from "./offline";
 
 /** An error answer of the API, in its one shape. */
 export class ApiError extends Error {
@@ -93,6 +94,10 @@ export function withQuery(path: string, query: RequestOptions["query"]): string 
 /** Calls the API with the session's access token, refreshing it once on a 401. */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const url = withQuery(path, options.query);
+  // Offline, the app shows what it last saw and changes nothing (ADR 0026).
+  if ((options.method ?? "GET") !== "GET" && isOffline()) {
+    throw new ApiError(0, "OFFLINE", "You are offline: Ensign is read-only until the connection is back, and nothing was changed.");
+  }
   const send = () => {
     const headers: Record<string, string> = {};
     if (accessToken) headers.authorization = `Bearer ${accessToken}`;
@@ -107,6 +112,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     });
   };
   let res = await send();
+  noteAnswer(res);
   if (res.status === 401 && !path.startsWith("/v1/auth/") && (await refreshSession())) res = await send();
   if (res.status === 204) return undefined as T;
   const text = await res.text();

@@ -1,11 +1,15 @@
 import type { CurrentUser } from "@ensign/contracts/auth";
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { api, refreshSession } from "./api-client";
+import { isOffline } from "./offline";
 import { sessionKey } from "./query-keys";
 
 export const getCurrentUser = async (): Promise<CurrentUser | null> => {
   // The refresh cookie is httpOnly: trading it for an access token is how a reload restores the session.
-  if (!(await refreshSession())) return null;
+  if (!(await refreshSession())) {
+    // Offline, the service worker still has the last answer of who is signed in here (ADR 0026).
+    return isOffline() ? api<CurrentUser>("/v1/auth/me").catch(() => null) : null;
+  }
   return api<CurrentUser>("/v1/auth/me");
 };
 

@@ -81,6 +81,15 @@ const MATRIX: Row[] = [
   { route: "GET /*", url: "/w/demo/flags/kb", allow: PUBLIC, ok: 200 },
   { route: "GET /index.html", allow: PUBLIC, ok: 200 },
   { route: "GET /assets/app.js", allow: PUBLIC, ok: 200 },
+  // The pages without JavaScript (ADR 0025): their session is a cookie of their own, never a
+  // bearer token, so every caller here gets the sign-in form, and a post that is not a form is a 400.
+  { route: "GET /login", allow: PUBLIC, ok: 200 },
+  { route: "GET /w/:workspace/flags", allow: PUBLIC, ok: 200 },
+  { route: "POST /login", allow: PUBLIC, ok: 400, body: INVALID_BODY },
+  { route: "POST /logout", allow: PUBLIC, ok: 400, body: INVALID_BODY },
+  { route: "POST /w/:workspace/flags", allow: PUBLIC, ok: 400, body: INVALID_BODY },
+  { route: "POST /w/:workspace/flags/:key/toggle", allow: PUBLIC, ok: 400, body: INVALID_BODY },
+  { route: "POST /w/:workspace/flags/:key/archive", allow: PUBLIC, ok: 400, body: INVALID_BODY },
   { route: "OPTIONS *", url: "/v1/flags", allow: PUBLIC, ok: 204, headers: { origin: "https://portal.example", "access-control-request-method": "GET" } },
   { route: "POST /v1/auth/login", allow: PUBLIC, ok: 400, body: INVALID_BODY },
   { route: "POST /v1/auth/refresh", allow: PUBLIC, ok: 400, body: INVALID_BODY },
