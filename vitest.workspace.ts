@@ -3,7 +3,8 @@ import { defineProject } from "vitest/config";
 /**
  * The test projects. `unit` is pure logic; `admin` renders the admin app's components in jsdom; `integration` talks to the machine's real
  * PostgreSQL and Redis (each test file gets its own database cloned from a migrated template).
- * `sdk` and `react` test the client packages (react in jsdom).
+ * `sdk` and `react` test the client packages (react in jsdom). `packaging` packs the published packages,
+ * installs the tarballs with npm into a project outside the workspace and uses them there (slow: it builds first).
  */
 export const projects = [
   defineProject({
@@ -57,6 +58,19 @@ export const projects = [
       exclude: ["**/node_modules/**"],
       // Room for the tests' own 10 s deadlines on a loaded machine.
       testTimeout: 30_000,
+    },
+  }),
+  defineProject({
+    test: {
+      name: "packaging",
+      environment: "node",
+      include: ["packaging/**/*.int.test.ts"],
+      exclude: ["**/node_modules/**", "packaging/consumer/**"],
+      globalSetup: ["apps/api/test/global-setup.ts", "packaging/global-setup.ts"],
+      // Builds, npm installs and bundler runs on a loaded two-core machine: deadlines against a hang only.
+      testTimeout: 300_000,
+      hookTimeout: 600_000,
+      expect: { poll: { timeout: 10_000 } },
     },
   }),
 ];
