@@ -74,7 +74,11 @@ describe("the Next.js example", () => {
   });
   afterAll(async () => {
     await browser?.close();
-    next?.kill("SIGTERM");
+    if (next && next.exitCode === null) {
+      const exited = new Promise((resolve) => next!.once("exit", resolve));
+      next.kill("SIGTERM");
+      await exited;
+    }
     await api?.close();
   });
 
@@ -92,7 +96,8 @@ describe("the Next.js example", () => {
   it("hydrates without a flash: the server's menu stays as it is while the browser's client starts", async () => {
     const page = await browser!.newPage();
     const problems: string[] = [];
-    page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+    page.on("console", (message) => message.type() === "error" && problems.push(`${message.text()} (${message.location().url})`));
+    page.on("response", (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
     page.on("pageerror", (error) => problems.push(error.message));
     // From the moment the parsed page is complete, records the menu and every later change to it.
     await page.addInitScript(() => {
