@@ -7,7 +7,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/dist/**", "**/generated/**", "**/coverage/**", ".data/**", "playwright-report/**", "test-results/**"],
+    ignores: ["**/node_modules/**", "**/dist/**", "**/generated/**", "**/coverage/**", ".data/**", "playwright-report/**", "test-results/**", "**/.next/**", "**/next-env.d.ts"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

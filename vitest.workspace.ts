@@ -5,7 +5,8 @@ import { defineProject } from "vitest/config";
  * PostgreSQL and Redis (each test file gets its own database cloned from a migrated template).
  * `sdk` and `react` test the client packages (react in jsdom).
  * `cli` builds the `ensign` bin once and runs it as a subprocess against the real API (PostgreSQL and Redis
- * as in `integration`).
+ * as in `integration`). `packaging` packs the published packages, installs the tarballs with npm into a
+ * project outside the workspace and uses them there (slow: it builds first).
  */
 export const projects = [
   defineProject({
@@ -71,6 +72,19 @@ export const projects = [
       exclude: ["**/node_modules/**"],
       // Room for the tests' own 10 s deadlines on a loaded machine.
       testTimeout: 30_000,
+    },
+  }),
+  defineProject({
+    test: {
+      name: "packaging",
+      environment: "node",
+      include: ["packaging/**/*.int.test.ts"],
+      exclude: ["**/node_modules/**", "packaging/consumer/**"],
+      globalSetup: ["apps/api/test/global-setup.ts", "packaging/global-setup.ts"],
+      // Builds, npm installs and bundler runs on a loaded two-core machine: deadlines against a hang only.
+      testTimeout: 300_000,
+      hookTimeout: 600_000,
+      expect: { poll: { timeout: 10_000 } },
     },
   }),
 ];

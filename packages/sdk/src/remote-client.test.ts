@@ -133,6 +133,33 @@ describe("remote client", () => {
     expect(c.getBoolean("ai_agents_enabled", false)).toBe(true);
   });
 
+  it("polls instead when the runtime cannot stream (no EventSource, a fetch without a readable body)", async () => {
+    // React Native's fetch: a 200 whose body cannot be read as it arrives.
+    let streamAttempts = 0;
+    const noStreaming: RemoteClientOptions["fetch"] = async (input, init) => {
+      if (!input.includes("/v1/stream")) return fetch(input, init);
+      streamAttempts++;
+      return new Response(null, { status: 200 });
+    };
+    const { client: c, errors } = client({ streamTransport: "auto", fetch: noStreaming, pollIntervalMs: 50, backoff: { initialMs: 10 } });
+    await c.start();
+    expect(c.getBoolean("ai_agents_enabled", false)).toBe(true);
+    fake.publish((s) => setTenantFeature(s, "ai_agents_enabled", "tucson-theatre-works", false), { notify: false });
+    await waitFor(() => c.getBoolean("ai_agents_enabled", true) === false, "the polled change");
+    expect(streamAttempts).toBe(1);
+    expect(errors.filter((e) => e.code === "STREAM")).toHaveLength(1);
+    expect(flagRequests().some((r) => r.headers["if-none-match"] !== undefined)).toBe(true);
+  });
+
+  it("does not poll while the stream is connected", async () => {
+    const { client: c } = client({ pollIntervalMs: 30 });
+    await c.start();
+    await waitFor(() => fake.streams === 1, "the stream to open");
+    const before = flagRequests().length;
+    await sleep(200);
+    expect(flagRequests()).toHaveLength(before);
+  });
+
   it("refreshes on a stream change event and wakes only the changed flag's subscribers", async () => {
     const { client: c } = client();
     await c.start();

@@ -5,7 +5,7 @@ import { ClientEmitter } from "./emitter";
 import { bootstrapOf, changedKeys, contextId, detailsOf, errorOf, parsePortalFlags, typeOfDefault, type ExpectedType } from "./flag-values";
 import { buildUrl, conditionalGet, type FetchLike } from "./http";
 import { createTokenSource, type ContextTokenInput } from "./token-source";
-import { openChangeStream, type ChangeStream, type EventSourceLike } from "./stream";
+import { openChangeStream, unref, type ChangeStream, type EventSourceLike } from "./stream";
 import { EnsignError, type ClientStatus, type EvaluationContext, type FlagClient, type FlagDetails, type FlagMap, type FlagValue, type RegisteredFlags } from "./types";
 
 /** How a remote client reaches Ensign and for whom it evaluates. */
@@ -29,6 +29,11 @@ export interface RemoteClientOptions<F extends FlagMap = RegisteredFlags> {
   timeoutMs?: number;
   /** Refresh on `GET /v1/stream` change events. Default true. */
   stream?: boolean;
+  /**
+   * Fetch `/v1/flags` (with its ETag) this often while the stream is down, off, or impossible in
+   * this runtime (no EventSource and no streamed fetch, as in React Native). Default 30 s; 0 never.
+   */
+  pollIntervalMs?: number;
   /** Default `auto`: EventSource where the runtime has one, a fetch-based reader otherwise. */
   streamTransport?: "auto" | "eventsource" | "fetch";
   /** Refresh when the window regains focus or the tab becomes visible. Default true. */
@@ -83,6 +88,7 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
   let started: Promise<void> | undefined;
   let stream: ChangeStream | undefined;
   let removeFocus: (() => void) | undefined;
+  let pollTimer: ReturnType<typeof setInterval> | undefined;
 
   if (options.bootstrap) {
     const boot = bootstrapOf(options.bootstrap as PortalFlagsResponse | Record<string, FlagValue>);
@@ -249,6 +255,11 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
           onError: (error) => emitter.emit("error", error),
         });
       }
+      const pollMs = options.pollIntervalMs ?? 30_000;
+      if (pollMs > 0) {
+        pollTimer = setInterval(() => !stream?.isConnected && void load(), pollMs);
+        unref(pollTimer);
+      }
       started = load();
       return started;
     },
@@ -291,6 +302,7 @@ export function createClient<F extends FlagMap = RegisteredFlags>(options: Remot
     close() {
       stream?.close();
       removeFocus?.();
+      clearInterval(pollTimer);
       stream = undefined;
       removeFocus = undefined;
     },

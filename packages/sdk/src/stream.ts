@@ -48,6 +48,7 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
   let lastEventId: string | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let stopCurrent: (() => void) | undefined;
+  let isUnsupported = false;
   const EventSourceCtor = options.EventSource ?? (globalThis as { EventSource?: EventSourceLike }).EventSource;
   const useEventSource = options.transport === "eventsource" || (options.transport === "auto" && EventSourceCtor !== undefined);
 
@@ -78,6 +79,7 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
     connected = false;
     if (closed) return;
     options.onError(error);
+    if (isUnsupported) return;
     const delay = backoffDelay(attempt++, options.backoff);
     retryTimer = setTimeout(connect, delay);
     unref(retryTimer);
@@ -112,6 +114,11 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
     const parser = new SseParser({ onEvent: (event) => event.event === "change" && handleData(event.data, event.id) });
     void (async () => {
       const response = await options.fetch(url, { headers, signal: anySignal([controller.signal]) });
+      if (response.ok && !response.body) {
+        // React Native's fetch, for one, cannot read a response as it arrives: retrying would never help.
+        isUnsupported = true;
+        throw new EnsignError("STREAM", "This runtime cannot read a streamed response; polling instead");
+      }
       if (!response.ok || !response.body) {
         const code = response.status === 401 || response.status === 403 ? "UNAUTHORIZED" : "STREAM";
         throw new EnsignError(code, `${stripQuery(url)} answered ${response.status}`, { status: response.status });
