@@ -9,6 +9,7 @@ const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md
 const EXTRA: Record<string, RegExp[]> = {
   evaluator: [/^spec\/[\w-]+\.json$/], // the shared evaluation specification, exported as @ensign/evaluator/spec/*.json
   sdk: [/^bin\/[\w-]+\.js$/], // the ensign-types command
+  cli: [/^bin\/[\w-]+\.js$/], // the ensign command
 };
 
 async function entries(tarball: string): Promise<string[]> {
