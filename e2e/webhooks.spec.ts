@@ -88,3 +88,15 @@ test.describe("webhooks", () => {
     await expect(dialog.getByText(/loopback, private or link-local/)).toBeVisible();
   });
 });
+
+test.describe("webhooks for an editor", () => {
+  test.use({ role: "editor" });
+
+  test("are neither in the sidebar nor reachable", async ({ page }) => {
+    await page.goto(`/w/${WS}/flags`);
+    await expect(page.getByRole("table", { name: "Feature flags" })).toBeVisible();
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" })).toHaveCount(0);
+    await page.goto(`/w/${WS}/webhooks`);
+    await expect(page.getByText("You do not have access to this page")).toBeVisible();
+  });
+});

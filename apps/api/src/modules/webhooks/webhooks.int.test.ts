@@ -445,6 +445,23 @@ describe("webhooks and notifications", () => {
     expect(text).not.toContain("a-secret-of-my-own-choosing");
   });
 
+  it("keeps a Slack URL's secret path and an endpoint's query out of the audit log and so out of other receivers' events", async () => {
+    await createHook({ url: receiver.url("/watcher"), eventTypes: ["webhook.*"] });
+    const slackPath = "/services/T000/B000/very-secret-path";
+    await createHook({ kind: "slack", name: "#releases", url: receiver.url(slackPath) });
+    await createHook({ name: "tokened", url: `${receiver.url("/with-token")}?token=abc123secret` });
+    await drain();
+    const seen = receiver.on("/watcher").map((r) => r.body).join("\n");
+    expect(seen).toContain("webhook.created");
+    expect(seen).not.toContain(slackPath);
+    expect(seen).not.toContain("abc123secret");
+    expect(receiver.on("/watcher").map((r) => (r.json.after as { url: string } | null)?.url)).toEqual([
+      receiver.url("/watcher"),
+      `http://127.0.0.1:${receiver.port}/…`,
+      `${receiver.url("/with-token")}?…`,
+    ]);
+  });
+
   it("writes the outbox event in the change's own transaction: a rolled-back change leaves none", async () => {
     const before = await outboxIds();
     const flag = await createFlag();

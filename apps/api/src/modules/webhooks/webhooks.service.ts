@@ -28,12 +28,23 @@ const WEBHOOK_SELECT = {
 
 type WebhookRow = Prisma.WebhookGetPayload<{ select: typeof WEBHOOK_SELECT }>;
 
-/** What the audit log (and so the outbox) keeps of a webhook: never its secret. */
+/**
+ * A URL as the audit log shows it. Audit entries become events that other webhooks receive, so
+ * what may grant access stays out: a Slack incoming-webhook URL's path is its secret, and an
+ * endpoint's query string or credentials may carry a token.
+ */
+export function auditedUrl(kind: string, url: string | null): string | null {
+  if (!url) return null;
+  const parsed = new URL(url);
+  return kind === "slack" ? `${parsed.origin}/…` : `${parsed.origin}${parsed.pathname}${parsed.search ? "?…" : ""}`;
+}
+
+/** What the audit log (and so the outbox) keeps of a webhook: never its secret, nor the secret parts of its URL. */
 function audited(row: Pick<WebhookRow, "kind" | "name" | "url" | "recipients" | "digest" | "eventTypes" | "environments" | "flags" | "tenants" | "enabled">) {
   return {
     kind: row.kind,
     name: row.name,
-    url: row.url,
+    url: auditedUrl(row.kind, row.url),
     recipients: row.recipients,
     digest: row.digest,
     eventTypes: row.eventTypes,
