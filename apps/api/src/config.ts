@@ -92,7 +92,7 @@ const EnvSchema = z.object({
   STREAM_MAX_PER_KEY: z.coerce.number().int().min(1).default(10_000),
   /** Most Server-Sent Events streams one client address may hold open on a replica. */
   STREAM_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
-  /** How often each replica looks for webhook and notification deliveries when no change nudged it (when SCHEDULER_ENABLED). */
+  /** How often each replica looks for due webhook deliveries, and for new events when no commit notification came (when SCHEDULER_ENABLED). */
   WEBHOOK_INTERVAL: Duration.default(2_000),
   /** The first retry's delay; each next one doubles it, up to an hour apart. */
   WEBHOOK_RETRY_BASE: Duration.default(30_000),

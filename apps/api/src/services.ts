@@ -178,7 +178,7 @@ export function createServices(infra: Infra) {
     statsFlusher,
     stats: createStatsService({ prisma }),
     webhooks: createWebhooksService({ prisma, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
-    webhookDispatcher: createWebhookDispatcher({ prisma, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, ...config.webhooks }),
+    webhookDispatcher: createWebhookDispatcher({ prisma, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
 
     /** Subscriptions and timers: started once the app is built. */
     async start(): Promise<void> {

@@ -116,14 +116,20 @@ export async function recordAudit(tx: Tx, actor: Actor, ...records: AuditRecord[
   if (records.length === 0) return;
   await tx.auditEntry.createMany({ data: records.map((record) => toRow(actor, record)) });
   for (const workspaceId of [...new Set(records.map((record) => record.workspaceId))].sort()) {
-    await lockOutbox(tx, workspaceId);
+    // With the lock, a notification that PostgreSQL sends only if (and when) this transaction commits.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${outboxLockKey(workspaceId)}, 0)), pg_notify(${OUTBOX_CHANNEL}, '')`;
   }
   await tx.outboxEvent.createMany({ data: records.map((record) => toEvent(actor, record)) });
 }
 
+/** The PostgreSQL channel notified when outbox events commit: dispatchers listen to start a pass at once. */
+export const OUTBOX_CHANNEL = "ensign_outbox";
+
+const outboxLockKey = (workspaceId: string) => `ensign.outbox:${workspaceId}`;
+
 /** Takes the workspace's outbox lock until the transaction ends (outbox ids then follow commit order). */
 export async function lockOutbox(tx: Tx, workspaceId: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`ensign.outbox:${workspaceId}`}, 0))`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${outboxLockKey(workspaceId)}, 0))`;
 }
 
 /**

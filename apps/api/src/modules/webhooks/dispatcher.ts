@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import { createTransport, type Transporter } from "nodemailer";
 import type { PrismaClient } from "../../generated/prisma/client";
+import { OUTBOX_CHANNEL } from "../../infra/audit";
 import { createPeriodicJob } from "../../infra/periodic-job";
 import { guardedRequest, type OutboundPolicy } from "../../infra/outbound";
 import type { Sealer } from "../snapshots/sealing";
@@ -38,6 +39,8 @@ export interface DispatcherOptions {
   now?: () => Date;
   /** The e-mail transport; made from `smtp.url` when left out. */
   mailer?: Transporter;
+  /** PostgreSQL LISTEN: with it, a committed change starts a pass at once instead of at the next interval. */
+  listen?: (channel: string, handler: () => void) => Promise<() => Promise<void>>;
 }
 
 interface FanOutWebhook {
@@ -368,12 +371,20 @@ export function createWebhookDispatcher(options: DispatcherOptions) {
     { intervalMs: options.intervalMs, log },
   );
 
+  let unlisten: (() => Promise<void>) | undefined;
+
   return {
     runOnce,
     fanOut,
     prune,
-    start: job.start,
-    stop: async () => {
+    /** Starts the job, and listens for committed changes to start passes early. */
+    async start(): Promise<void> {
+      job.start();
+      if (options.listen && !unlisten) unlisten = await options.listen(OUTBOX_CHANNEL, () => job.runSoon());
+    },
+    async stop(): Promise<void> {
+      await unlisten?.();
+      unlisten = undefined;
       await job.stop();
       mailer?.close();
     },
