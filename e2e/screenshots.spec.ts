@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { apiAs, stateVersion } from "./support/api";
 import { expect, openAs, test } from "./support/fixtures";
+import { startReceiver } from "./support/receiver";
 
 /**
  * Screenshots of each main page at 1280x800 with the demo data, for the README and for looking
@@ -42,7 +43,7 @@ async function demoActivity() {
 }
 
 test("workspace admin pages", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   await demoActivity();
   await page.goto("/w/piquetickets/flags");
   await expect(page.getByRole("table", { name: "Feature flags" })).toBeVisible();
@@ -109,6 +110,40 @@ test("workspace admin pages", async ({ page }) => {
       await page.screenshot({ path: shot("audit-retention") });
       await page.keyboard.press("Escape");
     }
+  }
+
+  // Webhooks: one delivering to a receiver, one to Slack, one whose endpoint is down.
+  const receiver = await startReceiver();
+  try {
+    const owner = await apiAs("owner");
+    const hooks = "/v1/workspaces/piquetickets/webhooks";
+    const deployBot = await owner.post(hooks, { data: { name: "Deploy bot", url: receiver.url("/ensign"), eventTypes: ["flag_state.*", "flag_rule.*"] } });
+    const deployBotId = ((await deployBot.json()) as { id: string }).id;
+    await owner.post(hooks, { data: { kind: "slack", name: "#releases", url: receiver.url("/slack"), environments: ["production"] } });
+    await owner.post(hooks, { data: { name: "Legacy audit sink", url: "http://127.0.0.1:9/events", tenants: ["tucson-theatre-works"] } });
+    const ai = "/v1/workspaces/piquetickets/flags/ai_agents_enabled/environments/staging";
+    for (const enabled of [true, false, true]) {
+      await owner.put(`${ai}/enabled`, { headers: { "if-match": `"${await stateVersion(owner, "piquetickets", "ai_agents_enabled", "staging")}"` }, data: { enabled } });
+    }
+    const tucson = "/v1/workspaces/piquetickets/flags/ai_agents_enabled/environments/production/tenant-overrides/tucson-theatre-works";
+    const existing = await owner.get(tucson);
+    const version = existing.ok() ? ((await existing.json()) as { version: number }).version : undefined;
+    const override = await owner.put(tucson, { data: { variant: "off" }, headers: version === undefined ? {} : { "if-match": `"${version}"` } });
+    expect(override.ok()).toBe(true);
+    await expect.poll(() => receiver.deliveries.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    // The legacy sink's endpoint refuses connections: its delivery waits for a retry.
+    const pending = async () => ((await (await owner.get(hooks)).json()) as { items: { name: string; pending: number }[] }).items.find((w) => w.name === "Legacy audit sink")?.pending;
+    await expect.poll(pending, { timeout: 15_000 }).toBe(1);
+    await owner.dispose();
+    await page.goto("/w/piquetickets/webhooks");
+    await expect(page.getByRole("table", { name: "Webhooks" })).toContainText("Legacy audit sink");
+    await expect(page.getByRole("table", { name: "Webhooks" })).toContainText("pending");
+    await page.screenshot({ path: shot("webhooks") });
+    await page.goto(`/w/piquetickets/webhooks/${deployBotId}`);
+    await expect(page.getByRole("table", { name: "Deliveries" })).toContainText("delivered");
+    await page.screenshot({ path: shot("webhook-deliveries") });
+  } finally {
+    await receiver.close();
   }
 
   await page.setViewportSize({ width: 1024, height: 768 });

@@ -70,6 +70,9 @@ export default async function globalSetup(_config: FullConfig) {
       LOG_LEVEL: "warn",
       LOGIN_RATE_LIMIT: "1000",
       CORS_ORIGINS: `http://127.0.0.1:${portalPort}`,
+      // Webhook specs deliver to receivers they start on 127.0.0.1; deliveries go out within a second.
+      OUTBOUND_ALLOW: "127.0.0.1",
+      WEBHOOK_INTERVAL: "500ms",
       ADMIN_DIST: fileURLToPath(new URL("../../apps/admin/dist", import.meta.url)),
     },
     stdio: ["ignore", log, log],

@@ -38,6 +38,7 @@ import { schedulesRoutes } from "./modules/schedules/schedules.routes";
 import { overridesRoutes } from "./modules/overrides/overrides.routes";
 import { tenantAdminRoutes } from "./modules/tenant-admin/tenant-admin.routes";
 import { tenantsRoutes } from "./modules/tenants/tenants.routes";
+import { webhooksRoutes } from "./modules/webhooks/webhooks.routes";
 import { workspacesRoutes } from "./modules/workspaces/workspaces.routes";
 import { servicesPlugin } from "./services";
 
@@ -229,6 +230,9 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
   // Exports and purges audit entries past each workspace's retention period (none by default).
   if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.auditRetention.start());
   app.addHook("onClose", async () => app.services.auditRetention.stop());
+  // Delivers webhooks and notifications from the outbox; every replica runs it, each delivery is claimed by one.
+  if (config.schedulerEnabled) app.addHook("onReady", async () => app.services.webhookDispatcher.start());
+  app.addHook("onClose", async () => app.services.webhookDispatcher.stop());
 
   // Everything a browser session uses: the admin API, its cookies, the docs and the admin app.
   await app.register(async (browserFacing) => {
@@ -289,6 +293,7 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     await browserFacing.register(transferRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(liveRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(statsRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(webhooksRoutes, { prefix: "/v1/workspaces" });
 
     await browserFacing.register(adminUiPlugin, {
       dist: config.adminDist,

@@ -92,6 +92,23 @@ const EnvSchema = z.object({
   STREAM_MAX_PER_KEY: z.coerce.number().int().min(1).default(10_000),
   /** Most Server-Sent Events streams one client address may hold open on a replica. */
   STREAM_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
+  /** How often each replica looks for due webhook deliveries, and for new events when no commit notification came (when SCHEDULER_ENABLED). */
+  WEBHOOK_INTERVAL: Duration.default(2_000),
+  /** The first retry's delay; each next one doubles it, up to an hour apart. */
+  WEBHOOK_RETRY_BASE: Duration.default(30_000),
+  /** How long a delivery is retried before it is marked failed. */
+  WEBHOOK_RETRY_FOR: Duration.default(86_400_000),
+  /** How long a receiver may take to answer one delivery. */
+  WEBHOOK_TIMEOUT: Duration.default(10_000),
+  /** How long delivered events (and their delivery log) are kept. */
+  WEBHOOK_RETENTION: Duration.default(30 * 86_400_000),
+  /** The SMTP server e-mail notifications go through: smtp://user:pass@host:587 or smtps://...; unset switches e-mail off. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  /** The From address of e-mail notifications. */
+  SMTP_FROM: z.string().min(3).max(300).default("Ensign <ensign@localhost>"),
   /** Hosts and CIDR ranges the API may connect to although they are private (an on-premises JWKS), comma-separated. */
   OUTBOUND_ALLOW: z.string().max(4_000).optional(),
   /**
@@ -176,8 +193,12 @@ export type Config = {
   schedulerEnabled: boolean;
   schedulerIntervalMs: number;
   auditRetentionIntervalMs: number;
-  /** Where the API may connect when an admin names a URL (the context-token JWKS). */
+  /** Where the API may connect when an admin names a URL (the context-token JWKS, webhooks, Slack). */
   outbound: OutboundPolicy;
+  /** Delivery of webhooks and notifications. */
+  webhooks: { intervalMs: number; retryBaseMs: number; retryForMs: number; timeoutMs: number; retentionMs: number };
+  /** E-mail notifications' SMTP server; null switches e-mail off. */
+  smtp: { url: string; from: string } | null;
   shutdownDrainMs: number;
   evaluation: {
     rateLimitPerSecond: number;
@@ -285,6 +306,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedulerIntervalMs: e.SCHEDULER_INTERVAL,
     auditRetentionIntervalMs: e.AUDIT_RETENTION_INTERVAL,
     outbound: parseOutboundAllow(e.OUTBOUND_ALLOW),
+    webhooks: {
+      intervalMs: e.WEBHOOK_INTERVAL,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE,
+      retryForMs: e.WEBHOOK_RETRY_FOR,
+      timeoutMs: e.WEBHOOK_TIMEOUT,
+      retentionMs: e.WEBHOOK_RETENTION,
+    },
+    smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : null,
     shutdownDrainMs: e.SHUTDOWN_DRAIN,
     evaluation: {
       rateLimitPerSecond: e.EVAL_RATE_LIMIT,

@@ -55,6 +55,9 @@ import { createSealer } from "./modules/snapshots/sealing";
 import { createSnapshotCopies } from "./modules/snapshots/snapshot-copies";
 import { createSnapshotStore } from "./modules/snapshots/snapshot-store";
 import { createVersionWatcher } from "./modules/snapshots/version-watcher";
+import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
+import { createWebhooksService } from "./modules/webhooks/webhooks.service";
+import { webhookSecretSealer } from "./modules/webhooks/signing";
 import { createWorkspacesService } from "./modules/workspaces/workspaces.service";
 
 /** A compiled snapshot with one identity's traits replaced; everything else is shared. */
@@ -81,6 +84,8 @@ export function createServices(infra: Infra) {
   const revocations = createApiKeyRevocations(cache);
   const limits = createEnvironmentLimits(config.environmentLimits);
   const metrics = createMetrics();
+  // Webhook signing secrets are kept sealed: the database alone never holds a usable one.
+  const webhookSecrets = webhookSecretSealer(config.jwtSecret);
 
   // Evaluation runtime: snapshots in memory, kept current by the watcher; keys; counters.
   const watcher = createVersionWatcher({ cache, prisma, log, pollMs: config.evaluation.snapshotPollMs });
@@ -172,6 +177,8 @@ export function createServices(infra: Infra) {
     statsRecorder,
     statsFlusher,
     stats: createStatsService({ prisma }),
+    webhooks: createWebhooksService({ prisma, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
+    webhookDispatcher: createWebhookDispatcher({ prisma, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
 
     /** Subscriptions and timers: started once the app is built. */
     async start(): Promise<void> {

@@ -29,6 +29,8 @@ export const CAPABILITIES = {
   "workspace:export": ["owner", "admin"],
   /** Set how long audit entries are kept; download the exports of purged entries. */
   "audit:retention": ["owner"],
+  /** Create, change and delete webhooks and notifications; read their delivery log. */
+  "webhooks:manage": ["owner", "admin"],
   /** The tenant admin's own tenant's features. */
   "tenant:manage": ["tenant_admin"],
 } as const satisfies Record<string, readonly Role[]>;

@@ -86,10 +86,50 @@ function toRow(actor: Actor, record: AuditRecord): Prisma.AuditEntryCreateManyIn
   };
 }
 
-/** Writes audit entries in the caller's transaction: they commit or roll back with the change. */
+/** The targets whose key is a flag's key. */
+const FLAG_TARGETS = new Set(["flag", "tenant_override", "user_override"]);
+
+/** An audit record as an outbox event: what webhooks and notifications deliver (never the IP or user agent). */
+function toEvent(actor: Actor, record: AuditRecord): Prisma.OutboxEventCreateManyInput {
+  return {
+    workspaceId: record.workspaceId,
+    type: record.action,
+    environmentKey: record.environment?.key ?? null,
+    tenantKey: record.tenant?.key ?? null,
+    flagKey: FLAG_TARGETS.has(record.targetType) ? (record.targetKey ?? null) : null,
+    payload: {
+      actor: { type: actor.type, id: actor.id ?? null, email: actor.email ?? null, name: actor.name ?? null },
+      target: { type: record.targetType, id: record.targetId ?? null, key: record.targetKey ?? null },
+      before: toJson(record.before) ?? null,
+      after: toJson(record.after) ?? null,
+    },
+  };
+}
+
+/**
+ * Writes audit entries in the caller's transaction: they commit or roll back with the change.
+ * Each entry is also written to the outbox, for webhooks and notifications, under the
+ * workspace's outbox lock: a second writer in the workspace waits until this transaction ends,
+ * so outbox ids follow the order of commit (a dispatcher never sees id n+1 before n).
+ */
 export async function recordAudit(tx: Tx, actor: Actor, ...records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
   await tx.auditEntry.createMany({ data: records.map((record) => toRow(actor, record)) });
+  for (const workspaceId of [...new Set(records.map((record) => record.workspaceId))].sort()) {
+    // With the lock, a notification that PostgreSQL sends only if (and when) this transaction commits.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${outboxLockKey(workspaceId)}, 0)), pg_notify(${OUTBOX_CHANNEL}, '')`;
+  }
+  await tx.outboxEvent.createMany({ data: records.map((record) => toEvent(actor, record)) });
+}
+
+/** The PostgreSQL channel notified when outbox events commit: dispatchers listen to start a pass at once. */
+export const OUTBOX_CHANNEL = "ensign_outbox";
+
+const outboxLockKey = (workspaceId: string) => `ensign.outbox:${workspaceId}`;
+
+/** Takes the workspace's outbox lock until the transaction ends (outbox ids then follow commit order). */
+export async function lockOutbox(tx: Tx, workspaceId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${outboxLockKey(workspaceId)}, 0))`;
 }
 
 /**

@@ -19,6 +19,7 @@ import * as stats from "@ensign/contracts/stats";
 import * as targeting from "@ensign/contracts/targeting";
 import * as tenantAdmin from "@ensign/contracts/tenant-admin";
 import * as tenants from "@ensign/contracts/tenants";
+import * as webhooks from "@ensign/contracts/webhooks";
 import * as workspaces from "@ensign/contracts/workspaces";
 import { z } from "zod";
 
@@ -46,6 +47,7 @@ const CONTRACTS = [
   snapshot,
   stats,
   transfer,
+  webhooks,
 ];
 
 /** Path parameters and query strings become OpenAPI parameters, never components. */

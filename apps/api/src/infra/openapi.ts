@@ -39,6 +39,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "segments", description: "Reusable groups of conditions for targeting rules." },
   { name: "api-keys", description: "Server and client keys of an environment, for the evaluation API." },
   { name: "access-tokens", description: "Personal access tokens and workspace service tokens, for scripts and CI calling the admin API." },
+  { name: "webhooks", description: "Webhooks, Slack and e-mail notifications of a workspace's changes, and their delivery log (docs/webhooks.md)." },
   { name: "identities", description: "End users seen by evaluation, and their traits." },
   { name: "audit", description: "The audit log of every admin write." },
   { name: "import-export", description: "A workspace as one JSON document, out and in." },

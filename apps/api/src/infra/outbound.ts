@@ -103,25 +103,63 @@ function guardedLookup(policy: OutboundPolicy) {
   };
 }
 
-/** A `fetch` for GETs of JWKS documents through the policy's guarded lookup; redirects are not followed. */
-export function guardedFetch(policy: OutboundPolicy) {
-  return (url: string, options: { headers?: Headers; signal?: AbortSignal }): Promise<Response> =>
+/** What a guarded request answered. */
+export interface OutboundResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface OutboundRequest {
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /** The most of the answer's body that is kept; the rest is read and dropped. */
+  maxResponseBytes?: number;
+}
+
+/**
+ * One HTTP request through the policy's guarded lookup: names resolving to blocked addresses,
+ * and blocked literal addresses, are refused before any connection. Redirects are not followed.
+ */
+export function guardedRequest(policy: OutboundPolicy) {
+  return (url: string, options: OutboundRequest = {}): Promise<OutboundResponse> =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
       const host = target.hostname.replace(/^\[|\]$/g, "");
       if (isIP(host) && !policy.hosts.has(host)) {
         const problem = blockedAddress(host, policy);
-        if (problem) return reject(new Error(`refused to connect to ${host}: ${problem}`));
+        if (problem) return reject(Object.assign(new Error(`refused to connect to ${host}: ${problem}`), { code: "EOUTBOUNDBLOCKED" }));
       }
-      const headers = options.headers ? Object.fromEntries(options.headers.entries()) : {};
+      const limit = options.maxResponseBytes ?? 1_048_576;
       const request = target.protocol === "http:" ? httpRequest : httpsRequest;
-      const req = request(target, { method: "GET", headers, signal: options.signal, lookup: guardedLookup(policy) as never }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 502, headers: res.headers as Record<string, string> })));
-        res.on("error", reject);
-      });
+      const req = request(
+        target,
+        { method: options.method ?? "GET", headers: options.headers ?? {}, signal: options.signal, lookup: guardedLookup(policy) as never },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          res.on("data", (chunk: Buffer) => {
+            if (kept >= limit) return;
+            chunks.push(chunk.subarray(0, limit - kept));
+            kept += chunk.length;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on("error", reject);
+        },
+      );
       req.on("error", reject);
-      req.end();
+      req.end(options.body);
     });
+}
+
+/** A `fetch` for GETs of JWKS documents through the policy's guarded lookup; redirects are not followed. */
+export function guardedFetch(policy: OutboundPolicy) {
+  const send = guardedRequest(policy);
+  return async (url: string, options: { headers?: Headers; signal?: AbortSignal }): Promise<Response> => {
+    const headers = options.headers ? Object.fromEntries(options.headers.entries()) : {};
+    const answer = await send(url, { method: "GET", headers, signal: options.signal, maxResponseBytes: Number.MAX_SAFE_INTEGER });
+    return new Response(new Uint8Array(answer.body), { status: answer.status, headers: answer.headers as Record<string, string> });
+  };
 }

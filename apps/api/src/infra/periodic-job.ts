@@ -9,13 +9,17 @@ export function createPeriodicJob(name: string, runOnce: () => Promise<unknown>,
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
+  /** A pass was asked for while one ran: the next one follows at once. */
+  let again = false;
 
   function tick() {
+    timer = undefined;
+    again = false;
     running = runOnce()
       .catch((error: unknown) => log.error({ err: error }, `${name} failed; retrying next pass`))
       .finally(() => {
         running = undefined;
-        if (!stopped) timer = setTimeout(tick, intervalMs).unref();
+        if (!stopped) timer = setTimeout(tick, again ? 0 : intervalMs).unref();
       });
   }
 
@@ -24,6 +28,16 @@ export function createPeriodicJob(name: string, runOnce: () => Promise<unknown>,
     start() {
       if (!stopped) return;
       stopped = false;
+      tick();
+    },
+    /** Runs a pass now rather than at the next interval (after the one in progress, if any). */
+    runSoon() {
+      if (stopped) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      if (timer) clearTimeout(timer);
       tick();
     },
     /** Stops the job and waits for a pass in progress. */

@@ -36,6 +36,10 @@ export interface World {
   /** The spare session's user's personal token, and a service token, to revoke. */
   sparePersonalTokenId: string;
   spareServiceTokenId: string;
+  /** A webhook with one delivered event (to redeliver), and a spare one to delete. */
+  webhookId: string;
+  deliveryId: string;
+  spareWebhookId: string;
   admin: Headers;
   superadmin: Headers;
   tenantAdmin: Headers;
@@ -96,6 +100,13 @@ export async function createWorld(t: TestApp): Promise<World> {
   const spareKey = await createApiKey(t.db, ws.id, production.id, "client");
   const sparePersonalToken = expectOk(await t.app.inject({ method: "POST", url: "/v1/auth/tokens", headers: spareSession, payload: { name: "spare" } }), "POST /v1/auth/tokens");
   const spareServiceToken = await call("POST", "/service-tokens", { name: "spare", role: "viewer" });
+  // A documentation address (TEST-NET-3): public, so the outbound check passes without DNS; nothing is delivered here.
+  const webhook = await call("POST", "/webhooks", { name: "hook", url: "https://203.0.113.10/hook" });
+  const spareWebhook = await call("POST", "/webhooks", { name: "spare", url: "https://203.0.113.10/spare" });
+  const event = await t.db.prisma.outboxEvent.findFirstOrThrow({ where: { workspaceId: ws.id }, orderBy: { id: "desc" } });
+  const delivery = await t.db.prisma.webhookDelivery.create({
+    data: { workspaceId: ws.id, webhookId: webhook.json().id, eventId: event.id, status: "delivered", attempts: 1, nextAttemptAt: new Date(), giveUpAt: new Date(), responseStatus: 200, completedAt: new Date() },
+  });
 
   return {
     slug: ws.slug,
@@ -121,6 +132,9 @@ export async function createWorld(t: TestApp): Promise<World> {
     spareKeyId: spareKey.id,
     sparePersonalTokenId: sparePersonalToken.json().id,
     spareServiceTokenId: spareServiceToken.json().id,
+    webhookId: webhook.json().id,
+    deliveryId: String(delivery.id),
+    spareWebhookId: spareWebhook.json().id,
     admin,
     superadmin,
     tenantAdmin,

@@ -41,6 +41,8 @@ export const MEMBERS = policy("members:manage", "workspace", ["superadmin", "own
 /** Password-reset links for members. */
 export const RESET_PASSWORDS = policy("members:reset_password", "workspace", ["superadmin", "owner", "ownerToken"]);
 export const EXPORT = policy("workspace:export", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
+/** Webhooks, Slack and e-mail notifications, and their delivery log. */
+export const WEBHOOKS = policy("webhooks:manage", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
 /** The audit log's retention and the exports of purged entries. */
 export const RETENTION = policy("audit:retention", "workspace", ["superadmin", "owner", "ownerToken"]);
 

@@ -1,5 +1,5 @@
 import type { Capability } from "@ensign/contracts/auth";
-import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, ToggleRight, UserRound, Users, UsersRound, type LucideIcon } from "lucide-react";
+import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, ToggleRight, UserRound, Users, UsersRound, Webhook, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   to: string;
@@ -34,6 +34,7 @@ export const NAVIGATION: NavSection[] = [
       { to: "members", label: "Members", icon: Users, requires: "workspace:read" },
       { to: "api-keys", label: "API keys", icon: KeyRound, requires: "keys:manage" },
       { to: "service-tokens", label: "Service tokens", icon: Bot, requires: "keys:manage" },
+      { to: "webhooks", label: "Webhooks", icon: Webhook, requires: "webhooks:manage" },
     ],
   },
   {

@@ -7,6 +7,8 @@ import { IdentitiesPage } from "../../features/identities/components/identities-
 import { MembersPage } from "../../features/members/components/members-page";
 import { ModulesPage } from "../../features/modules/components/modules-page";
 import { SegmentsPage } from "../../features/segments/components/segments-page";
+import { DeliveriesPage } from "../../features/webhooks/components/deliveries-page";
+import { WebhooksPage } from "../../features/webhooks/components/webhooks-page";
 import { RequireCapability } from "./guard";
 
 export const IdentitiesRoute = () => <RequireCapability capability="workspace:read"><IdentitiesPage /></RequireCapability>;
@@ -17,5 +19,7 @@ export const EnvironmentsRoute = () => <RequireCapability capability="workspace:
 export const MembersRoute = () => <RequireCapability capability="workspace:read"><MembersPage /></RequireCapability>;
 export const ApiKeysRoute = () => <RequireCapability capability="keys:manage"><ApiKeysPage /></RequireCapability>;
 export const ServiceTokensRoute = () => <RequireCapability capability="keys:manage"><ServiceTokensPage /></RequireCapability>;
+export const WebhooksRoute = () => <RequireCapability capability="webhooks:manage"><WebhooksPage /></RequireCapability>;
+export const WebhookDeliveriesRoute = () => <RequireCapability capability="webhooks:manage"><DeliveriesPage /></RequireCapability>;
 /** The signed-in user's own tokens: any member may have them. */
 export const PersonalTokensRoute = () => <PersonalTokensPage />;

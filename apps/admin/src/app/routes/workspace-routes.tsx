@@ -17,6 +17,8 @@ export const workspaceRoutes: RouteObject[] = [
   { path: "members", lazy: () => import("./settings-routes").then((m) => ({ Component: m.MembersRoute })) },
   { path: "api-keys", lazy: () => import("./settings-routes").then((m) => ({ Component: m.ApiKeysRoute })) },
   { path: "service-tokens", lazy: () => import("./settings-routes").then((m) => ({ Component: m.ServiceTokensRoute })) },
+  { path: "webhooks", lazy: () => import("./settings-routes").then((m) => ({ Component: m.WebhooksRoute })) },
+  { path: "webhooks/:id", lazy: () => import("./settings-routes").then((m) => ({ Component: m.WebhookDeliveriesRoute })) },
   { path: "account/tokens", lazy: () => import("./settings-routes").then((m) => ({ Component: m.PersonalTokensRoute })) },
   { path: "tenant/features", lazy: () => import("./tenant-admin-routes").then((m) => ({ Component: m.TenantFeaturesRoute })) },
   { path: "tenant/audit", lazy: () => import("./tenant-admin-routes").then((m) => ({ Component: m.TenantAuditRoute })) },

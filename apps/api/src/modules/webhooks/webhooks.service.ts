@@ -1,0 +1,292 @@
+import type { CreateWebhookBody, DeliveriesQuery, DeliveryPage, DeliveryResponse, UpdateWebhookBody, WebhookResponse, WebhookWithSecretResponse } from "@ensign/contracts/webhooks";
+import type { Prisma, PrismaClient } from "../../generated/prisma/client";
+import { changes, lockOutbox, recordAudit, type Actor } from "../../infra/audit";
+import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { AppError, invalid, notFound } from "../../infra/errors";
+import { outboundUrlProblem, type OutboundPolicy } from "../../infra/outbound";
+import { iso, isoOrNull } from "../../infra/paging";
+import type { Sealer } from "../snapshots/sealing";
+import { generateWebhookSecret } from "./signing";
+
+const WEBHOOK_SELECT = {
+  id: true,
+  kind: true,
+  name: true,
+  url: true,
+  secretSealed: true,
+  recipients: true,
+  digest: true,
+  eventTypes: true,
+  environments: true,
+  flags: true,
+  tenants: true,
+  enabled: true,
+  createdBy: true,
+  createdAt: true,
+  updatedAt: true,
+} satisfies Prisma.WebhookSelect;
+
+type WebhookRow = Prisma.WebhookGetPayload<{ select: typeof WEBHOOK_SELECT }>;
+
+/**
+ * A URL as the audit log shows it. Audit entries become events that other webhooks receive, so
+ * what may grant access stays out: a Slack incoming-webhook URL's path is its secret, and an
+ * endpoint's query string or credentials may carry a token.
+ */
+export function auditedUrl(kind: string, url: string | null): string | null {
+  if (!url) return null;
+  const parsed = new URL(url);
+  return kind === "slack" ? `${parsed.origin}/…` : `${parsed.origin}${parsed.pathname}${parsed.search ? "?…" : ""}`;
+}
+
+/** What the audit log (and so the outbox) keeps of a webhook: never its secret, nor the secret parts of its URL. */
+function audited(row: Pick<WebhookRow, "kind" | "name" | "url" | "recipients" | "digest" | "eventTypes" | "environments" | "flags" | "tenants" | "enabled">) {
+  return {
+    kind: row.kind,
+    name: row.name,
+    url: auditedUrl(row.kind, row.url),
+    recipients: row.recipients,
+    digest: row.digest,
+    eventTypes: row.eventTypes,
+    environments: row.environments,
+    flags: row.flags,
+    tenants: row.tenants,
+    enabled: row.enabled,
+  };
+}
+
+function toResponse(row: WebhookRow, counts: { pending: number; failed: number } = { pending: 0, failed: 0 }): WebhookResponse {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    url: row.url,
+    signed: row.secretSealed !== null,
+    recipients: row.recipients,
+    digest: row.digest,
+    eventTypes: row.eventTypes,
+    environments: row.environments,
+    flags: row.flags,
+    tenants: row.tenants,
+    enabled: row.enabled,
+    createdBy: row.createdBy,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+    ...counts,
+  };
+}
+
+type DeliveryRow = Prisma.WebhookDeliveryGetPayload<{ include: { event: { select: { type: true } } } }>;
+
+function toDeliveryResponse(row: DeliveryRow): DeliveryResponse {
+  return {
+    id: String(row.id),
+    eventId: String(row.eventId),
+    eventType: row.event.type,
+    status: row.status,
+    attempts: row.attempts,
+    responseStatus: row.responseStatus,
+    latencyMs: row.latencyMs,
+    error: row.error,
+    createdAt: iso(row.createdAt),
+    lastAttemptAt: isoOrNull(row.lastAttemptAt),
+    nextAttemptAt: row.status === "pending" ? iso(row.nextAttemptAt) : null,
+    completedAt: isoOrNull(row.completedAt),
+  };
+}
+
+export interface WebhooksServiceDeps {
+  prisma: PrismaClient;
+  sealer: Sealer;
+  outbound: OutboundPolicy;
+  /** Whether e-mail can be sent (SMTP_URL is set). */
+  emailEnabled: boolean;
+  retryForMs: number;
+  now?: () => Date;
+}
+
+/** The settings a webhook ends up with, checked as a whole: each kind needs its own fields. */
+async function checkSettings(
+  settings: { kind: string; url: string | null; recipients: string[]; secret?: string | undefined },
+  { outbound, emailEnabled }: Pick<WebhooksServiceDeps, "outbound" | "emailEnabled">,
+): Promise<void> {
+  if (settings.kind === "email") {
+    if (!emailEnabled) throw invalid("E-mail notifications need an SMTP server: set SMTP_URL (docs/operations.md).", [{ path: "body.kind", message: "e-mail is not set up on this server" }]);
+    if (settings.recipients.length === 0) throw invalid("An e-mail notification needs at least one recipient.", [{ path: "body.recipients", message: "must list at least one address" }]);
+    if (settings.url) throw invalid("An e-mail notification has no URL.", [{ path: "body.url", message: "must be left out for e-mail" }]);
+    if (settings.secret) throw invalid("An e-mail notification has no signing secret.", [{ path: "body.secret", message: "must be left out for e-mail" }]);
+    return;
+  }
+  if (!settings.url) throw invalid(`A ${settings.kind} needs a URL.`, [{ path: "body.url", message: "is required" }]);
+  if (settings.recipients.length > 0) throw invalid("Only e-mail notifications have recipients.", [{ path: "body.recipients", message: "must be left out" }]);
+  if (settings.kind === "slack" && settings.secret) throw invalid("Slack messages are not signed; the incoming-webhook URL is the secret.", [{ path: "body.secret", message: "must be left out for Slack" }]);
+  const problem = await outboundUrlProblem(settings.url, outbound);
+  if (problem) throw invalid(`The URL cannot be used: ${problem}. Set OUTBOUND_ALLOW to reach an on-premises receiver.`, [{ path: "body.url", message: problem }]);
+}
+
+/** Webhooks and notifications of a workspace, and their delivery log. */
+export function createWebhooksService({ prisma, sealer, outbound, emailEnabled, retryForMs, now = () => new Date() }: WebhooksServiceDeps) {
+  async function find(tx: Tx, workspaceId: string, id: string): Promise<WebhookRow> {
+    const row = await tx.webhook.findFirst({ where: { workspaceId, id }, select: WEBHOOK_SELECT });
+    if (!row) throw notFound("The webhook");
+    return row;
+  }
+
+  async function counts(tx: Tx, workspaceId: string, ids: string[]) {
+    const groups = await tx.webhookDelivery.groupBy({ by: ["webhookId", "status"], where: { workspaceId, webhookId: { in: ids }, status: { in: ["pending", "failed"] } }, _count: { _all: true } });
+    const byId = new Map<string, { pending: number; failed: number }>();
+    for (const group of groups) {
+      const entry = byId.get(group.webhookId) ?? { pending: 0, failed: 0 };
+      if (group.status === "pending") entry.pending = group._count._all;
+      else entry.failed = group._count._all;
+      byId.set(group.webhookId, entry);
+    }
+    return byId;
+  }
+
+  return {
+    async list(workspaceId: string): Promise<WebhookResponse[]> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const rows = await tx.webhook.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: WEBHOOK_SELECT });
+        const byId = await counts(tx, workspaceId, rows.map((row) => row.id));
+        return rows.map((row) => toResponse(row, byId.get(row.id)));
+      });
+    },
+
+    async get(workspaceId: string, id: string): Promise<WebhookResponse> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const row = await find(tx, workspaceId, id);
+        return toResponse(row, (await counts(tx, workspaceId, [id])).get(id));
+      });
+    },
+
+    /**
+     * A new webhook; it receives the events committed after it (its own `webhook.created`
+     * included). A generated secret is in this answer and nowhere else.
+     */
+    async create(workspaceId: string, body: CreateWebhookBody, actor: Actor): Promise<WebhookWithSecretResponse> {
+      await checkSettings({ kind: body.kind, url: body.url ?? null, recipients: body.recipients, secret: body.secret }, { outbound, emailEnabled });
+      const generated = body.kind === "webhook" && !body.secret ? generateWebhookSecret() : undefined;
+      const secret = body.kind === "webhook" ? (body.secret ?? generated) : undefined;
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        // Under the outbox lock, the newest event is the last one committed before this webhook.
+        await lockOutbox(tx, workspaceId);
+        const newest = await tx.outboxEvent.aggregate({ where: { workspaceId }, _max: { id: true } });
+        const row = await tx.webhook.create({
+          data: {
+            workspaceId,
+            kind: body.kind,
+            name: body.name,
+            url: body.url ?? null,
+            secretSealed: secret ? sealer.seal(secret) : null,
+            recipients: body.recipients,
+            digest: body.kind === "email" ? body.digest : "immediate",
+            eventTypes: body.eventTypes,
+            environments: body.environments,
+            flags: body.flags,
+            tenants: body.tenants,
+            enabled: body.enabled,
+            cursor: newest._max.id ?? 0n,
+            createdBy: actor.email ?? actor.name ?? actor.id ?? null,
+          },
+          select: WEBHOOK_SELECT,
+        });
+        await recordAudit(tx, actor, { workspaceId, action: "webhook.created", targetType: "webhook", targetId: row.id, targetKey: row.name, after: audited(row) });
+        return { ...toResponse(row), ...(generated ? { secret: generated } : {}) };
+      });
+    },
+
+    async update(workspaceId: string, id: string, body: UpdateWebhookBody, actor: Actor): Promise<WebhookWithSecretResponse> {
+      if (body.secret && body.rotateSecret) throw invalid("Give a secret or ask for a new one, not both.", [{ path: "body.rotateSecret", message: "cannot go with secret" }]);
+      const current = await inWorkspace(prisma, workspaceId, (tx) => find(tx, workspaceId, id));
+      const next = {
+        kind: current.kind,
+        url: body.url ?? current.url,
+        recipients: body.recipients ?? current.recipients,
+        secret: body.secret ?? (body.rotateSecret ? "rotate" : undefined),
+      };
+      if (body.url !== undefined || body.recipients !== undefined || next.secret) await checkSettings(next, { outbound, emailEnabled: emailEnabled || current.kind !== "email" });
+      const generated = body.rotateSecret ? generateWebhookSecret() : undefined;
+      const secret = body.secret ?? generated;
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const before = await find(tx, workspaceId, id);
+        const data = {
+          name: body.name,
+          url: body.url,
+          recipients: body.recipients,
+          digest: current.kind === "email" ? body.digest : undefined,
+          eventTypes: body.eventTypes,
+          environments: body.environments,
+          flags: body.flags,
+          tenants: body.tenants,
+          enabled: body.enabled,
+        };
+        const row = await tx.webhook.update({ where: { id }, data: { ...data, ...(secret ? { secretSealed: sealer.seal(secret) } : {}) }, select: WEBHOOK_SELECT });
+        const diff = changes(audited(before), audited(row));
+        if (secret) {
+          (diff.before as Record<string, unknown>).secret = before.secretSealed ? "(set)" : null;
+          (diff.after as Record<string, unknown>).secret = "(changed)";
+        }
+        if (Object.keys(diff.after).length > 0) {
+          await recordAudit(tx, actor, { workspaceId, action: "webhook.updated", targetType: "webhook", targetId: row.id, targetKey: row.name, before: diff.before, after: diff.after });
+        }
+        return { ...toResponse(row, (await counts(tx, workspaceId, [id])).get(id)), ...(generated ? { secret: generated } : {}) };
+      });
+    },
+
+    /** Deletes the webhook and its delivery log; nothing more is sent to it. */
+    async remove(workspaceId: string, id: string, actor: Actor): Promise<void> {
+      await inWorkspace(prisma, workspaceId, async (tx) => {
+        const row = await find(tx, workspaceId, id);
+        await tx.webhook.delete({ where: { id } });
+        await recordAudit(tx, actor, { workspaceId, action: "webhook.deleted", targetType: "webhook", targetId: row.id, targetKey: row.name, before: audited(row) });
+      });
+    },
+
+    /** The webhook's deliveries, newest first. */
+    async deliveries(workspaceId: string, id: string, query: DeliveriesQuery): Promise<DeliveryPage> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        await find(tx, workspaceId, id);
+        const rows = await tx.webhookDelivery.findMany({
+          where: { workspaceId, webhookId: id, ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { id: { lt: BigInt(query.cursor) } } : {}) },
+          orderBy: { id: "desc" },
+          take: query.limit + 1,
+          include: { event: { select: { type: true } } },
+        });
+        const page = rows.slice(0, query.limit);
+        return { items: page.map(toDeliveryResponse), nextCursor: rows.length > query.limit ? String(page[page.length - 1]!.id) : null };
+      });
+    },
+
+    /**
+     * Sends a delivered or failed event again (with the same event id, so receivers can tell it
+     * is the same event), retried like a new one.
+     */
+    async redeliver(workspaceId: string, id: string, deliveryId: string, actor: Actor): Promise<DeliveryResponse> {
+      const at = now();
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const webhook = await find(tx, workspaceId, id);
+        const current = await tx.webhookDelivery.findFirst({ where: { workspaceId, webhookId: id, id: BigInt(deliveryId) }, include: { event: { select: { type: true } } } });
+        if (!current) throw notFound("The delivery");
+        if (current.status === "pending") throw new AppError("CONFLICT", "The delivery is still being attempted; it can be sent again once it has been delivered or has failed.");
+        const row = await tx.webhookDelivery.update({
+          where: { id: current.id },
+          data: { status: "pending", nextAttemptAt: at, giveUpAt: new Date(at.getTime() + retryForMs), completedAt: null, error: null },
+          include: { event: { select: { type: true } } },
+        });
+        await recordAudit(tx, actor, {
+          workspaceId,
+          action: "webhook.redelivered",
+          targetType: "webhook",
+          targetId: webhook.id,
+          targetKey: webhook.name,
+          before: { delivery: deliveryId, event: String(current.eventId), status: current.status },
+          after: { status: "pending" },
+        });
+        return toDeliveryResponse(row);
+      });
+    },
+  };
+}
+
+export type WebhooksService = ReturnType<typeof createWebhooksService>;
