@@ -1,8 +1,9 @@
+import type { Page } from "@playwright/test";
 import { apiAs } from "./support/api";
 import { expect, test } from "./support/fixtures";
 
 /** The level column and the role's key, row by row, as the Roles page lists the hierarchy. */
-async function hierarchy(page: import("@playwright/test").Page): Promise<string[]> {
+async function hierarchy(page: Page): Promise<string[]> {
   const rows = page.getByRole("table", { name: "Role hierarchy" }).getByRole("row");
   await expect(rows.nth(1)).toBeVisible();
   const texts: string[] = [];
