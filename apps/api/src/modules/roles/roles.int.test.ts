@@ -237,10 +237,29 @@ describe("end-user roles", () => {
       expect(deleted.statusCode).toBe(204);
     });
 
+    it("audits a tenant's roles as deleted with the tenant", async () => {
+      const tenants = `/v1/workspaces/${world.ws.slug}/tenants`;
+      expect((await t.app.inject({ method: "POST", url: tenants, headers: headers.owner, payload: { key: "short-lived", name: "Short-lived" } })).statusCode).toBe(201);
+      const role = await t.app.inject({ method: "POST", url: `${tenants}/short-lived/roles`, headers: headers.owner, payload: { key: "temp", name: "Temp", inherits: ["employee"] } });
+      expect(role.statusCode).toBe(201);
+      const gone = await t.app.inject({ method: "DELETE", url: `${tenants}/short-lived`, headers: { ...headers.owner, ...ifMatch(1) } });
+      expect(gone.statusCode).toBe(204);
+      const entry = (await auditOf(t, world.ws.id, "role.deleted")).at(-1);
+      expect(entry).toMatchObject({ targetKey: "temp", tenantKey: "short-lived", before: { key: "temp", removedWith: "tenant.deleted" } });
+      expect(await t.db.prisma.endUserRole.count({ where: { workspaceId: world.ws.id, key: "temp" } })).toBe(0);
+    });
+
     it("refuses to delete a tenant role that rules name, then deletes it once they do not", async () => {
       const used = await t.app.inject({ method: "DELETE", url: `${tenantBase}/team_lead`, headers: { ...headers.owner, ...ifMatch(1) } });
       expect(used.statusCode).toBe(409);
       expect(used.json().error.details).toEqual({ flags: ["lead-planner"], segments: [] });
+      const state = await t.app.inject({ method: "GET", url: `/v1/workspaces/${world.ws.slug}/flags/lead-planner/environments/production`, headers: headers.owner });
+      const { rules, version } = state.json() as { rules: { id: string }[]; version: number };
+      const removed = await t.app.inject({ method: "DELETE", url: `/v1/workspaces/${world.ws.slug}/flags/lead-planner/environments/production/rules/${rules[0]!.id}`, headers: { ...headers.owner, ...ifMatch(version) } });
+      expect(removed.statusCode).toBe(200);
+      const deleted = await t.app.inject({ method: "DELETE", url: `${tenantBase}/team_lead`, headers: { ...headers.owner, ...ifMatch(1) } });
+      expect(deleted.statusCode).toBe(204);
+      expect((await list(tenantBase)).map((r) => r.key)).toEqual(["employee", "manager", "director", "admin"]);
     });
   });
 });
