@@ -76,6 +76,12 @@ describe("end-user roles", () => {
     expect((await list(`/v1/workspaces/${world.other.slug}/roles`, headers.outsider)).map((role) => role.key)).toEqual(["employee", "manager", "admin"]);
   });
 
+  it("backfills the defaults the way the migration does for workspaces that existed before roles, idempotently", async () => {
+    await t.db.prisma.endUserRole.deleteMany({ where: { workspaceId: world.other.id } });
+    for (let i = 0; i < 2; i++) await t.db.prisma.$executeRaw`SELECT ensign_default_end_user_roles(${world.other.id}::uuid)`;
+    expect((await list(`/v1/workspaces/${world.other.slug}/roles`, headers.outsider)).map((role) => `${role.key}:${role.level}`)).toEqual(["employee:0", "manager:1", "admin:2"]);
+  });
+
   it("lets members read and owners and admins change roles; other workspaces see nothing", async () => {
     await expectRoleMatrix(t, headers, [
       { name: "list roles", method: "GET", url: base, allowed: ["owner", "admin", "editor", "viewer"], allowedStatus: 200 },
