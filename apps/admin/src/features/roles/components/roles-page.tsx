@@ -19,7 +19,7 @@ import { useCreateRole, useDeleteRole, useUpdateRole } from "../api/save-role";
 import { RoleForm } from "./role-form";
 
 const DESCRIPTION =
-  "The roles of your product's users. A role inherits the roles below it, so a rule \"role has role or above manager\" (role_at_least) matches managers and everyone above them. " +
+  "The roles of your product's users. A role inherits the roles below it, so a rule condition \"role has role or above: manager\" (role_at_least) matches managers and everyone above them. " +
   "Your application sends the role as a context attribute or an identity trait.";
 
 /**
