@@ -200,3 +200,28 @@ test("viewer", async ({ browser }) => {
   await viewer.page.screenshot({ path: shot("flags-viewer") });
   await viewer.close();
 });
+
+test("role hierarchy pages", async ({ page, browser }) => {
+  const owner = await apiAs("owner");
+  await owner.post("/v1/workspaces/finance-suite/roles", { data: { key: "director", name: "Director", description: "Runs a department", inherits: ["manager"] } });
+  await owner.patch("/v1/workspaces/finance-suite/roles/admin", { headers: { "if-match": '"1"' }, data: { inherits: ["director"] } });
+  await owner.post("/v1/workspaces/finance-suite/tenants/goodwin-administratie/roles", {
+    data: { key: "senior_accountant", name: "Senior accountant", description: "Goodwin's own level", inherits: ["manager"], inheritedBy: ["director"] },
+  });
+  await owner.dispose();
+
+  await page.goto("/w/finance-suite/roles");
+  await expect(page.getByRole("table", { name: "Role hierarchy" })).toContainText("director");
+  await page.screenshot({ path: shot("roles") });
+  await page.getByLabel("Hierarchy of").selectOption("goodwin-administratie");
+  await expect(page.getByRole("table", { name: "Role hierarchy" })).toContainText("senior_accountant");
+  await page.getByRole("button", { name: "Edit Senior accountant" }).click();
+  await expect(page.getByRole("dialog", { name: "Edit Senior accountant" })).toBeVisible();
+  await page.screenshot({ path: shot("roles-tenant") });
+
+  const tenantAdmin = await openAs(browser, "tenantAdmin");
+  await tenantAdmin.page.goto("/w/finance-suite/tenant/roles");
+  await expect(tenantAdmin.page.getByRole("table", { name: "Role hierarchy" })).toContainText("senior_accountant");
+  await tenantAdmin.page.screenshot({ path: shot("tenant-roles") });
+  await tenantAdmin.close();
+});

@@ -7,7 +7,7 @@ test("a tenant admin sees only their tenant's pages", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveURL(/\/w\/finance-suite\/tenant\/features$/);
   const nav = page.getByRole("navigation", { name: "Main" });
-  await expect(nav.getByRole("link")).toHaveText(["Features", "Audit log"]);
+  await expect(nav.getByRole("link")).toHaveText(["Features", "Roles", "Audit log"]);
   await page.goto("/w/finance-suite/flags");
   await expect(page).toHaveURL(/\/tenant\/features$/);
 });

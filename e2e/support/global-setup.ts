@@ -69,6 +69,8 @@ export default async function globalSetup(_config: FullConfig) {
       MIGRATE_ON_START: "true",
       LOG_LEVEL: "warn",
       LOGIN_RATE_LIMIT: "1000",
+      // The retention job runs often, so a spec sees an export appear without waiting an hour.
+      AUDIT_RETENTION_INTERVAL: "2s",
       CORS_ORIGINS: `http://127.0.0.1:${portalPort}`,
       // Webhook specs deliver to receivers they start on 127.0.0.1; deliveries go out within a second.
       OUTBOUND_ALLOW: "127.0.0.1",

@@ -27,6 +27,7 @@ import { invitationAcceptRoutes, invitationsRoutes } from "./modules/invitations
 import { membersRoutes } from "./modules/members/members.routes";
 import { passwordResetIssueRoutes, passwordResetRedeemRoutes } from "./modules/password-resets/password-resets.routes";
 import { modulesRoutes } from "./modules/feature-modules/feature-modules.routes";
+import { rolesRoutes, tenantAdminRolesRoutes } from "./modules/roles/roles.routes";
 import { segmentsRoutes } from "./modules/segments/segments.routes";
 import { transferRoutes } from "./modules/transfer/transfer.routes";
 import { openApiDocument, transformDocument, transformRouteSchema } from "./infra/openapi";
@@ -286,6 +287,8 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     await browserFacing.register(passwordResetRedeemRoutes, { prefix: "/v1/password-resets" });
     await browserFacing.register(modulesRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(segmentsRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(rolesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(tenantAdminRolesRoutes, { prefix: "/v1/tenant" });
     await browserFacing.register(apiKeysRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(serviceTokensRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(identitiesRoutes, { prefix: "/v1/workspaces" });

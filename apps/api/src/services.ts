@@ -32,6 +32,7 @@ import { createInvitationsService } from "./modules/invitations/invitations.serv
 import { createMembersService } from "./modules/members/members.service";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
 import { createModulesService } from "./modules/feature-modules/feature-modules.service";
+import { createRolesService } from "./modules/roles/roles.service";
 import { createSegmentsService } from "./modules/segments/segments.service";
 import { createTransferService } from "./modules/transfer/transfer.service";
 import { createHealthService } from "./modules/health/health.service";
@@ -140,6 +141,7 @@ export function createServices(infra: Infra) {
     passwordResets: createPasswordResetsService({ prisma, ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ prisma, notifier }),
     segments: createSegmentsService({ prisma, notifier, limits }),
+    roles: createRolesService({ prisma, notifier }),
     apiKeys: createApiKeysService({ prisma, revocations }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
     serviceTokens: createServiceTokensService({ prisma, tokens: accessTokens }),

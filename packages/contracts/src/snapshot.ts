@@ -65,10 +65,24 @@ export const SnapshotSegment = z.object({
 });
 export type SnapshotSegment = z.infer<typeof SnapshotSegment>;
 
+/**
+ * An end-user role of the hierarchy `role_at_least` reads: it has every role it `inherits`
+ * (transitively), so `admin` inheriting `manager` inheriting `employee` is at least each of them.
+ */
+export const SnapshotRole = z.object({
+  key: Key,
+  inherits: z.array(Key),
+  /** Tenant roles only: roles above this one that, for this tenant, inherit it too. */
+  inheritedBy: z.array(Key).optional(),
+});
+export type SnapshotRole = z.infer<typeof SnapshotRole>;
+
 export const SnapshotTenant = z.object({
   key: Key,
   attributes: z.record(z.string(), JsonValue),
   disabledModules: z.array(Key),
+  /** The tenant's own roles, placed in the workspace's hierarchy; absent when it has none. */
+  roles: z.array(SnapshotRole).optional(),
 });
 export type SnapshotTenant = z.infer<typeof SnapshotTenant>;
 
@@ -93,6 +107,8 @@ export const EnvironmentSnapshot = z.object({
   masterSwitch: z.boolean().optional(),
   flags: z.array(SnapshotFlag),
   segments: z.array(SnapshotSegment),
+  /** The workspace's end-user roles; absent in snapshots written before roles existed (no hierarchy). */
+  roles: z.array(SnapshotRole).optional(),
   tenants: z.array(SnapshotTenant),
   identities: z.array(SnapshotIdentity),
 });

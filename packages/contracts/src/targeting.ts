@@ -41,6 +41,7 @@ export const OPERATORS = [
   "exists",
   "in_segment",
   "percentage",
+  "role_at_least",
 ] as const;
 export const Operator = z.enum(OPERATORS);
 export type Operator = z.infer<typeof Operator>;
@@ -113,6 +114,8 @@ export function conditionValueIssue(operator: Operator, values: readonly Conditi
     }
     case "in_segment":
       return values.length >= 1 && values.every((v) => typeof v === "string") ? undefined : "'in_segment' takes segment keys";
+    case "role_at_least":
+      return values.length >= 1 && values.every((v) => typeof v === "string") ? undefined : "'role_at_least' takes role keys";
     default:
       return values.length >= 1 ? undefined : `'${operator}' needs at least one value`;
   }

@@ -27,6 +27,7 @@ export const OP = {
   exists: 16,
   in_segment: 17,
   percentage: 18,
+  role_at_least: 19,
 } as const satisfies Record<Operator, number>;
 
 /** Stands for an operator this evaluator does not know; such a condition never matches. */
@@ -132,6 +133,8 @@ function specialise(
       // conditionValueIssue admitted only versions `semver` reads, so every value parses.
       return { ...base, semvers: values.map((v) => parseSemver(v)!) };
     }
+    case "role_at_least":
+      return { ...base, texts: values as string[] };
     case "in_segment":
       // An unknown key stays a string: nobody is in a segment that does not exist.
       return { ...base, segments: values.map((v) => segments.get(v as string) ?? (v as string)) };

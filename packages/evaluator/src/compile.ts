@@ -3,7 +3,8 @@ import { compileCondition, isRecord, type IssueSink } from "./compile-condition"
 import { compileFlag } from "./compile-flag";
 import { errorText, jsonRecord } from "./json";
 import { generateMatcher } from "./codegen";
-import type { CompileIssue, CompileOptions, CompiledConditions, CompiledFlag, CompiledSegment, CompiledSnapshot, CompiledTenant } from "./types";
+import { NO_ROLES, compileHierarchy, storedRoles } from "./roles";
+import type { CompileIssue, CompileOptions, CompiledConditions, CompiledFlag, CompiledSegment, CompiledSnapshot, CompiledTenant, RoleHierarchy } from "./types";
 
 /**
  * Turns a stored environment snapshot into the form evaluation runs on, once: flags, overrides,
@@ -50,7 +51,7 @@ function compileSnapshot(raw: unknown, generateCode: boolean): CompiledSnapshot 
     flagOrder,
     activeFlags: activeFlags(flags, flagOrder),
     segments,
-    tenants: compileTenants(raw.tenants, issues),
+    ...compileRolesAndTenants(raw, issues),
     identities: compileIdentities(raw.identities, issues),
   };
 }
@@ -77,6 +78,7 @@ function broken(reason: string, generateCode: boolean): CompiledSnapshot {
     activeFlags: [],
     segments: new Map(),
     tenants: new Map(),
+    roles: NO_ROLES,
     identities: new Map(),
   };
 }
@@ -117,14 +119,22 @@ function compileSegments(raw: unknown, issues: CompileIssue[], generateCode: boo
   return segments;
 }
 
-function compileTenants(raw: unknown, issues: CompileIssue[]): ReadonlyMap<string, CompiledTenant> {
+/** The workspace's role hierarchy, and each tenant with its own merged in when it defines roles. */
+function compileRolesAndTenants(raw: Record<string, unknown>, issues: CompileIssue[]): { tenants: ReadonlyMap<string, CompiledTenant>; roles: RoleHierarchy } {
+  const workspaceRoles = storedRoles(raw.roles, "roles", issues);
   const tenants = new Map<string, CompiledTenant>();
-  forEachEntry(raw, "tenants", issues, (entry) => {
+  forEachEntry(raw.tenants, "tenants", issues, (entry, path) => {
     if (!isRecord(entry) || typeof entry.key !== "string") throw new Error("the tenant has no key; dropped");
     if (tenants.has(entry.key)) return;
-    tenants.set(entry.key, { key: entry.key, attributes: jsonRecord(entry.attributes), disabledModules: keySet(entry.disabledModules) });
+    const own = storedRoles(entry.roles, `${path}.roles`, issues);
+    tenants.set(entry.key, {
+      key: entry.key,
+      attributes: jsonRecord(entry.attributes),
+      disabledModules: keySet(entry.disabledModules),
+      roles: own.length === 0 ? null : compileHierarchy(workspaceRoles, own),
+    });
   });
-  return tenants;
+  return { tenants, roles: workspaceRoles.length === 0 ? NO_ROLES : compileHierarchy(workspaceRoles) };
 }
 
 function compileIdentities(raw: unknown, issues: CompileIssue[]): ReadonlyMap<string, Readonly<Record<string, unknown>>> {

@@ -5,6 +5,7 @@ import { canonical, toNumber } from "./coerce";
 import { OP } from "./compile-condition";
 import { contextTime } from "./dates";
 import { REGEX_INPUT_LIMIT } from "./regex";
+import { isRoleAtLeast } from "./roles";
 import { parseSemver } from "./semver";
 import type { Session } from "./session";
 import { nowOf } from "./session";
@@ -80,6 +81,8 @@ function test(session: Session, condition: CompiledCondition, op: number, value:
     case OP.semver_lt:
     case OP.semver_gt:
       return semverTest(op, value, condition);
+    case OP.role_at_least:
+      return isRoleAtLeast(session, value, condition.texts);
     default: {
       // percentage: the same bucket a split of this flag would use for the value.
       const key = bucketValue(value);

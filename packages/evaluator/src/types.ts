@@ -66,6 +66,8 @@ export interface CompiledSnapshot {
   readonly activeFlags: readonly CompiledFlag[];
   readonly segments: ReadonlyMap<string, CompiledSegment>;
   readonly tenants: ReadonlyMap<string, CompiledTenant>;
+  /** The workspace's end-user roles, for `role_at_least`. */
+  readonly roles: RoleHierarchy;
   readonly identities: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
 }
 
@@ -180,7 +182,7 @@ export interface CompiledCondition {
   readonly isNegated: boolean;
   /** Canonical string forms for `in`, `not_in`, `equals`. */
   readonly strings: ReadonlySet<string> | null;
-  /** Operands of the string operators. */
+  /** Operands of the string operators; the role keys of `role_at_least`. */
   readonly texts: readonly string[];
   /** `lt`…`gte` operand; `percentage` threshold in buckets; `before`/`after` absolute epoch ms. */
   readonly number: number;
@@ -212,6 +214,11 @@ export interface CompiledTenant {
   readonly key: string;
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly disabledModules: ReadonlySet<string>;
+  /** The workspace's roles with the tenant's own, when it defines any; else the workspace's apply. */
+  readonly roles: RoleHierarchy | null;
 }
+
+/** Each role key → every role it is at least (itself and all it inherits, transitively). */
+export type RoleHierarchy = ReadonlyMap<string, ReadonlySet<string>>;
 
 export type { EvaluationResult, TraceStep };

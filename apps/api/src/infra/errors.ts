@@ -15,6 +15,7 @@ const STATUS: Record<ErrorCode, number> = {
   DEPENDENCY_NOT_MET: 409,
   HAS_DEPENDANTS: 409,
   PREREQUISITE_CYCLE: 409,
+  ROLE_CYCLE: 409,
   FLAG_DEPRECATED: 409,
   VERSION_MISMATCH: 412,
   /** An invitation or password-reset link past its expiry, already used, or revoked. */

@@ -37,6 +37,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "password resets", description: "One-time password-reset links that owners hand out." },
   { name: "modules", description: "Modules group flags that tenants buy or switch together." },
   { name: "segments", description: "Reusable groups of conditions for targeting rules." },
+  { name: "roles", description: "End-user roles and their inheritance, which `role_at_least` rules read; tenants' own roles." },
   { name: "api-keys", description: "Server and client keys of an environment, for the evaluation API." },
   { name: "access-tokens", description: "Personal access tokens and workspace service tokens, for scripts and CI calling the admin API." },
   { name: "webhooks", description: "Webhooks, Slack and e-mail notifications of a workspace's changes, and their delivery log (docs/webhooks.md)." },

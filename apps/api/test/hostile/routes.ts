@@ -162,6 +162,14 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     [`GET ${ws}/segments/:segment`]: { audience: "admin" },
     [`PATCH ${ws}/segments/:segment`]: { audience: "admin", body: { includedUsers: ["user-1", "user-2"] } },
     [`DELETE ${ws}/segments/:segment`]: { audience: "admin", params: { segment: w.spareSegment } },
+    [`GET ${ws}/roles`]: { audience: "admin" },
+    [`POST ${ws}/roles`]: { audience: "admin", body: { key: "hostile-role", name: "R", inherits: ["employee"] } },
+    [`PATCH ${ws}/roles/:role`]: { audience: "admin", params: { role: "manager" }, body: { name: "Manager", inherits: ["employee"] } },
+    [`DELETE ${ws}/roles/:role`]: { audience: "admin", params: { role: w.spareRole } },
+    [`GET ${ws}/tenants/:tenant/roles`]: { audience: "admin" },
+    [`POST ${ws}/tenants/:tenant/roles`]: { audience: "admin", body: { key: "hostile-tenant-role", name: "R", inherits: ["employee"], inheritedBy: ["manager"] } },
+    [`PATCH ${ws}/tenants/:tenant/roles/:role`]: { audience: "admin", params: { role: w.tenantRole }, body: { name: "Lead", inherits: ["employee"] } },
+    [`DELETE ${ws}/tenants/:tenant/roles/:role`]: { audience: "admin", params: { role: w.spareTenantRoles[0]! } },
     [`GET ${ws}/api-keys`]: { audience: "admin", query: { environment: "production" } },
     [`GET ${ws}/service-tokens`]: { audience: "admin" },
     [`POST ${ws}/service-tokens`]: { audience: "admin", body: { name: "CI", role: "editor", environment: "production", expiresInDays: 30 } },
@@ -184,6 +192,10 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     "PUT /v1/tenant/features/:key": { audience: "tenant", query: { env: "production" }, body: { enabled: true } },
     "PUT /v1/tenant/modules/:module": { audience: "tenant", body: { enabled: true } },
     "GET /v1/tenant/audit": { audience: "tenant", query: { page: "1" } },
+    "GET /v1/tenant/roles": { audience: "tenant" },
+    "POST /v1/tenant/roles": { audience: "tenant", body: { key: "hostile-own-role", name: "R", inherits: ["employee"] } },
+    "PATCH /v1/tenant/roles/:role": { audience: "tenant", params: { role: w.tenantRole }, body: { name: "Lead", inheritedBy: ["manager"] } },
+    "DELETE /v1/tenant/roles/:role": { audience: "tenant", params: { role: w.spareTenantRoles[1]! } },
   };
 }
 

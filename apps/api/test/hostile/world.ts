@@ -27,6 +27,11 @@ export interface World {
   spareModule: string;
   segment: string;
   spareSegment: string;
+  spareRole: string;
+  /** A role of tenant `acme`'s own. */
+  tenantRole: string;
+  /** Roles of `acme`'s own to delete: one by a workspace admin, one by the tenant's admin. */
+  spareTenantRoles: string[];
   identity: string;
   spareIdentity: string;
   userKey: string;
@@ -72,6 +77,8 @@ export async function createWorld(t: TestApp): Promise<World> {
   for (const key of ["core", "spare-module"]) await call("POST", "/modules", { key, name: key });
   for (const key of ["acme", "spare-tenant"]) await call("POST", "/tenants", { key, name: key, attributes: { plan: "pro" } });
   for (const key of ["beta", "spare-segment"]) await call("POST", "/segments", { key, name: key, includedUsers: ["user-1"] });
+  await call("POST", "/roles", { key: "spare-role", name: "Spare", inherits: ["employee"] });
+  for (const key of ["team-lead", "spare-acme-role", "spare-acme-role-2"]) await call("POST", "/tenants/acme/roles", { key, name: key, inherits: ["employee"] });
   const initialState = { enabled: true };
   await call("POST", "/flags", { key: "main-flag", name: "Main", module: "core", initialState });
   await call("POST", "/flags", { key: "spare-flag", name: "Spare", initialState });
@@ -124,6 +131,9 @@ export async function createWorld(t: TestApp): Promise<World> {
     spareModule: "spare-module",
     segment: "beta",
     spareSegment: "spare-segment",
+    spareRole: "spare-role",
+    tenantRole: "team-lead",
+    spareTenantRoles: ["spare-acme-role", "spare-acme-role-2"],
     identity: "user-1",
     spareIdentity: "spare-user",
     userKey: "user-1",

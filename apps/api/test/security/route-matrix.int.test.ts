@@ -229,12 +229,26 @@ const MATRIX: Row[] = [
   { route: `PATCH ${W}/segments/:segment`, allow: STATE, ok: 400, body: INVALID_BODY },
   { route: `DELETE ${W}/segments/:segment`, allow: STATE, ok: 400, params: { segment: BAD } },
 
+  // End-user roles: the workspace's, and each tenant's own.
+  { route: `GET ${W}/roles`, allow: READ, ok: 200 },
+  { route: `POST ${W}/roles`, allow: DEFINE, ok: 400, body: INVALID_BODY },
+  { route: `PATCH ${W}/roles/:role`, allow: DEFINE, ok: 400, body: INVALID_BODY },
+  { route: `DELETE ${W}/roles/:role`, allow: DEFINE, ok: 400, params: { role: BAD } },
+  { route: `GET ${W}/tenants/:tenant/roles`, allow: READ, ok: 200 },
+  { route: `POST ${W}/tenants/:tenant/roles`, allow: DEFINE, ok: 400, body: INVALID_BODY },
+  { route: `PATCH ${W}/tenants/:tenant/roles/:role`, allow: DEFINE, ok: 400, body: INVALID_BODY },
+  { route: `DELETE ${W}/tenants/:tenant/roles/:role`, allow: DEFINE, ok: 400, params: { role: BAD } },
+
   // Tenant admins: their own tenant.
   { route: "GET /v1/tenant/features", allow: TENANT_ADMIN, ok: 200 },
   { route: "GET /v1/tenant/features/:key", allow: TENANT_ADMIN, ok: 200 },
   { route: "PUT /v1/tenant/features/:key", allow: TENANT_ADMIN, ok: 400, body: INVALID_BODY },
   { route: "PUT /v1/tenant/modules/:module", allow: TENANT_ADMIN, ok: 400, body: INVALID_BODY },
   { route: "GET /v1/tenant/audit", allow: TENANT_ADMIN, ok: 200 },
+  { route: "GET /v1/tenant/roles", allow: TENANT_ADMIN, ok: 200 },
+  { route: "POST /v1/tenant/roles", allow: TENANT_ADMIN, ok: 400, body: INVALID_BODY },
+  { route: "PATCH /v1/tenant/roles/:role", allow: TENANT_ADMIN, ok: 400, body: INVALID_BODY },
+  { route: "DELETE /v1/tenant/roles/:role", allow: TENANT_ADMIN, ok: 400, params: { role: BAD } },
 
   // Evaluation: API keys.
   { route: "POST /ofrep/v1/evaluate/flags/:key", allow: ANY_KEY, ok: 200, body: { context: CONTEXT } },
@@ -284,6 +298,7 @@ describe("the access policy of every route, for every caller", () => {
       tenant: world.a.tenantA.key,
       module: MODULE,
       segment: SEGMENT,
+      role: "manager",
       userKey: USER_KEY,
       memberId: world.memberIds.viewer!,
       ruleId: "00000000-0000-7000-8000-000000000000",

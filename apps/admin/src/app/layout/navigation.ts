@@ -1,5 +1,5 @@
 import type { Capability } from "@ensign/contracts/auth";
-import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, ToggleRight, UserRound, Users, UsersRound, Webhook, type LucideIcon } from "lucide-react";
+import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, Network, ToggleRight, UserRound, Users, UsersRound, Webhook, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   to: string;
@@ -23,6 +23,7 @@ export const NAVIGATION: NavSection[] = [
       { to: "identities", label: "Identities", icon: UserRound, requires: "workspace:read" },
       { to: "segments", label: "Segments", icon: UsersRound, requires: "workspace:read" },
       { to: "modules", label: "Modules", icon: Boxes, requires: "workspace:read" },
+      { to: "roles", label: "Roles", icon: Network, requires: "workspace:read" },
       { to: "evaluate", label: "Evaluation tester", icon: FlaskConical, requires: "workspace:read" },
       { to: "audit", label: "Audit log", icon: History, requires: "workspace:read" },
     ],
@@ -41,6 +42,7 @@ export const NAVIGATION: NavSection[] = [
     label: "Your organisation",
     items: [
       { to: "tenant/features", label: "Features", icon: ToggleRight, requires: "tenant:manage" },
+      { to: "tenant/roles", label: "Roles", icon: Network, requires: "tenant:manage" },
       { to: "tenant/audit", label: "Audit log", icon: History, requires: "tenant:manage" },
     ],
   },

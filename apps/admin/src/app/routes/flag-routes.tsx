@@ -5,6 +5,7 @@ import type { ImpactPreview } from "../../features/flags/components/production-c
 import { FlagsPage } from "../../features/flags/components/flags-page";
 import { TenantOverridesSection } from "../../features/overrides/components/tenant-overrides-section";
 import { UserOverridesSection } from "../../features/overrides/components/user-overrides-section";
+import { useRoles } from "../../features/roles/api/get-roles";
 import { useSegments } from "../../features/segments/api/get-segments";
 import { FlagStatsSection } from "../../features/stats/components/flag-stats-section";
 import { useWorkspaceScope } from "../../lib/workspace-scope";
@@ -32,11 +33,13 @@ const SECTIONS: FlagSection[] = [
 export function FlagRoute() {
   const { ws } = useWorkspaceScope();
   const segments = useSegments(ws, { page: 1 });
+  const roles = useRoles(ws, { kind: "workspace" });
   return (
     <RequireCapability capability="workspace:read">
       <FlagPage
         sections={SECTIONS}
         segments={segments.data?.items.map((s) => s.key)}
+        roles={roles.data?.items.map((r) => r.key)}
         impact={impact}
       />
     </RequireCapability>

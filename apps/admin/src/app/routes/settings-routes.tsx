@@ -6,12 +6,14 @@ import { EnvironmentsPage } from "../../features/environments/components/environ
 import { IdentitiesPage } from "../../features/identities/components/identities-page";
 import { MembersPage } from "../../features/members/components/members-page";
 import { ModulesPage } from "../../features/modules/components/modules-page";
+import { RolesPage } from "../../features/roles/components/roles-page";
 import { SegmentsPage } from "../../features/segments/components/segments-page";
 import { DeliveriesPage } from "../../features/webhooks/components/deliveries-page";
 import { WebhooksPage } from "../../features/webhooks/components/webhooks-page";
 import { RequireCapability } from "./guard";
 
 export const IdentitiesRoute = () => <RequireCapability capability="workspace:read"><IdentitiesPage /></RequireCapability>;
+export const RolesRoute = () => <RequireCapability capability="workspace:read"><RolesPage /></RequireCapability>;
 export const SegmentsRoute = () => <RequireCapability capability="workspace:read"><SegmentsPage /></RequireCapability>;
 export const ModulesRoute = () => <RequireCapability capability="workspace:read"><ModulesPage /></RequireCapability>;
 export const AuditRoute = () => <RequireCapability capability="workspace:read"><AuditPage /></RequireCapability>;

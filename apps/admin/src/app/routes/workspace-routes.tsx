@@ -10,6 +10,7 @@ export const workspaceRoutes: RouteObject[] = [
   { path: "tenants/:tenant", lazy: () => import("./tenant-routes").then((m) => ({ Component: m.TenantRoute })) },
   { path: "identities", lazy: () => import("./settings-routes").then((m) => ({ Component: m.IdentitiesRoute })) },
   { path: "segments", lazy: () => import("./settings-routes").then((m) => ({ Component: m.SegmentsRoute })) },
+  { path: "roles", lazy: () => import("./settings-routes").then((m) => ({ Component: m.RolesRoute })) },
   { path: "modules", lazy: () => import("./settings-routes").then((m) => ({ Component: m.ModulesRoute })) },
   { path: "evaluate", lazy: () => import("./evaluate-route").then((m) => ({ Component: m.EvaluateRoute })) },
   { path: "audit", lazy: () => import("./settings-routes").then((m) => ({ Component: m.AuditRoute })) },
@@ -21,6 +22,7 @@ export const workspaceRoutes: RouteObject[] = [
   { path: "webhooks/:id", lazy: () => import("./settings-routes").then((m) => ({ Component: m.WebhookDeliveriesRoute })) },
   { path: "account/tokens", lazy: () => import("./settings-routes").then((m) => ({ Component: m.PersonalTokensRoute })) },
   { path: "tenant/features", lazy: () => import("./tenant-admin-routes").then((m) => ({ Component: m.TenantFeaturesRoute })) },
+  { path: "tenant/roles", lazy: () => import("./tenant-admin-routes").then((m) => ({ Component: m.TenantRolesRoute })) },
   { path: "tenant/audit", lazy: () => import("./tenant-admin-routes").then((m) => ({ Component: m.TenantAuditRoute })) },
   { path: "*", element: <NotFoundPage /> },
 ];

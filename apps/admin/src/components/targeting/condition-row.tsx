@@ -13,12 +13,14 @@ export interface ConditionRowProps {
   /** e.g. "Rule 1, condition 2": prefixes every control's accessible name. */
   label: string;
   segments?: string[];
+  /** End-user role keys, suggested for `role_at_least`. */
+  roles?: string[];
   disabled?: boolean;
   showIssues?: boolean;
 }
 
 /** One condition: attribute, operator (the contract's list), values, and NOT. */
-export function ConditionRow({ condition, onChange, onRemove, label, segments = [], disabled, showIssues = true }: ConditionRowProps) {
+export function ConditionRow({ condition, onChange, onRemove, label, segments = [], roles = [], disabled, showIssues = true }: ConditionRowProps) {
   const id = useId();
   const info = OPERATOR_INFO[condition.operator];
   const issue = showIssues ? (condition.attribute ? undefined : "choose an attribute") ?? conditionValueIssue(condition.operator, condition.values) : undefined;
@@ -72,6 +74,9 @@ export function ConditionRow({ condition, onChange, onRemove, label, segments = 
         {info.input === "list" && <ValuesInput label={`${label} values`} values={condition.values} onChange={(values) => onChange({ ...condition, values })} invalid={!!issue} />}
         {info.input === "segments" && (
           <ValuesInput label={`${label} segments`} values={condition.values} onChange={(values) => onChange({ ...condition, values })} invalid={!!issue} placeholder="segment key" suggestions={segments} />
+        )}
+        {info.input === "roles" && (
+          <ValuesInput label={`${label} roles`} values={condition.values} onChange={(values) => onChange({ ...condition, values })} invalid={!!issue} placeholder="role key" suggestions={roles} />
         )}
         {(info.input === "number" || info.input === "percentage") && (
           <Input

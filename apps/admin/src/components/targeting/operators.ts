@@ -1,7 +1,7 @@
 import type { ConditionValue, Operator } from "@ensign/contracts/targeting";
 
 /** How each operator reads in the rule builder, and what kind of values it takes. */
-export const OPERATOR_INFO: Record<Operator, { label: string; input: "list" | "number" | "text" | "date" | "none" | "segments" | "percentage" }> = {
+export const OPERATOR_INFO: Record<Operator, { label: string; input: "list" | "number" | "text" | "date" | "none" | "segments" | "roles" | "percentage" }> = {
   in: { label: "is one of", input: "list" },
   not_in: { label: "is not one of", input: "list" },
   equals: { label: "equals", input: "list" },
@@ -21,6 +21,7 @@ export const OPERATOR_INFO: Record<Operator, { label: string; input: "list" | "n
   exists: { label: "is set", input: "none" },
   in_segment: { label: "is in segment", input: "segments" },
   percentage: { label: "in percentage bucket <", input: "percentage" },
+  role_at_least: { label: "has role or above", input: "roles" },
 };
 
 /** Attributes worth suggesting; any attribute name may be typed. */

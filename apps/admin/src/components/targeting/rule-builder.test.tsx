@@ -1,4 +1,4 @@
-import { RuleBody, type Variant } from "@ensign/contracts/targeting";
+import { OPERATORS, RuleBody, type Variant } from "@ensign/contracts/targeting";
 import { screen, within } from "@testing-library/react";
 import { useState } from "react";
 import { describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ function Harness({ initial, disabled }: { initial: RuleDraft[]; disabled?: boole
   const [rules, setRules] = useState(initial);
   return (
     <>
-      <RuleBuilder rules={rules} onChange={setRules} variants={variants} defaultVariant="on" segments={["beta-producers"]} disabled={disabled} />
+      <RuleBuilder rules={rules} onChange={setRules} variants={variants} defaultVariant="on" segments={["beta-producers"]} roles={["employee", "manager", "admin"]} disabled={disabled} />
       <output data-testid="state">{JSON.stringify(rules)}</output>
     </>
   );
@@ -43,7 +43,7 @@ describe("RuleBuilder", () => {
   it("offers every operator of the contract and shows a value error until it is fixed", async () => {
     const { user } = renderUi(<Harness initial={[rule("r1", "Admins")]} />);
     const operator = screen.getByLabelText("Rule 1, condition 1 operator");
-    expect(within(operator).getAllByRole("option")).toHaveLength(19);
+    expect(within(operator).getAllByRole("option")).toHaveLength(OPERATORS.length);
     await user.selectOptions(operator, "gt");
     expect(screen.getByRole("alert")).toHaveTextContent("'gt' takes exactly one number");
     await user.type(screen.getByLabelText("Rule 1, condition 1 value"), "5");
@@ -53,6 +53,20 @@ describe("RuleBuilder", () => {
     await user.selectOptions(operator, "exists");
     expect(state()[0]!.conditions[0]!.values).toEqual([]);
     expect(screen.getByText("no value needed")).toBeInTheDocument();
+  });
+
+  it("takes role keys for 'has role or above', suggesting the workspace's roles, and keeps the values it had", async () => {
+    const { user } = renderUi(<Harness initial={[rule("r1", "Managers")]} />);
+    await user.selectOptions(screen.getByLabelText("Rule 1, condition 1 operator"), "role_at_least");
+    expect(screen.getByLabelText("Rule 1, condition 1 operator")).toHaveDisplayValue("has role or above (role_at_least)");
+    const roles = screen.getByLabelText("Rule 1, condition 1 roles");
+    const suggestions = document.getElementById(roles.getAttribute("list")!);
+    expect([...(suggestions?.querySelectorAll("option") ?? [])].map((o) => o.value)).toEqual(["employee", "manager", "admin"]);
+    await user.click(screen.getByRole("button", { name: "Remove admin" }));
+    expect(screen.getByRole("alert")).toHaveTextContent("'role_at_least' takes role keys");
+    await user.type(roles, "manager{Enter}");
+    expect(state()[0]!.conditions[0]).toEqual({ attribute: "role", operator: "role_at_least", values: ["manager"] });
+    expect(RuleBody.safeParse(state()[0]).success).toBe(true);
   });
 
   it("reorders rules with the move buttons and deletes them", async () => {

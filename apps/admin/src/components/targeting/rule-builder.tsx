@@ -23,6 +23,8 @@ export interface RuleBuilderProps {
   /** The variant new rules serve at first. */
   defaultVariant: string;
   segments?: string[];
+  /** End-user role keys, suggested for `role_at_least`. */
+  roles?: string[];
   disabled?: boolean;
 }
 
@@ -31,7 +33,7 @@ export interface RuleBuilderProps {
  * Reorder by dragging the handle, by keyboard on the handle (Space, arrows, Space), or with the
  * move buttons.
  */
-export function RuleBuilder({ rules, onChange, variants, defaultVariant, segments, disabled }: RuleBuilderProps) {
+export function RuleBuilder({ rules, onChange, variants, defaultVariant, segments, roles, disabled }: RuleBuilderProps) {
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }));
   const update = (index: number, rule: RuleDraft) => onChange(rules.map((r, i) => (i === index ? rule : r)));
   const move = (from: number, to: number) => {
@@ -65,6 +67,7 @@ export function RuleBuilder({ rules, onChange, variants, defaultVariant, segment
                   count={rules.length}
                   variants={variants}
                   segments={segments}
+                  roles={roles}
                   disabled={disabled}
                   onChange={(r) => update(index, r)}
                   onMove={(to) => move(index, to)}
@@ -91,13 +94,15 @@ interface SortableRuleProps {
   count: number;
   variants: Variant[];
   segments?: string[];
+  /** End-user role keys, suggested for `role_at_least`. */
+  roles?: string[];
   disabled?: boolean;
   onChange(rule: RuleDraft): void;
   onMove(to: number): void;
   onRemove(): void;
 }
 
-function SortableRule({ rule, index, count, variants, segments, disabled, onChange, onMove, onRemove }: SortableRuleProps) {
+function SortableRule({ rule, index, count, variants, segments, roles, disabled, onChange, onMove, onRemove }: SortableRuleProps) {
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({ id: rule.id, disabled });
   const label = `Rule ${index + 1}`;
   const setCondition = (i: number, condition: Condition) => onChange({ ...rule, conditions: rule.conditions.map((c, j) => (j === i ? condition : c)) });
@@ -142,6 +147,7 @@ function SortableRule({ rule, index, count, variants, segments, disabled, onChan
                   condition={condition}
                   label={`${label}, condition ${i + 1}`}
                   segments={segments}
+                  roles={roles}
                   disabled={disabled}
                   onChange={(c) => setCondition(i, c)}
                   onRemove={() => onChange({ ...rule, conditions: rule.conditions.filter((_, j) => j !== i) })}

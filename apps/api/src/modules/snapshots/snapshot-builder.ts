@@ -71,7 +71,13 @@ export function buildSnapshot(rows: SnapshotRows, now: Date = new Date()): Envir
       excludedTenants: s.excluded_tenants,
       rules: Array.isArray(s.rules) ? (s.rules as EnvironmentSnapshot["segments"][number]["rules"]) : [],
     })),
-    tenants: rows.tenants.map((t) => ({ key: t.key, attributes: asRecord(t.attributes), disabledModules: t.disabled_modules })),
+    roles: (rows.roles ?? []).map((r) => ({ key: r.key, inherits: r.inherits ?? [] })),
+    tenants: rows.tenants.map((t) => ({
+      key: t.key,
+      attributes: asRecord(t.attributes),
+      disabledModules: t.disabled_modules,
+      ...(t.roles?.length ? { roles: t.roles.map((r) => ({ key: r.key, inherits: r.inherits ?? [], inheritedBy: r.inherited_by ?? [] })) } : {}),
+    })),
     identities: rows.identities.map((i) => ({ key: i.key, traits: asRecord(i.traits) })),
   };
 }

@@ -64,6 +64,11 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
   const tenantOverrides = await people.tenantOverrides(tx, workspaceId, environmentId, tenantIds, flagIds);
   const userOverrides = await people.userOverrides(tx, workspaceId, environmentId, tenantKeys, flagIds);
   const segments = await tx.segment.findMany({ where: { workspaceId } });
+  const roles = await tx.endUserRole.findMany({
+    where: { workspaceId, OR: [{ tenantId: null }, { tenantId: { in: tenantIds } }] },
+    orderBy: { key: "asc" },
+    select: { tenantId: true, key: true, inherits: true, inheritedBy: true },
+  });
   const identities = await people.identities(tx, workspaceId, environmentId, tenantKeys);
 
   const moduleKey = new Map(modules.map((module) => [module.id, module.key]));
@@ -72,6 +77,10 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
   const rulesOf = groupBy(rules, (rule) => rule.flagStateId);
   const tenantOverridesOf = groupBy(tenantOverrides, (o) => o.flag_id);
   const userOverridesOf = groupBy(userOverrides, (o) => o.flag_id);
+  const tenantRolesOf = groupBy(
+    roles.filter((role) => role.tenantId !== null),
+    (role) => role.tenantId!,
+  );
   const iso = (date: Date | null) => date?.toISOString() ?? null;
 
   return {
@@ -121,11 +130,16 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
       excludedTenants: segment.excludedTenants,
       rules: segment.rules as { conditions: Condition[] }[],
     })),
-    tenants: tenants.map((tenant) => ({
-      key: tenant.key,
-      attributes: tenant.attributes as Record<string, JsonValue>,
-      disabledModules: (disabledOf.get(tenant.id) ?? []).map((d) => d.module_key),
-    })),
+    roles: roles.filter((role) => role.tenantId === null).map((role) => ({ key: role.key, inherits: role.inherits })),
+    tenants: tenants.map((tenant) => {
+      const own = tenantRolesOf.get(tenant.id);
+      return {
+        key: tenant.key,
+        attributes: tenant.attributes as Record<string, JsonValue>,
+        disabledModules: (disabledOf.get(tenant.id) ?? []).map((d) => d.module_key),
+        ...(own ? { roles: own.map((role) => ({ key: role.key, inherits: role.inherits, inheritedBy: role.inheritedBy })) } : {}),
+      };
+    }),
     identities: identities.map((identity) => ({ key: identity.key, traits: identity.traits as Record<string, JsonValue> })),
   };
 }

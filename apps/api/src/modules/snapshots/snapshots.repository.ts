@@ -72,6 +72,14 @@ export interface TenantRow {
   key: string;
   attributes: unknown;
   disabled_modules: string[];
+  /** The tenant's own end-user roles. */
+  roles: RoleRow[];
+}
+
+export interface RoleRow {
+  key: string;
+  inherits: string[];
+  inherited_by: string[];
 }
 
 export interface IdentityRow {
@@ -86,6 +94,8 @@ export interface SnapshotRows {
   userOverrides: UserOverrideRow[];
   segments: SegmentRow[];
   tenants: TenantRow[];
+  /** The workspace's own end-user roles. */
+  roles: RoleRow[];
   identities: IdentityRow[];
 }
 
@@ -132,12 +142,18 @@ export const snapshotsRepository = {
         'tenants', COALESCE((
           SELECT json_agg(t ORDER BY t.key) FROM (
             SELECT t.key, t.attributes,
-                   COALESCE(array_agg(m.key ORDER BY m.key) FILTER (WHERE tm.enabled = false), '{}') AS disabled_modules
+                   COALESCE(array_agg(m.key ORDER BY m.key) FILTER (WHERE tm.enabled = false), '{}') AS disabled_modules,
+                   COALESCE((SELECT json_agg(json_build_object('key', r.key, 'inherits', r.inherits, 'inherited_by', r.inherited_by) ORDER BY r.key)
+                             FROM end_user_roles r WHERE r.tenant_id = t.id), '[]'::json) AS roles
             FROM tenants t
             LEFT JOIN tenant_modules tm ON tm.tenant_id = t.id
             LEFT JOIN modules m ON m.id = tm.module_id
             WHERE t.workspace_id = (SELECT workspace_id FROM env)
             GROUP BY t.id) t), '[]'::json),
+        'roles', COALESCE((
+          SELECT json_agg(r ORDER BY r.key) FROM (
+            SELECT key, inherits, inherited_by FROM end_user_roles
+            WHERE workspace_id = (SELECT workspace_id FROM env) AND tenant_id IS NULL) r), '[]'::json),
         'identities', COALESCE((
           SELECT json_agg(i ORDER BY i.key) FROM (
             SELECT key, traits FROM identities WHERE environment_id = $1::uuid) i), '[]'::json)

@@ -103,6 +103,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
         const current = await found(tx, workspaceId, key);
         if (current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
         const { memberships, invitations, overrides } = await repo.dependentsOf(tx, workspaceId, current.id);
+        const roles = await tx.endUserRole.findMany({ where: { workspaceId, tenantId: current.id }, orderBy: { key: "asc" } });
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Tenant '${key}'`, current.version + 1);
         const forgotten = await repo.forgetTenantKey(tx, workspaceId, current.key);
         const tenant = tenantRef(current);
@@ -146,6 +147,16 @@ export function createTenantsService({ prisma, notifier }: Deps) {
             targetId: o.id,
             targetKey: o.flag.key,
             before: { ...overrideSnapshot(o), removedWith: "tenant.deleted" },
+          })),
+          // The end-user roles the tenant defined for itself.
+          ...roles.map((r) => ({
+            workspaceId,
+            tenant,
+            action: "role.deleted",
+            targetType: "role",
+            targetId: r.id,
+            targetKey: r.key,
+            before: { key: r.key, name: r.name, description: r.description, inherits: r.inherits, inheritedBy: r.inheritedBy, removedWith: "tenant.deleted" },
           })),
         );
         bumped.push(...(await bumpEnvironments(tx, workspaceId)));

@@ -35,9 +35,11 @@ export interface FlagPageProps {
   /** Shows the blast radius of a pending toggle or targeting change before it takes effect. */
   impact?: ImpactPreview;
   segments?: string[];
+  /** End-user role keys, suggested for `role_at_least` conditions. */
+  roles?: string[];
 }
 
-export function FlagPage({ sections = [], impact, segments }: FlagPageProps) {
+export function FlagPage({ sections = [], impact, segments, roles }: FlagPageProps) {
   const { key = "" } = useParams();
   const { ws, env, environment, environments, setEnvironment, can } = useWorkspaceScope();
   const flag = useFlag(ws, env, key);
@@ -123,7 +125,7 @@ export function FlagPage({ sections = [], impact, segments }: FlagPageProps) {
           <TabsTrigger value="settings">Variants & settings</TabsTrigger>
         </TabsList>
         <TabsContent value="targeting" className="pt-5">
-          {f.state && <FlagTargeting key={env} flag={f} state={f.state} segments={segments} impact={impact} />}
+          {f.state && <FlagTargeting key={env} flag={f} state={f.state} segments={segments} roles={roles} impact={impact} />}
         </TabsContent>
         {sections.map((s) => (
           <TabsContent key={s.id} value={s.id} className="pt-5">

@@ -35,7 +35,7 @@ export function draftIssues(draft: TargetingDraft): string[] {
  * production environment saving asks for confirmation with it. Elsewhere a change that left the
  * rules alone (a rollout, a tenant list) can be undone from the toast.
  */
-export function FlagTargeting({ flag, state, segments, impact }: { flag: FlagResponse; state: FlagStateResponse; segments?: string[]; impact?: ImpactPreview }) {
+export function FlagTargeting({ flag, state, segments, roles, impact }: { flag: FlagResponse; state: FlagStateResponse; segments?: string[]; roles?: string[]; impact?: ImpactPreview }) {
   const { ws, env, environment, can } = useWorkspaceScope();
   const canWrite = can("state:write") && !flag.archivedAt;
   const save = useSaveTargeting(ws, env, flag.key);
@@ -100,7 +100,7 @@ export function FlagTargeting({ flag, state, segments, impact }: { flag: FlagRes
         </div>
       )}
       <Card title="Targeting rules" description="Evaluated top to bottom after overrides; the first rule whose conditions all hold decides.">
-        <RuleBuilder rules={draft.rules} onChange={(rules) => update({ rules })} variants={variants} defaultVariant={flag.onVariant} segments={segments} disabled={!canWrite} />
+        <RuleBuilder rules={draft.rules} onChange={(rules) => update({ rules })} variants={variants} defaultVariant={flag.onVariant} segments={segments} roles={roles} disabled={!canWrite} />
       </Card>
       <Card title="Everyone else (fallthrough)" description={isBoolean ? "Who gets the flag when no override or rule decided." : "What is served when no override or rule decided."}>
         {isBoolean && ("variant" in draft.fallthrough ? [flag.onVariant, flag.offVariant].includes(draft.fallthrough.variant) : draft.fallthrough.split.allocations.every((a) => [flag.onVariant, flag.offVariant].includes(a.variant))) ? (
