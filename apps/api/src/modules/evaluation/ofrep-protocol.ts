@@ -1,4 +1,4 @@
-import type { EvaluationContext } from "@ensign/contracts/evaluation";
+import type { EvaluationContext, EvaluationResult } from "@ensign/contracts/evaluation";
 import { CONTEXT_TOKEN_HEADER } from "@ensign/contracts/portal";
 import type { FastifyBaseLogger } from "fastify";
 import type { IncomingHttpHeaders } from "node:http";
@@ -125,20 +125,37 @@ export function createOfrepProtocol({ evaluation, verifier, limiter, parseJson, 
     return `,"eventStreams":${streams},"refreshConnections":${streams}`;
   }
 
-  function evaluated(request: OfrepRequest, secret: string, key: VerifiedKey, entry: Entry, context: EvaluationContext | string, token: string | undefined): OfrepAnswer {
+  function single(key: VerifiedKey, result: EvaluationResult): OfrepAnswer {
+    const errorCode = ofrepErrorCode(result);
+    const status = errorCode === undefined ? 200 : errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
+    return json(status, serializeResult(result, key.kind));
+  }
+
+  function bulk(request: OfrepRequest, secret: string, key: VerifiedKey, entry: Entry, results: EvaluationResult[], token: string | undefined): OfrepAnswer {
+    const body = serializeBulk(results, refreshConnections(secret, key, entry, token), key.kind);
+    const etag = etagOf(body);
+    if (matchesEtag(request.headers["if-none-match"], etag)) return { status: 304, headers: { etag }, body: undefined };
+    return json(200, body, { etag });
+  }
+
+  /** Synchronous unless the context's identity has traits not yet in memory. */
+  function evaluated(
+    request: OfrepRequest,
+    secret: string,
+    key: VerifiedKey,
+    entry: Entry,
+    context: EvaluationContext | string,
+    token: string | undefined,
+  ): OfrepAnswer | Promise<OfrepAnswer> {
     const { flagKey } = request;
     if (flagKey !== undefined) {
       if (typeof context === "string") return json(400, serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
       const result = evaluation.one(entry, flagKey, context);
-      const errorCode = ofrepErrorCode(result);
-      const status = errorCode === undefined ? 200 : errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
-      return json(status, serializeResult(result, key.kind));
+      return result instanceof Promise ? result.then((settled) => single(key, settled)) : single(key, result);
     }
     if (typeof context === "string") return json(400, JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
-    const body = serializeBulk(evaluation.all(entry, context), refreshConnections(secret, key, entry, token), key.kind);
-    const etag = etagOf(body);
-    if (matchesEtag(request.headers["if-none-match"], etag)) return { status: 304, headers: { etag }, body: undefined };
-    return json(200, body, { etag });
+    const results = evaluation.all(entry, context);
+    return results instanceof Promise ? results.then((settled) => bulk(request, secret, key, entry, settled, token)) : bulk(request, secret, key, entry, results, token);
   }
 
   /**
@@ -164,7 +181,10 @@ export function createOfrepProtocol({ evaluation, verifier, limiter, parseJson, 
     }
     const token = tokenIn(request.headers);
     const entry = evaluation.loaded(verified);
-    if (entry && !token && !evaluation.needsToken(verified, entry)) return evaluated(request, secret, verified, entry, bodyContext(body), token);
+    if (entry && !token && !evaluation.needsToken(verified, entry)) {
+      const answer = evaluated(request, secret, verified, entry, bodyContext(body), token);
+      return answer instanceof Promise ? answer.catch((error: unknown) => failure(request, error)) : answer;
+    }
     return (async () => {
       const loaded = await evaluation.entryFor(verified);
       const context = (await evaluation.contextFromToken(verified, loaded, token)) ?? bodyContext(body);

@@ -91,7 +91,7 @@ export async function portalRoutes(app: FastifyInstance, deps: EvaluationDeps) {
 
       const isCamel = query.keys === "camel";
       const flags: Record<string, PortalFlag> = {};
-      for (const result of evaluation.all(entry, context as EvaluationContext, "portal")) {
+      for (const result of await evaluation.all(entry, context as EvaluationContext, "portal")) {
         const flag: PortalFlag = { value: result.value, reason: result.reason };
         if (result.variant !== undefined) flag.variant = result.variant;
         flags[isCamel ? camelKey(result.key) : result.key] = flag;

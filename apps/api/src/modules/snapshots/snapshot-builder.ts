@@ -72,6 +72,7 @@ export function buildSnapshot(rows: SnapshotRows, now: Date = new Date()): Envir
       rules: Array.isArray(s.rules) ? (s.rules as EnvironmentSnapshot["segments"][number]["rules"]) : [],
     })),
     tenants: rows.tenants.map((t) => ({ key: t.key, attributes: asRecord(t.attributes), disabledModules: t.disabled_modules })),
-    identities: rows.identities.map((i) => ({ key: i.key, traits: asRecord(i.traits) })),
+    // Identities' traits live in PostgreSQL and the traits cache, never in the snapshot.
+    identities: [],
   };
 }

@@ -21,6 +21,8 @@ export interface EnvironmentRow {
   context_jwks_url: string | null;
   require_context_token: boolean;
   master_switch_on: boolean;
+  /** Whether the environment has any identity: without one, evaluation never looks traits up. */
+  has_identities: boolean;
 }
 
 export interface FlagRow {
@@ -74,11 +76,6 @@ export interface TenantRow {
   disabled_modules: string[];
 }
 
-export interface IdentityRow {
-  key: string;
-  traits: unknown;
-}
-
 export interface SnapshotRows {
   environment: EnvironmentRow;
   flags: FlagRow[];
@@ -86,7 +83,6 @@ export interface SnapshotRows {
   userOverrides: UserOverrideRow[];
   segments: SegmentRow[];
   tenants: TenantRow[];
-  identities: IdentityRow[];
 }
 
 export const snapshotsRepository = {
@@ -97,7 +93,8 @@ export const snapshotsRepository = {
       WITH env AS (
         SELECT e.id, e.key, e.workspace_id, w.slug AS workspace_slug, e.snapshot_version,
                e.context_secret, e.context_issuer, e.context_jwks_url, e.require_context_token,
-               e.master_switch_on
+               e.master_switch_on,
+               EXISTS (SELECT 1 FROM identities i WHERE i.environment_id = e.id) AS has_identities
         FROM environments e JOIN workspaces w ON w.id = e.workspace_id
         WHERE e.id = $1::uuid
       )
@@ -137,10 +134,7 @@ export const snapshotsRepository = {
             LEFT JOIN tenant_modules tm ON tm.tenant_id = t.id
             LEFT JOIN modules m ON m.id = tm.module_id
             WHERE t.workspace_id = (SELECT workspace_id FROM env)
-            GROUP BY t.id) t), '[]'::json),
-        'identities', COALESCE((
-          SELECT json_agg(i ORDER BY i.key) FROM (
-            SELECT key, traits FROM identities WHERE environment_id = $1::uuid) i), '[]'::json)
+            GROUP BY t.id) t), '[]'::json)
       ) END AS rows`,
       [environmentId],
     );
