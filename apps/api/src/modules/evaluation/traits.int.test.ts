@@ -51,6 +51,7 @@ describe("identity traits", () => {
     expect(res.json()).toMatchObject({ key: "user-1", traits: { emailVerified: true, stage: "onboarded" }, version: 1 });
 
     // The environment's first identity bumps its version once (evaluation starts looking traits up).
+    await t.app.services.snapshots.refresh(prodId, before + 1);
     const entry = t.app.services.snapshots.peek(prodId)!;
     expect(entry.version).toBe(before + 1);
     expect(entry.meta.hasIdentities).toBe(true);
