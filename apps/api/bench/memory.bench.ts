@@ -55,6 +55,7 @@ async function scrape(metricsUrl: string): Promise<Record<string, number>> {
   for (const line of text.split("\n")) {
     const match = /^(ensign_(?:process_resident_memory_bytes|snapshot_cache_\w+))\s+(\S+)$/.exec(line);
     if (match) values[match[1]!] = Number(match[2]);
+    if (line.startsWith("ensign_snapshot_version{")) values.entries = (values.entries ?? 0) + 1;
   }
   return values;
 }
@@ -129,6 +130,7 @@ try {
   console.log(`| peak RSS (sampled every 250 ms) | ${mb(peakRss)} |`);
   console.log(`| peak RSS growth over the start | ${mb(peakRss - rssBefore)} (budget ${mb(budget)}) |`);
   console.log(`| snapshots' estimated bytes held at the end | ${mb(after.ensign_snapshot_cache_resident_bytes ?? 0)} |`);
+  console.log(`| environments held at the end / estimated bytes each | ${after.entries ?? 0} / ${((after.ensign_snapshot_cache_resident_bytes ?? 0) / Math.max(1, after.entries ?? 0) / 1024).toFixed(0)} kB |`);
   console.log(`| evictions | ${after.ensign_snapshot_cache_evictions_total ?? 0} |`);
   console.log(`| cold load (first request of each environment) p50 / p99 | ${percentile(cold, 50).toFixed(1)} / ${percentile(cold, 99).toFixed(1)} ms (sweep ${sweepSeconds.toFixed(1)} s) |`);
   console.log(`| ${REQUESTS} Zipf requests: hit rate | ${((100 * hits) / Math.max(1, hits + misses)).toFixed(1)} % (${hits} hits, ${misses} misses) |`);
