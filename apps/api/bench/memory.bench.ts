@@ -4,8 +4,8 @@
  * workspace, set-based SQL), starts the API in its own process with `SNAPSHOT_MEMORY_BUDGET`,
  * then asks every environment once (every request a cold load) and afterwards `--requests`
  * requests spread over the environments the way traffic is (Zipf, a few hot and a long tail).
- * Reports the replica's RSS against the budget, the cache's hit rate, evictions and its
- * estimate of what it holds, and the latency of cold loads.
+ * Runs the same load twice, with the budget and without one, and reports the replica's RSS,
+ * the cache's hit rate, evictions and its estimate of what it holds, and cold-load latency.
  *   pnpm bench:memory                                   5,000 environments × 100 flags, 64MB
  *   pnpm bench:memory --environments 300 --budget 8MB   a small run
  */
@@ -53,11 +53,28 @@ async function scrape(metricsUrl: string): Promise<Record<string, number>> {
   const text = await (await fetch(metricsUrl)).text();
   const values: Record<string, number> = {};
   for (const line of text.split("\n")) {
-    const match = /^(ensign_(?:process_resident_memory_bytes|snapshot_cache_\w+))\s+(\S+)$/.exec(line);
+    const match = /^(ensign_(?:process_resident_memory_bytes|nodejs_heap_size_used_bytes|snapshot_cache_\w+))\s+(\S+)$/.exec(line);
     if (match) values[match[1]!] = Number(match[2]);
     if (line.startsWith("ensign_snapshot_version{")) values.entries = (values.entries ?? 0) + 1;
   }
   return values;
+}
+
+interface Run {
+  budget: number;
+  rssStart: number;
+  rssAfterSweep: number;
+  rssEnd: number;
+  heapEnd: number;
+  peakRss: number;
+  resident: number;
+  entries: number;
+  evictions: number;
+  cold: number[];
+  sweepSeconds: number;
+  hits: number;
+  misses: number;
+  mixed: number[];
 }
 
 const bench = await createBenchDatabase();
@@ -66,75 +83,96 @@ try {
   const seedStarted = performance.now();
   const environments = await seedEnvironments(bench.db, { environments: ENVIRONMENTS, flags: FLAGS });
   console.log(`Seeded ${ENVIRONMENTS} environments × ${FLAGS} flags in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+  const order = Array.from({ length: REQUESTS }, zipf(ENVIRONMENTS));
 
-  const metricsPort = await freePort();
-  api = await startApi({
-    ...benchApiEnvironment({ port: await freePort(), databaseUrl: bench.url, redisUrl: REDIS_URL }),
-    SNAPSHOT_MEMORY_BUDGET: args.budget,
-    METRICS_PORT: String(metricsPort),
-  });
-  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  const ask = async (index: number): Promise<number> => {
-    const started = performance.now();
-    const res = await fetch(`${api!.url}/ofrep/v1/evaluate/flags/flag_00001`, {
-      method: "POST",
-      headers: { "x-api-key": environments[index]!.serverKey, "content-type": "application/json" },
-      body: JSON.stringify({ context: { targetingKey: `user-${index}`, tenantKey: "tenant-1" } }),
+  /** One replica with this budget: every environment once, then the Zipf requests. */
+  async function run(budgetSetting: string): Promise<Run> {
+    const metricsPort = await freePort();
+    api = await startApi({
+      ...benchApiEnvironment({ port: await freePort(), databaseUrl: bench.url, redisUrl: REDIS_URL }),
+      SNAPSHOT_MEMORY_BUDGET: budgetSetting,
+      METRICS_PORT: String(metricsPort),
     });
-    await res.text();
-    if (res.status !== 200) throw new Error(`environment ${index} answered ${res.status}`);
-    return performance.now() - started;
-  };
-  const inParallel = async (count: number, pick: (n: number) => number, each: (ms: number) => void) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < count) each(await ask(pick(next++)));
-      }),
-    );
-  };
+    const url = api.url;
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    const ask = async (index: number): Promise<number> => {
+      const started = performance.now();
+      const res = await fetch(`${url}/ofrep/v1/evaluate/flags/flag_00001`, {
+        method: "POST",
+        headers: { "x-api-key": environments[index]!.serverKey, "content-type": "application/json" },
+        body: JSON.stringify({ context: { targetingKey: `user-${index}`, tenantKey: "tenant-1" } }),
+      });
+      await res.text();
+      if (res.status !== 200) throw new Error(`environment ${index} answered ${res.status}`);
+      return performance.now() - started;
+    };
+    const inParallel = async (count: number, pick: (n: number) => number, each: (ms: number) => void) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < count) each(await ask(pick(next++)));
+        }),
+      );
+    };
+    try {
+      const before = await scrape(metricsUrl);
+      const cold: number[] = [];
+      let peakRss = before.ensign_process_resident_memory_bytes ?? 0;
+      const sampler = setInterval(() => {
+        void scrape(metricsUrl).then((m) => (peakRss = Math.max(peakRss, m.ensign_process_resident_memory_bytes ?? 0)), () => undefined);
+      }, 250);
+      const sweepStarted = performance.now();
+      await inParallel(ENVIRONMENTS, (n) => n, (ms) => cold.push(ms));
+      const sweepSeconds = (performance.now() - sweepStarted) / 1000;
+      const afterSweep = await scrape(metricsUrl);
+      const mixed: number[] = [];
+      await inParallel(REQUESTS, (n) => order[n]!, (ms) => mixed.push(ms));
+      clearInterval(sampler);
+      // A moment idle, so the collector may run before the last reading.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const after = await scrape(metricsUrl);
+      return {
+        budget: after.ensign_snapshot_cache_budget_bytes ?? 0,
+        rssStart: before.ensign_process_resident_memory_bytes ?? 0,
+        rssAfterSweep: afterSweep.ensign_process_resident_memory_bytes ?? 0,
+        rssEnd: after.ensign_process_resident_memory_bytes ?? 0,
+        heapEnd: after.ensign_nodejs_heap_size_used_bytes ?? 0,
+        peakRss: Math.max(peakRss, after.ensign_process_resident_memory_bytes ?? 0),
+        resident: after.ensign_snapshot_cache_resident_bytes ?? 0,
+        entries: after.entries ?? 0,
+        evictions: after.ensign_snapshot_cache_evictions_total ?? 0,
+        cold: cold.sort((a, b) => a - b),
+        sweepSeconds,
+        hits: (after.ensign_snapshot_cache_hits_total ?? 0) - (afterSweep.ensign_snapshot_cache_hits_total ?? 0),
+        misses: (after.ensign_snapshot_cache_misses_total ?? 0) - (afterSweep.ensign_snapshot_cache_misses_total ?? 0),
+        mixed: mixed.sort((a, b) => a - b),
+      };
+    } finally {
+      await api.stop();
+      api = undefined;
+    }
+  }
 
-  const before = await scrape(metricsUrl);
-  const cold: number[] = [];
-  let peakRss = before.ensign_process_resident_memory_bytes ?? 0;
-  const sampler = setInterval(() => {
-    void scrape(metricsUrl).then((m) => (peakRss = Math.max(peakRss, m.ensign_process_resident_memory_bytes ?? 0)), () => undefined);
-  }, 250);
-  const sweepStarted = performance.now();
-  await inParallel(ENVIRONMENTS, (n) => n, (ms) => cold.push(ms));
-  const sweepSeconds = (performance.now() - sweepStarted) / 1000;
-  const afterSweep = await scrape(metricsUrl);
-
-  const pick = zipf(ENVIRONMENTS);
-  const order = Array.from({ length: REQUESTS }, pick);
-  const mixed: number[] = [];
-  await inParallel(REQUESTS, (n) => order[n]!, (ms) => mixed.push(ms));
-  clearInterval(sampler);
-  const after = await scrape(metricsUrl);
-  peakRss = Math.max(peakRss, after.ensign_process_resident_memory_bytes ?? 0);
-
-  cold.sort((a, b) => a - b);
-  mixed.sort((a, b) => a - b);
-  const hits = (after.ensign_snapshot_cache_hits_total ?? 0) - (afterSweep.ensign_snapshot_cache_hits_total ?? 0);
-  const misses = (after.ensign_snapshot_cache_misses_total ?? 0) - (afterSweep.ensign_snapshot_cache_misses_total ?? 0);
-  const budget = after.ensign_snapshot_cache_budget_bytes ?? 0;
-  const rssBefore = before.ensign_process_resident_memory_bytes ?? 0;
+  const bounded = await run(args.budget);
+  // The same load without a budget (as before the cache had one): every environment stays.
+  const unbounded = await run("1024GB");
 
   console.log(`\nSnapshot memory budget — ${machine()}`);
-  console.log(`${ENVIRONMENTS} environments × ${FLAGS} flags through one replica, SNAPSHOT_MEMORY_BUDGET=${args.budget} (${mb(budget)}), ${CONCURRENCY} requests in flight\n`);
-  console.log("| measure | value |");
-  console.log("| --- | ---: |");
-  console.log(`| RSS at start (no environment loaded) | ${mb(rssBefore)} |`);
-  console.log(`| RSS after every environment once | ${mb(afterSweep.ensign_process_resident_memory_bytes ?? 0)} |`);
-  console.log(`| RSS at the end | ${mb(after.ensign_process_resident_memory_bytes ?? 0)} |`);
-  console.log(`| peak RSS (sampled every 250 ms) | ${mb(peakRss)} |`);
-  console.log(`| peak RSS growth over the start | ${mb(peakRss - rssBefore)} (budget ${mb(budget)}) |`);
-  console.log(`| snapshots' estimated bytes held at the end | ${mb(after.ensign_snapshot_cache_resident_bytes ?? 0)} |`);
-  console.log(`| environments held at the end / estimated bytes each | ${after.entries ?? 0} / ${((after.ensign_snapshot_cache_resident_bytes ?? 0) / Math.max(1, after.entries ?? 0) / 1024).toFixed(0)} kB |`);
-  console.log(`| evictions | ${after.ensign_snapshot_cache_evictions_total ?? 0} |`);
-  console.log(`| cold load (first request of each environment) p50 / p99 | ${percentile(cold, 50).toFixed(1)} / ${percentile(cold, 99).toFixed(1)} ms (sweep ${sweepSeconds.toFixed(1)} s) |`);
-  console.log(`| ${REQUESTS} Zipf requests: hit rate | ${((100 * hits) / Math.max(1, hits + misses)).toFixed(1)} % (${hits} hits, ${misses} misses) |`);
-  console.log(`| ${REQUESTS} Zipf requests: p50 / p99 | ${percentile(mixed, 50).toFixed(2)} / ${percentile(mixed, 99).toFixed(2)} ms |`);
+  console.log(`${ENVIRONMENTS} environments × ${FLAGS} flags through one replica, ${CONCURRENCY} requests in flight; the same load with SNAPSHOT_MEMORY_BUDGET=${args.budget} and without a budget\n`);
+  console.log(`| measure | budget ${args.budget} | no budget |`);
+  console.log("| --- | ---: | ---: |");
+  const row = (name: string, of: (r: Run) => string) => console.log(`| ${name} | ${of(bounded)} | ${of(unbounded)} |`);
+  row("RSS at start (no environment loaded)", (r) => mb(r.rssStart));
+  row("RSS after every environment once", (r) => mb(r.rssAfterSweep));
+  row("RSS at the end", (r) => mb(r.rssEnd));
+  row("JavaScript heap in use at the end", (r) => mb(r.heapEnd));
+  row("peak RSS growth over the start (sampled every 250 ms)", (r) => mb(r.peakRss - r.rssStart));
+  row("snapshots held at the end: estimated bytes", (r) => mb(r.resident));
+  row("environments held at the end / estimated bytes each", (r) => `${r.entries} / ${(r.resident / Math.max(1, r.entries) / 1024).toFixed(0)} kB`);
+  row("evictions", (r) => String(r.evictions));
+  row("cold load (each environment's first request) p50 / p99", (r) => `${percentile(r.cold, 50).toFixed(1)} / ${percentile(r.cold, 99).toFixed(1)} ms`);
+  row(`${REQUESTS} Zipf requests: hit rate`, (r) => `${((100 * r.hits) / Math.max(1, r.hits + r.misses)).toFixed(1)} %`);
+  row(`${REQUESTS} Zipf requests: p50 / p99`, (r) => `${percentile(r.mixed, 50).toFixed(2)} / ${percentile(r.mixed, 99).toFixed(2)} ms`);
 } finally {
   await api?.stop();
   await bench.drop();
