@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from "../../../test/helpers/dat
 import { apiKeyHeaders, createApiKey, createFlag } from "../../../test/helpers/evaluation-fixtures";
 import { createWorkspace } from "../../../test/helpers/fixtures";
 import { startRedis } from "../../../test/helpers/outages";
+import { openStream } from "../../../test/helpers/sse";
 import { waitUntil } from "../../../test/helpers/wait";
 
 /** The safety-net poll, far beyond any wait here: what reaches the other replica came by message. */
@@ -115,6 +116,26 @@ describe("identity traits outside the snapshot, across replicas", () => {
     // The least recently used went first; evicted ones are read again, correctly.
     expect(small.app.services.traits.peek(prodId, "seeded")).toBeUndefined();
     expect(await evaluate(small, "seeded")).toBe(true);
+  });
+
+  it("tells server keys' streams which identity changed, never client keys' streams", async () => {
+    const url = await b.app.listen({ port: 0, host: "127.0.0.1" });
+    const clientKey = (await createApiKey(a.db, ws.id, prodId, "client")).secret;
+    const serverStream = await openStream(`${url}/v1/stream`, apiKeyHeaders(server));
+    const clientStream = await openStream(`${url}/v1/stream`, apiKeyHeaders(clientKey));
+    try {
+      await serverStream.next((e) => e.event === "change");
+      await clientStream.next((e) => e.event === "change");
+      expect((await putTraits(a, "streamed@example.com", { stage: "signup" })).statusCode).toBe(200);
+      const event = await serverStream.next((e) => e.event === "identity");
+      expect(JSON.parse(event.data!)).toEqual({ environment: "production", key: "streamed@example.com" });
+      // The hub writes to every stream of the environment in one pass: the client's would have it by now.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(clientStream.events.some((e) => e.event === "identity" || e.data?.includes("streamed@example.com"))).toBe(false);
+    } finally {
+      serverStream.close();
+      clientStream.close();
+    }
   });
 
   it("falls back to PostgreSQL while Redis is down, and changes reach the other replica within seconds", async () => {

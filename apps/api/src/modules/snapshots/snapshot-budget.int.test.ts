@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { apiKeyHeaders, createApiKey, createFlag } from "../../../test/helpers/evaluation-fixtures";
 import { createWorkspace } from "../../../test/helpers/fixtures";
+import { openStream } from "../../../test/helpers/sse";
 
 describe("snapshots within a memory budget", () => {
   let t: TestApp;
@@ -86,6 +87,29 @@ describe("snapshots within a memory budget", () => {
     expect(store().peek(dev.id)).toBeDefined();
     unpin();
     await store().get(ws.environments[2]!.id);
+    expect(store().peek(dev.id)).toBeUndefined();
+  });
+
+  it("keeps an environment whose SDK stream is open on this replica, and lets it go when the stream ends", async () => {
+    const [dev, staging, prod] = ws.environments as [(typeof ws.environments)[number], (typeof ws.environments)[number], (typeof ws.environments)[number]];
+    const url = await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const stream = await openStream(`${url}/v1/stream`, apiKeyHeaders(keys[dev.id]!));
+    try {
+      await stream.next((e) => e.event === "change");
+      await store().get(staging.id);
+      await store().get(prod.id);
+      expect(store().peek(dev.id)).toBeDefined();
+    } finally {
+      stream.close();
+      await stream.ended;
+    }
+    // The stream has ended (the server hears the close): the next load may evict it.
+    const released = Date.now();
+    while (store().peek(dev.id) && Date.now() - released < 10_000) {
+      await store().get(staging.id);
+      await store().get(prod.id);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     expect(store().peek(dev.id)).toBeUndefined();
   });
 
