@@ -293,16 +293,19 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
     if (loaded) return loaded;
     if (dropped.has(environmentId)) throw notFound("The environment");
     stats.misses += 1;
-    try {
-      await reload(environmentId);
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      log.error({ err: error, environmentId }, "snapshot load failed");
-      throw new AppError("SERVICE_UNAVAILABLE", "Flags cannot be loaded right now; try again shortly.", { cause: error });
+    // A second round only when loads for other environments evicted this one before it was read.
+    for (let round = 0; round < 2 && !dropped.has(environmentId); round++) {
+      try {
+        await reload(environmentId);
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        log.error({ err: error, environmentId }, "snapshot load failed");
+        throw new AppError("SERVICE_UNAVAILABLE", "Flags cannot be loaded right now; try again shortly.", { cause: error });
+      }
+      const entry = entries.get(environmentId);
+      if (entry) return entry;
     }
-    const entry = entries.get(environmentId);
-    if (!entry) throw notFound("The environment");
-    return entry;
+    throw notFound("The environment");
   }
 
   async function inWorkspace(workspaceId: string, environmentId: string): Promise<SnapshotEntry<C>> {
