@@ -15,6 +15,16 @@ const Duration = z
     return Number(amount) * factor;
   });
 
+/** A size in bytes: `256MB`, `1GB`, `512kB` or a plain number of bytes (units of 1,024). */
+const Size = z
+  .string()
+  .regex(/^\d+(\s*(b|kb|mb|gb))?$/i, "must be a size such as 256MB, 1GB or 65536")
+  .transform((value) => {
+    const [, amount, unit] = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(value)!;
+    const factor = { b: 1, kb: 1_024, mb: 1_048_576, gb: 1_073_741_824 }[(unit ?? "b").toLowerCase() as "b" | "kb" | "mb" | "gb"];
+    return Number(amount) * factor;
+  });
+
 const List = z
   .string()
   .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean));
@@ -72,6 +82,14 @@ const EnvSchema = z.object({
   EVAL_BODY_LIMIT: z.coerce.number().int().min(256).max(1_048_576).default(65_536),
   /** How often each replica compares its snapshots' versions with PostgreSQL while Redis is up (1 s while it is down). */
   SNAPSHOT_POLL_INTERVAL: Duration.default(10_000),
+  /** Estimated memory the environments' snapshots may take in one replica; the least recently used leave beyond it. */
+  SNAPSHOT_MEMORY_BUDGET: Size.default(256 * 1_048_576),
+  /** Identities whose traits one replica keeps in memory (least recently used leave first). */
+  IDENTITY_CACHE_ENTRIES: z.coerce.number().int().min(0).default(100_000),
+  /** Estimated memory those traits may take in one replica. */
+  IDENTITY_CACHE_BUDGET: Size.default(64 * 1_048_576),
+  /** How long the shared Redis copy of an identity's traits lives after it was last written. */
+  IDENTITY_CACHE_TTL: Duration.default(3_600_000),
   /** How often cached API keys are checked again against PostgreSQL (revocations arrive sooner by message). */
   API_KEY_RECHECK_INTERVAL: Duration.default(30_000),
   /** How often evaluation counters leave process memory. */
@@ -204,6 +222,10 @@ export type Config = {
     rateLimitPerSecond: number;
     bodyLimit: number;
     snapshotPollMs: number;
+    /** Bytes of snapshots one replica holds at most (estimated). */
+    snapshotMemoryBudget: number;
+    /** The identity traits cache: entries and bytes in process, lifetime of the Redis copies. */
+    identityCache: { maxEntries: number; maxBytes: number; ttlMs: number };
     apiKeyRecheckMs: number;
     statsFlushMs: number;
     heartbeatMs: number;
@@ -319,6 +341,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerSecond: e.EVAL_RATE_LIMIT,
       bodyLimit: e.EVAL_BODY_LIMIT,
       snapshotPollMs: e.SNAPSHOT_POLL_INTERVAL,
+      snapshotMemoryBudget: e.SNAPSHOT_MEMORY_BUDGET,
+      identityCache: { maxEntries: e.IDENTITY_CACHE_ENTRIES, maxBytes: e.IDENTITY_CACHE_BUDGET, ttlMs: e.IDENTITY_CACHE_TTL },
       apiKeyRecheckMs: e.API_KEY_RECHECK_INTERVAL,
       statsFlushMs: e.STATS_FLUSH_INTERVAL,
       heartbeatMs: e.STREAM_HEARTBEAT_INTERVAL,

@@ -1,4 +1,4 @@
-import { compile, type CompiledSnapshot } from "@ensign/evaluator";
+import { compile } from "@ensign/evaluator";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "./config";
@@ -28,6 +28,7 @@ import { createAuditRetention } from "./modules/audit/audit-retention";
 import { createAuditService } from "./modules/audit/audit.service";
 import { createEnvironmentsService } from "./modules/environments/environments.service";
 import { createIdentitiesService } from "./modules/identities/identities.service";
+import { createTraitsCache } from "./modules/identities/traits-cache";
 import { createInvitationsService } from "./modules/invitations/invitations.service";
 import { createMembersService } from "./modules/members/members.service";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
@@ -61,13 +62,6 @@ import { createWebhooksService } from "./modules/webhooks/webhooks.service";
 import { webhookSecretSealer } from "./modules/webhooks/signing";
 import { createWorkspacesService } from "./modules/workspaces/workspaces.service";
 
-/** A compiled snapshot with one identity's traits replaced; everything else is shared. */
-function withIdentity(compiled: CompiledSnapshot, version: number, key: string, traits: Readonly<Record<string, unknown>>): CompiledSnapshot {
-  const identities = new Map(compiled.identities);
-  identities.set(key, traits);
-  return { ...compiled, version, identities };
-}
-
 export interface Infra {
   config: Config;
   db: Database;
@@ -97,7 +91,7 @@ export function createServices(infra: Infra) {
     copies,
     watcher,
     compile,
-    patchIdentity: withIdentity,
+    memoryBudget: config.evaluation.snapshotMemoryBudget,
     log,
     onRebuilt: (seconds) => metrics.snapshotRebuilt(seconds),
   });
@@ -109,12 +103,14 @@ export function createServices(infra: Infra) {
       apiKeyVerifier.forget(key.id);
     }
   });
+  const traits = createTraitsCache({ cache, sql: db.sql, log, ...config.evaluation.identityCache, isCacheUp: () => watcher.health().cache });
   const statsRecorder = createStatsRecorder();
   const statsFlusher = createStatsFlusher({ recorder: statsRecorder, cache, prisma, log, intervalMs: config.evaluation.statsFlushMs });
   const tenantEvaluation = createTenantEvaluation({ snapshots });
   const streams = createStreamHub({
     store: snapshots,
     watcher,
+    traits,
     heartbeatMs: config.evaluation.heartbeatMs,
     limits: { perKey: config.evaluation.streamsPerKey, perAddress: config.evaluation.streamsPerAddress },
   });
@@ -130,6 +126,8 @@ export function createServices(infra: Infra) {
       return { database: checks.database === "up", cache: checks.cache === "up" };
     },
     openStreams: () => streams.connections(),
+    snapshotCache: () => snapshots.cacheStats(),
+    identityCache: () => traits.stats(),
   });
 
   return {
@@ -145,7 +143,8 @@ export function createServices(infra: Infra) {
     apiKeys: createApiKeysService({ prisma, revocations }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
     serviceTokens: createServiceTokensService({ prisma, tokens: accessTokens }),
-    identities: createIdentitiesService({ prisma, notifier }),
+    identities: createIdentitiesService({ prisma, notifier, traits }),
+    traits,
     audit: createAuditService({ prisma }),
     auditRetention: createAuditRetention({ prisma, log: infra.log, intervalMs: config.auditRetentionIntervalMs }),
     transfer: createTransferService({ prisma, notifier, limits }),
@@ -173,7 +172,7 @@ export function createServices(infra: Infra) {
     watcher,
     apiKeyVerifier,
     rateLimiter: createRateLimiter(config.evaluation.rateLimitPerSecond),
-    evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier({ outbound: config.outbound }), metrics }),
+    evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier({ outbound: config.outbound }), metrics, traits, log }),
     metrics,
     streams,
     statsRecorder,
@@ -188,7 +187,7 @@ export function createServices(infra: Infra) {
       for (const deadline = Date.now() + 2_000; Date.now() < deadline && !(await cache.ping()); ) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await Promise.all([watcher.start(), apiKeyVerifier.start()]);
+      await Promise.all([watcher.start(), apiKeyVerifier.start(), traits.start()]);
       statsFlusher.start();
     },
     /** Ends the live streams before the server closes (they would hold it open). */
@@ -197,7 +196,7 @@ export function createServices(infra: Infra) {
     },
     async stop(): Promise<void> {
       snapshots.close();
-      await Promise.all([watcher.stop(), apiKeyVerifier.stop(), statsFlusher.stop()]);
+      await Promise.all([watcher.stop(), apiKeyVerifier.stop(), statsFlusher.stop(), traits.stop()]);
     },
   };
 }

@@ -110,6 +110,11 @@ export const EnvironmentSnapshot = z.object({
   /** The workspace's end-user roles; absent in snapshots written before roles existed (no hierarchy). */
   roles: z.array(SnapshotRole).optional(),
   tenants: z.array(SnapshotTenant),
+  /**
+   * Always empty from the API: identities' traits are read per key (`GET
+   * /v1/identities/:key/traits`). Kept so older SDKs still accept the snapshot; a bootstrap
+   * snapshot may still list identities, and the evaluator uses them.
+   */
   identities: z.array(SnapshotIdentity),
 });
 export type EnvironmentSnapshot = z.infer<typeof EnvironmentSnapshot>;

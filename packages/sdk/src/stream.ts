@@ -28,6 +28,8 @@ export interface ChangeStreamOptions {
   heartbeatTimeoutMs: number;
   onOpen(): void;
   onChange(event: StreamChangeEvent): void;
+  /** An identity's stored traits changed (`event: identity`, server keys' streams only). */
+  onIdentity?(event: { environment: string; key: string }): void;
   onError(error: EnsignError): void;
 }
 
@@ -67,6 +69,15 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
     options.onChange({ environment: change.environment, version: change.version });
   };
 
+  const handleIdentity = (data: string) => {
+    try {
+      const event = JSON.parse(data) as { environment?: unknown; key?: unknown };
+      if (typeof event?.key === "string" && typeof event.environment === "string") options.onIdentity?.({ environment: event.environment, key: event.key });
+    } catch {
+      options.onError(new EnsignError("STREAM", "The stream sent an identity event that is not JSON"));
+    }
+  };
+
   const opened = () => {
     connected = true;
     attempt = 0;
@@ -93,6 +104,7 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
     source.onopen = opened;
     source.onerror = () => failed(new EnsignError("STREAM", "The change stream broke; reconnecting"));
     source.addEventListener("change", (event) => handleData(event.data, event.lastEventId || undefined));
+    source.addEventListener("identity", (event) => handleIdentity(event.data));
   };
 
   const connectFetch = (credentialHeaders: Record<string, string>) => {
@@ -111,7 +123,12 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
     const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-cache", ...credentialHeaders };
     if (lastEventId) headers["last-event-id"] = lastEventId;
     armHeartbeat();
-    const parser = new SseParser({ onEvent: (event) => event.event === "change" && handleData(event.data, event.id) });
+    const parser = new SseParser({
+      onEvent: (event) => {
+        if (event.event === "change") handleData(event.data, event.id);
+        else if (event.event === "identity") handleIdentity(event.data);
+      },
+    });
     void (async () => {
       const response = await options.fetch(url, { headers, signal: anySignal([controller.signal]) });
       if (response.ok && !response.body) {

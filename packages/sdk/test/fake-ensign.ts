@@ -30,6 +30,10 @@ export interface FakeEnsign {
   /** Replaces the snapshot (bumping its version) and pushes a change event. */
   publish(change: (snapshot: EnvironmentSnapshot) => void, options?: { notify?: boolean }): void;
   ping(): void;
+  /** Identities' stored traits, as `GET /v1/identities/:key/traits` serves them. */
+  identities: Map<string, Record<string, unknown>>;
+  /** Stores an identity's traits and announces it on the streams (`event: identity`). */
+  setTraits(key: string, traits: Record<string, unknown>, options?: { notify?: boolean }): void;
   /** Cuts every open stream, as a proxy or a deploy would. */
   dropStreams(): void;
   close(): Promise<void>;
@@ -52,6 +56,7 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { p
     sendBadJson: false,
     streamStatus: undefined as number | undefined,
     revokedTokens: revoked,
+    identities: new Map<string, Record<string, unknown>>(),
   };
 
   const server = createServer((req, res) => {
@@ -71,6 +76,8 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { p
       if (fake.failWith) return send(res, fake.failWith, { error: { code: "SERVICE_UNAVAILABLE", message: "down for the test" } });
       if (url.pathname === "/v1/flags") return flags(req, res, url, key);
       if (url.pathname === "/v1/config") return config(req, res, key);
+      const identity = /^\/v1\/identities\/([^/]+)\/traits$/.exec(url.pathname);
+      if (identity && req.method === "GET") return identityTraits(res, key, decodeURIComponent(identity[1]!));
       send(res, 404, { error: { code: "NOT_FOUND", message: "no such route" } });
     }, fake.delayMs);
   });
@@ -102,6 +109,13 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { p
     const etag = `"${fake.snapshot.version}"`;
     if (req.headers["if-none-match"] === etag) return send(res, 304, undefined, { etag });
     send(res, 200, fake.snapshot, { etag });
+  }
+
+  function identityTraits(res: ServerResponse, key: string, identity: string) {
+    if (key !== SERVER_KEY) return send(res, key === CLIENT_KEY ? 403 : 401, { error: { code: "FORBIDDEN", message: "a server key is required" } });
+    const traits = fake.identities.get(identity);
+    if (!traits) return send(res, 404, { error: { code: "NOT_FOUND", message: `Identity '${identity}' not found` } });
+    send(res, 200, { key: identity, traits, version: 1, updatedAt: new Date().toISOString() });
   }
 
   function stream(req: IncomingMessage, res: ServerResponse, key: string) {
@@ -139,6 +153,11 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { p
       fake.snapshot = next;
       if (options.notify === false) return;
       for (const res of streams) res.write(changeEvent(next.environment, next.version));
+    },
+    setTraits(key: string, traits: Record<string, unknown>, options: { notify?: boolean } = {}) {
+      fake.identities.set(key, traits);
+      if (options.notify === false) return;
+      for (const res of streams) res.write(`event: identity\ndata: ${JSON.stringify({ environment: fake.snapshot.environment, key })}\n\n`);
     },
     ping() {
       for (const res of streams) res.write(": ping\n\n");

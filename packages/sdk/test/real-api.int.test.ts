@@ -110,6 +110,39 @@ describe("SDKs against the real Ensign API", () => {
     expect(local.getBoolean("additional_services_enabled", false, { targetingKey: "d", tenantKey: "desert-laughs" })).toBe(true);
   });
 
+  it("local client: evaluates with identities' stored traits read per key, and hears of their changes on the stream", async () => {
+    await createFlag(t.db, ws.id, {
+      key: "beta_reports",
+      states: { [prod.id]: { enabled: true, fallthrough: { variant: "off" }, rules: [{ conditions: [{ attribute: "stage", operator: "equals", values: ["onboarded"] }], serve: { variant: "on" } }] } },
+    });
+    const putTraits = (key: string, traits: object) => fetch(`${url}/v1/identities/${key}/traits`, { method: "PUT", headers: { "x-api-key": serverKey, "content-type": "application/json" }, body: JSON.stringify({ traits }) });
+    expect((await putTraits("member-1", { stage: "onboarded" })).status).toBe(200);
+    await publishChange(t.app, t.db, ws.id, [prod.id]);
+
+    const local = createLocalClient({ url, serverKey });
+    closers.push(local);
+    await local.start();
+    await waitFor(() => local.isStreaming, "the stream");
+    // The configuration carries no identity; the traits come from their own route.
+    const config = await (await fetch(`${url}/v1/config`, { headers: { "x-api-key": serverKey } })).json();
+    expect(config.identities).toEqual([]);
+    expect(await local.evaluate("beta_reports", false, { targetingKey: "member-1" })).toMatchObject({ value: true });
+    expect(await local.evaluate("beta_reports", true, { targetingKey: "member-2" })).toMatchObject({ value: false });
+
+    const version = local.version;
+    expect((await putTraits("member-1", { stage: "signup" })).status).toBe(200);
+    const until = async (check: () => Promise<boolean>, what: string) => {
+      for (const deadline = Date.now() + 10_000; !(await check()); await new Promise((resolve) => setTimeout(resolve, 10))) {
+        if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+      }
+    };
+    await until(async () => (await local.evaluate("beta_reports", true, { targetingKey: "member-1" })).value === false, "the changed traits");
+    expect((await putTraits("member-2", { stage: "onboarded" })).status).toBe(200);
+    await until(async () => (await local.evaluate("beta_reports", false, { targetingKey: "member-2" })).value === true, "the new identity");
+    // Traits changes never made the client download the configuration again.
+    expect(local.version).toBe(version);
+  });
+
   it("requireFeature on a local client guards a route by the real API's answers", async () => {
     const local = createLocalClient({ url, serverKey });
     closers.push(local);

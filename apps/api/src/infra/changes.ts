@@ -10,11 +10,6 @@ export interface EnvironmentChange {
   environmentKey: string;
   /** The environment's snapshot version after the change. */
   version: number;
-  /**
-   * Set when the change is exactly one identity's new traits: a replica holding the previous
-   * version patches its snapshot in memory instead of reloading it.
-   */
-  identity?: { key: string; traits: Record<string, unknown> };
   /** Set when the environment was deleted: replicas drop its snapshot and end its streams. */
   isDeleted?: boolean;
 }

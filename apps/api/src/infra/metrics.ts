@@ -11,6 +11,10 @@ export interface MetricsSources {
   dependencies(): Promise<{ database: boolean; cache: boolean }>;
   /** Open Server-Sent Events streams. */
   openStreams(): number;
+  /** The snapshot cache: hits, misses and evictions since start, bytes held and allowed. */
+  snapshotCache?(): { hits: number; misses: number; evictions: number; residentBytes: number; budgetBytes: number };
+  /** The identity traits cache: the same, plus the identities held. */
+  identityCache?(): { hits: number; misses: number; evictions: number; residentBytes: number; maxBytes: number; entries: number; redisHits: number; databaseReads: number };
 }
 
 const SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -123,6 +127,38 @@ export function createMetrics() {
       this.set(sources?.openStreams() ?? 0);
     },
   });
+  const cacheCounter = (name: string, help: string, read: () => number | undefined) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read() ?? 0);
+      },
+    });
+  const cacheGauge = (name: string, help: string, read: () => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const value = read();
+        this.set(value === undefined || !Number.isFinite(value) ? 0 : value);
+      },
+    });
+  cacheCounter("ensign_snapshot_cache_hits_total", "Requests whose environment's snapshot was in memory.", () => sources?.snapshotCache?.().hits);
+  cacheCounter("ensign_snapshot_cache_misses_total", "Requests that had to load their environment's snapshot (first use or after eviction).", () => sources?.snapshotCache?.().misses);
+  cacheCounter("ensign_snapshot_cache_evictions_total", "Snapshots let go to stay within SNAPSHOT_MEMORY_BUDGET.", () => sources?.snapshotCache?.().evictions);
+  cacheGauge("ensign_snapshot_cache_resident_bytes", "Estimated bytes of the snapshots this replica holds.", () => sources?.snapshotCache?.().residentBytes);
+  cacheGauge("ensign_snapshot_cache_budget_bytes", "SNAPSHOT_MEMORY_BUDGET in bytes (0 when unlimited).", () => sources?.snapshotCache?.().budgetBytes);
+  cacheCounter("ensign_identity_cache_hits_total", "Identity traits found in this replica's memory.", () => sources?.identityCache?.().hits);
+  cacheCounter("ensign_identity_cache_misses_total", "Identity traits read from Redis or PostgreSQL.", () => sources?.identityCache?.().misses);
+  cacheCounter("ensign_identity_cache_redis_hits_total", "Identity traits misses answered by the shared Redis copy.", () => sources?.identityCache?.().redisHits);
+  cacheCounter("ensign_identity_cache_database_reads_total", "Identity traits misses read from PostgreSQL.", () => sources?.identityCache?.().databaseReads);
+  cacheCounter("ensign_identity_cache_evictions_total", "Identities let go to stay within IDENTITY_CACHE_ENTRIES and IDENTITY_CACHE_BUDGET.", () => sources?.identityCache?.().evictions);
+  cacheGauge("ensign_identity_cache_resident_bytes", "Estimated bytes of the identity traits this replica holds.", () => sources?.identityCache?.().residentBytes);
+  cacheGauge("ensign_identity_cache_entries", "Identities whose traits this replica holds.", () => sources?.identityCache?.().entries);
   const scheduleRuns = new Counter({
     name: "ensign_schedule_runs_total",
     help: "Scheduled changes and override expiries this replica applied, by outcome.",

@@ -2,7 +2,7 @@ import { compile, evaluate } from "@ensign/evaluator";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLIENT_KEY, SERVER_KEY, startFakeEnsign, type FakeEnsign } from "../../test/fake-ensign";
-import { portalSnapshot, setTenantFeature } from "../../test/snapshots";
+import { booleanFlag, portalSnapshot, setTenantFeature } from "../../test/snapshots";
 import { sleep, waitFor } from "../../test/wait";
 import type { EnsignError, FlagDetails } from "../types";
 import { createLocalClient, type LocalClientOptions } from "./local-client";
@@ -166,5 +166,81 @@ describe("local client", () => {
     expect(c.status).toBe("ready");
     expect(c.getBoolean("ai_agents_enabled", false, { tenantKey: "tucson-theatre-works" })).toBe(true);
     expect(fake.requests).toHaveLength(0);
+  });
+
+  describe("identity traits", () => {
+    const withTraitRule = () =>
+      fake.publish((s) => {
+        const flag = booleanFlag("beta_reports", { fallthrough: "off" });
+        flag.state.rules = [{ id: "r1", conditions: [{ attribute: "stage", operator: "equals", values: ["onboarded"] }], serve: { variant: "on" } }];
+        s.flags.push(flag);
+      });
+    const traitRequests = () => fake.requests.filter((r) => r.path.startsWith("/v1/identities/"));
+
+    it("reads an identity's traits once when first evaluated, merges them under the context, and holds them", async () => {
+      withTraitRule();
+      fake.setTraits("user-1", { stage: "onboarded" });
+      const { client: c, errors } = client({ stream: false });
+      await c.start();
+      expect(fake.snapshot.identities).toEqual([]);
+      expect(await c.evaluate("beta_reports", false, { targetingKey: "user-1" })).toMatchObject({ value: true });
+      // Held now: the synchronous getters use them without asking again.
+      expect(c.getBoolean("beta_reports", false, { targetingKey: "user-1" })).toBe(true);
+      // The request's own attributes win over stored traits.
+      expect(c.getBoolean("beta_reports", true, { targetingKey: "user-1", stage: "signup" })).toBe(false);
+      // A key without an identity is asked for once, and remembered.
+      expect(await c.evaluate("beta_reports", true, { targetingKey: "user-2" })).toMatchObject({ value: false });
+      expect(c.getBoolean("beta_reports", true, { targetingKey: "user-2" })).toBe(false);
+      expect(traitRequests().map((r) => r.path)).toEqual(["/v1/identities/user-1/traits", "/v1/identities/user-2/traits"]);
+      expect(traitRequests()[0]!.headers["x-api-key"]).toBe(SERVER_KEY);
+      expect(errors).toEqual([]);
+    });
+
+    it("answers from the context alone until a cold identity's traits arrive, then with them", async () => {
+      withTraitRule();
+      fake.setTraits("user-3", { stage: "onboarded" });
+      const { client: c } = client({ stream: false });
+      await c.start();
+      expect(c.getBoolean("beta_reports", false, { targetingKey: "user-3" })).toBe(false);
+      await waitFor(() => c.getBoolean("beta_reports", false, { targetingKey: "user-3" }), "the traits");
+      await c.identify("user-3");
+      expect(traitRequests()).toHaveLength(1);
+    });
+
+    it("drops held traits when the stream announces the identity changed", async () => {
+      withTraitRule();
+      fake.setTraits("user-4", { stage: "signup" });
+      const { client: c } = client();
+      await c.start();
+      await waitFor(() => c.isStreaming, "the stream");
+      await c.identify("user-4");
+      expect(c.getBoolean("beta_reports", false, { targetingKey: "user-4" })).toBe(false);
+      fake.setTraits("user-4", { stage: "onboarded" });
+      await waitFor(() => c.getBoolean("beta_reports", false, { targetingKey: "user-4" }), "the new traits");
+      expect(traitRequests()).toHaveLength(2);
+      // No snapshot was downloaded again for it.
+      expect(configRequests()).toHaveLength(1);
+    });
+
+    it("reads traits again after the poll interval when there is no stream", async () => {
+      withTraitRule();
+      fake.setTraits("user-5", { stage: "signup" }, { notify: false });
+      const { client: c } = client({ stream: false, pollIntervalMs: 50 });
+      await c.start();
+      await c.identify("user-5");
+      fake.setTraits("user-5", { stage: "onboarded" }, { notify: false });
+      await sleep(80);
+      await c.identify("user-5");
+      expect(c.getBoolean("beta_reports", false, { targetingKey: "user-5" })).toBe(true);
+    });
+
+    it("never asks for traits when told not to", async () => {
+      withTraitRule();
+      fake.setTraits("user-6", { stage: "onboarded" });
+      const { client: c } = client({ stream: false, traits: false });
+      await c.start();
+      expect(await c.evaluate("beta_reports", false, { targetingKey: "user-6" })).toMatchObject({ value: false });
+      expect(traitRequests()).toHaveLength(0);
+    });
   });
 });

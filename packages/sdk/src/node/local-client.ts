@@ -7,6 +7,7 @@ import { errorOf, typeOfDefault, type ExpectedType } from "../flag-values";
 import { buildUrl, conditionalGet, type FetchLike } from "../http";
 import { openChangeStream, unref, type ChangeStream } from "../stream";
 import { EnsignError, type ClientStatus, type EvaluationContext, type FlagClient, type FlagDetails, type FlagMap, type RegisteredFlags } from "../types";
+import { createIdentityTraits } from "./identity-traits";
 import { changedFlagKeys, parseSnapshot } from "./snapshot";
 
 /** How a local client reaches Ensign. */
@@ -30,6 +31,14 @@ export interface LocalClientOptions {
   fetch?: FetchLike;
   /** The clock evaluations use (epoch ms). */
   now?: () => number;
+  /**
+   * Merge each identity's stored traits (set with `PUT /v1/identities/:key/traits`) under the
+   * context, as the API does. Traits are not in `/v1/config`: they are read per targeting key
+   * from `GET /v1/identities/:key/traits` when first needed and held in memory. Default true.
+   */
+  traits?: boolean;
+  /** Identities whose traits are held at most (least recently used leave first). Default 10,000. */
+  traitsCacheSize?: number;
 }
 
 /** The Node client: evaluates in process from the environment's snapshot. */
@@ -42,11 +51,19 @@ export interface LocalClient<F extends FlagMap = RegisteredFlags> extends FlagCl
   evaluateAll(context?: EvaluationContext): Record<string, FlagDetails>;
   /** Downloads `/v1/config` now (with the ETag); resolves when done, never rejects. */
   refresh(): Promise<void>;
+  /**
+   * Reads the stored traits of an identity (by targeting key) unless they are held, so that the
+   * synchronous getters use them. `evaluate` does this by itself. Resolves when done, never rejects.
+   */
+  identify(targetingKey: string): Promise<void>;
 }
 
 /**
  * Creates a local-evaluation client. Call `await client.start()` once at boot: it downloads the
- * snapshot and opens the stream. Evaluations are synchronous and never leave the process.
+ * snapshot and opens the stream. Evaluations are synchronous and never leave the process, with
+ * one exception: an identity's stored traits are read from Ensign the first time its targeting
+ * key is evaluated. The synchronous getters do not wait for them (they answer from the context
+ * alone until the traits arrive); `evaluate` and `identify` do.
  */
 export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: LocalClientOptions): LocalClient<F> {
   const fetchFn: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -62,6 +79,37 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
   let started: Promise<void> | undefined;
   let stream: ChangeStream | undefined;
   let pollTimer: ReturnType<typeof setInterval> | undefined;
+  const isUsingTraits = options.traits !== false;
+  const pollMs = options.pollIntervalMs ?? 30_000;
+  const traits = createIdentityTraits({
+    url: options.url,
+    headers,
+    fetch: fetchFn,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxEntries: options.traitsCacheSize ?? 10_000,
+    // Streaming, `identity` events say when traits change; otherwise they are read again as often as the config is polled.
+    maxAgeMs: () => (stream?.isConnected ? Number.POSITIVE_INFINITY : pollMs > 0 ? pollMs : Number.POSITIVE_INFINITY),
+  });
+
+  /** The identity's traits under the context, when held; starts reading them when not. */
+  function withTraits(context: EvaluationContext): EvaluationContext {
+    const key = context.targetingKey;
+    if (!isUsingTraits || typeof key !== "string") return context;
+    const held = traits.peek(key);
+    if (held === undefined) {
+      void identify(key);
+      return context;
+    }
+    return held === null ? context : { ...held, ...context };
+  }
+
+  function identify(key: string): Promise<void> {
+    if (!isUsingTraits) return Promise.resolve();
+    return traits.load(key).then(
+      () => undefined,
+      (error: unknown) => void emitter.emit("error", error instanceof EnsignError ? error : new EnsignError("NETWORK", String(error), { cause: error })),
+    );
+  }
 
   function install(next: EnvironmentSnapshot): string[] {
     const changed = changedFlagKeys(snapshot, next);
@@ -119,7 +167,7 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
   }
 
   function evaluateRaw(key: string, defaultValue: unknown, expectedType: ExpectedType | undefined, context: EvaluationContext | undefined) {
-    const merged = options.context || !context ? { ...options.context, ...context } : context;
+    const merged = withTraits(options.context || !context ? { ...options.context, ...context } : context);
     // Without an injected clock the evaluator reads Date.now() itself, only when a rule needs it.
     const at = options.now ? options.now() : undefined;
     return evaluate(compiled!, key, merged, { defaultValue: defaultValue as never, expectedType: expectedType === "json" ? undefined : expectedType, now: at });
@@ -163,12 +211,17 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
           fetch: fetchFn,
           backoff: options.backoff,
           heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 75_000,
-          onOpen: () => (isFirstOpen ? (isFirstOpen = false) : void load()),
+          onOpen: () => {
+            if (isFirstOpen) return void (isFirstOpen = false);
+            // Identity events may have been missed while away.
+            traits.clear();
+            void load();
+          },
           onChange: (event) => event.version > client.version && void load(),
+          onIdentity: (event) => traits.forget(event.key),
           onError: (error) => emitter.emit("error", error),
         });
       }
-      const pollMs = options.pollIntervalMs ?? 30_000;
       if (pollMs > 0) {
         pollTimer = setInterval(() => !client.isStreaming && void load(), pollMs);
         unref(pollTimer);
@@ -177,6 +230,7 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
       return started;
     },
     refresh: load,
+    identify,
     getBoolean: (key, defaultValue, context) => valueOf(key, defaultValue, "boolean", context),
     getString: (key, defaultValue, context) => valueOf(key, defaultValue, "string", context),
     getNumber: (key, defaultValue, context) => valueOf(key, defaultValue, "number", context),
@@ -184,6 +238,8 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
     getDetails: (key, defaultValue, context) => resolve(key, defaultValue, typeOfDefault(defaultValue), context),
     async evaluate(key, defaultValue, context) {
       await client.start();
+      const targetingKey = context?.targetingKey ?? options.context?.targetingKey;
+      if (typeof targetingKey === "string") await identify(targetingKey);
       return resolve(key, defaultValue, typeOfDefault(defaultValue), context);
     },
     evaluateAll(context) {

@@ -7,6 +7,7 @@ import { inWorkspace } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
 import type { Metrics } from "../../infra/metrics";
 import type { StatsRecorder } from "../analytics/stats-recorder";
+import type { Traits, TraitsCache } from "../identities/traits-cache";
 import type { SnapshotEntry, SnapshotStore } from "../snapshots/snapshot-store";
 import type { VerifiedKey } from "../api-access/api-key-verifier";
 import { contextIssue } from "./context-limits";
@@ -32,7 +33,14 @@ export interface EvaluationServiceDeps {
   /** Prometheus counters of evaluations by environment, reason and kind. */
   metrics?: Metrics;
   tokens: ContextTokenVerifier;
+  /** Identities' stored traits, merged under each context with a targeting key. */
+  traits: TraitsCache;
+  log?: { warn(details: object, message: string): void };
 }
+
+/** The stored traits under the request's own attributes: a request key (even `null`) hides the trait of the same name. */
+const merged = (traits: Traits | null, context: EvaluationContext): EvaluationContext =>
+  traits === null ? context : ({ ...traits, ...context } as EvaluationContext);
 
 /**
  * Evaluation for API-key callers (OFREP, portal) and for the admin's live tester and blast
@@ -40,7 +48,44 @@ export interface EvaluationServiceDeps {
  * synchronously once the environment is loaded. Every API-key evaluation is counted for the
  * flag statistics, in memory.
  */
-export function createEvaluationService({ prisma, store, recorder, tokens, metrics }: EvaluationServiceDeps) {
+export function createEvaluationService({ prisma, store, recorder, tokens, metrics, traits, log }: EvaluationServiceDeps) {
+  /**
+   * The context with its identity's stored traits merged in: synchronous when the environment
+   * has no identities, the context no targeting key, or the traits are held in memory; else a
+   * promise (Redis, then PostgreSQL). When neither can answer, the request's own context is used.
+   */
+  function withTraits(entry: Entry, context: EvaluationContext): EvaluationContext | Promise<EvaluationContext> {
+    const key = context.targetingKey;
+    if (typeof key !== "string" || !entry.meta.hasIdentities) return context;
+    const held = traits.peek(entry.meta.environmentId, key);
+    if (held !== undefined) return merged(held, context);
+    return traits.get(entry.meta.environmentId, key).then(
+      (found) => merged(found, context),
+      (error: unknown) => {
+        log?.warn({ environmentId: entry.meta.environmentId, err: (error as Error).message }, "identity traits unavailable; evaluating the request's context alone");
+        return context;
+      },
+    );
+  }
+
+  function evaluateOne(entry: Entry, flagKey: string, context: EvaluationContext): EvaluationResult {
+    const started = performance.now();
+    const result = evaluate(entry.compiled, flagKey, context);
+    if (result.errorCode !== "FLAG_NOT_FOUND") {
+      recorder.record(entry.meta.workspaceId, entry.meta.environmentId, result, targetingKeyOf(context), micros(started));
+    }
+    metrics?.evaluated(entry.meta.workspaceSlug, entry.meta.environmentKey, "single", [result], (performance.now() - started) / 1000);
+    return result;
+  }
+
+  function evaluateEvery(entry: Entry, context: EvaluationContext, kind: "bulk" | "portal"): EvaluationResult[] {
+    const started = performance.now();
+    const results = evaluateAll(entry.compiled, context);
+    recorder.recordMany(entry.meta.workspaceId, entry.meta.environmentId, results, targetingKeyOf(context), micros(started));
+    metrics?.evaluated(entry.meta.workspaceSlug, entry.meta.environmentKey, kind, results, (performance.now() - started) / 1000);
+    return results;
+  }
+
   /** A key whose environment is gone died with it (replicas hear so at once, or when they recheck their keys). */
   async function load(key: VerifiedKey): Promise<Entry> {
     try {
@@ -93,24 +138,23 @@ export function createEvaluationService({ prisma, store, recorder, tokens, metri
     /** Why the context cannot be used, or undefined. */
     contextIssue,
 
-    one(entry: Entry, flagKey: string, context: EvaluationContext): EvaluationResult {
-      const started = performance.now();
-      const result = evaluate(entry.compiled, flagKey, context);
-      if (result.errorCode !== "FLAG_NOT_FOUND") {
-        recorder.record(entry.meta.workspaceId, entry.meta.environmentId, result, targetingKeyOf(context), micros(started));
-      }
-      metrics?.evaluated(entry.meta.workspaceSlug, entry.meta.environmentKey, "single", [result], (performance.now() - started) / 1000);
-      return result;
+    /**
+     * One flag for the context, with its identity's stored traits: synchronous unless the
+     * identity's traits have to be read first (a cold identity).
+     */
+    one(entry: Entry, flagKey: string, context: EvaluationContext): EvaluationResult | Promise<EvaluationResult> {
+      const full = withTraits(entry, context);
+      return full instanceof Promise ? full.then((ready) => evaluateOne(entry, flagKey, ready)) : evaluateOne(entry, flagKey, full);
     },
 
-    /** Every flag for the context: `kind` says which endpoint asked (OFREP bulk or the portal's). */
-    all(entry: Entry, context: EvaluationContext, kind: "bulk" | "portal" = "bulk"): EvaluationResult[] {
-      const started = performance.now();
-      const results = evaluateAll(entry.compiled, context);
-      recorder.recordMany(entry.meta.workspaceId, entry.meta.environmentId, results, targetingKeyOf(context), micros(started));
-      metrics?.evaluated(entry.meta.workspaceSlug, entry.meta.environmentKey, kind, results, (performance.now() - started) / 1000);
-      return results;
+    /** Every flag for the context: `kind` says which endpoint asked (OFREP bulk or the portal's). Synchronous as `one` is. */
+    all(entry: Entry, context: EvaluationContext, kind: "bulk" | "portal" = "bulk"): EvaluationResult[] | Promise<EvaluationResult[]> {
+      const full = withTraits(entry, context);
+      return full instanceof Promise ? full.then((ready) => evaluateEvery(entry, ready, kind)) : evaluateEvery(entry, full, kind);
     },
+
+    /** The context with its identity's stored traits merged in (synchronous when they are in memory). */
+    withTraits,
 
     /** A server SDK downloaded the environment's configuration to evaluate locally. */
     configDownloaded(entry: Entry): void {
@@ -131,10 +175,11 @@ export function createEvaluationService({ prisma, store, recorder, tokens, metri
       const issue = contextIssue(context);
       if (issue) throw new AppError("VALIDATION_FAILED", `The context is not valid: ${issue}.`, { details: { issues: [{ path: "body.context", message: issue }] } });
       const keys = flag === undefined ? flagKeys(entry.compiled) : [flag];
+      const full = await withTraits(entry, context);
       const started = performance.now();
       const results = keys.map((key) => {
         const at = performance.now();
-        const result = evaluate(entry.compiled, key, context, { trace: true });
+        const result = evaluate(entry.compiled, key, full, { trace: true });
         return { ...result, latencyMicros: micros(at) };
       });
       return { environment: entry.meta.environmentKey, version: entry.version, latencyMicros: micros(started), results };

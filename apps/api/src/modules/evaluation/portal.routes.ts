@@ -1,4 +1,4 @@
-import type { EvaluationContext } from "@ensign/contracts/evaluation";
+import type { EvaluationContext, EvaluationResult } from "@ensign/contracts/evaluation";
 import { CONTEXT_TOKEN_HEADER, PortalFlagsQuery } from "@ensign/contracts/portal";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, invalid } from "../../infra/errors";
@@ -56,6 +56,11 @@ export async function portalRoutes(app: FastifyInstance, deps: Pick<EvaluationDe
     const issue = evaluation.contextIssue(context);
     if (issue) throw new AppError("VALIDATION_FAILED", `The context is not valid: ${issue}.`, { details: { issues: [{ path: "query.context", message: issue }] } });
     const results = evaluation.all(entry, context as EvaluationContext, "portal");
+    if (results instanceof Promise) return results.then((settled) => send(request, reply, entry, settled));
+    return send(request, reply, entry, results);
+  }
+
+  function send(request: FastifyRequest, reply: FastifyReply, entry: Entry, results: EvaluationResult[]) {
     const head = `{"environment":${JSON.stringify(entry.meta.environmentKey)},"version":${entry.version},"flags":{`;
     const written = bulkAnswer(entry.compiled, results, (request.query as PortalFlagsQuery).keys === "camel" ? "portal-camel" : "portal", head, "}}");
     // Added to CORS's `Vary: Origin`, never in its place: a cache must not hand one origin's answer to another.

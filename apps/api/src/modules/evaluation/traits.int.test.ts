@@ -50,10 +50,11 @@ describe("identity traits", () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ key: "user-1", traits: { emailVerified: true, stage: "onboarded" }, version: 1 });
 
-    // The writing replica patched its snapshot in memory: the next version, no reload.
+    // The environment's first identity bumps its version once (evaluation starts looking traits up).
+    await t.app.services.snapshots.refresh(prodId, before + 1);
     const entry = t.app.services.snapshots.peek(prodId)!;
     expect(entry.version).toBe(before + 1);
-    expect(entry.compiled.flags).toBe(previous.compiled.flags);
+    expect(entry.meta.hasIdentities).toBe(true);
     expect(await evaluateFor("user-1")).toBe(true);
     // The request's context wins over a stored trait.
     expect(await evaluateFor("user-1", { emailVerified: false })).toBe(false);
@@ -64,9 +65,9 @@ describe("identity traits", () => {
     const stored = await t.db.prisma.identity.findFirstOrThrow({ where: { environmentId: prodId, key: "user-1" } });
     expect(audit[0]).toMatchObject({ actorType: "api_key", actorId: server.id, action: "identity.created", targetId: stored.id, targetKey: "user-1", environmentKey: "production" });
     expect(stored.traits).toEqual({ emailVerified: true, stage: "onboarded" });
-    // The patched snapshot equals what a full rebuild from PostgreSQL gives.
-    const snapshotIdentities = entry.stored.identities;
-    expect(snapshotIdentities).toEqual([{ key: "user-1", traits: { emailVerified: true, stage: "onboarded" } }]);
+    // Traits stay out of the snapshot; this replica holds them in its traits cache.
+    expect(entry.stored.identities).toEqual([]);
+    expect(t.app.services.traits.peek(prodId, "user-1")).toEqual({ emailVerified: true, stage: "onboarded" });
   });
 
   it("replaces traits; an identical write changes nothing", async () => {
@@ -93,7 +94,7 @@ describe("identity traits", () => {
     expect(byAdmin.json()).toMatchObject({ traits: { stage: "vip" }, version: 2 });
     const byBackend = await putTraits("user-7", { stage: "active" });
     expect(byBackend.json()).toEqual({ key: "user-7", traits: { stage: "active" }, version: 3, updatedAt: expect.any(String) });
-    expect(t.app.services.snapshots.peek(prodId)!.stored.identities.find((i) => i.key === "user-7")).toEqual({ key: "user-7", traits: { stage: "active" } });
+    expect(t.app.services.traits.peek(prodId, "user-7")).toEqual({ stage: "active" });
 
     const actions = (await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, targetKey: "user-7" }, orderBy: { id: "asc" } })).map((e) => [e.action, e.actorType]);
     expect(actions).toEqual([
@@ -152,10 +153,7 @@ describe("identity traits", () => {
     const read = await getTraits("user-progress");
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual({ key: "user-progress", traits: { stage: "active", actionsCount: 5 }, version: 3, updatedAt: expect.any(String) });
-    expect(t.app.services.snapshots.peek(prodId)!.stored.identities.find((i) => i.key === "user-progress")).toEqual({
-      key: "user-progress",
-      traits: { stage: "active", actionsCount: 5 },
-    });
+    expect(t.app.services.traits.peek(prodId, "user-progress")).toEqual({ stage: "active", actionsCount: 5 });
     const actions = (await t.db.prisma.auditEntry.findMany({ where: { workspaceId: ws.id, targetKey: "user-progress" }, orderBy: { id: "asc" } })).map((e) => e.action);
     expect(actions).toEqual(["identity.created", "identity.traits_patched", "identity.traits_patched"]);
   });

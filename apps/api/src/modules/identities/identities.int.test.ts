@@ -19,7 +19,7 @@ describe("identities", () => {
   });
   afterAll(() => t.close());
 
-  it("creates an identity by setting its traits, bumping only that environment", async () => {
+  it("creates an identity by setting its traits; the environment's first identity bumps only that environment", async () => {
     const env = world.ws.environments[2]!;
     const res = await t.app.inject({
       method: "PUT",
@@ -30,9 +30,12 @@ describe("identities", () => {
     expect(res.statusCode).toBe(201);
     expect(res.headers.etag).toBe('"1"');
     expect(res.json()).toMatchObject({ key: "user-1", environment: "production", traits: { stage: "onboarding", actionsCount: 3 }, version: 1 });
-    expect(changes).toEqual([
-      expect.objectContaining({ environmentId: env.id, version: env.snapshotVersion + 1, identity: { key: "user-1", traits: expect.objectContaining({ stage: "onboarding" }) } }),
-    ]);
+    // The first identity tells replicas that this environment's evaluations now look traits up.
+    expect(changes).toEqual([expect.objectContaining({ environmentId: env.id, version: env.snapshotVersion + 1 })]);
+    const second = await t.app.inject({ method: "PUT", url: `${base}/user-2/traits`, headers: headers.editor, payload: { traits: { stage: "signup" } } });
+    expect(second.statusCode).toBe(201);
+    // Later identities leave the snapshot alone: traits are not part of it.
+    expect(changes).toHaveLength(1);
     const [entry] = await auditOf(t, world.ws.id, "identity.created");
     expect(entry).toMatchObject({ actorRole: "editor", userAgent: "identities-test", environmentKey: "production", targetKey: "user-1", before: null, after: { traits: { stage: "onboarding" } } });
   });
@@ -80,7 +83,9 @@ describe("identities", () => {
     changes.length = 0;
     expect((await t.app.inject({ method: "DELETE", url, headers: { ...headers.editor, ...ifMatch(1) } })).statusCode).toBe(204);
     expect(await t.db.prisma.identity.count({ where: { workspaceId: world.ws.id, key: "admin-1" } })).toBe(0);
-    expect(changes).toHaveLength(1);
+    // The snapshot does not carry identities: a deletion leaves its version alone, and the traits cache forgets the identity.
+    expect(changes).toHaveLength(0);
+    expect(t.app.services.traits.peek(world.ws.environments[2]!.id, "admin-1")).toBeNull();
     const [entry] = await auditOf(t, world.ws.id, "identity.deleted");
     expect(entry).toMatchObject({ actorRole: "editor", targetKey: "admin-1", before: { traits: { n: "admin-1" } } });
   });

@@ -32,6 +32,12 @@ export const identitiesRepository = {
     return { rows, total };
   },
 
+  /** How many identities the environment has, counting no further than `limit`. */
+  async countUpTo(tx: Tx, workspaceId: string, environmentId: string, limit: number): Promise<number> {
+    const rows = await tx.identity.findMany({ where: { workspaceId, environmentId }, select: { id: true }, take: limit });
+    return rows.length;
+  },
+
   find(tx: Tx, workspaceId: string, environmentId: string, key: string) {
     return tx.identity.findFirst({ where: { workspaceId, environmentId, key }, select: IDENTITY_SELECT });
   },

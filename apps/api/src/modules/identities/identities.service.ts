@@ -3,7 +3,7 @@ import { MAX_TRAITS, type IdentityResponse, type IdentityTraitStats, type ListId
 import type { JsonValue } from "@ensign/contracts/targeting";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange } from "../../infra/changes";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
@@ -12,6 +12,7 @@ import { staleVersion } from "../../infra/versioning";
 import { requireEnvironment } from "../environments/environments.service";
 import { contextIssue } from "../evaluation/context-limits";
 import { identitiesRepository as repo, type IdentityRow, type Traits } from "./identities.repository";
+import type { TraitsCache } from "./traits-cache";
 
 /** Values of a trait listed one by one in its statistics; the rest are counted together. */
 const TRAIT_VALUES_SHOWN = 50;
@@ -50,11 +51,12 @@ export interface SetTraitsOptions {
  * Identity traits of one environment: the one place they are read and written, for the admin
  * API (environment by key, If-Match) and for the server-key route (the key's environment, last
  * write wins). Traits obey the context limits (they are merged into every context of their
- * user); a write that changes nothing writes nothing; every other write is audited, bumps the
- * environment's snapshot, and names the identity in its change so replicas patch their
- * snapshot in memory instead of rebuilding it.
+ * user); a write that changes nothing writes nothing; every other write is audited and, once
+ * committed, goes through the traits cache: held by this replica, written through to Redis and
+ * announced to the others. Traits are not part of the environment's snapshot, so a traits
+ * write leaves the snapshot version alone.
  */
-export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+export function createIdentitiesService({ prisma, notifier, traits: traitsCache }: { prisma: PrismaClient; notifier: ChangeNotifier; traits: TraitsCache }) {
   async function requireIdentity(tx: Tx, workspaceId: string, environmentId: string, key: string) {
     const row = await repo.find(tx, workspaceId, environmentId, key);
     if (!row) throw notFound(`Identity '${key}'`);
@@ -75,7 +77,7 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
     replacedAction: string,
   ): Promise<{ identity: IdentityResponse; created: boolean }> {
     const isLastWriteWins = options.expectedVersion === undefined && !options.requireVersion && !options.mergeOnVersion;
-    const { row, created, bumped, environment, traits } = await translating(`Identity '${key}'`, () =>
+    const { row, created, isChanged, environment, traits, bumped } = await translating(`Identity '${key}'`, () =>
       inWorkspace(prisma, workspaceId, async (tx) => {
         const environment = await requireEnvironment(tx, workspaceId, environmentRef);
         const current = await repo.find(tx, workspaceId, environment.id, key);
@@ -89,7 +91,7 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
         const issue = contextIssue(traits) ?? (Object.keys(traits).length > MAX_TRAITS ? `at most ${MAX_TRAITS} traits` : undefined);
         if (issue) throw invalid(`The traits are not valid: ${issue}.`, [{ path: "body.traits", message: issue }]);
         // The same traits again: nothing to record, no snapshot churn.
-        if (current && canonical(current.traits) === canonical(traits)) return { row: current, created: false, bumped: [], environment, traits };
+        if (current && canonical(current.traits) === canonical(traits)) return { row: current, created: false, isChanged: false, environment, traits, bumped: [] as EnvironmentChange[] };
         let row: IdentityRow;
         if (isLastWriteWins) {
           row = await repo.upsert(tx, workspaceId, environment.id, key, traits as Traits);
@@ -110,11 +112,14 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
           before: current ? { traits: current.traits } : null,
           after: { traits: row.traits },
         });
-        return { row, created: !current, bumped: await bumpEnvironments(tx, workspaceId, [environment.id]), environment, traits };
+        // The environment's first identity: its snapshot learns that traits must now be looked up.
+        const isFirst = !current && (await repo.countUpTo(tx, workspaceId, environment.id, 2)) === 1;
+        const bumped = isFirst ? await bumpEnvironments(tx, workspaceId, [environment.id]) : [];
+        return { row, created: !current, isChanged: true, environment, traits, bumped };
       }),
     );
-    // The change names the identity, so replicas patch their snapshot instead of reloading it.
-    await notifier.published(bumped.map((change) => ({ ...change, identity: { key, traits } })));
+    await notifier.published(bumped);
+    if (isChanged) await traitsCache.written({ workspaceId, environmentId: environment.id, environmentKey: environment.key, key, traits });
     return { identity: toIdentityResponse(row, environment.key), created };
   }
 
@@ -202,7 +207,7 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
     },
 
     async delete(workspaceId: string, environmentKey: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
-      const bumped = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const environment = await inWorkspace(prisma, workspaceId, async (tx) => {
         const environment = await requireEnvironment(tx, workspaceId, environmentKey);
         const current = await requireIdentity(tx, workspaceId, environment.id, key);
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Identity '${key}'`, current.version);
@@ -215,9 +220,9 @@ export function createIdentitiesService({ prisma, notifier }: { prisma: PrismaCl
           targetKey: key,
           before: { traits: current.traits },
         });
-        return bumpEnvironments(tx, workspaceId, [environment.id]);
+        return environment;
       });
-      await notifier.published(bumped);
+      await traitsCache.written({ workspaceId, environmentId: environment.id, environmentKey: environment.key, key, traits: null });
     },
   };
 }

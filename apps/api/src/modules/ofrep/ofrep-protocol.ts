@@ -1,4 +1,4 @@
-import type { EvaluationContext } from "@ensign/contracts/evaluation";
+import type { EvaluationContext, EvaluationResult } from "@ensign/contracts/evaluation";
 import { CONTEXT_TOKEN_HEADER } from "@ensign/contracts/portal";
 import type { IncomingHttpHeaders } from "node:http";
 import { AppError } from "../../infra/errors";
@@ -98,20 +98,30 @@ export function createOfrepProtocol({ evaluation, parseJson }: OfrepProtocolDeps
     return `,"eventStreams":${streams},"refreshConnections":${streams}`;
   }
 
-  function evaluated(request: OfrepRequest, entry: Entry, context: EvaluationContext | string, token: string | undefined): OfrepAnswer {
-    const { flagKey, key } = request;
+  function single(request: OfrepRequest, result: EvaluationResult): OfrepAnswer {
+    const errorCode = ofrepErrorCode(result);
+    const status = errorCode === undefined ? 200 : errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
+    return json(status, serializeResult(result, request.key.kind));
+  }
+
+  function bulk(request: OfrepRequest, entry: Entry, results: EvaluationResult[], token: string | undefined): OfrepAnswer {
+    const format = request.key.kind === "client" ? "ofrep-client" : "ofrep-server";
+    const answer = bulkAnswer(entry.compiled, results, format, '{"flags":[', `]${refreshConnections(request, entry, token)}}`);
+    if (matchesEtag(request.headers["if-none-match"], answer.etag)) return { status: 304, headers: { etag: answer.etag }, body: undefined };
+    return json(200, answer.body(), { etag: answer.etag });
+  }
+
+  /** Synchronous unless the context's identity has traits this replica does not hold yet. */
+  function evaluated(request: OfrepRequest, entry: Entry, context: EvaluationContext | string, token: string | undefined): OfrepAnswer | Promise<OfrepAnswer> {
+    const { flagKey } = request;
     if (flagKey !== undefined) {
       if (typeof context === "string") return json(400, serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
       const result = evaluation.one(entry, flagKey, context);
-      const errorCode = ofrepErrorCode(result);
-      const status = errorCode === undefined ? 200 : errorCode === "FLAG_NOT_FOUND" ? 404 : 400;
-      return json(status, serializeResult(result, key.kind));
+      return result instanceof Promise ? result.then((settled) => single(request, settled)) : single(request, result);
     }
     if (typeof context === "string") return json(400, JSON.stringify({ errorCode: "INVALID_CONTEXT", errorDetails: context }));
     const results = evaluation.all(entry, context);
-    const answer = bulkAnswer(entry.compiled, results, key.kind === "client" ? "ofrep-client" : "ofrep-server", '{"flags":[', `]${refreshConnections(request, entry, token)}}`);
-    if (matchesEtag(request.headers["if-none-match"], answer.etag)) return { status: 304, headers: { etag: answer.etag }, body: undefined };
-    return json(200, answer.body(), { etag: answer.etag });
+    return results instanceof Promise ? results.then((settled) => bulk(request, entry, settled, token)) : bulk(request, entry, results, token);
   }
 
   return function respond(request) {

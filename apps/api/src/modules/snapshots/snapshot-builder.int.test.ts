@@ -88,7 +88,10 @@ describe("snapshot builder", () => {
       { key: "beta-co", attributes: {}, disabledModules: [] },
     ]);
     expect(snapshot.segments).toMatchObject([{ key: "vip", includedTenants: ["acme"], rules: [{ conditions: [{ attribute: "plan" }] }] }]);
-    expect(snapshot.identities).toEqual([{ key: "u1", traits: { stage: "onboarded" } }]);
+    // Identities stay in PostgreSQL: the snapshot only knows that the environment has some.
+    expect(snapshot.identities).toEqual([]);
+    expect(rows!.environment.has_identities).toBe(true);
+    expect((await snapshotsRepository.load(t.db.sql, ws.environments[1]!.id))!.environment.has_identities).toBe(false);
   });
 
   it("answers null for an environment that does not exist", async () => {

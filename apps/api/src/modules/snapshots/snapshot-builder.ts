@@ -78,6 +78,7 @@ export function buildSnapshot(rows: SnapshotRows, now: Date = new Date()): Envir
       disabledModules: t.disabled_modules,
       ...(t.roles?.length ? { roles: t.roles.map((r) => ({ key: r.key, inherits: r.inherits ?? [], inheritedBy: r.inherited_by ?? [] })) } : {}),
     })),
-    identities: rows.identities.map((i) => ({ key: i.key, traits: asRecord(i.traits) })),
+    // Identities' traits live in PostgreSQL and the traits cache, never in the snapshot.
+    identities: [],
   };
 }

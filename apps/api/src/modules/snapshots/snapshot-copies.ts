@@ -14,6 +14,8 @@ export interface EnvironmentMeta {
   contextJwksUrl: string | null;
   /** Client keys must present a signed context token (server keys never need one). */
   requireContextToken: boolean;
+  /** Whether the environment had any identity when the snapshot was made (new ones bump the version). */
+  hasIdentities: boolean;
 }
 
 interface StoredCopy {
@@ -33,16 +35,21 @@ const currentKey = (environmentId: string) => `snapshot:${environmentId}:current
  * away only means PostgreSQL is asked instead.
  */
 export function createSnapshotCopies(cache: Cache, sealer: Sealer) {
-  function decode(text: string | null): { snapshot: EnvironmentSnapshot; meta: EnvironmentMeta } | undefined {
+  function decode(text: string | null): { snapshot: EnvironmentSnapshot; json: string; meta: EnvironmentMeta } | undefined {
     if (!text) return undefined;
     try {
       const copy = JSON.parse(text) as StoredCopy;
+      // The copy is written as `{"snapshot":<json>,"meta":<meta>}`, and no JSON string holds an unescaped quote.
+      const metaAt = text.lastIndexOf(',"meta":');
+      const json = text.startsWith('{"snapshot":') && metaAt > 0 ? text.slice('{"snapshot":'.length, metaAt) : JSON.stringify(copy.snapshot);
       const { sealedContextSecret, ...meta } = copy.meta;
       // A copy without the token requirement predates it: rebuild rather than guess it is off.
       if (typeof meta.requireContextToken !== "boolean") return undefined;
+      // A copy that does not say: assume identities, so traits are looked up.
+      if (typeof meta.hasIdentities !== "boolean") meta.hasIdentities = true;
       const contextSecret = sealer.unseal(sealedContextSecret);
       if (contextSecret === undefined) return undefined;
-      return { snapshot: copy.snapshot, meta: { ...meta, contextSecret } };
+      return { snapshot: copy.snapshot, json, meta: { ...meta, contextSecret } };
     } catch {
       return undefined;
     }

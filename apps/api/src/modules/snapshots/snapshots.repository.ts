@@ -21,6 +21,8 @@ export interface EnvironmentRow {
   context_jwks_url: string | null;
   require_context_token: boolean;
   master_switch_on: boolean;
+  /** Whether the environment has any identity: without one, evaluation never looks traits up. */
+  has_identities: boolean;
 }
 
 export interface FlagRow {
@@ -82,11 +84,6 @@ export interface RoleRow {
   inherited_by: string[];
 }
 
-export interface IdentityRow {
-  key: string;
-  traits: unknown;
-}
-
 export interface SnapshotRows {
   environment: EnvironmentRow;
   flags: FlagRow[];
@@ -96,7 +93,6 @@ export interface SnapshotRows {
   tenants: TenantRow[];
   /** The workspace's own end-user roles. */
   roles: RoleRow[];
-  identities: IdentityRow[];
 }
 
 export const snapshotsRepository = {
@@ -107,7 +103,8 @@ export const snapshotsRepository = {
       WITH env AS (
         SELECT e.id, e.key, e.workspace_id, w.slug AS workspace_slug, e.snapshot_version,
                e.context_secret, e.context_issuer, e.context_jwks_url, e.require_context_token,
-               e.master_switch_on
+               e.master_switch_on,
+               EXISTS (SELECT 1 FROM identities i WHERE i.environment_id = e.id) AS has_identities
         FROM environments e JOIN workspaces w ON w.id = e.workspace_id
         WHERE e.id = $1::uuid
       )
@@ -153,10 +150,7 @@ export const snapshotsRepository = {
         'roles', COALESCE((
           SELECT json_agg(r ORDER BY r.key) FROM (
             SELECT key, inherits, inherited_by FROM end_user_roles
-            WHERE workspace_id = (SELECT workspace_id FROM env) AND tenant_id IS NULL) r), '[]'::json),
-        'identities', COALESCE((
-          SELECT json_agg(i ORDER BY i.key) FROM (
-            SELECT key, traits FROM identities WHERE environment_id = $1::uuid) i), '[]'::json)
+            WHERE workspace_id = (SELECT workspace_id FROM env) AND tenant_id IS NULL) r), '[]'::json)
       ) END AS rows`,
       [environmentId],
     );

@@ -33,7 +33,7 @@ export interface TenantEvaluationView {
 /** The in-memory compiled snapshots every replica keeps (the snapshot store). */
 export interface CompiledSnapshots {
   /** The entry this replica holds in memory, without waiting; undefined when none is loaded. */
-  peek(environmentId: string): { version: number; compiled: CompiledSnapshot; meta: { workspaceId: string } } | undefined;
+  peek(environmentId: string): { version: number; compiled: CompiledSnapshot; meta: { workspaceId: string; hasIdentities: boolean } } | undefined;
   /** Reloads until the entry is at least at `version`. */
   refresh(environmentId: string, version?: number): Promise<void>;
 }
@@ -64,6 +64,8 @@ export function createTenantEvaluation(options: { snapshots?: CompiledSnapshots;
   function fromStore(workspaceId: string, environment: SnapshotEnvironment): CompiledSnapshot | undefined {
     if (!snapshots) return undefined;
     const entry = snapshots.peek(environment.id);
+    // The replica's snapshot carries no identities' traits; a tenant's context may have some (an identity keyed by the tenant): read them here.
+    if (entry?.meta.hasIdentities) return undefined;
     if (entry && entry.meta.workspaceId === workspaceId && entry.version >= environment.snapshotVersion) return entry.compiled;
     // Trouble loading (Redis and PostgreSQL) shows on the evaluation path; here the read in the transaction serves.
     void snapshots.refresh(environment.id, environment.snapshotVersion).catch(() => undefined);

@@ -2,6 +2,7 @@ import type { CompiledSnapshot } from "@ensign/evaluator";
 import { AppError } from "../../infra/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { EnvironmentChange } from "../../infra/changes";
+import type { TraitsCache } from "../identities/traits-cache";
 import type { SnapshotStore } from "../snapshots/snapshot-store";
 import type { VersionWatcher } from "../snapshots/version-watcher";
 
@@ -10,6 +11,8 @@ export interface SseClient {
   close(): void;
   /** `ofrep`: unnamed `refetchEvaluation` messages, as OFREP web providers expect them. */
   format?: "ensign" | "ofrep";
+  /** Set for server keys' streams: only they hear which identities changed (keys may be e-mail addresses). */
+  isServer?: boolean;
 }
 
 /** One `change` event: `data` per `StreamChangeEvent`, the snapshot version as the event id. */
@@ -19,6 +22,9 @@ export const changeEvent = (environment: string, version: number, withId = true)
 /** The same change for OFREP providers (ADR 0008 of the protocol): a `message` asking for a bulk refetch. */
 export const refetchEvent = (version: number) =>
   `id: ${version}\ndata: ${JSON.stringify({ type: "refetchEvaluation", etag: `"${version}"`, lastModified: Math.floor(Date.now() / 1000) })}\n\n`;
+
+/** An identity's stored traits changed: server SDKs that evaluate locally drop what they hold for it. */
+export const identityEvent = (environment: string, key: string) => `event: identity\ndata: ${JSON.stringify({ environment, key })}\n\n`;
 
 /** The last event of an SDK stream whose environment was deleted; the stream ends after it. */
 export const deletedEvent = (environment: string) => `event: environment-deleted\ndata: ${JSON.stringify({ environment })}\n\n`;
@@ -66,12 +72,15 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, onClose: (
  * event already sees it; when the environment is deleted they get `environment-deleted` (OFREP
  * streams, which know no such event, just end) and are closed: their keys are revoked with it,
  * so a reconnection is refused. Admin streams hear of every version change of their
- * workspace's environments as soon as the replica learns it. All connections share one
+ * workspace's environments as soon as the replica learns it. Server keys' SDK streams also hear
+ * `identity` events when an identity's traits change (traits are not in the snapshot). An
+ * environment with open SDK streams stays in this replica's memory. All connections share one
  * heartbeat timer.
  */
 export function createStreamHub(deps: {
   store: SnapshotStore<CompiledSnapshot>;
   watcher: VersionWatcher;
+  traits?: TraitsCache;
   heartbeatMs?: number;
   /** Most streams one key or user (`perKey`) and one client address (`perAddress`) may hold open here. */
   limits?: { perKey: number; perAddress: number };
@@ -94,6 +103,13 @@ export function createStreamHub(deps: {
       all.delete(client);
     }
     byEnvironment.delete(environmentId);
+  });
+
+  deps.traits?.onChange((change) => {
+    const clients = byEnvironment.get(change.environmentId);
+    if (!clients) return;
+    const event = identityEvent(change.environmentKey, change.key);
+    for (const client of clients) if (client.isServer && client.format !== "ofrep") client.send(event);
   });
 
   deps.watcher.onChange((change: EnvironmentChange) => {
@@ -151,7 +167,14 @@ export function createStreamHub(deps: {
       };
     },
 
-    subscribeEnvironment: (environmentId: string, client: SseClient) => join(byEnvironment, environmentId, client),
+    subscribeEnvironment(environmentId: string, client: SseClient): () => void {
+      const unpin = deps.store.pin(environmentId);
+      const leave = join(byEnvironment, environmentId, client);
+      return () => {
+        leave();
+        unpin();
+      };
+    },
 
     /** `environments`: the workspace's environments and the versions the client starts from (polled while subscribed). */
     subscribeWorkspace(workspaceId: string, environments: { id: string; key: string; version: number }[], client: SseClient): () => void {

@@ -25,7 +25,8 @@ function contextToken(request: FastifyRequest): string | undefined {
  * once unless `Last-Event-ID` already names it, so a client that missed changes catches up.
  * In an environment that requires signed context tokens, a client key must bring a valid one
  * (checked when the stream opens). When the environment is deleted, its streams end with an
- * `environment-deleted` event.
+ * `environment-deleted` event. Server keys' streams also get `event: identity` with
+ * `{environment, key}` when an identity's stored traits change.
  */
 export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   app.get(
@@ -39,7 +40,7 @@ export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         operationId: "streamChanges",
         summary: "Server-Sent Events: snapshot changes of the key's environment",
         description:
-          "`text/event-stream`. Events: `change` (`id: <version>`, data `{environment, version}`); `: ping` comments every 15 s. Honours `Last-Event-ID`. `?format=ofrep` sends OFREP's `refetchEvaluation` messages instead.",
+          "`text/event-stream`. Events: `change` (`id: <version>`, data `{environment, version}`); for server keys, `identity` (data `{environment, key}`) when an identity's traits change; `: ping` comments every 15 s. Honours `Last-Event-ID`. `?format=ofrep` sends OFREP's `refetchEvaluation` messages instead.",
         security: apiKeyOrQuerySecurity,
         querystring: StreamQuery,
         response: { 200: { description: "The event stream, open until the client leaves.", content: { "text/event-stream": { schema: z.string() } } } },
@@ -56,6 +57,7 @@ export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         release();
       });
       if ((request.query as { format?: unknown }).format === "ofrep") client.format = "ofrep";
+      if (request.apiKey!.kind === "server") client.isServer = true;
       leave = deps.hub.subscribeEnvironment(environmentId, client);
       const seen = lastEventId(request.headers, request.query);
       if (seen === undefined || seen < entry.version) client.send(eventFor(client, entry.meta.environmentKey, entry.version));
