@@ -1,5 +1,5 @@
 import type { Capability } from "@ensign/contracts/auth";
-import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, ToggleRight, UserRound, Users, UsersRound, type LucideIcon } from "lucide-react";
+import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, Layers3, ToggleRight, UserRound, Users, UsersRound, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   to: string;
@@ -23,6 +23,7 @@ export const NAVIGATION: NavSection[] = [
       { to: "identities", label: "Identities", icon: UserRound, requires: "workspace:read" },
       { to: "segments", label: "Segments", icon: UsersRound, requires: "workspace:read" },
       { to: "modules", label: "Modules", icon: Boxes, requires: "workspace:read" },
+      { to: "override-layers", label: "Override layers", icon: Layers3, requires: "workspace:read" },
       { to: "evaluate", label: "Evaluation tester", icon: FlaskConical, requires: "workspace:read" },
       { to: "audit", label: "Audit log", icon: History, requires: "workspace:read" },
     ],

@@ -4,6 +4,7 @@ import { ApiKeysPage } from "../../features/api-keys/components/api-keys-page";
 import { AuditPage } from "../../features/audit/components/audit-page";
 import { EnvironmentsPage } from "../../features/environments/components/environments-page";
 import { IdentitiesPage } from "../../features/identities/components/identities-page";
+import { LayersPage } from "../../features/layers/components/layers-page";
 import { MembersPage } from "../../features/members/components/members-page";
 import { ModulesPage } from "../../features/modules/components/modules-page";
 import { SegmentsPage } from "../../features/segments/components/segments-page";
@@ -11,6 +12,7 @@ import { RequireCapability } from "./guard";
 
 export const IdentitiesRoute = () => <RequireCapability capability="workspace:read"><IdentitiesPage /></RequireCapability>;
 export const SegmentsRoute = () => <RequireCapability capability="workspace:read"><SegmentsPage /></RequireCapability>;
+export const LayersRoute = () => <RequireCapability capability="workspace:read"><LayersPage /></RequireCapability>;
 export const ModulesRoute = () => <RequireCapability capability="workspace:read"><ModulesPage /></RequireCapability>;
 export const AuditRoute = () => <RequireCapability capability="workspace:read"><AuditPage /></RequireCapability>;
 export const EnvironmentsRoute = () => <RequireCapability capability="workspace:read"><EnvironmentsPage /></RequireCapability>;
