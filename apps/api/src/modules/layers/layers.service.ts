@@ -24,6 +24,8 @@ const audited = (row: Pick<LayerRow, "key" | "name" | "description" | "attribute
   attribute: row.attribute,
   values: row.values,
 });
+/** What is stored for an order: nothing for the default one, so it follows the layers as they come and go. */
+const storable = (order: string[], layerKeys: string[]) => (isDefault(order, layerKeys) ? [] : order);
 const target = (row: LayerRow) => ({ targetType: "override_layer", targetId: row.id, targetKey: row.key });
 
 /**
@@ -71,7 +73,7 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
           const clash = existing.find((layer) => layer.attribute === attribute);
           if (clash) throw invalid(`Layer '${clash.key}' already reads '${attribute}'.`, [{ path: "body.attribute", message: "another layer reads this attribute" }]);
           const row = await repo.create(tx, workspaceId, { key: body.key, name: body.name, description: body.description ?? "", attribute, values: body.values });
-          if (stored.length > 0) await repo.saveOrder(tx, workspaceId, withLayer(stored, row.key));
+          if (stored.length > 0) await repo.saveOrder(tx, workspaceId, storable(withLayer(stored, row.key), [...existing.map((l) => l.key), row.key]));
           await recordAudit(tx, actor, { workspaceId, action: "override_layer.created", ...target(row), after: audited(row) });
           bumped.push(...(await bumpEnvironments(tx, workspaceId)));
           return toLayerResponse(row);
@@ -112,7 +114,10 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
         const current = await requireLayer(tx, workspaceId, key);
         const overrides = await repo.overridesOf(tx, workspaceId, current.id);
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Override layer '${key}'`, current.version);
-        if (stored.length > 0) await repo.saveOrder(tx, workspaceId, stored.filter((step) => step !== key));
+        if (stored.length > 0) {
+          const remaining = (await repo.list(tx, workspaceId)).map((layer) => layer.key);
+          await repo.saveOrder(tx, workspaceId, storable(stored.filter((step) => step !== key), remaining));
+        }
         await recordAudit(
           tx,
           actor,
@@ -144,7 +149,7 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
         const before = effectiveOrder(stored, keys);
         const isDefaultOrder = isDefault(order, keys);
         if (before.join() === order.join()) return { order, isDefaultOrder };
-        await repo.saveOrder(tx, workspaceId, isDefaultOrder ? [] : order);
+        await repo.saveOrder(tx, workspaceId, storable(order, keys));
         await recordAudit(tx, actor, { workspaceId, action: "override_order.updated", targetType: "workspace", targetId: workspaceId, before: { order: before }, after: { order } });
         bumped.push(...(await bumpEnvironments(tx, workspaceId)));
         return { order, isDefaultOrder };
