@@ -150,6 +150,22 @@ describe("override layers", () => {
     });
   });
 
+  it("counts a flag with only layer overrides as partly on, in the list and on its page", async () => {
+    const statusIn = async () => {
+      const list = (await t.app.inject({ method: "GET", url: `${ws}/flags?env=production&search=reports`, headers: headers.viewer })).json();
+      const detail = (await t.app.inject({ method: "GET", url: `${ws}/flags/reports`, headers: headers.viewer })).json();
+      const production = (summaries: { environment: string; status: string }[]) => summaries.find((s) => s.environment === "production")?.status;
+      return [production(list.items[0].environments), production(detail.environments)];
+    };
+    expect(await statusIn()).toEqual(["off", "off"]);
+    expect((await t.app.inject({ method: "PUT", url: `${flagEnv("reports")}/layer-overrides/platform/meta`, headers: headers.editor, payload: { variant: "on" } })).statusCode).toBe(201);
+    expect(await statusIn()).toEqual(["partial", "partial"]);
+    const partial = await t.app.inject({ method: "GET", url: `${ws}/flags?env=production&state=partial`, headers: headers.viewer });
+    expect(partial.json().items.map((f: { key: string }) => f.key)).toContain("reports");
+    expect((await t.app.inject({ method: "DELETE", url: `${flagEnv("reports")}/layer-overrides/platform/meta`, headers: headers.editor })).statusCode).toBe(204);
+    expect(await statusIn()).toEqual(["off", "off"]);
+  });
+
   it("refuses bad layers and overrides with a 4xx and writes nothing", async () => {
     const before = await t.db.prisma.layerOverride.count();
     const post = (payload: unknown) => t.app.inject({ method: "POST", url: `${ws}/override-layers`, headers: headers.admin, payload: payload as object });
@@ -188,12 +204,12 @@ describe("override layers", () => {
 
     expect((await auditOf(t, world.ws.id, "override_layer.created")).map((e) => e.targetKey)).toEqual(["platform", "channel"]);
     expect((await auditOf(t, world.ws.id, "override_order.updated")).length).toBe(2);
-    const sets = await auditOf(t, world.ws.id, "layer_override.set");
+    const sets = (await auditOf(t, world.ws.id, "layer_override.set")).filter((e) => e.targetKey === "campaigns");
     expect(sets.map((e) => [e.environmentKey, e.targetKey, e.before === null, (e.after as { locked: boolean }).locked])).toEqual([
       ["production", "campaigns", true, false],
       ["production", "campaigns", false, true],
     ]);
-    const cleared = await auditOf(t, world.ws.id, "layer_override.cleared");
+    const cleared = (await auditOf(t, world.ws.id, "layer_override.cleared")).filter((e) => e.targetKey === "campaigns");
     expect(cleared.map((e) => e.before)).toEqual([{ layer: "platform", value: "tiktok", variant: "on", locked: true, expiresAt: null }]);
     expect((await auditOf(t, world.ws.id, "override_layer.deleted"))[0]?.before).toMatchObject({ key: "platform", overrideCount: 1 });
   });
