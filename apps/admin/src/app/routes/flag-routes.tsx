@@ -39,7 +39,7 @@ export function FlagRoute() {
   const layerSections: FlagSection[] = (layers.data?.items ?? []).map((layer) => ({
     id: `layer-${layer.key}`,
     label: `${layer.name} overrides`,
-    render: ({ flag }) => <LayerOverridesSection flag={flag} layer={layer} order={layers.data?.order ?? []} />,
+    render: ({ flag }) => <LayerOverridesSection flag={flag} layer={layer} layers={layers.data?.items ?? []} order={layers.data?.order ?? []} />,
   }));
   const sections = layerSections.length === 0 ? SECTIONS : [...SECTIONS.slice(0, 2), ...layerSections, ...SECTIONS.slice(2)];
   return (

@@ -32,17 +32,17 @@ const toLocalInput = (iso: string | null) => {
  * A flag's overrides for one override layer in the current environment: one row per known
  * value (e.g. each platform), each with its variant, lock and expiry.
  */
-export function LayerOverridesSection({ flag, layer, order }: { flag: LayerFlag; layer: LayerResponse; order: string[] }) {
+export function LayerOverridesSection({ flag, layer, layers, order }: { flag: LayerFlag; layer: LayerResponse; layers: LayerResponse[]; order: string[] }) {
   const { ws, env, environment, can } = useWorkspaceScope();
   const overrides = useLayerOverrides(ws, env, flag.key, layer.key);
   const byValue = new Map((overrides.data?.items ?? []).map((o) => [o.value, o]));
-  const others = order.map((step) => (step === layer.key ? layer.name : step === "user" ? "user" : step === "tenant" ? "tenant" : step === "rules" ? "rules" : step));
+  const names = order.map((step) => layers.find((l) => l.key === step)?.name ?? step);
   return (
     <Card
       title={`${layer.name} overrides in ${environment.name}`}
       description={
         <>
-          Read from the context attribute <code className="font-mono">{layer.attribute}</code>. Order: {others.join(" > ")} &gt; default. A locked override wins over every
+          Read from the context attribute <code className="font-mono">{layer.attribute}</code>. Order: {names.join(" > ")} &gt; default. A locked override wins over every
           other override and rule.
         </>
       }
