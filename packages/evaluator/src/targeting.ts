@@ -25,7 +25,7 @@ export function decideByTargeting(session: Session, flag: CompiledFlag, defaultV
 
 /** The workspace's own order: a locked layer override first, then each step in turn. */
 function decideInOrder(session: Session, flag: CompiledFlag, precedence: readonly OrderStep[], defaultValue: JsonValue): EvaluationResult {
-  if (flag.layerOverrides.size !== 0) {
+  if (flag.hasLockedLayerOverride) {
     const locked = decideByLockedLayer(session, flag, precedence, defaultValue);
     if (locked !== null) return locked;
   }

@@ -179,6 +179,8 @@ export interface CompiledFlag {
   readonly tenantOverrides: ReadonlyMap<string, CompiledOverride>;
   /** Overrides by layer key, then by the attribute's value. */
   readonly layerOverrides: ReadonlyMap<string, ReadonlyMap<string, CompiledOverride>>;
+  /** Any locked layer override: without one, the locked pass ahead of the order is skipped. */
+  readonly hasLockedLayerOverride: boolean;
   /** Any tenant list or override at all: without one, step 6 is skipped outright. */
   readonly hasTenantTargeting: boolean;
   readonly rules: readonly CompiledRule[];
