@@ -225,3 +225,28 @@ test("role hierarchy pages", async ({ page, browser }) => {
   await tenantAdmin.page.screenshot({ path: shot("tenant-roles") });
   await tenantAdmin.close();
 });
+
+test("override layers pages", async ({ page }) => {
+  const owner = await apiAs("owner");
+  const ws = "/v1/workspaces/finance-suite";
+  if ((await owner.get(`${ws}/flags/campaign_creation`)).status() === 404) {
+    await owner.post(`${ws}/flags`, { data: { key: "campaign_creation", name: "Campaign creation", initialState: { enabled: true } } });
+  }
+  if (!(await owner.get(`${ws}/override-layers/platform`)).ok()) {
+    await owner.post(`${ws}/override-layers`, { data: { key: "platform", name: "Platform", values: ["meta", "google", "tiktok", "linkedin", "twitter", "snapchat"] } });
+    await owner.post(`${ws}/override-layers`, { data: { key: "region", name: "Region", attribute: "geo.region", values: ["eu", "us", "apac"] } });
+    const overrides = `${ws}/flags/campaign_creation/environments/production/layer-overrides/platform`;
+    await owner.put(`${overrides}/tiktok`, { data: { variant: "on" } });
+    await owner.put(`${overrides}/snapchat`, { data: { variant: "off", locked: true } });
+    await owner.put(`${overrides}/meta`, { data: { variant: "on", expiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString() } });
+  }
+  await owner.dispose();
+  await page.goto("/w/finance-suite/override-layers");
+  await expect(page.getByRole("table", { name: "Override layers" })).toBeVisible();
+  await page.screenshot({ path: shot("override-layers") });
+  await page.goto("/w/finance-suite/flags/campaign_creation");
+  await page.getByRole("tab", { name: "Production" }).click();
+  await page.getByRole("tab", { name: "Platform overrides" }).click();
+  await expect(page.getByTestId("layer-value-snapchat")).toContainText("locked");
+  await page.screenshot({ path: shot("flag-layer-overrides") });
+});

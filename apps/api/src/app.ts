@@ -28,6 +28,7 @@ import { membersRoutes } from "./modules/members/members.routes";
 import { passwordResetIssueRoutes, passwordResetRedeemRoutes } from "./modules/password-resets/password-resets.routes";
 import { modulesRoutes } from "./modules/feature-modules/feature-modules.routes";
 import { rolesRoutes, tenantAdminRolesRoutes } from "./modules/roles/roles.routes";
+import { layersRoutes } from "./modules/layers/layers.routes";
 import { segmentsRoutes } from "./modules/segments/segments.routes";
 import { transferRoutes } from "./modules/transfer/transfer.routes";
 import { openApiDocument, transformDocument, transformRouteSchema } from "./infra/openapi";
@@ -286,6 +287,7 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     await browserFacing.register(passwordResetIssueRoutes, { prefix: "/v1/workspaces", publicUrl: config.accounts.publicUrl });
     await browserFacing.register(passwordResetRedeemRoutes, { prefix: "/v1/password-resets" });
     await browserFacing.register(modulesRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(layersRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(segmentsRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(rolesRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(tenantAdminRolesRoutes, { prefix: "/v1/tenant" });

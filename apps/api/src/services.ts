@@ -42,6 +42,8 @@ import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
 import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
+import { createLayerOverridesService } from "./modules/layers/layer-overrides.service";
+import { createLayersService } from "./modules/layers/layers.service";
 import { createTenantAdminAccessService } from "./modules/tenant-admin/tenant-admin-access.service";
 import { createTenantAuditService } from "./modules/tenant-admin/tenant-audit.service";
 import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
@@ -165,6 +167,8 @@ export function createServices(infra: Infra) {
     tenantOverrides: createTenantOverridesService({ prisma, notifier, limits }),
     userOverrides: createUserOverridesService({ prisma, notifier, limits }),
     bulkOverrides: createBulkOverridesService({ prisma, notifier, limits }),
+    layers: createLayersService({ prisma, notifier }),
+    layerOverrides: createLayerOverridesService({ prisma, notifier }),
     tenantAdminAccess: createTenantAdminAccessService({ prisma }),
     tenantFeatures: createTenantFeaturesService({ prisma, notifier, evaluation: tenantEvaluation, limits }),
     tenantAudit: createTenantAuditService({ prisma }),

@@ -20,7 +20,9 @@ export type EvaluationErrorCode = z.infer<typeof EvaluationErrorCode>;
 
 /**
  * The source that decided a result, more precise than the reason:
- * `USER_OVERRIDE`, `TENANT_DENY`, `TENANT_OVERRIDE_LOCKED`, `TENANT_ALLOW`, `TENANT_OVERRIDE`,
+ * `USER_OVERRIDE`, `LAYER_OVERRIDE:<layer>` and `LAYER_OVERRIDE_LOCKED:<layer>` (an override of one
+ * of the workspace's override layers, e.g. `LAYER_OVERRIDE:platform`), `TENANT_DENY`,
+ * `TENANT_OVERRIDE_LOCKED`, `TENANT_ALLOW`, `TENANT_OVERRIDE`,
  * `RULE:<id>`, `FALLTHROUGH`, `FALLTHROUGH:NO_BUCKET_KEY` (a split whose bucketBy attribute is missing
  * from the context serves the off variant), `MASTER_SWITCH` (the environment's master switch is
  * on: every flag serves its off variant), `MODULE_DISABLED`, `FLAG_DISABLED`,

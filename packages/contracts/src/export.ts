@@ -2,6 +2,7 @@ import { z } from "zod";
 import { FlagKey, IsoDateTime, Key, Name } from "./common";
 import { Color } from "./environments";
 import { Traits } from "./identities";
+import { LayerAttribute, LayerKey, LayerValue, MAX_LAYER_VALUES, MAX_LAYERS } from "./layers";
 import { SegmentRules } from "./segments";
 import { FlagType, JsonValue, KeyList, LIMITS, RuleBody, Serve, Variant, VariantKey } from "./targeting";
 
@@ -126,6 +127,26 @@ export const ExportUserOverride = z.object({
   updatedBy: z.string().max(254).nullable(),
 });
 
+/** An override layer (a workspace's own dimension, e.g. platform) and its known values. */
+export const ExportLayer = z.object({
+  key: LayerKey,
+  name: Name,
+  description: Text,
+  attribute: LayerAttribute,
+  values: z.array(LayerValue).max(MAX_LAYER_VALUES),
+});
+
+export const ExportLayerOverride = z.object({
+  flag: FlagKey,
+  environment: Key,
+  layer: LayerKey,
+  value: LayerValue,
+  variant: VariantKey,
+  locked: z.boolean(),
+  expiresAt: When,
+  updatedBy: z.string().max(254).nullable(),
+});
+
 export const ExportIdentity = z.object({ environment: Key, key: Key, traits: Traits });
 
 export const WorkspaceExport = z.object({
@@ -141,6 +162,11 @@ export const WorkspaceExport = z.object({
   tenantOverrides: z.array(ExportTenantOverride),
   userOverrides: z.array(ExportUserOverride),
   identities: z.array(ExportIdentity),
+  /** Absent in documents from before override layers: none. Listed in the order they were made. */
+  overrideLayers: z.array(ExportLayer).max(MAX_LAYERS).default([]),
+  /** The stored override order; empty for the default (user, the layers, tenant, rules). */
+  overrideOrder: z.array(z.string().max(63)).max(MAX_LAYERS + 3).default([]),
+  layerOverrides: z.array(ExportLayerOverride).default([]),
 });
 export type WorkspaceExport = z.infer<typeof WorkspaceExport>;
 
@@ -163,6 +189,8 @@ export const ImportSummary = z.object({
   tenantOverrides: z.number().int(),
   userOverrides: z.number().int(),
   identities: z.number().int(),
+  overrideLayers: z.number().int(),
+  layerOverrides: z.number().int(),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { FlagKey, Key } from "./common";
 import { EvaluationContext, EvaluationResult } from "./evaluation";
 import { UpdateFlagStateBody } from "./flags";
+import { SnapshotLayerOverride } from "./snapshot";
 import { JsonValue, LIMITS, RuleBody } from "./targeting";
 
 /**
@@ -39,12 +40,14 @@ export type LiveEvaluationResponse = z.infer<typeof LiveEvaluationResponse>;
  * A proposed change to one flag's state in this environment: the flag-state PATCH body
  * (`enabled`, `fallthrough`, `tenantAllow`, `tenantDeny`; missing fields keep their current
  * value), plus optionally the whole proposed rule list, as the rule editor holds it before
- * saving (rules without an `id` are new). Nothing is written.
+ * saving (rules without an `id` are new), and the whole proposed list of layer overrides
+ * (`[{ layer, value, variant, locked, expiresAt? }]`), as the layer tab holds it. Nothing is written.
  */
 export const ImpactBody = z.object({
   flag: FlagKey,
   state: UpdateFlagStateBody.extend({
     rules: z.array(RuleBody.extend({ id: z.string().min(1).max(64).optional() })).max(LIMITS.rulesPerFlag).optional(),
+    layerOverrides: z.array(SnapshotLayerOverride).max(4_000).optional(),
   }),
 });
 export type ImpactBody = z.infer<typeof ImpactBody>;
@@ -58,12 +61,17 @@ export const ImpactOutcome = z.object({
 
 export const ImpactChange = z.object({
   tenantKey: z.string(),
+  /** The layer value the context carried, in a workspace with override layers (one context per tenant and value). */
+  layer: z.object({ key: z.string(), value: z.string() }).optional(),
   before: ImpactOutcome,
   after: ImpactOutcome,
 });
 export type ImpactChange = z.infer<typeof ImpactChange>;
 
-/** The blast radius over every tenant of the workspace (context `{targetingKey: tenantKey, tenantKey}`). */
+/**
+ * The blast radius over every tenant of the workspace (context `{targetingKey: tenantKey, tenantKey}`),
+ * and in a workspace with override layers also every tenant with each known value of each layer.
+ */
 export const ImpactResponse = z.object({
   flag: z.string(),
   environment: z.string(),

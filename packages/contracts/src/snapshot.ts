@@ -24,6 +24,19 @@ export const SnapshotUserOverride = z.object({
 });
 export type SnapshotUserOverride = z.infer<typeof SnapshotUserOverride>;
 
+/**
+ * An override for one value of a workspace's override dimension ("layer"), e.g. platform
+ * `tiktok` → variant `on`. A locked one wins over every override and rule of the order.
+ */
+export const SnapshotLayerOverride = z.object({
+  layer: Key,
+  value: z.string(),
+  variant: VariantKey,
+  locked: z.boolean(),
+  expiresAt: IsoDateTime.nullable().optional(),
+});
+export type SnapshotLayerOverride = z.infer<typeof SnapshotLayerOverride>;
+
 export const SnapshotFlagState = z.object({
   enabled: z.boolean(),
   rules: z.array(Rule),
@@ -32,6 +45,8 @@ export const SnapshotFlagState = z.object({
   tenantDeny: z.array(Key),
   tenantOverrides: z.array(SnapshotTenantOverride),
   userOverrides: z.array(SnapshotUserOverride),
+  /** Overrides per dimension value; absent in workspaces without dimensions. */
+  layerOverrides: z.array(SnapshotLayerOverride).optional(),
   version: z.number().int(),
 });
 export type SnapshotFlagState = z.infer<typeof SnapshotFlagState>;
@@ -92,6 +107,19 @@ export const SnapshotIdentity = z.object({
 });
 export type SnapshotIdentity = z.infer<typeof SnapshotIdentity>;
 
+/** The built-in steps of the override order, beside the workspace's own dimensions. */
+export const BUILT_IN_LAYERS = ["user", "tenant", "rules"] as const;
+export type BuiltInLayer = (typeof BUILT_IN_LAYERS)[number];
+
+/** One of the workspace's override dimensions: a context attribute and its known values. */
+export const SnapshotLayer = z.object({
+  key: Key,
+  /** The context attribute whose value picks the override, e.g. `platform`. */
+  attribute: z.string().min(1),
+  values: z.array(z.string()),
+});
+export type SnapshotLayer = z.infer<typeof SnapshotLayer>;
+
 export const EnvironmentSnapshot = z.object({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
   workspace: z.string(),
@@ -105,6 +133,13 @@ export const EnvironmentSnapshot = z.object({
    * switch existed read as they did.
    */
   masterSwitch: z.boolean().optional(),
+  /** The workspace's override dimensions; absent when it has none. */
+  layers: z.array(SnapshotLayer).optional(),
+  /**
+   * The override order, first that decides wins: `user`, `tenant`, `rules` and each layer's
+   * key, each once. Absent means `user`, `tenant`, `rules` (the order before layers existed).
+   */
+  precedence: z.array(z.string()).optional(),
   flags: z.array(SnapshotFlag),
   segments: z.array(SnapshotSegment),
   /** The workspace's end-user roles; absent in snapshots written before roles existed (no hierarchy). */

@@ -61,6 +61,7 @@ function compileWellFormed(
   const tenantDeny = new Set(stringList(state.tenantDeny, "state.tenantDeny"));
   const tenantOverrides = compileOverrides(state.tenantOverrides, "tenantKey", variants, sink, `${path}.state.tenantOverrides`);
   const userOverrides = compileOverrides(state.userOverrides, "userKey", variants, sink, `${path}.state.userOverrides`);
+  const layerOverrides = compileLayerOverrides(state.layerOverrides, variants, sink, `${path}.state.layerOverrides`);
   return {
     key,
     type: flagType,
@@ -76,11 +77,19 @@ function compileWellFormed(
     tenantDeny,
     tenantAllow,
     tenantOverrides,
+    layerOverrides,
+    hasLockedLayerOverride: [...layerOverrides.values()].some((byValue) => [...byValue.values()].some((override) => override.isLocked)),
     hasTenantTargeting: tenantAllow.size > 0 || tenantDeny.size > 0 || tenantOverrides.size > 0,
     rules,
     findRule: generateRuleFinder(rules, sink.generateCode),
     fallthrough,
-    isStatic: rules.length === 0 && tenantAllow.size === 0 && tenantDeny.size === 0 && tenantOverrides.size === 0 && userOverrides.size === 0,
+    isStatic:
+      rules.length === 0 &&
+      tenantAllow.size === 0 &&
+      tenantDeny.size === 0 &&
+      tenantOverrides.size === 0 &&
+      userOverrides.size === 0 &&
+      layerOverrides.size === 0,
     bucketPrefix: bucketPrefix(key, salt),
     stateVersion: typeof state.version === "number" ? state.version : 0,
   };
@@ -105,6 +114,8 @@ export function malformedFlag(key: string, reason: string, stored: Record<string
     tenantDeny: new Set(),
     tenantAllow: new Set(),
     tenantOverrides: new Map(),
+    layerOverrides: new Map(),
+    hasLockedLayerOverride: false,
     hasTenantTargeting: false,
     rules: [],
     findRule: interpretedRuleFinder([]),
@@ -196,6 +207,29 @@ function compileOverrides(
     overrides.set(subject, { ref: refTo(entry.variant, variants), expiresAt: expiryTime(entry.expiresAt), isLocked: entry.locked === true });
   });
   return overrides;
+}
+
+/** Layer overrides grouped by layer, then value; the first for a layer and value is used. */
+function compileLayerOverrides(
+  raw: unknown,
+  variants: ReadonlyMap<string, CompiledVariant>,
+  sink: IssueSink,
+  path: string,
+): ReadonlyMap<string, ReadonlyMap<string, CompiledOverride>> {
+  const layers = new Map<string, Map<string, CompiledOverride>>();
+  if (raw === undefined) return layers;
+  if (!Array.isArray(raw)) throw new Malformed("state.layerOverrides is not a list");
+  (raw as unknown[]).forEach((entry, index) => {
+    if (!isRecord(entry) || typeof entry.layer !== "string" || typeof entry.value !== "string" || typeof entry.variant !== "string") {
+      sink.issues.push({ flagKey: sink.flagKey as string, path: `${path}[${index}]`, message: "the override has no layer, value or variant; ignored" });
+      return;
+    }
+    let byValue = layers.get(entry.layer);
+    if (byValue === undefined) layers.set(entry.layer, (byValue = new Map()));
+    if (byValue.has(entry.value)) return;
+    byValue.set(entry.value, { ref: refTo(entry.variant, variants), expiresAt: expiryTime(entry.expiresAt), isLocked: entry.locked === true });
+  });
+  return layers;
 }
 
 function prerequisite(key: string): Prerequisite {

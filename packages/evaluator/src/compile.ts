@@ -1,6 +1,7 @@
 import { SNAPSHOT_SCHEMA_VERSION, type EnvironmentSnapshot } from "@ensign/contracts/snapshot";
 import { compileCondition, isRecord, type IssueSink } from "./compile-condition";
 import { compileFlag } from "./compile-flag";
+import { compileLayers, compilePrecedence } from "./compile-layers";
 import { errorText, jsonRecord } from "./json";
 import { generateMatcher } from "./codegen";
 import { NO_ROLES, compileHierarchy, storedRoles } from "./roles";
@@ -27,6 +28,7 @@ function compileSnapshot(raw: unknown, generateCode: boolean): CompiledSnapshot 
     return broken(`snapshot schema version ${String(raw.schemaVersion)} is not supported (expected ${SNAPSHOT_SCHEMA_VERSION})`, generateCode);
   }
   const issues: CompileIssue[] = [];
+  const layers = compileLayers(raw.layers, issues);
   const segments = compileSegments(raw.segments, issues, generateCode);
   const flags = new Map<string, CompiledFlag>();
   const flagOrder: string[] = [];
@@ -53,6 +55,8 @@ function compileSnapshot(raw: unknown, generateCode: boolean): CompiledSnapshot 
     segments,
     ...compileRolesAndTenants(raw, issues),
     identities: compileIdentities(raw.identities, issues),
+    layers,
+    precedence: compilePrecedence(raw.precedence, layers, issues),
   };
 }
 
@@ -80,6 +84,8 @@ function broken(reason: string, generateCode: boolean): CompiledSnapshot {
     tenants: new Map(),
     roles: NO_ROLES,
     identities: new Map(),
+    layers: [],
+    precedence: null,
   };
 }
 

@@ -95,6 +95,28 @@ export function tenantContexts(compiled: CompiledSnapshot): EvaluationContext[] 
   return [...compiled.tenants.keys()].map((tenantKey) => ({ targetingKey: tenantKey, tenantKey }));
 }
 
+/**
+ * For each tenant, one context per known value of each layer, `{ targetingKey: tenantKey,
+ * tenantKey, <attribute>: value }`: with `tenantContexts`, the audience a blast radius measures
+ * in a workspace with override dimensions. Nested attributes (`geo.region`) are written nested.
+ */
+export function layerContexts(compiled: CompiledSnapshot): EvaluationContext[] {
+  const contexts: EvaluationContext[] = [];
+  if (compiled.layers.length === 0) return contexts;
+  for (const tenantKey of compiled.tenants.keys()) {
+    for (const layer of compiled.layers) {
+      for (const value of layer.values) contexts.push({ targetingKey: tenantKey, tenantKey, ...nested(layer.attribute.path ?? [layer.attribute.name], value) });
+    }
+  }
+  return contexts;
+}
+
+function nested(path: readonly string[], value: string): Record<string, unknown> {
+  let result: unknown = value;
+  for (let i = path.length - 1; i >= 0; i--) result = { [path[i] as string]: result };
+  return result as Record<string, unknown>;
+}
+
 function isOn(result: EvaluationResult): boolean {
   return result.reason !== "ERROR" && isTruthy(result.value);
 }

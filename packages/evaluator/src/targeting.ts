@@ -6,12 +6,41 @@ import { whyNot } from "./describe";
 import { firstFailing } from "./match";
 import { failed, step } from "./results";
 import type { Session } from "./session";
-import type { CompiledFlag, CompiledOverride, CompiledRule, CompiledSplit, EvaluationResult, VariantRef } from "./types";
+import { decideByLayer, decideByLockedLayer } from "./layers";
+import type { CompiledFlag, CompiledOverride, CompiledRule, CompiledSplit, EvaluationResult, OrderStep, VariantRef } from "./types";
 
 const TENANT_STEPS = ["tenant_deny", "tenant_override_locked", "tenant_allow", "tenant_override"] as const;
 
-/** Steps 5 to 8 of SPEC §2: user override, tenant lists and overrides, rules, fallthrough. */
+/** Steps 5 to 8 of SPEC §2: user override, layers, tenant lists and overrides, rules, fallthrough. */
 export function decideByTargeting(session: Session, flag: CompiledFlag, defaultValue: JsonValue): EvaluationResult {
+  const precedence = session.compiled.precedence;
+  if (precedence !== null) return decideInOrder(session, flag, precedence, defaultValue);
+  return (
+    decideByUser(session, flag, defaultValue) ??
+    decideByTenantStep(session, flag, defaultValue) ??
+    decideByRules(session, flag, defaultValue) ??
+    fallthrough(session, flag, defaultValue)
+  );
+}
+
+/** The workspace's own order: a locked layer override first, then each step in turn. */
+function decideInOrder(session: Session, flag: CompiledFlag, precedence: readonly OrderStep[], defaultValue: JsonValue): EvaluationResult {
+  if (flag.hasLockedLayerOverride) {
+    const locked = decideByLockedLayer(session, flag, precedence, defaultValue);
+    if (locked !== null) return locked;
+  }
+  for (const entry of precedence) {
+    let decided: EvaluationResult | null;
+    if (entry.kind === "user") decided = decideByUser(session, flag, defaultValue);
+    else if (entry.kind === "tenant") decided = decideByTenantStep(session, flag, defaultValue);
+    else if (entry.kind === "rules") decided = decideByRules(session, flag, defaultValue);
+    else decided = decideByLayer(session, flag, entry, defaultValue);
+    if (decided !== null) return decided;
+  }
+  return fallthrough(session, flag, defaultValue);
+}
+
+function decideByUser(session: Session, flag: CompiledFlag, defaultValue: JsonValue): EvaluationResult | null {
   const user = session.targetingKey;
   const userOverride = user === undefined || flag.userOverrides.size === 0 ? undefined : flag.userOverrides.get(user);
   if (userOverride !== undefined && isLive(session, userOverride.expiresAt)) {
@@ -19,15 +48,19 @@ export function decideByTargeting(session: Session, flag: CompiledFlag, defaultV
     return serve(session, flag, userOverride.ref, "TARGETING_MATCH", "USER_OVERRIDE", undefined, defaultValue);
   }
   if (session.trace !== null) traceNoOverride(session, "user_override", "override", user === undefined ? undefined : `user '${user}'`, userOverride);
+  return null;
+}
 
+function decideByTenantStep(session: Session, flag: CompiledFlag, defaultValue: JsonValue): EvaluationResult | null {
   const tenant = session.tenantKey;
-  if (tenant !== undefined && (flag.hasTenantTargeting || session.trace !== null)) {
-    const decided = decideByTenant(session, flag, tenant, defaultValue);
-    if (decided !== null) return decided;
-  } else if (session.trace !== null) {
+  if (tenant !== undefined && (flag.hasTenantTargeting || session.trace !== null)) return decideByTenant(session, flag, tenant, defaultValue);
+  if (session.trace !== null && tenant === undefined) {
     for (const name of TENANT_STEPS) step(session, name, "skipped", "no tenantKey in the context");
   }
+  return null;
+}
 
+function decideByRules(session: Session, flag: CompiledFlag, defaultValue: JsonValue): EvaluationResult | null {
   const rules = flag.rules;
   if (session.trace !== null) {
     for (const rule of rules) {
@@ -40,7 +73,7 @@ export function decideByTargeting(session: Session, flag: CompiledFlag, defaultV
       if (decided !== null) return decided;
     }
   }
-  return fallthrough(session, flag, defaultValue);
+  return null;
 }
 
 function decideByTenant(session: Session, flag: CompiledFlag, tenant: string, defaultValue: JsonValue): EvaluationResult | null {
@@ -76,7 +109,7 @@ function decideByTenant(session: Session, flag: CompiledFlag, tenant: string, de
   return null;
 }
 
-function traceNoOverride(
+export function traceNoOverride(
   session: Session,
   name: string,
   kind: string,

@@ -69,7 +69,31 @@ export interface CompiledSnapshot {
   /** The workspace's end-user roles, for `role_at_least`. */
   readonly roles: RoleHierarchy;
   readonly identities: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** The workspace's override dimensions, in the snapshot's order. */
+  readonly layers: readonly CompiledLayer[];
+  /**
+   * The override order (steps 5 to 7 of SPEC §2) when it is not the built-in one; `null` for
+   * `user`, `tenant`, `rules` with no layers, which takes the path without a loop.
+   */
+  readonly precedence: readonly OrderStep[] | null;
 }
+
+/** One override dimension ("layer"): overrides per value of a context attribute. */
+export interface CompiledLayer {
+  readonly kind: "layer";
+  readonly key: string;
+  readonly attribute: AttributeRef;
+  readonly values: readonly string[];
+  /** `layer:<key>`, the trace step. */
+  readonly stepName: string;
+  /** `LAYER_OVERRIDE:<key>`. */
+  readonly detail: string;
+  /** `LAYER_OVERRIDE_LOCKED:<key>`. */
+  readonly lockedDetail: string;
+}
+
+/** One step of the override order: a built-in one or a layer. */
+export type OrderStep = { readonly kind: "user" } | { readonly kind: "tenant" } | { readonly kind: "rules" } | CompiledLayer;
 
 export interface CompiledVariant {
   readonly key: string;
@@ -155,6 +179,10 @@ export interface CompiledFlag {
   readonly tenantDeny: ReadonlySet<string>;
   readonly tenantAllow: ReadonlySet<string>;
   readonly tenantOverrides: ReadonlyMap<string, CompiledOverride>;
+  /** Overrides by layer key, then by the attribute's value. */
+  readonly layerOverrides: ReadonlyMap<string, ReadonlyMap<string, CompiledOverride>>;
+  /** Any locked layer override: without one, the locked pass ahead of the order is skipped. */
+  readonly hasLockedLayerOverride: boolean;
   /** Any tenant list or override at all: without one, step 6 is skipped outright. */
   readonly hasTenantTargeting: boolean;
   readonly rules: readonly CompiledRule[];

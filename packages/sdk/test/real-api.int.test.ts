@@ -9,7 +9,7 @@ import { requireFeature } from "../src/guards/fastify";
 import { createLocalClient } from "../src/node/local-client";
 import { createClient } from "../src/remote-client";
 import type { FetchLike } from "../src/http";
-import { waitFor } from "./wait";
+import { sleep, waitFor } from "./wait";
 
 /**
  * The SDKs against the real evaluation service (apps/api on this file's own PostgreSQL database
@@ -151,5 +151,33 @@ describe("SDKs against the real Ensign API", () => {
     expect((await app.inject({ url: "/assistant", headers: { "x-producer": "desert-laughs" } })).statusCode).toBe(200);
     expect((await app.inject({ url: "/assistant", headers: { "x-producer": "arizona-comedy" } })).json()).toMatchObject({ error: { code: "FEATURE_DISABLED" } });
     await app.close();
+  });
+  it("local client: honours the workspace's override layers from /v1/config, as the API answers, and follows a change", async () => {
+    const overrideId = await inWorkspace(t.db.prisma, ws.id, async (tx) => {
+      const layer = await tx.overrideLayer.create({ data: { workspaceId: ws.id, key: "platform", name: "Platform", attribute: "platform", values: ["meta", "tiktok"] } });
+      const flag = await tx.flag.findFirstOrThrow({ where: { workspaceId: ws.id, key: "ai_agents_enabled" } });
+      const row = await tx.layerOverride.create({ data: { workspaceId: ws.id, flagId: flag.id, environmentId: prod.id, layerId: layer.id, value: "tiktok", variant: "on" } });
+      return row.id;
+    });
+    await publishChange(t.app, t.db, ws.id, [prod.id]);
+    const context = { targetingKey: "desert-laughs:owner", tenantKey: "desert-laughs", platform: "tiktok" };
+    const ofrep = async () =>
+      (await fetch(`${url}/ofrep/v1/evaluate/flags/ai_agents_enabled`, { method: "POST", headers: { "x-api-key": serverKey, "content-type": "application/json" }, body: JSON.stringify({ context }) })).json();
+    // The replica rebuilds its snapshot once told; the deadline only guards against a hang.
+    let theirs = await ofrep();
+    for (const until = Date.now() + 10_000; theirs.metadata?.detail !== "LAYER_OVERRIDE:platform" && Date.now() < until; theirs = await ofrep()) await sleep(20);
+    const local = createLocalClient({ url, serverKey });
+    closers.push(local);
+    await local.start();
+    const ours = local.getDetails("ai_agents_enabled", false, context);
+    expect({ value: ours.value, detail: ours.detail }).toEqual({ value: true, detail: "LAYER_OVERRIDE:platform" });
+    expect({ value: theirs.value, detail: theirs.metadata?.detail }).toEqual({ value: ours.value, detail: ours.detail });
+    expect(local.getBoolean("ai_agents_enabled", true, { ...context, platform: "meta" })).toBe(false);
+
+    const version = local.version;
+    await inWorkspace(t.db.prisma, ws.id, (tx) => tx.layerOverride.update({ where: { id: overrideId }, data: { variant: "off", locked: true } }));
+    await publishChange(t.app, t.db, ws.id, [prod.id]);
+    await waitFor(() => local.version > version, "the streamed change");
+    expect(local.getDetails("ai_agents_enabled", true, { ...context, tenantKey: "tucson-theatre-works" })).toMatchObject({ value: false, detail: "LAYER_OVERRIDE_LOCKED:platform" });
   });
 });

@@ -30,6 +30,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "schedules", description: "Scheduled changes and progressive rollouts of a flag's state." },
   { name: "tenants", description: "Tenants of the product and their modules." },
   { name: "overrides", description: "Per-tenant and per-user overrides of a flag's state." },
+  { name: "override layers", description: "A workspace's own override dimensions (e.g. platform), their overrides per flag, and the override order." },
   { name: "tenant admin", description: "What a tenant's own admins see and switch for their tenant." },
   { name: "environments", description: "Environments and their context-token secrets." },
   { name: "members", description: "Who may do what in a workspace." },

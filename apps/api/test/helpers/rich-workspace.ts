@@ -195,6 +195,17 @@ export async function createRichWorkspace(db: Database) {
       { workspaceId, flagId: flags.get("max_items")!, environmentId: staging, userKey: "u-3", variant: "large" },
     ],
   });
+  // Two override layers in a stored order (region ahead of platform), with an unlocked and a locked override.
+  const platform = await p.overrideLayer.create({ data: { workspaceId, key: "platform", name: "Platform", attribute: "platform", values: ["meta", "tiktok", "snapchat"] } });
+  const region = await p.overrideLayer.create({ data: { workspaceId, key: "region", name: "Region", description: "Where the user is", attribute: "geo.region", values: ["eu", "us"] } });
+  await p.workspace.update({ where: { id: workspaceId }, data: { overrideOrder: ["user", "region", "platform", "tenant", "rules"] } });
+  await p.layerOverride.createMany({
+    data: [
+      { workspaceId, flagId: flags.get("fin_invoices")!, environmentId: production, layerId: platform.id, value: "tiktok", variant: "on", updatedBy: "ada@example.test" },
+      { workspaceId, flagId: flags.get("fin_invoices")!, environmentId: production, layerId: platform.id, value: "snapchat", variant: "off", locked: true, expiresAt: FUTURE },
+      { workspaceId, flagId: flags.get("fin_invoices")!, environmentId: production, layerId: region.id, value: "eu", variant: "off" },
+    ],
+  });
   await p.identity.createMany({
     data: [
       { workspaceId, environmentId: production, key: "u-1", traits: { stage: "active", emailVerified: true, actionsCount: 12, signupAt: "2026-01-05T10:00:00Z" } },

@@ -25,6 +25,8 @@ export interface World {
   spareTenant: string;
   module: string;
   spareModule: string;
+  layer: string;
+  spareLayer: string;
   segment: string;
   spareSegment: string;
   spareRole: string;
@@ -97,6 +99,8 @@ export async function createWorld(t: TestApp): Promise<World> {
   for (let i = 0; i < 2; i++) scheduleIds.push((await call("POST", `${flagEnv}/schedules`, { runAt, action: { type: "enable" } })).json().id);
   await call("PUT", `${flagEnv}/tenant-overrides/acme`, { variant: "on" });
   await call("PUT", `${flagEnv}/user-overrides/user-1`, { variant: "on" });
+  for (const key of ["platform", "spare_layer"]) await call("POST", "/override-layers", { key, name: key, attribute: key, values: ["meta", "tiktok"] });
+  await call("PUT", `${flagEnv}/layer-overrides/platform/tiktok`, { variant: "on" });
   const invitation = await call("POST", "/invitations", { email: "spare-invitee@example.test", role: "viewer" });
   for (const key of ["user-1", "spare-user"]) await call("PUT", `/environments/production/identities/${key}/traits`, { traits: { stage: "onboarded" } });
 
@@ -129,6 +133,8 @@ export async function createWorld(t: TestApp): Promise<World> {
     spareTenant: "spare-tenant",
     module: "core",
     spareModule: "spare-module",
+    layer: "platform",
+    spareLayer: "spare_layer",
     segment: "beta",
     spareSegment: "spare-segment",
     spareRole: "spare-role",

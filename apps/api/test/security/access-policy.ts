@@ -26,11 +26,11 @@ const policy = (name: string, realm: Realm, callers: readonly Caller[]): Policy 
  * personal token acts as the owner; A's service token as an editor.
  */
 export const READ = policy("workspace:read", "workspace", ["superadmin", "owner", "admin", "editor", "viewer", "ownerToken", "editorServiceToken"]);
-/** Flag definitions, modules, tenants, environments, import. */
+/** Flag definitions, modules, override layers and their order, tenants, environments, import. */
 export const DEFINE = policy("definitions:write", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
 /** Flag state, rules, schedules, segments. */
 export const STATE = policy("state:write", "workspace", ["superadmin", "owner", "admin", "editor", "ownerToken", "editorServiceToken"]);
-/** Tenant and user overrides, identities' traits. */
+/** Tenant, user and layer overrides, identities' traits. */
 export const OVERRIDES = policy("overrides:write", "workspace", ["superadmin", "owner", "admin", "editor", "ownerToken", "editorServiceToken"]);
 export const LOCK = policy("overrides:lock", "workspace", ["superadmin", "owner", "admin", "ownerToken"]);
 /** API keys, context signing secrets and service tokens. */

@@ -28,7 +28,7 @@ import {
   TENANT_ADMIN,
   type Policy,
 } from "./access-policy";
-import { CALLERS, createWorld, FLAG, MODULE, SEGMENT, USER_KEY, type Caller, type World } from "./world";
+import { CALLERS, createWorld, FLAG, LAYER, LAYER_VALUE, MODULE, SEGMENT, USER_KEY, type Caller, type World } from "./world";
 
 /**
  * The access policy of every route of the API, as a table, checked against every caller.
@@ -168,6 +168,19 @@ const MATRIX: Row[] = [
   { route: `GET ${FE}/user-overrides/:userKey`, allow: READ, ok: 200 },
   { route: `PUT ${FE}/user-overrides/:userKey`, allow: OVERRIDES, ok: 400, body: INVALID_BODY },
   { route: `DELETE ${FE}/user-overrides/:userKey`, allow: OVERRIDES, ok: 400, params: { userKey: BAD } },
+  { route: `GET ${FE}/layer-overrides/:layer`, allow: READ, ok: 200 },
+  { route: `GET ${FE}/layer-overrides/:layer/:value`, allow: READ, ok: 200 },
+  { route: `PUT ${FE}/layer-overrides/:layer/:value`, allow: OVERRIDES, ok: 400, body: INVALID_BODY },
+  { route: `DELETE ${FE}/layer-overrides/:layer/:value`, allow: OVERRIDES, ok: 400, params: { value: BAD } },
+
+  // Override layers and the override order.
+  { route: `GET ${W}/override-layers`, allow: READ, ok: 200 },
+  { route: `POST ${W}/override-layers`, allow: DEFINE, ok: 400, body: INVALID_BODY },
+  { route: `GET ${W}/override-layers/:layer`, allow: READ, ok: 200 },
+  { route: `PATCH ${W}/override-layers/:layer`, allow: DEFINE, ok: 400, body: INVALID_BODY },
+  { route: `DELETE ${W}/override-layers/:layer`, allow: DEFINE, ok: 400, params: { layer: BAD } },
+  { route: `GET ${W}/override-order`, allow: READ, ok: 200 },
+  { route: `PUT ${W}/override-order`, allow: DEFINE, ok: 400, body: INVALID_BODY },
 
   // Tenants.
   { route: `GET ${W}/tenants`, allow: READ, ok: 200 },
@@ -297,6 +310,8 @@ describe("the access policy of every route, for every caller", () => {
       env: "production",
       tenant: world.a.tenantA.key,
       module: MODULE,
+      layer: LAYER,
+      value: LAYER_VALUE,
       segment: SEGMENT,
       role: "manager",
       userKey: USER_KEY,

@@ -52,6 +52,8 @@ export const FLAG = "kb";
 export const MODULE = "FIN";
 export const SEGMENT = "beta";
 export const USER_KEY = "user-1";
+export const LAYER = "platform";
+export const LAYER_VALUE = "tiktok";
 
 const ROLE_OF: Partial<Record<UserCaller, { workspace: "a" | "b"; role: Role; tenant?: "a" | "b" }>> = {
   owner: { workspace: "a", role: "owner" },
@@ -80,6 +82,8 @@ async function furnish(t: TestApp, ws: Workspace) {
   await t.db.prisma.userOverride.create({ data: { workspaceId: ws.id, flagId: flag.id, environmentId: production, userKey: USER_KEY, variant: "on" } });
   await t.db.prisma.segment.create({ data: { workspaceId: ws.id, key: SEGMENT, name: "Beta testers", includedUsers: [USER_KEY] } });
   await t.db.prisma.identity.create({ data: { workspaceId: ws.id, environmentId: production, key: USER_KEY, traits: { stage: "onboarded" } } });
+  const layer = await t.db.prisma.overrideLayer.create({ data: { workspaceId: ws.id, key: LAYER, name: "Platform", attribute: LAYER, values: ["meta", LAYER_VALUE] } });
+  await t.db.prisma.layerOverride.create({ data: { workspaceId: ws.id, flagId: flag.id, environmentId: production, layerId: layer.id, value: LAYER_VALUE, variant: "on" } });
   await touch(t.db, ws);
   return { ...ws, flag, module, tenantA, tenantB };
 }

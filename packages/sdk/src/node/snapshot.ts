@@ -17,8 +17,8 @@ export function parseSnapshot(body: unknown): EnvironmentSnapshot | undefined {
 
 /**
  * Keys of the flags whose answers may differ between two snapshots: flags added, removed or
- * edited; every flag when the master switch, segments, tenants or identities changed (any rule
- * may read them, and the switch decides every flag).
+ * edited; every flag when the master switch, segments, tenants, identities, override layers or
+ * the override order changed (any rule may read them, and the switch and the order decide every flag).
  */
 export function changedFlagKeys(before: EnvironmentSnapshot | undefined, after: EnvironmentSnapshot): string[] {
   const previous = new Map((before?.flags ?? []).map((flag) => [flag.key, JSON.stringify(flag)]));
@@ -29,5 +29,5 @@ export function changedFlagKeys(before: EnvironmentSnapshot | undefined, after: 
 }
 
 function shared(snapshot: EnvironmentSnapshot): string {
-  return JSON.stringify([snapshot.masterSwitch === true, snapshot.segments, snapshot.tenants, snapshot.identities]);
+  return JSON.stringify([snapshot.masterSwitch === true, snapshot.segments, snapshot.tenants, snapshot.identities, snapshot.layers ?? [], snapshot.precedence ?? []]);
 }

@@ -1,5 +1,5 @@
 import type { Capability } from "@ensign/contracts/auth";
-import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, Network, ToggleRight, UserRound, Users, UsersRound, Webhook, type LucideIcon } from "lucide-react";
+import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, Layers3, Network, ToggleRight, UserRound, Users, UsersRound, Webhook, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   to: string;
@@ -24,6 +24,7 @@ export const NAVIGATION: NavSection[] = [
       { to: "segments", label: "Segments", icon: UsersRound, requires: "workspace:read" },
       { to: "modules", label: "Modules", icon: Boxes, requires: "workspace:read" },
       { to: "roles", label: "Roles", icon: Network, requires: "workspace:read" },
+      { to: "override-layers", label: "Override layers", icon: Layers3, requires: "workspace:read" },
       { to: "evaluate", label: "Evaluation tester", icon: FlaskConical, requires: "workspace:read" },
       { to: "audit", label: "Audit log", icon: History, requires: "workspace:read" },
     ],

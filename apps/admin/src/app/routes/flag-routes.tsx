@@ -6,6 +6,8 @@ import { FlagsPage } from "../../features/flags/components/flags-page";
 import { TenantOverridesSection } from "../../features/overrides/components/tenant-overrides-section";
 import { UserOverridesSection } from "../../features/overrides/components/user-overrides-section";
 import { useRoles } from "../../features/roles/api/get-roles";
+import { useLayers } from "../../features/layers/api/layers";
+import { LayerOverridesSection } from "../../features/layers/components/layer-overrides-section";
 import { useSegments } from "../../features/segments/api/get-segments";
 import { FlagStatsSection } from "../../features/stats/components/flag-stats-section";
 import { useWorkspaceScope } from "../../lib/workspace-scope";
@@ -34,10 +36,18 @@ export function FlagRoute() {
   const { ws } = useWorkspaceScope();
   const segments = useSegments(ws, { page: 1 });
   const roles = useRoles(ws, { kind: "workspace" });
+  const layers = useLayers(ws);
+  // A tab per override layer, after the tenant and user overrides.
+  const layerSections: FlagSection[] = (layers.data?.items ?? []).map((layer) => ({
+    id: `layer-${layer.key}`,
+    label: `${layer.name} overrides`,
+    render: ({ flag }) => <LayerOverridesSection flag={flag} layer={layer} layers={layers.data?.items ?? []} order={layers.data?.order ?? []} />,
+  }));
+  const sections = layerSections.length === 0 ? SECTIONS : [...SECTIONS.slice(0, 2), ...layerSections, ...SECTIONS.slice(2)];
   return (
     <RequireCapability capability="workspace:read">
       <FlagPage
-        sections={SECTIONS}
+        sections={sections}
         segments={segments.data?.items.map((s) => s.key)}
         roles={roles.data?.items.map((r) => r.key)}
         impact={impact}

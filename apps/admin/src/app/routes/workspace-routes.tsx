@@ -12,6 +12,7 @@ export const workspaceRoutes: RouteObject[] = [
   { path: "segments", lazy: () => import("./settings-routes").then((m) => ({ Component: m.SegmentsRoute })) },
   { path: "roles", lazy: () => import("./settings-routes").then((m) => ({ Component: m.RolesRoute })) },
   { path: "modules", lazy: () => import("./settings-routes").then((m) => ({ Component: m.ModulesRoute })) },
+  { path: "override-layers", lazy: () => import("./settings-routes").then((m) => ({ Component: m.LayersRoute })) },
   { path: "evaluate", lazy: () => import("./evaluate-route").then((m) => ({ Component: m.EvaluateRoute })) },
   { path: "audit", lazy: () => import("./settings-routes").then((m) => ({ Component: m.AuditRoute })) },
   { path: "environments", lazy: () => import("./settings-routes").then((m) => ({ Component: m.EnvironmentsRoute })) },

@@ -1,6 +1,6 @@
 import type { EvaluationContext, EvaluationResult } from "@ensign/contracts/evaluation";
 import { IMPACT_LIST_LIMIT, type ImpactBody, type ImpactResponse, type LiveEvaluationResponse } from "@ensign/contracts/live-evaluation";
-import { evaluate, evaluateAll, flagKeys, impact, tenantContexts, type CompiledSnapshot } from "@ensign/evaluator";
+import { evaluate, evaluateAll, flagKeys, impact, layerContexts, tenantContexts, type CompiledSnapshot } from "@ensign/evaluator";
 import { performance } from "node:perf_hooks";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { inWorkspace } from "../../infra/db/scoped";
@@ -193,12 +193,12 @@ export function createEvaluationService({ prisma, store, recorder, tokens, metri
       const { rules, ...patch } = body.state;
       const proposedRules = rules?.map((rule, i) => ({ ...rule, id: rule.id ?? `proposed-${i + 1}` })) ?? current.state.rules;
       const proposed = { ...current, state: { ...current.state, ...patch, rules: proposedRules } };
-      const report = impact(entry.compiled, proposed, tenantContexts(entry.compiled));
-      const changes = report.changes.slice(0, IMPACT_LIST_LIMIT).map((change) => ({
-        tenantKey: (change.context as { tenantKey: string }).tenantKey,
-        before: change.before,
-        after: change.after,
-      }));
+      const contexts = [...tenantContexts(entry.compiled), ...layerContexts(entry.compiled)];
+      const report = impact(entry.compiled, proposed, contexts);
+      const changes = report.changes.slice(0, IMPACT_LIST_LIMIT).map((change) => {
+        const layer = layerOf(entry.compiled, change.context as Record<string, unknown>);
+        return { tenantKey: (change.context as { tenantKey: string }).tenantKey, ...(layer ? { layer } : {}), before: change.before, after: change.after };
+      });
       return {
         flag: body.flag,
         environment: entry.meta.environmentKey,
@@ -212,6 +212,16 @@ export function createEvaluationService({ prisma, store, recorder, tokens, metri
       };
     },
   };
+}
+
+/** Which layer value a blast-radius context carries (as `layerContexts` wrote it), if any. */
+function layerOf(compiled: CompiledSnapshot, context: Record<string, unknown>): { key: string; value: string } | undefined {
+  for (const layer of compiled.layers) {
+    let value: unknown = context;
+    for (const part of layer.attribute.path ?? [layer.attribute.name]) value = value && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined;
+    if (typeof value === "string") return { key: layer.key, value };
+  }
+  return undefined;
 }
 
 export type EvaluationService = ReturnType<typeof createEvaluationService>;

@@ -183,6 +183,7 @@ export const flagStatesRepository = {
     });
     const tenant = await tx.tenantOverride.groupBy({ by: ["environmentId"], where: { workspaceId, flagId, ...unexpired }, _count: { _all: true } });
     const user = await tx.userOverride.groupBy({ by: ["environmentId"], where: { workspaceId, flagId, ...unexpired }, _count: { _all: true } });
+    const layer = await tx.layerOverride.groupBy({ by: ["environmentId"], where: { workspaceId, flagId, ...unexpired }, _count: { _all: true } });
     const count = (rows: { environmentId: string; _count: { _all: number } }[], envId: string) =>
       rows.find((row) => row.environmentId === envId)?._count._all ?? 0;
     return states.map((state) => ({
@@ -196,6 +197,7 @@ export const flagStatesRepository = {
       ruleCount: state._count.rules,
       overrideCount: count(tenant, state.environmentId),
       userOverrideCount: count(user, state.environmentId),
+      layerOverrideCount: count(layer, state.environmentId),
     }));
   },
 

@@ -42,6 +42,7 @@ export interface StateListRow {
   rule_count: number;
   override_count: number;
   user_override_count: number;
+  layer_override_count: number;
 }
 
 /**
@@ -57,6 +58,7 @@ function statusSql(now: Date): Prisma.Sql {
       OR EXISTS (SELECT 1 FROM flag_rules r WHERE r.flag_state_id = s.id)
       OR EXISTS (SELECT 1 FROM tenant_overrides o WHERE o.flag_id = f.id AND o.environment_id = s.environment_id AND (o.expires_at IS NULL OR o.expires_at > ${now}))
       OR EXISTS (SELECT 1 FROM user_overrides u WHERE u.flag_id = f.id AND u.environment_id = s.environment_id AND (u.expires_at IS NULL OR u.expires_at > ${now}))
+      OR EXISTS (SELECT 1 FROM layer_overrides l WHERE l.flag_id = f.id AND l.environment_id = s.environment_id AND (l.expires_at IS NULL OR l.expires_at > ${now}))
       THEN 'partial'
     WHEN s.fallthrough ->> 'variant' = f.off_variant THEN 'off'
     ELSE 'on'
@@ -107,7 +109,9 @@ export const flagsListRepository = {
         (SELECT count(*) FROM tenant_overrides o
           WHERE o.flag_id = page.id AND o.environment_id = st.environment_id AND (o.expires_at IS NULL OR o.expires_at > ${now}))::int AS override_count,
         (SELECT count(*) FROM user_overrides u
-          WHERE u.flag_id = page.id AND u.environment_id = st.environment_id AND (u.expires_at IS NULL OR u.expires_at > ${now}))::int AS user_override_count
+          WHERE u.flag_id = page.id AND u.environment_id = st.environment_id AND (u.expires_at IS NULL OR u.expires_at > ${now}))::int AS user_override_count,
+        (SELECT count(*) FROM layer_overrides l
+          WHERE l.flag_id = page.id AND l.environment_id = st.environment_id AND (l.expires_at IS NULL OR l.expires_at > ${now}))::int AS layer_override_count
       FROM page
       LEFT JOIN flag_states st ON st.flag_id = page.id AND st.environment_id = ANY(${environmentIds}::uuid[])
       ORDER BY page.ord`;

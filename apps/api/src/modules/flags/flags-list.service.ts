@@ -58,7 +58,7 @@ export function createFlagsListService({ prisma }: { prisma: PrismaClient }) {
             const s = states.get(env.id);
             // An environment newer than the flag: its state is created, disabled, on first use.
             const facts = s
-              ? { enabled: s.state_enabled!, fallthrough: s.state_fallthrough!, tenantAllow: s.state_tenant_allow!, tenantDeny: s.state_tenant_deny!, ruleCount: s.rule_count, overrideCount: s.override_count, userOverrideCount: s.user_override_count, version: s.state_version!, updatedAt: s.state_updated_at! }
+              ? { enabled: s.state_enabled!, fallthrough: s.state_fallthrough!, tenantAllow: s.state_tenant_allow!, tenantDeny: s.state_tenant_deny!, ruleCount: s.rule_count, overrideCount: s.override_count, userOverrideCount: s.user_override_count, layerOverrideCount: s.layer_override_count, version: s.state_version!, updatedAt: s.state_updated_at! }
               : { enabled: false, fallthrough: { variant: flag.off_variant }, tenantAllow: [], tenantDeny: [], ruleCount: 0, overrideCount: 0, userOverrideCount: 0, version: 1, updatedAt: flag.created_at };
             return toSummary(env.key, facts, { offVariant: flag.off_variant, onVariant: flag.on_variant });
           }),

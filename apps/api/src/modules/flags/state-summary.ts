@@ -12,6 +12,8 @@ export interface StateFacts {
   overrideCount: number;
   /** Unexpired user overrides. */
   userOverrideCount: number;
+  /** Unexpired overrides of the workspace's override layers. */
+  layerOverrideCount?: number;
 }
 
 export interface OnOff {
@@ -31,6 +33,7 @@ export function statusOf(facts: StateFacts, flag: OnOff): FlagStatus {
     facts.ruleCount > 0 ||
     facts.overrideCount > 0 ||
     facts.userOverrideCount > 0 ||
+    (facts.layerOverrideCount ?? 0) > 0 ||
     facts.tenantAllow.length > 0 ||
     facts.tenantDeny.length > 0 ||
     "split" in facts.fallthrough;

@@ -57,6 +57,20 @@ async function claimUserOverrides(tx: Tx, now: Date): Promise<ExpiredRow[]> {
     FOR UPDATE OF o SKIP LOCKED`;
 }
 
+async function claimLayerOverrides(tx: Tx, now: Date): Promise<ExpiredRow[]> {
+  const [first] = await tx.$queryRaw<{ workspace_id: string }[]>`
+    SELECT workspace_id FROM layer_overrides WHERE expires_at <= ${now} ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED`;
+  if (!first) return [];
+  return tx.$queryRaw<ExpiredRow[]>`
+    SELECT o.id, o.workspace_id, o.environment_id, e.key AS environment_key, o.flag_id, f.key AS flag_key,
+           l.key AS subject_id, o.value AS subject_key, o.variant, o.expires_at, o.locked, NULL::text AS source
+    FROM layer_overrides o
+    JOIN flags f ON f.id = o.flag_id JOIN environments e ON e.id = o.environment_id JOIN override_layers l ON l.id = o.layer_id
+    WHERE o.workspace_id = ${first.workspace_id}::uuid AND o.expires_at <= ${now}
+    ORDER BY o.expires_at LIMIT ${BATCH}
+    FOR UPDATE OF o SKIP LOCKED`;
+}
+
 const KINDS = {
   tenant: {
     claim: claimTenantOverrides,
@@ -84,6 +98,20 @@ const KINDS = {
       targetId: row.id,
       targetKey: row.flag_key,
       before: { userKey: row.subject_key, variant: row.variant, expiresAt: row.expires_at.toISOString() },
+    }),
+  },
+  layer: {
+    claim: claimLayerOverrides,
+    remove: (tx: Tx, workspaceId: string, ids: string[]) => tx.layerOverride.deleteMany({ where: { workspaceId, id: { in: ids } } }),
+    audit: (row: ExpiredRow): AuditRecord => ({
+      workspaceId: row.workspace_id,
+      environment: { id: row.environment_id, key: row.environment_key },
+      action: "layer_override.expired",
+      targetType: "layer_override",
+      targetId: row.id,
+      targetKey: row.flag_key,
+      // subject_id carries the layer's key here: as the layers module records an override.
+      before: { layer: row.subject_id, value: row.subject_key, variant: row.variant, locked: row.locked, expiresAt: row.expires_at.toISOString() },
     }),
   },
 } as const;

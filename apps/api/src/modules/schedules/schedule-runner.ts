@@ -87,7 +87,7 @@ export function createScheduleRunner({ prisma, notifier, log, intervalMs, metric
       outcome[result.outcome]++;
       await notifier.published(result.changed);
     }
-    for (const kind of ["tenant", "user"] as const) {
+    for (const kind of ["tenant", "user", "layer"] as const) {
       for (let i = 0; i < MAX_PER_TICK; i++) {
         const { swept, changed } = await sweepExpiredBatch(prisma, kind, now);
         if (swept === 0) break;

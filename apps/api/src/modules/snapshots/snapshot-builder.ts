@@ -26,6 +26,11 @@ const asRecord = (value: unknown) => (value && typeof value === "object" && !Arr
 export function buildSnapshot(rows: SnapshotRows, now: Date = new Date()): EnvironmentSnapshot {
   const tenantOverrides = groupBy(rows.tenantOverrides, (row) => row.flag_id);
   const userOverrides = groupBy(rows.userOverrides, (row) => row.flag_id);
+  // Rows written before layers existed (a copy in Redis) have none.
+  const layers = rows.layers ?? [];
+  const hasLayers = layers.length > 0;
+  const layerOverrides = groupBy(rows.layerOverrides ?? [], (row) => row.flag_id);
+  const order = rows.overrideOrder ?? [];
 
   const flags: SnapshotFlag[] = rows.flags.map((row) => ({
     key: row.key,
@@ -51,6 +56,18 @@ export function buildSnapshot(rows: SnapshotRows, now: Date = new Date()): Envir
         expiresAt: iso(o.expires_at),
       })),
       userOverrides: (userOverrides.get(row.id) ?? []).map((o) => ({ userKey: o.user_key, variant: o.variant, expiresAt: iso(o.expires_at) })),
+      // Only in workspaces with layers, so every other snapshot reads exactly as before.
+      ...(hasLayers
+        ? {
+            layerOverrides: (layerOverrides.get(row.id) ?? []).map((o) => ({
+              layer: o.layer_key,
+              value: o.value,
+              variant: o.variant,
+              locked: o.locked,
+              expiresAt: iso(o.expires_at),
+            })),
+          }
+        : {}),
       version: row.state_version ?? 0,
     },
   }));
@@ -62,6 +79,8 @@ export function buildSnapshot(rows: SnapshotRows, now: Date = new Date()): Envir
     version: rows.environment.snapshot_version,
     generatedAt: now.toISOString(),
     masterSwitch: rows.environment.master_switch_on === true,
+    ...(hasLayers ? { layers: layers.map((l) => ({ key: l.key, attribute: l.attribute, values: l.known_values ?? [] })) } : {}),
+    ...(order.length > 0 ? { precedence: order } : {}),
     flags,
     segments: rows.segments.map((s) => ({
       key: s.key,

@@ -69,6 +69,18 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
     orderBy: { key: "asc" },
     select: { tenantId: true, key: true, inherits: true, inheritedBy: true },
   });
+  const layers = await tx.overrideLayer.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true, key: true, attribute: true, values: true } });
+  const order = layers.length === 0 ? [] : ((await tx.workspace.findUnique({ where: { id: workspaceId }, select: { overrideOrder: true } }))?.overrideOrder ?? []);
+  const layerOverrides =
+    layers.length === 0
+      ? []
+      : await tx.layerOverride.findMany({
+          where: { workspaceId, environmentId, ...byFlag, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+          orderBy: [{ value: "asc" }],
+          select: { flagId: true, layerId: true, value: true, variant: true, locked: true, expiresAt: true },
+        });
+  const layerKeyOf = new Map(layers.map((layer) => [layer.id, layer.key]));
+  const layerOverridesOf = groupBy(layerOverrides, (o) => o.flagId);
   const identities = await people.identities(tx, workspaceId, environmentId, tenantKeys);
 
   const moduleKey = new Map(modules.map((module) => [module.id, module.key]));
@@ -89,6 +101,8 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
     environment: environment.key,
     version: environment.snapshotVersion,
     generatedAt: new Date().toISOString(),
+    ...(layers.length > 0 ? { layers: layers.map((layer) => ({ key: layer.key, attribute: layer.attribute, values: layer.values })) } : {}),
+    ...(order.length > 0 ? { precedence: order } : {}),
     flags: flags.map((flag): SnapshotFlag => {
       const state = stateOf.get(flag.id);
       return {
@@ -118,6 +132,17 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
             expiresAt: iso(o.expires_at),
           })),
           userOverrides: (userOverridesOf.get(flag.id) ?? []).map((o) => ({ userKey: o.user_key, variant: o.variant, expiresAt: iso(o.expires_at) })),
+          ...(layers.length > 0
+            ? {
+                layerOverrides: (layerOverridesOf.get(flag.id) ?? []).map((o) => ({
+                  layer: layerKeyOf.get(o.layerId)!,
+                  value: o.value,
+                  variant: o.variant,
+                  locked: o.locked,
+                  expiresAt: iso(o.expiresAt),
+                })),
+              }
+            : {}),
           version: state?.version ?? 0,
         },
       };

@@ -61,6 +61,21 @@ export interface UserOverrideRow {
   expires_at: string | null;
 }
 
+export interface LayerOverrideRow {
+  flag_id: string;
+  layer_key: string;
+  value: string;
+  variant: string;
+  locked: boolean;
+  expires_at: string | null;
+}
+
+export interface LayerRow {
+  key: string;
+  attribute: string;
+  known_values: string[];
+}
+
 export interface SegmentRow {
   key: string;
   included_users: string[];
@@ -89,6 +104,11 @@ export interface SnapshotRows {
   flags: FlagRow[];
   tenantOverrides: TenantOverrideRow[];
   userOverrides: UserOverrideRow[];
+  /** The workspace's override layers, in the order they were made. */
+  layers: LayerRow[];
+  /** The stored override order; empty for the default. */
+  overrideOrder: string[];
+  layerOverrides: LayerOverrideRow[];
   segments: SegmentRow[];
   tenants: TenantRow[];
   /** The workspace's own end-user roles. */
@@ -132,6 +152,16 @@ export const snapshotsRepository = {
           SELECT json_agg(o ORDER BY o.user_key) FROM (
             SELECT flag_id, user_key, variant, expires_at FROM user_overrides
             WHERE environment_id = $1::uuid AND (expires_at IS NULL OR expires_at > now())) o), '[]'::json),
+        'layers', COALESCE((
+          SELECT json_agg(l ORDER BY l.created_at, l.id) FROM (
+            SELECT key, attribute, known_values, created_at, id FROM override_layers
+            WHERE workspace_id = (SELECT workspace_id FROM env)) l), '[]'::json),
+        'overrideOrder', COALESCE((SELECT to_json(override_order) FROM workspaces WHERE id = (SELECT workspace_id FROM env)), '[]'::json),
+        'layerOverrides', COALESCE((
+          SELECT json_agg(o ORDER BY o.layer_key, o.value) FROM (
+            SELECT o.flag_id, l.key AS layer_key, o.value, o.variant, o.locked, o.expires_at
+            FROM layer_overrides o JOIN override_layers l ON l.id = o.layer_id
+            WHERE o.environment_id = $1::uuid AND (o.expires_at IS NULL OR o.expires_at > now())) o), '[]'::json),
         'segments', COALESCE((
           SELECT json_agg(s ORDER BY s.key) FROM (
             SELECT key, included_users, excluded_users, included_tenants, excluded_tenants, rules

@@ -75,6 +75,9 @@ export async function buildExport(tx: Tx, workspaceId: string, now: Date): Promi
   const tenantOverrides = await repo.tenantOverrides(tx, workspaceId);
   const userOverrides = await repo.userOverrides(tx, workspaceId);
   const identities = await repo.identities(tx, workspaceId);
+  const overrideLayers = await repo.overrideLayers(tx, workspaceId);
+  const overrideOrder = await repo.overrideOrder(tx, workspaceId);
+  const layerOverrides = await repo.layerOverrides(tx, workspaceId);
   const schedulesOf = new Map<string, typeof schedules>();
   for (const schedule of schedules) {
     const list = schedulesOf.get(schedule.flag.key);
@@ -118,6 +121,18 @@ export async function buildExport(tx: Tx, workspaceId: string, now: Date): Promi
       environment: identity.environment.key,
       key: identity.key,
       traits: identity.traits as Record<string, JsonValue>,
+    })),
+    overrideLayers,
+    overrideOrder,
+    layerOverrides: layerOverrides.map((o) => ({
+      flag: o.flag.key,
+      environment: o.environment.key,
+      layer: o.layer.key,
+      value: o.value,
+      variant: o.variant,
+      locked: o.locked,
+      expiresAt: isoOrNull(o.expiresAt),
+      updatedBy: o.updatedBy,
     })),
   };
 }

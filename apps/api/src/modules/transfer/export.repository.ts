@@ -112,6 +112,36 @@ export const exportRepository = {
     });
   },
 
+  /** In the order they were made, which the default override order follows. */
+  overrideLayers(tx: Tx, workspaceId: string) {
+    return tx.overrideLayer.findMany({
+      where: { workspaceId },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { key: true, name: true, description: true, attribute: true, values: true },
+    });
+  },
+
+  async overrideOrder(tx: Tx, workspaceId: string) {
+    return (await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { overrideOrder: true } })).overrideOrder;
+  },
+
+  layerOverrides(tx: Tx, workspaceId: string) {
+    return tx.layerOverride.findMany({
+      where: { workspaceId },
+      orderBy: [{ flag: { key: "asc" } }, { environment: { key: "asc" } }, { layer: { key: "asc" } }, { value: "asc" }],
+      select: {
+        value: true,
+        variant: true,
+        locked: true,
+        expiresAt: true,
+        updatedBy: true,
+        flag: { select: { key: true } },
+        environment: { select: { key: true } },
+        layer: { select: { key: true } },
+      },
+    });
+  },
+
   /** What must be absent for an `empty-only` import. */
   async contentCounts(tx: Tx, workspaceId: string) {
     const where = { workspaceId };
@@ -121,6 +151,7 @@ export const exportRepository = {
       modules: await tx.module.count({ where }),
       segments: await tx.segment.count({ where }),
       identities: await tx.identity.count({ where }),
+      overrideLayers: await tx.overrideLayer.count({ where }),
     };
   },
 };

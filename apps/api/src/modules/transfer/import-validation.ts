@@ -112,8 +112,27 @@ export function documentIssues(doc: WorkspaceExport): FieldIssue[] {
     if (!environments.has(identity.environment)) issue(`identities.${i}.environment`, `no environment '${identity.environment}' in the document`);
   });
 
+  unique("overrideLayers", doc.overrideLayers.map((l) => l.key));
+  unique("overrideLayers", doc.overrideLayers.map((l) => l.attribute));
+  const layers = new Map(doc.overrideLayers.map((l) => [l.key, l]));
+  doc.overrideLayers.forEach((layer, l) => {
+    for (const value of duplicates(layer.values)) issue(`overrideLayers.${l}.values`, `'${value}' appears more than once`);
+  });
+  doc.layerOverrides.forEach((o, i) => {
+    override(`layerOverrides.${i}`, o.flag, o.environment, o.variant);
+    const layer = layers.get(o.layer);
+    if (!layer) issue(`layerOverrides.${i}.layer`, `no override layer '${o.layer}' in the document`);
+    else if (!layer.values.includes(o.value)) issue(`layerOverrides.${i}.value`, `layer '${o.layer}' has no value '${o.value}'`);
+  });
+  if (doc.overrideOrder.length > 0) {
+    const expected = ["user", "tenant", "rules", ...layers.keys()];
+    const isComplete = doc.overrideOrder.length === expected.length && expected.every((step) => doc.overrideOrder.includes(step));
+    if (!isComplete) issue("overrideOrder", `must name ${expected.join(", ")} exactly once each`);
+  }
+
   unique("tenantOverrides", doc.tenantOverrides.map((o) => `${o.flag}/${o.environment}/${o.tenant}`));
   unique("userOverrides", doc.userOverrides.map((o) => `${o.flag}/${o.environment}/${o.userKey}`));
+  unique("layerOverrides", doc.layerOverrides.map((o) => `${o.flag}/${o.environment}/${o.layer}/${o.value}`));
   unique("identities", doc.identities.map((i) => `${i.environment}/${i.key}`));
   return issues;
 }

@@ -55,4 +55,15 @@ export const importRepository = {
   userOverrides: (tx: Tx, rows: Prisma.UserOverrideCreateManyInput[]) => counted(rows, (data) => tx.userOverride.createMany({ data })),
 
   identities: (tx: Tx, rows: Prisma.IdentityCreateManyInput[]) => counted(rows, (data) => tx.identity.createMany({ data })),
+
+  /** One at a time, in the document's order: the default override order follows creation. */
+  async overrideLayers(tx: Tx, rows: Prisma.OverrideLayerCreateManyInput[]) {
+    const out: { id: string; key: string }[] = [];
+    for (const data of rows) out.push(await tx.overrideLayer.create({ data, select: { id: true, key: true } }));
+    return out;
+  },
+
+  overrideOrder: (tx: Tx, workspaceId: string, order: string[]) => tx.workspace.update({ where: { id: workspaceId }, data: { overrideOrder: order }, select: { id: true } }),
+
+  layerOverrides: (tx: Tx, rows: Prisma.LayerOverrideCreateManyInput[]) => counted(rows, (data) => tx.layerOverride.createMany({ data })),
 };

@@ -168,6 +168,28 @@ export async function writeImport(tx: Tx, workspaceId: string, doc: WorkspaceExp
     doc.identities.map((i) => ({ workspaceId, environmentId: environmentId(i.environment), key: i.key, traits: json(i.traits) })),
   );
 
+  const layerId = lookup(
+    await repo.overrideLayers(
+      tx,
+      doc.overrideLayers.map((l) => ({ workspaceId, key: l.key, name: l.name, description: l.description, attribute: l.attribute, values: l.values })),
+    ),
+  );
+  if (doc.overrideOrder.length > 0) await repo.overrideOrder(tx, workspaceId, doc.overrideOrder);
+  const layerOverrides = await repo.layerOverrides(
+    tx,
+    doc.layerOverrides.map((o) => ({
+      workspaceId,
+      flagId: flagId(o.flag),
+      environmentId: environmentId(o.environment),
+      layerId: layerId(o.layer),
+      value: o.value,
+      variant: o.variant,
+      locked: o.locked,
+      expiresAt: dateOrNull(o.expiresAt),
+      updatedBy: o.updatedBy,
+    })),
+  );
+
   return {
     environments: { created: environments.created, updated: environments.updated },
     modules: doc.modules.length,
@@ -181,5 +203,7 @@ export async function writeImport(tx: Tx, workspaceId: string, doc: WorkspaceExp
     tenantOverrides,
     userOverrides,
     identities,
+    overrideLayers: doc.overrideLayers.length,
+    layerOverrides,
   };
 }

@@ -17,6 +17,9 @@ const CONTEXTS: Record<string, unknown>[] = [
   { targetingKey: "u-5", appVersion: "2.5.1", minVersion: "2.1.0", emailVerified: false, email: "eve@beta.test" },
   { targetingKey: "u-9", tenantKey: "acme", email: "mallory@beta.test" },
   { targetingKey: "u-6", tenantKey: "umbrella", age: 40 },
+  { targetingKey: "u-7", tenantKey: "acme", platform: "tiktok" },
+  { targetingKey: "u-8", platform: "snapchat", geo: { region: "eu" } },
+  { targetingKey: "u-10", platform: "tiktok", geo: { region: "eu" } },
   ...Array.from({ length: 40 }, (_, i) => ({ targetingKey: `user-${i}`, tenantKey: `tenant-${i % 7}`, signupAt: "2026-03-05T00:00:00Z" })),
   ...Array.from({ length: 40 }, (_, i) => ({ targetingKey: `beta-${i}`, tenantKey: `tenant-${i % 5}`, appVersion: "2.5.1", minVersion: "2.1.0", emailVerified: true, email: `b${i}@beta.test` })),
 ];
@@ -108,6 +111,8 @@ describe("export and import", () => {
       tenantOverrides: 2,
       userOverrides: 2,
       identities: 2,
+      overrideLayers: 2,
+      layerOverrides: 3,
     });
 
     for (const env of rich.environments) {
@@ -120,6 +125,8 @@ describe("export and import", () => {
         const decisions = new Set(evaluations.map((e) => `${e.key} ${e.detail}`));
         for (const rule of [0, 1, 2, 3]) expect(decisions).toContain(`fin_invoices RULE:fin_invoices#${rule}`);
         for (const detail of ["USER_OVERRIDE", "TENANT_DENY", "TENANT_OVERRIDE_LOCKED", "FALLTHROUGH"]) expect(decisions).toContain(`fin_invoices ${detail}`);
+        for (const detail of ["LAYER_OVERRIDE:platform", "LAYER_OVERRIDE_LOCKED:platform", "LAYER_OVERRIDE:region"]) expect(decisions).toContain(`fin_invoices ${detail}`);
+        expect(imported.precedence).toEqual(["user", "region", "platform", "tenant", "rules"]);
         expect(decisions).toContain("checkout_variant MODULE_DISABLED");
         expect([...new Set(evaluations.map((e) => e.reason))]).toEqual(expect.arrayContaining(["TARGETING_MATCH", "SPLIT", "DISABLED", "DEFAULT"]));
       }
@@ -163,6 +170,9 @@ describe("export and import", () => {
     broken.tenantOverrides[0]!.tenant = "nobody";
     broken.identities[0]!.environment = "moon";
     broken.flags[3]!.variants[0]!.value = "ten";
+    broken.layerOverrides[0]!.value = "myspace";
+    broken.layerOverrides[1]!.layer = "nolayer";
+    broken.overrideOrder = ["user", "tenant", "rules"];
     const res = await t.app.inject({ method: "POST", url: `/v1/workspaces/${target.ws.slug}/import`, headers: target.headers, payload: { document: broken, mode: "empty-only" } });
     expect(issuePaths(res)).toEqual(
       expect.arrayContaining([
@@ -174,6 +184,9 @@ describe("export and import", () => {
         "body.document.tenantOverrides.0.tenant",
         "body.document.identities.0.environment",
         "body.document.flags.3.variants.0.value",
+        "body.document.layerOverrides.0.value",
+        "body.document.layerOverrides.1.layer",
+        "body.document.overrideOrder",
       ]),
     );
     const wrongFormat = await t.app.inject({ method: "POST", url: `/v1/workspaces/${target.ws.slug}/import`, headers: target.headers, payload: { document: { ...doc, formatVersion: 2 }, mode: "merge" } });

@@ -20,6 +20,8 @@ const ACTIONS = [
   ["flag_rule", "Flag rules"],
   ["tenant_override.", "Tenant overrides"],
   ["user_override.", "User overrides"],
+  ["layer_override.", "Layer overrides"],
+  ["override_*", "Override layers and order"],
   ["tenant.", "Tenants"],
   ["tenant_module.", "Tenant modules"],
   ["tenant_feature.", "Tenant admins' toggles"],

@@ -8,6 +8,8 @@ export function describeReason(f: Pick<TenantDetailFlag, "reason" | "detail" | "
   if (detail === "TENANT_OVERRIDE_LOCKED") return { label: "Locked override", tone: "violet" };
   if (detail === "TENANT_OVERRIDE") return { label: "Override", tone: "indigo" };
   if (detail === "USER_OVERRIDE") return { label: "User override", tone: "indigo" };
+  if (detail.startsWith("LAYER_OVERRIDE_LOCKED:")) return { label: `Locked ${detail.slice("LAYER_OVERRIDE_LOCKED:".length)} override`, tone: "violet" };
+  if (detail.startsWith("LAYER_OVERRIDE:")) return { label: `${detail.slice("LAYER_OVERRIDE:".length)} override`, tone: "indigo" };
   if (detail === "TENANT_ALLOW") return { label: "Allow list", tone: "indigo" };
   if (detail === "TENANT_DENY") return { label: "Deny list", tone: "amber" };
   if (detail === "MODULE_DISABLED") return { label: f.module ? `Module ${f.module} off` : "Module off", tone: "amber" };
