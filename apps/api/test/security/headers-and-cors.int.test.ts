@@ -63,7 +63,7 @@ describe("security headers and CORS", () => {
       expect(res.statusCode).toBe(200);
       expect(res.headers["content-type"]).toMatch(/^text\/html/);
       expectBrowserHeaders(res, url);
-      expect(res.headers["cache-control"]).toBe("no-cache");
+      expect(res.headers["cache-control"]).toBe("no-cache, private");
     }
     checks++;
     const asset = await t.app.inject({ method: "GET", url: "/assets/app-1a2b.js" });
