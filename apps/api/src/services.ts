@@ -39,6 +39,7 @@ import { createScheduleRunner } from "./modules/schedules/schedule-runner";
 import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
 import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
+import { createOverviewService } from "./modules/overview/overview.service";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
 import { createTenantAdminAccessService } from "./modules/tenant-admin/tenant-admin-access.service";
 import { createTenantAuditService } from "./modules/tenant-admin/tenant-audit.service";
@@ -172,6 +173,7 @@ export function createServices(infra: Infra) {
     statsRecorder,
     statsFlusher,
     stats: createStatsService({ prisma }),
+    overview: createOverviewService({ prisma }),
 
     /** Subscriptions and timers: started once the app is built. */
     async start(): Promise<void> {

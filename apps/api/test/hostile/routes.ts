@@ -128,6 +128,7 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     [`DELETE ${env}`]: { audience: "admin", params: { env: "spare" }, body: { confirm: "spare" } },
     // Lifting a switch that is off changes nothing, so the other routes' evaluations stay as they are.
     [`PUT ${env}/master-switch`]: { audience: "admin", body: { enabled: false, reason: "drill" } },
+    [`GET ${env}/user-overrides`]: { audience: "admin", query: { q: "user" } },
     [`POST ${env}/tenant-overrides/bulk`]: { audience: "admin", body: { action: "set", flag: "main-flag", tenants: ["acme"], preview: true } },
     [`GET ${env}/context-secret`]: { audience: "admin" },
     [`POST ${env}/context-secret/rotate`]: { audience: "admin" },

@@ -1,10 +1,10 @@
-import type { FlagList, FlagStatus } from "@ensign/contracts/flags";
+import type { FlagList, FlagSort, FlagStatus } from "@ensign/contracts/flags";
 import type { FlagType } from "@ensign/contracts/targeting";
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client";
 import { flagListKey } from "./flag-keys";
 
-export type FlagSort = "key" | "name" | "createdAt" | "updatedAt";
+export type { FlagSort };
 
 export interface FlagFilters {
   search?: string;
@@ -16,6 +16,8 @@ export interface FlagFilters {
   state?: FlagStatus;
   beta?: boolean;
   deprecated?: boolean;
+  /** Only archived flags when true. */
+  archived?: boolean;
   page: number;
   pageSize: number;
 }

@@ -19,10 +19,11 @@ import { facetsOf, useFlagDefinitions } from "../api/get-flag-definitions";
 import { useFlags, type FlagFilters, type FlagSort } from "../api/get-flags";
 import { useSafeToggle } from "../hooks/use-safe-toggle";
 import { CreateFlagDialog } from "./create-flag-dialog";
+import { FlagActions } from "./flag-actions";
 import { FlagStatusCell, RolloutCell } from "./flag-status";
 import { ProductionConfirmDialog, type ImpactPreview } from "./production-confirm";
 
-type Filters = Omit<FlagFilters, "search" | "page" | "pageSize" | "sort" | "order">;
+type Filters = Omit<FlagFilters, "search" | "page" | "pageSize" | "sort" | "order" | "archived">;
 
 /** `impact` shows who a toggle in a production environment affects, before it is confirmed. */
 export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
@@ -30,6 +31,7 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState<{ field: FlagSort; order: "asc" | "desc" }>({ field: "key", order: "asc" });
   const [filters, setFilters] = useState<Filters>({});
+  const [archived, setArchived] = useState(false);
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
   const location = useLocation();
@@ -45,7 +47,7 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
     if (createRequested) void navigate(location.pathname, { replace: true, state: null });
   }, [createRequested, location.pathname, navigate]);
   const debounced = useDebouncedValue(search, 300);
-  const query: FlagFilters = { ...filters, search: debounced.trim() || undefined, sort: sort.field, order: sort.order, page, pageSize: 25 };
+  const query: FlagFilters = { ...filters, search: debounced.trim() || undefined, sort: sort.field, order: sort.order, archived, page, pageSize: 25 };
   const flags = useFlags(ws, env, query);
   const definitions = useFlagDefinitions(ws);
   const facets = facetsOf(definitions.data);
@@ -56,7 +58,7 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
     setPage(1);
   };
   const onSort = (field: FlagSort) => setSort((s) => ({ field, order: s.field === field && s.order === "asc" ? "desc" : "asc" }));
-  const hasFilters = Object.values(filters).some((v) => v !== undefined) || !!debounced;
+  const hasFilters = Object.values(filters).some((v) => v !== undefined) || !!debounced || archived;
 
   return (
     <>
@@ -107,8 +109,12 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
           <option value="true">Deprecated only</option>
           <option value="false">Not deprecated</option>
         </Select>
+        <Select aria-label="Archived filter" value={archived ? "archived" : "active"} onChange={(e) => { setArchived(e.target.value === "archived"); setPage(1); }} className="w-auto">
+          <option value="active">Active flags</option>
+          <option value="archived">Archived flags</option>
+        </Select>
         {hasFilters && (
-          <Button size="sm" variant="ghost" onClick={() => { setFilters({}); setSearch(""); setPage(1); }}>
+          <Button size="sm" variant="ghost" onClick={() => { setFilters({}); setSearch(""); setArchived(false); setPage(1); }}>
             <X className="h-3.5 w-3.5" aria-hidden="true" />
             Clear
           </Button>
@@ -132,16 +138,17 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
             <THead>
               <tr>
                 <SortableTh field="name" label="Name / key" sort={sort} onSort={onSort} />
-                <Th>Type</Th>
-                <Th>Status</Th>
-                <Th>Rollout</Th>
-                <Th className="text-right">Rules</Th>
-                <Th>Module / tags</Th>
+                <SortableTh field="type" label="Type" sort={sort} onSort={onSort} />
+                <SortableTh field="status" label="Status" sort={sort} onSort={onSort} />
+                <SortableTh field="rollout" label="Rollout" sort={sort} onSort={onSort} />
+                <SortableTh field="rules" label="Rules" sort={sort} onSort={onSort} className="text-right" />
+                <SortableTh field="module" label="Module / tags" sort={sort} onSort={onSort} />
+                <Th className="text-right">Actions</Th>
               </tr>
             </THead>
             <TBody>
               {flags.data.items.map((flag) => (
-                <FlagRow key={flag.id} flag={flag} env={env} ws={ws} canToggle={canToggle} isPending={toggle.pendingKey === flag.key} onToggle={(enabled, version) => toggle.request({ key: flag.key, name: flag.name, enabled, version })} />
+                <FlagRow key={flag.id} flag={flag} env={env} ws={ws} canToggle={canToggle && !flag.archivedAt} canWrite={can("definitions:write")} isPending={toggle.pendingKey === flag.key} onToggle={(enabled, version) => toggle.request({ key: flag.key, name: flag.name, enabled, version })} />
               ))}
             </TBody>
           </Table>
@@ -165,7 +172,7 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
   );
 }
 
-function FlagRow({ flag, ws, env, canToggle, isPending, onToggle }: { flag: FlagListItem; ws: string; env: string; canToggle: boolean; isPending: boolean; onToggle(enabled: boolean, version: number): void }) {
+function FlagRow({ flag, ws, env, canToggle, canWrite, isPending, onToggle }: { flag: FlagListItem; ws: string; env: string; canToggle: boolean; canWrite: boolean; isPending: boolean; onToggle(enabled: boolean, version: number): void }) {
   const summary = flag.environments.find((e) => e.environment === env);
   const href = `/w/${ws}/flags/${encodeURIComponent(flag.key)}`;
   return (
@@ -194,6 +201,7 @@ function FlagRow({ flag, ws, env, canToggle, isPending, onToggle }: { flag: Flag
           {!flag.module && flag.tags.length === 0 && <span className="text-slate-400">—</span>}
         </span>
       </Td>
+      <Td className="py-1.5"><FlagActions ws={ws} flag={flag} canWrite={canWrite} /></Td>
     </Tr>
   );
 }
