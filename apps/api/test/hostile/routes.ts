@@ -94,6 +94,7 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     [`GET ${flag}/audit`]: { audience: "admin", query: { page: "1" } },
     [`POST ${flag}/copy-state`]: { audience: "admin", body: { from: "production", to: "staging" } },
     [`GET ${flag}/stats`]: { audience: "admin", query: { env: "production", days: "7" } },
+    [`GET ${ws}/overview`]: { audience: "admin", query: { env: "production" } },
     [`GET ${state}`]: { audience: "admin" },
     [`PATCH ${state}`]: { audience: "admin", body: { fallthrough: { variant: "on" }, tenantAllow: ["acme"] } },
     [`PUT ${state}/enabled`]: { audience: "admin", body: { enabled: true } },

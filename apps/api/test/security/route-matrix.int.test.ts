@@ -131,6 +131,7 @@ const MATRIX: Row[] = [
   { route: `POST ${F}/restore`, allow: DEFINE, ok: 400, params: { key: BAD } },
   { route: `GET ${F}/audit`, allow: READ, ok: 200 },
   { route: `GET ${F}/stats`, allow: READ, ok: 200, query: "env=production" },
+  { route: `GET ${W}/overview`, allow: READ, ok: 200, query: "env=production" },
   { route: `POST ${F}/copy-state`, allow: STATE, ok: 400, body: INVALID_BODY },
 
   // Flags: state per environment.

@@ -9,6 +9,7 @@ import { useLogout } from "../../features/auth/api/logout";
 import { ChangePasswordDialog } from "../../features/auth/components/change-password-dialog";
 import { EnvironmentSwitcher } from "./environment-switcher";
 import { OpenEnvironmentWarning } from "./open-environment-warning";
+import { ThemeMenu } from "./theme-menu";
 import type { LiveStatus } from "./use-live-updates";
 
 export function Topbar({ live }: { live: LiveStatus }) {
@@ -41,6 +42,7 @@ export function Topbar({ live }: { live: LiveStatus }) {
             <span data-testid="live-status">{live === "live" ? "Live" : live === "connecting" ? "Connecting" : "Offline"}</span>
           </span>
         )}
+        <ThemeMenu />
         <Menu>
           <MenuTrigger asChild>
             <Button variant="ghost" className="gap-2 pr-1.5" aria-label={`Account: ${user?.email ?? ""}`}>
