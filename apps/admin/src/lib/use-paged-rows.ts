@@ -34,9 +34,10 @@ export function usePagedRows<T>(key: readonly unknown[], fetchPage: (page: numbe
     /** Every row of the pages loaded now. */
     loadedRows,
     onRangeChange,
-    isPending: firstPage.isPending && lastTotal === null,
+    // After an empty list, another filter's rows load as skeletons rather than as "nothing here".
+    isPending: firstPage.isPending && !lastTotal,
     /** A new first page (another filter) is on its way; the rows shown are the previous ones. */
-    isPlaceholder: firstPage.isPending && lastTotal !== null,
+    isPlaceholder: firstPage.isPending && !!lastTotal,
     isError: firstPage.isError,
     error: firstPage.error,
     isFetching: results.some((r) => r.isFetching),
