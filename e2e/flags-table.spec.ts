@@ -1,4 +1,4 @@
-import type { APIRequestContext } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { apiAs, stateVersion } from "./support/api";
 import { expect, test } from "./support/fixtures";
 
@@ -26,7 +26,7 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => owner.dispose());
 
-const names = (page: import("@playwright/test").Page) => page.getByRole("table", { name: "Feature flags" }).locator("tbody tr[aria-rowindex] td:first-child a > span:first-child > span.truncate").allTextContents();
+const names = (page: Page) => page.getByRole("table", { name: "Feature flags" }).locator("tbody tr[aria-rowindex] td:first-child a > span:first-child > span.truncate").allTextContents();
 
 test("every column sorts on the server, both ways", async ({ page }) => {
   await page.goto("/w/finance-suite/flags");

@@ -1,6 +1,7 @@
+import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 
-const background = (page: import("@playwright/test").Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 const lightness = (color: string) => {
   // Computed colours come back as oklch(L C H) or rgb(r, g, b).
   const oklch = /oklch\(([\d.]+)/.exec(color);

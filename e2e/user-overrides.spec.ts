@@ -1,4 +1,4 @@
-import type { APIRequestContext } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { apiAs } from "./support/api";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -63,7 +63,7 @@ test("10,000 user overrides scroll in a virtual table that renders only the rows
   }
 });
 
-async function scrollThrough(page: import("@playwright/test").Page) {
+async function scrollThrough(page: Page) {
   await page.goto("/w/piquetickets/user-overrides");
   await page.getByRole("searchbox", { name: "Search by user key" }).fill("bulk-user-");
   const table = page.getByRole("table", { name: "User overrides" });
