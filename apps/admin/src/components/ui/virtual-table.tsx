@@ -49,7 +49,7 @@ export function VirtualTable<T>({ label, total, rowAt, rowKey, header, columns, 
       tabIndex={0}
       role="region"
       aria-label={`${label}, scrollable`}
-      className={cn("max-h-[calc(100vh-15rem)] min-h-40 overflow-auto rounded-lg border border-slate-200 bg-white shadow-xs", className)}
+      className={cn("max-h-[calc(100vh-15rem)] overflow-auto rounded-lg border border-slate-200 bg-white shadow-xs", className)}
     >
       <table aria-label={label} aria-rowcount={total + 1} className="min-w-full text-sm">
         <thead className="sticky top-0 z-10 bg-slate-50 shadow-[0_1px_0_var(--color-slate-200)]">

@@ -65,7 +65,7 @@ function EnvironmentCard({ ws, environment: e }: { ws: string; environment: Over
   const share = (n: number) => (total === 0 ? 0 : (n / total) * 100);
   return (
     <li className="rounded-lg border border-slate-200 bg-white p-5 shadow-xs" data-testid={`overview-env-${e.key}`}>
-      <div className="flex items-center justify-between gap-2">
+      <div className="flex flex-wrap items-center justify-between gap-2">
         <h3 className="flex items-center gap-2 text-sm font-semibold text-slate-900">
           {e.name}
           {e.isProduction && <Badge tone="red">production</Badge>}
