@@ -61,7 +61,7 @@ test("the Actions column edits, archives and deletes, deleting only an archived 
   await page.getByRole("searchbox", { name: "Search flags" }).fill("tbl_alpha");
   const row = page.getByRole("row", { name: /Table Alpha/ });
   await expect(row.getByRole("button", { name: "Delete Table Alpha" })).toHaveCount(0);
-  await row.getByRole("link", { name: "Edit Table Alpha" }).click();
+  await row.getByRole("link", { name: "Edit tbl_alpha" }).click();
   await expect(page).toHaveURL(/\/w\/finance-suite\/flags\/tbl_alpha$/);
   await page.goBack();
 

@@ -88,7 +88,17 @@ export function VirtualAuditList({ items, total, onNeedMore }: { items: AuditIte
   const paddingTop = rows[0]?.start ?? 0;
   const paddingBottom = rows.length > 0 ? virtualizer.getTotalSize() - rows.at(-1)!.end : 0;
   return (
-    <div ref={scrollRef} data-virtual-scroll="" tabIndex={0} role="region" aria-label="Audit entries, scrollable" className="max-h-[calc(100vh-18rem)] overflow-auto rounded-lg border border-slate-200 bg-white shadow-xs">
+    <div
+      ref={scrollRef}
+      data-virtual-scroll=""
+      tabIndex={0}
+      role="region"
+      aria-label="Audit entries, scrollable"
+      // As tall as its entries, up to the screen's height: a list has no header row to give the
+      // virtualizer a first height to fill.
+      style={{ height: virtualizer.getTotalSize() + 2 }}
+      className="max-h-[calc(100vh-18rem)] overflow-auto rounded-lg border border-slate-200 bg-white shadow-xs"
+    >
       <ul className="divide-y divide-slate-100" aria-label="Audit entries">
         {paddingTop > 0 && <li aria-hidden="true" style={{ height: paddingTop }} />}
         {rows.map((row) => {

@@ -20,7 +20,7 @@ export function FlagActions({ ws, flag, canWrite }: { ws: string; flag: FlagList
   const lifecycle = useSetFlagLifecycle(ws, flag.key);
   return (
     <span className="flex items-center justify-end gap-0.5">
-      <Link to={`/w/${ws}/flags/${encodeURIComponent(flag.key)}`} className={cn(iconLink)} aria-label={`Edit ${flag.name}`} title="Edit">
+      <Link to={`/w/${ws}/flags/${encodeURIComponent(flag.key)}`} className={cn(iconLink)} aria-label={`Edit ${flag.key}`} title="Edit">
         <Pencil className="h-4 w-4" aria-hidden="true" />
       </Link>
       {canWrite && !flag.archivedAt && (
