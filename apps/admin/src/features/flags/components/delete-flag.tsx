@@ -38,15 +38,15 @@ export function DeleteFlagButton({ ws, flag, compact = false }: { ws: string; fl
         disabled={typed !== flag.key}
         isPending={remove.isPending}
         onConfirm={() =>
-          remove.mutate(
-            { version: flag.version, confirm: typed },
-            {
-              onSuccess: () => {
-                toast.success(`${flag.name} was deleted`);
-                if (compact) setOpen(false);
-                else void navigate(`/w/${ws}/flags`);
-              },
+          // A promise, not mutate's callbacks: in the flags table the row (and this button) is gone
+          // once the list refetches, and the toast must still say so. Failures are toasted globally.
+          remove.mutateAsync({ version: flag.version, confirm: typed }).then(
+            () => {
+              toast.success(`${flag.name} was deleted`);
+              if (compact) setOpen(false);
+              else void navigate(`/w/${ws}/flags`);
             },
+            () => undefined,
           )
         }
       >

@@ -36,7 +36,8 @@ export function FlagActions({ ws, flag, canWrite }: { ws: string; flag: FlagList
         tone="danger"
         confirmLabel="Archive"
         isPending={lifecycle.isPending}
-        onConfirm={() => lifecycle.mutate({ version: flag.version, action: "archive" }, { onSuccess: () => { toast.success(`${flag.name}: archived`); setConfirming(false); } })}
+        // A promise, not mutate's callbacks: the row (and this dialog) leaves the list once it refetches.
+        onConfirm={() => lifecycle.mutateAsync({ version: flag.version, action: "archive" }).then(() => { toast.success(`${flag.name}: archived`); setConfirming(false); }, () => undefined)}
       >
         <p>The flag disappears from lists and evaluates as not found everywhere: SDKs fall back to their defaults. Refused while other flags depend on it.</p>
       </ConfirmDialog>
