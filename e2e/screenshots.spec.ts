@@ -1,3 +1,4 @@
+import type { BrowserContext, Page } from "@playwright/test";
 import { fileURLToPath } from "node:url";
 import { apiAs, stateVersion } from "./support/api";
 import { expect, openAs, test } from "./support/fixtures";
@@ -5,13 +6,27 @@ import { startReceiver } from "./support/receiver";
 
 /**
  * Screenshots of each main page at 1280x800 with the demo data, for the README and for looking
- * at: `pnpm screenshots` writes them to docs/screenshots/.
+ * at, in each theme: `pnpm screenshots` writes the light ones to docs/screenshots/<page>.png and
+ * the others to docs/screenshots/dark/<page>.png and docs/screenshots/high-contrast/<page>.png.
  */
-const shot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}.png`, import.meta.url));
+const THEMES = [
+  { theme: "light", folder: "" },
+  { theme: "dark", folder: "dark/" },
+  { theme: "contrast", folder: "high-contrast/" },
+] as const;
+type Theme = (typeof THEMES)[number];
+const shotIn = (theme: Theme) => (name: string) => fileURLToPath(new URL(`../docs/screenshots/${theme.folder}${name}.png`, import.meta.url));
+/** The theme the header's menu would choose, set before any page of the context loads. */
+const useTheme = (target: Page | BrowserContext, theme: Theme) => target.addInitScript((t) => localStorage.setItem("ensign:theme", t), theme.theme);
+
+for (const theme of THEMES) {
+const shot = shotIn(theme);
+test.describe(`${theme.theme} theme`, () => {
 
 test.describe("signed out", () => {
   test.use({ storageState: { cookies: [], origins: [] } });
   test("sign-in page", async ({ page }) => {
+    await useTheme(page, theme);
     await page.goto("/login");
     await expect(page.getByRole("heading", { name: "Sign in to Ensign" })).toBeVisible();
     await page.screenshot({ path: shot("login") });
@@ -44,7 +59,12 @@ async function demoActivity() {
 
 test("workspace admin pages", async ({ page }) => {
   test.setTimeout(240_000);
-  await demoActivity();
+  await useTheme(page, theme);
+  if (theme.theme === "light") await demoActivity();
+  await page.goto("/w/piquetickets/overview");
+  await expect(page.getByRole("heading", { name: "Least evaluated" })).toBeVisible();
+  await page.screenshot({ path: shot("overview") });
+
   await page.goto("/w/piquetickets/flags");
   await expect(page.getByRole("table", { name: "Feature flags" })).toBeVisible();
   await page.screenshot({ path: shot("flags") });
@@ -84,6 +104,11 @@ test("workspace admin pages", async ({ page }) => {
   await expect(page.getByRole("dialog", { name: "Confirm the bulk change" })).toBeVisible();
   await page.screenshot({ path: shot("tenants-bulk-confirm") });
   await page.keyboard.press("Escape");
+
+  await page.goto("/w/piquetickets/user-overrides");
+  await page.getByLabel("Environment", { exact: true }).selectOption("production");
+  await expect(page.getByRole("table", { name: "User overrides" })).toBeVisible();
+  await page.screenshot({ path: shot("user-overrides") });
 
   await page.goto("/w/piquetickets/evaluate");
   await page.getByLabel("Flag").selectOption("knowledge_base_enabled");
@@ -156,6 +181,7 @@ test("workspace admin pages", async ({ page }) => {
 });
 
 test("tenant pages", async ({ page }) => {
+  await useTheme(page, theme);
   const owner = await apiAs("owner");
   const overrides = "/v1/workspaces/piquetickets/flags/ai_agents_enabled/environments/production/tenant-overrides";
   const current = await owner.get(`${overrides}/tucson-theatre-works`);
@@ -181,11 +207,15 @@ test("tenant pages", async ({ page }) => {
 
 test("tenant admin pages", async ({ browser }) => {
   const tenantAdmin = await openAs(browser, "tenantAdmin");
+  await useTheme(tenantAdmin.context, theme);
   await tenantAdmin.page.goto("/");
   await expect(tenantAdmin.page.getByRole("heading", { name: "Features" })).toBeVisible();
   await tenantAdmin.page.screenshot({ path: shot("tenant-admin-features"), fullPage: true });
-  await tenantAdmin.page.getByTestId("feature-tenadmin_audit_logs").getByRole("switch").click();
-  await expect(tenantAdmin.page.getByText("Audit Logs is now on for your users")).toBeVisible();
+  const auditLogs = tenantAdmin.page.getByTestId("feature-tenadmin_audit_logs").getByRole("switch");
+  if ((await auditLogs.getAttribute("aria-checked")) !== "true") {
+    await auditLogs.click();
+    await expect(tenantAdmin.page.getByText("Audit Logs is now on for your users")).toBeVisible();
+  }
   await tenantAdmin.page.goto("/w/finance-suite/tenant/audit");
   await tenantAdmin.page.getByRole("button", { name: /tenant_feature\.enabled/ }).first().click();
   await expect(tenantAdmin.page.getByRole("heading", { name: "Audit log" })).toBeVisible();
@@ -195,13 +225,19 @@ test("tenant admin pages", async ({ browser }) => {
 
 test("viewer", async ({ browser }) => {
   const viewer = await openAs(browser, "viewer");
+  await useTheme(viewer.context, theme);
   await viewer.page.goto("/w/finance-suite/flags");
   await expect(viewer.page.getByRole("table", { name: "Feature flags" })).toBeVisible();
   await viewer.page.screenshot({ path: shot("flags-viewer") });
   await viewer.close();
 });
+});
+}
 
-test("role hierarchy pages", async ({ page, browser }) => {
+/** Pages whose screenshots are taken in the light theme only. */
+const shot = shotIn(THEMES[0]);
+
+test("role hierarchy pages (light theme)", async ({ page, browser }) => {
   const owner = await apiAs("owner");
   await owner.post("/v1/workspaces/finance-suite/roles", { data: { key: "director", name: "Director", description: "Runs a department", inherits: ["manager"] } });
   await owner.patch("/v1/workspaces/finance-suite/roles/admin", { headers: { "if-match": '"1"' }, data: { inherits: ["director"] } });
@@ -226,7 +262,7 @@ test("role hierarchy pages", async ({ page, browser }) => {
   await tenantAdmin.close();
 });
 
-test("override layers pages", async ({ page }) => {
+test("override layers pages (light theme)", async ({ page }) => {
   const owner = await apiAs("owner");
   const ws = "/v1/workspaces/finance-suite";
   if ((await owner.get(`${ws}/flags/campaign_creation`)).status() === 404) {

@@ -47,6 +47,11 @@ export const SCENARIOS: Scenario[] = [
   { name: "flags: pageSize=200, env=production", path: "/flags?pageSize=200&env=production" },
   { name: "flags: archived=true", path: "/flags?archived=true&env=production" },
   { name: "flag detail: every environment", path: "/flags/feature-0001" },
+  { name: "flags: sort=status, env=production", path: "/flags?env=production&sort=status&pageSize=100" },
+  { name: "flags: sort=rollout desc, env=production", path: "/flags?env=production&sort=rollout&order=desc&pageSize=100" },
+  { name: "flags: sort=rules desc, page 5, env=production", path: "/flags?env=production&sort=rules&order=desc&page=5&pageSize=100" },
+  { name: "overview: env=production (every aggregate, one statement)", path: "/overview?env=production" },
+  { name: "user overrides of an environment, q=user", path: "/environments/production/user-overrides?q=user&pageSize=100" },
 ];
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);

@@ -33,6 +33,7 @@ import { segmentsRoutes } from "./modules/segments/segments.routes";
 import { transferRoutes } from "./modules/transfer/transfer.routes";
 import { openApiDocument, transformDocument, transformRouteSchema } from "./infra/openapi";
 import { statsRoutes } from "./modules/analytics/stats.routes";
+import { overviewRoutes } from "./modules/overview/overview.routes";
 import { evaluationRoutes } from "./modules/evaluation/evaluation.routes";
 import { liveRoutes } from "./modules/evaluation/live.routes";
 import { healthRoutes } from "./modules/health/health.routes";
@@ -299,6 +300,7 @@ export async function buildApp({ config, db, cache, logger = false, onRoute }: A
     await browserFacing.register(liveRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(statsRoutes, { prefix: "/v1/workspaces" });
     await browserFacing.register(webhooksRoutes, { prefix: "/v1/workspaces" });
+    await browserFacing.register(overviewRoutes, { prefix: "/v1/workspaces" });
 
     await browserFacing.register(adminUiPlugin, {
       dist: config.adminDist,

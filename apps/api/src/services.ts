@@ -41,6 +41,7 @@ import { createScheduleRunner } from "./modules/schedules/schedule-runner";
 import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
 import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
+import { createOverviewService } from "./modules/overview/overview.service";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
 import { createLayerOverridesService } from "./modules/layers/layer-overrides.service";
 import { createLayersService } from "./modules/layers/layers.service";
@@ -184,6 +185,7 @@ export function createServices(infra: Infra) {
     stats: createStatsService({ prisma }),
     webhooks: createWebhooksService({ prisma, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
     webhookDispatcher: createWebhookDispatcher({ prisma, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
+    overview: createOverviewService({ prisma }),
 
     /** Subscriptions and timers: started once the app is built. */
     async start(): Promise<void> {

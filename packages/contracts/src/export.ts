@@ -75,6 +75,8 @@ export const ExportFlag = z.object({
   isBeta: z.boolean(),
   /** Absent in documents from before tenant-manageable flags, whose flags were all manageable. */
   tenantManageable: z.boolean().default(true),
+  /** Absent in documents from before the option: counted. */
+  trackAnalytics: z.boolean().default(true),
   feedbackUrl: z.string().max(2_000).nullable().default(null),
   dependsOn: z.array(FlagKey).max(50),
   lifecycle: z.enum(["temporary", "permanent"]),

@@ -60,6 +60,8 @@ export const CreateFlagBody = z
     dependsOn: z.array(FlagKey).max(50).optional(),
     lifecycle: FlagLifecycle.optional(),
     owner: Owner.nullish(),
+    /** Whether evaluations are counted in the flag's statistics; `true` when absent. */
+    trackAnalytics: z.boolean().optional(),
     initialState: InitialFlagState.optional(),
   })
   .strict();
@@ -86,6 +88,7 @@ export const UpdateFlagBody = z
     dependsOn: z.array(FlagKey).max(50).optional(),
     lifecycle: FlagLifecycle.optional(),
     owner: Owner.nullish(),
+    trackAnalytics: z.boolean().optional(),
   })
   .strict();
 export type UpdateFlagBody = z.infer<typeof UpdateFlagBody>;
@@ -143,6 +146,8 @@ export const FlagResponse = z.object({
   dependsOn: z.array(FlagKey),
   lifecycle: FlagLifecycle,
   owner: z.string().nullable(),
+  /** Whether evaluations are counted in the flag's statistics. */
+  trackAnalytics: z.boolean(),
   deprecatedAt: z.string().nullable(),
   archivedAt: z.string().nullable(),
   version: z.number().int(),
@@ -161,7 +166,14 @@ export const RuleParams = FlagEnvParams.extend({ ruleId: z.uuid() });
 
 export const GetFlagQuery = z.object({ env: Key.optional() }).strict();
 
-export const FLAG_SORTS = ["key", "name", "createdAt", "updatedAt"] as const;
+/**
+ * The columns the flags list sorts by, on the server. `status`, `rollout` and `rules` are the
+ * flag's state in `env`, which they need.
+ */
+export const FLAG_SORTS = ["key", "name", "createdAt", "updatedAt", "type", "module", "status", "rollout", "rules"] as const;
+export type FlagSort = (typeof FLAG_SORTS)[number];
+/** The sorts that read the flag's state in one environment. */
+export const FLAG_STATE_SORTS: readonly FlagSort[] = ["status", "rollout", "rules"];
 
 export const ListFlagsQuery = PageQuery.extend({
   sort: z.enum(FLAG_SORTS).default("key"),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FlagKey, IsoDateTime, Key, PageQuery, pageOf } from "./common";
+import { FlagKey, IsoDateTime, Key, PageQuery, QueryBoolean, pageOf } from "./common";
 import { VariantKey } from "./targeting";
 
 export const OverrideSource = z.enum(["workspace_admin", "tenant_admin"]);
@@ -84,6 +84,22 @@ export type ListUserOverridesQuery = z.infer<typeof ListUserOverridesQuery>;
 
 export const UserOverrideListResponse = pageOf(UserOverrideResponse);
 export type UserOverrideListResponse = z.infer<typeof UserOverrideListResponse>;
+
+/** `GET /v1/workspaces/:workspace/environments/:env/user-overrides`: every flag's, in one list. */
+export const ListEnvironmentUserOverridesQuery = PageQuery.extend({
+  /** Part of the user key, case-insensitive. */
+  q: z.string().trim().max(200).optional(),
+  /** Only this flag's overrides. */
+  flag: FlagKey.optional(),
+  /** `false` hides overrides whose expiry has passed (kept until the schedule runner removes them). */
+  expired: QueryBoolean.optional(),
+}).strict();
+export type ListEnvironmentUserOverridesQuery = z.infer<typeof ListEnvironmentUserOverridesQuery>;
+
+export const EnvironmentUserOverride = UserOverrideResponse.extend({ flagName: z.string() });
+export type EnvironmentUserOverride = z.infer<typeof EnvironmentUserOverride>;
+export const EnvironmentUserOverrideList = pageOf(EnvironmentUserOverride);
+export type EnvironmentUserOverrideList = z.infer<typeof EnvironmentUserOverrideList>;
 
 /** Most tenants one bulk action may name. */
 export const BULK_TENANT_LIMIT = 1_000;

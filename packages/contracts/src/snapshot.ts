@@ -65,6 +65,8 @@ export const SnapshotFlag = z.object({
   dependsOn: z.array(FlagKey),
   deprecated: z.boolean(),
   archived: z.boolean(),
+  /** `false` when evaluations are not counted in the statistics; counted when absent. */
+  trackAnalytics: z.boolean().optional(),
   state: SnapshotFlagState,
 });
 export type SnapshotFlag = z.infer<typeof SnapshotFlag>;

@@ -13,3 +13,10 @@ if (!Element.prototype.setPointerCapture) {
   Element.prototype.releasePointerCapture = () => {};
   Element.prototype.hasPointerCapture = () => false;
 }
+
+// jsdom lays nothing out: a virtual list's scroll container (data-virtual-scroll) reports the
+// height of a desktop viewport's list, so its first rows render as in a browser.
+const clientHeight = Object.getOwnPropertyDescriptor(Element.prototype, "clientHeight")!;
+const clientWidth = Object.getOwnPropertyDescriptor(Element.prototype, "clientWidth")!;
+Object.defineProperty(Element.prototype, "clientHeight", { configurable: true, get(this: Element) { return this.hasAttribute("data-virtual-scroll") ? 640 : clientHeight.get!.call(this); } });
+Object.defineProperty(Element.prototype, "clientWidth", { configurable: true, get(this: Element) { return this.hasAttribute("data-virtual-scroll") ? 1200 : clientWidth.get!.call(this); } });

@@ -94,6 +94,7 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     [`GET ${flag}/audit`]: { audience: "admin", query: { page: "1" } },
     [`POST ${flag}/copy-state`]: { audience: "admin", body: { from: "production", to: "staging" } },
     [`GET ${flag}/stats`]: { audience: "admin", query: { env: "production", days: "7" } },
+    [`GET ${ws}/overview`]: { audience: "admin", query: { env: "production" } },
     [`GET ${state}`]: { audience: "admin" },
     [`PATCH ${state}`]: { audience: "admin", body: { fallthrough: { variant: "on" }, tenantAllow: ["acme"] } },
     [`PUT ${state}/enabled`]: { audience: "admin", body: { enabled: true } },
@@ -139,6 +140,7 @@ export function routeSpecs(w: World): Record<string, RouteSpec> {
     [`DELETE ${env}`]: { audience: "admin", params: { env: "spare" }, body: { confirm: "spare" } },
     // Lifting a switch that is off changes nothing, so the other routes' evaluations stay as they are.
     [`PUT ${env}/master-switch`]: { audience: "admin", body: { enabled: false, reason: "drill" } },
+    [`GET ${env}/user-overrides`]: { audience: "admin", query: { q: "user" } },
     [`POST ${env}/tenant-overrides/bulk`]: { audience: "admin", body: { action: "set", flag: "main-flag", tenants: ["acme"], preview: true } },
     [`GET ${env}/context-secret`]: { audience: "admin" },
     [`POST ${env}/context-secret/rotate`]: { audience: "admin" },

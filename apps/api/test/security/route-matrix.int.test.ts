@@ -141,6 +141,7 @@ const MATRIX: Row[] = [
   { route: `POST ${F}/restore`, allow: DEFINE, ok: 400, params: { key: BAD } },
   { route: `GET ${F}/audit`, allow: READ, ok: 200 },
   { route: `GET ${F}/stats`, allow: READ, ok: 200, query: "env=production" },
+  { route: `GET ${W}/overview`, allow: READ, ok: 200, query: "env=production" },
   { route: `POST ${F}/copy-state`, allow: STATE, ok: 400, body: INVALID_BODY },
 
   // Flags: state per environment.
@@ -164,6 +165,7 @@ const MATRIX: Row[] = [
   { route: `POST ${FE}/tenant-overrides/:tenant/lock`, allow: LOCK, ok: 400, params: { tenant: BAD } },
   { route: `POST ${FE}/tenant-overrides/:tenant/unlock`, allow: LOCK, ok: 400, params: { tenant: BAD } },
   { route: `POST ${E}/tenant-overrides/bulk`, allow: OVERRIDES, ok: 400, body: INVALID_BODY },
+  { route: `GET ${E}/user-overrides`, allow: READ, ok: 200 },
   { route: `GET ${FE}/user-overrides`, allow: READ, ok: 200 },
   { route: `GET ${FE}/user-overrides/:userKey`, allow: READ, ok: 200 },
   { route: `PUT ${FE}/user-overrides/:userKey`, allow: OVERRIDES, ok: 400, body: INVALID_BODY },

@@ -1,5 +1,5 @@
 import type { Capability } from "@ensign/contracts/auth";
-import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, Layers3, Network, ToggleRight, UserRound, Users, UsersRound, Webhook, type LucideIcon } from "lucide-react";
+import { Bot, Boxes, Building2, Flag, FlaskConical, History, KeyRound, Layers, Layers3, LayoutDashboard, Network, ToggleRight, UserRound, UserRoundCog, Users, UsersRound, Webhook, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   to: string;
@@ -18,8 +18,10 @@ export interface NavSection {
 export const NAVIGATION: NavSection[] = [
   {
     items: [
+      { to: "overview", label: "Overview", icon: LayoutDashboard, requires: "workspace:read" },
       { to: "flags", label: "Flags", icon: Flag, requires: "workspace:read" },
       { to: "tenants", label: "Tenants", icon: Building2, requires: "workspace:read" },
+      { to: "user-overrides", label: "User overrides", icon: UserRoundCog, requires: "workspace:read" },
       { to: "identities", label: "Identities", icon: UserRound, requires: "workspace:read" },
       { to: "segments", label: "Segments", icon: UsersRound, requires: "workspace:read" },
       { to: "modules", label: "Modules", icon: Boxes, requires: "workspace:read" },
@@ -51,7 +53,7 @@ export const NAVIGATION: NavSection[] = [
 
 /** Where a role lands when it opens a workspace. */
 export function homePathFor(can: (capability: Capability) => boolean): string {
-  if (can("workspace:read")) return "flags";
+  if (can("workspace:read")) return "overview";
   if (can("tenant:manage")) return "tenant/features";
   return "flags";
 }

@@ -9,6 +9,7 @@ import { useLogout } from "../../features/auth/api/logout";
 import { ChangePasswordDialog } from "../../features/auth/components/change-password-dialog";
 import { EnvironmentSwitcher } from "./environment-switcher";
 import { OpenEnvironmentWarning } from "./open-environment-warning";
+import { ThemeMenu } from "./theme-menu";
 import type { LiveStatus } from "./use-live-updates";
 
 export function Topbar({ live }: { live: LiveStatus }) {
@@ -41,13 +42,14 @@ export function Topbar({ live }: { live: LiveStatus }) {
             <span data-testid="live-status">{live === "live" ? "Live" : live === "connecting" ? "Connecting" : "Offline"}</span>
           </span>
         )}
+        <ThemeMenu />
         <Menu>
           <MenuTrigger asChild>
-            <Button variant="ghost" className="gap-2 pr-1.5" aria-label={`Account: ${user?.email ?? ""}`}>
-              <span className="hidden text-sm text-slate-600 lg:inline">{user?.email}</span>
-              <span className="flex h-7 w-7 items-center justify-center rounded-full bg-slate-800 text-xs font-semibold text-white" aria-hidden="true">
-                {initials}
-              </span>
+            <Button variant="ghost" className="gap-2 pr-1.5">
+              <span className="sr-only">Account: </span>
+              <span className="sr-only text-sm text-slate-600 lg:not-sr-only">{user?.email}</span>
+              {/* The initials are drawn by CSS, so the button's name is its visible words. */}
+              <span data-initials={initials} className="flex h-7 w-7 items-center justify-center rounded-full bg-slate-800 text-xs font-semibold text-white before:content-[attr(data-initials)]" aria-hidden="true" />
             </Button>
           </MenuTrigger>
           <MenuContent align="end">

@@ -16,14 +16,15 @@ export function WorkspaceSwitcher() {
   return (
     <>
     <Menu>
-      <MenuTrigger
-        aria-label={`Workspace: ${workspace.name}. Switch workspace`}
-        className="flex w-full items-center gap-2.5 rounded-md p-1.5 text-left hover:bg-slate-100"
-      >
-        <span className="flex h-8 w-8 shrink-0 items-center justify-center rounded-md bg-indigo-600 text-sm font-semibold text-white" aria-hidden="true">
-          {workspace.name.slice(0, 1).toUpperCase()}
-        </span>
+      <MenuTrigger className="flex w-full items-center gap-2.5 rounded-md p-1.5 text-left hover:bg-slate-100">
+        {/* The initial is drawn by CSS, so the button's name is its visible words. */}
+        <span
+          data-initial={workspace.name.slice(0, 1).toUpperCase()}
+          className="flex h-8 w-8 shrink-0 items-center justify-center rounded-md bg-indigo-600 text-sm font-semibold text-white before:content-[attr(data-initial)]"
+          aria-hidden="true"
+        />
         <span className="min-w-0 flex-1">
+          <span className="sr-only">Switch workspace: </span>
           <span className="block truncate text-sm font-semibold text-slate-900">{workspace.name}</span>
           <span className="block truncate text-xs text-slate-500">{tenant ? `${tenant.name} · tenant admin` : role}</span>
         </span>

@@ -4,6 +4,8 @@ import { NotFoundPage } from "./not-found";
 /** Each page loads with its own chunk. */
 export const workspaceRoutes: RouteObject[] = [
   { index: true, lazy: () => import("./guard").then((m) => ({ Component: m.WorkspaceIndex })) },
+  { path: "overview", lazy: () => import("./overview-routes").then((m) => ({ Component: m.OverviewRoute })) },
+  { path: "user-overrides", lazy: () => import("./user-override-routes").then((m) => ({ Component: m.UserOverridesRoute })) },
   { path: "flags", lazy: () => import("./flag-routes").then((m) => ({ Component: m.FlagsRoute })) },
   { path: "flags/:key", lazy: () => import("./flag-routes").then((m) => ({ Component: m.FlagRoute })) },
   { path: "tenants", lazy: () => import("./tenant-routes").then((m) => ({ Component: m.TenantsRoute })) },

@@ -24,6 +24,20 @@ const targetingKeyOf = (context: EvaluationContext) => (typeof context.targeting
  * browser) in an environment that requires tokens. Server keys belong to trusted backends.
  */
 const needsToken = (key: VerifiedKey, entry: Entry) => entry.meta.requireContextToken && key.kind === "client";
+/**
+ * The keys of the snapshot's flags whose evaluations are not counted (`trackAnalytics: false`),
+ * found once per snapshot: a new snapshot is a new object, so a changed option takes effect with it.
+ */
+const untrackedBySnapshot = new WeakMap<object, ReadonlySet<string>>();
+function untrackedOf(entry: Entry): ReadonlySet<string> {
+  let keys = untrackedBySnapshot.get(entry.stored);
+  if (!keys) {
+    keys = new Set(entry.stored.flags.filter((flag) => flag.trackAnalytics === false).map((flag) => flag.key));
+    untrackedBySnapshot.set(entry.stored, keys);
+  }
+  return keys;
+}
+
 const micros = (since: number) => Math.round((performance.now() - since) * 1000 * 10) / 10;
 
 export interface EvaluationServiceDeps {
@@ -71,7 +85,7 @@ export function createEvaluationService({ prisma, store, recorder, tokens, metri
   function evaluateOne(entry: Entry, flagKey: string, context: EvaluationContext): EvaluationResult {
     const started = performance.now();
     const result = evaluate(entry.compiled, flagKey, context);
-    if (result.errorCode !== "FLAG_NOT_FOUND") {
+    if (result.errorCode !== "FLAG_NOT_FOUND" && !untrackedOf(entry).has(flagKey)) {
       recorder.record(entry.meta.workspaceId, entry.meta.environmentId, result, targetingKeyOf(context), micros(started));
     }
     metrics?.evaluated(entry.meta.workspaceSlug, entry.meta.environmentKey, "single", [result], (performance.now() - started) / 1000);
@@ -81,7 +95,9 @@ export function createEvaluationService({ prisma, store, recorder, tokens, metri
   function evaluateEvery(entry: Entry, context: EvaluationContext, kind: "bulk" | "portal"): EvaluationResult[] {
     const started = performance.now();
     const results = evaluateAll(entry.compiled, context);
-    recorder.recordMany(entry.meta.workspaceId, entry.meta.environmentId, results, targetingKeyOf(context), micros(started));
+    const untracked = untrackedOf(entry);
+    const counted = untracked.size === 0 ? results : results.filter((result) => !untracked.has(result.key));
+    recorder.recordMany(entry.meta.workspaceId, entry.meta.environmentId, counted, targetingKeyOf(context), micros(started));
     metrics?.evaluated(entry.meta.workspaceSlug, entry.meta.environmentKey, kind, results, (performance.now() - started) / 1000);
     return results;
   }

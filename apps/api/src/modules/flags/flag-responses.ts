@@ -24,6 +24,7 @@ export function toFlagDefinition(row: FlagRow): FlagDefinition {
     dependsOn: row.dependsOn,
     lifecycle: row.lifecycle,
     owner: row.owner,
+    trackAnalytics: row.trackAnalytics,
     deprecatedAt: row.deprecatedAt?.toISOString() ?? null,
     archivedAt: row.archivedAt?.toISOString() ?? null,
     version: row.version,

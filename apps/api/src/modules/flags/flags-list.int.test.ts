@@ -122,10 +122,23 @@ describe("the flags list", () => {
     expect(beyond).toMatchObject({ items: [], total: 9 });
   });
 
+  it("sorts by type, module and the state in an environment: status, rollout and rules", async () => {
+    expect(keys(await viewer.list("sort=type&order=desc&pageSize=1"))).toEqual(["d-rules"]);
+    expect(keys(await viewer.list("sort=module"))).toEqual(["a-on", "b-off", "c-split", "i-deprecated", "d-rules", "e-overrides", "f-enabled-off", "g-expired", "h-allow"]);
+    expect(keys(await viewer.list("sort=module&order=desc&pageSize=4"))).toEqual(["c-split", "i-deprecated", "a-on", "b-off"]);
+    expect(keys(await viewer.list("env=production&sort=status"))).toEqual(["b-off", "f-enabled-off", "i-deprecated", "c-split", "d-rules", "e-overrides", "h-allow", "a-on", "g-expired"]);
+    expect(keys(await viewer.list("env=production&sort=rollout&order=desc&pageSize=4"))).toEqual(["a-on", "g-expired", "c-split", "b-off"]);
+    expect(keys(await viewer.list("env=production&sort=rules&order=desc&pageSize=2"))).toEqual(["d-rules", "a-on"]);
+    // With a state filter too, and past the first page.
+    expect(keys(await viewer.list("env=production&state=partial&sort=rollout&order=desc&pageSize=2&page=1"))).toEqual(["c-split", "d-rules"]);
+  });
+
   it("refuses bad list queries with 400 naming the parameter, and unknown environments with 404", async () => {
     const cases: [string, string][] = [
       ["state=on", "querystring.env"],
       ["sort=salt", "querystring.sort"],
+      ["sort=status", "querystring.env"],
+      ["sort=rollout", "querystring.env"],
       ["pageSize=1000", "querystring.pageSize"],
       ["state=sideways&env=production", "querystring.state"],
       ["beta=maybe", "querystring.beta"],

@@ -1,10 +1,35 @@
-import type { ListFlagsQuery } from "@ensign/contracts/flags";
-import type { Serve } from "@ensign/contracts/targeting";
+import { FLAG_STATE_SORTS, type ListFlagsQuery } from "@ensign/contracts/flags";
+import { WEIGHT_TOTAL, type Serve } from "@ensign/contracts/targeting";
 import { containsPattern } from "../../infra/like";
 import { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
 
-const SORT_COLUMNS = { key: "f.key", name: "f.name", createdAt: "f.created_at", updatedAt: "f.updated_at" } as const;
+/**
+ * The allow-list of sort expressions. The state sorts read `s`, the flag's state in the filtered
+ * environment: status ranks off, partial, on (as the status filter computes it); rollout is the
+ * share of the fallthrough served the on variant (0 when disabled); rules counts the state's rules.
+ */
+function sortSql(sort: ListFlagsQuery["sort"], now: Date): Prisma.Sql {
+  switch (sort) {
+    case "key": return Prisma.sql`f.key`;
+    case "name": return Prisma.sql`f.name`;
+    case "createdAt": return Prisma.sql`f.created_at`;
+    case "updatedAt": return Prisma.sql`f.updated_at`;
+    case "type": return Prisma.sql`f.type::text`;
+    case "module": return Prisma.sql`m.key`;
+    case "status": return Prisma.sql`(CASE (${statusSql(now)}) WHEN 'off' THEN 0 WHEN 'partial' THEN 1 ELSE 2 END)`;
+    case "rules": return Prisma.sql`(SELECT count(*) FROM flag_rules r WHERE r.flag_state_id = s.id)`;
+    case "rollout":
+      return Prisma.sql`(CASE
+        WHEN s.id IS NULL OR NOT s.enabled THEN 0
+        WHEN s.fallthrough ->> 'variant' IS NOT NULL THEN (CASE WHEN s.fallthrough ->> 'variant' = f.on_variant THEN ${WEIGHT_TOTAL}::int ELSE 0 END)
+        ELSE coalesce((SELECT sum((a ->> 'weight')::int) FROM jsonb_array_elements(s.fallthrough -> 'split' -> 'allocations') a WHERE a ->> 'variant' = f.on_variant), 0)
+      END)`;
+  }
+}
+
+/** Whether the query joins the flag's state in the filtered environment (to filter or sort by it). */
+const needsState = (query: ListFlagsQuery, environmentId: string | null) => environmentId !== null && (query.state !== undefined || FLAG_STATE_SORTS.includes(query.sort));
 
 export interface FlagListRow {
   id: string;
@@ -21,6 +46,7 @@ export interface FlagListRow {
   depends_on: string[];
   lifecycle: "temporary" | "permanent";
   owner: string | null;
+  track_analytics: boolean;
   deprecated_at: Date | null;
   archived_at: Date | null;
   version: number;
@@ -49,7 +75,7 @@ export interface StateListRow {
  * The status of `f`'s state `s` in SQL, as `statusOf` (state-summary.ts) computes it in
  * TypeScript: a missing state counts as off.
  */
-function statusSql(now: Date): Prisma.Sql {
+export function statusSql(now: Date): Prisma.Sql {
   return Prisma.sql`CASE
     WHEN s.id IS NULL OR NOT s.enabled THEN 'off'
     WHEN s.fallthrough -> 'split' IS NOT NULL
@@ -80,8 +106,8 @@ function filtered(workspaceId: string, query: ListFlagsQuery, environmentId: str
   }
   const byState = query.state !== undefined && environmentId !== null;
   if (byState) where.push(Prisma.sql`(${statusSql(now)}) = ${query.state}`);
-  // The state is joined only to filter on it; the page's states are joined after the LIMIT.
-  const stateJoin = byState ? Prisma.sql`LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = ${environmentId}::uuid` : Prisma.empty;
+  // The state is joined only to filter or sort on it; the page's states are joined after the LIMIT.
+  const stateJoin = needsState(query, environmentId) ? Prisma.sql`LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = ${environmentId}::uuid` : Prisma.empty;
   return Prisma.sql`FROM flags f LEFT JOIN modules m ON m.id = f.module_id ${stateJoin} WHERE ${Prisma.join(where, " AND ")}`;
 }
 
@@ -92,15 +118,16 @@ export const flagsListRepository = {
    * matching flags. `filterEnvironmentId` is the environment `state` filters on.
    */
   page(tx: Tx, workspaceId: string, query: ListFlagsQuery, environmentIds: string[], filterEnvironmentId: string | null, now: Date): Promise<(FlagListRow & StateListRow)[]> {
-    const order = `${SORT_COLUMNS[query.sort]} ${query.order === "desc" ? "DESC" : "ASC"}, f.key ASC`;
+    // Flags without a module come after every module in both directions.
+    const order = Prisma.sql`${query.sort === "module" ? Prisma.sql`m.key IS NULL, ` : Prisma.empty}${sortSql(query.sort, now)} ${Prisma.raw(query.order === "desc" ? "DESC" : "ASC")}, f.key ASC`;
     return tx.$queryRaw<(FlagListRow & StateListRow)[]>`
       WITH page AS (
         SELECT f.id, f.key, f.name, f.description, f.type::text AS type, f.off_variant, f.on_variant, f.tags, f.is_beta, f.tenant_manageable, f.feedback_url,
-               f.depends_on, f.lifecycle::text AS lifecycle, f.owner, f.deprecated_at, f.archived_at, f.version,
+               f.depends_on, f.lifecycle::text AS lifecycle, f.owner, f.track_analytics, f.deprecated_at, f.archived_at, f.version,
                f.created_at, f.updated_at, m.key AS module_key, (count(*) OVER ())::int AS total,
-               row_number() OVER (ORDER BY ${Prisma.raw(order)}) AS ord
+               row_number() OVER (ORDER BY ${order}) AS ord
         ${filtered(workspaceId, query, filterEnvironmentId, now)}
-        ORDER BY ${Prisma.raw(order)}
+        ORDER BY ${order}
         LIMIT ${query.pageSize} OFFSET ${(query.page - 1) * query.pageSize}
       )
       SELECT page.*, st.environment_id AS state_environment_id, st.enabled AS state_enabled, st.fallthrough AS state_fallthrough,

@@ -1,4 +1,4 @@
-import type { FlagList, FlagListItem, ListFlagsQuery } from "@ensign/contracts/flags";
+import { FLAG_STATE_SORTS, type FlagList, type FlagListItem, type ListFlagsQuery } from "@ensign/contracts/flags";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { inWorkspace } from "../../infra/db/scoped";
 import { invalid, notFound } from "../../infra/errors";
@@ -23,6 +23,7 @@ function toItem(row: FlagListRow): Omit<FlagListItem, "environments"> {
     dependsOn: row.depends_on,
     lifecycle: row.lifecycle,
     owner: row.owner,
+    trackAnalytics: row.track_analytics,
     deprecatedAt: row.deprecated_at?.toISOString() ?? null,
     archivedAt: row.archived_at?.toISOString() ?? null,
     version: row.version,
@@ -36,6 +37,7 @@ export function createFlagsListService({ prisma }: { prisma: PrismaClient }) {
   return {
     list(workspaceId: string, query: ListFlagsQuery): Promise<FlagList> {
       if (query.state && !query.env) throw invalid("Filtering by state needs an environment.", [{ path: "querystring.env", message: "is required with 'state'" }]);
+      if (FLAG_STATE_SORTS.includes(query.sort) && !query.env) throw invalid(`Sorting by ${query.sort} needs an environment.`, [{ path: "querystring.env", message: `is required with 'sort=${query.sort}'` }]);
       return inWorkspace(prisma, workspaceId, async (tx) => {
         const now = new Date();
         let environments = await repo.environments(tx, workspaceId);

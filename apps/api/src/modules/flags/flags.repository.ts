@@ -17,6 +17,7 @@ export const FLAG_SELECT = {
   dependsOn: true,
   lifecycle: true,
   owner: true,
+  trackAnalytics: true,
   deprecatedAt: true,
   archivedAt: true,
   version: true,

@@ -134,6 +134,7 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
             dependsOn,
             lifecycle: body.lifecycle ?? "temporary",
             owner: body.owner ?? null,
+            trackAnalytics: body.trackAnalytics ?? true,
           });
           const environments = await repo.environments(tx, workspaceId);
           const initial = { enabled: body.initialState?.enabled ?? false, variant: initialVariant! };
@@ -188,14 +189,14 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
         }
         if (body.module !== undefined) data.moduleId = await moduleIdOf(tx, workspaceId, body.module, current.key);
         if (body.tags !== undefined) data.tags = unique(body.tags);
-        for (const field of ["name", "description", "isBeta", "tenantManageable", "feedbackUrl", "lifecycle", "owner"] as const) {
+        for (const field of ["name", "description", "isBeta", "tenantManageable", "feedbackUrl", "lifecycle", "owner", "trackAnalytics"] as const) {
           if (body[field] !== undefined) Object.assign(data, { [field]: body[field] });
         }
 
         const updated = await repo.write(tx, workspaceId, current.id, data);
         const diff = changes(auditedDefinition(toFlagDefinition(current)), auditedDefinition(toFlagDefinition(updated)));
         await recordAudit(tx, actor, { workspaceId, action: "flag.updated", targetType: "flag", targetId: current.id, targetKey: key, ...diff });
-        const evaluated = ["variants", "offVariant", "onVariant", "dependsOn", "module"].some((field) => field in diff.after);
+        const evaluated = ["variants", "offVariant", "onVariant", "dependsOn", "module", "trackAnalytics"].some((field) => field in diff.after);
         const changed = evaluated ? await bumpEnvironments(tx, workspaceId) : [];
         return { result: await view(tx, workspaceId, updated), changed };
       });

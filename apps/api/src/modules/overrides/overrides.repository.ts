@@ -117,6 +117,19 @@ export const overridesRepository = {
     return { total, items };
   },
 
+  /** One page of an environment's user overrides of live flags, by user key then flag key, with each flag's key and name. */
+  async listEnvironmentUserOverrides(tx: Tx, where: Prisma.UserOverrideWhereInput, skip: number, take: number) {
+    const total = await tx.userOverride.count({ where });
+    const items = await tx.userOverride.findMany({
+      where,
+      orderBy: [{ userKey: "asc" }, { flag: { key: "asc" } }],
+      skip,
+      take,
+      select: { ...USER_OVERRIDE_SELECT, flag: { select: { key: true, name: true } } },
+    });
+    return { total, items };
+  },
+
   createUserOverride(tx: Tx, workspaceId: string, data: { flagId: string; environmentId: string; userKey: string; variant: string; expiresAt: Date | null; updatedBy: string | null }) {
     return tx.userOverride.create({ data: { workspaceId, ...data }, select: USER_OVERRIDE_SELECT });
   },

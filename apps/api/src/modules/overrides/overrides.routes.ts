@@ -2,6 +2,8 @@ import { can } from "@ensign/contracts/auth";
 import {
   BulkOverridesBody,
   BulkOverridesResponse,
+  EnvironmentUserOverrideList,
+  ListEnvironmentUserOverridesQuery,
   FlagEnvironmentParams,
   ListTenantOverridesQuery,
   ListUserOverridesQuery,
@@ -138,6 +140,24 @@ export async function overridesRoutes(app: FastifyInstance) {
       schema: { tags, summary: "A flag's user overrides in an environment", security, params: FlagEnvironmentParams, querystring: ListUserOverridesQuery, response: { 200: UserOverrideListResponse } },
     },
     async (request) => userOverrides.list(scopeOf(request).workspaceId, request.params.key, request.params.env, request.query),
+  );
+
+  r.get(
+    "/:workspace/environments/:env/user-overrides",
+    {
+      onRequest: [app.requireCapability("workspace:read")],
+      schema: {
+        tags,
+        operationId: "listEnvironmentUserOverrides",
+        summary: "Every flag's user overrides in an environment",
+        description: "Paginated by user key, then flag key; archived flags' overrides are left out. `q` matches part of the user key; `flag` keeps one flag's; `expired=false` hides expired ones.",
+        security,
+        params: EnvironmentParams,
+        querystring: ListEnvironmentUserOverridesQuery,
+        response: { 200: EnvironmentUserOverrideList },
+      },
+    },
+    async (request) => userOverrides.listInEnvironment(scopeOf(request).workspaceId, request.params.env, request.query),
   );
 
   r.get(

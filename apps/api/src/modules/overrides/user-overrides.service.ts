@@ -1,4 +1,11 @@
-import type { ListUserOverridesQuery, SetUserOverrideBody, UserOverrideListResponse, UserOverrideResponse } from "@ensign/contracts/overrides";
+import type {
+  EnvironmentUserOverrideList,
+  ListEnvironmentUserOverridesQuery,
+  ListUserOverridesQuery,
+  SetUserOverrideBody,
+  UserOverrideListResponse,
+  UserOverrideResponse,
+} from "@ensign/contracts/overrides";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { recordAudit, type Actor } from "../../infra/audit";
 import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
@@ -8,6 +15,7 @@ import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { createWriter } from "../../infra/writer";
 import { overridesRepository as repo, type UserOverrideRow } from "./overrides.repository";
+import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
 import { flagInEnvironment, requireFutureExpiry, requireVariant, toUserOverrideResponse } from "./overrides.rules";
 import { literal } from "../../infra/like";
 import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
@@ -69,6 +77,29 @@ export function createUserOverridesService({ prisma, notifier, limits = createEn
         const { total, items } = await repo.listUserOverrides(tx, where, (query.page - 1) * query.pageSize, query.pageSize);
         const at = now();
         return { items: items.map((row) => toUserOverrideResponse(row, flag.key, environment.key, at)), total, page: query.page, pageSize: query.pageSize };
+      });
+    },
+
+    /** The user overrides page: every live flag's user overrides in one environment, searchable by user key. */
+    async listInEnvironment(workspaceId: string, envKey: string, query: ListEnvironmentUserOverridesQuery): Promise<EnvironmentUserOverrideList> {
+      return inWorkspace(prisma, workspaceId, async (tx) => {
+        const environment = await lookups.findEnvironment(tx, workspaceId, envKey);
+        if (!environment) throw notFound(`Environment '${envKey}'`);
+        const at = now();
+        const where = {
+          workspaceId,
+          environmentId: environment.id,
+          flag: { archivedAt: null, ...(query.flag ? { key: query.flag } : {}) },
+          ...(query.q ? { userKey: { contains: literal(query.q), mode: "insensitive" as const } } : {}),
+          ...(query.expired === false ? { OR: [{ expiresAt: null }, { expiresAt: { gt: new Date(at) } }] } : {}),
+        };
+        const { total, items } = await repo.listEnvironmentUserOverrides(tx, where, (query.page - 1) * query.pageSize, query.pageSize);
+        return {
+          items: items.map((row) => ({ ...toUserOverrideResponse(row, row.flag.key, environment.key, at), flagName: row.flag.name })),
+          total,
+          page: query.page,
+          pageSize: query.pageSize,
+        };
       });
     },
 

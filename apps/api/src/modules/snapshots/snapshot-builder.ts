@@ -43,6 +43,8 @@ export function buildSnapshot(rows: SnapshotRows, now: Date = new Date()): Envir
     dependsOn: row.depends_on,
     deprecated: row.deprecated,
     archived: row.archived,
+    // Carried only when off, so the statistics' hot path skips the flag without a lookup elsewhere.
+    ...(row.track_analytics === false ? { trackAnalytics: false } : {}),
     state: {
       enabled: row.enabled ?? false,
       rules: (row.rules as Rule[]).map((rule) => (rule.name == null ? { id: rule.id, conditions: rule.conditions, serve: rule.serve } : rule)),

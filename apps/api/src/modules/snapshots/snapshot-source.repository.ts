@@ -45,7 +45,7 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
   const flags = await tx.flag.findMany({
     where: { workspaceId, archivedAt: null, ...(flagIds ? { id: { in: flagIds } } : {}) },
     orderBy: { key: "asc" },
-    select: { id: true, key: true, type: true, variants: true, offVariant: true, onVariant: true, salt: true, dependsOn: true, deprecatedAt: true, moduleId: true },
+    select: { id: true, key: true, type: true, variants: true, offVariant: true, onVariant: true, salt: true, dependsOn: true, deprecatedAt: true, moduleId: true, trackAnalytics: true },
   });
   const modules = await tx.module.findMany({ where: { workspaceId }, select: { id: true, key: true } });
   const states = await tx.flagState.findMany({
@@ -116,6 +116,7 @@ export async function readSnapshot(tx: Tx, workspaceId: string, environment: Sna
         dependsOn: flag.dependsOn,
         deprecated: flag.deprecatedAt !== null,
         archived: false,
+        ...(flag.trackAnalytics ? {} : { trackAnalytics: false }),
         state: {
           // A flag without state in this environment is off there.
           enabled: state?.enabled ?? false,

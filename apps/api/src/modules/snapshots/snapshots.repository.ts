@@ -37,6 +37,7 @@ export interface FlagRow {
   depends_on: string[];
   deprecated: boolean;
   archived: boolean;
+  track_analytics: boolean;
   enabled: boolean | null;
   fallthrough: unknown;
   tenant_allow: string[] | null;
@@ -134,7 +135,7 @@ export const snapshotsRepository = {
           SELECT json_agg(f ORDER BY f.key) FROM (
             SELECT f.id, f.key, f.type::text AS type, f.variants, f.off_variant, f.on_variant, f.salt,
                    m.key AS module, f.depends_on, f.deprecated_at IS NOT NULL AS deprecated,
-                   f.archived_at IS NOT NULL AS archived, s.enabled, s.fallthrough, s.tenant_allow,
+                   f.archived_at IS NOT NULL AS archived, f.track_analytics, s.enabled, s.fallthrough, s.tenant_allow,
                    s.tenant_deny, s.version AS state_version,
                    COALESCE((SELECT json_agg(json_build_object('id', r.id, 'name', r.name, 'conditions', r.conditions, 'serve', r.serve)
                                              ORDER BY r.position, r.id)

@@ -49,6 +49,7 @@ function flagOf(
     tags: flag.tags,
     isBeta: flag.isBeta,
     tenantManageable: flag.tenantManageable,
+    trackAnalytics: flag.trackAnalytics,
     feedbackUrl: flag.feedbackUrl,
     dependsOn: flag.dependsOn,
     lifecycle: flag.lifecycle,

@@ -35,6 +35,7 @@ export const exportRepository = {
         tags: true,
         isBeta: true,
         tenantManageable: true,
+        trackAnalytics: true,
         feedbackUrl: true,
         dependsOn: true,
         lifecycle: true,

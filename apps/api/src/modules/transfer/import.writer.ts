@@ -70,6 +70,7 @@ export async function writeImport(tx: Tx, workspaceId: string, doc: WorkspaceExp
         tags: f.tags,
         isBeta: f.isBeta,
         tenantManageable: f.tenantManageable,
+        trackAnalytics: f.trackAnalytics,
         feedbackUrl: f.feedbackUrl,
         dependsOn: f.dependsOn,
         lifecycle: f.lifecycle,

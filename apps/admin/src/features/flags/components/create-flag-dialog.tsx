@@ -19,9 +19,9 @@ import { facetsOf, useFlagDefinitions } from "../api/get-flag-definitions";
 import { PrerequisitesPicker } from "./prerequisites-picker";
 
 type Input = z.input<typeof CreateFlagBody>;
-const FIELDS = ["key", "name", "description", "module", "type", "variants", "offVariant", "onVariant", "tags", "isBeta", "tenantManageable", "dependsOn", "lifecycle", "owner", "initialState"];
+const FIELDS = ["key", "name", "description", "module", "type", "variants", "offVariant", "onVariant", "tags", "isBeta", "tenantManageable", "trackAnalytics", "dependsOn", "lifecycle", "owner", "initialState"];
 
-const initial: Input = { key: "", name: "", description: "", type: "boolean", module: null, tags: [], isBeta: false, tenantManageable: false, dependsOn: [], lifecycle: "temporary", initialState: { enabled: false } };
+const initial: Input = { key: "", name: "", description: "", type: "boolean", module: null, tags: [], isBeta: false, tenantManageable: false, trackAnalytics: true, dependsOn: [], lifecycle: "temporary", initialState: { enabled: false } };
 
 /** Creates a flag: the key follows the name until you edit it, and is fixed once saved. */
 export function CreateFlagDialog({ open, onOpenChange }: { open: boolean; onOpenChange(open: boolean): void }) {
@@ -153,6 +153,7 @@ export function CreateFlagDialog({ open, onOpenChange }: { open: boolean; onOpen
         <div className="col-span-2 flex flex-wrap gap-6">
           <Checkbox label="Beta" {...form.register("isBeta")} />
           <Checkbox label="Tenant admins may switch it" {...form.register("tenantManageable")} />
+          <Checkbox label="Track analytics" {...form.register("trackAnalytics")} />
           <Checkbox label="Enabled in every environment at once" {...form.register("initialState.enabled")} />
         </div>
         {errors.root && <p role="alert" className="col-span-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{errors.root.message}</p>}

@@ -8,18 +8,27 @@ import { Field, Input } from "../../../components/ui/input";
 import { toast } from "../../../components/ui/toaster";
 import { useDeleteFlag } from "../api/update-flag";
 
-/** Deletes an archived flag for good, after its key is typed. */
-export function DeleteFlagButton({ ws, flag }: { ws: string; flag: FlagResponse }) {
+/**
+ * Deletes an archived flag for good, after its key is typed. `compact` is the flags table's icon
+ * button, which stays on the list afterwards.
+ */
+export function DeleteFlagButton({ ws, flag, compact = false }: { ws: string; flag: Pick<FlagResponse, "key" | "name" | "version">; compact?: boolean }) {
   const [isOpen, setOpen] = useState(false);
   const [typed, setTyped] = useState("");
   const remove = useDeleteFlag(ws, flag.key);
   const navigate = useNavigate();
   return (
     <>
-      <Button variant="danger-ghost" onClick={() => { setTyped(""); setOpen(true); }}>
-        <Trash2 className="h-4 w-4" aria-hidden="true" />
-        Delete
-      </Button>
+      {compact ? (
+        <Button size="icon" variant="danger-ghost" aria-label={`Delete ${flag.name}`} title="Delete" onClick={() => { setTyped(""); setOpen(true); }}>
+          <Trash2 className="h-4 w-4" aria-hidden="true" />
+        </Button>
+      ) : (
+        <Button variant="danger-ghost" onClick={() => { setTyped(""); setOpen(true); }}>
+          <Trash2 className="h-4 w-4" aria-hidden="true" />
+          Delete
+        </Button>
+      )}
       <ConfirmDialog
         open={isOpen}
         onOpenChange={setOpen}
@@ -29,14 +38,15 @@ export function DeleteFlagButton({ ws, flag }: { ws: string; flag: FlagResponse 
         disabled={typed !== flag.key}
         isPending={remove.isPending}
         onConfirm={() =>
-          remove.mutate(
-            { version: flag.version, confirm: typed },
-            {
-              onSuccess: () => {
-                toast.success(`${flag.name} was deleted`);
-                void navigate(`/w/${ws}/flags`);
-              },
+          // A promise, not mutate's callbacks: in the flags table the row (and this button) is gone
+          // once the list refetches, and the toast must still say so. Failures are toasted globally.
+          remove.mutateAsync({ version: flag.version, confirm: typed }).then(
+            () => {
+              toast.success(`${flag.name} was deleted`);
+              if (compact) setOpen(false);
+              else void navigate(`/w/${ws}/flags`);
             },
+            () => undefined,
           )
         }
       >

@@ -107,15 +107,16 @@ export function FlagPage({ sections = [], impact, segments, roles }: FlagPagePro
             );
           })}
         </TabsList>
-      </Tabs>
-      <div className="flex items-center justify-between gap-4 rounded-b-lg border-x border-b border-slate-200 bg-white px-5 py-3">
+        {/* The chosen environment's tab panel: its state, which the rest of the page edits. */}
+        <TabsContent value={env} className="flex items-center justify-between gap-4 rounded-b-lg border-x border-b border-slate-200 bg-white px-5 py-3">
         <FlagStatusCell name={f.name} summary={summary} canToggle={can("state:write") && !f.archivedAt} isPending={toggle.isPending} onToggle={(enabled) => summary && toggle.request({ key: f.key, name: f.name, enabled, version: summary.version })} />
         {summary && (
           <span className="text-sm text-slate-500">
             Serving <span className="font-medium text-slate-700">{summary.rollout.summary}</span> · {summary.overrideCount} tenant override{summary.overrideCount === 1 ? "" : "s"} · {summary.userOverrideCount} user override{summary.userOverrideCount === 1 ? "" : "s"}
           </span>
         )}
-      </div>
+        </TabsContent>
+      </Tabs>
 
       <Tabs value={tab} onValueChange={setTab} className="mt-6">
         <TabsList label="Flag sections">

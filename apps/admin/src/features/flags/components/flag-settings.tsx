@@ -19,7 +19,7 @@ export function FlagSettings({ flag }: { flag: FlagResponse }) {
   const canWrite = can("definitions:write") && !flag.archivedAt;
   const update = useUpdateFlag(ws, flag.key, { silent: true });
   const definitions = useFlagDefinitions(ws);
-  const [form, setForm] = useState(() => ({ name: flag.name, description: flag.description, module: flag.module ?? "", owner: flag.owner ?? "", tags: flag.tags, isBeta: flag.isBeta, tenantManageable: flag.tenantManageable, feedbackUrl: flag.feedbackUrl ?? "", lifecycle: flag.lifecycle, variants: flag.variants as Variant[], offVariant: flag.offVariant, onVariant: flag.onVariant, dependsOn: flag.dependsOn }));
+  const [form, setForm] = useState(() => ({ name: flag.name, description: flag.description, module: flag.module ?? "", owner: flag.owner ?? "", tags: flag.tags, isBeta: flag.isBeta, tenantManageable: flag.tenantManageable, trackAnalytics: flag.trackAnalytics, feedbackUrl: flag.feedbackUrl ?? "", lifecycle: flag.lifecycle, variants: flag.variants as Variant[], offVariant: flag.offVariant, onVariant: flag.onVariant, dependsOn: flag.dependsOn }));
   const [error, setError] = useState<string>();
   const issue = variantsIssue(form.variants, flag.type);
   const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => setForm((f) => ({ ...f, [key]: value }));
@@ -28,7 +28,7 @@ export function FlagSettings({ flag }: { flag: FlagResponse }) {
     update.mutate(
       {
         version: flag.version,
-        body: { name: form.name, description: form.description, module: form.module || null, owner: form.owner || null, tags: form.tags, isBeta: form.isBeta, tenantManageable: form.tenantManageable, feedbackUrl: form.feedbackUrl.trim() || null, lifecycle: form.lifecycle, variants: form.variants, offVariant: form.offVariant, onVariant: form.onVariant, dependsOn: form.dependsOn },
+        body: { name: form.name, description: form.description, module: form.module || null, owner: form.owner || null, tags: form.tags, isBeta: form.isBeta, tenantManageable: form.tenantManageable, trackAnalytics: form.trackAnalytics, feedbackUrl: form.feedbackUrl.trim() || null, lifecycle: form.lifecycle, variants: form.variants, offVariant: form.offVariant, onVariant: form.onVariant, dependsOn: form.dependsOn },
       },
       { onSuccess: () => toast.success("Flag definition saved"), onError: (e) => setError(errorMessage(e)) },
     );
@@ -51,6 +51,11 @@ export function FlagSettings({ flag }: { flag: FlagResponse }) {
             label="Tenant admins may switch it for their own tenant"
             checked={form.tenantManageable}
             onChange={(e) => set("tenantManageable", e.target.checked)}
+          />
+          <Checkbox
+            label="Track analytics: count its evaluations in the statistics"
+            checked={form.trackAnalytics}
+            onChange={(e) => set("trackAnalytics", e.target.checked)}
           />
           {form.isBeta && (
             <Field label="Beta feedback link" hint="Shown to tenant admins beside the beta badge.">

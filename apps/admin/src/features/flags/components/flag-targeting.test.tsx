@@ -15,7 +15,7 @@ const stateIn = (env: string, version: number, fallthrough: FlagStateResponse["f
 const flag = {
   id: "f1", key: "checkout", name: "Checkout", description: "", type: "boolean", module: null, tags: [], isBeta: false, onVariant: "on", offVariant: "off",
   variants: [{ key: "on", value: true }, { key: "off", value: false }],
-  tenantManageable: false, feedbackUrl: null, dependsOn: [], lifecycle: "temporary", owner: null, deprecatedAt: null, archivedAt: null, version: 1,
+  tenantManageable: false, trackAnalytics: true, feedbackUrl: null, dependsOn: [], lifecycle: "temporary", owner: null, deprecatedAt: null, archivedAt: null, version: 1,
   createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z", environments: [],
 } as unknown as FlagResponse;
 

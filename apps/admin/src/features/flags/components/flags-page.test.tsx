@@ -11,7 +11,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 const flag = (env: string, enabled: boolean, version: number): FlagListItem => ({
   id: "f1", key: "checkout", name: "Checkout", description: "", type: "boolean", module: null, tags: [], isBeta: false, onVariant: "on", offVariant: "off",
-  tenantManageable: false, feedbackUrl: null, dependsOn: [], lifecycle: "temporary", owner: null, deprecatedAt: null, archivedAt: null, version: 1,
+  tenantManageable: false, trackAnalytics: true, feedbackUrl: null, dependsOn: [], lifecycle: "temporary", owner: null, deprecatedAt: null, archivedAt: null, version: 1,
   createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z",
   environments: [{ environment: env, enabled, status: enabled ? "on" : "off", rollout: { summary: "on", percentage: 100 }, ruleCount: 0, overrideCount: 0, userOverrideCount: 0, version, updatedAt: "2026-01-01T00:00:00Z" }],
 });

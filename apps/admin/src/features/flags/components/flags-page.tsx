@@ -9,20 +9,22 @@ import { EmptyState } from "../../../components/ui/empty-state";
 import { ErrorPanel } from "../../../components/ui/error-boundary";
 import { Select } from "../../../components/ui/input";
 import { PageHeader } from "../../../components/ui/page-header";
-import { Pagination } from "../../../components/ui/pagination";
 import { SearchInput } from "../../../components/ui/search-input";
 import { TableSkeleton } from "../../../components/ui/skeleton";
-import { SortableTh, Table, TBody, Td, Th, THead, Tr } from "../../../components/ui/table";
+import { SortableTh, Td, Th } from "../../../components/ui/table";
+import { VirtualTable } from "../../../components/ui/virtual-table";
+import { formatNumber } from "../../../lib/format";
 import { useDebouncedValue } from "../../../lib/use-debounced-value";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
 import { facetsOf, useFlagDefinitions } from "../api/get-flag-definitions";
-import { useFlags, type FlagFilters, type FlagSort } from "../api/get-flags";
+import { useFlagRows, type FlagFilters, type FlagSort } from "../api/get-flags";
 import { useSafeToggle } from "../hooks/use-safe-toggle";
 import { CreateFlagDialog } from "./create-flag-dialog";
+import { FlagActions } from "./flag-actions";
 import { FlagStatusCell, RolloutCell } from "./flag-status";
 import { ProductionConfirmDialog, type ImpactPreview } from "./production-confirm";
 
-type Filters = Omit<FlagFilters, "search" | "page" | "pageSize" | "sort" | "order">;
+type Filters = Omit<FlagFilters, "search" | "page" | "pageSize" | "sort" | "order" | "archived">;
 
 /** `impact` shows who a toggle in a production environment affects, before it is confirmed. */
 export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
@@ -30,7 +32,7 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState<{ field: FlagSort; order: "asc" | "desc" }>({ field: "key", order: "asc" });
   const [filters, setFilters] = useState<Filters>({});
-  const [page, setPage] = useState(1);
+  const [archived, setArchived] = useState(false);
   const [creating, setCreating] = useState(false);
   const location = useLocation();
   const navigate = useNavigate();
@@ -45,18 +47,17 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
     if (createRequested) void navigate(location.pathname, { replace: true, state: null });
   }, [createRequested, location.pathname, navigate]);
   const debounced = useDebouncedValue(search, 300);
-  const query: FlagFilters = { ...filters, search: debounced.trim() || undefined, sort: sort.field, order: sort.order, page, pageSize: 25 };
-  const flags = useFlags(ws, env, query);
+  const query: Omit<FlagFilters, "page" | "pageSize"> = { ...filters, search: debounced.trim() || undefined, sort: sort.field, order: sort.order, archived };
+  const flags = useFlagRows(ws, env, query);
   const definitions = useFlagDefinitions(ws);
   const facets = facetsOf(definitions.data);
   const toggle = useSafeToggle();
   const canToggle = can("state:write");
   const setFilter = <K extends keyof Filters>(key: K, value: Filters[K]) => {
     setFilters((f) => ({ ...f, [key]: value }));
-    setPage(1);
   };
   const onSort = (field: FlagSort) => setSort((s) => ({ field, order: s.field === field && s.order === "asc" ? "desc" : "asc" }));
-  const hasFilters = Object.values(filters).some((v) => v !== undefined) || !!debounced;
+  const hasFilters = Object.values(filters).some((v) => v !== undefined) || !!debounced || archived;
 
   return (
     <>
@@ -78,7 +79,7 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
         }
       />
       <div className="mb-4 flex flex-wrap items-center gap-2">
-        <SearchInput label="Search flags" placeholder="Search by name or key" className="w-64" value={search} onChange={(v) => { setSearch(v); setPage(1); }} />
+        <SearchInput label="Search flags" placeholder="Search by name or key" className="w-64" value={search} onChange={setSearch} />
         <Select aria-label="Status filter" value={filters.state ?? ""} onChange={(e) => setFilter("state", (e.target.value || undefined) as FlagStatus | undefined)} className="w-auto">
           <option value="">Any status</option>
           <option value="on">On</option>
@@ -107,8 +108,12 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
           <option value="true">Deprecated only</option>
           <option value="false">Not deprecated</option>
         </Select>
+        <Select aria-label="Archived filter" value={archived ? "archived" : "active"} onChange={(e) => setArchived(e.target.value === "archived")} className="w-auto">
+          <option value="active">Active flags</option>
+          <option value="archived">Archived flags</option>
+        </Select>
         {hasFilters && (
-          <Button size="sm" variant="ghost" onClick={() => { setFilters({}); setSearch(""); setPage(1); }}>
+          <Button size="sm" variant="ghost" onClick={() => { setFilters({}); setSearch(""); setArchived(false); }}>
             <X className="h-3.5 w-3.5" aria-hidden="true" />
             Clear
           </Button>
@@ -118,7 +123,7 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
         <TableSkeleton rows={10} columns={6} />
       ) : flags.isError ? (
         <ErrorPanel error={flags.error} onRetry={() => void flags.refetch()} title="Flags could not be loaded" />
-      ) : flags.data.items.length === 0 ? (
+      ) : flags.total === 0 ? (
         <EmptyState
           icon={Flag}
           title={hasFilters ? "No flags match these filters" : "No flags yet"}
@@ -128,24 +133,31 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
         </EmptyState>
       ) : (
         <>
-          <Table label="Feature flags" className={flags.isPlaceholderData ? "opacity-70 transition-opacity" : undefined}>
-            <THead>
-              <tr>
+          <VirtualTable
+            label="Feature flags"
+            className={flags.isPlaceholder ? "opacity-70 transition-opacity" : undefined}
+            total={flags.total}
+            rowAt={flags.rowAt}
+            rowKey={(flag) => flag.id}
+            onRangeChange={flags.onRangeChange}
+            columns={7}
+            rowClassName={(flag) => (flag.deprecatedAt ? "bg-slate-50/60" : undefined)}
+            header={
+              <>
                 <SortableTh field="name" label="Name / key" sort={sort} onSort={onSort} />
-                <Th>Type</Th>
-                <Th>Status</Th>
-                <Th>Rollout</Th>
-                <Th className="text-right">Rules</Th>
-                <Th>Module / tags</Th>
-              </tr>
-            </THead>
-            <TBody>
-              {flags.data.items.map((flag) => (
-                <FlagRow key={flag.id} flag={flag} env={env} ws={ws} canToggle={canToggle} isPending={toggle.pendingKey === flag.key} onToggle={(enabled, version) => toggle.request({ key: flag.key, name: flag.name, enabled, version })} />
-              ))}
-            </TBody>
-          </Table>
-          <Pagination page={flags.data.page} pageSize={flags.data.pageSize} total={flags.data.total} onPageChange={setPage} noun="flags" />
+                <SortableTh field="type" label="Type" sort={sort} onSort={onSort} />
+                <SortableTh field="status" label="Status" sort={sort} onSort={onSort} />
+                <SortableTh field="rollout" label="Rollout" sort={sort} onSort={onSort} />
+                <SortableTh field="rules" label="Rules" sort={sort} onSort={onSort} className="text-right" />
+                <SortableTh field="module" label="Module / tags" sort={sort} onSort={onSort} />
+                <Th className="text-right">Actions</Th>
+              </>
+            }
+            renderRow={(flag) => (
+              <FlagCells flag={flag} env={env} ws={ws} canToggle={canToggle && !flag.archivedAt} canWrite={can("definitions:write")} isPending={toggle.pendingKey === flag.key} onToggle={(enabled, version) => toggle.request({ key: flag.key, name: flag.name, enabled, version })} />
+            )}
+          />
+          <p className="mt-3 text-sm text-slate-500" aria-live="polite">{formatNumber(flags.total)} {flags.total === 1 ? "flag" : "flags"}</p>
         </>
       )}
       <CreateFlagDialog open={creating} onOpenChange={setCreating} />
@@ -165,11 +177,11 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
   );
 }
 
-function FlagRow({ flag, ws, env, canToggle, isPending, onToggle }: { flag: FlagListItem; ws: string; env: string; canToggle: boolean; isPending: boolean; onToggle(enabled: boolean, version: number): void }) {
+function FlagCells({ flag, ws, env, canToggle, canWrite, isPending, onToggle }: { flag: FlagListItem; ws: string; env: string; canToggle: boolean; canWrite: boolean; isPending: boolean; onToggle(enabled: boolean, version: number): void }) {
   const summary = flag.environments.find((e) => e.environment === env);
   const href = `/w/${ws}/flags/${encodeURIComponent(flag.key)}`;
   return (
-    <Tr className={flag.deprecatedAt ? "bg-slate-50/60" : undefined}>
+    <>
       <Td className="max-w-xs">
         <Link to={href} className="group block rounded focus-visible:outline-2">
           <span className="flex items-center gap-1.5 font-medium text-slate-900 group-hover:text-indigo-700">
@@ -194,6 +206,7 @@ function FlagRow({ flag, ws, env, canToggle, isPending, onToggle }: { flag: Flag
           {!flag.module && flag.tags.length === 0 && <span className="text-slate-400">—</span>}
         </span>
       </Td>
-    </Tr>
+      <Td className="py-1.5"><FlagActions ws={ws} flag={flag} canWrite={canWrite} /></Td>
+    </>
   );
 }

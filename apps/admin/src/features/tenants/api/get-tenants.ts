@@ -1,7 +1,8 @@
-import type { TenantListResponse } from "@ensign/contracts/tenants";
+import type { TenantListResponse, TenantResponse } from "@ensign/contracts/tenants";
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client";
 import { tenantsKey } from "../../../lib/query-keys";
+import { usePagedRows } from "../../../lib/use-paged-rows";
 
 export interface TenantFilters {
   search?: string;
@@ -17,10 +18,14 @@ export interface TenantFilters {
   page: number;
 }
 
-export const getTenants = (ws: string, env: string, { show, ...filters }: TenantFilters) =>
-  api<TenantListResponse>(`/v1/workspaces/${ws}/tenants`, { query: { ...filters, env, flags: show?.length ? show.join(",") : undefined, pageSize: 25 } });
+export const getTenants = (ws: string, env: string, { show, ...filters }: TenantFilters, pageSize = 25) =>
+  api<TenantListResponse>(`/v1/workspaces/${ws}/tenants`, { query: { ...filters, env, flags: show?.length ? show.join(",") : undefined, pageSize } });
 
 export const getTenantsQueryOptions = (ws: string, env: string, filters: TenantFilters) =>
   queryOptions({ queryKey: [...tenantsKey(ws, env), "list", filters], queryFn: () => getTenants(ws, env, filters), placeholderData: keepPreviousData });
 
 export const useTenants = (ws: string, env: string, filters: TenantFilters) => useQuery(getTenantsQueryOptions(ws, env, filters));
+
+/** The tenants table's rows, page by page as they scroll into view. */
+export const useTenantRows = (ws: string, env: string, filters: Omit<TenantFilters, "page">) =>
+  usePagedRows<TenantResponse>([...tenantsKey(ws, env), "list", "rows", filters], (page, pageSize) => getTenants(ws, env, { ...filters, page }, pageSize));

@@ -56,7 +56,7 @@ export function TenantFlagRow({ ws, tenantName, f, canWrite, canLock, isPending,
             <div className="flex items-center gap-1.5 whitespace-nowrap">
               <Badge tone={o.variant === f.offVariant ? "neutral" : "green"}>{o.variant}</Badge>
               {canLock ? (
-                <Button size="sm" variant={o.locked ? "secondary" : "ghost"} aria-pressed={o.locked} aria-label={`${o.locked ? "Unlock" : "Lock"} the override of ${f.name}`} disabled={isPending} onClick={() => actions.onLock(f, !o.locked)}>
+                <Button size="sm" variant={o.locked ? "secondary" : "ghost"} aria-pressed={o.locked} aria-label={o.locked ? `Unlock the override of ${f.name}, locked` : `Lock the override of ${f.name}`} disabled={isPending} onClick={() => actions.onLock(f, !o.locked)}>
                   {o.locked ? <Lock className="h-3.5 w-3.5 text-amber-600" aria-hidden="true" /> : <LockOpen className="h-3.5 w-3.5" aria-hidden="true" />}
                   {o.locked ? "Locked" : "Lock"}
                 </Button>
@@ -86,7 +86,7 @@ function ExpiryEditor({ flagName, expiresAt, onChange }: { flagName: string; exp
   const [isEditing, setIsEditing] = useState(false);
   if (!expiresAt && !isEditing) {
     return (
-      <Button size="sm" variant="ghost" aria-label={`Set an expiry for the override of ${flagName}`} onClick={() => setIsEditing(true)}>
+      <Button size="sm" variant="ghost" aria-label={`Set an expiry for the override of ${flagName}, no expiry yet`} onClick={() => setIsEditing(true)}>
         <CalendarClock className="h-3.5 w-3.5" aria-hidden="true" />No expiry
       </Button>
     );

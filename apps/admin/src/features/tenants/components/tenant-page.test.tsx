@@ -93,10 +93,10 @@ describe("TenantPage flag values", () => {
     const calls = stubApi();
     const { user } = renderPage();
     const row = await rowOf("AI Agents");
-    await user.click(within(row).getByRole("button", { name: "Unlock the override of AI Agents" }));
+    await user.click(within(row).getByRole("button", { name: "Unlock the override of AI Agents, locked" }));
     await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 10_000 });
     expect(calls[0]).toMatchObject({ method: "POST", url: `${base}/ai_agents/environments/production/tenant-overrides/arizona-comedy/unlock`, ifMatch: '"4"' });
-    await user.click(within(row).getByRole("button", { name: "Set an expiry for the override of AI Agents" }));
+    await user.click(within(row).getByRole("button", { name: "Set an expiry for the override of AI Agents, no expiry yet" }));
     const expiry = within(row).getByLabelText("Expiry of the override of AI Agents");
     expect(expiry).toHaveFocus();
     await user.type(expiry, "2030-01-02T03:04");

@@ -12,15 +12,16 @@ import { EmptyState } from "../../../components/ui/empty-state";
 import { ErrorPanel } from "../../../components/ui/error-boundary";
 import { Select } from "../../../components/ui/input";
 import { PageHeader } from "../../../components/ui/page-header";
-import { Pagination } from "../../../components/ui/pagination";
 import { SearchInput } from "../../../components/ui/search-input";
 import { TableSkeleton } from "../../../components/ui/skeleton";
-import { SortableTh, Table, TBody, Td, Th, THead, Tr } from "../../../components/ui/table";
+import { SortableTh, Td, Th } from "../../../components/ui/table";
+import { VirtualTable } from "../../../components/ui/virtual-table";
+import { formatDateTime, formatNumber } from "../../../lib/format";
 import { toast } from "../../../components/ui/toaster";
 import { Tooltip } from "../../../components/ui/tooltip";
 import { useDebouncedValue } from "../../../lib/use-debounced-value";
 import { useWorkspaceScope } from "../../../lib/workspace-scope";
-import { useTenants, type TenantFilters } from "../api/get-tenants";
+import { useTenantRows, type TenantFilters } from "../api/get-tenants";
 
 /** A flag the tenants page can filter by and act on; the app passes them in. */
 export interface FlagOption {
@@ -48,15 +49,14 @@ export function TenantsPage({ flags }: { flags: FlagOption[] }) {
   const [flag, setFlag] = useState("");
   const [flagState, setFlagState] = useState<"" | "on" | "off">("");
   const [sort, setSort] = useState<{ field: TenantFilters["sort"]; order: "asc" | "desc" }>({ field: "name", order: "asc" });
-  const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [actionFlag, setActionFlag] = useState("");
   const [pending, setPending] = useState<{ body: BulkOverridesBody; preview: BulkOverridesResponse; describe: string } | null>(null);
   const debounced = useDebouncedValue(search);
-  const filters: TenantFilters = { search: debounced || undefined, flag: flag && flagState ? flag : undefined, flagState: flag && flagState ? flagState : undefined, show: flag ? [flag] : undefined, sort: sort.field, order: sort.order, page };
-  const tenants = useTenants(ws, env, filters);
+  const filters: Omit<TenantFilters, "page"> = { search: debounced || undefined, flag: flag && flagState ? flag : undefined, flagState: flag && flagState ? flagState : undefined, show: flag ? [flag] : undefined, sort: sort.field, order: sort.order };
+  const tenants = useTenantRows(ws, env, filters);
   const bulk = useBulkOverrides(ws, env);
-  const items = tenants.data?.items ?? [];
+  const items = tenants.loadedRows();
   const allSelected = items.length > 0 && items.every((t) => selected.has(t.key));
   const flagName = (key: string) => flags.find((f) => f.key === key)?.name ?? key;
   const onSort = (field: TenantFilters["sort"]) => setSort((s) => ({ field, order: s.field === field && s.order === "asc" ? "desc" : "asc" }));
@@ -77,13 +77,13 @@ export function TenantsPage({ flags }: { flags: FlagOption[] }) {
     <>
       <PageHeader title="Tenants" description={`Your customers, and their flags' effective values in ${environment.name}.`} />
       <div className="mb-4 flex flex-wrap items-center gap-2">
-        <SearchInput label="Search tenants" placeholder="Search by name or key" value={search} onChange={(v) => { setSearch(v); setPage(1); }} />
-        <Select aria-label="Show flag" value={flag} onChange={(e) => { setFlag(e.target.value); setPage(1); }} className="w-60">
+        <SearchInput label="Search tenants" placeholder="Search by name or key" value={search} onChange={setSearch} />
+        <Select aria-label="Show flag" value={flag} onChange={(e) => setFlag(e.target.value)} className="w-60">
           <option value="">Show a flag's value…</option>
           {flags.map((f) => <option key={f.key} value={f.key}>{f.name}</option>)}
         </Select>
         {flag && (
-          <Select aria-label="Flag state filter" value={flagState} onChange={(e) => { setFlagState(e.target.value as "" | "on" | "off"); setPage(1); }} className="w-40">
+          <Select aria-label="Flag state filter" value={flagState} onChange={(e) => setFlagState(e.target.value as "" | "on" | "off")} className="w-40">
             <option value="">On or off</option>
             <option value="on">Only where on</option>
             <option value="off">Only where off</option>
@@ -113,46 +113,53 @@ export function TenantsPage({ flags }: { flags: FlagOption[] }) {
         <TableSkeleton rows={10} columns={5} />
       ) : tenants.isError ? (
         <ErrorPanel error={tenants.error} onRetry={() => void tenants.refetch()} />
-      ) : items.length === 0 ? (
+      ) : tenants.total === 0 ? (
         <EmptyState icon={Building2} title="No tenants match">{flagState ? `No tenant has ${flagName(flag)} ${flagState} in ${environment.name}.` : "Try another search."}</EmptyState>
       ) : (
         <>
-          <Table label="Tenants">
-            <THead>
-              <tr>
-                {canBulk && <Th className="w-10"><input type="checkbox" className="accent-indigo-600" aria-label="Select every tenant on this page" checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((t) => t.key)))} /></Th>}
+          <VirtualTable
+            label="Tenants"
+            className={tenants.isPlaceholder ? "opacity-70 transition-opacity" : undefined}
+            total={tenants.total}
+            rowAt={tenants.rowAt}
+            rowKey={(t) => t.id}
+            onRangeChange={tenants.onRangeChange}
+            columns={(canBulk ? 1 : 0) + 4 + (flag ? 1 : 0)}
+            header={
+              <>
+                {canBulk && <Th className="w-10"><input type="checkbox" className="accent-indigo-600" aria-label="Select every tenant loaded" checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((t) => t.key)))} /></Th>}
                 <SortableTh field="name" label="Tenant" sort={sort} onSort={onSort} />
                 <Th>Attributes</Th>
                 <Th>Modules</Th>
+                <SortableTh field="createdAt" label="Created" sort={sort} onSort={onSort} />
                 {flag && <Th>{flagName(flag)}</Th>}
-              </tr>
-            </THead>
-            <TBody>
-              {items.map((t) => (
-                <Tr key={t.id}>
-                  {canBulk && <Td><input type="checkbox" className="accent-indigo-600" aria-label={`Select ${t.name}`} checked={selected.has(t.key)} onChange={() => toggleOne(t.key)} /></Td>}
-                  <Td>
-                    <Link to={`/w/${ws}/tenants/${encodeURIComponent(t.key)}`} className="group block">
-                      <span className="font-medium text-slate-900 group-hover:text-indigo-700">{t.name}</span>
-                      <span className="block font-mono text-xs text-slate-500">{t.key}</span>
-                    </Link>
-                  </Td>
-                  <Td className="max-w-xs">
-                    <span className="flex flex-wrap gap-1">
-                      {Object.entries(t.attributes).slice(0, 4).map(([k, v]) => <Badge key={k}><span className="text-slate-500">{k}</span> {String(typeof v === "object" ? JSON.stringify(v) : v)}</Badge>)}
-                    </span>
-                  </Td>
-                  <Td>
-                    <span className="flex flex-wrap gap-1">
-                      {t.modules.length === 0 ? <span className="text-xs text-slate-400">—</span> : t.modules.map((m) => <Badge key={m.key} tone={m.enabled ? "sky" : "neutral"} className={m.enabled ? undefined : "line-through"} title={m.enabled ? `${m.name}: on` : `${m.name}: switched off`}>{m.key}</Badge>)}
-                    </span>
-                  </Td>
-                  {flag && <Td><FlagValueBadge value={t.flags?.[flag]} /></Td>}
-                </Tr>
-              ))}
-            </TBody>
-          </Table>
-          <Pagination page={tenants.data.page} pageSize={tenants.data.pageSize} total={tenants.data.total} onPageChange={setPage} noun="tenants" />
+              </>
+            }
+            renderRow={(t) => (
+              <>
+                {canBulk && <Td><input type="checkbox" className="accent-indigo-600" aria-label={`Select ${t.name}`} checked={selected.has(t.key)} onChange={() => toggleOne(t.key)} /></Td>}
+                <Td>
+                  <Link to={`/w/${ws}/tenants/${encodeURIComponent(t.key)}`} className="group block">
+                    <span className="font-medium text-slate-900 group-hover:text-indigo-700">{t.name}</span>
+                    <span className="block font-mono text-xs text-slate-500">{t.key}</span>
+                  </Link>
+                </Td>
+                <Td className="max-w-xs">
+                  <span className="flex flex-wrap gap-1">
+                    {Object.entries(t.attributes).slice(0, 4).map(([k, v]) => <Badge key={k}><span className="text-slate-500">{k}</span> {String(typeof v === "object" ? JSON.stringify(v) : v)}</Badge>)}
+                  </span>
+                </Td>
+                <Td>
+                  <span className="flex flex-wrap gap-1">
+                    {t.modules.length === 0 ? <span className="text-xs text-slate-400">—</span> : t.modules.map((m) => <Badge key={m.key} tone={m.enabled ? "sky" : "neutral"} className={m.enabled ? undefined : "line-through"} title={m.enabled ? `${m.name}: on` : `${m.name}: switched off`}>{m.key}</Badge>)}
+                  </span>
+                </Td>
+                <Td className="text-xs whitespace-nowrap text-slate-500"><time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time></Td>
+                {flag && <Td><FlagValueBadge value={t.flags?.[flag]} /></Td>}
+              </>
+            )}
+          />
+          <p className="mt-3 text-sm text-slate-500" aria-live="polite">{formatNumber(tenants.total)} {tenants.total === 1 ? "tenant" : "tenants"}</p>
         </>
       )}
       <ConfirmDialog
