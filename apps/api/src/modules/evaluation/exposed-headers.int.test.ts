@@ -119,6 +119,13 @@ describe("request headers exposed to targeting as header.<name>", () => {
     expect((await ofrep("/tiktok_share", { "x-ensign-context": token, "x-platform": "tiktok" })).json().value).toBe(true);
   });
 
+  it("is part of the workspace export", async () => {
+    const res = await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}/export`, headers: owner });
+    expect(res.statusCode).toBe(200);
+    const environments = (res.json() as { environments: { key: string; exposedHeaders?: string[] }[] }).environments;
+    expect(environments.find((env) => env.key === "production")?.exposedHeaders).toEqual(["x-platform", "x-channel"]);
+  });
+
   it("clears the list with an empty array", async () => {
     expect((await patch({ exposedHeaders: [] })).json().exposedHeaders).toEqual([]);
   });
