@@ -7,6 +7,38 @@ import { WorkspaceSlug } from "./workspaces";
 export const Color = z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, "must be a hex colour such as #dc2626");
 const HttpsUrl = z.url({ protocol: /^https$/ }).max(2_000);
 
+/** Most request headers an environment may expose to targeting. */
+export const EXPOSED_HEADERS_LIMIT = 20;
+/** Longest header value added to an evaluation context; longer values are cut. */
+export const EXPOSED_HEADER_VALUE_LIMIT = 256;
+/** Headers that carry credentials or the signed context itself: never exposed to targeting. */
+export const UNEXPOSABLE_HEADERS: readonly string[] = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "x-ensign-context",
+  "x-csrf-token",
+  "x-xsrf-token",
+  "x-auth-token",
+  "x-access-token",
+  "x-amz-security-token",
+];
+
+/** A lower-case HTTP header name (RFC 9110 token characters) that is not a credential. */
+export const ExposedHeaderName = z
+  .string()
+  .max(100)
+  .regex(/^[a-z0-9!#$%&'*+.^_`|~-]+$/, "header names are lower-case token characters (a-z, 0-9, !#$%&'*+.^_`|~-)")
+  .refine((name) => !UNEXPOSABLE_HEADERS.includes(name), { message: "credential headers are never exposed to targeting" });
+
+/** Request headers added to portal and OFREP evaluation contexts as `header.<name>`; no duplicates. */
+export const ExposedHeaders = z
+  .array(ExposedHeaderName)
+  .max(EXPOSED_HEADERS_LIMIT, `at most ${EXPOSED_HEADERS_LIMIT} headers`)
+  .refine((names) => new Set(names).size === names.length, { message: "each header appears once" });
+
 export const EnvironmentParams = z.object({ workspace: WorkspaceSlug, env: Key });
 export type EnvironmentParams = z.infer<typeof EnvironmentParams>;
 
@@ -23,6 +55,11 @@ export const EnvironmentResponse = z.object({
   requireContextToken: z.boolean(),
   /** Live customer traffic: the admin app confirms toggles and rollouts here, showing who they affect. */
   isProduction: z.boolean(),
+  /**
+   * Request headers portal and OFREP evaluations add to the context as `header.<name>`.
+   * Sent by the client: target with them, never decide security with them.
+   */
+  exposedHeaders: z.array(z.string()),
   masterSwitch: MasterSwitchState,
   /** Increases with every change to anything this environment's evaluation depends on. */
   snapshotVersion: z.number().int(),
@@ -65,6 +102,7 @@ export const UpdateEnvironmentBody = z
     contextJwksUrl: HttpsUrl.nullable().optional(),
     requireContextToken: z.boolean().optional(),
     isProduction: z.boolean().optional(),
+    exposedHeaders: ExposedHeaders.optional(),
   })
   .strict();
 export type UpdateEnvironmentBody = z.infer<typeof UpdateEnvironmentBody>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FlagKey, IsoDateTime, Key, Name } from "./common";
-import { Color } from "./environments";
+import { Color, ExposedHeaders } from "./environments";
 import { Traits } from "./identities";
 import { LayerAttribute, LayerKey, LayerValue, MAX_LAYER_VALUES, MAX_LAYERS } from "./layers";
 import { SegmentRules } from "./segments";
@@ -31,6 +31,8 @@ export const ExportEnvironment = z.object({
    * is production when its key is `production`; an existing one keeps its setting.
    */
   isProduction: z.boolean().optional(),
+  /** Absent in documents exported before the setting existed: an existing environment keeps its list, a new one exposes none. */
+  exposedHeaders: ExposedHeaders.optional(),
 });
 
 export const ExportModule = z.object({

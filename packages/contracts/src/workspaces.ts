@@ -16,6 +16,8 @@ export const EnvironmentSummary = z.object({
   requireContextToken: z.boolean(),
   /** Live customer traffic: the admin app confirms toggles and rollouts here, showing who they affect. */
   isProduction: z.boolean(),
+  /** Request headers evaluations add to the context as `header.<name>`. */
+  exposedHeaders: z.array(z.string()),
   masterSwitch: MasterSwitchState,
   snapshotVersion: z.number().int(),
   version: z.number().int(),

@@ -3,7 +3,7 @@ import type { EnvironmentSummary, WorkspaceResponse } from "@ensign/contracts/wo
 import type { ReactNode } from "react";
 import { buildCan, WorkspaceScopeContext, type WorkspaceScope } from "../lib/workspace-scope";
 
-const environment = (key: string, sortOrder: number): EnvironmentSummary => ({ id: key, key, name: key[0]!.toUpperCase() + key.slice(1), color: null, sortOrder, requireContextToken: false, isProduction: key === "production", masterSwitch: { enabled: false, reason: null, changedAt: null, changedBy: null }, snapshotVersion: 1, version: 1 });
+const environment = (key: string, sortOrder: number): EnvironmentSummary => ({ id: key, key, name: key[0]!.toUpperCase() + key.slice(1), color: null, sortOrder, requireContextToken: false, exposedHeaders: [], isProduction: key === "production", masterSwitch: { enabled: false, reason: null, changedAt: null, changedBy: null }, snapshotVersion: 1, version: 1 });
 
 /** A workspace scope for component tests: `demo`, production, the given role. */
 export function testScope(role: Role = "owner", tenant: WorkspaceScope["tenant"] = null): WorkspaceScope {

@@ -15,12 +15,14 @@ export interface ConditionRowProps {
   segments?: string[];
   /** End-user role keys, suggested for `role_at_least`. */
   roles?: string[];
+  /** Attribute names suggested after the common ones. */
+  attributes?: string[];
   disabled?: boolean;
   showIssues?: boolean;
 }
 
 /** One condition: attribute, operator (the contract's list), values, and NOT. */
-export function ConditionRow({ condition, onChange, onRemove, label, segments = [], roles = [], disabled, showIssues = true }: ConditionRowProps) {
+export function ConditionRow({ condition, onChange, onRemove, label, segments = [], roles = [], attributes = [], disabled, showIssues = true }: ConditionRowProps) {
   const id = useId();
   const info = OPERATOR_INFO[condition.operator];
   const issue = showIssues ? (condition.attribute ? undefined : "choose an attribute") ?? conditionValueIssue(condition.operator, condition.values) : undefined;
@@ -38,7 +40,7 @@ export function ConditionRow({ condition, onChange, onRemove, label, segments = 
           className="w-40 font-mono text-xs"
         />
         <datalist id={`${id}-attributes`}>
-          {COMMON_ATTRIBUTES.map((a) => (
+          {[...COMMON_ATTRIBUTES, ...attributes].map((a) => (
             <option key={a} value={a} />
           ))}
         </datalist>

@@ -25,6 +25,8 @@ export interface RuleBuilderProps {
   segments?: string[];
   /** End-user role keys, suggested for `role_at_least`. */
   roles?: string[];
+  /** Extra attribute names to suggest, e.g. `header.<name>` for the environment's exposed headers. */
+  attributes?: string[];
   disabled?: boolean;
 }
 
@@ -33,7 +35,7 @@ export interface RuleBuilderProps {
  * Reorder by dragging the handle, by keyboard on the handle (Space, arrows, Space), or with the
  * move buttons.
  */
-export function RuleBuilder({ rules, onChange, variants, defaultVariant, segments, roles, disabled }: RuleBuilderProps) {
+export function RuleBuilder({ rules, onChange, variants, defaultVariant, segments, roles, attributes, disabled }: RuleBuilderProps) {
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }));
   const update = (index: number, rule: RuleDraft) => onChange(rules.map((r, i) => (i === index ? rule : r)));
   const move = (from: number, to: number) => {
@@ -68,6 +70,7 @@ export function RuleBuilder({ rules, onChange, variants, defaultVariant, segment
                   variants={variants}
                   segments={segments}
                   roles={roles}
+                  attributes={attributes}
                   disabled={disabled}
                   onChange={(r) => update(index, r)}
                   onMove={(to) => move(index, to)}
@@ -96,13 +99,15 @@ interface SortableRuleProps {
   segments?: string[];
   /** End-user role keys, suggested for `role_at_least`. */
   roles?: string[];
+  /** Extra attribute names to suggest, e.g. `header.<name>` for the environment's exposed headers. */
+  attributes?: string[];
   disabled?: boolean;
   onChange(rule: RuleDraft): void;
   onMove(to: number): void;
   onRemove(): void;
 }
 
-function SortableRule({ rule, index, count, variants, segments, roles, disabled, onChange, onMove, onRemove }: SortableRuleProps) {
+function SortableRule({ rule, index, count, variants, segments, roles, attributes: suggested, disabled, onChange, onMove, onRemove }: SortableRuleProps) {
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({ id: rule.id, disabled });
   const label = `Rule ${index + 1}`;
   const setCondition = (i: number, condition: Condition) => onChange({ ...rule, conditions: rule.conditions.map((c, j) => (j === i ? condition : c)) });
@@ -148,6 +153,7 @@ function SortableRule({ rule, index, count, variants, segments, roles, disabled,
                   label={`${label}, condition ${i + 1}`}
                   segments={segments}
                   roles={roles}
+                  attributes={suggested}
                   disabled={disabled}
                   onChange={(c) => setCondition(i, c)}
                   onRemove={() => onChange({ ...rule, conditions: rule.conditions.filter((_, j) => j !== i) })}

@@ -13,6 +13,7 @@ const ENVIRONMENT_SELECT = {
   contextJwksUrl: true,
   requireContextToken: true,
   isProduction: true,
+  exposedHeaders: true,
   masterSwitchOn: true,
   masterSwitchReason: true,
   masterSwitchChangedAt: true,
@@ -33,6 +34,7 @@ export interface EnvironmentChanges {
   contextJwksUrl?: string | null;
   requireContextToken?: boolean;
   isProduction?: boolean;
+  exposedHeaders?: string[];
 }
 
 export const environmentsRepository = {

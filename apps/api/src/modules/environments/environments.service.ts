@@ -72,6 +72,7 @@ const audited = (row: EnvironmentRow) => ({
   contextJwksUrl: row.contextJwksUrl,
   requireContextToken: row.requireContextToken,
   isProduction: row.isProduction,
+  exposedHeaders: row.exposedHeaders,
 });
 
 /** The environment named by the path (its key) or by an API key (`{id}`), or a 404. */
@@ -119,8 +120,9 @@ export function createEnvironmentsService({ prisma, notifier, revocations, outbo
     },
 
     async update(workspaceId: string, callerRole: Role, key: string, expectedVersion: number, body: UpdateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
-      // Only the context-token settings change what evaluation does; names and order do not.
-      const affectsEvaluation = body.contextIssuer !== undefined || body.contextJwksUrl !== undefined || body.requireContextToken !== undefined;
+      // Only the context-token settings and exposed headers change what evaluation does; names and order do not.
+      const affectsEvaluation =
+        body.contextIssuer !== undefined || body.contextJwksUrl !== undefined || body.requireContextToken !== undefined || body.exposedHeaders !== undefined;
       if (body.contextJwksUrl) {
         const problem = await outboundUrlProblem(body.contextJwksUrl, outbound);
         if (problem) throw invalid(`The JWKS URL cannot be used: ${problem}. Set OUTBOUND_ALLOW to reach an on-premises identity provider.`, [{ path: "body.contextJwksUrl", message: problem }]);

@@ -6,6 +6,7 @@ import { bulkAnswer } from "./bulk-answers";
 import { matchesEtag } from "./etags";
 import type { EvaluationDeps } from "./evaluation.routes";
 import type { Entry } from "./evaluation.service";
+import { withRequestHeaders } from "./request-headers";
 import { apiKeyOrQuerySecurity, jsonSchemaSerializer, notModified } from "./json-serializer";
 
 const portalFlagsResponse = {
@@ -55,7 +56,9 @@ export async function portalRoutes(app: FastifyInstance, deps: Pick<EvaluationDe
   function answer(request: FastifyRequest, reply: FastifyReply, entry: Entry, context: unknown) {
     const issue = evaluation.contextIssue(context);
     if (issue) throw new AppError("VALIDATION_FAILED", `The context is not valid: ${issue}.`, { details: { issues: [{ path: "query.context", message: issue }] } });
-    const results = evaluation.all(entry, context as EvaluationContext, "portal");
+    const exposed = entry.meta.exposedHeaders;
+    const full = exposed.length > 0 ? withRequestHeaders(context as EvaluationContext, exposed, request.headers) : (context as EvaluationContext);
+    const results = evaluation.all(entry, full, "portal");
     if (results instanceof Promise) return results.then((settled) => send(request, reply, entry, settled));
     return send(request, reply, entry, results);
   }
@@ -65,7 +68,8 @@ export async function portalRoutes(app: FastifyInstance, deps: Pick<EvaluationDe
     const written = bulkAnswer(entry.compiled, results, (request.query as PortalFlagsQuery).keys === "camel" ? "portal-camel" : "portal", head, "}}");
     // Added to CORS's `Vary: Origin`, never in its place: a cache must not hand one origin's answer to another.
     const vary = reply.getHeader("vary");
-    reply.header("etag", written.etag).header("cache-control", "private, no-cache").header("vary", vary ? `${String(vary)}, ${PORTAL_VARY}` : PORTAL_VARY);
+    const ours = entry.meta.exposedHeaders.length > 0 ? `${PORTAL_VARY}, ${entry.meta.exposedHeaders.join(", ")}` : PORTAL_VARY;
+    reply.header("etag", written.etag).header("cache-control", "private, no-cache").header("vary", vary ? `${String(vary)}, ${ours}` : ours);
     if (matchesEtag(request.headers["if-none-match"], written.etag)) return reply.code(304).send();
     return reply.type("application/json; charset=utf-8").send(written.body());
   }

@@ -7,6 +7,7 @@ import { presentedKeyIn } from "../api-access/api-key-guard";
 import type { VerifiedKey } from "../api-access/api-key-verifier";
 import { bulkAnswer } from "../evaluation/bulk-answers";
 import { matchesEtag } from "../evaluation/etags";
+import { withRequestHeaders } from "../evaluation/request-headers";
 import type { Entry, EvaluationService } from "../evaluation/evaluation.service";
 import { ofrepErrorCode, serializeItem, serializeResult } from "./ofrep.schemas";
 
@@ -114,6 +115,7 @@ export function createOfrepProtocol({ evaluation, parseJson }: OfrepProtocolDeps
   /** Synchronous unless the context's identity has traits this replica does not hold yet. */
   function evaluated(request: OfrepRequest, entry: Entry, context: EvaluationContext | string, token: string | undefined): OfrepAnswer | Promise<OfrepAnswer> {
     const { flagKey } = request;
+    if (typeof context !== "string" && entry.meta.exposedHeaders.length > 0) context = withRequestHeaders(context, entry.meta.exposedHeaders, request.headers);
     if (flagKey !== undefined) {
       if (typeof context === "string") return json(400, serializeItem({ key: flagKey, errorCode: "INVALID_CONTEXT", errorDetails: context }));
       const result = evaluation.one(entry, flagKey, context);

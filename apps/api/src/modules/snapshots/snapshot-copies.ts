@@ -14,6 +14,8 @@ export interface EnvironmentMeta {
   contextJwksUrl: string | null;
   /** Client keys must present a signed context token (server keys never need one). */
   requireContextToken: boolean;
+  /** Request headers added to the evaluation context as `header.<name>`; usually none. */
+  exposedHeaders: readonly string[];
   /** Whether the environment had any identity when the snapshot was made (new ones bump the version). */
   hasIdentities: boolean;
 }
@@ -45,6 +47,8 @@ export function createSnapshotCopies(cache: Cache, sealer: Sealer) {
       const { sealedContextSecret, ...meta } = copy.meta;
       // A copy without the token requirement predates it: rebuild rather than guess it is off.
       if (typeof meta.requireContextToken !== "boolean") return undefined;
+      // A copy without exposed headers predates them, when no environment had any.
+      if (!Array.isArray(meta.exposedHeaders)) meta.exposedHeaders = [];
       // A copy that does not say: assume identities, so traits are looked up.
       if (typeof meta.hasIdentities !== "boolean") meta.hasIdentities = true;
       const contextSecret = sealer.unseal(sealedContextSecret);

@@ -129,6 +129,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       contextIssuer: env.context_issuer,
       contextJwksUrl: env.context_jwks_url,
       requireContextToken: env.require_context_token,
+      exposedHeaders: env.exposed_headers ?? [],
       hasIdentities: env.has_identities,
     };
     const entry = makeEntry(buildSnapshot(rows), meta, "database");

@@ -20,6 +20,7 @@ export interface EnvironmentRow {
   context_issuer: string | null;
   context_jwks_url: string | null;
   require_context_token: boolean;
+  exposed_headers: string[] | null;
   master_switch_on: boolean;
   /** Whether the environment has any identity: without one, evaluation never looks traits up. */
   has_identities: boolean;
@@ -124,6 +125,7 @@ export const snapshotsRepository = {
       WITH env AS (
         SELECT e.id, e.key, e.workspace_id, w.slug AS workspace_slug, e.snapshot_version,
                e.context_secret, e.context_issuer, e.context_jwks_url, e.require_context_token,
+               e.exposed_headers,
                e.master_switch_on,
                EXISTS (SELECT 1 FROM identities i WHERE i.environment_id = e.id) AS has_identities
         FROM environments e JOIN workspaces w ON w.id = e.workspace_id

@@ -10,7 +10,7 @@ export const exportRepository = {
     return tx.environment.findMany({
       where: { workspaceId },
       orderBy: [{ sortOrder: "asc" }, { key: "asc" }],
-      select: { key: true, name: true, color: true, sortOrder: true, contextIssuer: true, contextJwksUrl: true, requireContextToken: true, isProduction: true },
+      select: { key: true, name: true, color: true, sortOrder: true, contextIssuer: true, contextJwksUrl: true, requireContextToken: true, isProduction: true, exposedHeaders: true },
     });
   },
 

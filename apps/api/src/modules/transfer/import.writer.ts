@@ -27,7 +27,7 @@ async function writeEnvironments(tx: Tx, workspaceId: string, doc: WorkspaceExpo
   const known = new Map(existing.map((env) => [env.key, env.id]));
   let created = 0;
   for (const env of doc.environments) {
-    const data = { name: env.name, color: env.color, sortOrder: env.sortOrder, contextIssuer: env.contextIssuer, contextJwksUrl: env.contextJwksUrl, requireContextToken: env.requireContextToken, ...(env.isProduction === undefined ? {} : { isProduction: env.isProduction }) };
+    const data = { name: env.name, color: env.color, sortOrder: env.sortOrder, contextIssuer: env.contextIssuer, contextJwksUrl: env.contextJwksUrl, requireContextToken: env.requireContextToken, ...(env.isProduction === undefined ? {} : { isProduction: env.isProduction }), ...(env.exposedHeaders === undefined ? {} : { exposedHeaders: env.exposedHeaders }) };
     const id = known.get(env.key);
     if (id) {
       await repo.updateEnvironment(tx, workspaceId, id, data);

@@ -19,6 +19,7 @@ const WORKSPACE_SELECT = {
       sortOrder: true,
       requireContextToken: true,
       isProduction: true,
+      exposedHeaders: true,
       masterSwitchOn: true,
       masterSwitchReason: true,
       masterSwitchChangedAt: true,

@@ -18,6 +18,8 @@ import { CONTEXT_TOKEN_EXPLANATION, ContextTokenSwitch } from "./context-token-s
 import { EnvironmentForm } from "./environment-form";
 import { MASTER_SWITCH_EXPLANATION, MasterSwitchControl } from "./master-switch-control";
 
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, i) => value === b[i]);
 export function EnvironmentsPage() {
   const { ws, environments, env, can, role } = useWorkspaceScope();
   const canOptOut = role === "owner";
@@ -102,10 +104,10 @@ export function EnvironmentsPage() {
             id="environment-form"
             isEdit={editing !== "new"}
             canOptOut={canOptOut}
-            defaultValues={editing === "new" ? { key: "", name: "", color: "#6366f1", requireContextToken: true } : { key: editing.key, name: editing.name, color: editing.color ?? "#64748b", isProduction: editing.isProduction }}
+            defaultValues={editing === "new" ? { key: "", name: "", color: "#6366f1", requireContextToken: true } : { key: editing.key, name: editing.name, color: editing.color ?? "#64748b", isProduction: editing.isProduction, exposedHeaders: editing.exposedHeaders }}
             onSubmit={async (values) => {
               if (editing === "new") await create.mutateAsync({ key: values.key, name: values.name, color: values.color || null, requireContextToken: values.requireContextToken ?? true, ...(values.isProduction === undefined ? {} : { isProduction: values.isProduction }) });
-              else await update.mutateAsync({ env: editing.key, version: editing.version, body: { name: values.name, color: values.color || null, ...(values.isProduction === editing.isProduction ? {} : { isProduction: values.isProduction }) } });
+              else await update.mutateAsync({ env: editing.key, version: editing.version, body: { name: values.name, color: values.color || null, ...(values.isProduction === editing.isProduction ? {} : { isProduction: values.isProduction }), ...(sameList(values.exposedHeaders ?? [], editing.exposedHeaders) ? {} : { exposedHeaders: values.exposedHeaders ?? [] }) } });
               toast.success(editing === "new" ? `Environment ${values.key} created` : "Environment saved");
               setEditing(null);
             }}

@@ -100,7 +100,7 @@ export function FlagTargeting({ flag, state, segments, roles, impact }: { flag: 
         </div>
       )}
       <Card title="Targeting rules" description="Evaluated top to bottom after overrides; the first rule whose conditions all hold decides.">
-        <RuleBuilder rules={draft.rules} onChange={(rules) => update({ rules })} variants={variants} defaultVariant={flag.onVariant} segments={segments} roles={roles} disabled={!canWrite} />
+        <RuleBuilder rules={draft.rules} onChange={(rules) => update({ rules })} variants={variants} defaultVariant={flag.onVariant} segments={segments} roles={roles} attributes={environment?.exposedHeaders.map((name) => `header.${name}`)} disabled={!canWrite} />
       </Card>
       <Card title="Everyone else (fallthrough)" description={isBoolean ? "Who gets the flag when no override or rule decided." : "What is served when no override or rule decided."}>
         {isBoolean && ("variant" in draft.fallthrough ? [flag.onVariant, flag.offVariant].includes(draft.fallthrough.variant) : draft.fallthrough.split.allocations.every((a) => [flag.onVariant, flag.offVariant].includes(a.variant))) ? (
