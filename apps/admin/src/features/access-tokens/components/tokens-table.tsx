@@ -38,7 +38,7 @@ export function TokensTable({ label, tokens, onRevoke }: { label: string; tokens
         {tokens.map((t) => {
           const isExpired = Date.parse(t.expiresAt) <= now;
           return (
-            <Tr key={t.id} className={t.revokedAt || isExpired ? "opacity-60" : undefined}>
+            <Tr key={t.id} className={t.revokedAt || isExpired ? "bg-slate-50" : undefined}>
               <Td className="font-medium text-slate-900">{t.name}</Td>
               <Td className="font-mono text-xs">{t.prefix}…</Td>
               <Td><Badge tone="indigo">{t.role}</Badge></Td>

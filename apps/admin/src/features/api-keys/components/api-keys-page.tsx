@@ -52,7 +52,7 @@ export function ApiKeysPage() {
           </THead>
           <TBody>
             {keys.data.items.map((k) => (
-              <Tr key={k.id} className={k.revokedAt ? "opacity-60" : undefined}>
+              <Tr key={k.id} className={k.revokedAt ? "bg-slate-50" : undefined}>
                 <Td className="font-medium text-slate-900">{k.name}</Td>
                 <Td><Badge tone={k.kind === "server" ? "amber" : "sky"}>{k.kind}</Badge></Td>
                 <Td className="font-mono text-xs">{k.prefix}…</Td>

@@ -89,7 +89,7 @@ function LayerValueRow({ flag, layer, value, current }: { flag: LayerFlag; layer
     );
   };
   return (
-    <Tr className={current?.isExpired ? "opacity-60" : undefined} data-testid={`layer-value-${value}`}>
+    <Tr className={current?.isExpired ? "bg-slate-50" : undefined} data-testid={`layer-value-${value}`}>
       <Td className="font-mono text-xs text-slate-800">{value}</Td>
       <Td>
         {current ? (

@@ -117,7 +117,7 @@ export function TenantOverridesSection({ flag }: { flag: OverrideFlag }) {
 function OverrideRow({ o, flag, canWrite, canLock, selected, onSelect, onVariant, onLock, onExpiry, onClear }: { o: TenantOverrideResponse; flag: OverrideFlag; canWrite: boolean; canLock: boolean; selected: boolean; onSelect(): void; onVariant(v: string): void; onLock(locked: boolean): void; onExpiry(iso: string | null): void; onClear(): void }) {
   const editable = canWrite && (!o.locked || canLock);
   return (
-    <Tr className={o.isExpired ? "opacity-60" : undefined}>
+    <Tr className={o.isExpired ? "bg-slate-50" : undefined}>
       {canWrite && <Td><input type="checkbox" aria-label={`Select ${o.tenant.name}`} checked={selected} onChange={onSelect} className="accent-indigo-600" /></Td>}
       <Td className="whitespace-nowrap"><span className="font-medium text-slate-900">{o.tenant.name}</span><span className="block font-mono text-xs text-slate-500">{o.tenant.key}</span></Td>
       <Td>

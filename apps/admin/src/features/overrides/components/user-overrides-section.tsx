@@ -61,7 +61,7 @@ export function UserOverridesSection({ flag }: { flag: OverrideFlag }) {
             <THead><tr><Th>User</Th><Th>Serves</Th><Th>Expires</Th><Th>Set by</Th>{canWrite && <Th className="w-16"><span className="sr-only">Actions</span></Th>}</tr></THead>
             <TBody>
               {overrides.data.items.map((o) => (
-                <Tr key={o.id} className={o.isExpired ? "opacity-60" : undefined}>
+                <Tr key={o.id} className={o.isExpired ? "bg-slate-50" : undefined}>
                   <Td className="font-mono text-xs text-slate-800">{o.userKey}</Td>
                   <Td><Badge tone={o.variant === flag.offVariant ? "neutral" : "green"}>{o.variant}</Badge></Td>
                   <Td className="text-xs">{o.expiresAt ? formatDateTime(o.expiresAt) : "permanent"}{o.isExpired && <Badge tone="red" className="ml-1">expired</Badge>}</Td>

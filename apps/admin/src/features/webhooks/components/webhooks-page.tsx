@@ -81,7 +81,7 @@ export function WebhooksPage() {
             {webhooks.data.items.map((w) => {
               const Icon = KIND[w.kind].icon;
               return (
-                <Tr key={w.id} className={w.enabled ? undefined : "opacity-60"}>
+                <Tr key={w.id} className={w.enabled ? undefined : "bg-slate-50"}>
                   <Td>
                     <Link to={`/w/${ws}/webhooks/${w.id}`} className="font-medium text-slate-900 hover:text-indigo-700 hover:underline">{w.name}</Link>
                     <div className="mt-0.5 flex items-center gap-1 text-xs text-slate-500">
