@@ -30,7 +30,7 @@ test("without JavaScript, an admin signs in, searches, creates, switches and arc
   await expect(page.getByRole("status")).toHaveText(`Flag ${key} was created.`);
 
   await page.getByRole("searchbox", { name: "Search flags" }).fill(key);
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`search=${key}`));
   const rows = page.getByRole("row");
   // The header and the one flag that matches; its name is text, not markup.
