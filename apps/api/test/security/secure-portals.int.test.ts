@@ -81,7 +81,8 @@ describe("signed context tokens are required by default", () => {
     const [entry] = await auditOf(t, ws.id, "environment.updated");
     expect(entry).toMatchObject({ actorRole: "owner", environmentKey: "portal", before: { requireContextToken: true }, after: { requireContextToken: false } });
     const client = (await createApiKey(t.db, ws.id, current.id, "client")).secret;
-    expect((await t.app.inject({ method: "GET", url: "/v1/flags?tenantKey=someone-else", headers: apiKeyHeaders(client) })).statusCode).toBe(200);
+    // Evaluation serves the new snapshot once this replica has reloaded it, asynchronously.
+    await expect.poll(async () => (await t.app.inject({ method: "GET", url: "/v1/flags?tenantKey=someone-else", headers: apiKeyHeaders(client) })).statusCode, { timeout: 10_000 }).toBe(200);
 
     // Switching it back on needs no owner, and renaming an opted-out environment is not an opt-out.
     const rename = await t.app.inject({ method: "PATCH", url: environmentUrl("portal"), headers: { ...admin, ...ifMatch(current.version + 1) }, payload: { name: "Portal (open)" } });
