@@ -1,4 +1,4 @@
-import { apiAs } from "./support/api";
+import { apiAs, stateVersion } from "./support/api";
 import { expect, test } from "./support/fixtures";
 
 test("an admin exposes a request header in the environment settings, and the rule builder offers header.<name>", async ({ page }) => {
@@ -42,6 +42,42 @@ test("an admin exposes a request header in the environment settings, and the rul
   } finally {
     const env = (await (await owner.get(url)).json()) as { version: number };
     await owner.patch(url, { data: { exposedHeaders: [] }, headers: { "if-match": `"${env.version}"` } });
+    await owner.dispose();
+  }
+});
+
+test("the evaluation tester sends the environment's exposed headers, as a portal request would", async ({ page }) => {
+  const owner = await apiAs("owner");
+  const url = "/v1/workspaces/piquetickets/environments/development";
+  const env = (await (await owner.get(url)).json()) as { version: number };
+  expect((await owner.patch(url, { data: { exposedHeaders: ["x-platform"] }, headers: { "if-match": `"${env.version}"` } })).ok()).toBe(true);
+  try {
+    expect((await owner.post("/v1/workspaces/piquetickets/flags", { data: { key: "header-probe", name: "Header probe", initialState: { enabled: true } } })).ok()).toBe(true);
+    const state = "/v1/workspaces/piquetickets/flags/header-probe/environments/development";
+    const rule = await owner.post(`${state}/rules`, {
+      headers: { "if-match": `"${await stateVersion(owner, "piquetickets", "header-probe", "development")}"` },
+      data: { name: "iOS app", conditions: [{ attribute: "header.x-platform", operator: "in", values: ["ios"] }], serve: { variant: "on" } },
+    });
+    expect(rule.ok()).toBe(true);
+
+    await page.goto("/w/piquetickets/evaluate");
+    await page.getByLabel("Flag").selectOption("header-probe");
+    await page.getByLabel("Environment", { exact: true }).last().selectOption("development");
+    await page.getByLabel(/Context \(JSON\)/).fill('{ "targetingKey": "u-1", "header.x-platform": "ios" }');
+    // A context cannot claim a header: without the header field filled, the rule does not match.
+    await page.getByRole("button", { name: "Evaluate" }).click();
+    await expect(page.getByTestId("evaluation-value")).toHaveText("false");
+    await page.getByRole("group", { name: "Request headers" }).getByLabel("x-platform").fill("ios");
+    await page.getByRole("button", { name: "Evaluate" }).click();
+    await expect(page.getByTestId("evaluation-value")).toHaveText("true");
+    await expect(page.getByTestId("evaluation-reason")).toContainText("TARGETING_MATCH");
+
+    // An environment that exposes nothing offers no header fields.
+    await page.getByLabel("Environment", { exact: true }).last().selectOption("staging");
+    await expect(page.getByRole("group", { name: "Request headers" })).toHaveCount(0);
+  } finally {
+    const now = (await (await owner.get(url)).json()) as { version: number };
+    await owner.patch(url, { data: { exposedHeaders: [] }, headers: { "if-match": `"${now.version}"` } });
     await owner.dispose();
   }
 });

@@ -70,6 +70,7 @@ test("the Actions column edits, archives and deletes, deleting only an archived 
   await page.getByRole("dialog", { name: "Archive Table Alpha?" }).getByRole("button", { name: "Archive" }).click();
   await expect(page.getByRole("row", { name: /Table Alpha/ })).toHaveCount(0);
 
+  await page.getByRole("button", { name: /^More filters/ }).click();
   await page.getByLabel("Archived filter").selectOption("archived");
   const archived = page.getByRole("row", { name: /Table Alpha/ });
   await expect(archived.getByRole("button", { name: "Archive Table Alpha" })).toHaveCount(0);

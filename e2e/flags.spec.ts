@@ -65,6 +65,7 @@ test("the list searches, filters and sorts", async ({ page }) => {
   await page.getByLabel("Module filter").selectOption("STR");
   await expect(page.getByRole("link", { name: /Booking Import/ })).toBeVisible();
   await expect(page.getByRole("link", { name: /Excel Export/ })).toHaveCount(0);
+  await page.getByRole("button", { name: /^More filters/ }).click();
   await page.getByLabel("Beta filter").selectOption("true");
   await expect(page.getByRole("link", { name: /Booking Import/ })).toHaveCount(0);
   await expect(page.getByRole("link", { name: /AI Pricing Optimizer/ })).toBeVisible();

@@ -40,6 +40,8 @@ test("without JavaScript, an admin signs in, searches, creates, switches and arc
   await page.getByRole("button", { name: `Turn on ${key} in production` }).click();
   // Production asks first.
   await expect(page.getByRole("heading", { name: `Turn on ${key} in Production?` })).toBeVisible();
+  // With its blast radius: a new flag serves its off variant, so switching it on changes no tenant yet.
+  await expect(page.getByText(new RegExp(`^No tenant's value of ${key} changes in Production \\(\\d+ tenants checked\\)\\.$`))).toBeVisible();
   await page.getByRole("button", { name: "Yes, turn on in Production" }).click();
   await expect(page.getByRole("status")).toHaveText(`Flag ${key} is now on in production.`);
   // The search stays, and the switch now turns it off.

@@ -26,3 +26,25 @@ export function setTheme(theme: Theme): void {
     // Storage may be blocked: the choice lasts for this page only.
   }
 }
+
+/** The current value of a palette colour (`--color-slate-200`), as the theme maps it. */
+export function paletteColour(name: string, fallback: string): string {
+  if (typeof document === "undefined") return fallback;
+  return getComputedStyle(document.documentElement).getPropertyValue(`--color-${name}`).trim() || fallback;
+}
+
+/**
+ * Calls `onChange` whenever the colours in effect may change: a theme chosen in the menu, or
+ * the system's colour scheme or contrast preference. For what CSS cannot restyle, such as a
+ * canvas. Returns the unsubscribe function.
+ */
+export function onThemeChange(onChange: () => void): () => void {
+  const observer = new MutationObserver(onChange);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+  const queries = ["(prefers-color-scheme: dark)", "(prefers-contrast: more)"].map((q) => window.matchMedia(q));
+  for (const query of queries) query.addEventListener("change", onChange);
+  return () => {
+    observer.disconnect();
+    for (const query of queries) query.removeEventListener("change", onChange);
+  };
+}

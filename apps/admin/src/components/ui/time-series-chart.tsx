@@ -1,6 +1,7 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { onThemeChange, paletteColour } from "../../lib/theme";
 
 export interface Series {
   label: string;
@@ -16,10 +17,16 @@ export interface Series {
  */
 export function TimeSeriesChart({ timestamps, series, height = 200, label }: { timestamps: number[]; series: Series[]; height?: number; label: string }) {
   const container = useRef<HTMLDivElement>(null);
+  // A canvas does not follow CSS: the chart is drawn again, in the theme's colours, when it changes.
+  const [theme, setThemeVersion] = useState(0);
+  useEffect(() => onThemeChange(() => setThemeVersion((v) => v + 1)), []);
   useEffect(() => {
     const element = container.current;
     if (!element) return;
     const format = series[0]?.format;
+    const text = paletteColour("slate-500", "#64748b");
+    const grid = paletteColour("slate-100", "#f1f5f9");
+    const ticks = paletteColour("slate-200", "#e2e8f0");
     const chart = new uPlot(
       {
         width: element.clientWidth || 600,
@@ -28,8 +35,8 @@ export function TimeSeriesChart({ timestamps, series, height = 200, label }: { t
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true } },
         axes: [
-          { stroke: "#64748b", grid: { stroke: "#f1f5f9" }, ticks: { stroke: "#e2e8f0" } },
-          { stroke: "#64748b", grid: { stroke: "#f1f5f9" }, ticks: { stroke: "#e2e8f0" }, size: 56, values: (_u, values) => values.map((v) => (format ? format(v) : String(v))) },
+          { stroke: text, grid: { stroke: grid }, ticks: { stroke: ticks } },
+          { stroke: text, grid: { stroke: grid }, ticks: { stroke: ticks }, size: 56, values: (_u, values) => values.map((v) => (format ? format(v) : String(v))) },
         ],
         series: [
           {},
@@ -52,7 +59,7 @@ export function TimeSeriesChart({ timestamps, series, height = 200, label }: { t
       resize.disconnect();
       chart.destroy();
     };
-  }, [timestamps, series, height]);
+  }, [timestamps, series, height, theme]);
 
   return (
     <figure aria-label={label}>

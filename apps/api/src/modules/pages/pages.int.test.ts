@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createMember, createUser, createWorkspace, PASSWORD } from "../../../test/helpers/fixtures";
 import { auditOf } from "../../../test/helpers/admin";
+import { createTenants } from "../../../test/helpers/flags";
 
 /** The page a browser without JavaScript sees: the `<noscript>` of the app's document. */
 function noscript(res: LightMyRequestResponse): string {
@@ -36,6 +37,7 @@ describe("the pages without JavaScript", () => {
     ws = await createWorkspace(t.db);
     owner = await createMember(t.db, ws.id, "owner");
     viewer = await createMember(t.db, ws.id, "viewer");
+    await createTenants(t.db, ws.id, ["acme", "globex"]);
   });
   afterAll(async () => {
     await t.close();
@@ -127,6 +129,8 @@ describe("the pages without JavaScript", () => {
     expect(asked.statusCode).toBe(200);
     expect(noscript(asked)).toContain("Turn on nojs-checkout in production?");
     expect(hidden(noscript(asked), "confirm")).toBe("yes");
+    // It says whom the switch reaches, as the app's confirmation does: here nobody, as the flag serves its off variant.
+    expect(noscript(asked)).toContain("No tenant's value of nojs-checkout changes in production (2 tenants checked).");
     expect((await t.app.services.flags.get(ws.id, "nojs-checkout", "production")).environments.find((e) => e.environment === "production")?.enabled).toBe(false);
     const toggled = await post(`/w/${ws.slug}/flags/nojs-checkout/toggle`, cookies, { _csrf: csrf, env: "production", enabled: "true", version, search: "checkout", confirm: "yes" });
     expect(toggled.statusCode).toBe(303);
@@ -138,6 +142,12 @@ describe("the pages without JavaScript", () => {
     const stale = await post(`/w/${ws.slug}/flags/nojs-checkout/toggle`, cookies, { _csrf: csrf, env: "production", enabled: "false", version, confirm: "yes" });
     expect(stale.statusCode).toBe(412);
     expect(noscript(stale)).toContain('role="alert"');
+
+    // Serving on to everyone, switching it off reaches both tenants, named.
+    const served = await t.app.services.flagState.update(ws.id, "nojs-checkout", "production", Number(version) + 1, { fallthrough: { variant: "on" } }, { type: "user", id: "test", email: owner.email });
+    const askOff = () => post(`/w/${ws.slug}/flags/nojs-checkout/toggle`, cookies, { _csrf: csrf, env: "production", enabled: "false", version: String(served.version) });
+    await expect.poll(async () => noscript(await askOff()), { timeout: 10_000 }).toContain("This <strong>turns nojs-checkout off for 2 tenants</strong> in production (2 tenants checked):");
+    expect(noscript(await askOff())).toContain("<ul><li>acme</li><li>globex</li></ul>");
 
     const flagVersion = /name="version" value="(\d+)">\s*<button class="danger"/.exec((await page(cookies)).html)![1]!;
     const archived = await post(`/w/${ws.slug}/flags/nojs-checkout/archive`, cookies, { _csrf: csrf, version: flagVersion });

@@ -1,6 +1,7 @@
 import { can, LoginBody, type Capability } from "@ensign/contracts/auth";
 import { FlagKey, Key } from "@ensign/contracts/common";
 import { CreateFlagBody, type FlagList } from "@ensign/contracts/flags";
+import type { ImpactResponse } from "@ensign/contracts/live-evaluation";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { actorOf } from "../../infra/audit";
@@ -49,6 +50,25 @@ function localPath(next: string | undefined): string | null {
   if (!next || !next.startsWith("/") || next.startsWith("//") || next.length > 1000) return null;
   if (/[\\\s]/.test(next) || [...next].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return null;
   return next;
+}
+
+const tenants = (n: number) => `${n} tenant${n === 1 ? "" : "s"}`;
+
+/** The switch's blast radius, as the app's confirmation shows it: who it turns on or off. */
+function blastRadius(radius: ImpactResponse | undefined, key: string, envName: string): SafeHtml {
+  if (!radius) return html`<p>Who this affects could not be worked out right now; the change can still be made.</p>`;
+  if (radius.changed === 0) return html`<p>No tenant's value of ${key} changes in ${envName} (${tenants(radius.total)} checked).</p>`;
+  const others = radius.changed - radius.turnedOn - radius.turnedOff;
+  const parts = [
+    radius.turnedOn > 0 ? `on for ${tenants(radius.turnedOn)}` : "",
+    radius.turnedOff > 0 ? `off for ${tenants(radius.turnedOff)}` : "",
+  ].filter(Boolean);
+  const variants = others > 0 ? `changes the variant for ${tenants(others)}` : "";
+  const effect = parts.length > 0 ? `turns ${key} ${parts.join(" and ")}${variants ? ` and ${variants}` : ""}` : `${variants} of ${key}`;
+  const shown = radius.changes.slice(0, 20).map((change) => change.tenantKey);
+  const more = radius.changed - shown.length;
+  return html`<p role="status">This <strong>${effect}</strong> in ${envName} (${tenants(radius.total)} checked):</p>
+<ul>${shown.map((tenant) => html`<li>${tenant}</li>`)}</ul>${more > 0 ? html`<p>and ${more} more.</p>` : null}`;
 }
 
 function firstIssue(error: z.ZodError): string {
@@ -196,7 +216,7 @@ ${
   }
 
   /** A switch in a production environment asks first, as the app does (it says who it reaches). */
-  function confirmPage(principal: UserPrincipal, scope: WorkspaceScope, form: Form, key: string, env: { key: string; name: string }) {
+  function confirmPage(principal: UserPrincipal, scope: WorkspaceScope, form: Form, key: string, env: { key: string; name: string }, radius: ImpactResponse | undefined) {
     const csrf = sessions.csrfOf(principal.sessionId!);
     const on = form.enabled === "true";
     const base = `/w/${segment(scope.workspaceSlug)}/flags`;
@@ -205,6 +225,7 @@ ${
       principal,
       html`<h1>${verb} ${key} in ${env.name}?</h1>
 <p>${env.name} is a production environment: every application and user evaluating ${key} there gets the change at once.</p>
+${blastRadius(radius, key, env.name)}
 <form method="post" action="${base}/${segment(key)}/toggle"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="search" value="${field(form, "search")}">
 <input type="hidden" name="env" value="${env.key}"><input type="hidden" name="enabled" value="${on ? "true" : "false"}"><input type="hidden" name="version" value="${field(form, "version")}"><input type="hidden" name="confirm" value="yes">
 <button type="submit">Yes, ${verb.toLowerCase()} in ${env.name}</button> <a href="${base}?${new URLSearchParams({ search: field(form, "search") }).toString()}">Cancel</a></form>`,
@@ -375,7 +396,10 @@ ${
           if (!env.success || !["true", "false"].includes(field(form, "enabled"))) throw new AppError("VALIDATION_FAILED", "The switch's form is not valid: reload the page.");
           const enabled = form.enabled === "true";
           const environment = (await environmentsOf(scope.workspaceId)).get(env.data);
-          if (environment?.isProduction && form.confirm !== "yes") return send(reply, confirmPage(principal, scope, form, key, { key: env.data, name: environment.name }));
+          if (environment?.isProduction && form.confirm !== "yes") {
+            const radius = await app.services.evaluation.impact(scope.workspaceId, env.data, { flag: key, state: { enabled } }).catch(() => undefined);
+            return send(reply, confirmPage(principal, scope, form, key, { key: env.data, name: environment.name }, radius));
+          }
           await app.services.flagState.toggle(scope.workspaceId, key, env.data, versionOf(form), enabled, actorOf(request));
           return reply.redirect(backTo(request, form, { notice: enabled ? "on" : "off", flag: key, env: env.data }), 303);
         } catch (error) {

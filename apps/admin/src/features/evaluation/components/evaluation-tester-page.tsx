@@ -4,7 +4,7 @@ import { Play } from "lucide-react";
 import { useState } from "react";
 import { Button } from "../../../components/ui/button";
 import { Card } from "../../../components/ui/card";
-import { Field, Select } from "../../../components/ui/input";
+import { Field, Input, Select } from "../../../components/ui/input";
 import { JsonEditor, parseJson } from "../../../components/ui/json-editor";
 import { PageHeader } from "../../../components/ui/page-header";
 import { errorMessage } from "../../../lib/api-client";
@@ -30,19 +30,35 @@ export function contextIssue(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The context as the API builds it for a portal or OFREP request carrying these headers: the
+ * environment's exposed headers the tester filled in go under `header`, replacing any `header`
+ * attribute or `header.<name>` key the JSON holds, since a request body cannot claim headers.
+ */
+export function withTestHeaders(context: Record<string, unknown>, exposed: readonly string[], values: Record<string, string>): Record<string, unknown> {
+  if (exposed.length === 0) return context;
+  const header = Object.fromEntries(exposed.filter((name) => values[name]).map((name) => [name, values[name]!]));
+  const copy: Record<string, unknown> = { ...context, header };
+  for (const key of Object.keys(copy)) if (key.startsWith("header.")) delete copy[key];
+  return copy;
+}
+
 /** Pick a flag, an environment and a context; see the value, reason, trace and latency. */
 export function EvaluationTesterPage({ flags }: { flags: { key: string; name: string }[] }) {
   const { ws, env: currentEnv, environments } = useWorkspaceScope();
   const [flag, setFlag] = useState("");
   const [env, setEnv] = useState(currentEnv);
   const [text, setText] = useState(SAMPLE);
+  const [headers, setHeaders] = useState<Record<string, string>>({});
   const [result, setResult] = useState<LiveEvaluationResponse | null>(null);
+  const exposed = environments.find((e) => e.key === env)?.exposedHeaders ?? [];
   const evaluate = useEvaluate(ws);
   const issue = contextIssue(text);
   const run = () => {
     const parsed = parseJson(text);
     if (!parsed.ok || issue) return;
-    evaluate.mutate({ env, body: { flag: flag || undefined, context: parsed.value as LiveEvaluationBody["context"] } }, { onSuccess: setResult });
+    const context = withTestHeaders(parsed.value as Record<string, unknown>, exposed, headers) as LiveEvaluationBody["context"];
+    evaluate.mutate({ env, body: { flag: flag || undefined, context } }, { onSuccess: setResult });
   };
   return (
     <>
@@ -68,6 +84,17 @@ export function EvaluationTesterPage({ flags }: { flags: { key: string; name: st
             <Field label="Context (JSON)" hint="targetingKey is the user; tenantKey the tenant; rules can use any other attribute." error={issue}>
               {(props) => <JsonEditor rows={12} {...props} value={text} onChange={(e) => setText(e.target.value)} />}
             </Field>
+            {exposed.length > 0 && (
+              <fieldset className="space-y-3">
+                <legend className="text-sm font-medium text-slate-700">Request headers</legend>
+                <p className="text-xs text-slate-500">This environment exposes these headers of portal and OFREP requests to rules as <code>header.&lt;name&gt;</code>. Leave one empty for a request without it.</p>
+                {exposed.map((name) => (
+                  <Field key={name} label={<span className="font-mono">{name}</span>}>
+                    {(props) => <Input {...props} value={headers[name] ?? ""} onChange={(e) => setHeaders({ ...headers, [name]: e.target.value })} />}
+                  </Field>
+                ))}
+              </fieldset>
+            )}
             <Button type="submit" variant="primary" disabled={!!issue} isLoading={evaluate.isPending}><Play className="h-4 w-4" aria-hidden="true" />Evaluate</Button>
             {evaluate.isError && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{errorMessage(evaluate.error)}</p>}
           </form>

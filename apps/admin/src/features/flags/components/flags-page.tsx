@@ -1,7 +1,7 @@
 import type { FlagListItem, FlagStatus } from "@ensign/contracts/flags";
 import { FLAG_TYPES, type FlagType } from "@ensign/contracts/targeting";
-import { Flag, FlaskConical, Plus, RefreshCw, X } from "lucide-react";
-import { useEffect, useState } from "react";
+import { Flag, FlaskConical, Plus, RefreshCw, SlidersHorizontal, X } from "lucide-react";
+import { useEffect, useId, useState } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { Badge } from "../../../components/ui/badge";
 import { Button } from "../../../components/ui/button";
@@ -33,6 +33,8 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
   const [sort, setSort] = useState<{ field: FlagSort; order: "asc" | "desc" }>({ field: "key", order: "asc" });
   const [filters, setFilters] = useState<Filters>({});
   const [archived, setArchived] = useState(false);
+  const [showMore, setShowMore] = useState(false);
+  const moreId = useId();
   const [creating, setCreating] = useState(false);
   const location = useLocation();
   const navigate = useNavigate();
@@ -58,6 +60,8 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
   };
   const onSort = (field: FlagSort) => setSort((s) => ({ field, order: s.field === field && s.order === "asc" ? "desc" : "asc" }));
   const hasFilters = Object.values(filters).some((v) => v !== undefined) || !!debounced || archived;
+  // Type, beta, deprecated and archived sit behind "More filters", so the row fits at 1280 px.
+  const moreCount = Number(filters.type !== undefined) + Number(filters.beta !== undefined) + Number(filters.deprecated !== undefined) + Number(archived);
 
   return (
     <>
@@ -79,39 +83,25 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
         }
       />
       <div className="mb-4 flex flex-wrap items-center gap-2">
-        <SearchInput label="Search flags" placeholder="Search by name or key" className="w-64" value={search} onChange={setSearch} />
+        <SearchInput label="Search flags" placeholder="Search by name or key" className="w-60" value={search} onChange={setSearch} />
         <Select aria-label="Status filter" value={filters.state ?? ""} onChange={(e) => setFilter("state", (e.target.value || undefined) as FlagStatus | undefined)} className="w-auto">
           <option value="">Any status</option>
           <option value="on">On</option>
           <option value="partial">Partial</option>
           <option value="off">Off</option>
         </Select>
-        <Select aria-label="Module filter" value={filters.module ?? ""} onChange={(e) => setFilter("module", e.target.value || undefined)} className="w-auto">
+        <Select aria-label="Module filter" value={filters.module ?? ""} onChange={(e) => setFilter("module", e.target.value || undefined)} className="w-auto max-w-44">
           <option value="">Any module</option>
           {facets.modules.map((m) => <option key={m} value={m}>{m}</option>)}
         </Select>
-        <Select aria-label="Tag filter" value={filters.tag ?? ""} onChange={(e) => setFilter("tag", e.target.value || undefined)} className="w-auto">
+        <Select aria-label="Tag filter" value={filters.tag ?? ""} onChange={(e) => setFilter("tag", e.target.value || undefined)} className="w-auto max-w-44">
           <option value="">Any tag</option>
           {facets.tags.map((t) => <option key={t} value={t}>{t}</option>)}
         </Select>
-        <Select aria-label="Type filter" value={filters.type ?? ""} onChange={(e) => setFilter("type", (e.target.value || undefined) as FlagType | undefined)} className="w-auto">
-          <option value="">Any type</option>
-          {FLAG_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
-        </Select>
-        <Select aria-label="Beta filter" value={filters.beta === undefined ? "" : String(filters.beta)} onChange={(e) => setFilter("beta", e.target.value === "" ? undefined : e.target.value === "true")} className="w-auto">
-          <option value="">Beta or not</option>
-          <option value="true">Beta only</option>
-          <option value="false">Not beta</option>
-        </Select>
-        <Select aria-label="Deprecated filter" value={filters.deprecated === undefined ? "" : String(filters.deprecated)} onChange={(e) => setFilter("deprecated", e.target.value === "" ? undefined : e.target.value === "true")} className="w-auto">
-          <option value="">Deprecated or not</option>
-          <option value="true">Deprecated only</option>
-          <option value="false">Not deprecated</option>
-        </Select>
-        <Select aria-label="Archived filter" value={archived ? "archived" : "active"} onChange={(e) => setArchived(e.target.value === "archived")} className="w-auto">
-          <option value="active">Active flags</option>
-          <option value="archived">Archived flags</option>
-        </Select>
+        <Button size="sm" variant="ghost" aria-expanded={showMore} aria-controls={moreId} onClick={() => setShowMore((v) => !v)}>
+          <SlidersHorizontal className="h-3.5 w-3.5" aria-hidden="true" />
+          More filters{moreCount > 0 && <Badge tone="indigo"><span className="sr-only">active: </span>{moreCount}</Badge>}
+        </Button>
         {hasFilters && (
           <Button size="sm" variant="ghost" onClick={() => { setFilters({}); setSearch(""); setArchived(false); }}>
             <X className="h-3.5 w-3.5" aria-hidden="true" />
@@ -119,6 +109,28 @@ export function FlagsPage({ impact }: { impact?: ImpactPreview } = {}) {
           </Button>
         )}
       </div>
+      {showMore && (
+        <div id={moreId} className="-mt-2 mb-4 flex flex-wrap items-center gap-2">
+          <Select aria-label="Type filter" value={filters.type ?? ""} onChange={(e) => setFilter("type", (e.target.value || undefined) as FlagType | undefined)} className="w-auto">
+            <option value="">Any type</option>
+            {FLAG_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+          </Select>
+          <Select aria-label="Beta filter" value={filters.beta === undefined ? "" : String(filters.beta)} onChange={(e) => setFilter("beta", e.target.value === "" ? undefined : e.target.value === "true")} className="w-auto">
+            <option value="">Beta or not</option>
+            <option value="true">Beta only</option>
+            <option value="false">Not beta</option>
+          </Select>
+          <Select aria-label="Deprecated filter" value={filters.deprecated === undefined ? "" : String(filters.deprecated)} onChange={(e) => setFilter("deprecated", e.target.value === "" ? undefined : e.target.value === "true")} className="w-auto">
+            <option value="">Deprecated or not</option>
+            <option value="true">Deprecated only</option>
+            <option value="false">Not deprecated</option>
+          </Select>
+          <Select aria-label="Archived filter" value={archived ? "archived" : "active"} onChange={(e) => setArchived(e.target.value === "archived")} className="w-auto">
+            <option value="active">Active flags</option>
+            <option value="archived">Archived flags</option>
+          </Select>
+        </div>
+      )}
       {flags.isPending ? (
         <TableSkeleton rows={10} columns={6} />
       ) : flags.isError ? (
