@@ -6,6 +6,7 @@ import type { Cache } from "./infra/cache/cache";
 import { createChangeNotifier } from "./infra/changes";
 import { createEnvironmentLimits } from "./infra/environment-limits";
 import { createMetrics } from "./infra/metrics";
+import { createWriter } from "./infra/writer";
 import type { Database } from "./infra/db/database";
 import { createStatsFlusher } from "./modules/analytics/stats-flusher";
 import { createStatsRecorder } from "./modules/analytics/stats-recorder";
@@ -80,6 +81,8 @@ export function createServices(infra: Infra) {
   const notifier = createChangeNotifier(cache);
   const accessTokens = createAccessTokensRepository(db.prisma);
   const revocations = createApiKeyRevocations(cache);
+  // Every write goes through it: transaction, audit, version bumps, announcements after commit.
+  const writing = createWriter({ prisma, notifier, revocations });
   const limits = createEnvironmentLimits(config.environmentLimits);
   const metrics = createMetrics();
   // Webhook signing secrets are kept sealed: the database alone never holds a usable one.
@@ -136,42 +139,43 @@ export function createServices(infra: Infra) {
   return {
     notifier,
     revocations,
-    environments: createEnvironmentsService({ prisma, notifier, revocations, outbound: config.outbound }),
+    writing,
+    environments: createEnvironmentsService({ prisma, writing, outbound: config.outbound }),
     members: createMembersService({ prisma }),
     invitations: createInvitationsService({ prisma, ttlMs: config.accounts.invitationTtlMs }),
     passwordResets: createPasswordResetsService({ prisma, ttlMs: config.accounts.passwordResetTtlMs }),
-    modules: createModulesService({ prisma, notifier }),
-    segments: createSegmentsService({ prisma, notifier, limits }),
-    roles: createRolesService({ prisma, notifier }),
-    apiKeys: createApiKeysService({ prisma, revocations }),
+    modules: createModulesService({ prisma, writing }),
+    segments: createSegmentsService({ prisma, writing, limits }),
+    roles: createRolesService({ prisma, writing }),
+    apiKeys: createApiKeysService({ prisma, writing }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
     serviceTokens: createServiceTokensService({ prisma, tokens: accessTokens }),
-    identities: createIdentitiesService({ prisma, notifier, traits }),
+    identities: createIdentitiesService({ prisma, writing, traits }),
     traits,
     audit: createAuditService({ prisma }),
     auditRetention: createAuditRetention({ prisma, log: infra.log, intervalMs: config.auditRetentionIntervalMs }),
-    transfer: createTransferService({ prisma, notifier, limits }),
+    transfer: createTransferService({ writing, limits }),
     auth,
     loginThrottle: createLoginThrottle({ cache, perAddressAndAccount: config.loginRateLimit }),
     /** Sign-in through the OpenID Connect provider; null when single sign-on is not configured. */
     oidc: config.oidc ? createOidcSignInService({ client: createOidcClient(config.oidc), auth }) : null,
     health,
-    workspaces: createWorkspacesService({ prisma, revocations }),
-    flags: createFlagsService({ prisma, notifier }),
+    workspaces: createWorkspacesService({ prisma, writing }),
+    flags: createFlagsService({ prisma, writing }),
     flagsList: createFlagsListService({ prisma }),
-    flagState: createFlagStateService({ prisma, notifier, limits }),
-    rules: createRulesService({ prisma, notifier, limits }),
+    flagState: createFlagStateService({ prisma, writing, limits }),
+    rules: createRulesService({ writing, limits }),
     schedules: createSchedulesService({ prisma }),
-    scheduleRunner: createScheduleRunner({ prisma, notifier, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
-    tenants: createTenantsService({ prisma, notifier }),
+    scheduleRunner: createScheduleRunner({ writing, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
+    tenants: createTenantsService({ writing }),
     tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
-    tenantOverrides: createTenantOverridesService({ prisma, notifier, limits }),
-    userOverrides: createUserOverridesService({ prisma, notifier, limits }),
-    bulkOverrides: createBulkOverridesService({ prisma, notifier, limits }),
-    layers: createLayersService({ prisma, notifier }),
-    layerOverrides: createLayerOverridesService({ prisma, notifier }),
+    tenantOverrides: createTenantOverridesService({ prisma, writing, limits }),
+    userOverrides: createUserOverridesService({ prisma, writing, limits }),
+    bulkOverrides: createBulkOverridesService({ writing, limits }),
+    layers: createLayersService({ prisma, writing }),
+    layerOverrides: createLayerOverridesService({ prisma, writing }),
     tenantAdminAccess: createTenantAdminAccessService({ prisma }),
-    tenantFeatures: createTenantFeaturesService({ prisma, notifier, evaluation: tenantEvaluation, limits }),
+    tenantFeatures: createTenantFeaturesService({ prisma, writing, evaluation: tenantEvaluation, limits }),
     tenantAudit: createTenantAuditService({ prisma }),
     snapshots,
     watcher,

@@ -9,6 +9,11 @@ export interface TransactionOptions {
   isolationLevel?: Prisma.TransactionIsolationLevel;
 }
 
+/** Confines the rest of the transaction to the workspace: the `ensign_app` role, bound by row-level security. */
+export async function enterWorkspace(tx: Tx, workspaceId: string): Promise<void> {
+  await tx.$queryRaw`SELECT set_config('role', 'ensign_app', true), set_config('app.workspace_id', ${workspaceId}, true)`;
+}
+
 /**
  * Runs `fn` in one transaction as the `ensign_app` role with `app.workspace_id` set, so
  * PostgreSQL's row-level security confines every statement to that workspace: a second wall
@@ -22,7 +27,7 @@ export async function inWorkspace<R>(
 ): Promise<R> {
   return prisma.$transaction(
     async (tx) => {
-      await tx.$queryRaw`SELECT set_config('role', 'ensign_app', true), set_config('app.workspace_id', ${workspaceId}, true)`;
+      await enterWorkspace(tx, workspaceId);
       return fn(tx);
     },
     { maxWait: 5_000, timeout: options.timeout ?? 15_000, isolationLevel: options.isolationLevel },

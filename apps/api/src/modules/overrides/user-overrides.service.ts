@@ -7,13 +7,12 @@ import type {
   UserOverrideResponse,
 } from "@ensign/contracts/overrides";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import type { Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { createWriter } from "../../infra/writer";
+import type { Write, Writer } from "../../infra/writer";
 import { overridesRepository as repo, type UserOverrideRow } from "./overrides.repository";
 import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
 import { flagInEnvironment, requireFutureExpiry, requireVariant, toUserOverrideResponse } from "./overrides.rules";
@@ -22,7 +21,7 @@ import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../in
 
 interface Deps {
   prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
   limits?: EnvironmentLimitsChecker;
   now?: () => number;
 }
@@ -40,8 +39,7 @@ const audited = (row: Pick<UserOverrideRow, "userKey" | "variant" | "expiresAt">
 });
 
 /** Overrides of one flag for one user key in one environment, optionally expiring. */
-export function createUserOverridesService({ prisma, notifier, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
-  const writing = createWriter({ prisma, notifier });
+export function createUserOverridesService({ prisma, writing, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
 
   async function resolve(tx: Tx, workspaceId: string, ref: UserOverrideRef, isWrite: boolean) {
     const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite });
@@ -51,8 +49,8 @@ export function createUserOverridesService({ prisma, notifier, limits = createEn
 
   const what = (ref: UserOverrideRef) => `The override of '${ref.flag}' for user '${ref.userKey}' in '${ref.env}'`;
 
-  function audit(tx: Tx, workspaceId: string, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
-    return recordAudit(tx, actor, {
+  function audit(w: Write, workspaceId: string, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
+    return w.audit(actor, {
       workspaceId,
       environment: target.environment,
       action,
@@ -113,7 +111,7 @@ export function createUserOverridesService({ prisma, notifier, limits = createEn
 
     /** Sets the user's override; an existing one needs `If-Match`. */
     async set(workspaceId: string, ref: UserOverrideRef, body: SetUserOverrideBody, expected: number | undefined, actor: Actor) {
-      return writing(workspaceId, async (tx, bumped) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await resolve(tx, workspaceId, ref, true);
         const { flag, environment, current } = target;
         if (current && expected === undefined) {
@@ -135,22 +133,22 @@ export function createUserOverridesService({ prisma, notifier, limits = createEn
           );
           await limits.assertEnvironments(tx, [environment.id]);
         }
-        await audit(tx, workspaceId, target, row.id, "user_override.set", current ? audited(current) : null, audited(row), actor);
-        bumped.push(...(await bumpEnvironments(tx, workspaceId, [environment.id])));
+        await audit(w, workspaceId, target, row.id, "user_override.set", current ? audited(current) : null, audited(row), actor);
+        await w.bump([environment.id]);
         return { override: toUserOverrideResponse(row, flag.key, environment.key, now()), isCreated: !current };
       });
     },
 
     /** Clears the user's override; `If-Match` is optional. */
     async clear(workspaceId: string, ref: UserOverrideRef, expected: number | undefined, actor: Actor): Promise<void> {
-      await writing(workspaceId, async (tx, bumped) => {
+      await writing(workspaceId, async (tx, w) => {
         const target = await resolve(tx, workspaceId, ref, true);
         const current = target.current;
         if (!current) throw notFound(what(ref));
         if (expected !== undefined && current.version !== expected) throw staleVersion(what(ref), current.version);
         if (!(await repo.deleteUserOverride(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
-        await audit(tx, workspaceId, target, current.id, "user_override.cleared", audited(current), null, actor);
-        bumped.push(...(await bumpEnvironments(tx, workspaceId, [target.environment.id])));
+        await audit(w, workspaceId, target, current.id, "user_override.cleared", audited(current), null, actor);
+        await w.bump([target.environment.id]);
       });
     },
   };
