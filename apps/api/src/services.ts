@@ -4,6 +4,7 @@ import fp from "fastify-plugin";
 import type { Config } from "./config";
 import type { Cache } from "./infra/cache/cache";
 import { createChangeNotifier } from "./infra/changes";
+import { createReader } from "./infra/db/scoped";
 import { createEnvironmentLimits } from "./infra/environment-limits";
 import { createMetrics } from "./infra/metrics";
 import { createWriter } from "./infra/writer";
@@ -43,6 +44,7 @@ import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
 import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
 import { createOverviewService } from "./modules/overview/overview.service";
+import { createUserOverridesRepository } from "./modules/overrides/user-overrides.repository";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
 import { createLayerOverridesService } from "./modules/layers/layer-overrides.service";
 import { createLayersService } from "./modules/layers/layers.service";
@@ -83,6 +85,7 @@ export function createServices(infra: Infra) {
   const revocations = createApiKeyRevocations(cache);
   // Every write goes through it: transaction, audit, version bumps, announcements after commit.
   const writing = createWriter({ prisma, notifier, revocations });
+  const reading = createReader(prisma);
   const limits = createEnvironmentLimits(config.environmentLimits);
   const metrics = createMetrics();
   // Webhook signing secrets are kept sealed: the database alone never holds a usable one.
@@ -170,7 +173,7 @@ export function createServices(infra: Infra) {
     tenants: createTenantsService({ writing }),
     tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
     tenantOverrides: createTenantOverridesService({ prisma, writing, limits }),
-    userOverrides: createUserOverridesService({ prisma, writing, limits }),
+    userOverrides: createUserOverridesService({ reading, writing, repo: createUserOverridesRepository(), limits }),
     bulkOverrides: createBulkOverridesService({ writing, limits }),
     layers: createLayersService({ prisma, writing }),
     layerOverrides: createLayerOverridesService({ prisma, writing }),

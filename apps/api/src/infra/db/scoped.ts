@@ -14,6 +14,13 @@ export async function enterWorkspace(tx: Tx, workspaceId: string): Promise<void>
   await tx.$queryRaw`SELECT set_config('role', 'ensign_app', true), set_config('app.workspace_id', ${workspaceId}, true)`;
 }
 
+/** Runs reads in one transaction confined to the workspace: what a service that never sees Prisma is given. */
+export type Reader = <R>(workspaceId: string, fn: (tx: Tx) => Promise<R>) => Promise<R>;
+
+export function createReader(prisma: PrismaClient): Reader {
+  return (workspaceId, fn) => inWorkspace(prisma, workspaceId, fn);
+}
+
 /**
  * Runs `fn` in one transaction as the `ensign_app` role with `app.workspace_id` set, so
  * PostgreSQL's row-level security confines every statement to that workspace: a second wall

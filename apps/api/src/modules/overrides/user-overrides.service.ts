@@ -6,23 +6,22 @@ import type {
   UserOverrideListResponse,
   UserOverrideResponse,
 } from "@ensign/contracts/overrides";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
+import type { EnvironmentLimitsChecker } from "../../infra/environment-limits";
 import { AppError, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import type { Write, Writer } from "../../infra/writer";
-import { overridesRepository as repo, type UserOverrideRow } from "./overrides.repository";
-import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
+import type { UserOverrideRow } from "./overrides.repository";
 import { flagInEnvironment, requireFutureExpiry, requireVariant, toUserOverrideResponse } from "./overrides.rules";
-import { literal } from "../../infra/like";
-import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
+import type { UserOverridesRepository } from "./user-overrides.repository";
 
-interface Deps {
-  prisma: PrismaClient;
+export interface UserOverridesServiceDeps {
+  reading: Reader;
   writing: Writer;
-  limits?: EnvironmentLimitsChecker;
+  repo: UserOverridesRepository;
+  limits: Pick<EnvironmentLimitsChecker, "assertEnvironments">;
   now?: () => number;
 }
 
@@ -39,19 +38,18 @@ const audited = (row: Pick<UserOverrideRow, "userKey" | "variant" | "expiresAt">
 });
 
 /** Overrides of one flag for one user key in one environment, optionally expiring. */
-export function createUserOverridesService({ prisma, writing, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
-
+export function createUserOverridesService({ reading, writing, repo, limits, now = Date.now }: UserOverridesServiceDeps) {
   async function resolve(tx: Tx, workspaceId: string, ref: UserOverrideRef, isWrite: boolean) {
-    const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite });
-    const current = await repo.findUserOverride(tx, workspaceId, flag.id, environment.id, ref.userKey);
+    const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite }, repo);
+    const current = await repo.find(tx, workspaceId, flag.id, environment.id, ref.userKey);
     return { flag, environment, current };
   }
 
   const what = (ref: UserOverrideRef) => `The override of '${ref.flag}' for user '${ref.userKey}' in '${ref.env}'`;
 
-  function audit(w: Write, workspaceId: string, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
+  function audit(w: Write, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
     return w.audit(actor, {
-      workspaceId,
+      workspaceId: w.workspaceId,
       environment: target.environment,
       action,
       targetType: "user_override",
@@ -64,15 +62,10 @@ export function createUserOverridesService({ prisma, writing, limits = createEnv
 
   return {
     async list(workspaceId: string, flagKey: string, envKey: string, query: ListUserOverridesQuery): Promise<UserOverrideListResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
-        const { flag, environment } = await flagInEnvironment(tx, workspaceId, flagKey, envKey, { isWrite: false });
-        const where = {
-          workspaceId,
-          flagId: flag.id,
-          environmentId: environment.id,
-          ...(query.search ? { userKey: { contains: literal(query.search), mode: "insensitive" as const } } : {}),
-        };
-        const { total, items } = await repo.listUserOverrides(tx, where, (query.page - 1) * query.pageSize, query.pageSize);
+      return reading(workspaceId, async (tx) => {
+        const { flag, environment } = await flagInEnvironment(tx, workspaceId, flagKey, envKey, { isWrite: false }, repo);
+        const filter = { flagId: flag.id, environmentId: environment.id, search: query.search };
+        const { total, items } = await repo.list(tx, workspaceId, filter, (query.page - 1) * query.pageSize, query.pageSize);
         const at = now();
         return { items: items.map((row) => toUserOverrideResponse(row, flag.key, environment.key, at)), total, page: query.page, pageSize: query.pageSize };
       });
@@ -80,18 +73,12 @@ export function createUserOverridesService({ prisma, writing, limits = createEnv
 
     /** The user overrides page: every live flag's user overrides in one environment, searchable by user key. */
     async listInEnvironment(workspaceId: string, envKey: string, query: ListEnvironmentUserOverridesQuery): Promise<EnvironmentUserOverrideList> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
-        const environment = await lookups.findEnvironment(tx, workspaceId, envKey);
+      return reading(workspaceId, async (tx) => {
+        const environment = await repo.findEnvironment(tx, workspaceId, envKey);
         if (!environment) throw notFound(`Environment '${envKey}'`);
         const at = now();
-        const where = {
-          workspaceId,
-          environmentId: environment.id,
-          flag: { archivedAt: null, ...(query.flag ? { key: query.flag } : {}) },
-          ...(query.q ? { userKey: { contains: literal(query.q), mode: "insensitive" as const } } : {}),
-          ...(query.expired === false ? { OR: [{ expiresAt: null }, { expiresAt: { gt: new Date(at) } }] } : {}),
-        };
-        const { total, items } = await repo.listEnvironmentUserOverrides(tx, where, (query.page - 1) * query.pageSize, query.pageSize);
+        const filter = { environmentId: environment.id, flagKey: query.flag, search: query.q, liveAt: query.expired === false ? new Date(at) : undefined };
+        const { total, items } = await repo.listInEnvironment(tx, workspaceId, filter, (query.page - 1) * query.pageSize, query.pageSize);
         return {
           items: items.map((row) => ({ ...toUserOverrideResponse(row, row.flag.key, environment.key, at), flagName: row.flag.name })),
           total,
@@ -102,7 +89,7 @@ export function createUserOverridesService({ prisma, writing, limits = createEnv
     },
 
     async get(workspaceId: string, ref: UserOverrideRef): Promise<UserOverrideResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const { current } = await resolve(tx, workspaceId, ref, false);
         if (!current) throw notFound(what(ref));
         return toUserOverrideResponse(current, ref.flag, ref.env, now());
@@ -125,15 +112,13 @@ export function createUserOverridesService({ prisma, writing, limits = createEnv
         }
         let row: UserOverrideRow;
         if (current) {
-          if (!(await repo.updateUserOverride(tx, workspaceId, current.id, current.version, data))) throw staleVersion(what(ref), current.version + 1);
-          row = (await repo.findUserOverride(tx, workspaceId, flag.id, environment.id, ref.userKey))!;
+          if (!(await repo.update(tx, workspaceId, current.id, current.version, data))) throw staleVersion(what(ref), current.version + 1);
+          row = (await repo.find(tx, workspaceId, flag.id, environment.id, ref.userKey))!;
         } else {
-          row = await translating(what(ref), () =>
-            repo.createUserOverride(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, userKey: ref.userKey, ...data }),
-          );
+          row = await translating(what(ref), () => repo.create(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, userKey: ref.userKey }, data));
           await limits.assertEnvironments(tx, [environment.id]);
         }
-        await audit(w, workspaceId, target, row.id, "user_override.set", current ? audited(current) : null, audited(row), actor);
+        await audit(w, target, row.id, "user_override.set", current ? audited(current) : null, audited(row), actor);
         await w.bump([environment.id]);
         return { override: toUserOverrideResponse(row, flag.key, environment.key, now()), isCreated: !current };
       });
@@ -146,8 +131,8 @@ export function createUserOverridesService({ prisma, writing, limits = createEnv
         const current = target.current;
         if (!current) throw notFound(what(ref));
         if (expected !== undefined && current.version !== expected) throw staleVersion(what(ref), current.version);
-        if (!(await repo.deleteUserOverride(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
-        await audit(w, workspaceId, target, current.id, "user_override.cleared", audited(current), null, actor);
+        if (!(await repo.delete(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
+        await audit(w, target, current.id, "user_override.cleared", audited(current), null, actor);
         await w.bump([target.environment.id]);
       });
     },
