@@ -4,8 +4,10 @@ import fp from "fastify-plugin";
 import type { Config } from "./config";
 import type { Cache } from "./infra/cache/cache";
 import { createChangeNotifier } from "./infra/changes";
+import { createReader } from "./infra/db/scoped";
 import { createEnvironmentLimits } from "./infra/environment-limits";
 import { createMetrics } from "./infra/metrics";
+import { createWriter } from "./infra/writer";
 import type { Database } from "./infra/db/database";
 import { createStatsFlusher } from "./modules/analytics/stats-flusher";
 import { createStatsRecorder } from "./modules/analytics/stats-recorder";
@@ -42,6 +44,7 @@ import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
 import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
 import { createOverviewService } from "./modules/overview/overview.service";
+import { createUserOverridesRepository } from "./modules/overrides/user-overrides.repository";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
 import { createLayerOverridesService } from "./modules/layers/layer-overrides.service";
 import { createLayersService } from "./modules/layers/layers.service";
@@ -80,6 +83,9 @@ export function createServices(infra: Infra) {
   const notifier = createChangeNotifier(cache);
   const accessTokens = createAccessTokensRepository(db.prisma);
   const revocations = createApiKeyRevocations(cache);
+  // Every write goes through it: transaction, audit, version bumps, announcements after commit.
+  const writing = createWriter({ prisma, notifier, revocations });
+  const reading = createReader(prisma);
   const limits = createEnvironmentLimits(config.environmentLimits);
   const metrics = createMetrics();
   // Webhook signing secrets are kept sealed: the database alone never holds a usable one.
@@ -136,42 +142,43 @@ export function createServices(infra: Infra) {
   return {
     notifier,
     revocations,
-    environments: createEnvironmentsService({ prisma, notifier, revocations, outbound: config.outbound }),
-    members: createMembersService({ prisma }),
-    invitations: createInvitationsService({ prisma, ttlMs: config.accounts.invitationTtlMs }),
-    passwordResets: createPasswordResetsService({ prisma, ttlMs: config.accounts.passwordResetTtlMs }),
-    modules: createModulesService({ prisma, notifier }),
-    segments: createSegmentsService({ prisma, notifier, limits }),
-    roles: createRolesService({ prisma, notifier }),
-    apiKeys: createApiKeysService({ prisma, revocations }),
+    writing,
+    environments: createEnvironmentsService({ prisma, writing, outbound: config.outbound }),
+    members: createMembersService({ prisma, writing }),
+    invitations: createInvitationsService({ prisma, writing, ttlMs: config.accounts.invitationTtlMs }),
+    passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
+    modules: createModulesService({ prisma, writing }),
+    segments: createSegmentsService({ prisma, writing, limits }),
+    roles: createRolesService({ prisma, writing }),
+    apiKeys: createApiKeysService({ prisma, writing }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
-    serviceTokens: createServiceTokensService({ prisma, tokens: accessTokens }),
-    identities: createIdentitiesService({ prisma, notifier, traits }),
+    serviceTokens: createServiceTokensService({ prisma, writing, tokens: accessTokens }),
+    identities: createIdentitiesService({ prisma, writing, traits }),
     traits,
     audit: createAuditService({ prisma }),
-    auditRetention: createAuditRetention({ prisma, log: infra.log, intervalMs: config.auditRetentionIntervalMs }),
-    transfer: createTransferService({ prisma, notifier, limits }),
+    auditRetention: createAuditRetention({ prisma, writing, log: infra.log, intervalMs: config.auditRetentionIntervalMs }),
+    transfer: createTransferService({ writing, limits }),
     auth,
     loginThrottle: createLoginThrottle({ cache, perAddressAndAccount: config.loginRateLimit }),
     /** Sign-in through the OpenID Connect provider; null when single sign-on is not configured. */
     oidc: config.oidc ? createOidcSignInService({ client: createOidcClient(config.oidc), auth }) : null,
     health,
-    workspaces: createWorkspacesService({ prisma, revocations }),
-    flags: createFlagsService({ prisma, notifier }),
+    workspaces: createWorkspacesService({ prisma, writing }),
+    flags: createFlagsService({ prisma, writing }),
     flagsList: createFlagsListService({ prisma }),
-    flagState: createFlagStateService({ prisma, notifier, limits }),
-    rules: createRulesService({ prisma, notifier, limits }),
-    schedules: createSchedulesService({ prisma }),
-    scheduleRunner: createScheduleRunner({ prisma, notifier, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
-    tenants: createTenantsService({ prisma, notifier }),
+    flagState: createFlagStateService({ prisma, writing, limits }),
+    rules: createRulesService({ writing, limits }),
+    schedules: createSchedulesService({ prisma, writing }),
+    scheduleRunner: createScheduleRunner({ writing, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
+    tenants: createTenantsService({ writing }),
     tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
-    tenantOverrides: createTenantOverridesService({ prisma, notifier, limits }),
-    userOverrides: createUserOverridesService({ prisma, notifier, limits }),
-    bulkOverrides: createBulkOverridesService({ prisma, notifier, limits }),
-    layers: createLayersService({ prisma, notifier }),
-    layerOverrides: createLayerOverridesService({ prisma, notifier }),
+    tenantOverrides: createTenantOverridesService({ prisma, writing, limits }),
+    userOverrides: createUserOverridesService({ reading, writing, repo: createUserOverridesRepository(), limits }),
+    bulkOverrides: createBulkOverridesService({ writing, limits }),
+    layers: createLayersService({ prisma, writing }),
+    layerOverrides: createLayerOverridesService({ prisma, writing }),
     tenantAdminAccess: createTenantAdminAccessService({ prisma }),
-    tenantFeatures: createTenantFeaturesService({ prisma, notifier, evaluation: tenantEvaluation, limits }),
+    tenantFeatures: createTenantFeaturesService({ prisma, writing, evaluation: tenantEvaluation, limits }),
     tenantAudit: createTenantAuditService({ prisma }),
     snapshots,
     watcher,
@@ -183,7 +190,7 @@ export function createServices(infra: Infra) {
     statsRecorder,
     statsFlusher,
     stats: createStatsService({ prisma }),
-    webhooks: createWebhooksService({ prisma, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
+    webhooks: createWebhooksService({ prisma, writing, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
     webhookDispatcher: createWebhookDispatcher({ prisma, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
     overview: createOverviewService({ prisma }),
 

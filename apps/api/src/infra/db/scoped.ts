@@ -9,6 +9,18 @@ export interface TransactionOptions {
   isolationLevel?: Prisma.TransactionIsolationLevel;
 }
 
+/** Confines the rest of the transaction to the workspace: the `ensign_app` role, bound by row-level security. */
+export async function enterWorkspace(tx: Tx, workspaceId: string): Promise<void> {
+  await tx.$queryRaw`SELECT set_config('role', 'ensign_app', true), set_config('app.workspace_id', ${workspaceId}, true)`;
+}
+
+/** Runs reads in one transaction confined to the workspace: what a service that never sees Prisma is given. */
+export type Reader = <R>(workspaceId: string, fn: (tx: Tx) => Promise<R>) => Promise<R>;
+
+export function createReader(prisma: PrismaClient): Reader {
+  return (workspaceId, fn) => inWorkspace(prisma, workspaceId, fn);
+}
+
 /**
  * Runs `fn` in one transaction as the `ensign_app` role with `app.workspace_id` set, so
  * PostgreSQL's row-level security confines every statement to that workspace: a second wall
@@ -22,7 +34,7 @@ export async function inWorkspace<R>(
 ): Promise<R> {
   return prisma.$transaction(
     async (tx) => {
-      await tx.$queryRaw`SELECT set_config('role', 'ensign_app', true), set_config('app.workspace_id', ${workspaceId}, true)`;
+      await enterWorkspace(tx, workspaceId);
       return fn(tx);
     },
     { maxWait: 5_000, timeout: options.timeout ?? 15_000, isolationLevel: options.isolationLevel },

@@ -1,7 +1,8 @@
 import type { CreatedServiceTokenResponse, CreateServiceTokenBody, ServiceTokenResponse, TokenRole } from "@ensign/contracts/access-tokens";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
+import type { Actor } from "../../infra/audit";
 import { inWorkspace } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { notFound } from "../../infra/errors";
 import { iso, isoOrNull } from "../../infra/paging";
 import { generateAccessToken, sha256 } from "../auth/secrets";
@@ -27,7 +28,7 @@ export function toServiceTokenResponse(row: ServiceTokenRow): ServiceTokenRespon
 /** What the audit log keeps of a token: never the secret or its hash. */
 const audited = (row: ServiceTokenRow) => ({ name: row.name, prefix: row.prefix, role: row.role, environment: row.environment?.key ?? null, expiresAt: iso(row.expiresAt) });
 
-export function createServiceTokensService({ prisma, tokens, now = () => new Date() }: { prisma: PrismaClient; tokens: AccessTokensRepository; now?: () => Date }) {
+export function createServiceTokensService({ prisma, writing, tokens, now = () => new Date() }: { prisma: PrismaClient; writing: Writer; tokens: AccessTokensRepository; now?: () => Date }) {
   return {
     async list(workspaceId: string): Promise<ServiceTokenResponse[]> {
       const rows = await inWorkspace(prisma, workspaceId, (tx) => repo.list(tx, workspaceId));
@@ -37,7 +38,7 @@ export function createServiceTokensService({ prisma, tokens, now = () => new Dat
     /** A new token; its secret is in this answer and nowhere else, ever (only its SHA-256 is stored). */
     async create(workspaceId: string, body: CreateServiceTokenBody, actor: Actor): Promise<CreatedServiceTokenResponse> {
       const { secret, prefix, hash } = generateAccessToken("service");
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const environment = body.environment ? await requireEnvironment(tx, workspaceId, body.environment) : null;
         const row = await repo.create(tx, workspaceId, {
           environmentId: environment?.id ?? null,
@@ -48,7 +49,7 @@ export function createServiceTokensService({ prisma, tokens, now = () => new Dat
           createdBy: actor.email ?? actor.id ?? null,
           expiresAt: expiryIn(body.expiresInDays, now()),
         });
-        await recordAudit(tx, actor, { workspaceId, environment, action: "service_token.created", targetType: "service_token", targetId: row.id, targetKey: row.prefix, after: audited(row) });
+        await w.audit(actor, { workspaceId, environment, action: "service_token.created", targetType: "service_token", targetId: row.id, targetKey: row.prefix, after: audited(row) });
         return { ...toServiceTokenResponse(row), secret };
       });
     },
@@ -56,11 +57,11 @@ export function createServiceTokensService({ prisma, tokens, now = () => new Dat
     /** Revokes a token at once: the next request with it is refused. Revoking twice changes nothing. */
     async revoke(workspaceId: string, id: string, actor: Actor): Promise<ServiceTokenResponse> {
       const at = now();
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const row = await repo.find(tx, workspaceId, id);
         if (!row) throw notFound("The service token");
         if (!(await repo.revoke(tx, workspaceId, id, at))) return toServiceTokenResponse(row);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           action: "service_token.revoked",
           targetType: "service_token",

@@ -1,13 +1,13 @@
 import type { ApiKeyResponse, CreateApiKeyBody, CreatedApiKeyResponse, ListApiKeysQuery } from "@ensign/contracts/api-keys";
 import type { Page } from "@ensign/contracts/common";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
+import type { Actor } from "../../infra/audit";
 import { inWorkspace } from "../../infra/db/scoped";
 import { notFound } from "../../infra/errors";
 import { iso, isoOrNull, pageFrom } from "../../infra/paging";
 import { generateApiKey } from "../auth/secrets";
 import { requireEnvironment } from "../environments/environments.service";
-import type { ApiKeyRevocations } from "../api-access/api-key-revocations";
+import type { Writer } from "../../infra/writer";
 import { apiKeysRepository as repo, type ApiKeyRow } from "./api-keys.repository";
 
 export function toApiKeyResponse(row: ApiKeyRow): ApiKeyResponse {
@@ -27,7 +27,7 @@ export function toApiKeyResponse(row: ApiKeyRow): ApiKeyResponse {
 /** What the audit log keeps of a key: never the secret or its hash. */
 const audited = (row: ApiKeyRow) => ({ name: row.name, kind: row.kind, prefix: row.prefix, environment: row.environment.key });
 
-export function createApiKeysService({ prisma, revocations }: { prisma: PrismaClient; revocations: ApiKeyRevocations }) {
+export function createApiKeysService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
   return {
     /** The workspace's keys, of one environment when `environmentKey` is given. */
     async list(workspaceId: string, query: ListApiKeysQuery, environmentKey?: string): Promise<Page<ApiKeyResponse>> {
@@ -41,7 +41,7 @@ export function createApiKeysService({ prisma, revocations }: { prisma: PrismaCl
     /** A new key; its secret is in this answer and nowhere else, ever (only its SHA-256 is stored). */
     async create(workspaceId: string, environmentKey: string, body: CreateApiKeyBody, actor: Actor): Promise<CreatedApiKeyResponse> {
       const { secret, prefix, hash } = generateApiKey(body.kind);
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const environment = await requireEnvironment(tx, workspaceId, environmentKey);
         const row = await repo.create(tx, workspaceId, {
           environmentId: environment.id,
@@ -51,7 +51,7 @@ export function createApiKeysService({ prisma, revocations }: { prisma: PrismaCl
           secretHash: hash,
           createdBy: actor.email ?? actor.id ?? null,
         });
-        await recordAudit(tx, actor, { workspaceId, environment, action: "api_key.created", targetType: "api_key", targetId: row.id, targetKey: row.prefix, after: audited(row) });
+        await w.audit(actor, { workspaceId, environment, action: "api_key.created", targetType: "api_key", targetId: row.id, targetKey: row.prefix, after: audited(row) });
         return { ...toApiKeyResponse(row), secret };
       });
     },
@@ -62,14 +62,14 @@ export function createApiKeysService({ prisma, revocations }: { prisma: PrismaCl
      */
     async revoke(workspaceId: string, environmentKey: string, id: string, actor: Actor): Promise<ApiKeyResponse> {
       const at = new Date();
-      const { row, secretHash, revoked, environmentId } = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const row = await writing(workspaceId, async (tx, w) => {
         const environment = await requireEnvironment(tx, workspaceId, environmentKey);
         const current = await repo.find(tx, workspaceId, environment.id, id);
         if (!current) throw notFound("The API key");
         const { secretHash, ...row } = current;
         const revoked = await repo.revoke(tx, workspaceId, id, at);
         if (revoked) {
-          await recordAudit(tx, actor, {
+          await w.audit(actor, {
             workspaceId,
             environment,
             action: "api_key.revoked",
@@ -79,12 +79,10 @@ export function createApiKeysService({ prisma, revocations }: { prisma: PrismaCl
             before: { ...audited(row), revokedAt: null },
             after: { revokedAt: at.toISOString() },
           });
+          w.revoke({ workspaceId, environmentId: environment.id, keys: [{ id, secretHash }], reason: "revoked", at: at.toISOString() });
         }
-        return { row: revoked ? { ...row, revokedAt: at } : row, secretHash, revoked, environmentId: environment.id };
+        return revoked ? { ...row, revokedAt: at } : row;
       });
-      if (revoked) {
-        await revocations.published({ workspaceId, environmentId, keys: [{ id, secretHash }], reason: "revoked", at: at.toISOString() });
-      }
       return toApiKeyResponse(row);
     },
   };

@@ -84,7 +84,7 @@ describe("audit retention", () => {
   });
 
   it("works through a large backlog in batches, one export each", async () => {
-    const job = (await import("./audit-retention")).createAuditRetention({ prisma: t.db.prisma, log: { info() {}, error() {} }, intervalMs: 60_000, batchSize: 3 });
+    const job = (await import("./audit-retention")).createAuditRetention({ prisma: t.db.prisma, writing: t.app.services.writing, log: { info() {}, error() {} }, intervalMs: 60_000, batchSize: 3 });
     await oldEntries(ws.id, [200, 199, 198, 197, 196, 195, 194]);
     expect(await job.runOnce()).toBe(7);
     const exports = await t.db.prisma.auditExport.findMany({ where: { workspaceId: ws.id }, orderBy: { firstId: "asc" } });

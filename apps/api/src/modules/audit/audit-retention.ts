@@ -2,8 +2,9 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { AuditExportResponse, AuditRetention } from "@ensign/contracts/audit";
 import type { FastifyBaseLogger } from "fastify";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, SYSTEM_ACTOR, type Actor } from "../../infra/audit";
+import { SYSTEM_ACTOR, type Actor } from "../../infra/audit";
 import { inWorkspace } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { createPeriodicJob } from "../../infra/periodic-job";
 import { notFound } from "../../infra/errors";
 import { auditRetentionRepository as repo } from "./audit-retention.repository";
@@ -16,6 +17,7 @@ const MAX_BATCHES = 20;
 
 export interface AuditRetentionOptions {
   prisma: PrismaClient;
+  writing: Writer;
   log: Pick<FastifyBaseLogger, "info" | "error">;
   intervalMs: number;
   batchSize?: number;
@@ -32,46 +34,41 @@ function toExportResponse(row: { id: string; createdAt: Date; fromAt: Date; toAt
  * transaction with the export and a `audit.purged` entry of its own. Replicas never purge the
  * same workspace at once (an advisory lock); the append-only trigger refuses every other delete.
  */
-export function createAuditRetention({ prisma, log, intervalMs, batchSize = BATCH }: AuditRetentionOptions) {
+export function createAuditRetention({ prisma, writing, log, intervalMs, batchSize = BATCH }: AuditRetentionOptions) {
   /** Exports and purges one batch of a workspace's expired entries; how many, 0 when none (or another replica is at it). */
   function purgeBatch(workspaceId: string): Promise<number> {
-    return inWorkspace(
-      prisma,
-      workspaceId,
-      async (tx) => {
-        if (!(await repo.tryLock(tx, workspaceId))) return 0;
-        const days = await repo.retentionDays(tx, workspaceId);
-        if (days === null) return 0;
-        const rows = await repo.expired(tx, workspaceId, days, batchSize);
-        if (rows.length === 0) return 0;
-        const lines = rows.map((row) => `${JSON.stringify(toAuditEntryResponse(row))}\n`).join("");
-        const first = rows[0]!;
-        const last = rows[rows.length - 1]!;
-        const times = rows.map((row) => row.at.getTime());
-        const exported = await repo.createExport(tx, {
-          workspaceId,
-          fromAt: new Date(Math.min(...times)),
-          toAt: new Date(Math.max(...times)),
-          firstId: first.id,
-          lastId: last.id,
-          entryCount: rows.length,
-          bytes: Buffer.byteLength(lines),
-          content: new Uint8Array(gzipSync(lines)),
-        });
-        const purged = await repo.purge(tx, workspaceId, last.id);
-        // The export must hold exactly what went: anything else rolls the whole batch back.
-        if (purged !== rows.length) throw new Error(`audit purge of workspace ${workspaceId} removed ${purged} entries, exported ${rows.length}`);
-        await recordAudit(tx, SYSTEM_ACTOR, {
-          workspaceId,
-          action: "audit.purged",
-          targetType: "audit_export",
-          targetId: exported.id,
-          after: { entries: purged, from: exported.fromAt.toISOString(), to: exported.toAt.toISOString(), retentionDays: days },
-        });
-        return purged;
-      },
-      { timeout: 60_000 },
-    );
+    return writing(workspaceId, async (tx, w) => {
+      if (!(await repo.tryLock(tx, workspaceId))) return 0;
+      const days = await repo.retentionDays(tx, workspaceId);
+      if (days === null) return 0;
+      const rows = await repo.expired(tx, workspaceId, days, batchSize);
+      if (rows.length === 0) return 0;
+      const lines = rows.map((row) => `${JSON.stringify(toAuditEntryResponse(row))}\n`).join("");
+      const first = rows[0]!;
+      const last = rows[rows.length - 1]!;
+      const times = rows.map((row) => row.at.getTime());
+      const exported = await repo.createExport(tx, {
+        workspaceId,
+        fromAt: new Date(Math.min(...times)),
+        toAt: new Date(Math.max(...times)),
+        firstId: first.id,
+        lastId: last.id,
+        entryCount: rows.length,
+        bytes: Buffer.byteLength(lines),
+        content: new Uint8Array(gzipSync(lines)),
+      });
+      const purged = await repo.purge(tx, workspaceId, last.id);
+      // The export must hold exactly what went: anything else rolls the whole batch back.
+      if (purged !== rows.length) throw new Error(`audit purge of workspace ${workspaceId} removed ${purged} entries, exported ${rows.length}`);
+      await w.audit(SYSTEM_ACTOR, {
+        workspaceId,
+        action: "audit.purged",
+        targetType: "audit_export",
+        targetId: exported.id,
+        after: { entries: purged, from: exported.fromAt.toISOString(), to: exported.toAt.toISOString(), retentionDays: days },
+      });
+      return purged;
+    }, { timeout: 60_000 });
   }
 
   /** One pass over every workspace with a retention period; the number of entries purged. */
@@ -98,11 +95,11 @@ export function createAuditRetention({ prisma, log, intervalMs, batchSize = BATC
 
     /** Sets the period (or `null`: forever), audited in the same transaction. */
     async set(workspaceId: string, days: number | null, actor: Actor): Promise<AuditRetention> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const before = await repo.retentionDays(tx, workspaceId);
         if (before === days) return { days };
         const after = await repo.setRetentionDays(tx, workspaceId, days);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           action: "workspace.audit_retention_changed",
           targetType: "workspace",

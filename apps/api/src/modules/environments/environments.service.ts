@@ -9,22 +9,21 @@ import type {
 } from "@ensign/contracts/environments";
 import type { MasterSwitchState, SetMasterSwitchBody } from "@ensign/contracts/master-switch";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { changes, recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange } from "../../infra/changes";
+import { changes, type Actor } from "../../infra/audit";
+import type { EnvironmentChange } from "../../infra/changes";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { outboundUrlProblem, parseOutboundAllow, type OutboundPolicy } from "../../infra/outbound";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import type { ApiKeyRevocations } from "../api-access/api-key-revocations";
 import { generateSigningSecret } from "../auth/secrets";
 import { environmentsRepository as repo, type EnvironmentRow } from "./environments.repository";
 
 export interface EnvironmentsServiceDeps {
   prisma: PrismaClient;
-  notifier: ChangeNotifier;
-  revocations: ApiKeyRevocations;
+  writing: Writer;
   /** Where a JWKS URL may point (not at loopback, private or link-local addresses, unless allowed). */
   outbound?: OutboundPolicy;
 }
@@ -82,7 +81,7 @@ export async function requireEnvironment(tx: Tx, workspaceId: string, ref: strin
   return row;
 }
 
-export function createEnvironmentsService({ prisma, notifier, revocations, outbound = parseOutboundAllow(undefined) }: EnvironmentsServiceDeps) {
+export function createEnvironmentsService({ prisma, writing, outbound = parseOutboundAllow(undefined) }: EnvironmentsServiceDeps) {
   const target = (row: { id: string; key: string }) => ({ targetType: "environment", targetId: row.id, targetKey: row.key, environment: row });
 
   return {
@@ -99,7 +98,7 @@ export function createEnvironmentsService({ prisma, notifier, revocations, outbo
     async create(workspaceId: string, callerRole: Role, body: CreateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
       requireOwnerToOptOut(callerRole, body.requireContextToken, body.key);
       const created = await translating(`Environment '${body.key}'`, () =>
-        inWorkspace(prisma, workspaceId, async (tx) => {
+        writing(workspaceId, async (tx, w) => {
           await repo.lockWorkspace(tx, workspaceId);
           const row = await repo.create(tx, workspaceId, {
             key: body.key,
@@ -111,11 +110,11 @@ export function createEnvironmentsService({ prisma, notifier, revocations, outbo
             isProduction: body.isProduction ?? body.key === "production",
           });
           const flagStates = await repo.createDefaultStates(tx, workspaceId, row.id);
-          await recordAudit(tx, actor, { workspaceId, action: "environment.created", ...target(row), after: { ...audited(row), flagStates } });
+          await w.audit(actor, { workspaceId, action: "environment.created", ...target(row), after: { ...audited(row), flagStates } });
+          w.announce(changeOf(workspaceId, row));
           return row;
         }),
       );
-      await notifier.published([changeOf(workspaceId, created)]);
       return toEnvironmentResponse(created);
     },
 
@@ -127,17 +126,16 @@ export function createEnvironmentsService({ prisma, notifier, revocations, outbo
         const problem = await outboundUrlProblem(body.contextJwksUrl, outbound);
         if (problem) throw invalid(`The JWKS URL cannot be used: ${problem}. Set OUTBOUND_ALLOW to reach an on-premises identity provider.`, [{ path: "body.contextJwksUrl", message: problem }]);
       }
-      const { row, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const row = await writing(workspaceId, async (tx, w) => {
         const current = await requireEnvironment(tx, workspaceId, key);
         if (current.requireContextToken) requireOwnerToOptOut(callerRole, body.requireContextToken, key);
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, body);
         if (!updated) throw staleVersion(`Environment '${key}'`, current.version);
         const diff = changes(audited(current), body);
-        await recordAudit(tx, actor, { workspaceId, action: "environment.updated", ...target(current), ...diff });
-        const bumped = affectsEvaluation ? await bumpEnvironments(tx, workspaceId, [current.id]) : [];
-        return { row: (await repo.findByKey(tx, workspaceId, key)) ?? updated, bumped };
+        await w.audit(actor, { workspaceId, action: "environment.updated", ...target(current), ...diff });
+        if (affectsEvaluation) await w.bump([current.id]);
+        return (await repo.findByKey(tx, workspaceId, key)) ?? updated;
       });
-      await notifier.published(bumped);
       return toEnvironmentResponse(row);
     },
 
@@ -149,7 +147,7 @@ export function createEnvironmentsService({ prisma, notifier, revocations, outbo
       if (confirm !== key) {
         throw invalid(`Type the environment's key ('${key}') to confirm.`, [{ path: "body.confirm", message: `must be '${key}'` }]);
       }
-      const { removed, apiKeys } = await inWorkspace(prisma, workspaceId, async (tx) => {
+      await writing(workspaceId, async (tx, w) => {
         await repo.lockWorkspace(tx, workspaceId);
         const current = await requireEnvironment(tx, workspaceId, key);
         if ((await repo.count(tx, workspaceId)) <= 1) {
@@ -157,23 +155,22 @@ export function createEnvironmentsService({ prisma, notifier, revocations, outbo
         }
         const { apiKeys, ...taken } = await repo.dependants(tx, workspaceId, current.id);
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Environment '${key}'`, current.version);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           action: "environment.deleted",
           ...target(current),
           before: { ...audited(current), ...taken, apiKeys: apiKeys.length },
         });
-        return { removed: current, apiKeys };
+        // Replicas stop accepting its keys, then drop its snapshot and end its streams.
+        w.revoke({
+          workspaceId,
+          environmentId: current.id,
+          keys: apiKeys.filter((key) => !key.revokedAt).map(({ id, secretHash }) => ({ id, secretHash })),
+          reason: "environment_deleted",
+          at: new Date().toISOString(),
+        });
+        w.announce({ ...changeOf(workspaceId, current), version: current.snapshotVersion + 1, isDeleted: true });
       });
-      // Replicas stop accepting its keys, then drop its snapshot and end its streams.
-      await revocations.published({
-        workspaceId,
-        environmentId: removed.id,
-        keys: apiKeys.filter((key) => !key.revokedAt).map(({ id, secretHash }) => ({ id, secretHash })),
-        reason: "environment_deleted",
-        at: new Date().toISOString(),
-      });
-      await notifier.published([{ ...changeOf(workspaceId, removed), version: removed.snapshotVersion + 1, isDeleted: true }]);
     },
 
     /**
@@ -184,33 +181,31 @@ export function createEnvironmentsService({ prisma, notifier, revocations, outbo
     async setMasterSwitch(workspaceId: string, key: string, body: SetMasterSwitchBody, actor: Actor): Promise<EnvironmentResponse> {
       const isOn = body.enabled;
       const reason = body.reason ?? null;
-      const { row, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const row = await writing(workspaceId, async (tx, w) => {
         const current = await requireEnvironment(tx, workspaceId, key);
-        const unchanged = { row: current, bumped: [] as EnvironmentChange[] };
-        if (current.masterSwitchOn === isOn) return unchanged;
+        if (current.masterSwitchOn === isOn) return current;
         const updated = await repo.setMasterSwitch(tx, workspaceId, current.id, { isOn, reason, changedBy: actor.email ?? actor.id ?? null });
         // A concurrent request flipped it first: that one is recorded, this one changes nothing.
-        if (!updated) return { ...unchanged, row: await requireEnvironment(tx, workspaceId, key) };
-        await recordAudit(tx, actor, {
+        if (!updated) return requireEnvironment(tx, workspaceId, key);
+        await w.audit(actor, {
           workspaceId,
           action: isOn ? "environment.master_switch_on" : "environment.master_switch_off",
           ...target(current),
           before: { masterSwitch: current.masterSwitchOn },
           after: { masterSwitch: isOn, reason },
         });
-        const bumped = await bumpEnvironments(tx, workspaceId, [current.id]);
-        return { row: { ...updated, snapshotVersion: bumped[0]?.version ?? updated.snapshotVersion }, bumped };
+        const bumped = await w.bump([current.id]);
+        return { ...updated, snapshotVersion: bumped[0]?.version ?? updated.snapshotVersion };
       });
-      await notifier.published(bumped);
       return toEnvironmentResponse(row);
     },
 
     /** Reading the signing secret is recorded (without the value): who has seen it matters when it leaks. */
     async contextSecret(workspaceId: string, key: string, actor: Actor): Promise<ContextSecretResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const row = await repo.contextSecret(tx, workspaceId, key);
         if (!row) throw notFound(`Environment '${key}'`);
-        await recordAudit(tx, actor, { workspaceId, action: "environment.context_secret_viewed", ...target(row) });
+        await w.audit(actor, { workspaceId, action: "environment.context_secret_viewed", ...target(row) });
         return { environment: row.key, secret: row.contextSecret, version: row.version };
       });
     },
@@ -218,20 +213,20 @@ export function createEnvironmentsService({ prisma, notifier, revocations, outbo
     /** A new signing secret: tokens signed with the old one stop verifying once replicas reload. */
     async rotateContextSecret(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<ContextSecretResponse> {
       const secret = generateSigningSecret();
-      const { row, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const row = await writing(workspaceId, async (tx, w) => {
         const current = await requireEnvironment(tx, workspaceId, key);
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, { contextSecret: secret });
         if (!updated) throw staleVersion(`Environment '${key}'`, current.version);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           action: "environment.context_secret_rotated",
           ...target(current),
           before: { version: current.version },
           after: { version: updated.version },
         });
-        return { row: updated, bumped: await bumpEnvironments(tx, workspaceId, [current.id]) };
+        await w.bump([current.id]);
+        return updated;
       });
-      await notifier.published(bumped);
       return { environment: row.key, secret, version: row.version };
     },
   };

@@ -1,9 +1,9 @@
 import type { Page } from "@ensign/contracts/common";
 import type { CreateModuleBody, ListModulesQuery, ModuleResponse, UpdateModuleBody } from "@ensign/contracts/modules";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { changes, recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import { changes, type Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
@@ -18,7 +18,7 @@ export function toModuleResponse(row: ModuleRow): ModuleResponse {
 const audited = (row: ModuleRow) => ({ key: row.key, name: row.name, description: row.description, keyPrefix: row.keyPrefix, tenantManageable: row.tenantManageable });
 const target = (row: ModuleRow) => ({ targetType: "module", targetId: row.id, targetKey: row.key });
 
-export function createModulesService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+export function createModulesService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
   async function requireModule(tx: Tx, workspaceId: string, key: string) {
     const row = await repo.findByKey(tx, workspaceId, key);
     if (!row) throw notFound(`Module '${key}'`);
@@ -38,9 +38,9 @@ export function createModulesService({ prisma, notifier }: { prisma: PrismaClien
     /** A new module has no flags and no tenant switches: evaluation does not change. */
     async create(workspaceId: string, body: CreateModuleBody, actor: Actor): Promise<ModuleResponse> {
       return translating(`Module '${body.key}'`, () =>
-        inWorkspace(prisma, workspaceId, async (tx) => {
+        writing(workspaceId, async (tx, w) => {
           const row = await repo.create(tx, workspaceId, { key: body.key, name: body.name, description: body.description ?? "", keyPrefix: body.keyPrefix ?? null, tenantManageable: body.tenantManageable ?? false });
-          await recordAudit(tx, actor, { workspaceId, action: "module.created", ...target(row), after: audited(row) });
+          await w.audit(actor, { workspaceId, action: "module.created", ...target(row), after: audited(row) });
           return toModuleResponse(row);
         }),
       );
@@ -48,7 +48,7 @@ export function createModulesService({ prisma, notifier }: { prisma: PrismaClien
 
     async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateModuleBody, actor: Actor): Promise<ModuleResponse> {
       const data = { name: body.name, description: body.description === null ? "" : body.description, keyPrefix: body.keyPrefix, tenantManageable: body.tenantManageable };
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const current = await requireModule(tx, workspaceId, key);
         if (body.keyPrefix) {
           const stray = await repo.keysWithout(tx, workspaceId, current.id, body.keyPrefix, 20);
@@ -60,7 +60,7 @@ export function createModulesService({ prisma, notifier }: { prisma: PrismaClien
         }
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, data);
         if (!updated) throw staleVersion(`Module '${key}'`, current.version);
-        await recordAudit(tx, actor, { workspaceId, action: "module.updated", ...target(current), ...changes(audited(current), data) });
+        await w.audit(actor, { workspaceId, action: "module.updated", ...target(current), ...changes(audited(current), data) });
         return toModuleResponse(updated);
       });
     },
@@ -70,7 +70,7 @@ export function createModulesService({ prisma, notifier }: { prisma: PrismaClien
      * tenants that have the module switched off. Move or delete the flags first.
      */
     async delete(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
-      const bumped = await inWorkspace(prisma, workspaceId, async (tx) => {
+      await writing(workspaceId, async (tx, w) => {
         const found = await requireModule(tx, workspaceId, key);
         await repo.lock(tx, workspaceId, found.id);
         const current = (await repo.findByKey(tx, workspaceId, key)) ?? found;
@@ -83,11 +83,10 @@ export function createModulesService({ prisma, notifier }: { prisma: PrismaClien
         }
         const tenantSwitches = await repo.tenantSwitches(tx, workspaceId, current.id);
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Module '${key}'`, current.version);
-        await recordAudit(tx, actor, { workspaceId, action: "module.deleted", ...target(current), before: { ...audited(current), tenantSwitches } });
+        await w.audit(actor, { workspaceId, action: "module.deleted", ...target(current), before: { ...audited(current), tenantSwitches } });
         // Tenants' switches of the module leave the snapshots with it.
-        return tenantSwitches > 0 ? bumpEnvironments(tx, workspaceId) : [];
+        if (tenantSwitches > 0) await w.bump();
       });
-      await notifier.published(bumped);
     },
   };
 }

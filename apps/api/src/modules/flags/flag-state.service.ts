@@ -1,8 +1,8 @@
 import type { CopyFlagStateBody, FlagStateResponse, UpdateFlagStateBody } from "@ensign/contracts/flags";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { type Actor } from "../../infra/audit";
-import type { ChangeNotifier, EnvironmentChange } from "../../infra/changes";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { inWorkspace } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { AppError, invalid } from "../../infra/errors";
 import { auditedState, toStateResponse } from "./flag-responses";
 import { flagStatesRepository as states } from "./flag-states.repository";
@@ -13,19 +13,13 @@ const unique = (keys: string[] | undefined) => (keys ? [...new Set(keys)] : unde
 
 export function createFlagStateService({
   prisma,
-  notifier,
+  writing,
   limits = createEnvironmentLimits(),
 }: {
   prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
   limits?: EnvironmentLimitsChecker;
 }) {
-  async function write(workspaceId: string, fn: (tx: Tx) => Promise<{ result: FlagStateResponse; changed: EnvironmentChange[] }>) {
-    const { result, changed } = await inWorkspace(prisma, workspaceId, fn);
-    await notifier.published(changed);
-    return result;
-  }
-
   return {
     get(workspaceId: string, flagKey: string, envKey: string): Promise<FlagStateResponse> {
       return inWorkspace(prisma, workspaceId, async (tx) => {
@@ -36,7 +30,7 @@ export function createFlagStateService({
 
     /** Kill switch, fallthrough, allow and deny lists: missing fields stay as they are. */
     update(workspaceId: string, flagKey: string, envKey: string, expectedVersion: number, body: UpdateFlagStateBody, actor: Actor) {
-      return write(workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
         const data = { ...body, tenantAllow: unique(body.tenantAllow), tenantDeny: unique(body.tenantDeny) };
         // The lists are checked together, as they will be after the write.
@@ -45,24 +39,24 @@ export function createFlagStateService({
           tenantAllow: data.tenantAllow ?? (data.tenantDeny ? target.state.tenantAllow : undefined),
           tenantDeny: data.tenantDeny ?? (data.tenantAllow ? target.state.tenantDeny : undefined),
         });
-        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+        const state = await changeState(w, target, expectedVersion, actor, {
           action: "flag_state.updated",
           apply: () => states.update(tx, workspaceId, target.state.id, data),
         }, limits);
-        return { result: toStateResponse(target.flag.key, target.environment.key, state), changed };
+        return toStateResponse(target.flag.key, target.environment.key, state);
       });
     },
 
     /** The inline switch of the flags table. */
     toggle(workspaceId: string, flagKey: string, envKey: string, expectedVersion: number, enabled: boolean, actor: Actor) {
-      return write(workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
-        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+        const state = await changeState(w, target, expectedVersion, actor, {
           action: "flag_state.toggled",
           apply: () => states.update(tx, workspaceId, target.state.id, { enabled }),
           describe: (before, after) => ({ before: { enabled: before.enabled }, after: { enabled: after.enabled } }),
         });
-        return { result: toStateResponse(target.flag.key, target.environment.key, state), changed };
+        return toStateResponse(target.flag.key, target.environment.key, state);
       });
     },
 
@@ -72,14 +66,14 @@ export function createFlagStateService({
      */
     copy(workspaceId: string, flagKey: string, expectedVersion: number, body: CopyFlagStateBody, actor: Actor) {
       if (body.from === body.to) throw invalid("Copy between two different environments.", [{ path: "body.to", message: "must differ from 'from'" }]);
-      return write(workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const source = await loadTarget(tx, workspaceId, flagKey, body.from, false);
         const target = await loadTarget(tx, workspaceId, flagKey, body.to, true);
         const rules = source.state.rules;
         if (target.flag.deprecatedAt && rules.length > 0) {
           throw new AppError("FLAG_DEPRECATED", `Flag '${flagKey}' is deprecated: copying would add rules to ${body.to}.`);
         }
-        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+        const state = await changeState(w, target, expectedVersion, actor, {
           action: "flag_state.copied",
           apply: async () => {
             const { enabled, fallthrough, tenantAllow, tenantDeny } = source.state;
@@ -88,7 +82,7 @@ export function createFlagStateService({
           },
           describe: (before, after) => ({ before: auditedState(before), after: { ...auditedState(after), copiedFrom: body.from } }),
         }, limits);
-        return { result: toStateResponse(target.flag.key, target.environment.key, state), changed };
+        return toStateResponse(target.flag.key, target.environment.key, state);
       });
     },
   };

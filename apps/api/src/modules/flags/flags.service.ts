@@ -4,9 +4,9 @@ import type { Variant } from "@ensign/contracts/targeting";
 import { MAX_PREREQUISITE_DEPTH } from "@ensign/evaluator";
 import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { changes, recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange } from "../../infra/changes";
+import { changes, type Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
@@ -23,7 +23,7 @@ function check(issues: FieldIssue[]): void {
   if (issues.length > 0) throw invalid(`The request is not valid: ${issues.map((i) => i.path).join(", ")}.`, issues);
 }
 
-export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+export function createFlagsService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
   async function found(tx: Tx, workspaceId: string, key: string): Promise<FlagRow> {
     const flag = await repo.find(tx, workspaceId, key);
     if (!flag) throw notFound(`Flag '${key}'`);
@@ -89,13 +89,6 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
     return response;
   }
 
-  /** Runs a definition write and publishes its environment changes once it has committed. */
-  async function write<R>(workspaceId: string, fn: (tx: Tx) => Promise<{ result: R; changed: EnvironmentChange[] }>): Promise<R> {
-    const { result, changed } = await inWorkspace(prisma, workspaceId, fn);
-    await notifier.published(changed);
-    return result;
-  }
-
   return {
     get(workspaceId: string, key: string, envKey?: string): Promise<FlagResponse> {
       return inWorkspace(prisma, workspaceId, async (tx) => view(tx, workspaceId, await found(tx, workspaceId, key), envKey));
@@ -114,7 +107,7 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
       const dependsOn = unique(body.dependsOn ?? []);
 
       return translating(`Flag '${body.key}' (archived flags keep their keys)`, () =>
-        write(workspaceId, async (tx) => {
+        writing(workspaceId, async (tx, w) => {
           const moduleId = await moduleIdOf(tx, workspaceId, body.module, body.key);
           if (dependsOn.length > 0) await checkPrerequisites(tx, workspaceId, body.key, dependsOn);
           const flag = await repo.create(tx, workspaceId, {
@@ -139,7 +132,7 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
           const environments = await repo.environments(tx, workspaceId);
           const initial = { enabled: body.initialState?.enabled ?? false, variant: initialVariant! };
           await states.ensure(tx, workspaceId, flag.id, environments.map((env) => env.id), initial);
-          await recordAudit(tx, actor, {
+          await w.audit(actor, {
             workspaceId,
             action: "flag.created",
             targetType: "flag",
@@ -147,14 +140,14 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
             targetKey: flag.key,
             after: { ...auditedDefinition(toFlagDefinition(flag)), initialState: initial },
           });
-          const changed = await bumpEnvironments(tx, workspaceId);
-          return { result: await view(tx, workspaceId, flag), changed };
+          await w.bump();
+          return view(tx, workspaceId, flag);
         }),
       );
     },
 
     async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateFlagBody, actor: Actor): Promise<FlagResponse> {
-      return write(workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const current = await found(tx, workspaceId, key);
         const refused: FieldIssue[] = [];
         if (body.key !== undefined && body.key !== current.key) refused.push({ path: "body.key", message: "is immutable once the flag is created" });
@@ -195,10 +188,10 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
 
         const updated = await repo.write(tx, workspaceId, current.id, data);
         const diff = changes(auditedDefinition(toFlagDefinition(current)), auditedDefinition(toFlagDefinition(updated)));
-        await recordAudit(tx, actor, { workspaceId, action: "flag.updated", targetType: "flag", targetId: current.id, targetKey: key, ...diff });
+        await w.audit(actor, { workspaceId, action: "flag.updated", targetType: "flag", targetId: current.id, targetKey: key, ...diff });
         const evaluated = ["variants", "offVariant", "onVariant", "dependsOn", "module", "trackAnalytics"].some((field) => field in diff.after);
-        const changed = evaluated ? await bumpEnvironments(tx, workspaceId) : [];
-        return { result: await view(tx, workspaceId, updated), changed };
+        if (evaluated) await w.bump();
+        return view(tx, workspaceId, updated);
       });
     },
 
@@ -209,12 +202,12 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
      */
     async delete(workspaceId: string, key: string, expectedVersion: number, confirm: string, actor: Actor): Promise<void> {
       if (confirm !== key) throw invalid(`Type the flag's key ('${key}') to confirm.`, [{ path: "body.confirm", message: `must be '${key}'` }]);
-      await write(workspaceId, async (tx) => {
+      await writing(workspaceId, async (tx, w) => {
         const current = await found(tx, workspaceId, key);
         if (!current.archivedAt) throw new AppError("CONFLICT", `Flag '${key}' is not archived; archive it before deleting it.`);
         await claim(tx, workspaceId, current, expectedVersion);
         const removed = await repo.remove(tx, workspaceId, current);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           action: "flag.deleted",
           targetType: "flag",
@@ -223,13 +216,13 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
           before: { ...auditedDefinition(toFlagDefinition(current)), archivedAt: current.archivedAt.toISOString() },
           after: { removed },
         });
-        return { result: undefined, changed: await bumpEnvironments(tx, workspaceId) };
+        await w.bump();
       });
     },
 
     /** Marks the flag deprecated, archived, or neither (restore); see the routes for the rules of each. */
     async setLifecycle(workspaceId: string, key: string, expectedVersion: number, to: "deprecated" | "archived" | "restored", actor: Actor): Promise<FlagResponse> {
-      return write(workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const current = await found(tx, workspaceId, key);
         await claim(tx, workspaceId, current, expectedVersion);
         const now = new Date();
@@ -264,9 +257,9 @@ export function createFlagsService({ prisma, notifier }: { prisma: PrismaClient;
         const updated = await repo.write(tx, workspaceId, current.id, data);
         const before = { deprecatedAt: current.deprecatedAt?.toISOString() ?? null, archivedAt: current.archivedAt?.toISOString() ?? null };
         const after = { deprecatedAt: updated.deprecatedAt?.toISOString() ?? null, archivedAt: updated.archivedAt?.toISOString() ?? null };
-        await recordAudit(tx, actor, { workspaceId, action: `flag.${to}`, targetType: "flag", targetId: current.id, targetKey: key, ...changes(before, after) });
-        const changed = await bumpEnvironments(tx, workspaceId);
-        return { result: await view(tx, workspaceId, updated), changed };
+        await w.audit(actor, { workspaceId, action: `flag.${to}`, targetType: "flag", targetId: current.id, targetKey: key, ...changes(before, after) });
+        await w.bump();
+        return view(tx, workspaceId, updated);
       });
     },
   };

@@ -1,10 +1,8 @@
-import type { CreateRuleBody, FlagStateResponse, UpdateRuleBody } from "@ensign/contracts/flags";
+import type { CreateRuleBody, UpdateRuleBody } from "@ensign/contracts/flags";
 import { LIMITS } from "@ensign/contracts/targeting";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
 import { changes } from "../../infra/audit";
-import type { ChangeNotifier, EnvironmentChange } from "../../infra/changes";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { toStateResponse } from "./flag-responses";
 import { flagStatesRepository as states, type StoredRule } from "./flag-states.repository";
@@ -21,24 +19,16 @@ function ruleOf(target: StateTarget, ruleId: string): StoredRule {
 
 /** Targeting rules of a flag state. Every write moves the state's version (one version covers state and rules). */
 export function createRulesService({
-  prisma,
-  notifier,
+  writing,
   limits = createEnvironmentLimits(),
 }: {
-  prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
   limits?: EnvironmentLimitsChecker;
 }) {
-  async function write<R extends { state: FlagStateResponse; changed: EnvironmentChange[] }>(workspaceId: string, fn: (tx: Tx) => Promise<R>): Promise<R> {
-    const result = await inWorkspace(prisma, workspaceId, fn);
-    await notifier.published(result.changed);
-    return result;
-  }
-
   return {
     /** Adds a rule at `position` (appended when absent). Deprecated flags take no new rules. */
     add(workspaceId: string, flagKey: string, envKey: string, expectedVersion: number, body: CreateRuleBody, actor: Actor) {
-      return write(workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
         if (target.flag.deprecatedAt) throw new AppError("FLAG_DEPRECATED", `Flag '${flagKey}' is deprecated: it takes no new rules.`);
         if (target.state.rules.length >= LIMITS.rulesPerFlag) {
@@ -48,23 +38,23 @@ export function createRulesService({
         const position = Math.min(asked ?? target.state.rules.length, target.state.rules.length);
         await checkTargeting(tx, workspaceId, target.flag, { rules: [{ rule, path: "body" }] });
         let ruleId = "";
-        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+        const state = await changeState(w, target, expectedVersion, actor, {
           action: "flag_rule.created",
           apply: async () => {
             ruleId = await states.insertRule(tx, workspaceId, target.state.id, position, rule);
           },
           describe: (_before, after) => ({ after: audited(after.rules.find((r) => r.id === ruleId)) }),
         }, limits);
-        return { state: toStateResponse(target.flag.key, target.environment.key, state), ruleId, changed };
+        return { state: toStateResponse(target.flag.key, target.environment.key, state), ruleId };
       });
     },
 
     update(workspaceId: string, flagKey: string, envKey: string, ruleId: string, expectedVersion: number, body: UpdateRuleBody, actor: Actor) {
-      return write(workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
         ruleOf(target, ruleId);
         await checkTargeting(tx, workspaceId, target.flag, { rules: [{ rule: { conditions: body.conditions, serve: body.serve }, path: "body" }] });
-        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+        const state = await changeState(w, target, expectedVersion, actor, {
           action: "flag_rule.updated",
           apply: () => states.updateRule(tx, workspaceId, ruleId, body),
           describe: (before, after) => {
@@ -72,26 +62,26 @@ export function createRulesService({
             return { before: { id: ruleId, ...diff.before }, after: { id: ruleId, ...diff.after } };
           },
         }, limits);
-        return { state: toStateResponse(target.flag.key, target.environment.key, state), changed };
+        return { state: toStateResponse(target.flag.key, target.environment.key, state) };
       });
     },
 
     remove(workspaceId: string, flagKey: string, envKey: string, ruleId: string, expectedVersion: number, actor: Actor) {
-      return write(workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
         const rule = ruleOf(target, ruleId);
-        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+        const state = await changeState(w, target, expectedVersion, actor, {
           action: "flag_rule.deleted",
           apply: () => states.deleteRule(tx, workspaceId, target.state.id, rule),
           describe: () => ({ before: audited(rule) }),
         });
-        return { state: toStateResponse(target.flag.key, target.environment.key, state), changed };
+        return { state: toStateResponse(target.flag.key, target.environment.key, state) };
       });
     },
 
     /** `ruleIds` must be exactly the current rules, in their new order. */
     reorder(workspaceId: string, flagKey: string, envKey: string, expectedVersion: number, ruleIds: string[], actor: Actor) {
-      return write(workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
         const current = target.state.rules.map((r) => r.id);
         const same = ruleIds.length === current.length && new Set(ruleIds).size === ruleIds.length && ruleIds.every((id) => current.includes(id));
@@ -100,12 +90,12 @@ export function createRulesService({
             { path: "body.ruleIds", message: `must be exactly the current rules (${current.length}) in the new order` },
           ]);
         }
-        const { state, changed } = await changeState(tx, workspaceId, target, expectedVersion, actor, {
+        const state = await changeState(w, target, expectedVersion, actor, {
           action: "flag_rules.reordered",
           apply: () => states.reorderRules(tx, workspaceId, target.state.id, ruleIds),
           describe: (before, after) => ({ before: { order: before.rules.map((r) => r.id) }, after: { order: after.rules.map((r) => r.id) } }),
         });
-        return { state: toStateResponse(target.flag.key, target.environment.key, state), changed };
+        return { state: toStateResponse(target.flag.key, target.environment.key, state) };
       });
     },
   };

@@ -1,8 +1,8 @@
 import type { FieldIssue } from "@ensign/contracts/common";
 import type { Serve, Variant } from "@ensign/contracts/targeting";
-import { changes, recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type EnvironmentChange } from "../../infra/changes";
+import { changes, type Actor } from "../../infra/audit";
 import type { Tx } from "../../infra/db/scoped";
+import type { Write } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { staleVersion } from "../../infra/versioning";
 import { auditedState } from "./flag-responses";
@@ -90,18 +90,17 @@ export interface StateChange {
  * The one way a flag state changes, by hand or by schedule: claims the next version (refusing a
  * stale `expectedVersion`; `null` applies to whatever is current), writes the change, records
  * the audit entry, checks the environment's size limits (when given), and bumps the
- * environment's snapshot, all in the caller's transaction.
- * The caller publishes the returned changes after commit.
+ * environment's snapshot, all in the caller's write (which announces the bump after commit).
  */
 export async function changeState(
-  tx: Tx,
-  workspaceId: string,
+  w: Write,
   target: StateTarget,
   expectedVersion: number | null,
   actor: Actor,
   change: StateChange,
   limits?: EnvironmentLimitsChecker,
-): Promise<{ state: StoredState; changed: EnvironmentChange[] }> {
+): Promise<StoredState> {
+  const { tx, workspaceId } = w;
   const { flag, environment, state: before } = target;
   if (!(await states.claimVersion(tx, workspaceId, before.id, expectedVersion))) {
     throw staleVersion(`The state of '${flag.key}' in ${environment.key}`, await states.currentVersion(tx, workspaceId, before.id));
@@ -109,7 +108,7 @@ export async function changeState(
   await change.apply();
   const after = (await states.find(tx, workspaceId, flag.id, environment.id))!;
   const described = change.describe ? change.describe(before, after) : changes(auditedState(before), auditedState(after));
-  await recordAudit(tx, actor, {
+  await w.audit(actor, {
     workspaceId,
     environment,
     action: change.action,
@@ -120,6 +119,6 @@ export async function changeState(
   });
   // Writes that can grow the environment pass its limits; removals and toggles do not need them.
   if (limits) await limits.assertEnvironments(tx, [environment.id]);
-  const changed = await bumpEnvironments(tx, workspaceId, [environment.id]);
-  return { state: after, changed };
+  await w.bump([environment.id]);
+  return after;
 }

@@ -2,9 +2,9 @@ import type { Page } from "@ensign/contracts/common";
 import { MAX_TRAITS, type IdentityResponse, type IdentityTraitStats, type ListIdentitiesQuery } from "@ensign/contracts/identities";
 import type { JsonValue } from "@ensign/contracts/targeting";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange } from "../../infra/changes";
+import type { Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
@@ -56,7 +56,7 @@ export interface SetTraitsOptions {
  * announced to the others. Traits are not part of the environment's snapshot, so a traits
  * write leaves the snapshot version alone.
  */
-export function createIdentitiesService({ prisma, notifier, traits: traitsCache }: { prisma: PrismaClient; notifier: ChangeNotifier; traits: TraitsCache }) {
+export function createIdentitiesService({ prisma, writing, traits: traitsCache }: { prisma: PrismaClient; writing: Writer; traits: TraitsCache }) {
   async function requireIdentity(tx: Tx, workspaceId: string, environmentId: string, key: string) {
     const row = await repo.find(tx, workspaceId, environmentId, key);
     if (!row) throw notFound(`Identity '${key}'`);
@@ -77,8 +77,8 @@ export function createIdentitiesService({ prisma, notifier, traits: traitsCache 
     replacedAction: string,
   ): Promise<{ identity: IdentityResponse; created: boolean }> {
     const isLastWriteWins = options.expectedVersion === undefined && !options.requireVersion && !options.mergeOnVersion;
-    const { row, created, isChanged, environment, traits, bumped } = await translating(`Identity '${key}'`, () =>
-      inWorkspace(prisma, workspaceId, async (tx) => {
+    const { row, created, isChanged, environment, traits } = await translating(`Identity '${key}'`, () =>
+      writing(workspaceId, async (tx, w) => {
         const environment = await requireEnvironment(tx, workspaceId, environmentRef);
         const current = await repo.find(tx, workspaceId, environment.id, key);
         if (current && options.requireVersion && options.expectedVersion === undefined) {
@@ -91,7 +91,7 @@ export function createIdentitiesService({ prisma, notifier, traits: traitsCache 
         const issue = contextIssue(traits) ?? (Object.keys(traits).length > MAX_TRAITS ? `at most ${MAX_TRAITS} traits` : undefined);
         if (issue) throw invalid(`The traits are not valid: ${issue}.`, [{ path: "body.traits", message: issue }]);
         // The same traits again: nothing to record, no snapshot churn.
-        if (current && canonical(current.traits) === canonical(traits)) return { row: current, created: false, isChanged: false, environment, traits, bumped: [] as EnvironmentChange[] };
+        if (current && canonical(current.traits) === canonical(traits)) return { row: current, created: false, isChanged: false, environment, traits };
         let row: IdentityRow;
         if (isLastWriteWins) {
           row = await repo.upsert(tx, workspaceId, environment.id, key, traits as Traits);
@@ -102,7 +102,7 @@ export function createIdentitiesService({ prisma, notifier, traits: traitsCache 
           if (!updated) throw staleVersion(`Identity '${key}'`, current.version);
           row = updated;
         }
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           environment,
           action: current ? replacedAction : "identity.created",
@@ -114,11 +114,10 @@ export function createIdentitiesService({ prisma, notifier, traits: traitsCache 
         });
         // The environment's first identity: its snapshot learns that traits must now be looked up.
         const isFirst = !current && (await repo.countUpTo(tx, workspaceId, environment.id, 2)) === 1;
-        const bumped = isFirst ? await bumpEnvironments(tx, workspaceId, [environment.id]) : [];
-        return { row, created: !current, isChanged: true, environment, traits, bumped };
+        if (isFirst) await w.bump([environment.id]);
+        return { row, created: !current, isChanged: true, environment, traits };
       }),
     );
-    await notifier.published(bumped);
     if (isChanged) await traitsCache.written({ workspaceId, environmentId: environment.id, environmentKey: environment.key, key, traits });
     return { identity: toIdentityResponse(row, environment.key), created };
   }
@@ -207,11 +206,11 @@ export function createIdentitiesService({ prisma, notifier, traits: traitsCache 
     },
 
     async delete(workspaceId: string, environmentKey: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
-      const environment = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const environment = await writing(workspaceId, async (tx, w) => {
         const environment = await requireEnvironment(tx, workspaceId, environmentKey);
         const current = await requireIdentity(tx, workspaceId, environment.id, key);
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Identity '${key}'`, current.version);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           environment,
           action: "identity.deleted",

@@ -9,8 +9,9 @@ import type {
   ListInvitationsQuery,
 } from "@ensign/contracts/invitations";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
+import type { Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Write, Writer } from "../../infra/writer";
 import { AppError, forbidden, invalid, notFound } from "../../infra/errors";
 import { iso, isoOrNull, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
@@ -20,6 +21,7 @@ import { invitationsRepository as repo, type InvitationRow, type ResolvedInvitat
 
 export interface InvitationsServiceDeps {
   prisma: PrismaClient;
+  writing: Writer;
   /** How long an invitation can be accepted. */
   ttlMs: number;
   now?: () => Date;
@@ -66,7 +68,7 @@ function unusable(row: Pick<InvitationRow, "acceptedAt" | "revokedAt" | "expires
   }
 }
 
-export function createInvitationsService({ prisma, ttlMs, now = () => new Date() }: InvitationsServiceDeps) {
+export function createInvitationsService({ prisma, writing, ttlMs, now = () => new Date() }: InvitationsServiceDeps) {
   /** The pending invitation behind a link, or the 4xx saying why it cannot be used. */
   async function resolve(token: string): Promise<ResolvedInvitation> {
     const row = await repo.findByTokenHash(prisma, sha256(token));
@@ -83,12 +85,13 @@ export function createInvitationsService({ prisma, ttlMs, now = () => new Date()
     throw (current && unusable(current, at)) ?? notFound("The invitation");
   }
 
-  async function join(tx: Tx, invitation: ResolvedInvitation, user: { id: string; email: string }, origin: Origin, userCreated: boolean) {
+  async function join(w: Write, invitation: ResolvedInvitation, user: { id: string; email: string }, origin: Origin, userCreated: boolean) {
+    const { tx } = w;
     const at = now();
     await consume(tx, invitation, at);
     const membership = await repo.createMembership(tx, invitation.workspaceId, { userId: user.id, role: invitation.role, tenantId: invitation.tenantId });
     const actor: Actor = { ...origin, type: "user", id: user.id, email: user.email, role: invitation.role };
-    await recordAudit(tx, actor, {
+    await w.audit(actor, {
       workspaceId: invitation.workspaceId,
       action: "invitation.accepted",
       ...target(invitation),
@@ -124,7 +127,7 @@ export function createInvitationsService({ prisma, ttlMs, now = () => new Date()
       const { token, hash } = generateLinkToken("invitation");
       const at = now();
       return translating("This invitation", () =>
-        inWorkspace(prisma, workspaceId, async (tx) => {
+        writing(workspaceId, async (tx, w) => {
           let tenant: { id: string; key: string } | null = null;
           if (body.role === "tenant_admin" && body.tenantKey) {
             tenant = await repo.tenantByKey(tx, workspaceId, body.tenantKey);
@@ -146,14 +149,14 @@ export function createInvitationsService({ prisma, ttlMs, now = () => new Date()
             createdAt: at,
             expiresAt: new Date(at.getTime() + ttlMs),
           });
-          await recordAudit(tx, actor, { workspaceId, action: "invitation.created", ...target(row), tenant, after: audited(row) });
+          await w.audit(actor, { workspaceId, action: "invitation.created", ...target(row), tenant, after: audited(row) });
           return { invitation: toResponse(row, at), token };
         }),
       );
     },
 
     async revoke(workspaceId: string, callerRole: Role, id: string, actor: Actor): Promise<void> {
-      await inWorkspace(prisma, workspaceId, async (tx) => {
+      await writing(workspaceId, async (tx, w) => {
         const row = await repo.find(tx, workspaceId, id);
         if (!row) throw notFound("The invitation");
         if (row.role === "owner" && callerRole !== "owner") throw forbidden("Only owners may revoke an invitation to the owner role.");
@@ -161,7 +164,7 @@ export function createInvitationsService({ prisma, ttlMs, now = () => new Date()
         if (!(await repo.revoke(tx, workspaceId, id, at))) {
           throw new AppError("CONFLICT", `The invitation is ${statusOf(row, at)}; only pending invitations can be revoked.`);
         }
-        await recordAudit(tx, actor, { workspaceId, action: "invitation.revoked", ...target(row), tenant: row.tenant, before: audited(row) });
+        await w.audit(actor, { workspaceId, action: "invitation.revoked", ...target(row), tenant: row.tenant, before: audited(row) });
       });
     },
 
@@ -186,12 +189,12 @@ export function createInvitationsService({ prisma, ttlMs, now = () => new Date()
       // Hashing is slow: it happens before the transaction.
       const passwordHash = await hashPassword(password);
       await translating("This account", () =>
-        inWorkspace(prisma, invitation.workspaceId, async (tx) => {
+        writing(invitation.workspaceId, async (tx, w) => {
           if (await repo.findUserByEmail(tx, invitation.email)) {
             throw new AppError("ALREADY_EXISTS", `An account for ${invitation.email} already exists; sign in as it to accept the invitation.`);
           }
           const user = await repo.createUser(tx, { email: invitation.email, name, passwordHash });
-          await join(tx, invitation, user, origin, true);
+          await join(w, invitation, user, origin, true);
         }),
       );
       return accepted(invitation);
@@ -204,11 +207,11 @@ export function createInvitationsService({ prisma, ttlMs, now = () => new Date()
         throw forbidden(`This invitation is for ${invitation.email}; sign in as that account to accept it.`);
       }
       await translating("This membership", () =>
-        inWorkspace(prisma, invitation.workspaceId, async (tx) => {
+        writing(invitation.workspaceId, async (tx, w) => {
           if (await repo.memberByEmail(tx, invitation.workspaceId, invitation.email)) {
             throw new AppError("ALREADY_EXISTS", `You are already a member of ${invitation.workspace.name}.`);
           }
-          await join(tx, invitation, user, origin, false);
+          await join(w, invitation, user, origin, false);
         }),
       );
       return accepted(invitation);

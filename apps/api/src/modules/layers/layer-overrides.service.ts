@@ -1,19 +1,18 @@
 import type { LayerOverrideListResponse, LayerOverrideResponse, SetLayerOverrideBody } from "@ensign/contracts/layers";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import type { Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { flagInEnvironment, lockRequired, requireFutureExpiry, requireVariant } from "../overrides/overrides.rules";
 import type { OverridePowers } from "../overrides/tenant-overrides.service";
-import { createWriter } from "../../infra/writer";
+import type { Write, Writer } from "../../infra/writer";
 import { layersRepository as repo, type LayerOverrideRow } from "./layers.repository";
 
 interface Deps {
   prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
   now?: () => number;
 }
 
@@ -56,8 +55,7 @@ function toResponse(row: LayerOverrideRow, ref: Omit<LayerOverrideRef, "value">,
  * override: optional expiry, and a lock (here: the override wins over every other override and
  * rule) that only members who may lock can set, change or clear.
  */
-export function createLayerOverridesService({ prisma, notifier, now = Date.now }: Deps) {
-  const writing = createWriter({ prisma, notifier });
+export function createLayerOverridesService({ prisma, writing, now = Date.now }: Deps) {
 
   async function resolveLayer(tx: Tx, workspaceId: string, ref: Omit<LayerOverrideRef, "value">, isWrite: boolean) {
     const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite });
@@ -74,8 +72,8 @@ export function createLayerOverridesService({ prisma, notifier, now = Date.now }
 
   const what = (ref: LayerOverrideRef) => `The override of '${ref.flag}' for ${ref.layer} '${ref.value}' in '${ref.env}'`;
 
-  function audit(tx: Tx, workspaceId: string, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
-    return recordAudit(tx, actor, { workspaceId, environment: target.environment, action, targetType: "layer_override", targetId: id, targetKey: target.flag.key, before, after });
+  function audit(w: Write, workspaceId: string, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
+    return w.audit(actor, { workspaceId, environment: target.environment, action, targetType: "layer_override", targetId: id, targetKey: target.flag.key, before, after });
   }
 
   return {
@@ -101,7 +99,7 @@ export function createLayerOverridesService({ prisma, notifier, now = Date.now }
 
     /** Sets the override for one value; an existing one needs `If-Match`, and `locked` absent keeps its lock. */
     async set(workspaceId: string, ref: LayerOverrideRef, body: SetLayerOverrideBody, expected: number | undefined, powers: OverridePowers, actor: Actor) {
-      return writing(workspaceId, async (tx, bumped) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await resolve(tx, workspaceId, ref, true);
         const { flag, environment, layer, current } = target;
         if (!layer.values.includes(ref.value)) {
@@ -126,23 +124,23 @@ export function createLayerOverridesService({ prisma, notifier, now = Date.now }
         } else {
           row = await translating(what(ref), () => repo.createOverride(tx, workspaceId, key, data));
         }
-        await audit(tx, workspaceId, target, row.id, "layer_override.set", current ? audited(layer.key, current) : null, audited(layer.key, row), actor);
-        bumped.push(...(await bumpEnvironments(tx, workspaceId, [environment.id])));
+        await audit(w, workspaceId, target, row.id, "layer_override.set", current ? audited(layer.key, current) : null, audited(layer.key, row), actor);
+        await w.bump([environment.id]);
         return { override: toResponse(row, ref, now()), isCreated: !current };
       });
     },
 
     /** Clears the override: the value follows the rest of the order again. `If-Match` is optional. */
     async clear(workspaceId: string, ref: LayerOverrideRef, expected: number | undefined, powers: OverridePowers, actor: Actor): Promise<void> {
-      await writing(workspaceId, async (tx, bumped) => {
+      await writing(workspaceId, async (tx, w) => {
         const target = await resolve(tx, workspaceId, ref, true);
         const current = target.current;
         if (!current) throw notFound(what(ref));
         if (expected !== undefined && current.version !== expected) throw staleVersion(what(ref), current.version);
         if (current.locked && !powers.canLock) throw lockRequired("Clearing a locked override");
         if (!(await repo.deleteOverride(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
-        await audit(tx, workspaceId, target, current.id, "layer_override.cleared", audited(target.layer.key, current), null, actor);
-        bumped.push(...(await bumpEnvironments(tx, workspaceId, [target.environment.id])));
+        await audit(w, workspaceId, target, current.id, "layer_override.cleared", audited(target.layer.key, current), null, actor);
+        await w.bump([target.environment.id]);
       });
     },
   };

@@ -1,14 +1,13 @@
 import type { CreateLayerBody, LayerListResponse, LayerResponse, OverrideOrderResponse, UpdateLayerBody } from "@ensign/contracts/layers";
 import { MAX_LAYERS } from "@ensign/contracts/layers";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { changes, recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import { changes, type Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { createWriter } from "../../infra/writer";
+import type { Writer } from "../../infra/writer";
 import { effectiveOrder, isDefault, requireCompleteOrder, withLayer } from "./override-order";
 import { layersRepository as repo, type LayerRow } from "./layers.repository";
 
@@ -32,8 +31,7 @@ const target = (row: LayerRow) => ({ targetType: "override_layer", targetId: row
  * A workspace's override layers and its override order. Every change reaches every
  * environment's snapshot (the layers and the order are part of it), in the write's transaction.
  */
-export function createLayersService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
-  const writing = createWriter({ prisma, notifier });
+export function createLayersService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
 
   async function requireLayer(tx: Tx, workspaceId: string, key: string) {
     const row = await repo.findByKey(tx, workspaceId, key);
@@ -64,7 +62,7 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
     /** A new layer takes its default place, just ahead of the tenant step. */
     async create(workspaceId: string, body: CreateLayerBody, actor: Actor): Promise<LayerResponse> {
       return translating(`Override layer '${body.key}'`, () =>
-        writing(workspaceId, async (tx, bumped) => {
+        writing(workspaceId, async (tx, w) => {
           const stored = await repo.lockedOrder(tx, workspaceId);
           const existing = await repo.list(tx, workspaceId);
           if (existing.length >= MAX_LAYERS) throw new AppError("CONFLICT", `A workspace has at most ${MAX_LAYERS} override layers.`);
@@ -74,8 +72,8 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
           if (clash) throw invalid(`Layer '${clash.key}' already reads '${attribute}'.`, [{ path: "body.attribute", message: "another layer reads this attribute" }]);
           const row = await repo.create(tx, workspaceId, { key: body.key, name: body.name, description: body.description ?? "", attribute, values: body.values });
           if (stored.length > 0) await repo.saveOrder(tx, workspaceId, storable(withLayer(stored, row.key), [...existing.map((l) => l.key), row.key]));
-          await recordAudit(tx, actor, { workspaceId, action: "override_layer.created", ...target(row), after: audited(row) });
-          bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+          await w.audit(actor, { workspaceId, action: "override_layer.created", ...target(row), after: audited(row) });
+          await w.bump();
           return toLayerResponse(row);
         }),
       );
@@ -83,7 +81,7 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
 
     /** Renames, describes, re-points or changes the values; a value that still has overrides stays. */
     async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateLayerBody, actor: Actor): Promise<LayerResponse> {
-      return writing(workspaceId, async (tx, bumped) => {
+      return writing(workspaceId, async (tx, w) => {
         const current = await requireLayer(tx, workspaceId, key);
         if (body.values) {
           const dropped = current.values.filter((value) => !body.values!.includes(value));
@@ -101,15 +99,15 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
         const data = { name: body.name, description: body.description === null ? "" : body.description, attribute: body.attribute, values: body.values };
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, data);
         if (!updated) throw staleVersion(`Override layer '${key}'`, current.version);
-        await recordAudit(tx, actor, { workspaceId, action: "override_layer.updated", ...target(current), ...changes(audited(current), data) });
-        if (body.attribute !== undefined || body.values !== undefined) bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+        await w.audit(actor, { workspaceId, action: "override_layer.updated", ...target(current), ...changes(audited(current), data) });
+        if (body.attribute !== undefined || body.values !== undefined) await w.bump();
         return toLayerResponse(updated);
       });
     },
 
     /** Deletes the layer with its overrides, each named in the audit entry, and takes it out of the order. */
     async delete(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
-      await writing(workspaceId, async (tx, bumped) => {
+      await writing(workspaceId, async (tx, w) => {
         const stored = await repo.lockedOrder(tx, workspaceId);
         const current = await requireLayer(tx, workspaceId, key);
         const overrides = await repo.overridesOf(tx, workspaceId, current.id);
@@ -118,8 +116,7 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
           const remaining = (await repo.list(tx, workspaceId)).map((layer) => layer.key);
           await repo.saveOrder(tx, workspaceId, storable(stored.filter((step) => step !== key), remaining));
         }
-        await recordAudit(
-          tx,
+        await w.audit(
           actor,
           { workspaceId, action: "override_layer.deleted", ...target(current), before: { ...audited(current), overrideCount: overrides.length } },
           ...overrides.map((o) => ({
@@ -132,7 +129,7 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
             before: { layer: key, value: o.value, variant: o.variant, locked: o.locked, expiresAt: o.expiresAt?.toISOString() ?? null },
           })),
         );
-        bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+        await w.bump();
       });
     },
 
@@ -142,7 +139,7 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
 
     /** Replaces the override order; it must name user, tenant, rules and every layer once. */
     async setOrder(workspaceId: string, order: string[], actor: Actor): Promise<OverrideOrderResponse> {
-      return writing(workspaceId, async (tx, bumped) => {
+      return writing(workspaceId, async (tx, w) => {
         const stored = await repo.lockedOrder(tx, workspaceId);
         const keys = (await repo.list(tx, workspaceId)).map((layer) => layer.key);
         requireCompleteOrder(order, keys);
@@ -150,8 +147,8 @@ export function createLayersService({ prisma, notifier }: { prisma: PrismaClient
         const isDefaultOrder = isDefault(order, keys);
         if (before.join() === order.join()) return { order, isDefaultOrder };
         await repo.saveOrder(tx, workspaceId, storable(order, keys));
-        await recordAudit(tx, actor, { workspaceId, action: "override_order.updated", targetType: "workspace", targetId: workspaceId, before: { order: before }, after: { order } });
-        bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+        await w.audit(actor, { workspaceId, action: "override_order.updated", targetType: "workspace", targetId: workspaceId, before: { order: before }, after: { order } });
+        await w.bump();
         return { order, isDefaultOrder };
       });
     },

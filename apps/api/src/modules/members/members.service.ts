@@ -2,8 +2,9 @@ import type { Role } from "@ensign/contracts/auth";
 import type { Page } from "@ensign/contracts/common";
 import type { ListMembersQuery, MemberResponse, UpdateMemberBody } from "@ensign/contracts/members";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
+import type { Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { AppError, forbidden, invalid, notFound } from "../../infra/errors";
 import { iso, isoOrNull, pageFrom } from "../../infra/paging";
 import { staleVersion } from "../../infra/versioning";
@@ -49,7 +50,7 @@ async function keepAnOwner(tx: Tx, workspaceId: string, current: MemberRow, next
   }
 }
 
-export function createMembersService({ prisma }: { prisma: PrismaClient }) {
+export function createMembersService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
   async function requireMember(tx: Tx, workspaceId: string, id: string) {
     const row = await repo.find(tx, workspaceId, id);
     if (!row) throw notFound("The member");
@@ -67,14 +68,14 @@ export function createMembersService({ prisma }: { prisma: PrismaClient }) {
     },
 
     async changeRole(workspaceId: string, callerRole: Role, id: string, expectedVersion: number, body: UpdateMemberBody, actor: Actor): Promise<MemberResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const current = await requireMember(tx, workspaceId, id);
         requireOwnerFor(callerRole, current.role, body.role);
         await keepAnOwner(tx, workspaceId, current, body.role);
         const tenant = await tenantFor(tx, workspaceId, body.role, body.tenantKey);
         const updated = await repo.update(tx, workspaceId, id, expectedVersion, { role: body.role, tenantId: tenant?.id ?? null });
         if (!updated) throw staleVersion("The membership", current.version);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           action: "member.role_changed",
           ...target(current),
@@ -88,12 +89,12 @@ export function createMembersService({ prisma }: { prisma: PrismaClient }) {
 
     /** Ends the user's access to this workspace from their next request on; their other workspaces are untouched. */
     async remove(workspaceId: string, callerRole: Role, id: string, expectedVersion: number, actor: Actor): Promise<void> {
-      await inWorkspace(prisma, workspaceId, async (tx) => {
+      await writing(workspaceId, async (tx, w) => {
         const current = await requireMember(tx, workspaceId, id);
         requireOwnerFor(callerRole, current.role);
         await keepAnOwner(tx, workspaceId, current, undefined);
         if (!(await repo.delete(tx, workspaceId, id, expectedVersion))) throw staleVersion("The membership", current.version);
-        await recordAudit(tx, actor, { workspaceId, action: "member.removed", ...target(current), tenant: current.tenant, before: audited(current) });
+        await w.audit(actor, { workspaceId, action: "member.removed", ...target(current), tenant: current.tenant, before: audited(current) });
       });
     },
   };

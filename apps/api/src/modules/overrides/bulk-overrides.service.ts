@@ -1,19 +1,16 @@
 import type { BulkChange, BulkOverridesBody, BulkOverridesResponse, OverrideSnapshot } from "@ensign/contracts/overrides";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor, type AuditRecord } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import type { Actor, AuditRecord } from "../../infra/audit";
 import type { Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
-import { createWriter } from "../../infra/writer";
+import type { Write, Writer } from "../../infra/writer";
 import { overridesRepository as repo, type TenantOverrideData, type TenantOverrideRow } from "./overrides.repository";
 import { overrideSnapshot, requireFutureExpiry, requireVariant, sameOverride } from "./overrides.rules";
 import type { OverridePowers } from "./tenant-overrides.service";
 import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 interface Deps {
-  prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
   limits?: EnvironmentLimitsChecker;
   now?: () => number;
 }
@@ -44,8 +41,7 @@ const AUDIT_CHUNK = 1_000;
  * the flag's on variant), lock, unlock, clear, or disable every flag. The plan that a preview
  * answers is the plan that is applied; each changed override gets its own audit entry.
  */
-export function createBulkOverridesService({ prisma, notifier, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
-  const writing = createWriter({ prisma, notifier });
+export function createBulkOverridesService({ writing, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
 
   async function tenantsOf(tx: Tx, workspaceId: string, keys: string[]): Promise<Tenant[]> {
     const rows = await repo.tenantsByKeys(tx, workspaceId, keys);
@@ -116,7 +112,8 @@ export function createBulkOverridesService({ prisma, notifier, limits = createEn
     }
   }
 
-  async function apply(tx: Tx, workspaceId: string, environment: { id: string; key: string }, changes: PlannedChange[], actor: Actor) {
+  async function apply(w: Write, environment: { id: string; key: string }, changes: PlannedChange[], actor: Actor) {
+    const { tx, workspaceId } = w;
     const creations = changes.filter((c) => c.current === null && c.after !== null);
     if (creations.length > 0) {
       await repo.createTenantOverrides(
@@ -149,7 +146,7 @@ export function createBulkOverridesService({ prisma, notifier, limits = createEn
       before: overrideSnapshot(c.current),
       after: overrideSnapshot(c.after),
     }));
-    for (let i = 0; i < records.length; i += AUDIT_CHUNK) await recordAudit(tx, actor, ...records.slice(i, i + AUDIT_CHUNK));
+    for (let i = 0; i < records.length; i += AUDIT_CHUNK) await w.audit(actor, ...records.slice(i, i + AUDIT_CHUNK));
   }
 
   return {
@@ -157,15 +154,15 @@ export function createBulkOverridesService({ prisma, notifier, limits = createEn
       const isPreview = body.preview === true;
       return writing(
         workspaceId,
-        async (tx, bumped) => {
+        async (tx, w) => {
           const environment = await lookups.findEnvironment(tx, workspaceId, envKey);
           if (!environment) throw notFound(`Environment '${envKey}'`);
           const { changes, skipped } = await plan(tx, workspaceId, environment.id, body, actor);
           checkPowers(changes, powers);
           if (!isPreview && changes.length > 0) {
-            await apply(tx, workspaceId, environment, changes, actor);
+            await apply(w, environment, changes, actor);
             await limits.assertEnvironments(tx, [environment.id]);
-            bumped.push(...(await bumpEnvironments(tx, workspaceId, [environment.id])));
+            await w.bump([environment.id]);
           }
           const described: BulkChange[] = changes.map((c) => ({
             tenant: c.tenant.key,

@@ -106,41 +106,4 @@ export const overridesRepository = {
   deleteTenantOverrides(tx: Tx, workspaceId: string, ids: string[]) {
     return tx.tenantOverride.deleteMany({ where: { workspaceId, id: { in: ids } } });
   },
-
-  findUserOverride(tx: Tx, workspaceId: string, flagId: string, environmentId: string, userKey: string) {
-    return tx.userOverride.findFirst({ where: { workspaceId, flagId, environmentId, userKey }, select: USER_OVERRIDE_SELECT });
-  },
-
-  async listUserOverrides(tx: Tx, where: Prisma.UserOverrideWhereInput, skip: number, take: number) {
-    const total = await tx.userOverride.count({ where });
-    const items = await tx.userOverride.findMany({ where, orderBy: [{ userKey: "asc" }], skip, take, select: USER_OVERRIDE_SELECT });
-    return { total, items };
-  },
-
-  /** One page of an environment's user overrides of live flags, by user key then flag key, with each flag's key and name. */
-  async listEnvironmentUserOverrides(tx: Tx, where: Prisma.UserOverrideWhereInput, skip: number, take: number) {
-    const total = await tx.userOverride.count({ where });
-    const items = await tx.userOverride.findMany({
-      where,
-      orderBy: [{ userKey: "asc" }, { flag: { key: "asc" } }],
-      skip,
-      take,
-      select: { ...USER_OVERRIDE_SELECT, flag: { select: { key: true, name: true } } },
-    });
-    return { total, items };
-  },
-
-  createUserOverride(tx: Tx, workspaceId: string, data: { flagId: string; environmentId: string; userKey: string; variant: string; expiresAt: Date | null; updatedBy: string | null }) {
-    return tx.userOverride.create({ data: { workspaceId, ...data }, select: USER_OVERRIDE_SELECT });
-  },
-
-  async updateUserOverride(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: { variant: string; expiresAt: Date | null; updatedBy: string | null }) {
-    const { count } = await tx.userOverride.updateMany({ where: { workspaceId, id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
-    return count === 1;
-  },
-
-  async deleteUserOverride(tx: Tx, workspaceId: string, id: string, expectedVersion: number) {
-    const { count } = await tx.userOverride.deleteMany({ where: { workspaceId, id, version: expectedVersion } });
-    return count === 1;
-  },
 };

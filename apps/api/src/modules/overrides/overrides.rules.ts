@@ -2,15 +2,28 @@ import type { OverrideSnapshot, TenantOverrideResponse, UserOverrideResponse } f
 import type { Variant } from "@ensign/contracts/targeting";
 import type { Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
-import { lookupsRepository as lookups, type FlagRow } from "../../infra/db/lookups.repository";
+import { lookupsRepository as lookups, type EnvironmentRow, type FlagRow } from "../../infra/db/lookups.repository";
 import type { TenantOverrideRow, UserOverrideRow } from "./overrides.repository";
 
+/** Where an override looks up the flag and environment it names. */
+export interface FlagLookups {
+  /** For writes the flag is share-locked until the transaction ends (its variants cannot change meanwhile). */
+  findFlag(tx: Tx, workspaceId: string, key: string, options: { isWrite: boolean }): Promise<FlagRow | null>;
+  findEnvironment(tx: Tx, workspaceId: string, key: string): Promise<EnvironmentRow | null>;
+}
+
+/** The lookups in PostgreSQL. */
+export const flagLookups: FlagLookups = {
+  findFlag: (tx, workspaceId, key, { isWrite }) => (isWrite ? lookups.findFlagForWrite(tx, workspaceId, key) : lookups.findFlag(tx, workspaceId, key)),
+  findEnvironment: (tx, workspaceId, key) => lookups.findEnvironment(tx, workspaceId, key),
+};
+
 /** The flag and environment an override route names; writes refuse archived flags. */
-export async function flagInEnvironment(tx: Tx, workspaceId: string, flagKey: string, envKey: string, options: { isWrite: boolean }) {
-  const flag = options.isWrite ? await lookups.findFlagForWrite(tx, workspaceId, flagKey) : await lookups.findFlag(tx, workspaceId, flagKey);
+export async function flagInEnvironment(tx: Tx, workspaceId: string, flagKey: string, envKey: string, options: { isWrite: boolean }, from: FlagLookups = flagLookups) {
+  const flag = await from.findFlag(tx, workspaceId, flagKey, options);
   if (!flag) throw notFound(`Flag '${flagKey}'`);
   if (options.isWrite && flag.archivedAt) throw new AppError("CONFLICT", `Flag '${flagKey}' is archived; restore it before overriding it.`);
-  const environment = await lookups.findEnvironment(tx, workspaceId, envKey);
+  const environment = await from.findEnvironment(tx, workspaceId, envKey);
   if (!environment) throw notFound(`Environment '${envKey}'`);
   return { flag, environment };
 }

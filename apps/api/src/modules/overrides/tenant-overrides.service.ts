@@ -5,13 +5,12 @@ import type {
   TenantOverrideResponse,
 } from "@ensign/contracts/overrides";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import type { Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { createWriter } from "../../infra/writer";
+import type { Write, Writer } from "../../infra/writer";
 import { overridesRepository as repo, type TenantOverrideRow } from "./overrides.repository";
 import {
   flagInEnvironment,
@@ -27,7 +26,7 @@ import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../in
 
 interface Deps {
   prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
   limits?: EnvironmentLimitsChecker;
   now?: () => number;
 }
@@ -50,8 +49,7 @@ export interface OverridePowers {
  * override is the workspace's word: tenant admins cannot change it, and among workspace members
  * only those who may lock may change or clear it.
  */
-export function createTenantOverridesService({ prisma, notifier, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
-  const writing = createWriter({ prisma, notifier });
+export function createTenantOverridesService({ prisma, writing, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
 
   async function resolve(tx: Tx, workspaceId: string, ref: TenantOverrideRef, isWrite: boolean) {
     const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite });
@@ -76,24 +74,24 @@ export function createTenantOverridesService({ prisma, notifier, limits = create
 
   /** Applies a change to an existing override, audits it and bumps the environment. */
   async function change(
-    tx: Tx,
-    workspaceId: string,
+    w: Write,
     target: Awaited<ReturnType<typeof resolve>>,
     current: TenantOverrideRow,
     data: Partial<{ variant: string; locked: boolean; expiresAt: Date | null; source: "workspace_admin"; updatedBy: string | null }>,
     action: string,
     actor: Actor,
   ) {
+    const { tx, workspaceId } = w;
     if (!(await repo.updateTenantOverride(tx, workspaceId, current.id, current.version, data))) {
       throw staleVersion(`The override of '${target.flag.key}' for tenant '${target.tenant.key}'`, current.version + 1);
     }
     const updated = (await repo.findTenantOverride(tx, workspaceId, { flagId: target.flag.id, environmentId: target.environment.id, tenantId: target.tenant.id }))!;
-    await audit(tx, workspaceId, target, updated.id, action, overrideSnapshot(current), overrideSnapshot(updated), actor);
+    await audit(w, workspaceId, target, updated.id, action, overrideSnapshot(current), overrideSnapshot(updated), actor);
     return updated;
   }
 
-  function audit(tx: Tx, workspaceId: string, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
-    return recordAudit(tx, actor, {
+  function audit(w: Write, workspaceId: string, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
+    return w.audit(actor, {
       workspaceId,
       environment: target.environment,
       tenant: target.tenant,
@@ -146,7 +144,7 @@ export function createTenantOverridesService({ prisma, notifier, limits = create
       powers: OverridePowers,
       actor: Actor,
     ): Promise<{ override: TenantOverrideResponse; isCreated: boolean }> {
-      return writing(workspaceId, async (tx, bumped) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await resolve(tx, workspaceId, ref, true);
         const { flag, environment, tenant, current } = target;
         checkVersion(current, expected, ref, { isRequired: true });
@@ -160,42 +158,42 @@ export function createTenantOverridesService({ prisma, notifier, limits = create
         }
         let row: TenantOverrideRow;
         if (current) {
-          row = await change(tx, workspaceId, target, current, data, "tenant_override.set", actor);
+          row = await change(w, target, current, data, "tenant_override.set", actor);
         } else {
           row = await translating(`The override of '${flag.key}' for tenant '${tenant.key}'`, () =>
             repo.createTenantOverride(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, tenantId: tenant.id }, data),
           );
-          await audit(tx, workspaceId, target, row.id, "tenant_override.set", null, overrideSnapshot(row), actor);
+          await audit(w, workspaceId, target, row.id, "tenant_override.set", null, overrideSnapshot(row), actor);
           await limits.assertEnvironments(tx, [environment.id]);
         }
-        bumped.push(...(await bumpEnvironments(tx, workspaceId, [environment.id])));
+        await w.bump([environment.id]);
         return { override: toTenantOverrideResponse(row, flag.key, environment.key, now()), isCreated: !current };
       });
     },
 
     /** Locks or unlocks an existing override; `If-Match` is optional. */
     async setLocked(workspaceId: string, ref: TenantOverrideRef, locked: boolean, expected: number | undefined, actor: Actor): Promise<TenantOverrideResponse> {
-      return writing(workspaceId, async (tx, bumped) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await resolve(tx, workspaceId, ref, true);
         const current = requireExisting(target.current, ref);
         checkVersion(current, expected, ref, { isRequired: false });
         if (current.locked === locked) return toTenantOverrideResponse(current, ref.flag, ref.env, now());
-        const updated = await change(tx, workspaceId, target, current, { locked, updatedBy: actor.email ?? null }, locked ? "tenant_override.locked" : "tenant_override.unlocked", actor);
-        bumped.push(...(await bumpEnvironments(tx, workspaceId, [target.environment.id])));
+        const updated = await change(w, target, current, { locked, updatedBy: actor.email ?? null }, locked ? "tenant_override.locked" : "tenant_override.unlocked", actor);
+        await w.bump([target.environment.id]);
         return toTenantOverrideResponse(updated, ref.flag, ref.env, now());
       });
     },
 
     /** Clears the override: the tenant follows the flag's state again. `If-Match` is optional. */
     async clear(workspaceId: string, ref: TenantOverrideRef, expected: number | undefined, powers: OverridePowers, actor: Actor): Promise<void> {
-      await writing(workspaceId, async (tx, bumped) => {
+      await writing(workspaceId, async (tx, w) => {
         const target = await resolve(tx, workspaceId, ref, true);
         const current = requireExisting(target.current, ref);
         checkVersion(current, expected, ref, { isRequired: false });
         if (current.locked && !powers.canLock) throw lockRequired("Clearing a locked override");
         if (!(await repo.deleteTenantOverride(tx, workspaceId, current.id, current.version))) throw staleVersion("The override", current.version + 1);
-        await audit(tx, workspaceId, target, current.id, "tenant_override.cleared", overrideSnapshot(current), null, actor);
-        bumped.push(...(await bumpEnvironments(tx, workspaceId, [target.environment.id])));
+        await audit(w, workspaceId, target, current.id, "tenant_override.cleared", overrideSnapshot(current), null, actor);
+        await w.bump([target.environment.id]);
       });
     },
   };

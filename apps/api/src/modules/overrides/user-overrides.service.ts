@@ -6,24 +6,22 @@ import type {
   UserOverrideListResponse,
   UserOverrideResponse,
 } from "@ensign/contracts/overrides";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Actor } from "../../infra/audit";
+import type { Reader, Tx } from "../../infra/db/scoped";
+import type { EnvironmentLimitsChecker } from "../../infra/environment-limits";
 import { AppError, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { createWriter } from "../../infra/writer";
-import { overridesRepository as repo, type UserOverrideRow } from "./overrides.repository";
-import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
+import type { Write, Writer } from "../../infra/writer";
+import type { UserOverrideRow } from "./overrides.repository";
 import { flagInEnvironment, requireFutureExpiry, requireVariant, toUserOverrideResponse } from "./overrides.rules";
-import { literal } from "../../infra/like";
-import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
+import type { UserOverridesRepository } from "./user-overrides.repository";
 
-interface Deps {
-  prisma: PrismaClient;
-  notifier: ChangeNotifier;
-  limits?: EnvironmentLimitsChecker;
+export interface UserOverridesServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: UserOverridesRepository;
+  limits: Pick<EnvironmentLimitsChecker, "assertEnvironments">;
   now?: () => number;
 }
 
@@ -40,20 +38,18 @@ const audited = (row: Pick<UserOverrideRow, "userKey" | "variant" | "expiresAt">
 });
 
 /** Overrides of one flag for one user key in one environment, optionally expiring. */
-export function createUserOverridesService({ prisma, notifier, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
-  const writing = createWriter({ prisma, notifier });
-
+export function createUserOverridesService({ reading, writing, repo, limits, now = Date.now }: UserOverridesServiceDeps) {
   async function resolve(tx: Tx, workspaceId: string, ref: UserOverrideRef, isWrite: boolean) {
-    const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite });
-    const current = await repo.findUserOverride(tx, workspaceId, flag.id, environment.id, ref.userKey);
+    const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite }, repo);
+    const current = await repo.find(tx, workspaceId, flag.id, environment.id, ref.userKey);
     return { flag, environment, current };
   }
 
   const what = (ref: UserOverrideRef) => `The override of '${ref.flag}' for user '${ref.userKey}' in '${ref.env}'`;
 
-  function audit(tx: Tx, workspaceId: string, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
-    return recordAudit(tx, actor, {
-      workspaceId,
+  function audit(w: Write, target: Awaited<ReturnType<typeof resolve>>, id: string, action: string, before: unknown, after: unknown, actor: Actor) {
+    return w.audit(actor, {
+      workspaceId: w.workspaceId,
       environment: target.environment,
       action,
       targetType: "user_override",
@@ -66,15 +62,10 @@ export function createUserOverridesService({ prisma, notifier, limits = createEn
 
   return {
     async list(workspaceId: string, flagKey: string, envKey: string, query: ListUserOverridesQuery): Promise<UserOverrideListResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
-        const { flag, environment } = await flagInEnvironment(tx, workspaceId, flagKey, envKey, { isWrite: false });
-        const where = {
-          workspaceId,
-          flagId: flag.id,
-          environmentId: environment.id,
-          ...(query.search ? { userKey: { contains: literal(query.search), mode: "insensitive" as const } } : {}),
-        };
-        const { total, items } = await repo.listUserOverrides(tx, where, (query.page - 1) * query.pageSize, query.pageSize);
+      return reading(workspaceId, async (tx) => {
+        const { flag, environment } = await flagInEnvironment(tx, workspaceId, flagKey, envKey, { isWrite: false }, repo);
+        const filter = { flagId: flag.id, environmentId: environment.id, search: query.search };
+        const { total, items } = await repo.list(tx, workspaceId, filter, (query.page - 1) * query.pageSize, query.pageSize);
         const at = now();
         return { items: items.map((row) => toUserOverrideResponse(row, flag.key, environment.key, at)), total, page: query.page, pageSize: query.pageSize };
       });
@@ -82,18 +73,12 @@ export function createUserOverridesService({ prisma, notifier, limits = createEn
 
     /** The user overrides page: every live flag's user overrides in one environment, searchable by user key. */
     async listInEnvironment(workspaceId: string, envKey: string, query: ListEnvironmentUserOverridesQuery): Promise<EnvironmentUserOverrideList> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
-        const environment = await lookups.findEnvironment(tx, workspaceId, envKey);
+      return reading(workspaceId, async (tx) => {
+        const environment = await repo.findEnvironment(tx, workspaceId, envKey);
         if (!environment) throw notFound(`Environment '${envKey}'`);
         const at = now();
-        const where = {
-          workspaceId,
-          environmentId: environment.id,
-          flag: { archivedAt: null, ...(query.flag ? { key: query.flag } : {}) },
-          ...(query.q ? { userKey: { contains: literal(query.q), mode: "insensitive" as const } } : {}),
-          ...(query.expired === false ? { OR: [{ expiresAt: null }, { expiresAt: { gt: new Date(at) } }] } : {}),
-        };
-        const { total, items } = await repo.listEnvironmentUserOverrides(tx, where, (query.page - 1) * query.pageSize, query.pageSize);
+        const filter = { environmentId: environment.id, flagKey: query.flag, search: query.q, liveAt: query.expired === false ? new Date(at) : undefined };
+        const { total, items } = await repo.listInEnvironment(tx, workspaceId, filter, (query.page - 1) * query.pageSize, query.pageSize);
         return {
           items: items.map((row) => ({ ...toUserOverrideResponse(row, row.flag.key, environment.key, at), flagName: row.flag.name })),
           total,
@@ -104,7 +89,7 @@ export function createUserOverridesService({ prisma, notifier, limits = createEn
     },
 
     async get(workspaceId: string, ref: UserOverrideRef): Promise<UserOverrideResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const { current } = await resolve(tx, workspaceId, ref, false);
         if (!current) throw notFound(what(ref));
         return toUserOverrideResponse(current, ref.flag, ref.env, now());
@@ -113,7 +98,7 @@ export function createUserOverridesService({ prisma, notifier, limits = createEn
 
     /** Sets the user's override; an existing one needs `If-Match`. */
     async set(workspaceId: string, ref: UserOverrideRef, body: SetUserOverrideBody, expected: number | undefined, actor: Actor) {
-      return writing(workspaceId, async (tx, bumped) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await resolve(tx, workspaceId, ref, true);
         const { flag, environment, current } = target;
         if (current && expected === undefined) {
@@ -127,30 +112,28 @@ export function createUserOverridesService({ prisma, notifier, limits = createEn
         }
         let row: UserOverrideRow;
         if (current) {
-          if (!(await repo.updateUserOverride(tx, workspaceId, current.id, current.version, data))) throw staleVersion(what(ref), current.version + 1);
-          row = (await repo.findUserOverride(tx, workspaceId, flag.id, environment.id, ref.userKey))!;
+          if (!(await repo.update(tx, workspaceId, current.id, current.version, data))) throw staleVersion(what(ref), current.version + 1);
+          row = (await repo.find(tx, workspaceId, flag.id, environment.id, ref.userKey))!;
         } else {
-          row = await translating(what(ref), () =>
-            repo.createUserOverride(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, userKey: ref.userKey, ...data }),
-          );
+          row = await translating(what(ref), () => repo.create(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, userKey: ref.userKey }, data));
           await limits.assertEnvironments(tx, [environment.id]);
         }
-        await audit(tx, workspaceId, target, row.id, "user_override.set", current ? audited(current) : null, audited(row), actor);
-        bumped.push(...(await bumpEnvironments(tx, workspaceId, [environment.id])));
+        await audit(w, target, row.id, "user_override.set", current ? audited(current) : null, audited(row), actor);
+        await w.bump([environment.id]);
         return { override: toUserOverrideResponse(row, flag.key, environment.key, now()), isCreated: !current };
       });
     },
 
     /** Clears the user's override; `If-Match` is optional. */
     async clear(workspaceId: string, ref: UserOverrideRef, expected: number | undefined, actor: Actor): Promise<void> {
-      await writing(workspaceId, async (tx, bumped) => {
+      await writing(workspaceId, async (tx, w) => {
         const target = await resolve(tx, workspaceId, ref, true);
         const current = target.current;
         if (!current) throw notFound(what(ref));
         if (expected !== undefined && current.version !== expected) throw staleVersion(what(ref), current.version);
-        if (!(await repo.deleteUserOverride(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
-        await audit(tx, workspaceId, target, current.id, "user_override.cleared", audited(current), null, actor);
-        bumped.push(...(await bumpEnvironments(tx, workspaceId, [target.environment.id])));
+        if (!(await repo.delete(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
+        await audit(w, target, current.id, "user_override.cleared", audited(current), null, actor);
+        await w.bump([target.environment.id]);
       });
     },
   };

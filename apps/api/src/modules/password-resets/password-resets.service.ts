@@ -1,7 +1,8 @@
 import type { PasswordResetInfo } from "@ensign/contracts/auth";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
+import type { Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { AppError, forbidden, notFound } from "../../infra/errors";
 import { iso } from "../../infra/paging";
 import { hashPassword } from "../auth/passwords";
@@ -10,6 +11,7 @@ import { passwordResetsRepository as repo, type ResolvedReset } from "./password
 
 export interface PasswordResetsServiceDeps {
   prisma: PrismaClient;
+  writing: Writer;
   /** How long a reset link can be used. */
   ttlMs: number;
   now?: () => Date;
@@ -31,7 +33,7 @@ function unusable(row: { usedAt: Date | null; revokedAt: Date | null; expiresAt:
   return null;
 }
 
-export function createPasswordResetsService({ prisma, ttlMs, now = () => new Date() }: PasswordResetsServiceDeps) {
+export function createPasswordResetsService({ prisma, writing, ttlMs, now = () => new Date() }: PasswordResetsServiceDeps) {
   async function resolve(token: string): Promise<ResolvedReset> {
     const row = await repo.findByTokenHash(prisma, sha256(token));
     if (!row || row.workspace.archivedAt || row.user.disabledAt) throw notFound("The reset link");
@@ -63,7 +65,7 @@ export function createPasswordResetsService({ prisma, ttlMs, now = () => new Dat
       }
       const { token, hash } = generateLinkToken("password_reset");
       const at = now();
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         // Read again in the transaction: the member may have left since.
         if (!(await repo.member(tx, workspaceId, memberId))) throw notFound("The member");
         await repo.revokeUnused(tx, workspaceId, member.user.id, at);
@@ -74,7 +76,7 @@ export function createPasswordResetsService({ prisma, ttlMs, now = () => new Dat
           createdAt: at,
           expiresAt: new Date(at.getTime() + ttlMs),
         });
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           action: "member.password_reset_issued",
           targetType: "member",
@@ -97,7 +99,7 @@ export function createPasswordResetsService({ prisma, ttlMs, now = () => new Dat
       const reset = await resolve(token);
       // Hashing is slow: it happens before the transaction.
       const passwordHash = await hashPassword(newPassword);
-      await inWorkspace(prisma, reset.workspaceId, async (tx) => {
+      await writing(reset.workspaceId, async (tx, w) => {
         const at = now();
         await consume(tx, reset, at);
         const membership = await repo.membershipOf(tx, reset.workspaceId, reset.userId);
@@ -105,7 +107,7 @@ export function createPasswordResetsService({ prisma, ttlMs, now = () => new Dat
         if (!membership) throw new AppError("LINK_REVOKED", "This reset link is no longer valid.");
         const sessionsEnded = await repo.setPasswordAndEndSessions(tx, reset.userId, passwordHash, at);
         const actor: Actor = { ...origin, type: "user", id: reset.userId, email: reset.user.email, role: membership.role };
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId: reset.workspaceId,
           action: "member.password_reset",
           targetType: "member",

@@ -1,9 +1,9 @@
 import type { FieldIssue } from "@ensign/contracts/common";
 import { ROLE_LIMITS, type CreateRoleBody, type RoleListResponse, type RoleResponse, type UpdateRoleBody } from "@ensign/contracts/roles";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { changes, recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import { changes, type Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Write, Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
@@ -46,7 +46,7 @@ type Placed = GraphRole & { tenantId: string | null };
 
 const graph = (rows: readonly GraphRole[]): GraphRole[] => rows.map(({ key, inherits, inheritedBy }) => ({ key, inherits, inheritedBy }));
 
-export function createRolesService({ prisma, notifier }: { prisma: PrismaClient; notifier: ChangeNotifier }) {
+export function createRolesService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
   async function resolveTenant(tx: Tx, workspaceId: string, owner: RoleOwner): Promise<Tenant | null> {
     if (owner.tenant === null) return null;
     const where = "id" in owner.tenant ? { workspaceId, id: owner.tenant.id } : { workspaceId, key: owner.tenant.key };
@@ -130,16 +130,15 @@ export function createRolesService({ prisma, notifier }: { prisma: PrismaClient;
     return row;
   }
 
-  /** Runs a role write: locked, audited, every environment bumped (roles are in every snapshot), announced after commit. */
-  async function write<R>(workspaceId: string, owner: RoleOwner, fn: (tx: Tx, roles: Roles, tenant: Tenant | null) => Promise<R>): Promise<R> {
-    const { result, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
+  /** A role write: locked, audited, every environment bumped (roles are in every snapshot). */
+  function write<R>(workspaceId: string, owner: RoleOwner, fn: (tx: Tx, w: Write, roles: Roles, tenant: Tenant | null) => Promise<R>): Promise<R> {
+    return writing(workspaceId, async (tx, w) => {
       await repo.lock(tx, workspaceId);
       const tenant = await resolveTenant(tx, workspaceId, owner);
-      const result = await fn(tx, await load(tx, workspaceId), tenant);
-      return { result, bumped: await bumpEnvironments(tx, workspaceId) };
+      const result = await fn(tx, w, await load(tx, workspaceId), tenant);
+      await w.bump();
+      return result;
     });
-    await notifier.published(bumped);
-    return result;
   }
 
   const target = (row: RoleRow, tenant: Tenant | null) => ({ targetType: "role", targetId: row.id, targetKey: row.key, tenant });
@@ -156,21 +155,21 @@ export function createRolesService({ prisma, notifier }: { prisma: PrismaClient;
 
     async create(workspaceId: string, owner: RoleOwner, body: CreateRoleBody, actor: Actor): Promise<RoleResponse> {
       return translating(`Role '${body.key}'`, () =>
-        write(workspaceId, owner, async (tx, roles, tenant) => {
+        write(workspaceId, owner, async (tx, w, roles, tenant) => {
           refuseTakenKey(roles, tenant, body.key);
           const inScope = roles.rows.filter((row) => row.tenantId === (tenant?.id ?? null)).length;
           if (inScope >= ROLE_LIMITS.rolesPerScope) throw new AppError("LIMIT_EXCEEDED", `At most ${ROLE_LIMITS.rolesPerScope} roles ${tenant ? "per tenant" : "per workspace"}.`);
           const data = { ...dataOf(body), key: body.key, name: body.name, inherits: body.inherits, inheritedBy: body.inheritedBy ?? [] };
           check(roles, tenant, [...roles.rows, { ...data, tenantId: tenant?.id ?? null }], data);
           const row = await repo.create(tx, workspaceId, tenant?.id ?? null, data);
-          await recordAudit(tx, actor, { workspaceId, action: "role.created", ...target(row, tenant), after: audited(row) });
+          await w.audit(actor, { workspaceId, action: "role.created", ...target(row, tenant), after: audited(row) });
           return shownAfter(roles, tenant, [...roles.rows, row], row, new Map());
         }),
       );
     },
 
     async update(workspaceId: string, owner: RoleOwner, key: string, expectedVersion: number, body: UpdateRoleBody, actor: Actor): Promise<RoleResponse> {
-      return write(workspaceId, owner, async (tx, roles, tenant) => {
+      return write(workspaceId, owner, async (tx, w, roles, tenant) => {
         const current = find(roles, tenant, key);
         if (current.version !== expectedVersion) throw staleVersion(`Role '${key}'`, current.version);
         const data = dataOf(body);
@@ -178,7 +177,7 @@ export function createRolesService({ prisma, notifier }: { prisma: PrismaClient;
         check(roles, tenant, roles.rows.map((row) => (row.id === current.id ? next : row)), next);
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, data);
         if (!updated) throw staleVersion(`Role '${key}'`, current.version);
-        await recordAudit(tx, actor, { workspaceId, action: "role.updated", ...target(current, tenant), ...changes(audited(current), data as Partial<Audited>) });
+        await w.audit(actor, { workspaceId, action: "role.updated", ...target(current, tenant), ...changes(audited(current), data as Partial<Audited>) });
         const rows = roles.rows.map((row) => (row.id === updated.id ? updated : row));
         return shownAfter(roles, tenant, rows, updated, await repo.flagCounts(tx, workspaceId));
       });
@@ -186,7 +185,7 @@ export function createRolesService({ prisma, notifier }: { prisma: PrismaClient;
 
     /** Refused while other roles inherit the role, or (when no other tenant defines the key) rules name it. */
     async delete(workspaceId: string, owner: RoleOwner, key: string, expectedVersion: number, actor: Actor): Promise<void> {
-      await write(workspaceId, owner, async (tx, roles, tenant) => {
+      await write(workspaceId, owner, async (tx, w, roles, tenant) => {
         const current = find(roles, tenant, key);
         const scope = tenant === null ? roles.rows : hierarchyOf(roles.rows, tenant.id);
         const dependants = dependantsOf(graph(scope), key);
@@ -202,7 +201,7 @@ export function createRolesService({ prisma, notifier }: { prisma: PrismaClient;
           }
         }
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Role '${key}'`, current.version);
-        await recordAudit(tx, actor, { workspaceId, action: "role.deleted", ...target(current, tenant), before: audited(current) });
+        await w.audit(actor, { workspaceId, action: "role.deleted", ...target(current, tenant), before: audited(current) });
       });
     },
   };

@@ -1,7 +1,6 @@
-import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, SYSTEM_ACTOR, type AuditRecord } from "../../infra/audit";
-import { bumpEnvironments, type EnvironmentChange } from "../../infra/changes";
-import type { Tx } from "../../infra/db/scoped";
+import { SYSTEM_ACTOR, type AuditRecord } from "../../infra/audit";
+import { enterWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 
 /** Overrides swept per transaction; one workspace at a time. */
 const BATCH = 500;
@@ -19,10 +18,6 @@ interface ExpiredRow {
   expires_at: Date;
   locked: boolean | null;
   source: string | null;
-}
-
-async function asWorkspace(tx: Tx, workspaceId: string): Promise<void> {
-  await tx.$queryRaw`SELECT set_config('role', 'ensign_app', true), set_config('app.workspace_id', ${workspaceId}, true)`;
 }
 
 /**
@@ -118,19 +113,20 @@ const KINDS = {
 
 /**
  * Deletes one batch of expired overrides of one kind in one workspace, with an audit entry as
- * `system` for each and a snapshot bump of their environments, in one transaction.
- * Returns how many it swept and the environment changes to publish.
+ * `system` for each and a snapshot bump of their environments, in one write.
+ * Returns how many it swept.
  */
-export async function sweepExpiredBatch(prisma: PrismaClient, kind: keyof typeof KINDS, now: Date): Promise<{ swept: number; changed: EnvironmentChange[] }> {
+export async function sweepExpiredBatch(writing: Writer, kind: keyof typeof KINDS, now: Date): Promise<number> {
   const { claim, remove, audit } = KINDS[kind];
-  return prisma.$transaction(async (tx) => {
+  return writing.asOwner(async (tx, open) => {
     const rows = await claim(tx, now);
-    if (rows.length === 0) return { swept: 0, changed: [] };
+    if (rows.length === 0) return 0;
     const workspaceId = rows[0]!.workspace_id;
-    await asWorkspace(tx, workspaceId);
+    await enterWorkspace(tx, workspaceId);
+    const w = open(workspaceId);
     await remove(tx, workspaceId, rows.map((row) => row.id));
-    await recordAudit(tx, SYSTEM_ACTOR, ...rows.map(audit));
-    const changed = await bumpEnvironments(tx, workspaceId, [...new Set(rows.map((row) => row.environment_id))]);
-    return { swept: rows.length, changed };
+    await w.audit(SYSTEM_ACTOR, ...rows.map(audit));
+    await w.bump([...new Set(rows.map((row) => row.environment_id))]);
+    return rows.length;
   });
 }

@@ -1,8 +1,7 @@
 import type { ScheduleAction } from "@ensign/contracts/schedules";
 import { WEIGHT_TOTAL, type Serve } from "@ensign/contracts/targeting";
 import type { Actor } from "../../infra/audit";
-import type { EnvironmentChange } from "../../infra/changes";
-import type { Tx } from "../../infra/db/scoped";
+import type { Write } from "../../infra/writer";
 import { flagStatesRepository as states, type StoredState } from "../flags/flag-states.repository";
 import { changeState, type StateTarget } from "../flags/state-writes";
 
@@ -34,21 +33,20 @@ const pick = (state: StoredState, action: ScheduleAction) =>
  * Applies a schedule's action to the current state through the same path as a manual write:
  * version and snapshot bump, and an audit entry (`schedule.applied`) naming the schedule.
  */
-export function applyScheduleAction(
-  tx: Tx,
-  workspaceId: string,
+export async function applyScheduleAction(
+  w: Write,
   target: StateTarget,
   scheduleId: string,
   action: ScheduleAction,
   actor: Actor,
-): Promise<{ changed: EnvironmentChange[] }> {
+): Promise<void> {
   const data =
     action.type === "set_rollout"
       ? { fallthrough: rolloutFallthrough(action.percentage, target.flag, target.state.fallthrough) }
       : { enabled: action.type === "enable" };
-  return changeState(tx, workspaceId, target, null, actor, {
+  await changeState(w, target, null, actor, {
     action: "schedule.applied",
-    apply: () => states.update(tx, workspaceId, target.state.id, data),
+    apply: () => states.update(w.tx, w.workspaceId, target.state.id, data),
     describe: (before, after) => ({ before: { scheduleId, ...pick(before, action) }, after: { scheduleId, action, ...pick(after, action) } }),
   });
 }

@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, SYSTEM_ACTOR } from "../../infra/audit";
-import type { ChangeNotifier, EnvironmentChange } from "../../infra/changes";
-import type { Tx } from "../../infra/db/scoped";
+import { SYSTEM_ACTOR } from "../../infra/audit";
+import { enterWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { AppError } from "../../infra/errors";
 import { loadTarget } from "../flags/state-writes";
 import { sweepExpiredBatch } from "./expired-overrides";
@@ -21,15 +20,10 @@ export interface RunOutcome {
 }
 
 export interface ScheduleRunnerOptions {
-  prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
   log: Pick<FastifyBaseLogger, "info" | "warn" | "error">;
   intervalMs: number;
   metrics?: Pick<Metrics, "scheduleRan">;
-}
-
-async function asWorkspace(tx: Tx, workspaceId: string): Promise<void> {
-  await tx.$queryRaw`SELECT set_config('role', 'ensign_app', true), set_config('app.workspace_id', ${workspaceId}, true)`;
 }
 
 async function namesOf(tx: Tx, due: DueSchedule) {
@@ -45,26 +39,27 @@ async function namesOf(tx: Tx, due: DueSchedule) {
  * marks it applied, so replicas racing over the same schedules apply each exactly once; a
  * schedule that cannot apply (flag archived, ...) is marked failed with the reason, also audited.
  */
-export function createScheduleRunner({ prisma, notifier, log, intervalMs, metrics }: ScheduleRunnerOptions) {
+export function createScheduleRunner({ writing, log, intervalMs, metrics }: ScheduleRunnerOptions) {
   /** Claims and applies one due schedule; undefined when none is left for this runner. */
-  async function applyNext(now: Date): Promise<{ outcome: "applied" | "failed"; changed: EnvironmentChange[] } | undefined> {
-    return prisma.$transaction(async (tx) => {
+  function applyNext(now: Date): Promise<"applied" | "failed" | undefined> {
+    return writing.asOwner(async (tx, open) => {
       const due = await repo.claimDue(tx, now);
       if (!due) return undefined;
-      await asWorkspace(tx, due.workspace_id);
+      await enterWorkspace(tx, due.workspace_id);
+      const w = open(due.workspace_id);
       const { flagKey, environment } = await namesOf(tx, due);
-      await tx.$executeRaw`SAVEPOINT apply_schedule`;
       try {
-        const target = await loadTarget(tx, due.workspace_id, flagKey, environment.key, true);
-        const { changed } = await applyScheduleAction(tx, due.workspace_id, target, due.id, due.action, SYSTEM_ACTOR);
-        await repo.finish(tx, due.workspace_id, due.id, { status: "applied" }, now);
-        return { outcome: "applied" as const, changed };
+        await w.undoable(async () => {
+          const target = await loadTarget(tx, due.workspace_id, flagKey, environment.key, true);
+          await applyScheduleAction(w, target, due.id, due.action, SYSTEM_ACTOR);
+          await repo.finish(tx, due.workspace_id, due.id, { status: "applied" }, now);
+        });
+        return "applied" as const;
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        // The product refused the change: undo what it started, keep the claim, record why.
-        await tx.$executeRaw`ROLLBACK TO SAVEPOINT apply_schedule`;
+        // The product refused the change: its part is undone, the claim kept, the reason recorded.
         await repo.finish(tx, due.workspace_id, due.id, { status: "failed", error: error.message }, now);
-        await recordAudit(tx, SYSTEM_ACTOR, {
+        await w.audit(SYSTEM_ACTOR, {
           workspaceId: due.workspace_id,
           environment,
           action: "schedule.failed",
@@ -73,7 +68,7 @@ export function createScheduleRunner({ prisma, notifier, log, intervalMs, metric
           targetKey: flagKey,
           after: { scheduleId: due.id, action: due.action, error: error.message },
         });
-        return { outcome: "failed" as const, changed: [] };
+        return "failed" as const;
       }
     });
   }
@@ -84,15 +79,13 @@ export function createScheduleRunner({ prisma, notifier, log, intervalMs, metric
     for (let i = 0; i < MAX_PER_TICK; i++) {
       const result = await applyNext(now);
       if (!result) break;
-      outcome[result.outcome]++;
-      await notifier.published(result.changed);
+      outcome[result]++;
     }
     for (const kind of ["tenant", "user", "layer"] as const) {
       for (let i = 0; i < MAX_PER_TICK; i++) {
-        const { swept, changed } = await sweepExpiredBatch(prisma, kind, now);
+        const swept = await sweepExpiredBatch(writing, kind, now);
         if (swept === 0) break;
         outcome.sweptOverrides += swept;
-        await notifier.published(changed);
       }
     }
     if (outcome.applied + outcome.failed + outcome.sweptOverrides > 0) log.info(outcome, "schedule runner tick");

@@ -2,8 +2,9 @@ import type { FieldIssue } from "@ensign/contracts/common";
 import type { CreateRampBody, CreateScheduleBody, ListSchedulesQuery, RampResponse, ScheduleAction, ScheduleList, ScheduleResponse } from "@ensign/contracts/schedules";
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Actor } from "../../infra/audit";
+import { inWorkspace } from "../../infra/db/scoped";
+import type { Write, Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { loadTarget, type StateTarget } from "../flags/state-writes";
 import { schedulesRepository as repo, type ScheduleRow, type ScheduleScope } from "./schedules.repository";
@@ -44,15 +45,15 @@ function checked(issues: (FieldIssue | undefined)[]): void {
 const scopeOf = (workspaceId: string, target: StateTarget): ScheduleScope => ({ workspaceId, flagId: target.flag.id, environmentId: target.environment.id });
 
 /** Schedules of a flag state: created and cancelled here, applied by the schedule runner. */
-export function createSchedulesService({ prisma }: { prisma: PrismaClient }) {
-  async function schedule(tx: Tx, workspaceId: string, target: StateTarget, steps: { runAt: Date; action: ScheduleAction }[], actor: Actor, rampId?: string) {
+export function createSchedulesService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
+  async function schedule(w: Write, target: StateTarget, steps: { runAt: Date; action: ScheduleAction }[], actor: Actor, rampId?: string) {
+    const { tx, workspaceId } = w;
     const created = await repo.create(
       tx,
       scopeOf(workspaceId, target),
       steps.map((step) => ({ ...step, rampId, createdBy: actor.email ?? actor.id ?? null })),
     );
-    await recordAudit(
-      tx,
+    await w.audit(
       actor,
       ...created.map((row) => ({
         workspaceId,
@@ -78,9 +79,9 @@ export function createSchedulesService({ prisma }: { prisma: PrismaClient }) {
 
     create(workspaceId: string, flagKey: string, envKey: string, body: CreateScheduleBody, actor: Actor): Promise<ScheduleResponse> {
       checked([timeIssue(body.runAt, "body.runAt", Date.now())]);
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
-        const [created] = await schedule(tx, workspaceId, target, [{ runAt: new Date(body.runAt), action: body.action }], actor);
+        const [created] = await schedule(w, target, [{ runAt: new Date(body.runAt), action: body.action }], actor);
         return created!;
       });
     },
@@ -94,25 +95,24 @@ export function createSchedulesService({ prisma }: { prisma: PrismaClient }) {
           i > 0 && Date.parse(step.at) <= Date.parse(body.steps[i - 1]!.at) ? { path: `body.steps.${i}.at`, message: "steps must be in time order" } : undefined,
         ]),
       );
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
         const rampId = randomUUID();
         const steps = body.steps.map((step) => ({ runAt: new Date(step.at), action: { type: "set_rollout" as const, percentage: step.percentage } }));
-        return { rampId, items: await schedule(tx, workspaceId, target, steps, actor, rampId) };
+        return { rampId, items: await schedule(w, target, steps, actor, rampId) };
       });
     },
 
     /** Cancels a pending schedule, or with `wholeRamp` every pending step of its ramp. */
     cancel(workspaceId: string, flagKey: string, envKey: string, scheduleId: string, wholeRamp: boolean, actor: Actor): Promise<ScheduleResponse[]> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const target = await loadTarget(tx, workspaceId, flagKey, envKey, false);
         const scope = scopeOf(workspaceId, target);
         const found = await repo.find(tx, scope, scheduleId);
         if (!found) throw notFound(`Schedule '${scheduleId}'`);
         const cancelled = await repo.cancel(tx, scope, wholeRamp && found.rampId ? { rampId: found.rampId } : { id: scheduleId });
         if (cancelled.length === 0) throw new AppError("CONFLICT", `Schedule '${scheduleId}' is ${found.status === "pending" ? "being applied" : found.status}; only pending schedules can be cancelled.`);
-        await recordAudit(
-          tx,
+        await w.audit(
           actor,
           ...cancelled.map((row) => ({
             workspaceId,

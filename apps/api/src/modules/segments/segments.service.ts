@@ -8,9 +8,9 @@ import type {
 } from "@ensign/contracts/segments";
 import type { SegmentRule } from "@ensign/contracts/targeting";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { changes, recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import { changes, type Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Write, Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
@@ -62,11 +62,11 @@ function dataOf(body: UpdateSegmentBody): SegmentData {
 
 export function createSegmentsService({
   prisma,
-  notifier,
+  writing,
   limits = createEnvironmentLimits(),
 }: {
   prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
   limits?: EnvironmentLimitsChecker;
 }) {
   async function requireSegment(tx: Tx, workspaceId: string, key: string) {
@@ -75,15 +75,14 @@ export function createSegmentsService({
     return row;
   }
 
-  /** Runs a segment write with its audit, bumps every environment (segments are in every snapshot), notifies after commit. */
-  async function write<R>(workspaceId: string, fn: (tx: Tx) => Promise<R>): Promise<R> {
-    const { result, bumped } = await inWorkspace(prisma, workspaceId, async (tx) => {
-      const result = await fn(tx);
+  /** A segment write: audited, size-checked, every environment bumped (segments are in every snapshot). */
+  function write<R>(workspaceId: string, fn: (tx: Tx, w: Write) => Promise<R>): Promise<R> {
+    return writing(workspaceId, async (tx, w) => {
+      const result = await fn(tx, w);
       await limits.assertSegments(tx, workspaceId);
-      return { result, bumped: await bumpEnvironments(tx, workspaceId) };
+      await w.bump();
+      return result;
     });
-    await notifier.published(bumped);
-    return result;
   }
 
   return {
@@ -106,9 +105,9 @@ export function createSegmentsService({
     async create(workspaceId: string, body: CreateSegmentBody, actor: Actor): Promise<SegmentResponse> {
       refuseNestedSegments(body.rules);
       return translating(`Segment '${body.key}'`, () =>
-        write(workspaceId, async (tx) => {
+        write(workspaceId, async (tx, w) => {
           const row = await repo.create(tx, workspaceId, { ...dataOf(body), key: body.key, name: body.name });
-          await recordAudit(tx, actor, { workspaceId, action: "segment.created", ...target(row), after: audited(row) });
+          await w.audit(actor, { workspaceId, action: "segment.created", ...target(row), after: audited(row) });
           return toSegmentResponse(row, 0);
         }),
       );
@@ -117,11 +116,11 @@ export function createSegmentsService({
     async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateSegmentBody, actor: Actor): Promise<SegmentResponse> {
       refuseNestedSegments(body.rules);
       const data = dataOf(body);
-      return write(workspaceId, async (tx) => {
+      return write(workspaceId, async (tx, w) => {
         const current = await requireSegment(tx, workspaceId, key);
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, data);
         if (!updated) throw staleVersion(`Segment '${key}'`, current.version);
-        await recordAudit(tx, actor, { workspaceId, action: "segment.updated", ...target(current), ...changes(audited(current), data as Partial<Audited>) });
+        await w.audit(actor, { workspaceId, action: "segment.updated", ...target(current), ...changes(audited(current), data as Partial<Audited>) });
         const counts = await repo.flagCounts(tx, workspaceId, [key]);
         return toSegmentResponse(updated, counts.get(key) ?? 0);
       });
@@ -129,7 +128,7 @@ export function createSegmentsService({
 
     /** Refused while any flag rule reads the segment: the 409 names those flags. */
     async delete(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
-      await write(workspaceId, async (tx) => {
+      await write(workspaceId, async (tx, w) => {
         const current = await requireSegment(tx, workspaceId, key);
         const usedBy = await repo.usage(tx, workspaceId, key);
         if (usedBy.length > 0) {
@@ -140,7 +139,7 @@ export function createSegmentsService({
           });
         }
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Segment '${key}'`, current.version);
-        await recordAudit(tx, actor, { workspaceId, action: "segment.deleted", ...target(current), before: audited(current) });
+        await w.audit(actor, { workspaceId, action: "segment.deleted", ...target(current), before: audited(current) });
       });
     },
   };

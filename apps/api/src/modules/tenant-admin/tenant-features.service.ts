@@ -1,8 +1,7 @@
 import type { TenantFeature, TenantFeaturesQuery, TenantFeaturesResponse, TenantModuleResponse, ToggleFeatureBody, ToggleModuleBody } from "@ensign/contracts/tenant-admin";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
+import type { Actor } from "../../infra/audit";
 import type { WorkspaceScope } from "../../infra/auth";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { AppError, forbidden, invalid, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
@@ -10,14 +9,14 @@ import { staleVersion } from "../../infra/versioning";
 import { overrideSnapshot } from "../overrides/overrides.rules";
 import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
 import type { TenantEvaluation } from "../snapshots/tenant-evaluation";
-import { createWriter } from "../../infra/writer";
+import type { Writer } from "../../infra/writer";
 import { tenantAdminRepository as repo } from "./tenant-admin.repository";
 import { buildFeatures, refusal } from "./tenant-features.model";
 import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 interface Deps {
   prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
   evaluation: TenantEvaluation;
   limits?: EnvironmentLimitsChecker;
   now?: () => number;
@@ -30,8 +29,7 @@ export const DEFAULT_TENANT_ENVIRONMENT = "production";
  * their own on/off choices, which are unlocked tenant overrides with source `tenant_admin`.
  * Everything is read for, and written to, the one tenant of the caller's membership.
  */
-export function createTenantFeaturesService({ prisma, notifier, evaluation, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
-  const writing = createWriter({ prisma, notifier });
+export function createTenantFeaturesService({ prisma, writing, evaluation, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
 
   async function load(tx: Tx, scope: WorkspaceScope, envKey: string | undefined, options: { isAfterWrite?: boolean } = {}) {
     if (!scope.tenantId) throw forbidden("Your membership is not bound to a tenant.");
@@ -94,7 +92,7 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, limi
     async toggleModule(scope: WorkspaceScope, moduleKey: string, body: ToggleModuleBody, actor: Actor): Promise<TenantModuleResponse> {
       if (!scope.tenantId) throw forbidden("Your membership is not bound to a tenant.");
       const tenantId = scope.tenantId;
-      return writing(scope.workspaceId, async (tx, bumped) => {
+      return writing(scope.workspaceId, async (tx, w) => {
         const module = await repo.findModule(tx, scope.workspaceId, moduleKey);
         if (!module) throw notFound(`Module '${moduleKey}'`);
         const tenant = await repo.findTenant(tx, scope.workspaceId, tenantId);
@@ -106,7 +104,7 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, limi
         const wasEnabled = await repo.moduleSwitch(tx, tenant.id, module.id);
         if (wasEnabled === body.enabled) return response;
         await repo.setModuleSwitch(tx, scope.workspaceId, tenant.id, module.id, body.enabled);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId: scope.workspaceId,
           tenant,
           action: body.enabled ? "tenant_module.enabled" : "tenant_module.disabled",
@@ -116,7 +114,7 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, limi
           before: { enabled: wasEnabled },
           after: { enabled: body.enabled },
         });
-        bumped.push(...(await bumpEnvironments(tx, scope.workspaceId)));
+        await w.bump();
         return response;
       });
     },
@@ -130,7 +128,7 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, limi
      * `refusal`). `expectedVersion` (If-Match, optional) is the feature's `version`.
      */
     async toggle(scope: WorkspaceScope, envKey: string | undefined, key: string, body: ToggleFeatureBody, expectedVersion: number | undefined, actor: Actor): Promise<TenantFeature> {
-      return writing(scope.workspaceId, async (tx, bumped) => {
+      return writing(scope.workspaceId, async (tx, w) => {
         const { environment, tenant, rows, overrides, features } = await load(tx, scope, envKey);
         const feature = featureOf(features, key);
         if (expectedVersion !== undefined && feature.version !== expectedVersion) throw staleVersion(`Feature '${key}'`, feature.version);
@@ -152,7 +150,7 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, limi
           id = created.id;
           await limits.assertEnvironments(tx, [environment.id]);
         }
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId: scope.workspaceId,
           environment,
           tenant,
@@ -163,7 +161,7 @@ export function createTenantFeaturesService({ prisma, notifier, evaluation, limi
           before: overrideSnapshot(current),
           after: { ...overrideSnapshot(next), ...(refusal(feature, body.enabled, { isForced: false }) ? { forcedPast: feature.dependants } : {}) },
         });
-        bumped.push(...(await bumpEnvironments(tx, scope.workspaceId, [environment.id])));
+        await w.bump([environment.id]);
         return featureOf((await load(tx, scope, envKey, { isAfterWrite: true })).features, key);
       });
     },

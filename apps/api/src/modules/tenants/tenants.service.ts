@@ -1,20 +1,18 @@
 import type { CreateTenantBody, TenantResponse, UpdateTenantBody } from "@ensign/contracts/tenants";
-import type { Prisma, PrismaClient } from "../../generated/prisma/client";
-import { changes, recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
+import type { Prisma } from "../../generated/prisma/client";
+import { changes, type Actor } from "../../infra/audit";
 import type { Tx } from "../../infra/db/scoped";
 import { invalid, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { overrideSnapshot } from "../overrides/overrides.rules";
 import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
-import { createWriter } from "../../infra/writer";
+import type { Writer } from "../../infra/writer";
 import { auditedTenant, toTenantResponse } from "./tenants.mapping";
 import { tenantsRepository as repo } from "./tenants.repository";
 
 interface Deps {
-  prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
 }
 
 const tenantRef = (row: { id: string; key: string }) => ({ id: row.id, key: row.key });
@@ -23,8 +21,7 @@ const tenantRef = (row: { id: string; key: string }) => ({ id: row.id, key: row.
  * Creating, editing and deleting tenants and switching their modules. Tenants, their attributes
  * and modules are in every environment's snapshot, so every write bumps them all.
  */
-export function createTenantsService({ prisma, notifier }: Deps) {
-  const writing = createWriter({ prisma, notifier });
+export function createTenantsService({ writing }: Deps) {
 
   async function found(tx: Tx, workspaceId: string, key: string) {
     const row = await repo.findByKey(tx, workspaceId, key);
@@ -34,7 +31,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
 
   return {
     async create(workspaceId: string, body: CreateTenantBody, actor: Actor): Promise<TenantResponse> {
-      return writing(workspaceId, async (tx, bumped) => {
+      return writing(workspaceId, async (tx, w) => {
         const modules = await lookups.modules(tx, workspaceId);
         const byKey = new Map(modules.map((m) => [m.key, m]));
         const switches = Object.entries(body.modules ?? {});
@@ -52,7 +49,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
           await repo.setModules(tx, workspaceId, created.id, switches.map(([key, enabled]) => ({ moduleId: byKey.get(key)!.id, enabled })));
         }
         const row = await found(tx, workspaceId, body.key);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           tenant: tenantRef(row),
           action: "tenant.created",
@@ -61,13 +58,13 @@ export function createTenantsService({ prisma, notifier }: Deps) {
           targetKey: row.key,
           after: auditedTenant(row),
         });
-        bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+        await w.bump();
         return toTenantResponse(row, modules);
       });
     },
 
     async update(workspaceId: string, key: string, expectedVersion: number, body: UpdateTenantBody, actor: Actor): Promise<TenantResponse> {
-      return writing(workspaceId, async (tx, bumped) => {
+      return writing(workspaceId, async (tx, w) => {
         const current = await found(tx, workspaceId, key);
         if (current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
         const next = {
@@ -78,7 +75,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
         const modules = await lookups.modules(tx, workspaceId);
         if (Object.keys(diff.after).length === 0) return toTenantResponse(current, modules);
         if (!(await repo.update(tx, workspaceId, current.id, expectedVersion, next))) throw staleVersion(`Tenant '${key}'`, current.version + 1);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           tenant: tenantRef(current),
           action: "tenant.updated",
@@ -87,7 +84,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
           targetKey: current.key,
           ...diff,
         });
-        bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+        await w.bump();
         return toTenantResponse(await found(tx, workspaceId, key), modules);
       });
     },
@@ -99,7 +96,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
      * hand, in the same transaction.
      */
     async delete(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
-      await writing(workspaceId, async (tx, bumped) => {
+      await writing(workspaceId, async (tx, w) => {
         const current = await found(tx, workspaceId, key);
         if (current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
         const { memberships, invitations, overrides } = await repo.dependentsOf(tx, workspaceId, current.id);
@@ -107,8 +104,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Tenant '${key}'`, current.version + 1);
         const forgotten = await repo.forgetTenantKey(tx, workspaceId, current.key);
         const tenant = tenantRef(current);
-        await recordAudit(
-          tx,
+        await w.audit(
           actor,
           {
             workspaceId,
@@ -159,7 +155,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
             before: { key: r.key, name: r.name, description: r.description, inherits: r.inherits, inheritedBy: r.inheritedBy, removedWith: "tenant.deleted" },
           })),
         );
-        bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+        await w.bump();
       });
     },
 
@@ -168,7 +164,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
      * optional; when given it must be the tenant's current version.
      */
     async setModule(workspaceId: string, key: string, moduleKey: string, enabled: boolean, expectedVersion: number | undefined, actor: Actor): Promise<TenantResponse> {
-      return writing(workspaceId, async (tx, bumped) => {
+      return writing(workspaceId, async (tx, w) => {
         const current = await found(tx, workspaceId, key);
         if (expectedVersion !== undefined && current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
         const module = await lookups.findModule(tx, workspaceId, moduleKey);
@@ -177,7 +173,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
         const wasEnabled = !current.modules.some((m) => m.module.key === moduleKey && !m.enabled);
         if (wasEnabled === enabled) return toTenantResponse(current, modules);
         await repo.setModule(tx, workspaceId, current.id, module.id, enabled);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           tenant: tenantRef(current),
           action: enabled ? "tenant_module.enabled" : "tenant_module.disabled",
@@ -187,7 +183,7 @@ export function createTenantsService({ prisma, notifier }: Deps) {
           before: { enabled: wasEnabled },
           after: { enabled },
         });
-        bumped.push(...(await bumpEnvironments(tx, workspaceId)));
+        await w.bump();
         return toTenantResponse(await found(tx, workspaceId, key), modules);
       });
     },

@@ -1,8 +1,6 @@
 import type { ImportBody, ImportResponse, WorkspaceExport } from "@ensign/contracts/export";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, type Actor } from "../../infra/audit";
-import { bumpEnvironments, type ChangeNotifier } from "../../infra/changes";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Actor } from "../../infra/audit";
+import type { Writer } from "../../infra/writer";
 import { AppError, invalid } from "../../infra/errors";
 import { environmentsRepository } from "../environments/environments.repository";
 import { buildExport } from "./export.builder";
@@ -15,25 +13,22 @@ import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../in
 const TRANSFER_TIMEOUT_MS = 120_000;
 
 export function createTransferService({
-  prisma,
-  notifier,
+  writing,
   limits = createEnvironmentLimits(),
   now = () => new Date(),
 }: {
-  prisma: PrismaClient;
-  notifier: ChangeNotifier;
+  writing: Writer;
   limits?: EnvironmentLimitsChecker;
   now?: () => Date;
 }) {
   return {
     /** The whole workspace as one document; reading it is audited (who took a copy, and how much). */
     async export(workspaceId: string, actor: Actor): Promise<WorkspaceExport> {
-      return inWorkspace(
-        prisma,
+      return writing(
         workspaceId,
-        async (tx) => {
+        async (tx, w) => {
           const doc = await buildExport(tx, workspaceId, now());
-          await recordAudit(tx, actor, {
+          await w.audit(actor, {
             workspaceId,
             action: "workspace.exported",
             targetType: "workspace",
@@ -55,10 +50,9 @@ export function createTransferService({
     async import(workspaceId: string, body: ImportBody, actor: Actor): Promise<ImportResponse> {
       const issues = documentIssues(body.document);
       if (issues.length > 0) throw invalid(`The document is not consistent: ${issues.length} problem${issues.length === 1 ? "" : "s"}.`, issues);
-      const { summary, bumped } = await inWorkspace(
-        prisma,
+      const summary = await writing(
         workspaceId,
-        async (tx) => {
+        async (tx, w) => {
           await environmentsRepository.lockWorkspace(tx, workspaceId);
           const present = await exportRepository.contentCounts(tx, workspaceId);
           const found = Object.entries(present).filter(([, count]) => count > 0);
@@ -68,7 +62,7 @@ export function createTransferService({
             });
           }
           const summary = await writeImport(tx, workspaceId, body.document);
-          await recordAudit(tx, actor, {
+          await w.audit(actor, {
             workspaceId,
             action: "workspace.imported",
             targetType: "workspace",
@@ -76,17 +70,16 @@ export function createTransferService({
             targetKey: (await exportRepository.workspace(tx, workspaceId)).slug,
             after: { mode: body.mode, source: body.document.workspace.slug, exportedAt: body.document.exportedAt, ...summary },
           });
-          const bumped = await bumpEnvironments(tx, workspaceId);
+          const bumped = await w.bump();
           await limits.assertSegments(tx, workspaceId);
           await limits.assertEnvironments(
             tx,
             bumped.map((change) => change.environmentId),
           );
-          return { summary, bumped };
+          return summary;
         },
         { timeout: TRANSFER_TIMEOUT_MS },
       );
-      await notifier.published(bumped);
       return { summary };
     },
   };

@@ -1,7 +1,8 @@
 import type { CreateWebhookBody, DeliveriesQuery, DeliveryPage, DeliveryResponse, UpdateWebhookBody, WebhookResponse, WebhookWithSecretResponse } from "@ensign/contracts/webhooks";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
-import { changes, lockOutbox, recordAudit, type Actor } from "../../infra/audit";
+import { changes, lockOutbox, type Actor } from "../../infra/audit";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { outboundUrlProblem, type OutboundPolicy } from "../../infra/outbound";
 import { iso, isoOrNull } from "../../infra/paging";
@@ -97,6 +98,7 @@ function toDeliveryResponse(row: DeliveryRow): DeliveryResponse {
 
 export interface WebhooksServiceDeps {
   prisma: PrismaClient;
+  writing: Writer;
   sealer: Sealer;
   outbound: OutboundPolicy;
   /** Whether e-mail can be sent (SMTP_URL is set). */
@@ -125,7 +127,7 @@ async function checkSettings(
 }
 
 /** Webhooks and notifications of a workspace, and their delivery log. */
-export function createWebhooksService({ prisma, sealer, outbound, emailEnabled, retryForMs, now = () => new Date() }: WebhooksServiceDeps) {
+export function createWebhooksService({ prisma, writing, sealer, outbound, emailEnabled, retryForMs, now = () => new Date() }: WebhooksServiceDeps) {
   async function find(tx: Tx, workspaceId: string, id: string): Promise<WebhookRow> {
     const row = await tx.webhook.findFirst({ where: { workspaceId, id }, select: WEBHOOK_SELECT });
     if (!row) throw notFound("The webhook");
@@ -168,7 +170,7 @@ export function createWebhooksService({ prisma, sealer, outbound, emailEnabled, 
       await checkSettings({ kind: body.kind, url: body.url ?? null, recipients: body.recipients, secret: body.secret }, { outbound, emailEnabled });
       const generated = body.kind === "webhook" && !body.secret ? generateWebhookSecret() : undefined;
       const secret = body.kind === "webhook" ? (body.secret ?? generated) : undefined;
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         // Under the outbox lock, the newest event is the last one committed before this webhook.
         await lockOutbox(tx, workspaceId);
         const newest = await tx.outboxEvent.aggregate({ where: { workspaceId }, _max: { id: true } });
@@ -191,7 +193,7 @@ export function createWebhooksService({ prisma, sealer, outbound, emailEnabled, 
           },
           select: WEBHOOK_SELECT,
         });
-        await recordAudit(tx, actor, { workspaceId, action: "webhook.created", targetType: "webhook", targetId: row.id, targetKey: row.name, after: audited(row) });
+        await w.audit(actor, { workspaceId, action: "webhook.created", targetType: "webhook", targetId: row.id, targetKey: row.name, after: audited(row) });
         return { ...toResponse(row), ...(generated ? { secret: generated } : {}) };
       });
     },
@@ -208,7 +210,7 @@ export function createWebhooksService({ prisma, sealer, outbound, emailEnabled, 
       if (body.url !== undefined || body.recipients !== undefined || next.secret) await checkSettings(next, { outbound, emailEnabled: emailEnabled || current.kind !== "email" });
       const generated = body.rotateSecret ? generateWebhookSecret() : undefined;
       const secret = body.secret ?? generated;
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const before = await find(tx, workspaceId, id);
         const data = {
           name: body.name,
@@ -228,7 +230,7 @@ export function createWebhooksService({ prisma, sealer, outbound, emailEnabled, 
           (diff.after as Record<string, unknown>).secret = "(changed)";
         }
         if (Object.keys(diff.after).length > 0) {
-          await recordAudit(tx, actor, { workspaceId, action: "webhook.updated", targetType: "webhook", targetId: row.id, targetKey: row.name, before: diff.before, after: diff.after });
+          await w.audit(actor, { workspaceId, action: "webhook.updated", targetType: "webhook", targetId: row.id, targetKey: row.name, before: diff.before, after: diff.after });
         }
         return { ...toResponse(row, (await counts(tx, workspaceId, [id])).get(id)), ...(generated ? { secret: generated } : {}) };
       });
@@ -236,10 +238,10 @@ export function createWebhooksService({ prisma, sealer, outbound, emailEnabled, 
 
     /** Deletes the webhook and its delivery log; nothing more is sent to it. */
     async remove(workspaceId: string, id: string, actor: Actor): Promise<void> {
-      await inWorkspace(prisma, workspaceId, async (tx) => {
+      await writing(workspaceId, async (tx, w) => {
         const row = await find(tx, workspaceId, id);
         await tx.webhook.delete({ where: { id } });
-        await recordAudit(tx, actor, { workspaceId, action: "webhook.deleted", targetType: "webhook", targetId: row.id, targetKey: row.name, before: audited(row) });
+        await w.audit(actor, { workspaceId, action: "webhook.deleted", targetType: "webhook", targetId: row.id, targetKey: row.name, before: audited(row) });
       });
     },
 
@@ -264,7 +266,7 @@ export function createWebhooksService({ prisma, sealer, outbound, emailEnabled, 
      */
     async redeliver(workspaceId: string, id: string, deliveryId: string, actor: Actor): Promise<DeliveryResponse> {
       const at = now();
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const webhook = await find(tx, workspaceId, id);
         const current = await tx.webhookDelivery.findFirst({ where: { workspaceId, webhookId: id, id: BigInt(deliveryId) }, include: { event: { select: { type: true } } } });
         if (!current) throw notFound("The delivery");
@@ -274,7 +276,7 @@ export function createWebhooksService({ prisma, sealer, outbound, emailEnabled, 
           data: { status: "pending", nextAttemptAt: at, giveUpAt: new Date(at.getTime() + retryForMs), completedAt: null, error: null },
           include: { event: { select: { type: true } } },
         });
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           action: "webhook.redelivered",
           targetType: "webhook",

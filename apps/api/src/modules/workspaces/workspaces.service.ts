@@ -1,11 +1,11 @@
 import type { CreateWorkspaceBody, UpdateWorkspaceBody, WorkspaceResponse } from "@ensign/contracts/workspaces";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { recordAudit, changes, type Actor } from "../../infra/audit";
+import { changes, type Actor } from "../../infra/audit";
 import { inWorkspace } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import type { ApiKeyRevocations } from "../api-access/api-key-revocations";
+import type { Writer } from "../../infra/writer";
 import { generateSigningSecret } from "../auth/secrets";
 import { withMasterSwitch } from "../environments/environments.service";
 import { workspacesRepository as repo, type WorkspaceRow } from "./workspaces.repository";
@@ -26,7 +26,7 @@ export function toWorkspaceResponse(row: WorkspaceRow): WorkspaceResponse {
   };
 }
 
-export function createWorkspacesService({ prisma, revocations }: { prisma: PrismaClient; revocations: ApiKeyRevocations }) {
+export function createWorkspacesService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
   return {
     async get(workspaceId: string): Promise<WorkspaceResponse> {
       const row = await inWorkspace(prisma, workspaceId, (tx) => repo.find(tx, workspaceId));
@@ -40,13 +40,13 @@ export function createWorkspacesService({ prisma, revocations }: { prisma: Prism
     },
 
     async update(workspaceId: string, expectedVersion: number, body: UpdateWorkspaceBody, actor: Actor): Promise<WorkspaceResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return writing(workspaceId, async (tx, w) => {
         const current = await repo.find(tx, workspaceId);
         if (!current) throw notFound("The workspace");
         const updated = await repo.update(tx, workspaceId, expectedVersion, body);
         if (!updated) throw staleVersion("The workspace", current.version);
         const diff = changes(current, body);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           action: "workspace.updated",
           targetType: "workspace",
@@ -67,14 +67,14 @@ export function createWorkspacesService({ prisma, revocations }: { prisma: Prism
         });
       }
       return translating("A workspace with this slug", () =>
-        prisma.$transaction(async (tx) => {
+        writing.asOwner(async (tx, open) => {
           const { id } = await repo.create(tx, { slug: body.slug, name: body.name });
           await tx.environment.createMany({
             // Secure by default: client keys must send a signed context token until an owner opts out.
             data: environments.map((env, sortOrder) => ({ ...env, sortOrder, workspaceId: id, contextSecret: generateSigningSecret(), requireContextToken: true, isProduction: env.key === "production" })),
           });
           await tx.membership.create({ data: { workspaceId: id, userId: owner.userId, role: "owner" } });
-          await recordAudit(tx, actor, {
+          await open(id).audit(actor, {
             workspaceId: id,
             action: "workspace.created",
             targetType: "workspace",
@@ -89,11 +89,12 @@ export function createWorkspacesService({ prisma, revocations }: { prisma: Prism
 
     /** Archives the workspace: its members lose it at once, and every replica stops accepting its API keys. */
     async archive(workspaceId: string, actor: Actor): Promise<void> {
-      const keys = await prisma.$transaction(async (tx) => {
+      await writing.asOwner(async (tx, open) => {
+        const w = open(workspaceId);
         const current = await repo.find(tx, workspaceId);
         if (!current || current.archivedAt) throw notFound("The workspace");
         await repo.archive(tx, workspaceId);
-        await recordAudit(tx, actor, {
+        await w.audit(actor, {
           workspaceId,
           action: "workspace.archived",
           targetType: "workspace",
@@ -102,13 +103,13 @@ export function createWorkspacesService({ prisma, revocations }: { prisma: Prism
           before: { archivedAt: null },
           after: { archivedAt: new Date().toISOString() },
         });
-        return repo.activeApiKeys(tx, workspaceId);
+        const keys = await repo.activeApiKeys(tx, workspaceId);
+        const at = new Date().toISOString();
+        for (const environmentId of new Set(keys.map((key) => key.environmentId))) {
+          const inEnvironment = keys.filter((key) => key.environmentId === environmentId).map(({ id, secretHash }) => ({ id, secretHash }));
+          w.revoke({ workspaceId, environmentId, keys: inEnvironment, reason: "workspace_archived", at });
+        }
       });
-      const at = new Date().toISOString();
-      for (const environmentId of new Set(keys.map((key) => key.environmentId))) {
-        const inEnvironment = keys.filter((key) => key.environmentId === environmentId).map(({ id, secretHash }) => ({ id, secretHash }));
-        await revocations.published({ workspaceId, environmentId, keys: inEnvironment, reason: "workspace_archived", at });
-      }
     },
 
     /** A superadmin's lookup by slug, archived or not. */
