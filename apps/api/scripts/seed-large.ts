@@ -1,9 +1,10 @@
 /**
  * Loads a workspace at the size the admin lists must stay fast at: 1,000 flags with their state
- * in 3 environments (some enabled, some split, some with rules, allow/deny lists), 1,000
- * tenants, and tenant and user overrides (about 125,000).
+ * in 3 environments (some enabled, some split, some with rules, allow/deny lists), 1,000 (or
+ * `--tenants` 10,000) tenants with a module switched off for a tenth of them, and tenant and
+ * user overrides (about 125,000, spread over all tenants).
  *
- *   DATABASE_URL=postgresql://... pnpm exec tsx apps/api/scripts/seed-large.ts [--slug large]
+ *   DATABASE_URL=postgresql://... pnpm exec tsx apps/api/scripts/seed-large.ts [--slug large] [--tenants 10000]
  *
  * The database must be migrated. Rows are written as the owner connection, in bulk.
  */
@@ -29,6 +30,8 @@ const WORDS = ["dashboard", "export", "pricing", "invoices", "search", "assistan
 const CHUNK = 4_000;
 
 const pad = (n: number) => String(n).padStart(4, "0");
+/** `tenant-0001` ... `tenant-1000` ... `tenant-10000`. */
+const tenantKey = (n: number) => `tenant-${pad(n)}`;
 const onOff = [
   { key: "on", value: true, name: "On" },
   { key: "off", value: false, name: "Off" },
@@ -40,9 +43,9 @@ async function inChunks<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>): 
 }
 
 /** The state of flag `i` in environment `e`: a deterministic mix of every shape the list shows. */
-function stateOf(i: number, e: number): { enabled: boolean; fallthrough: Prisma.InputJsonValue; tenantAllow: string[]; tenantDeny: string[] } {
+function stateOf(i: number, e: number, tenantCount: number): { enabled: boolean; fallthrough: Prisma.InputJsonValue; tenantAllow: string[]; tenantDeny: string[] } {
   const shape = (i + e * 7) % 10;
-  const tenant = (n: number) => `tenant-${pad(((i * 13 + n) % 1000) + 1)}`;
+  const tenant = (n: number) => tenantKey(((i * 13 + n) % tenantCount) + 1);
   switch (shape) {
     case 0:
     case 1:
@@ -76,13 +79,18 @@ export async function seedLarge(prisma: PrismaClient, options: LargeSeedOptions 
   });
   environments.sort((a, b) => a.sortOrder - b.sortOrder);
   const modules = await prisma.module.createManyAndReturn({ data: MODULES.map((key) => ({ workspaceId, key, name: key })), select: { id: true, key: true } });
-  counts.segments = (await prisma.segment.createMany({ data: Array.from({ length: 10 }, (_, s) => ({ workspaceId, key: `segment-${s}`, name: `Segment ${s}`, includedTenants: [`tenant-${pad(s + 1)}`] })) })).count;
+  counts.segments = (await prisma.segment.createMany({ data: Array.from({ length: 10 }, (_, s) => ({ workspaceId, key: `segment-${s}`, name: `Segment ${s}`, includedTenants: [tenantKey(s + 1)] })) })).count;
 
   counts.tenants = await inChunks(
-    Array.from({ length: tenantCount }, (_, t) => ({ workspaceId, key: `tenant-${pad(t + 1)}`, name: `Tenant ${t + 1}`, attributes: { plan: ["free", "standard", "pro"][t % 3]!, region: t % 2 ? "eu" : "us" } })),
+    Array.from({ length: tenantCount }, (_, t) => ({ workspaceId, key: tenantKey(t + 1), name: `Tenant ${t + 1}`, attributes: { plan: ["free", "standard", "pro"][t % 3]!, region: t % 2 ? "eu" : "us" } })),
     (chunk) => prisma.tenant.createMany({ data: chunk }),
   );
   const tenants = await prisma.tenant.findMany({ where: { workspaceId }, select: { id: true }, orderBy: { key: "asc" } });
+  // Module FIN switched off for every tenth tenant.
+  counts.tenantModules = await inChunks(
+    tenants.filter((_, t) => t % 10 === 0).map((tenant) => ({ workspaceId, tenantId: tenant.id, moduleId: modules.find((m) => m.key === "FIN")!.id, enabled: false })),
+    (chunk) => prisma.tenantModule.createMany({ data: chunk }),
+  );
 
   const now = Date.now();
   const flagRows: Prisma.FlagCreateManyInput[] = Array.from({ length: flagCount }, (_, i) => {
@@ -117,7 +125,7 @@ export async function seedLarge(prisma: PrismaClient, options: LargeSeedOptions 
   counts.flags = await inChunks(flagRows, (chunk) => prisma.flag.createMany({ data: chunk }));
   const flags = await prisma.flag.findMany({ where: { workspaceId }, select: { id: true, key: true }, orderBy: { key: "asc" } });
 
-  const states = flags.flatMap((flag, i) => environments.map((env, e) => ({ workspaceId, flagId: flag.id, environmentId: env.id, ...stateOf(i, e) })));
+  const states = flags.flatMap((flag, i) => environments.map((env, e) => ({ workspaceId, flagId: flag.id, environmentId: env.id, ...stateOf(i, e, tenantCount) })));
   counts.flagStates = await inChunks(states, (chunk) => prisma.flagState.createMany({ data: chunk }));
   const stateRows = await prisma.flagState.findMany({ where: { workspaceId }, select: { id: true, flagId: true, environmentId: true } });
 
@@ -137,7 +145,9 @@ export async function seedLarge(prisma: PrismaClient, options: LargeSeedOptions 
   });
   counts.rules = await inChunks(rules, (chunk) => prisma.flagRule.createMany({ data: chunk }));
 
-  // Tenant overrides: every 5th flag in production for 100-1,000 tenants, every 10th in staging for 100.
+  // Tenant overrides: every 5th flag in production for 100-1,000 tenants, every 10th in staging
+  // for 100; with more than 1,000 tenants a flag's overridden tenants are spread over them all.
+  const stride = Math.max(1, Math.floor(tenants.length / 1_000));
   const overrides: Prisma.TenantOverrideCreateManyInput[] = [];
   flags.forEach((flag, i) => {
     const plan: [number, number][] = [];
@@ -149,7 +159,7 @@ export async function seedLarge(prisma: PrismaClient, options: LargeSeedOptions 
           workspaceId,
           flagId: flag.id,
           environmentId: environments[e]!.id,
-          tenantId: tenants[(i + t) % tenants.length]!.id,
+          tenantId: tenants[((i + t) * stride + (i % stride)) % tenants.length]!.id,
           variant: t % 3 ? "on" : "off",
           source: t % 4 ? "workspace_admin" : "tenant_admin",
           locked: t % 10 === 0,
@@ -174,11 +184,15 @@ async function main() {
     process.exit(1);
   }
   const slugArg = process.argv.indexOf("--slug");
+  const tenantsArg = process.argv.indexOf("--tenants");
   const { openDatabase } = await import("../src/infra/db/database");
   const db = await openDatabase({ url, dataDir: "memory://" });
   try {
     const started = performance.now();
-    const seed = await seedLarge(db.prisma, { slug: slugArg > 0 ? process.argv[slugArg + 1] : undefined });
+    const seed = await seedLarge(db.prisma, {
+      slug: slugArg > 0 ? process.argv[slugArg + 1] : undefined,
+      tenants: tenantsArg > 0 ? Number(process.argv[tenantsArg + 1]) : undefined,
+    });
     await db.sql.exec("ANALYZE");
     console.log(`Seeded workspace '${seed.slug}' in ${((performance.now() - started) / 1000).toFixed(1)} s:`, seed.counts);
   } finally {
