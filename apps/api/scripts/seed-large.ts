@@ -65,6 +65,32 @@ function stateOf(i: number, e: number, tenantCount: number): { enabled: boolean;
   }
 }
 
+interface TenantOverrideRow {
+  flagId: string;
+  environmentId: string;
+  tenantId: string;
+  variant: string;
+  source: "workspace_admin" | "tenant_admin";
+  locked: boolean;
+  expiresAt: Date | null;
+}
+
+/** The ~120,000 tenant overrides, 20,000 to a statement: arrays in, one INSERT ... SELECT FROM unnest each. */
+async function insertTenantOverrides(prisma: PrismaClient, workspaceId: string, rows: TenantOverrideRow[]): Promise<number> {
+  for (let i = 0; i < rows.length; i += 20_000) {
+    const chunk = rows.slice(i, i + 20_000);
+    const column = <T>(pick: (row: TenantOverrideRow) => T) => chunk.map(pick);
+    await prisma.$executeRaw`
+      INSERT INTO tenant_overrides (id, workspace_id, flag_id, environment_id, tenant_id, variant, source, locked, expires_at, updated_at)
+      SELECT gen_random_uuid(), ${workspaceId}::uuid, r.flag_id, r.environment_id, r.tenant_id, r.variant, r.source::"OverrideSource", r.locked, r.expires_at, now()
+        FROM unnest(${column((r) => r.flagId)}::uuid[], ${column((r) => r.environmentId)}::uuid[], ${column((r) => r.tenantId)}::uuid[],
+                    ${column((r) => r.variant)}::text[], ${column((r) => r.source)}::text[], ${column((r) => r.locked)}::boolean[],
+                    ${column((r) => r.expiresAt?.toISOString() ?? null)}::timestamptz[])
+          AS r(flag_id, environment_id, tenant_id, variant, source, locked, expires_at)`;
+  }
+  return rows.length;
+}
+
 export async function seedLarge(prisma: PrismaClient, options: LargeSeedOptions = {}): Promise<LargeSeed> {
   const slug = options.slug ?? "large";
   const flagCount = options.flags ?? 1_000;
@@ -148,7 +174,7 @@ export async function seedLarge(prisma: PrismaClient, options: LargeSeedOptions 
   // Tenant overrides: every 5th flag in production for 100-1,000 tenants, every 10th in staging
   // for 100; with more than 1,000 tenants a flag's overridden tenants are spread over them all.
   const stride = Math.max(1, Math.floor(tenants.length / 1_000));
-  const overrides: Prisma.TenantOverrideCreateManyInput[] = [];
+  const overrides: TenantOverrideRow[] = [];
   flags.forEach((flag, i) => {
     const plan: [number, number][] = [];
     if (i % 5 === 0) plan.push([2, 100 + ((i * 37) % 901)]);
@@ -156,7 +182,6 @@ export async function seedLarge(prisma: PrismaClient, options: LargeSeedOptions 
     for (const [e, howMany] of plan) {
       for (let t = 0; t < howMany; t++) {
         overrides.push({
-          workspaceId,
           flagId: flag.id,
           environmentId: environments[e]!.id,
           tenantId: tenants[((i + t) * stride + (i % stride)) % tenants.length]!.id,
@@ -168,7 +193,7 @@ export async function seedLarge(prisma: PrismaClient, options: LargeSeedOptions 
       }
     }
   });
-  counts.tenantOverrides = await inChunks(overrides, (chunk) => prisma.tenantOverride.createMany({ data: chunk }));
+  counts.tenantOverrides = await insertTenantOverrides(prisma, workspaceId, overrides);
 
   const userOverrides = flags.flatMap((flag, i) =>
     i % 10 === 3 ? Array.from({ length: 20 }, (_, u) => ({ workspaceId, flagId: flag.id, environmentId: environments[2]!.id, userKey: `user-${u}`, variant: "on" })) : [],

@@ -1,4 +1,3 @@
-import type { Variant } from "@ensign/contracts/targeting";
 import type { ListTenantsQuery, TenantDetailResponse, TenantListResponse, TenantResponse } from "@ensign/contracts/tenants";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
@@ -90,7 +89,7 @@ export function createTenantsQueryService({ prisma, evaluation, now = Date.now }
         const overrides = await repo.overridesOf(tx, workspaceId, row.id, environment.id);
         const view = await evaluation.load(tx, workspaceId, environment, { tenantKeys: [row.key] });
         const values = view.valuesOf(row.key);
-        const overrideOf = new Map(overrides.map((o) => [o.flag.key, o]));
+        const overrideOf = new Map(overrides.map((o) => [o.flag_key, o]));
         return {
           ...toTenantResponse(row, modules),
           environment: environment.key,
@@ -101,18 +100,18 @@ export function createTenantsQueryService({ prisma, evaluation, now = Date.now }
               name: flag.name,
               description: flag.description,
               type: flag.type,
-              variants: (flag.variants as Variant[]).map((variant) => variant.key),
-              onVariant: flag.onVariant,
-              offVariant: flag.offVariant,
-              module: flag.module?.key ?? null,
+              variants: flag.variant_keys,
+              onVariant: flag.on_variant,
+              offVariant: flag.off_variant,
+              module: flag.module,
               ...(values[flag.key] ?? view.valueOf(row.key, flag.key)),
               override: override
                 ? {
                     variant: override.variant,
                     source: override.source,
                     locked: override.locked,
-                    expiresAt: override.expiresAt?.toISOString() ?? null,
-                    isExpired: override.expiresAt !== null && override.expiresAt.getTime() <= now(),
+                    expiresAt: override.expires_at?.toISOString() ?? null,
+                    isExpired: override.expires_at !== null && override.expires_at.getTime() <= now(),
                     version: override.version,
                   }
                 : null,

@@ -1,3 +1,4 @@
+import type { FlagType } from "@ensign/contracts/targeting";
 import type { AttributeFilter, TENANT_SORTS } from "@ensign/contracts/tenants";
 import { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
@@ -174,18 +175,21 @@ export const tenantsRepository = {
     return tx.tenantModule.createMany({ data: switches.map((s) => ({ workspaceId, tenantId, ...s })) });
   },
 
+  /** The tenant's overrides in one environment, by flag key. One SQL statement: the tenant's page reads up to one per flag. */
   overridesOf(tx: Tx, workspaceId: string, tenantId: string, environmentId: string) {
-    return tx.tenantOverride.findMany({
-      where: { workspaceId, tenantId, environmentId },
-      select: { variant: true, source: true, locked: true, expiresAt: true, version: true, flag: { select: { key: true } } },
-    });
+    return tx.$queryRaw<{ flag_key: string; variant: string; source: "workspace_admin" | "tenant_admin"; locked: boolean; expires_at: Date | null; version: number }[]>`
+      SELECT f.key AS flag_key, o.variant, o.source::text AS source, o.locked, o.expires_at, o.version
+        FROM tenant_overrides o JOIN flags f ON f.id = o.flag_id
+       WHERE o.workspace_id = ${workspaceId}::uuid AND o.tenant_id = ${tenantId}::uuid AND o.environment_id = ${environmentId}::uuid`;
   },
 
+  /** What the tenant's page shows of every live flag, in key order; of the variants only their keys. */
   flagsMeta(tx: Tx, workspaceId: string) {
-    return tx.flag.findMany({
-      where: { workspaceId, archivedAt: null },
-      orderBy: { key: "asc" },
-      select: { key: true, name: true, description: true, type: true, variants: true, onVariant: true, offVariant: true, module: { select: { key: true } } },
-    });
+    return tx.$queryRaw<{ key: string; name: string; description: string; type: FlagType; variant_keys: string[]; on_variant: string; off_variant: string; module: string | null }[]>`
+      SELECT f.key, f.name, f.description, f.type::text AS type, f.on_variant, f.off_variant, m.key AS module,
+             ARRAY(SELECT v.value ->> 'key' FROM jsonb_array_elements(f.variants) WITH ORDINALITY AS v(value, n) ORDER BY v.n) AS variant_keys
+        FROM flags f LEFT JOIN modules m ON m.id = f.module_id
+       WHERE f.workspace_id = ${workspaceId}::uuid AND f.archived_at IS NULL
+       ORDER BY f.key`;
   },
 };
