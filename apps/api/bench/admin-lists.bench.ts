@@ -1,14 +1,18 @@
 /**
- * Server time of the admin list routes at 1,000 flags x 1,000 tenants x 3 environments.
+ * Server time of the admin list routes at 1,000 flags x 1,000 tenants x 3 environments, and
+ * again at 1,000 flags x 10,000 tenants x 3 environments.
  *
  *   pnpm bench:lists
+ *   BENCH_TENANTS=10000 BENCH_RUNS=20 pnpm bench:lists     # one size, fewer rounds
  *
- * Creates a fresh database on the local PostgreSQL (BENCH_DATABASE_ADMIN_URL, default
- * postgresql://postgres@127.0.0.1:5432/postgres), migrates it, loads it with
- * `scripts/seed-large.ts`, builds the app against it, and sends each scenario's request ~100
- * times through `app.inject` (in rounds that visit every scenario once), recording Fastify's own `reply.elapsedTime` (routing, auth,
- * validation, service, queries, serialization). Prints a Markdown table; drops the database
- * unless KEEP_BENCH_DB=1. BENCH_DATABASE=<name> reuses a database a kept run seeded.
+ * For each size in BENCH_TENANTS (default `1000,10000`), creates a fresh database on the local
+ * PostgreSQL (BENCH_DATABASE_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/postgres),
+ * migrates it, loads it with `scripts/seed-large.ts`, builds the app against it, and sends each
+ * scenario's request in rounds that visit every scenario once (BENCH_RUNS rounds; default 100 at
+ * 1,000 tenants and 30 above), through `app.inject`, recording Fastify's own
+ * `reply.elapsedTime` (routing, auth, validation, service, queries, serialization). Prints a
+ * Markdown table per size; drops each database unless KEEP_BENCH_DB=1. BENCH_DATABASE=<name>
+ * reuses a database a kept run seeded (give the one size it was seeded at in BENCH_TENANTS).
  *
  * The first scenario is a baseline on the same machine in the same run: an authenticated read
  * of the workspace (auth, one transaction, one small query). The machine is shared and noisy;
@@ -52,9 +56,25 @@ export const SCENARIOS: Scenario[] = [
   { name: "flags: sort=rules desc, page 5, env=production", path: "/flags?env=production&sort=rules&order=desc&page=5&pageSize=100" },
   { name: "overview: env=production (every aggregate, one statement)", path: "/overview?env=production" },
   { name: "user overrides of an environment, q=user", path: "/environments/production/user-overrides?q=user&pageSize=100" },
+  { name: "tenants: first page (admin: 25 rows, sort=name)", path: "/tenants?pageSize=25&sort=name&order=asc" },
+  { name: "tenants: page 20, sort=key desc", path: "/tenants?page=20&pageSize=50&sort=key&order=desc" },
+  { name: "tenants: search=Tenant 12", path: "/tenants?search=Tenant%2012&pageSize=25" },
+  { name: "tenants: attr.plan=pro, sort=updatedAt", path: "/tenants?attr.plan=pro&sort=updatedAt&pageSize=25" },
+  { name: "tenants: module=FIN, moduleState=off", path: "/tenants?module=FIN&moduleState=off&pageSize=25" },
+  { name: "tenants: 200 keys (role editor's picker)", path: "/tenants?page=1&pageSize=200&sort=key" },
+  { name: "tenants: flag=feature-0001 on, env=production (admin filter)", path: "/tenants?flag=feature-0001&flagState=on&env=production&flags=feature-0001&pageSize=25" },
+  { name: "tenants: flag=feature-0004 off, env=production (admin filter)", path: "/tenants?flag=feature-0004&flagState=off&env=production&flags=feature-0004&pageSize=25" },
+  { name: "tenants: flags=3 keys, env=production", path: "/tenants?flags=feature-0001,feature-0002,feature-0003&env=production&pageSize=25" },
+  { name: "tenants: include=flags, env=production (default page: 10 rows x every flag)", path: "/tenants?include=flags&env=production" },
+  { name: "tenants: include=flags, env=production, pageSize=50 (50 rows x every flag)", path: "/tenants?include=flags&env=production&pageSize=50" },
+  { name: "tenant page: every flag's value, env=production", path: "/tenants/tenant-0001?env=production" },
+  { name: "tenant overrides of feature-0001 in production", path: "/flags/feature-0001/environments/production/tenant-overrides?pageSize=50" },
+  { name: "modules", path: "/modules?pageSize=50" },
+  { name: "segments", path: "/segments?pageSize=50" },
 ];
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 100);
+const SIZES = (process.env.BENCH_TENANTS ?? "1000,10000").split(",").map((size) => Number(size.trim()));
+const runsAt = (tenants: number) => Number(process.env.BENCH_RUNS ?? (tenants > 1_000 ? 30 : 100));
 const WARMUP = 10;
 const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -73,6 +93,14 @@ async function admin(sql: string) {
 }
 
 async function main() {
+  if (SIZES.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`BENCH_TENANTS: sizes are whole numbers, comma-separated (got '${process.env.BENCH_TENANTS}')`);
+  if (process.env.BENCH_DATABASE && SIZES.length !== 1) throw new Error("BENCH_DATABASE reuses one database: give the one size it was seeded at in BENCH_TENANTS");
+  for (const tenants of SIZES) await runSize(tenants);
+}
+
+async function runSize(tenantCount: number) {
+  const RUNS = runsAt(tenantCount);
+  console.log(`\n## 1,000 flags x ${tenantCount.toLocaleString("en")} tenants x 3 environments`);
   const reused = process.env.BENCH_DATABASE;
   const name = reused ?? `ensign_bench_${randomBytes(5).toString("hex")}`;
   const url = new URL(adminUrl);
@@ -87,7 +115,7 @@ async function main() {
     } else {
       await runMigrations(db.sql);
       const seeding = performance.now();
-      const seeded = await seedLarge(db.prisma);
+      const seeded = await seedLarge(db.prisma, { tenants: tenantCount });
       await db.sql.exec("VACUUM ANALYZE");
       console.log(`Seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s:`, seeded.counts);
       seed = seeded;

@@ -158,7 +158,13 @@ export interface AttributeFilter {
   values: string[];
 }
 
+/** Rows per page with `include=flags` when `pageSize` is not given: each row carries every flag's value. */
+export const TENANT_FLAGS_PAGE_SIZE = 10;
+const DEFAULT_PAGE_SIZE = 50;
+
 const ListTenantsParams = PageQuery.extend({
+  /** 50 by default; 10 with `include=flags`. */
+  pageSize: PageQuery.shape.pageSize.unwrap().optional(),
   sort: z.enum(TENANT_SORTS).default("name"),
   order: SortOrder.default("asc"),
   /** Part of the key or name, case-insensitive. */
@@ -207,7 +213,9 @@ export const ListTenantsQuery = ListTenantsParams.catchall(z.string().max(1_000)
       if (name in KNOWN_LIST_PARAMS || !match) known[name] = value;
       else attributes.push({ name: match[1]!, values: String(value).split(",").map((v) => v.trim()).filter(Boolean) });
     }
-    return { ...(known as ListTenantsParams), attributes };
+    const params = known as ListTenantsParams;
+    const pageSize = params.pageSize ?? (params.include === "flags" ? TENANT_FLAGS_PAGE_SIZE : DEFAULT_PAGE_SIZE);
+    return { ...params, pageSize, attributes };
   });
 export type ListTenantsQuery = z.output<typeof ListTenantsQuery>;
 

@@ -1,6 +1,6 @@
 import type { EvaluationResult } from "@ensign/contracts/evaluation";
 import type { TenantFlagValue } from "@ensign/contracts/tenants";
-import { compile, evaluate, type CompiledSnapshot } from "@ensign/evaluator";
+import { compile, evaluate, evaluateAll, type CompiledSnapshot } from "@ensign/evaluator";
 import type { Tx } from "../../infra/db/scoped";
 import { readSnapshot, type SnapshotEnvironment, type SnapshotScope } from "./snapshot-source.repository";
 
@@ -28,6 +28,11 @@ export interface TenantEvaluationView {
   readonly flagKeys: readonly string[];
   /** The flag's effective value for the tenant, as the evaluator answers it. */
   valueOf(tenantKey: string, flagKey: string): TenantFlagValue;
+  /**
+   * Every flag's effective value for the tenant, by flag key in `flagKeys` order: one
+   * evaluation session for the tenant's context instead of one per flag.
+   */
+  valuesOf(tenantKey: string): Record<string, TenantFlagValue>;
 }
 
 /** The in-memory compiled snapshots every replica keeps (the snapshot store). */
@@ -80,19 +85,32 @@ export function createTenantEvaluation(options: { snapshots?: CompiledSnapshots;
       const now = clock();
       const shapes = new Map<string, FlagShape>();
       for (const [key, flag] of compiled.flags) if (!flag.isArchived) shapes.set(key, { type: flag.type, offVariant: flag.off.key });
+      const flagKeys = [...shapes.keys()].sort();
+      const toValue = (flagKey: string, result: EvaluationResult): TenantFlagValue => {
+        const shape = shapes.get(flagKey);
+        return {
+          value: result.value,
+          ...(result.variant === undefined ? {} : { variant: result.variant }),
+          reason: result.reason,
+          detail: result.detail,
+          isOn: shape !== undefined && isOn(shape, result),
+        };
+      };
       return {
         environment: { id: environment.id, key: environment.key },
-        flagKeys: [...shapes.keys()].sort(),
+        flagKeys,
         valueOf(tenantKey, flagKey) {
-          const result = evaluate(compiled, flagKey, { targetingKey: tenantKey, tenantKey }, { now });
-          const shape = shapes.get(flagKey);
-          return {
-            value: result.value,
-            ...(result.variant === undefined ? {} : { variant: result.variant }),
-            reason: result.reason,
-            detail: result.detail,
-            isOn: shape !== undefined && isOn(shape, result),
-          };
+          return toValue(flagKey, evaluate(compiled, flagKey, { targetingKey: tenantKey, tenantKey }, { now }));
+        },
+        valuesOf(tenantKey) {
+          const byKey = new Map<string, TenantFlagValue>();
+          for (const result of evaluateAll(compiled, { targetingKey: tenantKey, tenantKey }, { now })) byKey.set(result.key, toValue(result.key, result));
+          const values: Record<string, TenantFlagValue> = {};
+          for (const key of flagKeys) {
+            const value = byKey.get(key);
+            if (value !== undefined) values[key] = value;
+          }
+          return values;
         },
       };
     },

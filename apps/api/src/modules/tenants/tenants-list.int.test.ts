@@ -102,6 +102,68 @@ describe("listing tenants", () => {
     expect((await list("sort=key")).json().items[0].flags).toBeUndefined();
   });
 
+  it("pages at the boundaries in every sort: each tenant once, in list order, the total on every page", async () => {
+    for (const sort of ["key", "name", "createdAt", "updatedAt"]) {
+      for (const order of ["asc", "desc"]) {
+        const all = keys(await list(`sort=${sort}&order=${order}&pageSize=200`));
+        expect(all).toHaveLength(6);
+        const pages = await Promise.all([1, 2, 3].map((page) => list(`sort=${sort}&order=${order}&pageSize=3&page=${page}`)));
+        expect(pages.map((page) => page.json().total)).toEqual([6, 6, 6]);
+        expect(pages.flatMap(keys)).toEqual(all);
+        expect(keys(pages[2]!)).toEqual([]);
+        const exact = await Promise.all([1, 2].map((page) => list(`sort=${sort}&order=${order}&pageSize=5&page=${page}`)));
+        expect(exact.map(keys)).toEqual([all.slice(0, 5), all.slice(5)]);
+      }
+    }
+    const filtered = await list("attr.plan=pro&sort=key&pageSize=2&page=3");
+    expect(filtered.json()).toMatchObject({ items: [], total: 3, page: 3, pageSize: 2 });
+  });
+
+  it("splits every filtered, sorted list into the tenants a flag is on for and those it is off for, each in list order", async () => {
+    const filters = ["", "search=o", "attr.plan=pro", "module=STR&moduleState=on", "attr.beta=true&search=a"];
+    for (const filter of filters) {
+      for (const sort of ["key&order=desc", "name", "updatedAt"]) {
+        const base = `${filter}&sort=${sort}&pageSize=200`;
+        const all = keys(await list(base));
+        for (const flag of ["knowledge_base_enabled", "pricing", "pro_reports"]) {
+          const on = keys(await list(`${base}&flag=${flag}&env=production&flagState=on`));
+          const off = keys(await list(`${base}&flag=${flag}&env=production&flagState=off`));
+          expect({ filter, sort, flag, on, off }).toEqual({ filter, sort, flag, on: all.filter((key) => on.includes(key)), off: all.filter((key) => !on.includes(key)) });
+        }
+      }
+    }
+  });
+
+  it("gives every flag's value with include=flags exactly as the named flags and the tenant's page give them", async () => {
+    const named = "knowledge_base_enabled,pricing,pricing_plus,pro_reports";
+    const all = (await list("include=flags&env=production&sort=key")).json();
+    const some = (await list(`flags=${named}&env=production&sort=key`)).json();
+    expect(all.items.map((item: { flags: object }) => item.flags)).toEqual(some.items.map((item: { flags: object }) => item.flags));
+    for (const item of all.items) {
+      const page = (await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}/tenants/${item.key}?env=production`, headers: viewer })).json();
+      const fromPage = Object.fromEntries(page.flagValues.map(({ key, value, variant, reason, detail, isOn }: Record<string, unknown>) => [key, { value, variant, reason, detail, isOn }]));
+      expect(JSON.parse(JSON.stringify(fromPage))).toEqual(item.flags);
+    }
+  });
+
+  it("pages include=flags 10 rows at a time unless pageSize says otherwise", async () => {
+    const other = await createWorkspace(t.db);
+    const headers = await memberHeaders(t.app, t.db, other.id, "viewer");
+    await createFlag(t.db, other, { key: "one" });
+    for (let i = 1; i <= 12; i++) await createTenant(t.db, other, `t${String(i).padStart(2, "0")}`);
+    await touch(t.db, other);
+    const get = async (query: string) => (await t.app.inject({ method: "GET", url: `/v1/workspaces/${other.slug}/tenants?${query}`, headers })).json();
+    const first = await get("include=flags&env=production&sort=key");
+    expect(first).toMatchObject({ total: 12, page: 1, pageSize: 10 });
+    expect(first.items).toHaveLength(10);
+    expect(first.items[9].flags.one).toMatchObject({ isOn: false });
+    const second = await get("include=flags&env=production&sort=key&page=2");
+    expect(second.items.map((item: { key: string }) => item.key)).toEqual(["t11", "t12"]);
+    expect(await get("include=flags&env=production&pageSize=12")).toMatchObject({ pageSize: 12, items: expect.any(Array) });
+    expect((await get("include=flags&env=production&pageSize=12")).items).toHaveLength(12);
+    expect(await get("sort=key")).toMatchObject({ pageSize: 50, total: 12 });
+  });
+
   it("treats hostile search and filter values as plain text", async () => {
     for (const query of ["search=%25", "search=_", "search=%27%20OR%201%3D1%20--", "attr.plan=%27%3B%20DROP%20TABLE%20tenants%3B%20--", "attr.plan=%7B%7D", "search=%F0%9F%98%80"]) {
       const res = await list(query);

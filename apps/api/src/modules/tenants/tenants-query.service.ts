@@ -1,12 +1,11 @@
-import type { Variant } from "@ensign/contracts/targeting";
 import type { ListTenantsQuery, TenantDetailResponse, TenantListResponse, TenantResponse } from "@ensign/contracts/tenants";
-import type { Prisma, PrismaClient } from "../../generated/prisma/client";
+import type { PrismaClient } from "../../generated/prisma/client";
 import { inWorkspace, type Tx } from "../../infra/db/scoped";
 import { invalid, notFound } from "../../infra/errors";
 import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
 import type { TenantEvaluation } from "../snapshots/tenant-evaluation";
 import { toTenantResponse } from "./tenants.mapping";
-import { tenantWhere, tenantsRepository as repo, type TenantRow } from "./tenants.repository";
+import { tenantsRepository as repo } from "./tenants.repository";
 
 interface Deps {
   prisma: PrismaClient;
@@ -49,32 +48,30 @@ export function createTenantsQueryService({ prisma, evaluation, now = Date.now }
           const missing = query.flags.filter((key) => !live.has(key));
           if (missing.length > 0) throw badQuery("flags", `no flag ${missing.map((key) => `'${key}'`).join(", ")} in this workspace`);
         }
-        const where = tenantWhere(workspaceId, { search: query.search, attributes: query.attributes, module });
-        const orderBy: Prisma.TenantOrderByWithRelationInput[] = [{ [query.sort]: query.order }, { key: "asc" }];
+        const filters = { search: query.search, attributes: query.attributes, module };
         const skip = (query.page - 1) * query.pageSize;
 
         let total: number;
-        let rows: TenantRow[];
+        let keys: string[];
         if (query.flag !== undefined && environment) {
           await liveFlag(tx, workspaceId, query.flag, "flag");
-          const candidates = (await repo.keys(tx, where, orderBy)).map((row) => row.key);
+          const candidates = await repo.keys(tx, workspaceId, filters, query.sort, query.order);
           const view = await evaluation.load(tx, workspaceId, environment, { flagKeys: [query.flag], tenantKeys: candidates });
           const wantOn = query.flagState === "on";
           const matching = candidates.filter((key) => view.valueOf(key, query.flag!).isOn === wantOn);
           total = matching.length;
-          rows = await repo.byKeysInOrder(tx, workspaceId, matching.slice(skip, skip + query.pageSize));
+          keys = matching.slice(skip, skip + query.pageSize);
         } else {
-          total = await repo.count(tx, where);
-          rows = await repo.page(tx, where, orderBy, skip, query.pageSize);
+          ({ keys, total } = await repo.pageKeys(tx, workspaceId, filters, query.sort, query.order, skip, query.pageSize));
         }
+        const rows = keys.length === 0 ? [] : await repo.byKeysInOrder(tx, workspaceId, keys);
 
         const modules = await lookups.modules(tx, workspaceId);
         const items: TenantResponse[] = rows.map((row) => toTenantResponse(row, modules));
         const wanted = query.include === "flags" ? undefined : query.flags;
         if (environment && (wanted !== undefined || query.include === "flags") && rows.length > 0) {
           const view = await evaluation.load(tx, workspaceId, environment, { flagKeys: wanted, tenantKeys: rows.map((row) => row.key) });
-          const keys = wanted ?? view.flagKeys;
-          for (const item of items) item.flags = Object.fromEntries(keys.map((key) => [key, view.valueOf(item.key, key)]));
+          for (const item of items) item.flags = wanted ? Object.fromEntries(wanted.map((key) => [key, view.valueOf(item.key, key)])) : view.valuesOf(item.key);
         }
         return { items, total, page: query.page, pageSize: query.pageSize };
       });
@@ -91,7 +88,8 @@ export function createTenantsQueryService({ prisma, evaluation, now = Date.now }
         const flags = await repo.flagsMeta(tx, workspaceId);
         const overrides = await repo.overridesOf(tx, workspaceId, row.id, environment.id);
         const view = await evaluation.load(tx, workspaceId, environment, { tenantKeys: [row.key] });
-        const overrideOf = new Map(overrides.map((o) => [o.flag.key, o]));
+        const values = view.valuesOf(row.key);
+        const overrideOf = new Map(overrides.map((o) => [o.flag_key, o]));
         return {
           ...toTenantResponse(row, modules),
           environment: environment.key,
@@ -102,18 +100,18 @@ export function createTenantsQueryService({ prisma, evaluation, now = Date.now }
               name: flag.name,
               description: flag.description,
               type: flag.type,
-              variants: (flag.variants as Variant[]).map((variant) => variant.key),
-              onVariant: flag.onVariant,
-              offVariant: flag.offVariant,
-              module: flag.module?.key ?? null,
-              ...view.valueOf(row.key, flag.key),
+              variants: flag.variant_keys,
+              onVariant: flag.on_variant,
+              offVariant: flag.off_variant,
+              module: flag.module,
+              ...(values[flag.key] ?? view.valueOf(row.key, flag.key)),
               override: override
                 ? {
                     variant: override.variant,
                     source: override.source,
                     locked: override.locked,
-                    expiresAt: override.expiresAt?.toISOString() ?? null,
-                    isExpired: override.expiresAt !== null && override.expiresAt.getTime() <= now(),
+                    expiresAt: override.expires_at?.toISOString() ?? null,
+                    isExpired: override.expires_at !== null && override.expires_at.getTime() <= now(),
                     version: override.version,
                   }
                 : null,

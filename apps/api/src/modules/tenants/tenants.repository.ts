@@ -1,7 +1,10 @@
-import type { AttributeFilter } from "@ensign/contracts/tenants";
-import type { Prisma } from "../../generated/prisma/client";
+import type { FlagType } from "@ensign/contracts/targeting";
+import type { AttributeFilter, TENANT_SORTS } from "@ensign/contracts/tenants";
+import { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
-import { literal } from "../../infra/like";
+import { containsPattern } from "../../infra/like";
+
+type TenantSort = (typeof TENANT_SORTS)[number];
 
 export const TENANT_SELECT = {
   id: true,
@@ -31,19 +34,34 @@ function jsonCandidates(raw: string): (string | number | boolean)[] {
   return candidates;
 }
 
-export function tenantWhere(workspaceId: string, filters: TenantFilters): Prisma.TenantWhereInput {
-  const and: Prisma.TenantWhereInput[] = [{ workspaceId }];
+/** The list's filters as one SQL condition on `tenants t`. */
+function filterSql(workspaceId: string, filters: TenantFilters): Prisma.Sql {
+  const and: Prisma.Sql[] = [Prisma.sql`t.workspace_id = ${workspaceId}::uuid`];
   if (filters.search) {
-    and.push({ OR: [{ key: { contains: literal(filters.search), mode: "insensitive" } }, { name: { contains: literal(filters.search), mode: "insensitive" } }] });
+    const pattern = containsPattern(filters.search);
+    and.push(Prisma.sql`(t.key ILIKE ${pattern} OR t.name ILIKE ${pattern})`);
   }
   for (const { name, values } of filters.attributes) {
-    and.push({ OR: values.flatMap((raw) => jsonCandidates(raw).map((value) => ({ attributes: { path: [name], equals: value } }))) });
+    // jsonb equality: "3" matches the string, 3 the number (3.0 too), true the boolean.
+    const candidates = values.flatMap((raw) => jsonCandidates(raw).map((value) => JSON.stringify(value)));
+    and.push(Prisma.sql`t.attributes -> ${name} = ANY(${candidates}::jsonb[])`);
   }
   if (filters.module) {
-    const off = { modules: { some: { moduleId: filters.module.id, enabled: false } } };
-    and.push(filters.module.isOn ? { NOT: off } : off);
+    const off = Prisma.sql`EXISTS (SELECT 1 FROM tenant_modules tm WHERE tm.tenant_id = t.id AND tm.module_id = ${filters.module.id}::uuid AND NOT tm.enabled)`;
+    and.push(filters.module.isOn ? Prisma.sql`NOT ${off}` : off);
   }
-  return { AND: and };
+  return Prisma.join(and, " AND ");
+}
+
+/** The allow-list of sort columns; ties go by key. */
+function orderSql(sort: TenantSort, order: "asc" | "desc"): Prisma.Sql {
+  const direction = order === "desc" ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  switch (sort) {
+    case "key": return Prisma.sql`t.key ${direction}`;
+    case "name": return Prisma.sql`t.name ${direction}, t.key ASC`;
+    case "createdAt": return Prisma.sql`t.created_at ${direction}, t.key ASC`;
+    case "updatedAt": return Prisma.sql`t.updated_at ${direction}, t.key ASC`;
+  }
 }
 
 export const tenantsRepository = {
@@ -51,19 +69,28 @@ export const tenantsRepository = {
     return tx.tenant.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: TENANT_SELECT });
   },
 
-  count(tx: Tx, where: Prisma.TenantWhereInput) {
-    return tx.tenant.count({ where });
-  },
-
-  page(tx: Tx, where: Prisma.TenantWhereInput, orderBy: Prisma.TenantOrderByWithRelationInput[], skip: number, take: number) {
-    return tx.tenant.findMany({ where, orderBy, skip, take, select: TENANT_SELECT });
+  /**
+   * One page of the matching tenants' keys in list order, with how many match. Keys only: at
+   * 10,000 tenants, reading them in one SQL statement costs a fraction of a query builder's.
+   */
+  async pageKeys(tx: Tx, workspaceId: string, filters: TenantFilters, sort: TenantSort, order: "asc" | "desc", skip: number, take: number) {
+    const rows = await tx.$queryRaw<{ key: string; total: bigint }[]>`
+      SELECT t.key, count(*) OVER () AS total FROM tenants t
+       WHERE ${filterSql(workspaceId, filters)}
+       ORDER BY ${orderSql(sort, order)}
+       LIMIT ${take} OFFSET ${skip}`;
+    if (rows.length > 0) return { keys: rows.map((row) => row.key), total: Number(rows[0]!.total) };
+    const [counted] = await tx.$queryRaw<{ total: bigint }[]>`SELECT count(*) AS total FROM tenants t WHERE ${filterSql(workspaceId, filters)}`;
+    return { keys: [], total: Number(counted!.total) };
   },
 
   /** Keys of every matching tenant in list order: the candidates a flag-state filter evaluates. */
-  keys(tx: Tx, where: Prisma.TenantWhereInput, orderBy: Prisma.TenantOrderByWithRelationInput[]) {
-    return tx.tenant.findMany({ where, orderBy, select: { key: true } });
+  async keys(tx: Tx, workspaceId: string, filters: TenantFilters, sort: TenantSort, order: "asc" | "desc") {
+    const rows = await tx.$queryRaw<{ key: string }[]>`SELECT t.key FROM tenants t WHERE ${filterSql(workspaceId, filters)} ORDER BY ${orderSql(sort, order)}`;
+    return rows.map((row) => row.key);
   },
 
+  /** The tenants of the given keys, in the keys' order. */
   async byKeysInOrder(tx: Tx, workspaceId: string, keys: readonly string[]) {
     const rows = await tx.tenant.findMany({ where: { workspaceId, key: { in: [...keys] } }, select: TENANT_SELECT });
     const byKey = new Map(rows.map((row) => [row.key, row]));
@@ -148,18 +175,21 @@ export const tenantsRepository = {
     return tx.tenantModule.createMany({ data: switches.map((s) => ({ workspaceId, tenantId, ...s })) });
   },
 
+  /** The tenant's overrides in one environment, by flag key. One SQL statement: the tenant's page reads up to one per flag. */
   overridesOf(tx: Tx, workspaceId: string, tenantId: string, environmentId: string) {
-    return tx.tenantOverride.findMany({
-      where: { workspaceId, tenantId, environmentId },
-      select: { variant: true, source: true, locked: true, expiresAt: true, version: true, flag: { select: { key: true } } },
-    });
+    return tx.$queryRaw<{ flag_key: string; variant: string; source: "workspace_admin" | "tenant_admin"; locked: boolean; expires_at: Date | null; version: number }[]>`
+      SELECT f.key AS flag_key, o.variant, o.source::text AS source, o.locked, o.expires_at, o.version
+        FROM tenant_overrides o JOIN flags f ON f.id = o.flag_id
+       WHERE o.workspace_id = ${workspaceId}::uuid AND o.tenant_id = ${tenantId}::uuid AND o.environment_id = ${environmentId}::uuid`;
   },
 
+  /** What the tenant's page shows of every live flag, in key order; of the variants only their keys. */
   flagsMeta(tx: Tx, workspaceId: string) {
-    return tx.flag.findMany({
-      where: { workspaceId, archivedAt: null },
-      orderBy: { key: "asc" },
-      select: { key: true, name: true, description: true, type: true, variants: true, onVariant: true, offVariant: true, module: { select: { key: true } } },
-    });
+    return tx.$queryRaw<{ key: string; name: string; description: string; type: FlagType; variant_keys: string[]; on_variant: string; off_variant: string; module: string | null }[]>`
+      SELECT f.key, f.name, f.description, f.type::text AS type, f.on_variant, f.off_variant, m.key AS module,
+             ARRAY(SELECT v.value ->> 'key' FROM jsonb_array_elements(f.variants) WITH ORDINALITY AS v(value, n) ORDER BY v.n) AS variant_keys
+        FROM flags f LEFT JOIN modules m ON m.id = f.module_id
+       WHERE f.workspace_id = ${workspaceId}::uuid AND f.archived_at IS NULL
+       ORDER BY f.key`;
   },
 };

@@ -35,7 +35,7 @@ export async function tenantsRoutes(app: FastifyInstance) {
         description:
           "Paginated, sorted, searchable (`search` in key or name). Filters: `attr.<name>=<value>[,<value>]`, `module=<key>&moduleState=on|off`, " +
           "`flag=<key>&env=<env>&flagState=on|off` (the flag's effective value for the tenant's context). `flags=k1,k2&env=<env>` or " +
-          "`include=flags&env=<env>` add effective values to each row.",
+          "`include=flags&env=<env>` add effective values to each row; with `include=flags` a page holds 10 rows unless `pageSize` says otherwise.",
         security,
         params: WorkspaceParams,
         querystring: ListTenantsQuery,
