@@ -95,6 +95,27 @@ describe("bulk answers of flags no context can change", () => {
     expect(afterPage.json().flags.switched_off).toEqual({ value: true, variant: "on", reason: "STATIC" });
   });
 
+  it("writes a JSON value's answer once per snapshot and follows its change", async () => {
+    const variants = [
+      { key: "wide", value: { columns: 3, labels: ["a", "b"] } },
+      { key: "narrow", value: { columns: 1, labels: [] } },
+    ];
+    await createFlag(t.db, ws.id, { key: "layout", type: "json", variants, states: { [prod.id]: { enabled: true, fallthrough: { variant: "wide" } } } });
+    await publishChange(t.app, t.db, ws.id);
+    const layoutOf = async () => ofrepItem((await ofrep("guest")).json(), "layout");
+    await expect.poll(layoutOf, { timeout: 10_000 }).toEqual({ key: "layout", value: variants[0]!.value, variant: "wide", reason: "STATIC", metadata: { detail: "FALLTHROUGH" } });
+    const first = await ofrep("guest");
+    const again = await ofrep("guest");
+    expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
+    expect(again.headers.etag).toBe(first.headers.etag);
+    expect((await portal("guest")).json().flags.layout).toEqual({ value: variants[0]!.value, variant: "wide", reason: "STATIC" });
+
+    await toggleFlag(t.app, t.db, ws.id, prod.id, "layout", false);
+    await expect.poll(layoutOf, { timeout: 10_000 }).toEqual({ key: "layout", value: variants[1]!.value, variant: "narrow", reason: "DISABLED", metadata: { detail: "FLAG_DISABLED" } });
+    expect((await ofrep("guest")).headers.etag).not.toBe(first.headers.etag);
+    expect((await portal("guest")).json().flags.layout).toEqual({ value: variants[1]!.value, variant: "narrow", reason: "DISABLED" });
+  });
+
   it("counts every flag a bulk evaluation answered, context-free ones included, but not those with Track analytics off", async () => {
     const environmentId = prod.id;
     t.app.services.statsRecorder.drain();
@@ -102,8 +123,8 @@ describe("bulk answers of flags no context can change", () => {
     for (let i = 0; i < 2; i++) expect((await portal("owner")).statusCode).toBe(200);
     const counted = t.app.services.statsRecorder.drain().filter((counter) => counter.environmentId === environmentId);
     const byFlag = Object.fromEntries(counted.map((counter) => [counter.flagKey, counter]));
-    expect(Object.keys(byFlag).sort()).toEqual(["always_on", "for_owners", "switched_off"]);
-    for (const key of ["always_on", "switched_off", "for_owners"]) expect(byFlag[key]!.evaluations).toBe(5);
+    expect(Object.keys(byFlag).sort()).toEqual(["always_on", "for_owners", "layout", "switched_off"]);
+    for (const key of ["always_on", "switched_off", "for_owners", "layout"]) expect(byFlag[key]!.evaluations).toBe(5);
     expect(byFlag.always_on!.trueCount).toBe(5);
     expect(Object.fromEntries(byFlag.always_on!.variants)).toEqual({ on: 5 });
     // Owners match the rule (three of the five requests), guests fall through to off.

@@ -91,8 +91,9 @@ const audienceOf = (format: BulkFormat): Audience => (format === "ofrep-client" 
 
 /**
  * The written answer of `result`, the snapshot's `index`-th active flag: found among the answers
- * this flag gave before (by detail, variant, reason and a primitive value: everything the text is
- * made of), else written now and remembered. Object values are written each time.
+ * this flag gave before (the same result object — the evaluator shares one per answer, frozen —
+ * or the same detail, variant, reason and primitive value: everything the text is made of), else
+ * written now and remembered. An object value in a result that is not shared is written each time.
  */
 function outcomeOf(slots: Outcome[][], index: number, result: EvaluationResult, format: BulkFormat): Outcome {
   let slot = slots[index];
@@ -111,7 +112,7 @@ function outcomeOf(slots: Outcome[][], index: number, result: EvaluationResult, 
   const json = write(result, format);
   const [hashA, hashB] = hashPair(json);
   const outcome: Outcome = { result, detail, variant, reason, value, bytes: Buffer.from(`,${json}`), hashA, hashB };
-  if (isPrimitive && result.errorCode === undefined) {
+  if ((isPrimitive || Object.isFrozen(result)) && result.errorCode === undefined) {
     if (slot === undefined) slots[index] = slot = [];
     if (slot.length >= OUTCOMES_PER_FLAG) slot.shift();
     slot.push(outcome);
