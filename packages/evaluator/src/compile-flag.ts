@@ -5,6 +5,7 @@ import { generateRuleFinder, interpretedRuleFinder } from "./codegen";
 import { compileCondition, isRecord, type IssueSink } from "./compile-condition";
 import { expiryTime } from "./dates";
 import { errorText, frozenJson, hasFlagType } from "./json";
+import { answer } from "./results";
 import type {
   CompiledAllocation,
   CompiledFlag,
@@ -13,6 +14,7 @@ import type {
   CompiledSegment,
   CompiledServe,
   CompiledVariant,
+  EvaluationResult,
   Prerequisite,
   VariantRef,
 } from "./types";
@@ -62,16 +64,26 @@ function compileWellFormed(
   const tenantOverrides = compileOverrides(state.tenantOverrides, "tenantKey", variants, sink, `${path}.state.tenantOverrides`);
   const userOverrides = compileOverrides(state.userOverrides, "userKey", variants, sink, `${path}.state.userOverrides`);
   const layerOverrides = compileLayerOverrides(state.layerOverrides, variants, sink, `${path}.state.layerOverrides`);
+  const module = typeof stored.module === "string" ? stored.module : null;
+  const prerequisites = stringList(stored.dependsOn, "dependsOn").map(prerequisite);
+  const off = refTo(requireString(stored.offVariant, "offVariant"), variants);
+  const isStatic =
+    rules.length === 0 &&
+    tenantAllow.size === 0 &&
+    tenantDeny.size === 0 &&
+    tenantOverrides.size === 0 &&
+    userOverrides.size === 0 &&
+    layerOverrides.size === 0;
   return {
     key,
     type: flagType,
     isArchived: stored.archived === true,
     isDeprecated: stored.deprecated === true,
     malformed: null,
-    module: typeof stored.module === "string" ? stored.module : null,
-    prerequisites: stringList(stored.dependsOn, "dependsOn").map(prerequisite),
+    module,
+    prerequisites,
     isEnabled: state.enabled,
-    off: refTo(requireString(stored.offVariant, "offVariant"), variants),
+    off,
     on: refTo(requireString(stored.onVariant, "onVariant"), variants),
     userOverrides,
     tenantDeny,
@@ -83,13 +95,8 @@ function compileWellFormed(
     rules,
     findRule: generateRuleFinder(rules, sink.generateCode),
     fallthrough,
-    isStatic:
-      rules.length === 0 &&
-      tenantAllow.size === 0 &&
-      tenantDeny.size === 0 &&
-      tenantOverrides.size === 0 &&
-      userOverrides.size === 0 &&
-      layerOverrides.size === 0,
+    isStatic,
+    constant: module !== null || prerequisites.length > 0 ? null : constantAnswer(key, state.enabled, off, isStatic ? fallthrough.ref : null),
     bucketPrefix: bucketPrefix(key, salt),
     stateVersion: typeof state.version === "number" ? state.version : 0,
   };
@@ -121,9 +128,24 @@ export function malformedFlag(key: string, reason: string, stored: Record<string
     findRule: interpretedRuleFinder([]),
     fallthrough: NO_SERVE,
     isStatic: false,
+    constant: null,
     bucketPrefix: bucketPrefix(key, ""),
     stateVersion: 0,
   };
+}
+
+/**
+ * What a flag without module or prerequisites answers whatever the context, as `resolveFlag`
+ * decides it: switched off, its off variant (`DISABLED`, `FLAG_DISABLED`); switched on without
+ * overrides, lists or rules, its fallthrough variant (`STATIC`, `FALLTHROUGH`). `null` when the
+ * answer depends on the context (`served` is `null`: targeting or a split decides) or is an
+ * error (a missing variant, or one of the wrong type), which evaluation reports itself.
+ */
+function constantAnswer(key: string, isEnabled: boolean, off: VariantRef, served: VariantRef | null): EvaluationResult | null {
+  const ref = isEnabled ? served : off;
+  const variant = ref?.variant;
+  if (variant === undefined || !variant.isTypeValid) return null;
+  return isEnabled ? answer(key, variant, "STATIC", "FALLTHROUGH", undefined) : answer(key, variant, "DISABLED", "FLAG_DISABLED", undefined);
 }
 
 function compileVariants(raw: unknown, type: FlagType): ReadonlyMap<string, CompiledVariant> {
@@ -134,7 +156,7 @@ function compileVariants(raw: unknown, type: FlagType): ReadonlyMap<string, Comp
     if (variants.has(entry.key)) continue;
     const value = frozenJson(entry.value);
     // A non-JSON or wrongly typed value is kept but marked: serving it answers TYPE_MISMATCH.
-    variants.set(entry.key, { key: entry.key, value: value ?? null, isTypeValid: value !== undefined && hasFlagType(value, type) });
+    variants.set(entry.key, { key: entry.key, value: value ?? null, isTypeValid: value !== undefined && hasFlagType(value, type), served: [] });
   }
   return variants;
 }

@@ -40,6 +40,7 @@ function evaluateOne(compiled: CompiledSnapshot, flagKey: string, context: unkno
   }
   const session = openSession(compiled, context, options?.now, trace !== null);
   if (typeof session === "string") return failed(key, defaultValue, "INVALID_CONTEXT", session, traced(trace, "context", session));
+  if (trace === null && flag.constant !== null && !compiled.isMasterSwitchOn) return flag.constant;
   if (trace !== null) {
     session.trace = trace;
     const deprecated = flag.isDeprecated ? ", deprecated" : "";
@@ -70,12 +71,16 @@ export function evaluateAll(compiled: CompiledSnapshot, context: unknown, option
     return flags.map((flag) => failed(flag.key, null, "INVALID_CONTEXT", reason, traced(isTracing ? [] : null, "context", reason)));
   }
   const results: EvaluationResult[] = [];
-  for (const flag of flags) results.push(resolveInBulk(session, flag));
+  // A flag no context can change answers what it answered at compile time (unless traced, or
+  // while the master switch overrides every flag).
+  const isConstantUsable = !isTracing && !session.compiled.isMasterSwitchOn;
+  for (const flag of flags) results.push(resolveInBulk(session, flag, isConstantUsable));
   return results;
 }
 
-function resolveInBulk(session: Session, flag: CompiledFlag): EvaluationResult {
+function resolveInBulk(session: Session, flag: CompiledFlag, isConstantUsable: boolean): EvaluationResult {
   try {
+    if (isConstantUsable && flag.constant !== null) return flag.constant;
     session.fault = null;
     session.trace = session.isTracing ? [] : null;
     if (session.trace !== null) step(session, "flag", "passed", `${flag.type} flag, state version ${flag.stateVersion}`);

@@ -101,6 +101,8 @@ export interface CompiledVariant {
   readonly value: JsonValue;
   /** Whether the value has the flag's type; serving one that does not answers `TYPE_MISMATCH`. */
   readonly isTypeValid: boolean;
+  /** The untraced results served with this variant so far, reused (read-only) by later evaluations. */
+  readonly served: EvaluationResult[];
 }
 
 /** A variant named by a rule, override or split; `variant` is undefined when no such variant exists. */
@@ -190,6 +192,12 @@ export interface CompiledFlag {
   readonly fallthrough: CompiledServe;
   /** No rules, overrides or lists: the fallthrough variant is the flag's one value (reason `STATIC`). */
   readonly isStatic: boolean;
+  /**
+   * The flag's answer when no context can change it (no module, prerequisites, overrides, lists
+   * or rules; switched off, or on with a single fallthrough variant), worked out once: evaluation
+   * returns it without deciding anything while the master switch is off. `null` otherwise.
+   */
+  readonly constant: EvaluationResult | null;
   /** The hash state after `<flagKey>/<salt>/`, the fixed start of every bucket hash input. */
   readonly bucketPrefix: BucketPrefix;
   readonly stateVersion: number;

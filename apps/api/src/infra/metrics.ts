@@ -1,4 +1,7 @@
+import { REASONS } from "@ensign/contracts/evaluation";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+const KNOWN_REASONS: readonly string[] = REASONS;
 
 /** How an evaluation was asked for. */
 export type EvaluationKind = "single" | "bulk" | "portal";
@@ -174,13 +177,22 @@ export function createMetrics() {
     },
     /** One request's evaluations, each with its reason. */
     evaluated(workspace: string, environment: string, kind: EvaluationKind, results: readonly { reason: string }[], seconds: number): void {
-      // Few distinct reasons per request: tally them locally, then touch the shared map once each.
-      const counts = new Map<string, number>();
-      for (const result of results) counts.set(result.reason, (counts.get(result.reason) ?? 0) + 1);
-      for (const [reason, count] of counts) {
+      // Few distinct reasons per request: tally them locally (the known ones by position, no
+      // map per result), then touch the shared map once each.
+      const known = REASONS.map(() => 0);
+      let others: Map<string, number> | undefined;
+      for (let i = 0; i < results.length; i++) {
+        const reason = results[i]!.reason;
+        const at = KNOWN_REASONS.indexOf(reason);
+        if (at !== -1) known[at]! += 1;
+        else (others ??= new Map()).set(reason, (others.get(reason) ?? 0) + 1);
+      }
+      const tally = (reason: string, count: number) => {
         const key = `${workspace}\0${environment}\0${reason}\0${kind}`;
         evaluationTallies.set(key, (evaluationTallies.get(key) ?? 0) + count);
-      }
+      };
+      for (let at = 0; at < REASONS.length; at++) if (known[at]! > 0) tally(REASONS[at]!, known[at]!);
+      if (others) for (const [reason, count] of others) tally(reason, count);
       evaluationSeconds.observe({ kind }, seconds);
     },
     configDownloaded(workspace: string, environment: string): void {

@@ -29,6 +29,8 @@ export function hash32(text: string): number {
 export class HyperLogLog {
   private sparse: Map<number, number> | null = new Map();
   private dense: Uint8Array | null = null;
+  /** The hash added last: the same key again (a bulk evaluation, a polling client) changes nothing. */
+  private lastHash = -1;
 
   add(text: string): void {
     this.addHash(hash32(text));
@@ -36,6 +38,8 @@ export class HyperLogLog {
 
   /** Adds a string by its `hash32`: for one key counted in many sketches, hashed once. */
   addHash(h: number): void {
+    if (h === this.lastHash) return;
+    this.lastHash = h;
     const index = h >>> (32 - P);
     const rest = (h << P) >>> 0;
     const rank = rest === 0 ? 32 - P + 1 : Math.clz32(rest) + 1;

@@ -53,10 +53,24 @@ export interface Observation {
   reason: string;
 }
 
+/**
+ * Which flag each result of a bulk evaluation is counted for, in the evaluation's order (the
+ * snapshot's active flags): `null` for a flag whose evaluations are not counted. Made once per
+ * snapshot; the recorder keeps the counters of the latest layout in an array of the same order.
+ */
+export interface BulkLayout {
+  readonly keys: readonly (string | null)[];
+  /** How many of `keys` are counted (not `null`). */
+  readonly counted: number;
+}
+
 interface EnvironmentHour {
   workspaceId: string;
   hour: number;
   flags: Map<string, StatCounter>;
+  /** The bulk layout last counted in this hour and its counters by position, filled as first met. */
+  layout: BulkLayout | null;
+  counters: (StatCounter | undefined)[];
 }
 
 /**
@@ -74,7 +88,7 @@ export function createStatsRecorder(now: () => number = Date.now) {
     let entry = current.get(environmentId);
     if (!entry || entry.hour !== hour) {
       if (entry) finished.push(...entry.flags.values());
-      entry = { workspaceId, hour, flags: new Map() };
+      entry = { workspaceId, hour, flags: new Map(), layout: null, counters: [] };
       current.set(environmentId, entry);
     }
     return entry;
@@ -109,17 +123,32 @@ export function createStatsRecorder(now: () => number = Date.now) {
       time(counter, micros);
     },
 
-    /** A bulk evaluation: every flag counted, the time shared out evenly between them. */
-    recordMany(workspaceId: string, environmentId: string, observations: Observation[], targetingKey: string | undefined, micros: number): void {
-      if (observations.length === 0) return;
+    /**
+     * A bulk evaluation of a snapshot: `observations[i]` is counted for `layout.keys[i]` (not at
+     * all where that is `null`), the time shared out evenly between the counted flags. The
+     * counters are found by position, not looked up by key for every flag.
+     */
+    recordBulk(workspaceId: string, environmentId: string, layout: BulkLayout, observations: readonly Observation[], targetingKey: string | undefined, micros: number): void {
+      if (layout.counted === 0) return;
       const entry = hourOf(workspaceId, environmentId, now());
-      const share = micros / observations.length;
-      // The same for every flag of the request: worked out once.
+      if (entry.layout !== layout) {
+        entry.layout = layout;
+        entry.counters = new Array<StatCounter | undefined>(layout.keys.length);
+      }
+      const counters = entry.counters;
+      const keys = layout.keys;
+      const share = micros / layout.counted;
       const bucket = latencyBucket(share);
       const userHash = targetingKey ? hash32(targetingKey) : undefined;
-      for (const observation of observations) {
-        const counter = counterOf(entry, environmentId, observation.key);
-        count(counter, observation, userHash);
+      const length = Math.min(observations.length, keys.length);
+      for (let i = 0; i < length; i++) {
+        let counter = counters[i];
+        if (counter === undefined) {
+          const key = keys[i];
+          if (key === null || key === undefined) continue;
+          counter = counters[i] = counterOf(entry, environmentId, key);
+        }
+        count(counter, observations[i]!, userHash);
         time(counter, share, bucket);
       }
     },

@@ -13,11 +13,18 @@ export type BulkFormat = "ofrep-server" | "ofrep-client" | "portal" | "portal-ca
 
 /** One answer a flag gives, already written in one format, with the fingerprint of that text. */
 interface Outcome {
+  /** The result it was written from: the evaluator hands out the same result object for the same answer. */
+  result: EvaluationResult;
   detail: string;
   variant: string | undefined;
   reason: string;
   value: unknown;
-  json: string;
+  /**
+   * The member's UTF-8 bytes after a comma (`,{…}`): a body is these bytes copied one after the
+   * other into one buffer, never a string of the whole body (a string past 128 KiB costs V8 a
+   * large-object allocation each time it is flattened, which is milliseconds, not microseconds).
+   */
+  bytes: Buffer;
   /** Two 32-bit hashes of `json`: the outcome's identity in ETags, the same on every replica. */
   hashA: number;
   hashB: number;
@@ -84,14 +91,18 @@ const audienceOf = (format: BulkFormat): Audience => (format === "ofrep-client" 
 
 /**
  * The written answer of `result`, the snapshot's `index`-th active flag: found among the answers
- * this flag gave before (by detail, variant, reason and a primitive value: everything the text is
- * made of), else written now and remembered. Object values are written each time.
+ * this flag gave before (the same result object — the evaluator shares one per answer, frozen —
+ * or the same detail, variant, reason and primitive value: everything the text is made of), else
+ * written now and remembered. An object value in a result that is not shared is written each time.
  */
 function outcomeOf(slots: Outcome[][], index: number, result: EvaluationResult, format: BulkFormat): Outcome {
+  let slot = slots[index];
+  if (slot !== undefined) {
+    for (let i = 0; i < slot.length; i++) if (slot[i]!.result === result) return slot[i]!;
+  }
   const { value, variant, reason } = result;
   const detail = format === "ofrep-client" || format === "ofrep-server" ? detailFor(result.detail, audienceOf(format)) : "";
   const isPrimitive = typeof value !== "object" || value === null;
-  let slot = slots[index];
   if (isPrimitive && slot !== undefined) {
     for (let i = 0; i < slot.length; i++) {
       const outcome = slot[i]!;
@@ -100,8 +111,8 @@ function outcomeOf(slots: Outcome[][], index: number, result: EvaluationResult, 
   }
   const json = write(result, format);
   const [hashA, hashB] = hashPair(json);
-  const outcome: Outcome = { detail, variant, reason, value, json, hashA, hashB };
-  if (isPrimitive && result.errorCode === undefined) {
+  const outcome: Outcome = { result, detail, variant, reason, value, bytes: Buffer.from(`,${json}`), hashA, hashB };
+  if ((isPrimitive || Object.isFrozen(result)) && result.errorCode === undefined) {
     if (slot === undefined) slots[index] = slot = [];
     if (slot.length >= OUTCOMES_PER_FLAG) slot.shift();
     slot.push(outcome);
@@ -113,8 +124,8 @@ function outcomeOf(slots: Outcome[][], index: number, result: EvaluationResult, 
 export interface BulkAnswer {
   /** A strong ETag that changes exactly when the body would: the answers, in order, and `extra`. */
   etag: string;
-  /** The body: the members, comma-separated, between `head` and `tail`. */
-  body(): string;
+  /** The body's UTF-8 bytes: the members, comma-separated, between `head` and `tail`. */
+  body(): Buffer;
 }
 
 /**
@@ -142,9 +153,21 @@ export function bulkAnswer(compiled: CompiledSnapshot, results: readonly Evaluat
   return {
     etag,
     body() {
-      let body = head;
-      for (let i = 0; i < outcomes.length; i++) body += (i === 0 ? "" : ",") + outcomes[i]!.json;
-      return body + tail;
+      const headLength = Buffer.byteLength(head);
+      let length = headLength + Buffer.byteLength(tail);
+      for (let i = 0; i < outcomes.length; i++) length += outcomes[i]!.bytes.length;
+      // The first member goes without its comma.
+      if (outcomes.length > 0) length -= 1;
+      const body = Buffer.allocUnsafe(length);
+      body.write(head, 0);
+      let at = headLength;
+      for (let i = 0; i < outcomes.length; i++) {
+        const bytes = outcomes[i]!.bytes;
+        body.set(i === 0 ? bytes.subarray(1) : bytes, at);
+        at += i === 0 ? bytes.length - 1 : bytes.length;
+      }
+      body.write(tail, at);
+      return body;
     },
   };
 }

@@ -6,7 +6,7 @@ import type { PrismaClient } from "../../generated/prisma/client";
 import { inWorkspace } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
 import type { Metrics } from "../../infra/metrics";
-import type { StatsRecorder } from "../analytics/stats-recorder";
+import type { BulkLayout, StatsRecorder } from "../analytics/stats-recorder";
 import type { Traits, TraitsCache } from "../identities/traits-cache";
 import type { SnapshotEntry, SnapshotStore } from "../snapshots/snapshot-store";
 import type { VerifiedKey } from "../api-access/api-key-verifier";
@@ -36,6 +36,22 @@ function untrackedOf(entry: Entry): ReadonlySet<string> {
     untrackedBySnapshot.set(entry.stored, keys);
   }
   return keys;
+}
+
+/**
+ * Which flag each result of a bulk evaluation is counted for (the compiled snapshot's active
+ * flags, in order; `null` for those with Track analytics off): made once per snapshot version.
+ */
+const layoutByCompiled = new WeakMap<CompiledSnapshot, BulkLayout>();
+function bulkLayoutOf(entry: Entry): BulkLayout {
+  let layout = layoutByCompiled.get(entry.compiled);
+  if (!layout) {
+    const untracked = untrackedOf(entry);
+    const keys = flagKeys(entry.compiled).map((key) => (untracked.has(key) ? null : key));
+    layout = { keys, counted: keys.filter((key) => key !== null).length };
+    layoutByCompiled.set(entry.compiled, layout);
+  }
+  return layout;
 }
 
 const micros = (since: number) => Math.round((performance.now() - since) * 1000 * 10) / 10;
@@ -95,9 +111,7 @@ export function createEvaluationService({ prisma, store, recorder, tokens, metri
   function evaluateEvery(entry: Entry, context: EvaluationContext, kind: "bulk" | "portal"): EvaluationResult[] {
     const started = performance.now();
     const results = evaluateAll(entry.compiled, context);
-    const untracked = untrackedOf(entry);
-    const counted = untracked.size === 0 ? results : results.filter((result) => !untracked.has(result.key));
-    recorder.recordMany(entry.meta.workspaceId, entry.meta.environmentId, counted, targetingKeyOf(context), micros(started));
+    recorder.recordBulk(entry.meta.workspaceId, entry.meta.environmentId, bulkLayoutOf(entry), results, targetingKeyOf(context), micros(started));
     metrics?.evaluated(entry.meta.workspaceSlug, entry.meta.environmentKey, kind, results, (performance.now() - started) / 1000);
     return results;
   }

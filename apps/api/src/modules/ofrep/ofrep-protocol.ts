@@ -23,11 +23,11 @@ export interface OfrepRequest {
   body: string | undefined;
 }
 
-/** OFREP's own answer: status, the headers that belong to it, and the body (none for 304). */
+/** OFREP's own answer: status, the headers that belong to it, and the body (none for 304; bulk bodies as bytes). */
 export interface OfrepAnswer {
   status: number;
   headers: Record<string, string>;
-  body: string | undefined;
+  body: string | Buffer | undefined;
 }
 
 /**
@@ -42,7 +42,7 @@ export interface OfrepProtocolDeps {
   parseJson: JsonTextParser;
 }
 
-const json = (status: number, body: string, headers: Record<string, string> = {}): OfrepAnswer => {
+const json = (status: number, body: string | Buffer, headers: Record<string, string> = {}): OfrepAnswer => {
   headers["content-type"] = JSON_TYPE;
   return { status, headers, body };
 };
