@@ -25,7 +25,7 @@ export function EvaluationResultView({ result, latencyMs }: { result: Evaluation
   const isTrue = result.value === true;
   return (
     <div className="space-y-5">
-      <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4">
+      <dl className="grid grid-cols-2 gap-4 sm:grid-cols-5">
         <div className="rounded-lg border border-slate-200 bg-white p-3">
           <dt className="text-xs font-medium text-slate-500">Value</dt>
           <dd className={cn("mt-1 truncate font-mono text-base font-semibold", typeof result.value === "boolean" ? (isTrue ? "text-emerald-700" : "text-slate-600") : "text-slate-900")} data-testid="evaluation-value">
@@ -36,11 +36,11 @@ export function EvaluationResultView({ result, latencyMs }: { result: Evaluation
           <dt className="text-xs font-medium text-slate-500">Variant</dt>
           <dd className="mt-1 truncate font-mono text-base font-semibold text-slate-900">{result.variant ?? "—"}</dd>
         </div>
-        <div className="rounded-lg border border-slate-200 bg-white p-3">
+        <div className="col-span-2 rounded-lg border border-slate-200 bg-white p-3">
           <dt className="text-xs font-medium text-slate-500">Reason</dt>
           <dd className="mt-1.5 flex flex-wrap items-center gap-1.5" data-testid="evaluation-reason">
             <Badge tone={REASON_TONE[result.reason]}>{result.reason}</Badge>
-            <span className="font-mono text-xs text-slate-600">{result.detail}</span>
+            <span className="font-mono text-xs break-all text-slate-600">{result.detail}</span>
           </dd>
         </div>
         <div className="rounded-lg border border-slate-200 bg-white p-3">
