@@ -42,14 +42,17 @@ import { createHealthService } from "./modules/health/health.service";
 import { createScheduleRunner } from "./modules/schedules/schedule-runner";
 import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
+import { createTenantOverridesRepository } from "./modules/overrides/tenant-overrides.repository";
 import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
 import { createOverviewService } from "./modules/overview/overview.service";
 import { createUserOverridesRepository } from "./modules/overrides/user-overrides.repository";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
 import { createLayerOverridesService } from "./modules/layers/layer-overrides.service";
 import { createLayersService } from "./modules/layers/layers.service";
+import { createTenantAdminAccessRepository } from "./modules/tenant-admin/tenant-admin-access.repository";
 import { createTenantAdminAccessService } from "./modules/tenant-admin/tenant-admin-access.service";
 import { createTenantAuditService } from "./modules/tenant-admin/tenant-audit.service";
+import { createTenantFeaturesRepository } from "./modules/tenant-admin/tenant-features.repository";
 import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
 import { createTenantEvaluation } from "./modules/snapshots/tenant-evaluation";
 import { createTenantsQueryService } from "./modules/tenants/tenants-query.service";
@@ -172,13 +175,13 @@ export function createServices(infra: Infra) {
     scheduleRunner: createScheduleRunner({ writing, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
     tenants: createTenantsService({ writing }),
     tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
-    tenantOverrides: createTenantOverridesService({ prisma, writing, limits }),
+    tenantOverrides: createTenantOverridesService({ reading, writing, repo: createTenantOverridesRepository(), limits }),
     userOverrides: createUserOverridesService({ reading, writing, repo: createUserOverridesRepository(), limits }),
     bulkOverrides: createBulkOverridesService({ writing, limits }),
     layers: createLayersService({ prisma, writing }),
     layerOverrides: createLayerOverridesService({ prisma, writing }),
-    tenantAdminAccess: createTenantAdminAccessService({ prisma }),
-    tenantFeatures: createTenantFeaturesService({ prisma, writing, evaluation: tenantEvaluation, limits }),
+    tenantAdminAccess: createTenantAdminAccessService({ repo: createTenantAdminAccessRepository(prisma) }),
+    tenantFeatures: createTenantFeaturesService({ reading, writing, repo: createTenantFeaturesRepository(), evaluation: tenantEvaluation, limits }),
     tenantAudit: createTenantAuditService({ prisma }),
     snapshots,
     watcher,

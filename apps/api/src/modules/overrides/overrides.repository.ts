@@ -40,6 +40,12 @@ export interface TenantOverrideData {
   updatedBy: string | null;
 }
 
+/** One page of a list and the total it is from. */
+export interface Paged<T> {
+  total: number;
+  items: T[];
+}
+
 export interface OverrideKey {
   flagId: string;
   environmentId: string;
@@ -47,10 +53,6 @@ export interface OverrideKey {
 }
 
 export const overridesRepository = {
-  findTenant(tx: Tx, workspaceId: string, key: string) {
-    return tx.tenant.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true, key: true, name: true } });
-  },
-
   tenantsByKeys(tx: Tx, workspaceId: string, keys: readonly string[]) {
     return tx.tenant.findMany({ where: { workspaceId, key: { in: [...keys] } }, select: { id: true, key: true, name: true } });
   },
@@ -63,10 +65,6 @@ export const overridesRepository = {
     });
   },
 
-  findTenantOverride(tx: Tx, workspaceId: string, key: OverrideKey) {
-    return tx.tenantOverride.findFirst({ where: { workspaceId, ...key }, select: TENANT_OVERRIDE_SELECT });
-  },
-
   tenantOverridesOf(tx: Tx, workspaceId: string, environmentId: string, tenantIds: string[], flagIds: string[]) {
     return tx.tenantOverride.findMany({
       where: { workspaceId, environmentId, tenantId: { in: tenantIds }, flagId: { in: flagIds } },
@@ -74,33 +72,12 @@ export const overridesRepository = {
     });
   },
 
-  async listTenantOverrides(tx: Tx, where: Prisma.TenantOverrideWhereInput, skip: number, take: number) {
-    const total = await tx.tenantOverride.count({ where });
-    const items = await tx.tenantOverride.findMany({ where, orderBy: [{ tenant: { key: "asc" } }], skip, take, select: TENANT_OVERRIDE_SELECT });
-    return { total, items };
-  },
-
-  createTenantOverride(tx: Tx, workspaceId: string, key: OverrideKey, data: TenantOverrideData) {
-    return tx.tenantOverride.create({ data: { workspaceId, ...key, ...data }, select: TENANT_OVERRIDE_SELECT });
-  },
-
   createTenantOverrides(tx: Tx, workspaceId: string, rows: (OverrideKey & TenantOverrideData)[]) {
     return tx.tenantOverride.createMany({ data: rows.map((row) => ({ workspaceId, ...row })) });
   },
 
-  /** Updates only if `expectedVersion` is still current; false when it is not. */
-  async updateTenantOverride(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: Partial<TenantOverrideData>) {
-    const { count } = await tx.tenantOverride.updateMany({ where: { workspaceId, id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
-    return count === 1;
-  },
-
   updateTenantOverrides(tx: Tx, workspaceId: string, ids: string[], data: Partial<TenantOverrideData>) {
     return tx.tenantOverride.updateMany({ where: { workspaceId, id: { in: ids } }, data: { ...data, version: { increment: 1 } } });
-  },
-
-  async deleteTenantOverride(tx: Tx, workspaceId: string, id: string, expectedVersion: number) {
-    const { count } = await tx.tenantOverride.deleteMany({ where: { workspaceId, id, version: expectedVersion } });
-    return count === 1;
   },
 
   deleteTenantOverrides(tx: Tx, workspaceId: string, ids: string[]) {

@@ -4,14 +4,14 @@ import type {
   TenantOverrideListResponse,
   TenantOverrideResponse,
 } from "@ensign/contracts/overrides";
-import type { Prisma, PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
+import type { EnvironmentLimitsChecker } from "../../infra/environment-limits";
 import { AppError, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import type { Write, Writer } from "../../infra/writer";
-import { overridesRepository as repo, type TenantOverrideRow } from "./overrides.repository";
+import type { TenantOverrideData, TenantOverrideRow } from "./overrides.repository";
 import {
   flagInEnvironment,
   lockRequired,
@@ -21,13 +21,13 @@ import {
   sameOverride,
   toTenantOverrideResponse,
 } from "./overrides.rules";
-import { literal } from "../../infra/like";
-import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
+import type { TenantOverridesRepository } from "./tenant-overrides.repository";
 
-interface Deps {
-  prisma: PrismaClient;
+export interface TenantOverridesServiceDeps {
+  reading: Reader;
   writing: Writer;
-  limits?: EnvironmentLimitsChecker;
+  repo: TenantOverridesRepository;
+  limits: Pick<EnvironmentLimitsChecker, "assertEnvironments">;
   now?: () => number;
 }
 
@@ -49,13 +49,12 @@ export interface OverridePowers {
  * override is the workspace's word: tenant admins cannot change it, and among workspace members
  * only those who may lock may change or clear it.
  */
-export function createTenantOverridesService({ prisma, writing, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
-
+export function createTenantOverridesService({ reading, writing, repo, limits, now = Date.now }: TenantOverridesServiceDeps) {
   async function resolve(tx: Tx, workspaceId: string, ref: TenantOverrideRef, isWrite: boolean) {
-    const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite });
+    const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite }, repo);
     const tenant = await repo.findTenant(tx, workspaceId, ref.tenant);
     if (!tenant) throw notFound(`Tenant '${ref.tenant}'`);
-    const current = await repo.findTenantOverride(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, tenantId: tenant.id });
+    const current = await repo.find(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, tenantId: tenant.id });
     return { flag, environment, tenant, current };
   }
 
@@ -77,15 +76,15 @@ export function createTenantOverridesService({ prisma, writing, limits = createE
     w: Write,
     target: Awaited<ReturnType<typeof resolve>>,
     current: TenantOverrideRow,
-    data: Partial<{ variant: string; locked: boolean; expiresAt: Date | null; source: "workspace_admin"; updatedBy: string | null }>,
+    data: Partial<TenantOverrideData>,
     action: string,
     actor: Actor,
   ) {
     const { tx, workspaceId } = w;
-    if (!(await repo.updateTenantOverride(tx, workspaceId, current.id, current.version, data))) {
+    if (!(await repo.update(tx, workspaceId, current.id, current.version, data))) {
       throw staleVersion(`The override of '${target.flag.key}' for tenant '${target.tenant.key}'`, current.version + 1);
     }
-    const updated = (await repo.findTenantOverride(tx, workspaceId, { flagId: target.flag.id, environmentId: target.environment.id, tenantId: target.tenant.id }))!;
+    const updated = (await repo.find(tx, workspaceId, { flagId: target.flag.id, environmentId: target.environment.id, tenantId: target.tenant.id }))!;
     await audit(w, workspaceId, target, updated.id, action, overrideSnapshot(current), overrideSnapshot(updated), actor);
     return updated;
   }
@@ -106,27 +105,17 @@ export function createTenantOverridesService({ prisma, writing, limits = createE
 
   return {
     async list(workspaceId: string, flagKey: string, envKey: string, query: ListTenantOverridesQuery): Promise<TenantOverrideListResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
-        const { flag, environment } = await flagInEnvironment(tx, workspaceId, flagKey, envKey, { isWrite: false });
-        const where: Prisma.TenantOverrideWhereInput = {
-          workspaceId,
-          flagId: flag.id,
-          environmentId: environment.id,
-          ...(query.locked === undefined ? {} : { locked: query.locked }),
-          ...(query.source === undefined ? {} : { source: query.source }),
-          ...(query.variant === undefined ? {} : { variant: query.variant }),
-          ...(query.search
-            ? { tenant: { OR: [{ key: { contains: literal(query.search), mode: "insensitive" } }, { name: { contains: literal(query.search), mode: "insensitive" } }] } }
-            : {}),
-        };
-        const { total, items } = await repo.listTenantOverrides(tx, where, (query.page - 1) * query.pageSize, query.pageSize);
+      return reading(workspaceId, async (tx) => {
+        const { flag, environment } = await flagInEnvironment(tx, workspaceId, flagKey, envKey, { isWrite: false }, repo);
+        const filter = { flagId: flag.id, environmentId: environment.id, locked: query.locked, source: query.source, variant: query.variant, search: query.search };
+        const { total, items } = await repo.list(tx, workspaceId, filter, (query.page - 1) * query.pageSize, query.pageSize);
         const at = now();
         return { items: items.map((row) => toTenantOverrideResponse(row, flag.key, environment.key, at)), total, page: query.page, pageSize: query.pageSize };
       });
     },
 
     async get(workspaceId: string, ref: TenantOverrideRef): Promise<TenantOverrideResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const { current } = await resolve(tx, workspaceId, ref, false);
         return toTenantOverrideResponse(requireExisting(current, ref), ref.flag, ref.env, now());
       });
@@ -161,7 +150,7 @@ export function createTenantOverridesService({ prisma, writing, limits = createE
           row = await change(w, target, current, data, "tenant_override.set", actor);
         } else {
           row = await translating(`The override of '${flag.key}' for tenant '${tenant.key}'`, () =>
-            repo.createTenantOverride(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, tenantId: tenant.id }, data),
+            repo.create(tx, workspaceId, { flagId: flag.id, environmentId: environment.id, tenantId: tenant.id }, data),
           );
           await audit(w, workspaceId, target, row.id, "tenant_override.set", null, overrideSnapshot(row), actor);
           await limits.assertEnvironments(tx, [environment.id]);
@@ -191,7 +180,7 @@ export function createTenantOverridesService({ prisma, writing, limits = createE
         const current = requireExisting(target.current, ref);
         checkVersion(current, expected, ref, { isRequired: false });
         if (current.locked && !powers.canLock) throw lockRequired("Clearing a locked override");
-        if (!(await repo.deleteTenantOverride(tx, workspaceId, current.id, current.version))) throw staleVersion("The override", current.version + 1);
+        if (!(await repo.delete(tx, workspaceId, current.id, current.version))) throw staleVersion("The override", current.version + 1);
         await audit(w, workspaceId, target, current.id, "tenant_override.cleared", overrideSnapshot(current), null, actor);
         await w.bump([target.environment.id]);
       });

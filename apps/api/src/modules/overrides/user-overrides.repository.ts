@@ -1,7 +1,7 @@
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
 import { literal } from "../../infra/like";
-import { USER_OVERRIDE_SELECT, type UserOverrideRow } from "./overrides.repository";
+import { USER_OVERRIDE_SELECT, type Paged, type UserOverrideRow } from "./overrides.repository";
 import { flagLookups, type FlagLookups } from "./overrides.rules";
 
 /** A user override with its flag's key and name, as the environment's list shows it. */
@@ -27,11 +27,6 @@ export interface EnvironmentUserOverrideFilter {
   flagKey?: string | undefined;
   search?: string | undefined;
   liveAt?: Date | undefined;
-}
-
-export interface Paged<T> {
-  total: number;
-  items: T[];
 }
 
 /**

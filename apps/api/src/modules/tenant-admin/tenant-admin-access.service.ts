@@ -1,16 +1,15 @@
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { WorkspaceScope } from "../../infra/auth";
 import { AppError, forbidden, invalid } from "../../infra/errors";
-import { tenantAdminRepository as repo } from "./tenant-admin.repository";
+import type { TenantAdminAccessRepository } from "./tenant-admin-access.repository";
 
 /**
  * Which workspace and tenant a tenant admin acts in: their tenant-admin membership, chosen by
  * `workspace` (a slug) when they hold several. The tenant is always the membership's own.
  */
-export function createTenantAdminAccessService({ prisma }: { prisma: PrismaClient }) {
+export function createTenantAdminAccessService({ repo }: { repo: TenantAdminAccessRepository }) {
   return {
     async scopeFor(userId: string, requestedSlug: string | undefined): Promise<WorkspaceScope> {
-      const memberships = await repo.memberships(prisma, userId);
+      const memberships = await repo.memberships(userId);
       if (memberships.length === 0) throw forbidden("Only tenant admins may use the tenant admin API.");
       let membership = memberships[0]!;
       if (requestedSlug) {

@@ -52,35 +52,11 @@ export const tenantAdminRepository = {
     return tx.module.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true, key: true, name: true, tenantManageable: true } });
   },
 
-  /** The tenant's switch of a module: no row means on. */
-  async moduleSwitch(tx: Tx, tenantId: string, moduleId: string): Promise<boolean> {
-    const row = await tx.tenantModule.findUnique({ where: { tenantId_moduleId: { tenantId, moduleId } }, select: { enabled: true } });
-    return row?.enabled ?? true;
-  },
-
-  async setModuleSwitch(tx: Tx, workspaceId: string, tenantId: string, moduleId: string, enabled: boolean) {
-    await tx.tenantModule.upsert({
-      where: { tenantId_moduleId: { tenantId, moduleId } },
-      create: { workspaceId, tenantId, moduleId, enabled },
-      update: { enabled },
-    });
-  },
-
   overridesOf(tx: Tx, workspaceId: string, tenantId: string, environmentId: string) {
     return tx.tenantOverride.findMany({
       where: { workspaceId, tenantId, environmentId },
       select: { id: true, flagId: true, variant: true, source: true, locked: true, expiresAt: true, version: true },
     });
-  },
-
-  createOverride(tx: Tx, data: Prisma.TenantOverrideUncheckedCreateInput) {
-    return tx.tenantOverride.create({ data, select: { id: true } });
-  },
-
-  /** Updates only if `expectedVersion` is still current; false when it is not. */
-  async updateOverride(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: Prisma.TenantOverrideUpdateManyMutationInput) {
-    const { count } = await tx.tenantOverride.updateMany({ where: { workspaceId, id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
-    return count === 1;
   },
 
   async auditPage(tx: Tx, where: Prisma.AuditEntryWhereInput, skip: number, take: number) {
@@ -92,3 +68,7 @@ export const tenantAdminRepository = {
 
 export type FeatureRow = Awaited<ReturnType<typeof tenantAdminRepository.features>>[number];
 export type TenantOverrideRow = Awaited<ReturnType<typeof tenantAdminRepository.overridesOf>>[number];
+/** A tenant with the modules switched off for it. */
+export type TenantRow = NonNullable<Awaited<ReturnType<typeof tenantAdminRepository.findTenant>>>;
+export type ModuleRow = NonNullable<Awaited<ReturnType<typeof tenantAdminRepository.findModule>>>;
+export type MembershipRow = Awaited<ReturnType<typeof tenantAdminRepository.memberships>>[number];

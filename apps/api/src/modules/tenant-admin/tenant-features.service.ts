@@ -1,24 +1,23 @@
 import type { TenantFeature, TenantFeaturesQuery, TenantFeaturesResponse, TenantModuleResponse, ToggleFeatureBody, ToggleModuleBody } from "@ensign/contracts/tenant-admin";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
 import type { WorkspaceScope } from "../../infra/auth";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import { AppError, forbidden, invalid, notFound } from "../../infra/errors";
+import type { EnvironmentLimitsChecker } from "../../infra/environment-limits";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { overrideSnapshot } from "../overrides/overrides.rules";
-import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
 import type { TenantEvaluation } from "../snapshots/tenant-evaluation";
 import type { Writer } from "../../infra/writer";
-import { tenantAdminRepository as repo } from "./tenant-admin.repository";
 import { buildFeatures, refusal } from "./tenant-features.model";
-import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
+import type { TenantFeaturesRepository } from "./tenant-features.repository";
 
-interface Deps {
-  prisma: PrismaClient;
+export interface TenantFeaturesServiceDeps {
+  reading: Reader;
   writing: Writer;
-  evaluation: TenantEvaluation;
-  limits?: EnvironmentLimitsChecker;
+  repo: TenantFeaturesRepository;
+  evaluation: Pick<TenantEvaluation, "load">;
+  limits: Pick<EnvironmentLimitsChecker, "assertEnvironments">;
   now?: () => number;
 }
 
@@ -29,12 +28,11 @@ export const DEFAULT_TENANT_ENVIRONMENT = "production";
  * their own on/off choices, which are unlocked tenant overrides with source `tenant_admin`.
  * Everything is read for, and written to, the one tenant of the caller's membership.
  */
-export function createTenantFeaturesService({ prisma, writing, evaluation, limits = createEnvironmentLimits(), now = Date.now }: Deps) {
-
+export function createTenantFeaturesService({ reading, writing, repo, evaluation, limits, now = Date.now }: TenantFeaturesServiceDeps) {
   async function load(tx: Tx, scope: WorkspaceScope, envKey: string | undefined, options: { isAfterWrite?: boolean } = {}) {
     if (!scope.tenantId) throw forbidden("Your membership is not bound to a tenant.");
     const key = envKey ?? DEFAULT_TENANT_ENVIRONMENT;
-    const environment = await lookups.findEnvironment(tx, scope.workspaceId, key);
+    const environment = await repo.findEnvironment(tx, scope.workspaceId, key);
     if (!environment) throw invalid(`No environment '${key}'.`, [{ path: "querystring.env", message: `no environment '${key}' in this workspace` }]);
     const tenant = await repo.findTenant(tx, scope.workspaceId, scope.tenantId);
     if (!tenant) throw forbidden("Your tenant no longer exists.");
@@ -60,7 +58,7 @@ export function createTenantFeaturesService({ prisma, writing, evaluation, limit
 
   return {
     async list(scope: WorkspaceScope, query: TenantFeaturesQuery): Promise<TenantFeaturesResponse> {
-      return inWorkspace(prisma, scope.workspaceId, async (tx) => {
+      return reading(scope.workspaceId, async (tx) => {
         const { environment, tenant, rows, features } = await load(tx, scope, query.env);
         const modulesByKey = new Map(rows.flatMap((row) => (row.module ? [[row.module.key, row.module] as const] : [])));
         const disabled = new Set(tenant.modules.map((m) => m.module.key));
@@ -101,7 +99,7 @@ export function createTenantFeaturesService({ prisma, writing, evaluation, limit
         if (!module.tenantManageable) {
           throw new AppError("FEATURE_NOT_MANAGEABLE", `Module '${module.name}' (${module.key}) is managed by the workspace admins; tenant admins cannot switch it.`);
         }
-        const wasEnabled = await repo.moduleSwitch(tx, tenant.id, module.id);
+        const wasEnabled = await repo.moduleSwitch(tx, scope.workspaceId, tenant.id, module.id);
         if (wasEnabled === body.enabled) return response;
         await repo.setModuleSwitch(tx, scope.workspaceId, tenant.id, module.id, body.enabled);
         await w.audit(actor, {
@@ -120,7 +118,7 @@ export function createTenantFeaturesService({ prisma, writing, evaluation, limit
     },
 
     async get(scope: WorkspaceScope, envKey: string | undefined, key: string): Promise<TenantFeature> {
-      return inWorkspace(prisma, scope.workspaceId, async (tx) => featureOf((await load(tx, scope, envKey)).features, key));
+      return reading(scope.workspaceId, async (tx) => featureOf((await load(tx, scope, envKey)).features, key));
     },
 
     /**
@@ -145,7 +143,7 @@ export function createTenantFeaturesService({ prisma, writing, evaluation, limit
           id = current.id;
         } else {
           const created = await translating(`The override of '${key}'`, () =>
-            repo.createOverride(tx, { workspaceId: scope.workspaceId, flagId: row.id, environmentId: environment.id, tenantId: tenant.id, ...next }),
+            repo.createOverride(tx, scope.workspaceId, { flagId: row.id, environmentId: environment.id, tenantId: tenant.id }, next),
           );
           id = created.id;
           await limits.assertEnvironments(tx, [environment.id]);
