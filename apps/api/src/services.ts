@@ -19,6 +19,7 @@ import { createOidcClient } from "./modules/auth/oidc";
 import { createOidcSignInService } from "./modules/auth/oidc.service";
 import { createFlagStateService } from "./modules/flags/flag-state.service";
 import { createFlagsListService } from "./modules/flags/flags-list.service";
+import { createFlagsRepository } from "./modules/flags/flags.repository";
 import { createFlagsService } from "./modules/flags/flags.service";
 import { createRulesService } from "./modules/flags/rules.service";
 import { createApiKeyRevocations } from "./modules/api-access/api-key-revocations";
@@ -164,7 +165,7 @@ export function createServices(infra: Infra) {
     oidc: config.oidc ? createOidcSignInService({ client: createOidcClient(config.oidc), auth }) : null,
     health,
     workspaces: createWorkspacesService({ prisma, writing }),
-    flags: createFlagsService({ prisma, writing }),
+    flags: createFlagsService({ reading, writing, repo: createFlagsRepository() }),
     flagsList: createFlagsListService({ prisma }),
     flagState: createFlagStateService({ prisma, writing, limits }),
     rules: createRulesService({ writing, limits }),
