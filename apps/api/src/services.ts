@@ -37,6 +37,7 @@ import { createMembersService } from "./modules/members/members.service";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
 import { createModulesService } from "./modules/feature-modules/feature-modules.service";
 import { createRolesService } from "./modules/roles/roles.service";
+import { createSegmentsRepository } from "./modules/segments/segments.repository";
 import { createSegmentsService } from "./modules/segments/segments.service";
 import { createTransferService } from "./modules/transfer/transfer.service";
 import { createHealthService } from "./modules/health/health.service";
@@ -149,7 +150,7 @@ export function createServices(infra: Infra) {
     invitations: createInvitationsService({ prisma, writing, ttlMs: config.accounts.invitationTtlMs }),
     passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ prisma, writing }),
-    segments: createSegmentsService({ prisma, writing, limits }),
+    segments: createSegmentsService({ reading, writing, repo: createSegmentsRepository(), limits }),
     roles: createRolesService({ prisma, writing }),
     apiKeys: createApiKeysService({ prisma, writing }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
