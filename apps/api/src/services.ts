@@ -42,6 +42,7 @@ import { createSegmentsService } from "./modules/segments/segments.service";
 import { createTransferService } from "./modules/transfer/transfer.service";
 import { createHealthService } from "./modules/health/health.service";
 import { createScheduleRunner } from "./modules/schedules/schedule-runner";
+import { createSchedulesRepository } from "./modules/schedules/schedules.repository";
 import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
 import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
@@ -170,7 +171,7 @@ export function createServices(infra: Infra) {
     flagsList: createFlagsListService({ prisma }),
     flagState: createFlagStateService({ prisma, writing, limits }),
     rules: createRulesService({ writing, limits }),
-    schedules: createSchedulesService({ prisma, writing }),
+    schedules: createSchedulesService({ reading, writing, repo: createSchedulesRepository() }),
     scheduleRunner: createScheduleRunner({ writing, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
     tenants: createTenantsService({ writing }),
     tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
