@@ -19,6 +19,7 @@ import { createOidcClient } from "./modules/auth/oidc";
 import { createOidcSignInService } from "./modules/auth/oidc.service";
 import { createFlagStateService } from "./modules/flags/flag-state.service";
 import { createFlagsListService } from "./modules/flags/flags-list.service";
+import { createFlagsRepository } from "./modules/flags/flags.repository";
 import { createFlagsService } from "./modules/flags/flags.service";
 import { createRulesService } from "./modules/flags/rules.service";
 import { createApiKeyRevocations } from "./modules/api-access/api-key-revocations";
@@ -36,10 +37,12 @@ import { createMembersService } from "./modules/members/members.service";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
 import { createModulesService } from "./modules/feature-modules/feature-modules.service";
 import { createRolesService } from "./modules/roles/roles.service";
+import { createSegmentsRepository } from "./modules/segments/segments.repository";
 import { createSegmentsService } from "./modules/segments/segments.service";
 import { createTransferService } from "./modules/transfer/transfer.service";
 import { createHealthService } from "./modules/health/health.service";
 import { createScheduleRunner } from "./modules/schedules/schedule-runner";
+import { createSchedulesRepository } from "./modules/schedules/schedules.repository";
 import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
 import { createTenantOverridesRepository } from "./modules/overrides/tenant-overrides.repository";
@@ -151,7 +154,7 @@ export function createServices(infra: Infra) {
     invitations: createInvitationsService({ prisma, writing, ttlMs: config.accounts.invitationTtlMs }),
     passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ prisma, writing }),
-    segments: createSegmentsService({ prisma, writing, limits }),
+    segments: createSegmentsService({ reading, writing, repo: createSegmentsRepository(), limits }),
     roles: createRolesService({ prisma, writing }),
     apiKeys: createApiKeysService({ prisma, writing }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
@@ -167,11 +170,11 @@ export function createServices(infra: Infra) {
     oidc: config.oidc ? createOidcSignInService({ client: createOidcClient(config.oidc), auth }) : null,
     health,
     workspaces: createWorkspacesService({ prisma, writing }),
-    flags: createFlagsService({ prisma, writing }),
+    flags: createFlagsService({ reading, writing, repo: createFlagsRepository() }),
     flagsList: createFlagsListService({ prisma }),
     flagState: createFlagStateService({ prisma, writing, limits }),
     rules: createRulesService({ writing, limits }),
-    schedules: createSchedulesService({ prisma, writing }),
+    schedules: createSchedulesService({ reading, writing, repo: createSchedulesRepository() }),
     scheduleRunner: createScheduleRunner({ writing, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
     tenants: createTenantsService({ writing }),
     tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),

@@ -1,5 +1,8 @@
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
+import { flagStatesRepository, type StoredState } from "./flag-states.repository";
+import type { StateFacts } from "./state-summary";
+import { servedVariants } from "./targeting-validation";
 
 export const FLAG_SELECT = {
   id: true,
@@ -35,6 +38,71 @@ export interface EnvironmentRef {
 
 export type FlagData = Omit<Prisma.FlagUncheckedCreateInput, "workspaceId" | "id" | "version" | "createdAt" | "updatedAt">;
 export type FlagChanges = Partial<Omit<FlagData, "key" | "type" | "salt">>;
+
+/** A place where one of a flag's variants is served. */
+export interface VariantUse {
+  variant: string;
+  where: string;
+}
+
+/** A flag's state in one environment as its summary shows it, with its counts of rules and unexpired overrides. */
+export interface StateSummaryRow extends StateFacts {
+  environmentId: string;
+  version: number;
+  updatedAt: Date;
+}
+
+/** How many of each went with a deleted flag, for its audit entry. */
+export interface RemovedWithFlag {
+  states: number;
+  tenantOverrides: number;
+  userOverrides: number;
+  schedules: number;
+  statBuckets: number;
+}
+
+/** One flag of the prerequisite graph. */
+export interface GraphNode {
+  key: string;
+  dependsOn: string[];
+  archivedAt: Date | null;
+}
+
+/**
+ * Where the flags service reads and writes, inside the transaction it is given. Every method
+ * takes the workspace and keeps to it.
+ */
+export interface FlagsRepository {
+  /** By key, archived flags included. */
+  find(tx: Tx, workspaceId: string, key: string): Promise<FlagRow | null>;
+  create(tx: Tx, workspaceId: string, data: FlagData): Promise<FlagRow>;
+  /**
+   * Moves the flag to its next version if it is still at `expectedVersion`, holding it until the
+   * transaction ends. Answers whether it moved.
+   */
+  claimVersion(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean>;
+  /** The committed version now: what a refused writer should reload. */
+  currentVersion(tx: Tx, workspaceId: string, id: string): Promise<number>;
+  write(tx: Tx, workspaceId: string, id: string, data: FlagChanges): Promise<FlagRow>;
+  /** Deletes the flag with its states, overrides, schedules and statistics. */
+  remove(tx: Tx, workspaceId: string, flag: { id: string; key: string }): Promise<RemovedWithFlag>;
+  module(tx: Tx, workspaceId: string, key: string): Promise<{ id: string; keyPrefix: string | null } | null>;
+  /** Serialises changes to the workspace's prerequisite graph until the transaction ends. */
+  lockDependencyGraph(tx: Tx, workspaceId: string): Promise<void>;
+  /** Every flag's prerequisites, archived flags included. */
+  dependencyGraph(tx: Tx, workspaceId: string): Promise<GraphNode[]>;
+  /** Live flags that list `key` as a prerequisite, by key. */
+  dependants(tx: Tx, workspaceId: string, key: string): Promise<string[]>;
+  /** In the workspace's order. */
+  environments(tx: Tx, workspaceId: string): Promise<EnvironmentRef[]>;
+  /** The flag's stored states, counting the overrides unexpired at `now`. */
+  stateSummaries(tx: Tx, workspaceId: string, flagId: string, now: Date): Promise<StateSummaryRow[]>;
+  findState(tx: Tx, workspaceId: string, flagId: string, environmentId: string): Promise<StoredState | null>;
+  /** Creates the flag's missing states in these environments, disabled or not, serving `variant`. */
+  ensureStates(tx: Tx, workspaceId: string, flagId: string, environmentIds: string[], initial: { enabled: boolean; variant: string }): Promise<void>;
+  /** Where any of `variants` is still served: fallthroughs, rules and overrides. */
+  variantUses(tx: Tx, workspaceId: string, flagId: string, variants: string[]): Promise<VariantUse[]>;
+}
 
 export const flagsRepository = {
   find(tx: Tx, workspaceId: string, key: string): Promise<FlagRow | null> {
@@ -149,8 +217,26 @@ export const flagsRepository = {
     return new Set(rows.map((row) => row.key));
   },
 
+  /** Where any of `variants` is still served: fallthroughs and rules in every environment, and overrides. */
+  async variantUses(tx: Tx, workspaceId: string, flagId: string, variants: string[]): Promise<VariantUse[]> {
+    const wanted = new Set(variants);
+    const uses: VariantUse[] = [];
+    for (const state of await flagStatesRepository.allOfFlag(tx, workspaceId, flagId)) {
+      for (const variant of servedVariants(state.fallthrough)) {
+        if (wanted.has(variant)) uses.push({ variant, where: `fallthrough in ${state.environmentKey}` });
+      }
+      state.rules.forEach((rule, i) => {
+        for (const variant of servedVariants(rule.serve)) {
+          if (wanted.has(variant)) uses.push({ variant, where: `rule ${i + 1} in ${state.environmentKey}` });
+        }
+      });
+    }
+    uses.push(...(await this.overrideVariantUses(tx, workspaceId, flagId, variants)));
+    return uses;
+  },
+
   /** Where the flag's variants are in use outside its definition: overrides and their environments. */
-  async overrideVariantUses(tx: Tx, workspaceId: string, flagId: string, variants: string[]) {
+  async overrideVariantUses(tx: Tx, workspaceId: string, flagId: string, variants: string[]): Promise<VariantUse[]> {
     const where = { workspaceId, flagId, variant: { in: variants } };
     const [tenant, user] = await Promise.all([
       tx.tenantOverride.findMany({ where, select: { variant: true, environment: { select: { key: true } }, tenant: { select: { key: true } } }, take: 20 }),
@@ -162,3 +248,26 @@ export const flagsRepository = {
     ];
   },
 };
+
+/** The flags repository over PostgreSQL (Prisma), bound by row-level security through the transaction. */
+export function createFlagsRepository(): FlagsRepository {
+  const flags = flagsRepository;
+  const states = flagStatesRepository;
+  return {
+    find: (tx, workspaceId, key) => flags.find(tx, workspaceId, key),
+    create: (tx, workspaceId, data) => flags.create(tx, workspaceId, data),
+    claimVersion: (tx, workspaceId, id, expectedVersion) => flags.claimVersion(tx, workspaceId, id, expectedVersion),
+    currentVersion: (tx, workspaceId, id) => flags.currentVersion(tx, workspaceId, id),
+    write: (tx, workspaceId, id, data) => flags.write(tx, workspaceId, id, data),
+    remove: (tx, workspaceId, flag) => flags.remove(tx, workspaceId, flag),
+    module: (tx, workspaceId, key) => flags.module(tx, workspaceId, key),
+    lockDependencyGraph: (tx, workspaceId) => flags.lockDependencyGraph(tx, workspaceId),
+    dependencyGraph: (tx, workspaceId) => flags.dependencyGraph(tx, workspaceId),
+    dependants: (tx, workspaceId, key) => flags.dependants(tx, workspaceId, key),
+    environments: (tx, workspaceId) => flags.environments(tx, workspaceId),
+    stateSummaries: (tx, workspaceId, flagId, now) => states.summaries(tx, workspaceId, flagId, now),
+    findState: (tx, workspaceId, flagId, environmentId) => states.find(tx, workspaceId, flagId, environmentId),
+    ensureStates: (tx, workspaceId, flagId, environmentIds, initial) => states.ensure(tx, workspaceId, flagId, environmentIds, initial),
+    variantUses: (tx, workspaceId, flagId, variants) => flags.variantUses(tx, workspaceId, flagId, variants),
+  };
+}

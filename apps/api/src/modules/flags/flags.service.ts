@@ -3,18 +3,16 @@ import type { CreateFlagBody, FlagResponse, UpdateFlagBody } from "@ensign/contr
 import type { Variant } from "@ensign/contracts/targeting";
 import { MAX_PREREQUISITE_DEPTH } from "@ensign/evaluator";
 import { randomBytes } from "node:crypto";
-import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, type Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { BOOLEAN_VARIANTS, findCycle, longestChain, pickOnOff, variantIssues } from "./flag-definition";
 import { auditedDefinition, toFlagDefinition, toStateResponse, toSummary } from "./flag-responses";
-import { defaultState, flagStatesRepository as states } from "./flag-states.repository";
-import { flagsRepository as repo, type FlagChanges, type FlagRow } from "./flags.repository";
-import { variantReferences } from "./variant-references";
+import { defaultState } from "./flag-states.repository";
+import type { FlagChanges, FlagRow, FlagsRepository } from "./flags.repository";
 
 const unique = <T>(items: readonly T[]) => [...new Set(items)];
 
@@ -23,7 +21,16 @@ function check(issues: FieldIssue[]): void {
   if (issues.length > 0) throw invalid(`The request is not valid: ${issues.map((i) => i.path).join(", ")}.`, issues);
 }
 
-export function createFlagsService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
+export interface FlagsServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: FlagsRepository;
+  now?: () => number;
+}
+
+const keyTaken = (key: string) => `Flag '${key}' (archived flags keep their keys)`;
+
+export function createFlagsService({ reading, writing, repo, now = Date.now }: FlagsServiceDeps) {
   async function found(tx: Tx, workspaceId: string, key: string): Promise<FlagRow> {
     const flag = await repo.find(tx, workspaceId, key);
     if (!flag) throw notFound(`Flag '${key}'`);
@@ -74,7 +81,7 @@ export function createFlagsService({ prisma, writing }: { prisma: PrismaClient; 
       environments = environments.filter((env) => env.key === envKey);
       if (environments.length === 0) throw notFound(`Environment '${envKey}'`);
     }
-    const summaries = await states.summaries(tx, workspaceId, flag.id, new Date());
+    const summaries = await repo.stateSummaries(tx, workspaceId, flag.id, new Date(now()));
     const response: FlagResponse = {
       ...toFlagDefinition(flag),
       environments: environments.map((env) => {
@@ -84,14 +91,14 @@ export function createFlagsService({ prisma, writing }: { prisma: PrismaClient; 
     };
     if (envKey !== undefined) {
       const environmentId = environments[0]!.id;
-      response.state = toStateResponse(flag.key, envKey, (await states.find(tx, workspaceId, flag.id, environmentId)) ?? defaultState(flag, environmentId));
+      response.state = toStateResponse(flag.key, envKey, (await repo.findState(tx, workspaceId, flag.id, environmentId)) ?? defaultState(flag, environmentId));
     }
     return response;
   }
 
   return {
     get(workspaceId: string, key: string, envKey?: string): Promise<FlagResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => view(tx, workspaceId, await found(tx, workspaceId, key), envKey));
+      return reading(workspaceId, async (tx) => view(tx, workspaceId, await found(tx, workspaceId, key), envKey));
     },
 
     async create(workspaceId: string, body: CreateFlagBody, actor: Actor): Promise<FlagResponse> {
@@ -106,10 +113,11 @@ export function createFlagsService({ prisma, writing }: { prisma: PrismaClient; 
       check(issues);
       const dependsOn = unique(body.dependsOn ?? []);
 
-      return translating(`Flag '${body.key}' (archived flags keep their keys)`, () =>
+      return translating(keyTaken(body.key), () =>
         writing(workspaceId, async (tx, w) => {
           const moduleId = await moduleIdOf(tx, workspaceId, body.module, body.key);
           if (dependsOn.length > 0) await checkPrerequisites(tx, workspaceId, body.key, dependsOn);
+          if (await repo.find(tx, workspaceId, body.key)) throw new AppError("ALREADY_EXISTS", `${keyTaken(body.key)} already exists.`);
           const flag = await repo.create(tx, workspaceId, {
             key: body.key,
             name: body.name,
@@ -131,7 +139,7 @@ export function createFlagsService({ prisma, writing }: { prisma: PrismaClient; 
           });
           const environments = await repo.environments(tx, workspaceId);
           const initial = { enabled: body.initialState?.enabled ?? false, variant: initialVariant! };
-          await states.ensure(tx, workspaceId, flag.id, environments.map((env) => env.id), initial);
+          await repo.ensureStates(tx, workspaceId, flag.id, environments.map((env) => env.id), initial);
           await w.audit(actor, {
             workspaceId,
             action: "flag.created",
@@ -168,7 +176,7 @@ export function createFlagsService({ prisma, writing }: { prisma: PrismaClient; 
           check([...variantIssues(current.type, variants), ...picked.issues]);
           const { offVariant, onVariant } = picked;
           const removed = (current.variants as Variant[]).map((v) => v.key).filter((k) => !kept(k));
-          const uses = removed.length > 0 ? await variantReferences(tx, workspaceId, current.id, removed) : [];
+          const uses = removed.length > 0 ? await repo.variantUses(tx, workspaceId, current.id, removed) : [];
           if (uses.length > 0) {
             throw new AppError("CONFLICT", `Variants still in use cannot be removed: ${uses.map((u) => `'${u.variant}' (${u.where})`).join("; ")}.`, {
               details: { references: uses },
@@ -225,12 +233,12 @@ export function createFlagsService({ prisma, writing }: { prisma: PrismaClient; 
       return writing(workspaceId, async (tx, w) => {
         const current = await found(tx, workspaceId, key);
         await claim(tx, workspaceId, current, expectedVersion);
-        const now = new Date();
+        const at = new Date(now());
         let data: FlagChanges;
         if (to === "deprecated") {
           if (current.archivedAt) throw new AppError("CONFLICT", `Flag '${key}' is archived; restore it first.`);
           if (current.deprecatedAt) throw new AppError("CONFLICT", `Flag '${key}' is already deprecated.`);
-          data = { deprecatedAt: now };
+          data = { deprecatedAt: at };
         } else if (to === "archived") {
           if (current.archivedAt) throw new AppError("CONFLICT", `Flag '${key}' is already archived.`);
           // Under the graph lock: no edit can make this flag a prerequisite while it is archived.
@@ -241,7 +249,7 @@ export function createFlagsService({ prisma, writing }: { prisma: PrismaClient; 
               details: { dependants },
             });
           }
-          data = { archivedAt: now };
+          data = { archivedAt: at };
         } else {
           if (!current.archivedAt && !current.deprecatedAt) throw new AppError("CONFLICT", `Flag '${key}' is neither deprecated nor archived.`);
           await repo.lockDependencyGraph(tx, workspaceId);

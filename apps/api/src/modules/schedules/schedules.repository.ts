@@ -1,6 +1,7 @@
 import type { ScheduleAction, ScheduleStatus } from "@ensign/contracts/schedules";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
+import { loadTarget, type StateTarget } from "../flags/state-writes";
 
 const SCHEDULE_SELECT = {
   id: true,
@@ -34,8 +35,47 @@ export interface DueSchedule {
   action: ScheduleAction;
 }
 
+/** A schedule to create: its time, its action, and the ramp it is a step of. */
+export interface NewSchedule {
+  runAt: Date;
+  action: ScheduleAction;
+  rampId?: string | undefined;
+  createdBy: string | null;
+}
+
+/**
+ * Where the schedules service reads and writes, inside the transaction it is given; the scope
+ * (workspace, flag and environment) is in every query.
+ */
+export interface SchedulesRepository {
+  /**
+   * The flag's state in the environment, or a 404 naming what is missing. For writes the flag is
+   * share-locked, an archived flag is refused and a missing state is created first.
+   */
+  target(tx: Tx, workspaceId: string, flagKey: string, envKey: string, options: { isWrite: boolean }): Promise<StateTarget>;
+  /** Answers the schedules created, by time. */
+  create(tx: Tx, scope: ScheduleScope, rows: NewSchedule[]): Promise<ScheduleRow[]>;
+  /** By time, then id; of one status when given. */
+  page(tx: Tx, scope: ScheduleScope, status: ScheduleStatus | undefined, page: number, pageSize: number): Promise<{ rows: ScheduleRow[]; total: number }>;
+  find(tx: Tx, scope: ScheduleScope, id: string): Promise<ScheduleRow | null>;
+  /** Cancels the schedule, or every step of the ramp, that is still pending; answers those it cancelled, by time. */
+  cancel(tx: Tx, scope: ScheduleScope, which: { id: string } | { rampId: string }): Promise<ScheduleRow[]>;
+}
+
+/** The schedules repository over PostgreSQL (Prisma), bound by row-level security through the transaction. */
+export function createSchedulesRepository(): SchedulesRepository {
+  const schedules = schedulesRepository;
+  return {
+    target: (tx, workspaceId, flagKey, envKey, { isWrite }) => loadTarget(tx, workspaceId, flagKey, envKey, isWrite),
+    create: (tx, scope, rows) => schedules.create(tx, scope, rows),
+    page: (tx, scope, status, page, pageSize) => schedules.page(tx, scope, status, page, pageSize),
+    find: (tx, scope, id) => schedules.find(tx, scope, id),
+    cancel: (tx, scope, which) => schedules.cancel(tx, scope, which),
+  };
+}
+
 export const schedulesRepository = {
-  async create(tx: Tx, scope: ScheduleScope, rows: { runAt: Date; action: ScheduleAction; rampId?: string; createdBy: string | null }[]): Promise<ScheduleRow[]> {
+  async create(tx: Tx, scope: ScheduleScope, rows: NewSchedule[]): Promise<ScheduleRow[]> {
     const created = await tx.schedule.createManyAndReturn({
       data: rows.map((row) => ({ ...scope, runAt: row.runAt, action: row.action, rampId: row.rampId ?? null, createdBy: row.createdBy })),
       select: SCHEDULE_SELECT,

@@ -1,13 +1,12 @@
 import type { FieldIssue } from "@ensign/contracts/common";
 import type { CreateRampBody, CreateScheduleBody, ListSchedulesQuery, RampResponse, ScheduleAction, ScheduleList, ScheduleResponse } from "@ensign/contracts/schedules";
 import { randomUUID } from "node:crypto";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader } from "../../infra/db/scoped";
 import type { Write, Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
-import { loadTarget, type StateTarget } from "../flags/state-writes";
-import { schedulesRepository as repo, type ScheduleRow, type ScheduleScope } from "./schedules.repository";
+import type { StateTarget } from "../flags/state-writes";
+import type { ScheduleRow, SchedulesRepository, ScheduleScope } from "./schedules.repository";
 
 /** How far in the past a new schedule's time may be (clock skew); it then runs at the next tick. */
 export const PAST_TOLERANCE_MS = 60_000;
@@ -44,8 +43,15 @@ function checked(issues: (FieldIssue | undefined)[]): void {
 
 const scopeOf = (workspaceId: string, target: StateTarget): ScheduleScope => ({ workspaceId, flagId: target.flag.id, environmentId: target.environment.id });
 
+export interface SchedulesServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: SchedulesRepository;
+  now?: () => number;
+}
+
 /** Schedules of a flag state: created and cancelled here, applied by the schedule runner. */
-export function createSchedulesService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
+export function createSchedulesService({ reading, writing, repo, now = Date.now }: SchedulesServiceDeps) {
   async function schedule(w: Write, target: StateTarget, steps: { runAt: Date; action: ScheduleAction }[], actor: Actor, rampId?: string) {
     const { tx, workspaceId } = w;
     const created = await repo.create(
@@ -70,33 +76,33 @@ export function createSchedulesService({ prisma, writing }: { prisma: PrismaClie
 
   return {
     list(workspaceId: string, flagKey: string, envKey: string, query: ListSchedulesQuery): Promise<ScheduleList> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
-        const target = await loadTarget(tx, workspaceId, flagKey, envKey, false);
+      return reading(workspaceId, async (tx) => {
+        const target = await repo.target(tx, workspaceId, flagKey, envKey, { isWrite: false });
         const { rows, total } = await repo.page(tx, scopeOf(workspaceId, target), query.status, query.page, query.pageSize);
         return { items: rows.map((row) => toResponse(target, row)), total, page: query.page, pageSize: query.pageSize };
       });
     },
 
-    create(workspaceId: string, flagKey: string, envKey: string, body: CreateScheduleBody, actor: Actor): Promise<ScheduleResponse> {
-      checked([timeIssue(body.runAt, "body.runAt", Date.now())]);
+    async create(workspaceId: string, flagKey: string, envKey: string, body: CreateScheduleBody, actor: Actor): Promise<ScheduleResponse> {
+      checked([timeIssue(body.runAt, "body.runAt", now())]);
       return writing(workspaceId, async (tx, w) => {
-        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
+        const target = await repo.target(tx, workspaceId, flagKey, envKey, { isWrite: true });
         const [created] = await schedule(w, target, [{ runAt: new Date(body.runAt), action: body.action }], actor);
         return created!;
       });
     },
 
     /** One `set_rollout` schedule per step, sharing a ramp id; steps must be in time order. */
-    ramp(workspaceId: string, flagKey: string, envKey: string, body: CreateRampBody, actor: Actor): Promise<RampResponse> {
-      const now = Date.now();
+    async ramp(workspaceId: string, flagKey: string, envKey: string, body: CreateRampBody, actor: Actor): Promise<RampResponse> {
+      const at = now();
       checked(
         body.steps.flatMap((step, i) => [
-          timeIssue(step.at, `body.steps.${i}.at`, now),
+          timeIssue(step.at, `body.steps.${i}.at`, at),
           i > 0 && Date.parse(step.at) <= Date.parse(body.steps[i - 1]!.at) ? { path: `body.steps.${i}.at`, message: "steps must be in time order" } : undefined,
         ]),
       );
       return writing(workspaceId, async (tx, w) => {
-        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
+        const target = await repo.target(tx, workspaceId, flagKey, envKey, { isWrite: true });
         const rampId = randomUUID();
         const steps = body.steps.map((step) => ({ runAt: new Date(step.at), action: { type: "set_rollout" as const, percentage: step.percentage } }));
         return { rampId, items: await schedule(w, target, steps, actor, rampId) };
@@ -106,7 +112,7 @@ export function createSchedulesService({ prisma, writing }: { prisma: PrismaClie
     /** Cancels a pending schedule, or with `wholeRamp` every pending step of its ramp. */
     cancel(workspaceId: string, flagKey: string, envKey: string, scheduleId: string, wholeRamp: boolean, actor: Actor): Promise<ScheduleResponse[]> {
       return writing(workspaceId, async (tx, w) => {
-        const target = await loadTarget(tx, workspaceId, flagKey, envKey, false);
+        const target = await repo.target(tx, workspaceId, flagKey, envKey, { isWrite: false });
         const scope = scopeOf(workspaceId, target);
         const found = await repo.find(tx, scope, scheduleId);
         if (!found) throw notFound(`Schedule '${scheduleId}'`);

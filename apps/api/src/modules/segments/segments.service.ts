@@ -7,16 +7,15 @@ import type {
   UpdateSegmentBody,
 } from "@ensign/contracts/segments";
 import type { SegmentRule } from "@ensign/contracts/targeting";
-import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, type Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
+import type { EnvironmentLimitsChecker } from "../../infra/environment-limits";
 import type { Write, Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { segmentsRepository as repo, type SegmentData, type SegmentRow } from "./segments.repository";
-import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
+import type { SegmentData, SegmentRow, SegmentsRepository } from "./segments.repository";
 
 export function toSegmentResponse(row: SegmentRow, usedByFlags: number): SegmentResponse {
   return { ...row, rules: row.rules as SegmentRule[], usedByFlags, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
@@ -60,15 +59,14 @@ function dataOf(body: UpdateSegmentBody): SegmentData {
   };
 }
 
-export function createSegmentsService({
-  prisma,
-  writing,
-  limits = createEnvironmentLimits(),
-}: {
-  prisma: PrismaClient;
+export interface SegmentsServiceDeps {
+  reading: Reader;
   writing: Writer;
-  limits?: EnvironmentLimitsChecker;
-}) {
+  repo: SegmentsRepository;
+  limits: Pick<EnvironmentLimitsChecker, "assertSegments">;
+}
+
+export function createSegmentsService({ reading, writing, repo, limits }: SegmentsServiceDeps) {
   async function requireSegment(tx: Tx, workspaceId: string, key: string) {
     const row = await repo.findByKey(tx, workspaceId, key);
     if (!row) throw notFound(`Segment '${key}'`);
@@ -87,7 +85,7 @@ export function createSegmentsService({
 
   return {
     async list(workspaceId: string, query: ListSegmentsQuery): Promise<Page<SegmentResponse>> {
-      const { rows, counts, total } = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const { rows, counts, total } = await reading(workspaceId, async (tx) => {
         const { rows, total } = await repo.list(tx, workspaceId, query);
         return { rows, total, counts: await repo.flagCounts(tx, workspaceId, rows.map((row) => row.key)) };
       });
@@ -95,7 +93,7 @@ export function createSegmentsService({
     },
 
     async get(workspaceId: string, key: string): Promise<SegmentDetailResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const row = await requireSegment(tx, workspaceId, key);
         const usedBy = await repo.usage(tx, workspaceId, key);
         return { ...toSegmentResponse(row, usedBy.length), usedBy };
@@ -106,6 +104,7 @@ export function createSegmentsService({
       refuseNestedSegments(body.rules);
       return translating(`Segment '${body.key}'`, () =>
         write(workspaceId, async (tx, w) => {
+          if (await repo.findByKey(tx, workspaceId, body.key)) throw new AppError("ALREADY_EXISTS", `Segment '${body.key}' already exists.`);
           const row = await repo.create(tx, workspaceId, { ...dataOf(body), key: body.key, name: body.name });
           await w.audit(actor, { workspaceId, action: "segment.created", ...target(row), after: audited(row) });
           return toSegmentResponse(row, 0);

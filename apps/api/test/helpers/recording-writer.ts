@@ -1,0 +1,73 @@
+import type { AuditRecord } from "../../src/infra/audit";
+import type { Reader, Tx } from "../../src/infra/db/scoped";
+import { AppError } from "../../src/infra/errors";
+import type { Write, Writer } from "../../src/infra/writer";
+
+/** What the writes that committed audited and bumped; `["*"]` is a bump of every environment. */
+export interface Committed {
+  audit: AuditRecord[];
+  bumped: string[][];
+}
+
+/** The transaction the in-memory fakes are handed: they never look at it. */
+export const memoryTx = {} as Tx;
+
+/** A reader over the in-memory fakes. */
+export const memoryReading: Reader = (_workspaceId, fn) => fn(memoryTx);
+
+/** In-memory rows that a failed write puts back as they were. */
+export interface Restorable {
+  /** Saves the rows; the function it answers puts them back. */
+  save(): () => void;
+}
+
+/**
+ * A writer for unit tests over in-memory repositories: it keeps what a write audited and
+ * bumped, and when the write throws it drops that and puts `rows` back, as a rollback would.
+ */
+export function recordingWriter(rows?: Restorable) {
+  const committed: Committed = { audit: [], bumped: [] };
+  async function writing<R>(workspaceId: string, fn: (tx: Tx, w: Write) => Promise<R>): Promise<R> {
+    const pending: Committed = { audit: [], bumped: [] };
+    const w: Write = {
+      tx: memoryTx,
+      workspaceId,
+      async audit(_actor, ...records) {
+        pending.audit.push(...records);
+      },
+      async bump(ids) {
+        pending.bumped.push(ids ?? ["*"]);
+        return [];
+      },
+      announce() {},
+      revoke() {},
+      undoable: (part) => part(),
+    };
+    const restore = rows?.save();
+    let result: R;
+    try {
+      result = await fn(memoryTx, w);
+    } catch (error) {
+      restore?.();
+      throw error;
+    }
+    committed.audit.push(...pending.audit);
+    committed.bumped.push(...pending.bumped);
+    return result;
+  }
+  const writer: Writer = Object.assign(writing, {
+    asOwner: () => Promise.reject(new Error("these services never write as the owner")),
+  });
+  return { writer, committed };
+}
+
+/** The AppError a call fails with; anything else (success included) fails the test. */
+export async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to be refused");
+}
