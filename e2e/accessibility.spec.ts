@@ -23,76 +23,92 @@ const PAGES: [path: string, ready: (page: Page) => ReturnType<Page["getByRole"]>
 ];
 
 const THEMES = ["light", "dark", "contrast"] as const;
+type ThemeName = (typeof THEMES)[number];
 
-async function seriousViolations(page: Page) {
-  // The page's own animations (skeletons fading out) have finished by now.
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+/**
+ * The themes change colours only: the light theme runs every WCAG 2.1 A/AA rule, the others the
+ * rules that depend on colour.
+ */
+const COLOUR_RULES = ["color-contrast", "link-in-text-block"];
+
+async function seriousViolations(page: Page, theme: ThemeName) {
+  const axe = new AxeBuilder({ page });
+  const results = await (theme === "light" ? axe.withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]) : axe.withRules(COLOUR_RULES)).analyze();
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")}: ${n.failureSummary?.split("\n")[1]?.trim() ?? ""}`) }));
 }
 
-for (const theme of THEMES) {
-  test.describe(`axe, ${theme} theme`, () => {
-    test.beforeEach(async ({ page }) => {
-      await page.addInitScript((t) => localStorage.setItem("ensign:theme", t), theme);
-    });
-
-    test("every workspace page has no serious or critical violations", async ({ page }) => {
-      test.setTimeout(240_000);
-      const found: Record<string, unknown> = {};
-      for (const [path, ready] of PAGES) {
-        await page.goto(path);
-        await expect(ready(page)).toBeVisible();
-        await expect(page.locator(".animate-pulse")).toHaveCount(0);
-        const violations = await seriousViolations(page);
-        if (violations.length > 0) found[path] = violations;
-      }
-      expect(found).toEqual({});
-    });
-
-    test("the sign-in page and the tenant admin's pages have none either", async ({ browser }) => {
-      test.setTimeout(120_000);
-      const found: Record<string, unknown> = {};
-      const signedOut = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, storageState: { cookies: [], origins: [] } });
-      await signedOut.addInitScript((t) => localStorage.setItem("ensign:theme", t), theme);
-      const login = await signedOut.newPage();
-      await login.goto("/login");
-      await expect(login.getByRole("heading", { name: "Sign in to Ensign" })).toBeVisible();
-      const onLogin = await seriousViolations(login);
-      if (onLogin.length > 0) found["/login"] = onLogin;
-      await signedOut.close();
-
-      const tenantAdmin = await openAs(browser, "tenantAdmin");
-      await tenantAdmin.context.addInitScript((t) => localStorage.setItem("ensign:theme", t), theme);
-      for (const [path, heading] of [["/w/finance-suite/tenant/features", "Features"], ["/w/finance-suite/tenant/audit", "Audit log"]] as const) {
-        await tenantAdmin.page.goto(path);
-        await expect(tenantAdmin.page.getByRole("heading", { name: heading, exact: true })).toBeVisible();
-        const violations = await seriousViolations(tenantAdmin.page);
-        if (violations.length > 0) found[path] = violations;
-      }
-      await tenantAdmin.close();
-      expect(found).toEqual({});
-    });
-  });
+/**
+ * Checks the loaded page in each theme, switched in place as the theme menu does (the
+ * `data-theme` attribute), with transitions off so colours are final when axe reads them.
+ */
+async function checkThemes(page: Page, path: string, found: Record<string, unknown>) {
+  await page.addStyleTag({ content: "*, *::before, *::after { transition: none !important; }" });
+  for (const theme of THEMES) {
+    await page.evaluate((t) => document.documentElement.setAttribute("data-theme", t), theme);
+    const violations = await seriousViolations(page, theme);
+    if (violations.length > 0) found[`${path} (${theme})`] = violations;
+  }
 }
 
-test("layouts hold at 1024, 1280 and 1920 px: nothing overflows the page, and the lists' columns fit", async ({ page }) => {
-  test.setTimeout(120_000);
-  for (const width of [1024, 1280, 1920]) {
-    await page.setViewportSize({ width, height: 800 });
+test.describe("axe, in the light, dark and high-contrast themes", () => {
+  test("every workspace page has no serious or critical violations", async ({ page }) => {
+    test.setTimeout(240_000);
+    const found: Record<string, unknown> = {};
     for (const [path, ready] of PAGES) {
       await page.goto(path);
       await expect(ready(page)).toBeVisible();
+      // The page's own animations (skeletons fading out) have finished.
+      await expect(page.locator(".animate-pulse")).toHaveCount(0);
+      await checkThemes(page, path, found);
+    }
+    expect(found).toEqual({});
+  });
+
+  test("the sign-in page and the tenant admin's pages have none either", async ({ browser }) => {
+    test.setTimeout(120_000);
+    const found: Record<string, unknown> = {};
+    const signedOut = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, storageState: { cookies: [], origins: [] } });
+    const login = await signedOut.newPage();
+    await login.goto("/login");
+    await expect(login.getByRole("heading", { name: "Sign in to Ensign" })).toBeVisible();
+    await checkThemes(login, "/login", found);
+    await signedOut.close();
+
+    const tenantAdmin = await openAs(browser, "tenantAdmin");
+    for (const [path, heading] of [["/w/finance-suite/tenant/features", "Features"], ["/w/finance-suite/tenant/audit", "Audit log"]] as const) {
+      await tenantAdmin.page.goto(path);
+      await expect(tenantAdmin.page.getByRole("heading", { name: heading, exact: true })).toBeVisible();
+      await checkThemes(tenantAdmin.page, path, found);
+    }
+    await tenantAdmin.close();
+    expect(found).toEqual({});
+  });
+});
+
+test("layouts hold at 1024, 1280 and 1920 px: nothing overflows the page, and the lists' columns fit", async ({ page }) => {
+  test.setTimeout(120_000);
+  const WIDTHS = [1024, 1280, 1920];
+  // Each page loads once and is resized: the layout follows the viewport without a reload.
+  for (const [path, ready] of PAGES) {
+    await page.setViewportSize({ width: WIDTHS[0]!, height: 800 });
+    await page.goto(path);
+    await expect(ready(page)).toBeVisible();
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 800 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect({ width, path, overflow }).toEqual({ width, path, overflow: 0 });
     }
-    for (const [path, table] of [["/w/piquetickets/flags", "Feature flags"], ["/w/piquetickets/tenants", "Tenants"]] as const) {
-      await page.goto(path);
-      const region = page.getByRole("region", { name: `${table}, scrollable` });
-      await expect(region).toBeVisible();
-      const hidden = await region.evaluate((el) => el.scrollWidth - el.clientWidth);
-      expect({ width, path, hidden }).toEqual({ width, path, hidden: 0 });
+  }
+  for (const [path, table] of [["/w/piquetickets/flags", "Feature flags"], ["/w/piquetickets/tenants", "Tenants"]] as const) {
+    await page.goto(path);
+    const region = page.getByRole("region", { name: `${table}, scrollable` });
+    await expect(region).toBeVisible();
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 800 });
+      // The table's columns re-measure on resize; the region settles on the new width.
+      await expect.poll(() => region.evaluate((el) => el.scrollWidth - el.clientWidth), { message: `${path} at ${width} px` }).toBe(0);
     }
   }
 });

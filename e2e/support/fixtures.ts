@@ -1,6 +1,5 @@
-import { test as base, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { fileURLToPath } from "node:url";
-import { stateFile, type RoleName } from "./users";
+import { test as base, expect, request, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
+import { USERS, type RoleName } from "./users";
 
 /** Browser noise that is not an application error: failed requests the page shows as refusals. */
 const IGNORED_CONSOLE = [/Failed to load resource/];
@@ -12,14 +11,27 @@ function watchConsole(page: Page, errors: string[]) {
   page.on("pageerror", (error) => errors.push(error.message));
 }
 
+type StorageState = Exclude<BrowserContextOptions["storageState"], string | undefined>;
+
 /**
- * Opens a browser context signed in as `role`. Refresh tokens rotate on use, so the context's
- * latest cookies are written back when it closes: the next test starts from a valid session
- * without signing in again.
+ * Signs in as `role` through the API and returns the cookies of that new session. Every test
+ * gets a session of its own: refresh tokens rotate on use, and a reused one ends its session, so
+ * a test that stops half-way (a timeout) never leaves the next one signed out.
  */
+export async function signIn(role: RoleName): Promise<StorageState> {
+  const api = await request.newContext({ baseURL: process.env.E2E_BASE_URL });
+  try {
+    const res = await api.post("/v1/auth/login", { data: USERS[role] });
+    if (!res.ok()) throw new Error(`signing in as ${role} failed: ${res.status()} ${await res.text()}`);
+    return await api.storageState();
+  } finally {
+    await api.dispose();
+  }
+}
+
+/** Opens a browser context signed in as `role`, in a session of its own. */
 export async function openAs(browser: Browser, role: RoleName): Promise<{ context: BrowserContext; page: Page; close(): Promise<void>; consoleErrors: string[] }> {
-  const path = fileURLToPath(stateFile(role));
-  const context = await browser.newContext({ storageState: path, baseURL: process.env.E2E_BASE_URL, viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ storageState: await signIn(role), baseURL: process.env.E2E_BASE_URL, viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   watchConsole(page, consoleErrors);
@@ -28,7 +40,6 @@ export async function openAs(browser: Browser, role: RoleName): Promise<{ contex
     page,
     consoleErrors,
     async close() {
-      await context.storageState({ path });
       await context.close();
     },
   };
@@ -38,12 +49,7 @@ export const test = base.extend<{ role: RoleName; consoleErrors: string[] }>({
   role: ["owner", { option: true }],
   // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured object.
   baseURL: async ({}, use) => use(process.env.E2E_BASE_URL),
-  storageState: async ({ role }, use) => use(fileURLToPath(stateFile(role))),
-  context: async ({ context, role, storageState }, use) => {
-    await use(context);
-    const path = fileURLToPath(stateFile(role));
-    if (storageState === path) await context.storageState({ path });
-  },
+  storageState: async ({ role }, use) => use(await signIn(role)),
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];

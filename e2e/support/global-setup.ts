@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { AUTH_DIR, stateFile, USERS, type RoleName } from "./users";
+import { USERS, type RoleName } from "./users";
 import { adminSql, DATABASE_HOST, RUN_FILE } from "./database";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -85,14 +85,12 @@ export default async function globalSetup(_config: FullConfig) {
   await waitForHealth(baseURL, child);
   process.env.E2E_BASE_URL = baseURL;
 
-  // Sign in once per role; tests start from these states and the app restores the session
-  // from the httpOnly refresh cookie.
-  mkdirSync(AUTH_DIR, { recursive: true });
+  // Every role can sign in: a broken seed fails the run here, once, instead of in every test.
+  // Tests then sign in for themselves (support/fixtures.ts), a session each.
   for (const role of Object.keys(USERS) as RoleName[]) {
     const context = await request.newContext({ baseURL });
     const res = await context.post("/v1/auth/login", { data: USERS[role] });
     if (!res.ok()) throw new Error(`signing in as ${role} failed: ${res.status()} ${await res.text()}`);
-    await context.storageState({ path: fileURLToPath(stateFile(role)) });
     await context.dispose();
   }
 }

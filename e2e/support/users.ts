@@ -6,6 +6,3 @@ export const USERS = {
   tenantAdmin: { email: "tenant-admin@ensign.local", password: "ensign-tenant-demo" },
 } as const;
 export type RoleName = keyof typeof USERS;
-
-export const AUTH_DIR = new URL("../.auth/", import.meta.url);
-export const stateFile = (role: RoleName) => new URL(`${role}.json`, AUTH_DIR);
