@@ -54,8 +54,6 @@ export interface WriterDeps {
   prisma: PrismaClient;
   notifier: ChangeNotifier;
   revocations: ApiKeyRevocations;
-  /** Largest delta (JSON characters of its flags) an announcement carries; the default when absent. */
-  deltaLimitChars?: number;
 }
 
 interface Announcements {
@@ -110,7 +108,7 @@ function openWrite(tx: Tx, workspaceId: string, out: Announcements): Write {
  * earlier changes of it go, as no replica could ever see those versions. An environment bumped
  * for anything else once, or whose flags are too large, is announced without a delta.
  */
-async function attachDeltas(tx: Tx, out: Announcements, limitChars: number | undefined): Promise<void> {
+async function attachDeltas(tx: Tx, out: Announcements): Promise<void> {
   const byEnvironment = new Map<string, { flags: Set<string>; first: EnvironmentChange; last: EnvironmentChange } | null>();
   for (const [i, change] of out.changes.entries()) {
     const scope = out.scopes[i];
@@ -128,7 +126,7 @@ async function attachDeltas(tx: Tx, out: Announcements, limitChars: number | und
   for (const [environmentId, scoped] of byEnvironment) {
     if (!scoped || scoped.flags.size === 0) continue;
     const range = { fromVersion: scoped.first.version - 1, version: scoped.last.version };
-    const delta = await readDelta(tx, environmentId, [...scoped.flags], range, limitChars);
+    const delta = await readDelta(tx, environmentId, [...scoped.flags], range);
     if (!delta) continue;
     scoped.last.delta = delta;
     out.changes = out.changes.filter((change) => change.environmentId !== environmentId || change === scoped.last);
@@ -136,7 +134,7 @@ async function attachDeltas(tx: Tx, out: Announcements, limitChars: number | und
 }
 
 /** The one way the API writes: transaction, audit entries, version bumps, and announcements after commit. */
-export function createWriter({ prisma, notifier, revocations, deltaLimitChars }: WriterDeps): Writer {
+export function createWriter({ prisma, notifier, revocations }: WriterDeps): Writer {
   async function announce(out: Announcements): Promise<void> {
     for (const message of out.revoked) await revocations.published(message);
     await notifier.published(out.changes);
@@ -149,7 +147,7 @@ export function createWriter({ prisma, notifier, revocations, deltaLimitChars }:
       workspaceId,
       async (tx) => {
         const done = await fn(tx, openWrite(tx, workspaceId, out));
-        await attachDeltas(tx, out, deltaLimitChars);
+        await attachDeltas(tx, out);
         return done;
       },
       options,
@@ -162,7 +160,7 @@ export function createWriter({ prisma, notifier, revocations, deltaLimitChars }:
     const out = announcements();
     const result = await prisma.$transaction(async (tx) => {
       const done = await fn(tx, (workspaceId) => openWrite(tx, workspaceId, out));
-      await attachDeltas(tx, out, deltaLimitChars);
+      await attachDeltas(tx, out);
       return done;
     }, options);
     await announce(out);

@@ -117,15 +117,23 @@ describe("changes that carry their flags (snapshot deltas)", () => {
 
   it("keeps B's snapshot equal to a build from PostgreSQL through a sequence of mixed writes", async () => {
     await loadBoth();
+    // An override dimension gives every flag its layer overrides in the snapshot (a full load).
+    const layer = await a.app.inject({ method: "POST", url: `/v1/workspaces/${ws.slug}/override-layers`, headers: admin, payload: { key: "platform", name: "Platform", values: ["ios", "android"] } });
+    expect(layer.statusCode).toBe(201);
+    await reachesB(await currentVersion());
+    const layerOverride = (flag: string, value: string, variant: string) =>
+      a.app.inject({ method: "PUT", url: `/v1/workspaces/${ws.slug}/flags/${flag}/environments/production/layer-overrides/platform/${value}`, headers: admin, payload: { variant } });
     const steps: (() => Promise<{ statusCode: number }>)[] = [
       async () => flags.toggle("reports", "production", await stateVersion("reports"), true),
       async () => userOverride("reports", "u3", "off"),
       async () => bulk({ action: "set", flag: "ai_agents", tenants: ["acme", "globex"] }),
+      async () => layerOverride("reports", "ios", "on"),
       async () => flags.addRule("reports", "production", await stateVersion("reports"), { conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variant: "off" } }),
       async () => bulk({ action: "disable_all", tenants: ["initech"] }),
       async () => userOverride("knowledge_base", "u2", "off"),
       async () => flags.toggle("reports", "production", await stateVersion("reports"), false),
       async () => bulk({ action: "clear", flag: "ai_agents", tenants: ["acme"] }),
+      async () => layerOverride("knowledge_base", "android", "off"),
     ];
     for (const step of steps) {
       const res = await step();
@@ -137,6 +145,7 @@ describe("changes that carry their flags (snapshot deltas)", () => {
       expect(content(held(b).stored)).toBe(content(built));
       expectSameAnswers(held(b).compiled, built);
     }
+    expect(held(b).stored.flags.find((f) => f.key === "reports")?.state.layerOverrides).toEqual([expect.objectContaining({ layer: "platform", value: "ios", variant: "on" })]);
     // The replica that wrote applied its own deltas too, and neither wrote a copy to Redis for them.
     expect(held(a).source).toBe("delta");
     expect(await b.cache.get(`snapshot:${prodId}:${held(b).version}`)).toBeNull();

@@ -5,29 +5,31 @@ import { buildSnapshot } from "./snapshot-builder";
 import { snapshotsRepository as repo } from "./snapshots.repository";
 
 /** Largest delta (its flags' JSON, in characters) sent with a change; beyond it replicas reload. */
-export const DELTA_LIMIT_CHARS = 256 * 1024;
+const DELTA_LIMIT_CHARS = 256 * 1024;
+/** More flags than this never fit the limit (a flag takes a few hundred characters): not even read. */
+const MAX_DELTA_FLAGS = 1_000;
 
 /**
  * The flags a write changed, as the environment's new snapshot stores them. Runs in the write's
  * transaction after its bump: the bump's update locks the environment row, so what is read is
  * exactly the bumped version (`version`, read in the same statement). Null when the environment
- * or a flag is gone, or the flags are larger than `limitChars`: the replicas then reload.
+ * or a flag is gone, or the flags are too many or too large to send: the replicas then reload.
  */
 export async function readDelta(
   tx: Tx,
   environmentId: string,
   flagIds: readonly string[],
   range: { fromVersion: number; version: number },
-  limitChars = DELTA_LIMIT_CHARS,
 ): Promise<SnapshotDelta | null> {
   const ids = [...new Set(flagIds)];
+  if (ids.length > MAX_DELTA_FLAGS) return null;
   const rows = await repo.loadFlags({ query: (sql, params = []) => tx.$queryRawUnsafe(sql, ...params) }, environmentId, ids);
   if (!rows || rows.flags.length !== ids.length || rows.environment.snapshot_version !== range.version) return null;
   const { flags } = buildSnapshot(rows);
   let chars = 0;
   for (const flag of flags) {
     chars += JSON.stringify(flag).length;
-    if (chars > limitChars) return null;
+    if (chars > DELTA_LIMIT_CHARS) return null;
   }
   return { fromVersion: range.fromVersion, flags };
 }

@@ -85,9 +85,12 @@ export interface SnapshotCacheStats {
  * database or Redis round trip. When the watcher announces a newer version, the store reloads
  * (the shared Redis copy first, else PostgreSQL, writing the copy for the other replicas) and
  * swaps the whole entry at once, so a request never sees half a snapshot. Bursts coalesce: while
- * a load runs, later announcements only raise the version wanted next. A failed reload keeps the
- * current snapshot and retries with backoff. A deleted environment is dropped for good (its id
- * is never reused): a load still in flight cannot bring it back.
+ * a load runs, later announcements only raise the version wanted next. A change that carries its
+ * flags (a delta) from exactly the version held is applied instead: those flags replaced and
+ * compiled alone, the rest shared, no reload; a periodic `verify` checks such entries against
+ * PostgreSQL. A failed reload keeps the current snapshot and retries with backoff. A deleted
+ * environment is dropped for good (its id is never reused): a load still in flight cannot bring
+ * it back.
  *
  * Memory is bounded: each entry's size is estimated from its JSON, and when the entries together
  * pass `memoryBudget` the least recently used leave (an environment with open SDK streams is
@@ -168,9 +171,8 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
     }
   }
 
-  /** The environment's entry built from PostgreSQL, or null when it no longer exists. */
-  async function rebuild(environmentId: string): Promise<SnapshotEntry<C> | null> {
-    const started = performance.now();
+  /** The environment's stored snapshot and meta built from PostgreSQL, or null when it no longer exists. */
+  async function readDatabase(environmentId: string): Promise<{ stored: EnvironmentSnapshot; meta: EnvironmentMeta } | null> {
     const rows = await repo.load(sql, environmentId);
     if (!rows) return null;
     const env = rows.environment;
@@ -186,14 +188,16 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       exposedHeaders: env.exposed_headers ?? [],
       hasIdentities: env.has_identities,
     };
-    const entry = makeEntry(buildSnapshot(rows), meta, "database");
-    options.onRebuilt?.((performance.now() - started) / 1000);
-    return entry;
+    return { stored: buildSnapshot(rows), meta };
   }
 
   async function fromDatabase(environmentId: string): Promise<SnapshotEntry<C> | null> {
-    const entry = await rebuild(environmentId);
-    if (entry) void copies.write(entry.json, entry.version, entry.meta);
+    const started = performance.now();
+    const built = await readDatabase(environmentId);
+    if (!built) return null;
+    const entry = makeEntry(built.stored, built.meta, "database");
+    options.onRebuilt?.((performance.now() - started) / 1000);
+    void copies.write(entry.json, entry.version, entry.meta);
     return entry;
   }
 
@@ -354,18 +358,20 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
     for (const entry of [...entries.values()]) {
       const environmentId = entry.meta.environmentId;
       if (entry.source !== "delta" || verified.has(entry) || states.get(environmentId)?.running) continue;
-      const rebuilt = await rebuild(environmentId);
+      const built = await readDatabase(environmentId);
       // Gone, changed meanwhile, or a newer version on its way: the usual path handles those.
-      if (!rebuilt || entries.get(environmentId) !== entry || rebuilt.version !== entry.version) continue;
+      if (!built || entries.get(environmentId) !== entry || built.stored.version !== entry.version) continue;
       result.checked += 1;
       const now = new Date();
-      if (canonicalContent(rebuilt.stored, now) === canonicalContent(entry.stored, now)) {
+      if (canonicalContent(built.stored, now) === canonicalContent(entry.stored, now)) {
         verified.add(entry);
         continue;
       }
       result.mismatched += 1;
       log.warn({ environmentId, version: entry.version }, "snapshot built from deltas differs from PostgreSQL; replaced by a full rebuild");
       options.onVerifyMismatch?.();
+      // Compiled only now: a snapshot that matches costs the check its read and comparison alone.
+      const rebuilt = makeEntry(built.stored, built.meta, "database");
       swap(rebuilt, true);
       void copies.write(rebuilt.json, rebuilt.version, rebuilt.meta);
     }
