@@ -1,4 +1,4 @@
-import { compile, withFlag } from "@ensign/evaluator";
+import { compile, withFlags } from "@ensign/evaluator";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "./config";
@@ -107,7 +107,7 @@ export function createServices(infra: Infra) {
     withFlags: (compiled, stored, flags) => {
       // A snapshot that did not compile has nothing to share: compile the new one whole.
       if (compiled.failure !== null) return compile(stored);
-      return { ...flags.reduce(withFlag, compiled), version: stored.version, generatedAt: stored.generatedAt };
+      return { ...withFlags(compiled, flags), version: stored.version, generatedAt: stored.generatedAt };
     },
     onVerifyMismatch: () => metrics.snapshotDeltaMismatched(),
   });
