@@ -82,6 +82,8 @@ const EnvSchema = z.object({
   EVAL_BODY_LIMIT: z.coerce.number().int().min(256).max(1_048_576).default(65_536),
   /** How often each replica compares its snapshots' versions with PostgreSQL while Redis is up (1 s while it is down). */
   SNAPSHOT_POLL_INTERVAL: Duration.default(10_000),
+  /** How often each replica rebuilds from PostgreSQL the snapshots it made from deltas, to confirm them. */
+  SNAPSHOT_VERIFY_INTERVAL: Duration.default(300_000),
   /** Estimated memory the environments' snapshots may take in one replica; the least recently used leave beyond it. */
   SNAPSHOT_MEMORY_BUDGET: Size.default(256 * 1_048_576),
   /** Identities whose traits one replica keeps in memory (least recently used leave first). */
@@ -222,6 +224,8 @@ export type Config = {
     rateLimitPerSecond: number;
     bodyLimit: number;
     snapshotPollMs: number;
+    /** How often snapshots made from deltas are compared with a rebuild from PostgreSQL. */
+    snapshotVerifyMs: number;
     /** Bytes of snapshots one replica holds at most (estimated). */
     snapshotMemoryBudget: number;
     /** The identity traits cache: entries and bytes in process, lifetime of the Redis copies. */
@@ -341,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerSecond: e.EVAL_RATE_LIMIT,
       bodyLimit: e.EVAL_BODY_LIMIT,
       snapshotPollMs: e.SNAPSHOT_POLL_INTERVAL,
+      snapshotVerifyMs: e.SNAPSHOT_VERIFY_INTERVAL,
       snapshotMemoryBudget: e.SNAPSHOT_MEMORY_BUDGET,
       identityCache: { maxEntries: e.IDENTITY_CACHE_ENTRIES, maxBytes: e.IDENTITY_CACHE_BUDGET, ttlMs: e.IDENTITY_CACHE_TTL },
       apiKeyRecheckMs: e.API_KEY_RECHECK_INTERVAL,

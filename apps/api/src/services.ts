@@ -1,4 +1,4 @@
-import { compile } from "@ensign/evaluator";
+import { compile, withFlags } from "@ensign/evaluator";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "./config";
@@ -7,6 +7,7 @@ import { createChangeNotifier } from "./infra/changes";
 import { createReader } from "./infra/db/scoped";
 import { createEnvironmentLimits } from "./infra/environment-limits";
 import { createMetrics } from "./infra/metrics";
+import { createPeriodicJob } from "./infra/periodic-job";
 import { createWriter } from "./infra/writer";
 import type { Database } from "./infra/db/database";
 import { createStatsFlusher } from "./modules/analytics/stats-flusher";
@@ -109,7 +110,15 @@ export function createServices(infra: Infra) {
     memoryBudget: config.evaluation.snapshotMemoryBudget,
     log,
     onRebuilt: (seconds) => metrics.snapshotRebuilt(seconds),
+    withFlags: (compiled, stored, flags) => {
+      // A snapshot that did not compile has nothing to share: compile the new one whole.
+      if (compiled.failure !== null) return compile(stored);
+      return { ...withFlags(compiled, flags), version: stored.version, generatedAt: stored.generatedAt };
+    },
+    onVerifyMismatch: () => metrics.snapshotDeltaMismatched(),
   });
+  // Snapshots made from deltas are confirmed against a rebuild from PostgreSQL now and then.
+  const snapshotVerifier = createPeriodicJob("snapshot verification", () => snapshots.verify(), { intervalMs: config.evaluation.snapshotVerifyMs, log });
   const apiKeyVerifier = createApiKeyVerifier({ prisma, cache, log, recheckMs: config.evaluation.apiKeyRecheckMs });
   // A revocation made through this replica evicts at once, even while the cache is down.
   revocations.onLocalRevocation((message) => {
@@ -208,6 +217,7 @@ export function createServices(infra: Infra) {
       }
       await Promise.all([watcher.start(), apiKeyVerifier.start(), traits.start()]);
       statsFlusher.start();
+      snapshotVerifier.start();
     },
     /** Ends the live streams before the server closes (they would hold it open). */
     closeStreams(): void {
@@ -215,7 +225,7 @@ export function createServices(infra: Infra) {
     },
     async stop(): Promise<void> {
       snapshots.close();
-      await Promise.all([watcher.stop(), apiKeyVerifier.stop(), statsFlusher.stop(), traits.stop()]);
+      await Promise.all([watcher.stop(), apiKeyVerifier.stop(), statsFlusher.stop(), traits.stop(), snapshotVerifier.stop()]);
     },
   };
 }

@@ -7,6 +7,8 @@ import { buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { openInfrastructure, type Infrastructure } from "../src/infra/bootstrap";
 import { API_KEY_REVOKED_CHANNEL } from "../src/modules/api-access/api-key-revocations";
+import { buildSnapshot } from "../src/modules/snapshots/snapshot-builder";
+import { snapshotsRepository } from "../src/modules/snapshots/snapshots.repository";
 import { DEMO_USERS } from "../src/seed/demo-data";
 
 /** The workspace admin API on the embedded database (PGlite) and the in-process cache, with the demo data. */
@@ -40,6 +42,20 @@ describe("workspace administration in embedded mode", () => {
     expect(await infra.db.prisma.flagState.count({ where: { environmentId: created.json().id } })).toBe(3);
     const segments = await call("GET", ws("/segments"));
     expect(segments.json().items).toEqual([expect.objectContaining({ key: "beta-producers", usedByFlags: 0 })]);
+  });
+
+  it("applies a flag's change to the snapshot in memory from the change's own delta", async () => {
+    const production = await infra.db.prisma.environment.findFirstOrThrow({ where: { key: "production", workspace: { slug: "piquetickets" } } });
+    await app.services.snapshots.get(production.id);
+    const state = ws("/flags/knowledge_base_enabled/environments/production");
+    const { version, enabled } = (await call("GET", state)).json();
+    const toggled = await app.inject({ method: "PUT", url: `${state}/enabled`, payload: { enabled: !enabled }, headers: { authorization, "if-match": `"${version}"` } });
+    expect(toggled.statusCode).toBe(200);
+    const entry = app.services.snapshots.peek(production.id)!;
+    expect(entry).toMatchObject({ source: "delta", version: production.snapshotVersion + 1 });
+    expect(entry.stored.flags.find((flag) => flag.key === "knowledge_base_enabled")?.state.enabled).toBe(!enabled);
+    const built = buildSnapshot((await snapshotsRepository.load(infra.db.sql, production.id))!);
+    expect(JSON.stringify({ ...entry.stored, generatedAt: "" })).toBe(JSON.stringify({ ...built, generatedAt: "" }));
   });
 
   it("keeps the last owner, and lists members", async () => {

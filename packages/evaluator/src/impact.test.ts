@@ -1,7 +1,7 @@
 import type { SnapshotFlag } from "@ensign/contracts/snapshot";
 import { describe, expect, it } from "vitest";
 import { NOW, flag, rule, snapshot, tenant, when } from "../test/builders";
-import { compile, evaluate, flagKeys, impact, tenantContexts, withFlag } from "./index";
+import { compile, evaluate, flagKeys, impact, tenantContexts, withFlag, withFlags } from "./index";
 
 const tenants = [tenant("t1", { plan: "pro" }), tenant("t2", { plan: "pro" }), tenant("t3", { plan: "free" }), tenant("t4", { plan: "free" })];
 const current = flag({ key: "reports", state: { tenantAllow: ["t1"], fallthrough: { variant: "off" } } });
@@ -70,5 +70,17 @@ describe("withFlag", () => {
     expect(withFlag(compiled, { ...current, key: "" })).toBe(compiled);
     const failed = compile(null as never);
     expect(withFlag(failed, current)).toBe(failed);
+  });
+});
+
+describe("withFlags", () => {
+  it("replaces and appends several flags in one copy, the last of a key winning, keys kept in order", () => {
+    const off = { ...current, state: { ...current.state, enabled: false } };
+    const next = withFlags(compiled, [flag({ key: "extra" }), current, { ...current, key: "" }, off, flag({ key: "more" })]);
+    expect(flagKeys(next)).toEqual(["reports", "child", "extra", "more"]);
+    expect(evaluate(next, "reports", { tenantKey: "t1" })).toMatchObject({ value: false, reason: "DISABLED" });
+    expect(evaluate(next, "child", { tenantKey: "t1" })).toMatchObject({ value: false, detail: "PREREQUISITE_FAILED:reports" });
+    expect(next.flags.get("child")).toBe(compiled.flags.get("child"));
+    expect(withFlags(compiled, [])).toBe(compiled);
   });
 });

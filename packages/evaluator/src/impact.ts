@@ -42,12 +42,29 @@ export interface ImpactReport {
  * it see the new version. A flag without a usable key leaves the snapshot unchanged.
  */
 export function withFlag(compiled: CompiledSnapshot, flag: SnapshotFlag): CompiledSnapshot {
-  const key = isRecord(flag) ? flag.key : undefined;
-  if (typeof key !== "string" || key.length === 0 || compiled.failure !== null) return compiled;
-  const issues: CompileIssue[] = compiled.issues.filter((issue) => issue.flagKey !== key);
+  return withFlags(compiled, [flag]);
+}
+
+/**
+ * `withFlag` for several flags at once: the flag index is copied once, however many flags
+ * change (a later flag of the same key wins). Flags without a usable key are skipped.
+ */
+export function withFlags(compiled: CompiledSnapshot, changed: readonly SnapshotFlag[]): CompiledSnapshot {
+  if (compiled.failure !== null) return compiled;
+  const keyed = new Map<string, SnapshotFlag>();
+  for (const flag of changed) {
+    const key = isRecord(flag) ? flag.key : undefined;
+    if (typeof key === "string" && key.length > 0) keyed.set(key, flag);
+  }
+  if (keyed.size === 0) return compiled;
+  const issues: CompileIssue[] = compiled.issues.filter((issue) => issue.flagKey === undefined || !keyed.has(issue.flagKey));
   const flags = new Map<string, CompiledFlag>(compiled.flags);
-  flags.set(key, compileFlag(flag, compiled.segments, { issues, flagKey: key, generateCode: compiled.generateCode }, `flags[${key}]`));
-  const flagOrder = compiled.flags.has(key) ? compiled.flagOrder : [...compiled.flagOrder, key];
+  const added: string[] = [];
+  for (const [key, flag] of keyed) {
+    flags.set(key, compileFlag(flag, compiled.segments, { issues, flagKey: key, generateCode: compiled.generateCode }, `flags[${key}]`));
+    if (!compiled.flags.has(key)) added.push(key);
+  }
+  const flagOrder = added.length === 0 ? compiled.flagOrder : [...compiled.flagOrder, ...added];
   return { ...compiled, issues, flags, flagOrder, activeFlags: activeFlags(flags, flagOrder) };
 }
 

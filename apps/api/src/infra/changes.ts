@@ -1,3 +1,4 @@
+import type { SnapshotFlag } from "@ensign/contracts/snapshot";
 import type { Cache } from "./cache/cache";
 import type { Tx } from "./db/scoped";
 
@@ -12,6 +13,16 @@ export interface EnvironmentChange {
   version: number;
   /** Set when the environment was deleted: replicas drop its snapshot and end its streams. */
   isDeleted?: boolean;
+  /**
+   * What changed, when the change touched only some flags: those flags as the new version
+   * stores them. A replica holding exactly `fromVersion` replaces them instead of reloading.
+   */
+  delta?: SnapshotDelta;
+}
+
+export interface SnapshotDelta {
+  fromVersion: number;
+  flags: SnapshotFlag[];
 }
 
 /**

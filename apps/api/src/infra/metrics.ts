@@ -110,6 +110,11 @@ export function createMetrics() {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const deltaMismatches = new Counter({
+    name: "ensign_snapshot_delta_mismatches_total",
+    help: "Snapshots made from deltas that a rebuild from PostgreSQL found different (and replaced).",
+    registers: [registry],
+  });
   new Gauge({
     name: "ensign_dependency_up",
     help: "Whether a dependency answers now: 1 up, 0 down (database = PostgreSQL, cache = Redis or the in-process cache).",
@@ -214,6 +219,9 @@ export function createMetrics() {
     },
     snapshotRebuilt(seconds: number): void {
       rebuildSeconds.observe(seconds);
+    },
+    snapshotDeltaMismatched(): void {
+      deltaMismatches.inc();
     },
     scheduleRan(outcome: "applied" | "failed" | "expired", count = 1): void {
       if (count > 0) scheduleRuns.inc({ outcome }, count);

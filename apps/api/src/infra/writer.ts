@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../generated/prisma/client";
 import type { ApiKeyRevocations, ApiKeyRevokedMessage } from "../modules/api-access/api-key-revocations";
+import { readDelta } from "../modules/snapshots/snapshot-deltas";
 import { recordAudit, type Actor, type AuditRecord } from "./audit";
 import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange } from "./changes";
 import { inWorkspace, type TransactionOptions, type Tx } from "./db/scoped";
@@ -11,8 +12,12 @@ export interface Write {
   readonly workspaceId: string;
   /** Records audit entries (and their outbox events) in the write's transaction. */
   audit(actor: Actor, ...records: AuditRecord[]): Promise<void>;
-  /** Bumps the snapshot version of these environments (every one of the workspace's without ids); announced after commit. */
-  bump(environmentIds?: string[]): Promise<EnvironmentChange[]>;
+  /**
+   * Bumps the snapshot version of these environments (every one of the workspace's without ids);
+   * announced after commit. With `scope.flags`, the write changed only those flags there: the
+   * announcement then carries them, so replicas replace them rather than reload the environment.
+   */
+  bump(environmentIds?: string[], scope?: BumpScope): Promise<EnvironmentChange[]>;
   /** Changes the write made without a bump (an environment created or deleted), announced after commit. */
   announce(...changes: EnvironmentChange[]): void;
   /** API keys that stop being valid, announced to every replica after commit (before the environment changes). */
@@ -40,6 +45,11 @@ export interface Writer {
   asOwner<R>(fn: (tx: Tx, open: (workspaceId: string) => Write) => Promise<R>, options?: TransactionOptions): Promise<R>;
 }
 
+/** What a bump changed in its environments: only these flags (their states, rules, overrides). */
+export interface BumpScope {
+  flags: readonly string[];
+}
+
 export interface WriterDeps {
   prisma: PrismaClient;
   notifier: ChangeNotifier;
@@ -48,8 +58,12 @@ export interface WriterDeps {
 
 interface Announcements {
   changes: EnvironmentChange[];
+  /** Per change, the flags its bump was scoped to; undefined for a change of anything else. */
+  scopes: (readonly string[] | undefined)[];
   revoked: ApiKeyRevokedMessage[];
 }
+
+const announcements = (): Announcements => ({ changes: [], scopes: [], revoked: [] });
 
 function openWrite(tx: Tx, workspaceId: string, out: Announcements): Write {
   let savepoints = 0;
@@ -57,13 +71,15 @@ function openWrite(tx: Tx, workspaceId: string, out: Announcements): Write {
     tx,
     workspaceId,
     audit: (actor, ...records) => recordAudit(tx, actor, ...records),
-    async bump(environmentIds) {
+    async bump(environmentIds, scope) {
       const bumped = await bumpEnvironments(tx, workspaceId, environmentIds);
       out.changes.push(...bumped);
+      out.scopes.push(...bumped.map(() => scope?.flags));
       return bumped;
     },
     announce(...changes) {
       out.changes.push(...changes);
+      out.scopes.push(...changes.map(() => undefined));
     },
     revoke(message) {
       out.revoked.push(message);
@@ -76,6 +92,7 @@ function openWrite(tx: Tx, workspaceId: string, out: Announcements): Write {
         return await fn();
       } catch (error) {
         out.changes.length = marks.changes;
+        out.scopes.length = marks.changes;
         out.revoked.length = marks.revoked;
         // When even this fails the transaction is lost anyway: the first error is the one to tell.
         await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
@@ -83,6 +100,37 @@ function openWrite(tx: Tx, workspaceId: string, out: Announcements): Write {
       }
     },
   };
+}
+
+/**
+ * Before commit: for each environment whose every bump in the write was scoped to flags, reads
+ * those flags at the new version and puts them on the environment's last change; the write's
+ * earlier changes of it go, as no replica could ever see those versions. An environment bumped
+ * for anything else once, or whose flags are too large, is announced without a delta.
+ */
+async function attachDeltas(tx: Tx, out: Announcements): Promise<void> {
+  const byEnvironment = new Map<string, { flags: Set<string>; first: EnvironmentChange; last: EnvironmentChange } | null>();
+  for (const [i, change] of out.changes.entries()) {
+    const scope = out.scopes[i];
+    const seen = byEnvironment.get(change.environmentId);
+    if (!scope || change.isDeleted || seen === null) {
+      byEnvironment.set(change.environmentId, null);
+    } else if (!seen) {
+      byEnvironment.set(change.environmentId, { flags: new Set(scope), first: change, last: change });
+    } else {
+      for (const flag of scope) seen.flags.add(flag);
+      if (change.version > seen.last.version) seen.last = change;
+      if (change.version < seen.first.version) seen.first = change;
+    }
+  }
+  for (const [environmentId, scoped] of byEnvironment) {
+    if (!scoped || scoped.flags.size === 0) continue;
+    const range = { fromVersion: scoped.first.version - 1, version: scoped.last.version };
+    const delta = await readDelta(tx, environmentId, [...scoped.flags], range);
+    if (!delta) continue;
+    scoped.last.delta = delta;
+    out.changes = out.changes.filter((change) => change.environmentId !== environmentId || change === scoped.last);
+  }
 }
 
 /** The one way the API writes: transaction, audit entries, version bumps, and announcements after commit. */
@@ -93,15 +141,28 @@ export function createWriter({ prisma, notifier, revocations }: WriterDeps): Wri
   }
 
   async function writing<R>(workspaceId: string, fn: (tx: Tx, w: Write) => Promise<R>, options?: TransactionOptions): Promise<R> {
-    const out: Announcements = { changes: [], revoked: [] };
-    const result = await inWorkspace(prisma, workspaceId, (tx) => fn(tx, openWrite(tx, workspaceId, out)), options);
+    const out = announcements();
+    const result = await inWorkspace(
+      prisma,
+      workspaceId,
+      async (tx) => {
+        const done = await fn(tx, openWrite(tx, workspaceId, out));
+        await attachDeltas(tx, out);
+        return done;
+      },
+      options,
+    );
     await announce(out);
     return result;
   }
 
   async function asOwner<R>(fn: (tx: Tx, open: (workspaceId: string) => Write) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
-    const out: Announcements = { changes: [], revoked: [] };
-    const result = await prisma.$transaction((tx) => fn(tx, (workspaceId) => openWrite(tx, workspaceId, out)), options);
+    const out = announcements();
+    const result = await prisma.$transaction(async (tx) => {
+      const done = await fn(tx, (workspaceId) => openWrite(tx, workspaceId, out));
+      await attachDeltas(tx, out);
+      return done;
+    }, options);
     await announce(out);
     return result;
   }

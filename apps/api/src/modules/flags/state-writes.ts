@@ -119,6 +119,6 @@ export async function changeState(
   });
   // Writes that can grow the environment pass its limits; removals and toggles do not need them.
   if (limits) await limits.assertEnvironments(tx, [environment.id]);
-  await w.bump([environment.id]);
+  await w.bump([environment.id], { flags: [flag.id] });
   return after;
 }

@@ -125,7 +125,7 @@ export function createLayerOverridesService({ prisma, writing, now = Date.now }:
           row = await translating(what(ref), () => repo.createOverride(tx, workspaceId, key, data));
         }
         await audit(w, workspaceId, target, row.id, "layer_override.set", current ? audited(layer.key, current) : null, audited(layer.key, row), actor);
-        await w.bump([environment.id]);
+        await w.bump([environment.id], { flags: [flag.id] });
         return { override: toResponse(row, ref, now()), isCreated: !current };
       });
     },
@@ -140,7 +140,7 @@ export function createLayerOverridesService({ prisma, writing, now = Date.now }:
         if (current.locked && !powers.canLock) throw lockRequired("Clearing a locked override");
         if (!(await repo.deleteOverride(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
         await audit(w, workspaceId, target, current.id, "layer_override.cleared", audited(target.layer.key, current), null, actor);
-        await w.bump([target.environment.id]);
+        await w.bump([target.environment.id], { flags: [target.flag.id] });
       });
     },
   };

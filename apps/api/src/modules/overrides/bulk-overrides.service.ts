@@ -162,7 +162,7 @@ export function createBulkOverridesService({ writing, limits = createEnvironment
           if (!isPreview && changes.length > 0) {
             await apply(w, environment, changes, actor);
             await limits.assertEnvironments(tx, [environment.id]);
-            await w.bump([environment.id]);
+            await w.bump([environment.id], { flags: changes.map((c) => c.flag.id) });
           }
           const described: BulkChange[] = changes.map((c) => ({
             tenant: c.tenant.key,

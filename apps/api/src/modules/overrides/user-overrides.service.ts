@@ -119,7 +119,7 @@ export function createUserOverridesService({ reading, writing, repo, limits, now
           await limits.assertEnvironments(tx, [environment.id]);
         }
         await audit(w, target, row.id, "user_override.set", current ? audited(current) : null, audited(row), actor);
-        await w.bump([environment.id]);
+        await w.bump([environment.id], { flags: [flag.id] });
         return { override: toUserOverrideResponse(row, flag.key, environment.key, now()), isCreated: !current };
       });
     },
@@ -133,7 +133,7 @@ export function createUserOverridesService({ reading, writing, repo, limits, now
         if (expected !== undefined && current.version !== expected) throw staleVersion(what(ref), current.version);
         if (!(await repo.delete(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
         await audit(w, target, current.id, "user_override.cleared", audited(current), null, actor);
-        await w.bump([target.environment.id]);
+        await w.bump([target.environment.id], { flags: [target.flag.id] });
       });
     },
   };

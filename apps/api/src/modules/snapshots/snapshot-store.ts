@@ -1,11 +1,12 @@
-import type { EnvironmentSnapshot } from "@ensign/contracts/snapshot";
+import type { EnvironmentSnapshot, SnapshotFlag } from "@ensign/contracts/snapshot";
 import type { FastifyBaseLogger } from "fastify";
 import type { SqlRunner } from "../../infra/db/sql-runner";
-import type { EnvironmentChange } from "../../infra/changes";
+import type { EnvironmentChange, SnapshotDelta } from "../../infra/changes";
 import { isDatabaseUnavailable } from "../../infra/error-handler";
 import { AppError, notFound } from "../../infra/errors";
 import { buildSnapshot } from "./snapshot-builder";
 import type { EnvironmentMeta, SnapshotCopies } from "./snapshot-copies";
+import { applyDelta, canonicalContent } from "./snapshot-deltas";
 import { snapshotsRepository as repo } from "./snapshots.repository";
 import type { VersionWatcher } from "./version-watcher";
 
@@ -14,11 +15,11 @@ export interface SnapshotEntry<C> {
   meta: EnvironmentMeta;
   version: number;
   stored: EnvironmentSnapshot;
-  /** `stored` serialized once, for `GET /v1/config` and the Redis copy. */
-  json: string;
+  /** `stored` serialized once (on first use for an entry made from a delta), for `GET /v1/config` and the Redis copy. */
+  readonly json: string;
   compiled: C;
-  /** Where this entry came from, for readiness and tests. */
-  source: "database" | "redis";
+  /** Where this entry came from, for readiness and tests: a full load, or the previous entry and a delta. */
+  source: "database" | "redis" | "delta";
   /** When this replica made the entry (epoch ms): its age is how stale this replica could be. */
   madeAt: number;
   /** Estimated memory the entry takes (its JSON and compiled form), counted against the budget. */
@@ -44,6 +45,13 @@ export interface SnapshotStoreOptions<C> {
   log: FastifyBaseLogger;
   /** Told how long each rebuild from PostgreSQL took (read, build, compile), in seconds. */
   onRebuilt?: (seconds: number) => void;
+  /**
+   * The compiled snapshot with these flags replaced, the rest shared: what lets a change that
+   * carries its flags apply without compiling the environment. Without it every change reloads.
+   */
+  withFlags?: (compiled: C, stored: EnvironmentSnapshot, flags: readonly SnapshotFlag[]) => C;
+  /** Told of each entry made from deltas that a rebuild from PostgreSQL found different. */
+  onVerifyMismatch?: () => void;
 }
 
 interface LoadState {
@@ -77,9 +85,12 @@ export interface SnapshotCacheStats {
  * database or Redis round trip. When the watcher announces a newer version, the store reloads
  * (the shared Redis copy first, else PostgreSQL, writing the copy for the other replicas) and
  * swaps the whole entry at once, so a request never sees half a snapshot. Bursts coalesce: while
- * a load runs, later announcements only raise the version wanted next. A failed reload keeps the
- * current snapshot and retries with backoff. A deleted environment is dropped for good (its id
- * is never reused): a load still in flight cannot bring it back.
+ * a load runs, later announcements only raise the version wanted next. A change that carries its
+ * flags (a delta) from exactly the version held is applied instead: those flags replaced and
+ * compiled alone, the rest shared, no reload; a periodic `verify` checks such entries against
+ * PostgreSQL. A failed reload keeps the current snapshot and retries with backoff. A deleted
+ * environment is dropped for good (its id is never reused): a load still in flight cannot bring
+ * it back.
  *
  * Memory is bounded: each entry's size is estimated from its JSON, and when the entries together
  * pass `memoryBudget` the least recently used leave (an environment with open SDK streams is
@@ -115,8 +126,53 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
     };
   }
 
-  async function fromDatabase(environmentId: string): Promise<SnapshotEntry<C> | null> {
-    const started = performance.now();
+  /**
+   * The entry of the change's version made from the current one: the delta's flags replaced in
+   * the stored snapshot and compiled alone, everything else shared. The JSON is made only when
+   * first asked for, so applying a delta never serializes the environment.
+   */
+  function fromDelta(previous: SnapshotEntry<C>, version: number, delta: SnapshotDelta): SnapshotEntry<C> | undefined {
+    if (!options.withFlags) return undefined;
+    const applied = applyDelta(previous.stored, delta, version);
+    if (!applied) return undefined;
+    const { stored } = applied;
+    const chars = (flags: readonly SnapshotFlag[]) => flags.reduce((sum, flag) => sum + JSON.stringify(flag).length, 0);
+    let json: string | undefined;
+    return {
+      meta: previous.meta,
+      version,
+      stored,
+      get json() {
+        return (json ??= JSON.stringify(stored));
+      },
+      compiled: options.withFlags(previous.compiled, stored, delta.flags),
+      source: "delta",
+      madeAt: Date.now(),
+      bytes: Math.max(0, previous.bytes + (chars(delta.flags) - chars(applied.replaced)) * BYTES_PER_JSON_CHAR),
+      used: ++clock,
+    };
+  }
+
+  /**
+   * Applies a change that carries its flags, when this replica holds exactly the version it
+   * was made from and no load of the environment is under way; false sends it to a full reload.
+   */
+  function appliedDelta(change: EnvironmentChange & { delta: SnapshotDelta }): boolean {
+    const current = entries.get(change.environmentId);
+    if (!current || current.version !== change.delta.fromVersion || states.get(change.environmentId)?.running) return false;
+    try {
+      const entry = fromDelta(current, change.version, change.delta);
+      if (!entry) return false;
+      swap(entry);
+      return true;
+    } catch (error) {
+      log.warn({ environmentId: change.environmentId, err: (error as Error).message }, "snapshot delta could not be applied; reloading");
+      return false;
+    }
+  }
+
+  /** The environment's stored snapshot and meta built from PostgreSQL, or null when it no longer exists. */
+  async function readDatabase(environmentId: string): Promise<{ stored: EnvironmentSnapshot; meta: EnvironmentMeta } | null> {
     const rows = await repo.load(sql, environmentId);
     if (!rows) return null;
     const env = rows.environment;
@@ -132,9 +188,16 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       exposedHeaders: env.exposed_headers ?? [],
       hasIdentities: env.has_identities,
     };
-    const entry = makeEntry(buildSnapshot(rows), meta, "database");
+    return { stored: buildSnapshot(rows), meta };
+  }
+
+  async function fromDatabase(environmentId: string): Promise<SnapshotEntry<C> | null> {
+    const started = performance.now();
+    const built = await readDatabase(environmentId);
+    if (!built) return null;
+    const entry = makeEntry(built.stored, built.meta, "database");
     options.onRebuilt?.((performance.now() - started) / 1000);
-    void copies.write(entry.json, entry.version, meta);
+    void copies.write(entry.json, entry.version, entry.meta);
     return entry;
   }
 
@@ -157,10 +220,11 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
     }
   }
 
-  function swap(entry: SnapshotEntry<C>) {
+  /** Puts the entry in place of an older one; `isCorrection` also replaces one of the same version. */
+  function swap(entry: SnapshotEntry<C>, isCorrection = false) {
     if (dropped.has(entry.meta.environmentId)) return;
     const previous = entries.get(entry.meta.environmentId);
-    if (previous && previous.version >= entry.version) return;
+    if (previous && (isCorrection ? previous.version > entry.version : previous.version >= entry.version)) return;
     entries.set(entry.meta.environmentId, entry);
     entry.used = previous ? Math.max(previous.used, entry.used) : entry.used;
     residentBytes += entry.bytes - (previous?.bytes ?? 0);
@@ -276,8 +340,43 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
   watcher.onChange((change: EnvironmentChange) => {
     if (change.isDeleted) return drop(change.environmentId, change.environmentKey);
     if (!entries.has(change.environmentId)) return;
+    if (change.delta && appliedDelta({ ...change, delta: change.delta })) return;
     void reload(change.environmentId, change.version).catch(() => undefined);
   });
+
+  // Entries made from deltas that a rebuild from PostgreSQL already confirmed.
+  const verified = new WeakSet<SnapshotEntry<C>>();
+
+  /**
+   * Rebuilds from PostgreSQL each environment whose entry was made from deltas since its last
+   * full load, and compares the content (all but `generatedAt`). A difference is logged,
+   * counted, and the rebuilt entry takes the place of the wrong one. One environment at a time,
+   * off the request path.
+   */
+  async function verify(): Promise<{ checked: number; mismatched: number }> {
+    const result = { checked: 0, mismatched: 0 };
+    for (const entry of [...entries.values()]) {
+      const environmentId = entry.meta.environmentId;
+      if (entry.source !== "delta" || verified.has(entry) || states.get(environmentId)?.running) continue;
+      const built = await readDatabase(environmentId);
+      // Gone, changed meanwhile, or a newer version on its way: the usual path handles those.
+      if (!built || entries.get(environmentId) !== entry || built.stored.version !== entry.version) continue;
+      result.checked += 1;
+      const now = new Date();
+      if (canonicalContent(built.stored, now) === canonicalContent(entry.stored, now)) {
+        verified.add(entry);
+        continue;
+      }
+      result.mismatched += 1;
+      log.warn({ environmentId, version: entry.version }, "snapshot built from deltas differs from PostgreSQL; replaced by a full rebuild");
+      options.onVerifyMismatch?.();
+      // Compiled only now: a snapshot that matches costs the check its read and comparison alone.
+      const rebuilt = makeEntry(built.stored, built.meta, "database");
+      swap(rebuilt, true);
+      void copies.write(rebuilt.json, rebuilt.version, rebuilt.meta);
+    }
+    return result;
+  }
 
   /** The entry if loaded, marked as just used. */
   function touch(environmentId: string): SnapshotEntry<C> | undefined {
@@ -327,6 +426,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       return (await inWorkspace(workspaceId, environmentId)).stored;
     },
     entry: inWorkspace,
+    verify,
     /** Reloads now if PostgreSQL has a newer version (tests, and callers that just wrote). */
     refresh: (environmentId: string, version?: number) => reload(environmentId, version),
     onSwap(listener: SwapListener<C>): () => void {

@@ -120,8 +120,69 @@ export interface SnapshotRows {
 export const snapshotsRepository = {
   /** Everything the environment's snapshot is built from, or null when it does not exist. */
   async load(sql: SqlRunner, environmentId: string): Promise<SnapshotRows | null> {
-    const [row] = await sql.query<{ rows: SnapshotRows | null }>(
-      `
+    const [row] = await sql.query<{ rows: SnapshotRows | null }>(snapshotStatement(false), [environmentId]);
+    return row?.rows ?? null;
+  },
+
+  /**
+   * The rows of only these flags of the environment (their states, rules and overrides), with
+   * the environment, its layers and override order as `load` reads them; no segments, tenants or
+   * roles. Run inside a write's transaction after its bump, it sees exactly the bumped version.
+   */
+  async loadFlags(sql: Pick<SqlRunner, "query">, environmentId: string, flagIds: readonly string[]): Promise<SnapshotRows | null> {
+    const [row] = await sql.query<{ rows: SnapshotRows | null }>(snapshotStatement(true), [environmentId, flagIds]);
+    return row?.rows ?? null;
+  },
+
+  /** The current snapshot versions of the given environments: one cheap query for polling. */
+  async versions(prisma: PrismaClient, environmentIds: string[]): Promise<Map<string, number>> {
+    if (environmentIds.length === 0) return new Map();
+    const rows = await prisma.environment.findMany({
+      where: { id: { in: environmentIds } },
+      select: { id: true, snapshotVersion: true },
+    });
+    return new Map(rows.map((row) => [row.id, row.snapshotVersion]));
+  },
+
+  /** The environments of a workspace, for the admin's live stream and routes by environment key. */
+  async environmentsOf(prisma: PrismaClient, workspaceId: string) {
+    return prisma.environment.findMany({
+      where: { workspaceId },
+      select: { id: true, key: true, snapshotVersion: true },
+      orderBy: { sortOrder: "asc" },
+    });
+  },
+};
+
+/**
+ * The one statement that reads an environment's rows. With `onlyFlags`, `$2` lists the flags
+ * read (with their states, rules and overrides), and the workspace-wide parts no flag needs
+ * (segments, tenants, roles) are left empty.
+ */
+function snapshotStatement(onlyFlags: boolean): string {
+  const flagsOf = (column: string) => (onlyFlags ? ` AND ${column} = ANY($2::uuid[])` : "");
+  const workspaceWide = onlyFlags
+    ? `'segments', '[]'::json, 'tenants', '[]'::json, 'roles', '[]'::json`
+    : `'segments', COALESCE((
+          SELECT json_agg(s ORDER BY s.key) FROM (
+            SELECT key, included_users, excluded_users, included_tenants, excluded_tenants, rules
+            FROM segments WHERE workspace_id = (SELECT workspace_id FROM env)) s), '[]'::json),
+        'tenants', COALESCE((
+          SELECT json_agg(t ORDER BY t.key) FROM (
+            SELECT t.key, t.attributes,
+                   COALESCE(array_agg(m.key ORDER BY m.key) FILTER (WHERE tm.enabled = false), '{}') AS disabled_modules,
+                   COALESCE((SELECT json_agg(json_build_object('key', r.key, 'inherits', r.inherits, 'inherited_by', r.inherited_by) ORDER BY r.key)
+                             FROM end_user_roles r WHERE r.tenant_id = t.id), '[]'::json) AS roles
+            FROM tenants t
+            LEFT JOIN tenant_modules tm ON tm.tenant_id = t.id
+            LEFT JOIN modules m ON m.id = tm.module_id
+            WHERE t.workspace_id = (SELECT workspace_id FROM env)
+            GROUP BY t.id) t), '[]'::json),
+        'roles', COALESCE((
+          SELECT json_agg(r ORDER BY r.key) FROM (
+            SELECT key, inherits, inherited_by FROM end_user_roles
+            WHERE workspace_id = (SELECT workspace_id FROM env) AND tenant_id IS NULL) r), '[]'::json)`;
+  return `
       WITH env AS (
         SELECT e.id, e.key, e.workspace_id, w.slug AS workspace_slug, e.snapshot_version,
                e.context_secret, e.context_issuer, e.context_jwks_url, e.require_context_token,
@@ -145,16 +206,16 @@ export const snapshotsRepository = {
             FROM flags f
             LEFT JOIN modules m ON m.id = f.module_id
             LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = $1::uuid
-            WHERE f.workspace_id = (SELECT workspace_id FROM env)) f), '[]'::json),
+            WHERE f.workspace_id = (SELECT workspace_id FROM env)${flagsOf("f.id")}) f), '[]'::json),
         'tenantOverrides', COALESCE((
           SELECT json_agg(o ORDER BY o.tenant_key) FROM (
             SELECT o.flag_id, t.key AS tenant_key, o.variant, o.locked, o.expires_at
             FROM tenant_overrides o JOIN tenants t ON t.id = o.tenant_id
-            WHERE o.environment_id = $1::uuid AND (o.expires_at IS NULL OR o.expires_at > now())) o), '[]'::json),
+            WHERE o.environment_id = $1::uuid AND (o.expires_at IS NULL OR o.expires_at > now())${flagsOf("o.flag_id")}) o), '[]'::json),
         'userOverrides', COALESCE((
           SELECT json_agg(o ORDER BY o.user_key) FROM (
             SELECT flag_id, user_key, variant, expires_at FROM user_overrides
-            WHERE environment_id = $1::uuid AND (expires_at IS NULL OR expires_at > now())) o), '[]'::json),
+            WHERE environment_id = $1::uuid AND (expires_at IS NULL OR expires_at > now())${flagsOf("flag_id")}) o), '[]'::json),
         'layers', COALESCE((
           SELECT json_agg(l ORDER BY l.created_at, l.id) FROM (
             SELECT key, attribute, known_values, created_at, id FROM override_layers
@@ -164,48 +225,7 @@ export const snapshotsRepository = {
           SELECT json_agg(o ORDER BY o.layer_key, o.value) FROM (
             SELECT o.flag_id, l.key AS layer_key, o.value, o.variant, o.locked, o.expires_at
             FROM layer_overrides o JOIN override_layers l ON l.id = o.layer_id
-            WHERE o.environment_id = $1::uuid AND (o.expires_at IS NULL OR o.expires_at > now())) o), '[]'::json),
-        'segments', COALESCE((
-          SELECT json_agg(s ORDER BY s.key) FROM (
-            SELECT key, included_users, excluded_users, included_tenants, excluded_tenants, rules
-            FROM segments WHERE workspace_id = (SELECT workspace_id FROM env)) s), '[]'::json),
-        'tenants', COALESCE((
-          SELECT json_agg(t ORDER BY t.key) FROM (
-            SELECT t.key, t.attributes,
-                   COALESCE(array_agg(m.key ORDER BY m.key) FILTER (WHERE tm.enabled = false), '{}') AS disabled_modules,
-                   COALESCE((SELECT json_agg(json_build_object('key', r.key, 'inherits', r.inherits, 'inherited_by', r.inherited_by) ORDER BY r.key)
-                             FROM end_user_roles r WHERE r.tenant_id = t.id), '[]'::json) AS roles
-            FROM tenants t
-            LEFT JOIN tenant_modules tm ON tm.tenant_id = t.id
-            LEFT JOIN modules m ON m.id = tm.module_id
-            WHERE t.workspace_id = (SELECT workspace_id FROM env)
-            GROUP BY t.id) t), '[]'::json),
-        'roles', COALESCE((
-          SELECT json_agg(r ORDER BY r.key) FROM (
-            SELECT key, inherits, inherited_by FROM end_user_roles
-            WHERE workspace_id = (SELECT workspace_id FROM env) AND tenant_id IS NULL) r), '[]'::json)
-      ) END AS rows`,
-      [environmentId],
-    );
-    return row?.rows ?? null;
-  },
-
-  /** The current snapshot versions of the given environments: one cheap query for polling. */
-  async versions(prisma: PrismaClient, environmentIds: string[]): Promise<Map<string, number>> {
-    if (environmentIds.length === 0) return new Map();
-    const rows = await prisma.environment.findMany({
-      where: { id: { in: environmentIds } },
-      select: { id: true, snapshotVersion: true },
-    });
-    return new Map(rows.map((row) => [row.id, row.snapshotVersion]));
-  },
-
-  /** The environments of a workspace, for the admin's live stream and routes by environment key. */
-  async environmentsOf(prisma: PrismaClient, workspaceId: string) {
-    return prisma.environment.findMany({
-      where: { workspaceId },
-      select: { id: true, key: true, snapshotVersion: true },
-      orderBy: { sortOrder: "asc" },
-    });
-  },
-};
+            WHERE o.environment_id = $1::uuid AND (o.expires_at IS NULL OR o.expires_at > now())${flagsOf("o.flag_id")}) o), '[]'::json),
+        ${workspaceWide}
+      ) END AS rows`;
+}

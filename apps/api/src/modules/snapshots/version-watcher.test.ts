@@ -3,7 +3,7 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { createMemoryCache } from "../../infra/cache/memory-cache";
-import type { EnvironmentChange } from "../../infra/changes";
+import { ENVIRONMENT_CHANGED_CHANNEL, type EnvironmentChange } from "../../infra/changes";
 import { createVersionWatcher } from "./version-watcher";
 
 /**
@@ -29,9 +29,9 @@ function versionsTable(rows: Map<string, number>) {
   };
 }
 
-function watcherOver(rows: Map<string, number>) {
+function watcherOver(rows: Map<string, number>, cache = createMemoryCache()) {
   const table = versionsTable(rows);
-  const watcher = createVersionWatcher({ cache: createMemoryCache(), prisma: table.prisma, log: pino({ level: "silent" }) as FastifyBaseLogger, pollMs: 60_000 });
+  const watcher = createVersionWatcher({ cache, prisma: table.prisma, log: pino({ level: "silent" }) as FastifyBaseLogger, pollMs: 60_000 });
   const heard: EnvironmentChange[] = [];
   watcher.onChange((change) => heard.push(change));
   return { watcher, heard, table };
@@ -75,5 +75,26 @@ describe("version watcher polling", () => {
     await polling;
     expect(heard).toEqual([]);
     expect(watcher.known("e2")).toBe(7);
+  });
+});
+
+describe("version watcher messages", () => {
+  const flag = { key: "kb", state: { enabled: true } };
+
+  it("passes a change's delta on, and drops a malformed one while the change still counts", async () => {
+    const cache = createMemoryCache();
+    const { watcher, heard } = watcherOver(new Map(), cache);
+    await watcher.start();
+    const change = (environmentId: string, delta: unknown) => ({ workspaceId: "w1", environmentId, environmentKey: "production", version: 4, delta });
+    await cache.publish(
+      ENVIRONMENT_CHANGED_CHANNEL,
+      JSON.stringify([change("e1", { fromVersion: 3, flags: [flag] }), change("e2", { fromVersion: "3", flags: [flag] }), change("e3", { fromVersion: 3, flags: [{ state: {} }] })]),
+    );
+    await watcher.stop();
+    expect(heard).toEqual([
+      { workspaceId: "w1", environmentId: "e1", environmentKey: "production", version: 4, delta: { fromVersion: 3, flags: [flag] } },
+      { workspaceId: "w1", environmentId: "e2", environmentKey: "production", version: 4 },
+      { workspaceId: "w1", environmentId: "e3", environmentKey: "production", version: 4 },
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Cache } from "../../infra/cache/cache";
 import { ENVIRONMENT_CHANGED_CHANNEL, type EnvironmentChange } from "../../infra/changes";
+import { parseDelta } from "./snapshot-deltas";
 import { snapshotsRepository as repo } from "./snapshots.repository";
 
 export type ChangeListener = (change: EnvironmentChange) => void;
@@ -26,10 +27,18 @@ function parseChanges(message: string): EnvironmentChange[] {
   try {
     const parsed: unknown = JSON.parse(message);
     if (!Array.isArray(parsed)) return [];
-    return parsed.filter(
-      (c): c is EnvironmentChange =>
-        !!c && typeof c.environmentId === "string" && typeof c.workspaceId === "string" && Number.isInteger(c.version),
-    );
+    return parsed
+      .filter(
+        (c): c is EnvironmentChange =>
+          !!c && typeof c.environmentId === "string" && typeof c.workspaceId === "string" && Number.isInteger(c.version),
+      )
+      .map((c) => {
+        // A malformed delta is dropped; the change still counts, and replicas reload for it.
+        if (c.delta === undefined) return c;
+        const { delta, ...change } = c;
+        const parsedDelta = parseDelta(delta);
+        return parsedDelta ? { ...change, delta: parsedDelta } : change;
+      });
   } catch {
     return [];
   }

@@ -1,0 +1,75 @@
+import { SNAPSHOT_SCHEMA_VERSION, type EnvironmentSnapshot, type SnapshotFlag } from "@ensign/contracts/snapshot";
+import { describe, expect, it } from "vitest";
+import { applyDelta, canonicalContent, parseDelta } from "./snapshot-deltas";
+
+const flag = (key: string, enabled: boolean, userOverrides: SnapshotFlag["state"]["userOverrides"] = []): SnapshotFlag => ({
+  key,
+  type: "boolean",
+  variants: [
+    { key: "on", value: true },
+    { key: "off", value: false },
+  ],
+  offVariant: "off",
+  onVariant: "on",
+  salt: "s",
+  module: null,
+  dependsOn: [],
+  deprecated: false,
+  archived: false,
+  state: { enabled, rules: [], fallthrough: { variant: "on" }, tenantAllow: [], tenantDeny: [], tenantOverrides: [], userOverrides, version: 1 },
+});
+
+const snapshot = (flags: SnapshotFlag[]): EnvironmentSnapshot => ({
+  schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+  workspace: "acme",
+  environment: "production",
+  version: 7,
+  generatedAt: "2026-12-01T00:00:00.000Z",
+  masterSwitch: false,
+  flags,
+  segments: [],
+  roles: [],
+  tenants: [],
+  identities: [],
+});
+
+describe("applying a delta", () => {
+  it("replaces the delta's flags in place and shares everything else", () => {
+    const before = snapshot([flag("a", false), flag("b", false), flag("c", false)]);
+    const applied = applyDelta(before, { fromVersion: 7, flags: [flag("c", true), flag("a", true)] }, 8, new Date("2026-12-02T00:00:00.000Z"))!;
+    expect(applied.stored.flags.map((f) => [f.key, f.state.enabled])).toEqual([
+      ["a", true],
+      ["b", false],
+      ["c", true],
+    ]);
+    expect(applied.stored).toMatchObject({ version: 8, generatedAt: "2026-12-02T00:00:00.000Z" });
+    expect(applied.stored.flags[1]).toBe(before.flags[1]);
+    expect(applied.stored.segments).toBe(before.segments);
+    expect(applied.replaced).toEqual([before.flags[0], before.flags[2]]);
+    // The snapshot it was made from is left as it was.
+    expect(before.flags.map((f) => f.state.enabled)).toEqual([false, false, false]);
+  });
+
+  it("gives up on a flag the snapshot does not have: only a full load knows where it goes", () => {
+    expect(applyDelta(snapshot([flag("a", false)]), { fromVersion: 7, flags: [flag("z", true)] }, 8)).toBeUndefined();
+  });
+
+  it("accepts only deltas shaped as one: a version and flags with keys and states", () => {
+    expect(parseDelta({ fromVersion: 3, flags: [flag("a", true)] })).toEqual({ fromVersion: 3, flags: [flag("a", true)] });
+    for (const malformed of [null, "x", { fromVersion: 3 }, { fromVersion: 1.5, flags: [flag("a", true)] }, { fromVersion: 3, flags: [] }, { fromVersion: 3, flags: [{ key: "a" }] }]) {
+      expect(parseDelta(malformed)).toBeUndefined();
+    }
+  });
+});
+
+describe("comparing two builds of one version", () => {
+  it("ignores when each was made and overrides expired since, and sees any other difference", () => {
+    const now = new Date("2026-12-02T00:00:00.000Z");
+    const expired = { userKey: "u1", variant: "on", expiresAt: "2026-12-01T12:00:00.000Z" };
+    const live = { userKey: "u2", variant: "on", expiresAt: "2026-12-03T00:00:00.000Z" };
+    const earlier = snapshot([flag("a", true, [expired, live])]);
+    const later = { ...snapshot([flag("a", true, [live])]), generatedAt: now.toISOString() };
+    expect(canonicalContent(earlier, now)).toBe(canonicalContent(later, now));
+    expect(canonicalContent(snapshot([flag("a", false, [live])]), now)).not.toBe(canonicalContent(later, now));
+  });
+});
