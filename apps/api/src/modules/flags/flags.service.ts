@@ -198,7 +198,7 @@ export function createFlagsService({ reading, writing, repo, now = Date.now }: F
         const diff = changes(auditedDefinition(toFlagDefinition(current)), auditedDefinition(toFlagDefinition(updated)));
         await w.audit(actor, { workspaceId, action: "flag.updated", targetType: "flag", targetId: current.id, targetKey: key, ...diff });
         const evaluated = ["variants", "offVariant", "onVariant", "dependsOn", "module", "trackAnalytics"].some((field) => field in diff.after);
-        if (evaluated) await w.bump();
+        if (evaluated) await w.bump(undefined, { flags: [current.id] });
         return view(tx, workspaceId, updated);
       });
     },
@@ -266,7 +266,7 @@ export function createFlagsService({ reading, writing, repo, now = Date.now }: F
         const before = { deprecatedAt: current.deprecatedAt?.toISOString() ?? null, archivedAt: current.archivedAt?.toISOString() ?? null };
         const after = { deprecatedAt: updated.deprecatedAt?.toISOString() ?? null, archivedAt: updated.archivedAt?.toISOString() ?? null };
         await w.audit(actor, { workspaceId, action: `flag.${to}`, targetType: "flag", targetId: current.id, targetKey: key, ...changes(before, after) });
-        await w.bump();
+        await w.bump(undefined, { flags: [current.id] });
         return view(tx, workspaceId, updated);
       });
     },

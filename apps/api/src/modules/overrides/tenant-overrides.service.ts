@@ -155,7 +155,7 @@ export function createTenantOverridesService({ reading, writing, repo, limits, n
           await audit(w, workspaceId, target, row.id, "tenant_override.set", null, overrideSnapshot(row), actor);
           await limits.assertEnvironments(tx, [environment.id]);
         }
-        await w.bump([environment.id]);
+        await w.bump([environment.id], { flags: [flag.id] });
         return { override: toTenantOverrideResponse(row, flag.key, environment.key, now()), isCreated: !current };
       });
     },
@@ -168,7 +168,7 @@ export function createTenantOverridesService({ reading, writing, repo, limits, n
         checkVersion(current, expected, ref, { isRequired: false });
         if (current.locked === locked) return toTenantOverrideResponse(current, ref.flag, ref.env, now());
         const updated = await change(w, target, current, { locked, updatedBy: actor.email ?? null }, locked ? "tenant_override.locked" : "tenant_override.unlocked", actor);
-        await w.bump([target.environment.id]);
+        await w.bump([target.environment.id], { flags: [target.flag.id] });
         return toTenantOverrideResponse(updated, ref.flag, ref.env, now());
       });
     },
@@ -182,7 +182,7 @@ export function createTenantOverridesService({ reading, writing, repo, limits, n
         if (current.locked && !powers.canLock) throw lockRequired("Clearing a locked override");
         if (!(await repo.delete(tx, workspaceId, current.id, current.version))) throw staleVersion("The override", current.version + 1);
         await audit(w, workspaceId, target, current.id, "tenant_override.cleared", overrideSnapshot(current), null, actor);
-        await w.bump([target.environment.id]);
+        await w.bump([target.environment.id], { flags: [target.flag.id] });
       });
     },
   };

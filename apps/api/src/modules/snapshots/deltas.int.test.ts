@@ -123,6 +123,8 @@ describe("changes that carry their flags (snapshot deltas)", () => {
     await reachesB(await currentVersion());
     const layerOverride = (flag: string, value: string, variant: string) =>
       a.app.inject({ method: "PUT", url: `/v1/workspaces/${ws.slug}/flags/${flag}/environments/production/layer-overrides/platform/${value}`, headers: admin, payload: { variant } });
+    const tenantOverride = (flag: string, tenant: string) => `/v1/workspaces/${ws.slug}/flags/${flag}/environments/production/tenant-overrides/${tenant}`;
+    const flagVersion = async (key: string) => (await flags.get(key)).json().version as number;
     const steps: (() => Promise<{ statusCode: number }>)[] = [
       async () => flags.toggle("reports", "production", await stateVersion("reports"), true),
       async () => userOverride("reports", "u3", "off"),
@@ -134,6 +136,12 @@ describe("changes that carry their flags (snapshot deltas)", () => {
       async () => flags.toggle("reports", "production", await stateVersion("reports"), false),
       async () => bulk({ action: "clear", flag: "ai_agents", tenants: ["acme"] }),
       async () => layerOverride("knowledge_base", "android", "off"),
+      async () => a.app.inject({ method: "PUT", url: tenantOverride("knowledge_base", "globex"), headers: admin, payload: { variant: "on" } }),
+      async () => a.app.inject({ method: "POST", url: `${tenantOverride("knowledge_base", "globex")}/lock`, headers: admin }),
+      async () => flags.patch("knowledge_base", await flagVersion("knowledge_base"), { trackAnalytics: false }),
+      async () => flags.call("POST", "/ai_agents/archive", { version: await flagVersion("ai_agents") }),
+      async () => flags.call("POST", "/ai_agents/restore", { version: await flagVersion("ai_agents") }),
+      async () => a.app.inject({ method: "DELETE", url: tenantOverride("knowledge_base", "globex"), headers: admin }),
     ];
     for (const step of steps) {
       const res = await step();

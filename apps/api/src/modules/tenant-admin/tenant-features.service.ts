@@ -159,7 +159,7 @@ export function createTenantFeaturesService({ reading, writing, repo, evaluation
           before: overrideSnapshot(current),
           after: { ...overrideSnapshot(next), ...(refusal(feature, body.enabled, { isForced: false }) ? { forcedPast: feature.dependants } : {}) },
         });
-        await w.bump([environment.id]);
+        await w.bump([environment.id], { flags: [row.id] });
         return featureOf((await load(tx, scope, envKey, { isAfterWrite: true })).features, key);
       });
     },
