@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -18,7 +19,7 @@ export async function freePort(): Promise<number> {
  * The API in a process of its own (`node --import tsx apps/api/src/server.ts`) with this
  * environment, once it answers `/healthz`; `stop()` ends it with SIGTERM.
  */
-export async function startApi(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startApi(env: Record<string, string>): Promise<{ url: string; pid: number; cpuSeconds(): number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ["--import", "tsx", SERVER], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${env.PORT}`;
@@ -34,11 +35,21 @@ export async function startApi(env: Record<string, string>): Promise<{ url: stri
   }
   return {
     url,
+    pid: child.pid!,
+    cpuSeconds: () => processCpuSeconds(child.pid!),
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
     },
   };
+}
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name may hold spaces; the fields after it are space-separated.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The machine's state, printed with every figure: these benches run on shared machines. */
