@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Reason } from "./evaluation";
+import { SnapshotFlag } from "./snapshot";
 import { JsonValue } from "./targeting";
 
 /**
@@ -42,10 +43,22 @@ export const PortalFlagsResponse = z.object({
 });
 export type PortalFlagsResponse = z.infer<typeof PortalFlagsResponse>;
 
+/**
+ * The flags a change replaced, as the new version stores them: a client holding exactly
+ * `fromVersion` may put them in place of the same keys and be at the new version.
+ */
+export const StreamDelta = z.object({
+  fromVersion: z.number().int(),
+  flags: z.array(SnapshotFlag).min(1),
+});
+export type StreamDelta = z.infer<typeof StreamDelta>;
+
 /** `data` of the `change` event of `GET /v1/stream` (SSE; `id:` is the version; `: ping` heartbeats). */
 export const StreamChangeEvent = z.object({
   environment: z.string(),
   version: z.number().int(),
+  /** Server keys' streams only, when the change touched only some flags; anything else refetches `/v1/config`. */
+  delta: StreamDelta.optional(),
 });
 export type StreamChangeEvent = z.infer<typeof StreamChangeEvent>;
 

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CLIENT_KEY, startFakeEnsign, type FakeEnsign } from "../test/fake-ensign";
+import { CLIENT_KEY, SERVER_KEY, startFakeEnsign, type FakeEnsign } from "../test/fake-ensign";
 import { portalSnapshot } from "../test/snapshots";
 import { sleep, waitFor } from "../test/wait";
 import { backoffDelay } from "./backoff";
 import { SseParser, type SseEvent } from "./sse";
-import { openChangeStream, type ChangeStream, type ChangeStreamOptions } from "./stream";
+import { openChangeStream, type ChangeStream, type ChangeStreamOptions, type StreamChange } from "./stream";
 import type { EnsignError } from "./types";
 
 describe("backoffDelay", () => {
@@ -89,6 +89,19 @@ describe("openChangeStream", () => {
     expect(log.versions).toEqual([2, 3]);
     expect(connections()[1]!.headers["last-event-id"]).toBe("2");
     expect(log.opens).toBe(2);
+  });
+
+  it("hands on a change's delta as it came, and none when the event has none", async () => {
+    const changes: StreamChange[] = [];
+    open({ credentials: async () => ({ headers: { "x-api-key": SERVER_KEY }, query: {} }), onChange: (event) => changes.push(event) });
+    await waitFor(() => fake.streams === 1, "the stream");
+    fake.publish(() => {}, { delta: { fromVersion: 1, flags: "not checked here" } });
+    fake.publish(() => {});
+    await waitFor(() => changes.length === 2, "the change events");
+    expect(changes).toEqual([
+      { environment: "production", version: 2, delta: { fromVersion: 1, flags: "not checked here" } },
+      { environment: "production", version: 3 },
+    ]);
   });
 
   it("reports each refused attempt and recovers when the server does", async () => {

@@ -12,6 +12,12 @@ export type EventSourceLike = new (url: string) => {
   close(): void;
 };
 
+/**
+ * A `change` event as the stream hands it on. `delta` (server keys' streams, for a change that
+ * touched only some flags) is passed as it arrived, unchecked: the caller validates it.
+ */
+export type StreamChange = Omit<StreamChangeEvent, "delta"> & { delta?: unknown };
+
 export interface ChangeStreamOptions {
   baseUrl: string;
   /**
@@ -27,7 +33,7 @@ export interface ChangeStreamOptions {
   /** Reconnect when nothing (not even a `: ping`) arrived for this long. Fetch transport only. */
   heartbeatTimeoutMs: number;
   onOpen(): void;
-  onChange(event: StreamChangeEvent): void;
+  onChange(event: StreamChange): void;
   /** An identity's stored traits changed (`event: identity`, server keys' streams only). */
   onIdentity?(event: { environment: string; key: string }): void;
   onError(error: EnsignError): void;
@@ -66,7 +72,8 @@ export function openChangeStream(options: ChangeStreamOptions): ChangeStream {
     if (typeof change?.version !== "number" || typeof change.environment !== "string") {
       return options.onError(new EnsignError("STREAM", "The stream sent a change event of an unexpected shape"));
     }
-    options.onChange({ environment: change.environment, version: change.version });
+    const delta = (event as { delta?: unknown }).delta;
+    options.onChange(delta === undefined ? { environment: change.environment, version: change.version } : { environment: change.environment, version: change.version, delta });
   };
 
   const handleIdentity = (data: string) => {

@@ -27,8 +27,12 @@ export interface FakeEnsign {
   /** Answer `/v1/stream` with this status instead of streaming. */
   streamStatus: number | undefined;
   readonly streams: number;
-  /** Replaces the snapshot (bumping its version) and pushes a change event. */
-  publish(change: (snapshot: EnvironmentSnapshot) => void, options?: { notify?: boolean }): void;
+  /**
+   * Replaces the snapshot (bumping its version) and pushes a change event. Server keys' streams
+   * get a delta with it as the API sends one: `deltaOf` names the flags it carries, from the
+   * previous version; `delta` is sent as given instead.
+   */
+  publish(change: (snapshot: EnvironmentSnapshot) => void, options?: { notify?: boolean; deltaOf?: string[]; delta?: unknown }): void;
   ping(): void;
   /** Identities' stored traits, as `GET /v1/identities/:key/traits` serves them. */
   identities: Map<string, Record<string, unknown>>;
@@ -44,7 +48,8 @@ export const SERVER_KEY = "ens_srv_test";
 export const CONTEXT_SECRET = "context-secret-for-tests-0123456789";
 
 export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { port?: number } = {}): Promise<FakeEnsign> {
-  const streams = new Set<ServerResponse>();
+  // Each open stream, and whether a server key opened it.
+  const streams = new Map<ServerResponse, boolean>();
   const sockets = new Set<Socket>();
   const revoked = new Set<string>();
   const fake = {
@@ -128,7 +133,7 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { p
     const last = Number(req.headers["last-event-id"]);
     // Resume: a client that missed versions hears about the latest at once.
     if (Number.isFinite(last) && last < fake.snapshot.version) res.write(changeEvent(fake.snapshot.environment, fake.snapshot.version));
-    streams.add(res);
+    streams.set(res, key === SERVER_KEY);
     res.on("close", () => streams.delete(res));
   }
 
@@ -146,24 +151,25 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { p
 
   Object.defineProperty(fake, "streams", { get: () => streams.size });
   return Object.assign(fake as typeof fake & { readonly streams: number }, {
-    publish(change: (snapshot: EnvironmentSnapshot) => void, options: { notify?: boolean } = {}) {
+    publish(change: (snapshot: EnvironmentSnapshot) => void, options: { notify?: boolean; deltaOf?: string[]; delta?: unknown } = {}) {
       const next = structuredClone(fake.snapshot);
       change(next);
       next.version = fake.snapshot.version + 1;
+      const delta = options.deltaOf ? { fromVersion: fake.snapshot.version, flags: next.flags.filter((flag) => options.deltaOf!.includes(flag.key)) } : options.delta;
       fake.snapshot = next;
       if (options.notify === false) return;
-      for (const res of streams) res.write(changeEvent(next.environment, next.version));
+      for (const [res, isServer] of streams) res.write(changeEvent(next.environment, next.version, isServer ? delta : undefined));
     },
     setTraits(key: string, traits: Record<string, unknown>, options: { notify?: boolean } = {}) {
       fake.identities.set(key, traits);
       if (options.notify === false) return;
-      for (const res of streams) res.write(`event: identity\ndata: ${JSON.stringify({ environment: fake.snapshot.environment, key })}\n\n`);
+      for (const res of streams.keys()) res.write(`event: identity\ndata: ${JSON.stringify({ environment: fake.snapshot.environment, key })}\n\n`);
     },
     ping() {
-      for (const res of streams) res.write(": ping\n\n");
+      for (const res of streams.keys()) res.write(": ping\n\n");
     },
     dropStreams() {
-      for (const res of streams) res.socket?.destroy();
+      for (const res of streams.keys()) res.socket?.destroy();
       streams.clear();
     },
     async close() {
@@ -173,8 +179,8 @@ export async function startFakeEnsign(initial: EnvironmentSnapshot, options: { p
   });
 }
 
-function changeEvent(environment: string, version: number) {
-  return `event: change\nid: ${version}\ndata: ${JSON.stringify({ environment, version })}\n\n`;
+function changeEvent(environment: string, version: number, delta?: unknown) {
+  return `event: change\nid: ${version}\ndata: ${JSON.stringify(delta === undefined ? { environment, version } : { environment, version, delta })}\n\n`;
 }
 
 /** HS256 as the demo backend and the real API do it. */

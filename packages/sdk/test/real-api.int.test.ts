@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Fastify from "fastify";
 import { createTestApp, type TestApp } from "../../../apps/api/test/helpers/app";
 import { createApiKey, createFlag, createTenant, publishChange } from "../../../apps/api/test/helpers/evaluation-fixtures";
-import { createWorkspace } from "../../../apps/api/test/helpers/fixtures";
+import { createWorkspace, memberHeaders } from "../../../apps/api/test/helpers/fixtures";
+import { flagsClient } from "../../../apps/api/test/helpers/flags";
 import { inWorkspace } from "../../../apps/api/src/infra/db/scoped";
 import { mintContextToken } from "../../../apps/portal-demo/server/context-token";
 import { requireFeature } from "../src/guards/fastify";
@@ -108,6 +109,48 @@ describe("SDKs against the real Ensign API", () => {
     await setAllow("additional_services_enabled", ["desert-laughs"]);
     await waitFor(() => local.version > version, "the streamed change");
     expect(local.getBoolean("additional_services_enabled", false, { targetingKey: "d", tenantKey: "desert-laughs" })).toBe(true);
+  });
+
+  it("local client: applies a toggle made through the admin API from the stream's delta, without downloading /v1/config again", async () => {
+    const flags = flagsClient(t.app, ws.slug, await memberHeaders(t.app, t.db, ws.id, "admin"));
+    const toggle = async (enabled: boolean) => {
+      const state = (await flags.state("knowledge_base_enabled", "production")).json();
+      expect((await flags.toggle("knowledge_base_enabled", "production", state.version, enabled)).statusCode).toBe(200);
+    };
+    const configStatuses: number[] = [];
+    const local = createLocalClient({
+      url,
+      serverKey,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if (input.includes("/v1/config")) configStatuses.push(response.status);
+        return response;
+      },
+    });
+    closers.push(local);
+    await local.start();
+    await waitFor(() => local.isStreaming, "the stream");
+    const changes: string[][] = [];
+    local.on("change", (keys) => changes.push(keys));
+    const producer = { targetingKey: "owner@desert-laughs", tenantKey: "desert-laughs" };
+    expect(local.getBoolean("knowledge_base_enabled", false, producer)).toBe(true);
+
+    const version = local.version;
+    await toggle(false);
+    await waitFor(() => local.version > version, "the streamed delta");
+    expect(local.getBoolean("knowledge_base_enabled", true, producer)).toBe(false);
+    await toggle(true);
+    await waitFor(() => local.version > version + 1, "the second delta");
+    expect(local.getBoolean("knowledge_base_enabled", false, producer)).toBe(true);
+
+    expect(configStatuses).toEqual([200]);
+    expect(changes).toEqual([["knowledge_base_enabled"], ["knowledge_base_enabled"]]);
+    // What it built answers as the API does, and its next conditional download is a 304.
+    const remote = createClient({ url, clientKey, context: producer, stream: false });
+    await remote.start();
+    for (const key of ["knowledge_base_enabled", "ai_agents_enabled", "checkout_theme"]) expect(local.getDetails(key, null as never, producer).value).toEqual(remote.getDetails(key, null as never).value);
+    await local.refresh();
+    expect(configStatuses).toEqual([200, 304]);
   });
 
   it("local client: evaluates with identities' stored traits read per key, and hears of their changes on the stream", async () => {

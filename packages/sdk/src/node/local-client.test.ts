@@ -168,6 +168,93 @@ describe("local client", () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  describe("changes that carry their flags (deltas)", () => {
+    const CONTEXTS = [{}, ...TENANTS.map((tenantKey) => ({ targetingKey: `owner@${tenantKey}`, tenantKey })), { targetingKey: "user-7", tenantKey: "desert-laughs" }];
+    /** Every flag answers every context as a fresh compile of the fake's current snapshot does. */
+    const expectCurrentAnswers = (c: ReturnType<typeof createLocalClient>) => {
+      const compiled = compile(fake.snapshot);
+      for (const flag of fake.snapshot.flags) {
+        for (const context of CONTEXTS) {
+          const expected = evaluate(compiled, flag.key, context, { defaultValue: null as never });
+          const actual = c.getDetails(flag.key, null as never, context);
+          expect({ key: flag.key, context, value: actual.value, reason: actual.reason, detail: actual.detail }).toEqual({ key: flag.key, context, value: expected.value, reason: expected.reason, detail: expected.detail });
+        }
+      }
+    };
+    const streaming = async () => {
+      const { client: c, errors } = client();
+      await c.start();
+      await waitFor(() => c.isStreaming, "the stream");
+      return { c, errors };
+    };
+
+    it("applies a delta from the version held without downloading /v1/config, and tells which flags changed", async () => {
+      const { c, errors } = await streaming();
+      const changes: string[][] = [];
+      const woken: string[] = [];
+      c.on("change", (keys) => changes.push(keys));
+      c.subscribe("ai_agents_enabled", () => woken.push("ai"));
+      c.subscribe("fin_duplicate_detection", () => woken.push("fin-dup"));
+      c.subscribe("knowledge_base_enabled", () => woken.push("kb"));
+      const context = { targetingKey: "owner@arizona-comedy", tenantKey: "arizona-comedy" };
+      expect(c.getBoolean("ai_agents_enabled", true, context)).toBe(false);
+      expect(c.getBoolean("fin_duplicate_detection", false, context)).toBe(true);
+
+      fake.publish((s) => setTenantFeature(s, "ai_agents_enabled", "arizona-comedy", true), { deltaOf: ["ai_agents_enabled"] });
+      await waitFor(() => c.version === 2, "the delta");
+      expect(c.getBoolean("ai_agents_enabled", false, context)).toBe(true);
+      // Two flags at once; the one that did not change is carried but not announced.
+      fake.publish(
+        (s) => {
+          s.flags.find((f) => f.key === "fin_ai_extraction")!.state.enabled = false;
+        },
+        { deltaOf: ["fin_ai_extraction", "knowledge_base_enabled"] },
+      );
+      await waitFor(() => c.version === 3, "the second delta");
+      // Its dependant reads the new prerequisite.
+      expect(c.getBoolean("fin_duplicate_detection", true, context)).toBe(false);
+      expectCurrentAnswers(c);
+
+      expect(configRequests()).toHaveLength(1);
+      expect(changes).toEqual([["ai_agents_enabled"], ["fin_ai_extraction"]]);
+      expect(woken).toEqual(["ai"]);
+      expect(errors).toEqual([]);
+
+      // The next conditional download names the version reached: nothing new, nothing sent.
+      await c.refresh();
+      expect(configRequests()[1]!.headers["if-none-match"]).toBe('"3"');
+      expect(c.version).toBe(3);
+      expect(changes).toHaveLength(2);
+    });
+
+    const flagOf = (key: string) => {
+      const next = structuredClone(fake.snapshot);
+      setTenantFeature(next, key, "arizona-comedy", true);
+      return next.flags.find((f) => f.key === key)!;
+    };
+    const turnOn = (s: Parameters<Parameters<FakeEnsign["publish"]>[0]>[0]) => setTenantFeature(s, "ai_agents_enabled", "arizona-comedy", true);
+    it.each([
+      ["made from another version", () => ({ fromVersion: 0, flags: [flagOf("ai_agents_enabled")] })],
+      ["without flags", () => ({ fromVersion: 1, flags: [] })],
+      ["whose flag has no state", () => ({ fromVersion: 1, flags: [{ key: "ai_agents_enabled" }] })],
+      ["whose flag has no key", () => ({ fromVersion: 1, flags: [{ ...flagOf("ai_agents_enabled"), key: 7 }] })],
+      ["naming a flag twice", () => ({ fromVersion: 1, flags: [flagOf("ai_agents_enabled"), flagOf("ai_agents_enabled")] })],
+      ["naming a flag the client does not hold", () => ({ fromVersion: 1, flags: [flagOf("ai_agents_enabled"), { ...flagOf("ai_agents_enabled"), key: "brand_new" }] })],
+      ["with a fromVersion that is no integer", () => ({ fromVersion: "1", flags: [flagOf("ai_agents_enabled")] })],
+      ["that is no object", () => "ai_agents_enabled"],
+    ])("downloads /v1/config for a delta %s", async (_, delta) => {
+      const { c, errors } = await streaming();
+      const changes: string[][] = [];
+      c.on("change", (keys) => changes.push(keys));
+      fake.publish(turnOn, { delta: delta() });
+      await waitFor(() => configRequests().length === 2 && c.version === 2, "the download");
+      expect(c.getBoolean("ai_agents_enabled", false, { tenantKey: "arizona-comedy" })).toBe(true);
+      expect(changes).toEqual([["ai_agents_enabled"]]);
+      expectCurrentAnswers(c);
+      expect(errors).toEqual([]);
+    });
+  });
+
   describe("identity traits", () => {
     const withTraitRule = () =>
       fake.publish((s) => {

@@ -1,6 +1,6 @@
 import { API_KEY_HEADER } from "../headers";
 import type { EnvironmentSnapshot } from "@ensign/contracts/snapshot";
-import { compile, evaluate, flagKeys, type CompiledSnapshot } from "@ensign/evaluator";
+import { compile, evaluate, flagKeys, withFlags, type CompiledSnapshot } from "@ensign/evaluator";
 import type { BackoffOptions } from "../backoff";
 import { ClientEmitter } from "../emitter";
 import { errorOf, typeOfDefault, type ExpectedType } from "../flag-values";
@@ -8,7 +8,7 @@ import { buildUrl, conditionalGet, type FetchLike } from "../http";
 import { openChangeStream, unref, type ChangeStream } from "../stream";
 import { EnsignError, type ClientStatus, type EvaluationContext, type FlagClient, type FlagDetails, type FlagMap, type RegisteredFlags } from "../types";
 import { createIdentityTraits } from "./identity-traits";
-import { changedFlagKeys, parseSnapshot } from "./snapshot";
+import { applyDelta, changedFlagKeys, parseDelta, parseSnapshot } from "./snapshot";
 
 /** How a local client reaches Ensign. */
 export interface LocalClientOptions {
@@ -20,7 +20,10 @@ export interface LocalClientOptions {
   context?: EvaluationContext;
   /** A snapshot to evaluate with before (or without) the first download. */
   bootstrap?: EnvironmentSnapshot;
-  /** Stay current through `GET /v1/stream`. Default true. */
+  /**
+   * Stay current through `GET /v1/stream`. Default true. A change that carries the flags it
+   * changed, made from the version held, is applied in place; any other downloads `/v1/config`.
+   */
   stream?: boolean;
   /** Poll `/v1/config` (with its ETag) this often while the stream is down or off. Default 30 s; 0 never. */
   pollIntervalMs?: number;
@@ -118,6 +121,28 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
     reported.clear();
     return changed;
   }
+
+  /**
+   * Applies a change's delta when it was made from exactly the version held: those flags
+   * replaced and compiled alone, the rest shared, no download. False when it does not fit (or
+   * is malformed): the caller downloads `/v1/config` instead.
+   */
+  function appliedDelta(version: number, raw: unknown): boolean {
+    const delta = parseDelta(raw);
+    if (!snapshot || !compiled || !delta) return false;
+    const result = applyDelta(snapshot, delta, version);
+    if (!result) return false;
+    const next = result.snapshot;
+    // A snapshot that did not compile has nothing to share: compile the new one whole.
+    compiled = compiled.failure === null ? { ...withFlags(compiled, delta.flags), version: next.version, generatedAt: next.generatedAt } : compile(next);
+    snapshot = next;
+    // `/v1/config`'s ETag is the snapshot version; one of another form is dropped, so the next poll downloads in full.
+    etag = etag === `"${delta.fromVersion}"` ? `"${version}"` : undefined;
+    reported.clear();
+    emitter.emitChange(result.changed);
+    return true;
+  }
+
   if (options.bootstrap) {
     install(options.bootstrap);
     status = "ready";
@@ -217,7 +242,10 @@ export function createLocalClient<F extends FlagMap = RegisteredFlags>(options: 
             traits.clear();
             void load();
           },
-          onChange: (event) => event.version > client.version && void load(),
+          onChange: (event) => {
+            if (event.version <= client.version) return;
+            if (event.delta === undefined || !appliedDelta(event.version, event.delta)) void load();
+          },
           onIdentity: (event) => traits.forget(event.key),
           onError: (error) => emitter.emit("error", error),
         });

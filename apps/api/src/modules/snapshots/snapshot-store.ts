@@ -20,6 +20,11 @@ export interface SnapshotEntry<C> {
   compiled: C;
   /** Where this entry came from, for readiness and tests: a full load, or the previous entry and a delta. */
   source: "database" | "redis" | "delta";
+  /**
+   * For an entry made from a delta: the version it was made from and the flags it replaced, as
+   * this entry stores them. Server SDKs' streams pass it on so they can do the same.
+   */
+  delta?: SnapshotDelta;
   /** When this replica made the entry (epoch ms): its age is how stale this replica could be. */
   madeAt: number;
   /** Estimated memory the entry takes (its JSON and compiled form), counted against the budget. */
@@ -147,6 +152,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       },
       compiled: options.withFlags(previous.compiled, stored, delta.flags),
       source: "delta",
+      delta: { fromVersion: previous.version, flags: delta.flags },
       madeAt: Date.now(),
       bytes: Math.max(0, previous.bytes + (chars(delta.flags) - chars(applied.replaced)) * BYTES_PER_JSON_CHAR),
       used: ++clock,

@@ -1,7 +1,7 @@
 import type { CompiledSnapshot } from "@ensign/evaluator";
 import { AppError } from "../../infra/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { EnvironmentChange } from "../../infra/changes";
+import type { EnvironmentChange, SnapshotDelta } from "../../infra/changes";
 import type { TraitsCache } from "../identities/traits-cache";
 import type { SnapshotStore } from "../snapshots/snapshot-store";
 import type { VersionWatcher } from "../snapshots/version-watcher";
@@ -15,9 +15,13 @@ export interface SseClient {
   isServer?: boolean;
 }
 
-/** One `change` event: `data` per `StreamChangeEvent`, the snapshot version as the event id. */
-export const changeEvent = (environment: string, version: number, withId = true) =>
-  `${withId ? `id: ${version}\n` : ""}event: change\ndata: ${JSON.stringify({ environment, version })}\n\n`;
+/**
+ * One `change` event: `data` per `StreamChangeEvent`, the snapshot version as the event id.
+ * `delta` (server keys' SDK streams only: it holds rules) lets a client holding exactly
+ * `delta.fromVersion` replace those flags instead of downloading the snapshot.
+ */
+export const changeEvent = (environment: string, version: number, withId = true, delta?: SnapshotDelta) =>
+  `${withId ? `id: ${version}\n` : ""}event: change\ndata: ${JSON.stringify(delta ? { environment, version, delta } : { environment, version })}\n\n`;
 
 /** The same change for OFREP providers (ADR 0008 of the protocol): a `message` asking for a bulk refetch. */
 export const refetchEvent = (version: number) =>
@@ -69,9 +73,10 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, onClose: (
 /**
  * Fans snapshot changes out to SSE subscribers. SDK streams (`/v1/stream`) hear of an
  * environment once this replica has swapped in its new snapshot, so a refetch right after the
- * event already sees it; when the environment is deleted they get `environment-deleted` (OFREP
- * streams, which know no such event, just end) and are closed: their keys are revoked with it,
- * so a reconnection is refused. Admin streams hear of every version change of their
+ * event already sees it; when the snapshot was made from a delta, server keys' streams get the
+ * delta with the change (client keys never see rules). When the environment is deleted they get
+ * `environment-deleted` (OFREP streams, which know no such event, just end) and are closed:
+ * their keys are revoked with it, so a reconnection is refused. Admin streams hear of every version change of their
  * workspace's environments as soon as the replica learns it. Server keys' SDK streams also hear
  * `identity` events when an identity's traits change (traits are not in the snapshot). An
  * environment with open SDK streams stays in this replica's memory. All connections share one
@@ -93,7 +98,15 @@ export function createStreamHub(deps: {
   const all = new Set<SseClient>();
 
   deps.store.onSwap((entry) => {
-    for (const client of byEnvironment.get(entry.meta.environmentId) ?? []) client.send(eventFor(client, entry.meta.environmentKey, entry.version));
+    const clients = byEnvironment.get(entry.meta.environmentId);
+    if (!clients) return;
+    const { environmentKey } = entry.meta;
+    // Serialized once per swap, and only when a server key's stream is there to hear it.
+    let withDelta: string | undefined;
+    for (const client of clients) {
+      if (entry.delta && client.isServer && client.format !== "ofrep") client.send((withDelta ??= changeEvent(environmentKey, entry.version, true, entry.delta)));
+      else client.send(eventFor(client, environmentKey, entry.version));
+    }
   });
 
   deps.store.onDrop(({ environmentId, environmentKey }) => {

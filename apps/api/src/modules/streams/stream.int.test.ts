@@ -2,7 +2,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { apiKeyHeaders, createApiKey, createFlag, toggleFlag } from "../../../test/helpers/evaluation-fixtures";
-import { createWorkspace, login, createMember } from "../../../test/helpers/fixtures";
+import { createWorkspace, login, createMember, memberHeaders } from "../../../test/helpers/fixtures";
+import { flagsClient } from "../../../test/helpers/flags";
 import { openStream } from "../../../test/helpers/sse";
 
 describe("live streams", () => {
@@ -72,6 +73,38 @@ describe("live streams", () => {
     const next = await stream.next((e) => e.id === String(version));
     expect(JSON.parse(next.data!)).toMatchObject({ type: "refetchEvaluation", etag: `"${version}"` });
     stream.close();
+  });
+
+  it("sends server keys' SDK streams the flags a change replaced, as the replica holds them; client keys and OFREP streams only the version", async () => {
+    const flags = flagsClient(t.app, ws.slug, await memberHeaders(t.app, t.db, ws.id, "admin"));
+    const serverStream = await openStream(`${base}/v1/stream`, apiKeyHeaders(server));
+    const clientStream = await openStream(`${base}/v1/stream`, apiKeyHeaders(client));
+    const ofrepStream = await openStream(`${base}/v1/stream?format=ofrep&apiKey=${server}`);
+    for (const stream of [serverStream, clientStream, ofrepStream]) await stream.next((e) => e.id !== undefined);
+    const stateVersion = (await flags.state("knowledge_base_enabled", "production")).json().version as number;
+    const enabled = !t.app.services.snapshots.peek(prodId)!.stored.flags.find((f) => f.key === "knowledge_base_enabled")!.state.enabled;
+
+    expect((await flags.toggle("knowledge_base_enabled", "production", stateVersion, enabled)).statusCode).toBe(200);
+    const event = await serverStream.next((e) => e.event === "change" && e.data!.includes('"delta"'));
+    // What the stream heard is what this replica swapped in, made from the delta.
+    const held = t.app.services.snapshots.peek(prodId)!;
+    expect(held.source).toBe("delta");
+    expect(event.id).toBe(String(held.version));
+    const flag = held.stored.flags.find((f) => f.key === "knowledge_base_enabled")!;
+    expect(flag.state.enabled).toBe(enabled);
+    expect(JSON.parse(event.data!)).toEqual({ environment: "production", version: held.version, delta: { fromVersion: held.version - 1, flags: [flag] } });
+    // The same flag a download of the new version holds.
+    const config = await t.app.inject({ url: "/v1/config", headers: apiKeyHeaders(server) });
+    expect(config.json().version).toBe(held.version);
+    expect(JSON.parse(event.data!).delta.flags).toEqual(config.json().flags.filter((f: { key: string }) => f.key === "knowledge_base_enabled"));
+
+    const plain = await clientStream.next((e) => e.id === String(held.version));
+    expect(plain.event).toBe("change");
+    expect(JSON.parse(plain.data!)).toEqual({ environment: "production", version: held.version });
+    const ofrep = await ofrepStream.next((e) => e.id === String(held.version));
+    expect(ofrep.data).not.toContain("knowledge_base_enabled");
+    expect(JSON.parse(ofrep.data!)).toMatchObject({ type: "refetchEvaluation", etag: `"${held.version}"` });
+    for (const stream of [serverStream, clientStream, ofrepStream]) stream.close();
   });
 
   it("refuses a stream without a valid key", async () => {

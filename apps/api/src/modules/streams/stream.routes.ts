@@ -26,7 +26,9 @@ function contextToken(request: FastifyRequest): string | undefined {
  * In an environment that requires signed context tokens, a client key must bring a valid one
  * (checked when the stream opens). When the environment is deleted, its streams end with an
  * `environment-deleted` event. Server keys' streams also get `event: identity` with
- * `{environment, key}` when an identity's stored traits change.
+ * `{environment, key}` when an identity's stored traits change, and a change that touched only
+ * some flags carries them (`delta: {fromVersion, flags}`) so a local-evaluation SDK holding
+ * `fromVersion` applies it without downloading `/v1/config`. Client keys never get rules.
  */
 export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
   app.get(
@@ -40,7 +42,7 @@ export async function streamRoutes(app: FastifyInstance, deps: EvaluationDeps) {
         operationId: "streamChanges",
         summary: "Server-Sent Events: snapshot changes of the key's environment",
         description:
-          "`text/event-stream`. Events: `change` (`id: <version>`, data `{environment, version}`); for server keys, `identity` (data `{environment, key}`) when an identity's traits change; `: ping` comments every 15 s. Honours `Last-Event-ID`. `?format=ofrep` sends OFREP's `refetchEvaluation` messages instead.",
+          "`text/event-stream`. Events: `change` (`id: <version>`, data `{environment, version}`); for server keys, `change` also carries `delta: {fromVersion, flags}` when the change touched only some flags (the flags as the new version's `/v1/config` holds them: a client holding exactly `fromVersion` replaces those flags by key and is at `version`; otherwise, or without `delta`, it refetches `/v1/config`), and `identity` (data `{environment, key}`) when an identity's traits change; `: ping` comments every 15 s. Honours `Last-Event-ID`. `?format=ofrep` sends OFREP's `refetchEvaluation` messages instead.",
         security: apiKeyOrQuerySecurity,
         querystring: StreamQuery,
         response: { 200: { description: "The event stream, open until the client leaves.", content: { "text/event-stream": { schema: z.string() } } } },
