@@ -1,11 +1,16 @@
-import type { AuditRecord } from "../../src/infra/audit";
+import type { Actor, AuditRecord } from "../../src/infra/audit";
 import type { Reader, Tx } from "../../src/infra/db/scoped";
 import { AppError } from "../../src/infra/errors";
 import type { Write, Writer } from "../../src/infra/writer";
 
+/** An audit record with the actor it was written for. */
+export interface Audited extends AuditRecord {
+  actor: Actor;
+}
+
 /** What the writes that committed audited and bumped; `["*"]` is a bump of every environment. */
 export interface Committed {
-  audit: AuditRecord[];
+  audit: Audited[];
   bumped: string[][];
 }
 
@@ -22,8 +27,9 @@ export interface Restorable {
 }
 
 /**
- * A writer for unit tests over in-memory repositories: it keeps what a write audited and
- * bumped, and when the write throws it drops that and puts `rows` back, as a rollback would.
+ * A writer for unit tests over in-memory repositories: it keeps what a write audited (with its
+ * actor) and bumped, and when the write throws it drops that and puts `rows` back, as a rollback
+ * would.
  */
 export function recordingWriter(rows?: Restorable) {
   const committed: Committed = { audit: [], bumped: [] };
@@ -32,8 +38,8 @@ export function recordingWriter(rows?: Restorable) {
     const w: Write = {
       tx: memoryTx,
       workspaceId,
-      async audit(_actor, ...records) {
-        pending.audit.push(...records);
+      async audit(actor, ...records) {
+        pending.audit.push(...records.map((record) => ({ ...record, actor })));
       },
       async bump(ids) {
         pending.bumped.push(ids ?? ["*"]);
@@ -70,4 +76,12 @@ export async function refusal(promise: Promise<unknown>): Promise<AppError> {
     throw error;
   }
   throw new Error("expected the call to be refused");
+}
+
+/** The code of the AppError a call fails with, `"resolved"` when it succeeds, or the other error as text. */
+export function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => "resolved",
+    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+  );
 }
