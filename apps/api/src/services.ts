@@ -54,6 +54,7 @@ import { createLayerOverridesService } from "./modules/layers/layer-overrides.se
 import { createLayersService } from "./modules/layers/layers.service";
 import { createTenantAdminAccessRepository } from "./modules/tenant-admin/tenant-admin-access.repository";
 import { createTenantAdminAccessService } from "./modules/tenant-admin/tenant-admin-access.service";
+import { createTenantAuditRepository } from "./modules/tenant-admin/tenant-audit.repository";
 import { createTenantAuditService } from "./modules/tenant-admin/tenant-audit.service";
 import { createTenantFeaturesRepository } from "./modules/tenant-admin/tenant-features.repository";
 import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
@@ -185,7 +186,7 @@ export function createServices(infra: Infra) {
     layerOverrides: createLayerOverridesService({ prisma, writing }),
     tenantAdminAccess: createTenantAdminAccessService({ repo: createTenantAdminAccessRepository(prisma) }),
     tenantFeatures: createTenantFeaturesService({ reading, writing, repo: createTenantFeaturesRepository(), evaluation: tenantEvaluation, limits }),
-    tenantAudit: createTenantAuditService({ prisma }),
+    tenantAudit: createTenantAuditService({ reading, repo: createTenantAuditRepository() }),
     snapshots,
     watcher,
     apiKeyVerifier,
