@@ -28,6 +28,7 @@ import { createAccessTokensRepository } from "./modules/access-tokens/access-tok
 import { createPersonalTokensService } from "./modules/access-tokens/personal-tokens.service";
 import { createServiceTokensService } from "./modules/access-tokens/service-tokens.service";
 import { createAuditRetention } from "./modules/audit/audit-retention";
+import { createAuditRepository } from "./modules/audit/audit.repository";
 import { createAuditService } from "./modules/audit/audit.service";
 import { createEnvironmentsService } from "./modules/environments/environments.service";
 import { createIdentitiesService } from "./modules/identities/identities.service";
@@ -47,6 +48,7 @@ import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
 import { createTenantOverridesRepository } from "./modules/overrides/tenant-overrides.repository";
 import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
+import { createOverviewRepository } from "./modules/overview/overview.repository";
 import { createOverviewService } from "./modules/overview/overview.service";
 import { createUserOverridesRepository } from "./modules/overrides/user-overrides.repository";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
@@ -162,7 +164,7 @@ export function createServices(infra: Infra) {
     serviceTokens: createServiceTokensService({ prisma, writing, tokens: accessTokens }),
     identities: createIdentitiesService({ prisma, writing, traits }),
     traits,
-    audit: createAuditService({ prisma }),
+    audit: createAuditService({ reading, repo: createAuditRepository() }),
     auditRetention: createAuditRetention({ prisma, writing, log: infra.log, intervalMs: config.auditRetentionIntervalMs }),
     transfer: createTransferService({ writing, limits }),
     auth,
@@ -199,7 +201,7 @@ export function createServices(infra: Infra) {
     stats: createStatsService({ prisma }),
     webhooks: createWebhooksService({ prisma, writing, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
     webhookDispatcher: createWebhookDispatcher({ prisma, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
-    overview: createOverviewService({ prisma }),
+    overview: createOverviewService({ reading, repo: createOverviewRepository() }),
 
     /** Subscriptions and timers: started once the app is built. */
     async start(): Promise<void> {
