@@ -18,6 +18,7 @@ import { createLoginThrottle } from "./modules/auth/login-throttle";
 import { createOidcClient } from "./modules/auth/oidc";
 import { createOidcSignInService } from "./modules/auth/oidc.service";
 import { createFlagStateService } from "./modules/flags/flag-state.service";
+import { createFlagsListRepository } from "./modules/flags/flags-list.repository";
 import { createFlagsListService } from "./modules/flags/flags-list.service";
 import { createFlagsRepository } from "./modules/flags/flags.repository";
 import { createFlagsService } from "./modules/flags/flags.service";
@@ -174,7 +175,7 @@ export function createServices(infra: Infra) {
     health,
     workspaces: createWorkspacesService({ prisma, writing }),
     flags: createFlagsService({ reading, writing, repo: createFlagsRepository() }),
-    flagsList: createFlagsListService({ prisma }),
+    flagsList: createFlagsListService({ reading, repo: createFlagsListRepository() }),
     flagState: createFlagStateService({ prisma, writing, limits }),
     rules: createRulesService({ writing, limits }),
     schedules: createSchedulesService({ reading, writing, repo: createSchedulesRepository() }),
