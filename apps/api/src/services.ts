@@ -37,6 +37,7 @@ import { createTraitsCache } from "./modules/identities/traits-cache";
 import { createInvitationsService } from "./modules/invitations/invitations.service";
 import { createMembersService } from "./modules/members/members.service";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
+import { createModulesRepository } from "./modules/feature-modules/feature-modules.repository";
 import { createModulesService } from "./modules/feature-modules/feature-modules.service";
 import { createRolesService } from "./modules/roles/roles.service";
 import { createSegmentsRepository } from "./modules/segments/segments.repository";
@@ -157,7 +158,7 @@ export function createServices(infra: Infra) {
     members: createMembersService({ prisma, writing }),
     invitations: createInvitationsService({ prisma, writing, ttlMs: config.accounts.invitationTtlMs }),
     passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
-    modules: createModulesService({ prisma, writing }),
+    modules: createModulesService({ reading, writing, repo: createModulesRepository() }),
     segments: createSegmentsService({ reading, writing, repo: createSegmentsRepository(), limits }),
     roles: createRolesService({ prisma, writing }),
     apiKeys: createApiKeysService({ prisma, writing }),
