@@ -24,6 +24,7 @@ import { createFlagsRepository } from "./modules/flags/flags.repository";
 import { createFlagsService } from "./modules/flags/flags.service";
 import { createRulesService } from "./modules/flags/rules.service";
 import { createApiKeyRevocations } from "./modules/api-access/api-key-revocations";
+import { createApiKeysRepository } from "./modules/api-keys/api-keys.repository";
 import { createApiKeysService } from "./modules/api-keys/api-keys.service";
 import { createAccessTokensRepository } from "./modules/access-tokens/access-tokens.repository";
 import { createPersonalTokensService } from "./modules/access-tokens/personal-tokens.service";
@@ -161,7 +162,7 @@ export function createServices(infra: Infra) {
     modules: createModulesService({ reading, writing, repo: createModulesRepository() }),
     segments: createSegmentsService({ reading, writing, repo: createSegmentsRepository(), limits }),
     roles: createRolesService({ prisma, writing }),
-    apiKeys: createApiKeysService({ prisma, writing }),
+    apiKeys: createApiKeysService({ reading, writing, repo: createApiKeysRepository() }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
     serviceTokens: createServiceTokensService({ prisma, writing, tokens: accessTokens }),
     identities: createIdentitiesService({ prisma, writing, traits }),
