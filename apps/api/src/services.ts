@@ -36,6 +36,7 @@ import { createEnvironmentsService } from "./modules/environments/environments.s
 import { createIdentitiesService } from "./modules/identities/identities.service";
 import { createTraitsCache } from "./modules/identities/traits-cache";
 import { createInvitationsService } from "./modules/invitations/invitations.service";
+import { createMembersRepository } from "./modules/members/members.repository";
 import { createMembersService } from "./modules/members/members.service";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
 import { createModulesRepository } from "./modules/feature-modules/feature-modules.repository";
@@ -156,7 +157,7 @@ export function createServices(infra: Infra) {
     revocations,
     writing,
     environments: createEnvironmentsService({ prisma, writing, outbound: config.outbound }),
-    members: createMembersService({ prisma, writing }),
+    members: createMembersService({ reading, writing, repo: createMembersRepository() }),
     invitations: createInvitationsService({ prisma, writing, ttlMs: config.accounts.invitationTtlMs }),
     passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ reading, writing, repo: createModulesRepository() }),
