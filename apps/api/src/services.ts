@@ -11,6 +11,7 @@ import { createWriter } from "./infra/writer";
 import type { Database } from "./infra/db/database";
 import { createStatsFlusher } from "./modules/analytics/stats-flusher";
 import { createStatsRecorder } from "./modules/analytics/stats-recorder";
+import { createStatsRepository } from "./modules/analytics/stats.repository";
 import { createStatsService } from "./modules/analytics/stats.service";
 import { createAuthRepository } from "./modules/auth/auth.repository";
 import { createAuthService } from "./modules/auth/auth.service";
@@ -202,7 +203,7 @@ export function createServices(infra: Infra) {
     streams,
     statsRecorder,
     statsFlusher,
-    stats: createStatsService({ prisma }),
+    stats: createStatsService({ reading, repo: createStatsRepository() }),
     webhooks: createWebhooksService({ prisma, writing, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
     webhookDispatcher: createWebhookDispatcher({ prisma, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
     overview: createOverviewService({ reading, repo: createOverviewRepository() }),
