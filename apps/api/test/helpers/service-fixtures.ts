@@ -84,3 +84,11 @@ export function versionedWrites<Row extends { workspaceId: string; id: string; v
     },
   };
 }
+
+/** Rows of several workspaces in memory: one workspace's, and a row as the repository answers it (without its workspace, a copy). */
+export function workspaceRows<Row extends { workspaceId: string }>(rows: Row[]) {
+  return {
+    inScope: (workspaceId: string) => rows.filter((r) => r.workspaceId === workspaceId),
+    strip: ({ workspaceId: _w, ...row }: Row): Omit<Row, "workspaceId"> => structuredClone(row),
+  };
+}

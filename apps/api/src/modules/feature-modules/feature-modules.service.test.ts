@@ -1,7 +1,7 @@
 import type { CreateModuleBody } from "@ensign/contracts/modules";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryReading, recordingWriter, refusal } from "../../../test/helpers/recording-writer";
-import { admin, NOW, WS } from "../../../test/helpers/service-fixtures";
+import { admin, NOW, versionedWrites, WS } from "../../../test/helpers/service-fixtures";
 import type { ModuleRow, ModulesRepository } from "./feature-modules.repository";
 import { createModulesService } from "./feature-modules.service";
 
@@ -55,12 +55,7 @@ function fakeRepository() {
     async tenantSwitches(_tx, _workspaceId, moduleId) {
       return switches.get(moduleId) ?? 0;
     },
-    async delete(_tx, workspaceId, id, expectedVersion) {
-      const index = modules.findIndex((m) => m.workspaceId === workspaceId && m.id === id && m.version === expectedVersion);
-      if (index < 0) return false;
-      modules.splice(index, 1);
-      return true;
-    },
+    delete: versionedWrites(modules).delete,
   };
   return { repo, modules, flags, switches, locks };
 }

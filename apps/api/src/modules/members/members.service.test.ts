@@ -1,7 +1,7 @@
 import type { Role } from "@ensign/contracts/auth";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryReading, recordingWriter, refusal } from "../../../test/helpers/recording-writer";
-import { admin, NOW, WS } from "../../../test/helpers/service-fixtures";
+import { admin, NOW, versionedWrites, workspaceRows, WS } from "../../../test/helpers/service-fixtures";
 import type { Actor } from "../../infra/audit";
 import type { MemberRow, MembersRepository } from "./members.repository";
 import { createMembersService } from "./members.service";
@@ -14,8 +14,7 @@ const tenants = [{ id: "tenant-goodwin", key: "goodwin", name: "Goodwin" }];
 function fakeRepository() {
   const members: StoredMember[] = [];
   let ownerLocks = 0;
-  const strip = ({ workspaceId: _w, ...row }: StoredMember): MemberRow => structuredClone(row);
-  const inScope = (workspaceId: string) => members.filter((m) => m.workspaceId === workspaceId);
+  const { inScope, strip } = workspaceRows(members);
   const repo: MembersRepository = {
     async list(_tx, workspaceId, query) {
       const found = inScope(workspaceId)
@@ -41,12 +40,7 @@ function fakeRepository() {
       Object.assign(row, { role: data.role, tenant: tenants.find((t) => t.id === data.tenantId) ?? null, version: row.version + 1 });
       return strip(row);
     },
-    async delete(_tx, workspaceId, id, expectedVersion) {
-      const index = members.findIndex((m) => m.workspaceId === workspaceId && m.id === id && m.version === expectedVersion);
-      if (index < 0) return false;
-      members.splice(index, 1);
-      return true;
-    },
+    delete: versionedWrites(members).delete,
   };
   function add(name: string, role: Role) {
     const at = new Date(NOW);

@@ -2,7 +2,7 @@ import type { CreateSegmentBody, SegmentUsage } from "@ensign/contracts/segments
 import type { SegmentRule } from "@ensign/contracts/targeting";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryReading, recordingWriter, refusal } from "../../../test/helpers/recording-writer";
-import { editor, NOW, WS } from "../../../test/helpers/service-fixtures";
+import { editor, NOW, versionedWrites, workspaceRows, WS } from "../../../test/helpers/service-fixtures";
 import { AppError } from "../../infra/errors";
 import type { SegmentRow, SegmentsRepository } from "./segments.repository";
 import { createSegmentsService } from "./segments.service";
@@ -14,8 +14,7 @@ function fakeRepository() {
   const segments: StoredSegment[] = [];
   const reads: (SegmentUsage & { segmentKey: string })[] = [];
   let ids = 0;
-  const strip = ({ workspaceId: _w, ...row }: StoredSegment): SegmentRow => structuredClone(row);
-  const inScope = (workspaceId: string) => segments.filter((s) => s.workspaceId === workspaceId);
+  const { inScope, strip } = workspaceRows(segments);
 
   const repo: SegmentsRepository = {
     async list(_tx, workspaceId, query) {
@@ -63,12 +62,7 @@ function fakeRepository() {
       Object.assign(row, data, { version: row.version + 1 });
       return strip(row);
     },
-    async delete(_tx, workspaceId, id, expectedVersion) {
-      const index = segments.findIndex((s) => s.workspaceId === workspaceId && s.id === id && s.version === expectedVersion);
-      if (index < 0) return false;
-      segments.splice(index, 1);
-      return true;
-    },
+    delete: versionedWrites(segments).delete,
   };
   const rows = {
     save() {
