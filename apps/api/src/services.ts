@@ -12,6 +12,7 @@ import { createWriter } from "./infra/writer";
 import type { Database } from "./infra/db/database";
 import { createStatsFlusher } from "./modules/analytics/stats-flusher";
 import { createStatsRecorder } from "./modules/analytics/stats-recorder";
+import { createStatsRepository } from "./modules/analytics/stats.repository";
 import { createStatsService } from "./modules/analytics/stats.service";
 import { createAuthRepository } from "./modules/auth/auth.repository";
 import { createAuthService } from "./modules/auth/auth.service";
@@ -19,23 +20,28 @@ import { createLoginThrottle } from "./modules/auth/login-throttle";
 import { createOidcClient } from "./modules/auth/oidc";
 import { createOidcSignInService } from "./modules/auth/oidc.service";
 import { createFlagStateService } from "./modules/flags/flag-state.service";
+import { createFlagsListRepository } from "./modules/flags/flags-list.repository";
 import { createFlagsListService } from "./modules/flags/flags-list.service";
 import { createFlagsRepository } from "./modules/flags/flags.repository";
 import { createFlagsService } from "./modules/flags/flags.service";
 import { createRulesService } from "./modules/flags/rules.service";
 import { createApiKeyRevocations } from "./modules/api-access/api-key-revocations";
+import { createApiKeysRepository } from "./modules/api-keys/api-keys.repository";
 import { createApiKeysService } from "./modules/api-keys/api-keys.service";
 import { createAccessTokensRepository } from "./modules/access-tokens/access-tokens.repository";
 import { createPersonalTokensService } from "./modules/access-tokens/personal-tokens.service";
 import { createServiceTokensService } from "./modules/access-tokens/service-tokens.service";
 import { createAuditRetention } from "./modules/audit/audit-retention";
+import { createAuditRepository } from "./modules/audit/audit.repository";
 import { createAuditService } from "./modules/audit/audit.service";
 import { createEnvironmentsService } from "./modules/environments/environments.service";
 import { createIdentitiesService } from "./modules/identities/identities.service";
 import { createTraitsCache } from "./modules/identities/traits-cache";
 import { createInvitationsService } from "./modules/invitations/invitations.service";
+import { createMembersRepository } from "./modules/members/members.repository";
 import { createMembersService } from "./modules/members/members.service";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
+import { createModulesRepository } from "./modules/feature-modules/feature-modules.repository";
 import { createModulesService } from "./modules/feature-modules/feature-modules.service";
 import { createRolesService } from "./modules/roles/roles.service";
 import { createSegmentsRepository } from "./modules/segments/segments.repository";
@@ -48,6 +54,7 @@ import { createSchedulesService } from "./modules/schedules/schedules.service";
 import { createBulkOverridesService } from "./modules/overrides/bulk-overrides.service";
 import { createTenantOverridesRepository } from "./modules/overrides/tenant-overrides.repository";
 import { createTenantOverridesService } from "./modules/overrides/tenant-overrides.service";
+import { createOverviewRepository } from "./modules/overview/overview.repository";
 import { createOverviewService } from "./modules/overview/overview.service";
 import { createUserOverridesRepository } from "./modules/overrides/user-overrides.repository";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
@@ -55,6 +62,7 @@ import { createLayerOverridesService } from "./modules/layers/layer-overrides.se
 import { createLayersService } from "./modules/layers/layers.service";
 import { createTenantAdminAccessRepository } from "./modules/tenant-admin/tenant-admin-access.repository";
 import { createTenantAdminAccessService } from "./modules/tenant-admin/tenant-admin-access.service";
+import { createTenantAuditRepository } from "./modules/tenant-admin/tenant-audit.repository";
 import { createTenantAuditService } from "./modules/tenant-admin/tenant-audit.service";
 import { createTenantFeaturesRepository } from "./modules/tenant-admin/tenant-features.repository";
 import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
@@ -159,18 +167,18 @@ export function createServices(infra: Infra) {
     revocations,
     writing,
     environments: createEnvironmentsService({ prisma, writing, outbound: config.outbound }),
-    members: createMembersService({ prisma, writing }),
+    members: createMembersService({ reading, writing, repo: createMembersRepository() }),
     invitations: createInvitationsService({ prisma, writing, ttlMs: config.accounts.invitationTtlMs }),
     passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
-    modules: createModulesService({ prisma, writing }),
+    modules: createModulesService({ reading, writing, repo: createModulesRepository() }),
     segments: createSegmentsService({ reading, writing, repo: createSegmentsRepository(), limits }),
     roles: createRolesService({ prisma, writing }),
-    apiKeys: createApiKeysService({ prisma, writing }),
+    apiKeys: createApiKeysService({ reading, writing, repo: createApiKeysRepository() }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
     serviceTokens: createServiceTokensService({ prisma, writing, tokens: accessTokens }),
     identities: createIdentitiesService({ prisma, writing, traits }),
     traits,
-    audit: createAuditService({ prisma }),
+    audit: createAuditService({ reading, repo: createAuditRepository() }),
     auditRetention: createAuditRetention({ prisma, writing, log: infra.log, intervalMs: config.auditRetentionIntervalMs }),
     transfer: createTransferService({ writing, limits }),
     auth,
@@ -180,7 +188,7 @@ export function createServices(infra: Infra) {
     health,
     workspaces: createWorkspacesService({ prisma, writing }),
     flags: createFlagsService({ reading, writing, repo: createFlagsRepository() }),
-    flagsList: createFlagsListService({ prisma }),
+    flagsList: createFlagsListService({ reading, repo: createFlagsListRepository() }),
     flagState: createFlagStateService({ prisma, writing, limits }),
     rules: createRulesService({ writing, limits }),
     schedules: createSchedulesService({ reading, writing, repo: createSchedulesRepository() }),
@@ -194,7 +202,7 @@ export function createServices(infra: Infra) {
     layerOverrides: createLayerOverridesService({ prisma, writing }),
     tenantAdminAccess: createTenantAdminAccessService({ repo: createTenantAdminAccessRepository(prisma) }),
     tenantFeatures: createTenantFeaturesService({ reading, writing, repo: createTenantFeaturesRepository(), evaluation: tenantEvaluation, limits }),
-    tenantAudit: createTenantAuditService({ prisma }),
+    tenantAudit: createTenantAuditService({ reading, repo: createTenantAuditRepository() }),
     snapshots,
     watcher,
     apiKeyVerifier,
@@ -204,10 +212,10 @@ export function createServices(infra: Infra) {
     streams,
     statsRecorder,
     statsFlusher,
-    stats: createStatsService({ prisma }),
+    stats: createStatsService({ reading, repo: createStatsRepository() }),
     webhooks: createWebhooksService({ prisma, writing, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
     webhookDispatcher: createWebhookDispatcher({ prisma, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
-    overview: createOverviewService({ prisma }),
+    overview: createOverviewService({ reading, repo: createOverviewRepository() }),
 
     /** Subscriptions and timers: started once the app is built. */
     async start(): Promise<void> {

@@ -1,11 +1,17 @@
-import type { AuditRecord } from "../../src/infra/audit";
+import type { Actor, AuditRecord } from "../../src/infra/audit";
 import type { Reader, Tx } from "../../src/infra/db/scoped";
 import { AppError } from "../../src/infra/errors";
 import type { Write, Writer } from "../../src/infra/writer";
+import type { ApiKeyRevokedMessage } from "../../src/modules/api-access/api-key-revocations";
+
+/** An audit record with the actor it was written for. */
+export interface Audited extends AuditRecord {
+  actor: Actor;
+}
 
 /** What the writes that committed audited and bumped; `["*"]` is a bump of every environment. */
 export interface Committed {
-  audit: AuditRecord[];
+  audit: Audited[];
   bumped: string[][];
 }
 
@@ -22,25 +28,30 @@ export interface Restorable {
 }
 
 /**
- * A writer for unit tests over in-memory repositories: it keeps what a write audited and
- * bumped, and when the write throws it drops that and puts `rows` back, as a rollback would.
+ * A writer for unit tests over in-memory repositories: it keeps what a write audited (with its
+ * actor) and bumped, and the API keys it revoked (`revoked`), and when the write throws it drops
+ * that and puts `rows` back, as a rollback would.
  */
 export function recordingWriter(rows?: Restorable) {
   const committed: Committed = { audit: [], bumped: [] };
+  const revoked: ApiKeyRevokedMessage[] = [];
   async function writing<R>(workspaceId: string, fn: (tx: Tx, w: Write) => Promise<R>): Promise<R> {
     const pending: Committed = { audit: [], bumped: [] };
+    const pendingRevoked: ApiKeyRevokedMessage[] = [];
     const w: Write = {
       tx: memoryTx,
       workspaceId,
-      async audit(_actor, ...records) {
-        pending.audit.push(...records);
+      async audit(actor, ...records) {
+        pending.audit.push(...records.map((record) => ({ ...record, actor })));
       },
       async bump(ids) {
         pending.bumped.push(ids ?? ["*"]);
         return [];
       },
       announce() {},
-      revoke() {},
+      revoke(message) {
+        pendingRevoked.push(message);
+      },
       undoable: (part) => part(),
     };
     const restore = rows?.save();
@@ -53,12 +64,13 @@ export function recordingWriter(rows?: Restorable) {
     }
     committed.audit.push(...pending.audit);
     committed.bumped.push(...pending.bumped);
+    revoked.push(...pendingRevoked);
     return result;
   }
   const writer: Writer = Object.assign(writing, {
     asOwner: () => Promise.reject(new Error("these services never write as the owner")),
   });
-  return { writer, committed };
+  return { writer, committed, revoked };
 }
 
 /** The AppError a call fails with; anything else (success included) fails the test. */
@@ -70,4 +82,12 @@ export async function refusal(promise: Promise<unknown>): Promise<AppError> {
     throw error;
   }
   throw new Error("expected the call to be refused");
+}
+
+/** The code of the AppError a call fails with, `"resolved"` when it succeeds, or the other error as text. */
+export function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => "resolved",
+    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+  );
 }

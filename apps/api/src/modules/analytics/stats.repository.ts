@@ -1,4 +1,5 @@
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { FlagType, PrismaClient } from "../../generated/prisma/client";
+import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
 import type { Tx } from "../../infra/db/scoped";
 import { HyperLogLog } from "./hll";
 import { histogramKeys } from "./stats-codec";
@@ -29,6 +30,27 @@ const addCounts = (stored: Record<string, number>, more: Iterable<[string, numbe
   for (const [key, count] of more) sum[key] = (Number(sum[key]) || 0) + count;
   return sum;
 };
+
+/** Where the statistics service reads, inside the transaction it is given; every method keeps to the workspace. */
+export interface StatsRepository {
+  findEnvironment(tx: Tx, workspaceId: string, key: string): Promise<{ id: string } | null>;
+  /** The flag's type, or null when the workspace has no such flag. */
+  flagType(tx: Tx, workspaceId: string, key: string): Promise<FlagType | null>;
+  /** A flag's hourly rows in one environment since `since`, oldest first. */
+  buckets(tx: Tx, workspaceId: string, environmentId: string, flagKey: string, since: Date): Promise<StatBucket[]>;
+}
+
+/** The statistics over PostgreSQL, bound by row-level security through the transaction. */
+export function createStatsRepository(): StatsRepository {
+  return {
+    findEnvironment: (tx, workspaceId, key) => lookups.findEnvironment(tx, workspaceId, key),
+    async flagType(tx, workspaceId, key) {
+      const flag = await tx.flag.findFirst({ where: { workspaceId, key }, select: { type: true } });
+      return flag?.type ?? null;
+    },
+    buckets: (tx, workspaceId, environmentId, flagKey, since) => statsRepository.buckets(tx, workspaceId, environmentId, flagKey, since),
+  };
+}
 
 export const statsRepository = {
   /**

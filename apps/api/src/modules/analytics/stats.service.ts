@@ -1,11 +1,10 @@
 import type { FlagStatsPeriod, FlagStatsResponse, LatencySummary } from "@ensign/contracts/stats";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader } from "../../infra/db/scoped";
 import { notFound } from "../../infra/errors";
 import { HyperLogLog } from "./hll";
 import { histogramKeys } from "./stats-codec";
 import { LATENCY_BOUNDS_MICROS } from "./stats-recorder";
-import { sketchOf, statsRepository as repo, type StatBucket } from "./stats.repository";
+import { sketchOf, type StatBucket, type StatsRepository } from "./stats.repository";
 
 const DAY_MS = 86_400_000;
 
@@ -74,17 +73,22 @@ function summary(period: Period, isBoolean: boolean): FlagStatsPeriod {
   };
 }
 
-export function createStatsService({ prisma }: { prisma: PrismaClient }) {
+export interface StatsServiceDeps {
+  reading: Reader;
+  repo: StatsRepository;
+}
+
+export function createStatsService({ reading, repo }: StatsServiceDeps) {
   return {
     /** A flag's statistics per UTC day over the last `days` days (today included). */
     async flagStats(workspaceId: string, flagKey: string, environmentKey: string, days: number, now = Date.now()): Promise<FlagStatsResponse> {
       const firstDay = now - (now % DAY_MS) - (days - 1) * DAY_MS;
-      const { rows, isBoolean } = await inWorkspace(prisma, workspaceId, async (tx) => {
-        const environment = await tx.environment.findFirst({ where: { workspaceId, key: environmentKey }, select: { id: true } });
+      const { rows, isBoolean } = await reading(workspaceId, async (tx) => {
+        const environment = await repo.findEnvironment(tx, workspaceId, environmentKey);
         if (!environment) throw notFound(`Environment '${environmentKey}'`);
-        const flag = await tx.flag.findFirst({ where: { workspaceId, key: flagKey }, select: { type: true } });
-        if (!flag) throw notFound(`Flag '${flagKey}'`);
-        return { rows: await repo.buckets(tx, workspaceId, environment.id, flagKey, new Date(firstDay)), isBoolean: flag.type === "boolean" };
+        const type = await repo.flagType(tx, workspaceId, flagKey);
+        if (!type) throw notFound(`Flag '${flagKey}'`);
+        return { rows: await repo.buckets(tx, workspaceId, environment.id, flagKey, new Date(firstDay)), isBoolean: type === "boolean" };
       });
       const periods = Array.from({ length: days }, emptyPeriod);
       const total = emptyPeriod();

@@ -1,5 +1,6 @@
 import type { ListApiKeysQuery } from "@ensign/contracts/api-keys";
 import type { Prisma } from "../../generated/prisma/client";
+import { lookupsRepository as lookups, type EnvironmentRow } from "../../infra/db/lookups.repository";
 import type { Tx } from "../../infra/db/scoped";
 import { containing, pageArgs } from "../../infra/paging";
 
@@ -19,7 +20,39 @@ const API_KEY_SELECT = {
 
 export type ApiKeyRow = Prisma.ApiKeyGetPayload<{ select: typeof API_KEY_SELECT }>;
 
-export const apiKeysRepository = {
+export type ApiKeyWithHash = ApiKeyRow & { secretHash: string };
+
+/** What a new key stores: its secret only as a hash. */
+export interface NewApiKey {
+  environmentId: string;
+  name: string;
+  kind: "server" | "client";
+  prefix: string;
+  secretHash: string;
+  createdBy: string | null;
+}
+
+/** Where the API keys service reads and writes, inside the transaction it is given; every method keeps to the workspace. */
+export interface ApiKeysRepository {
+  findEnvironment(tx: Tx, workspaceId: string, key: string): Promise<EnvironmentRow | null>;
+  /** Of one environment when `environmentId` is given (else of `query.environment`), sorted as asked, then by id. */
+  list(tx: Tx, workspaceId: string, query: ListApiKeysQuery, environmentId?: string): Promise<{ rows: ApiKeyRow[]; total: number }>;
+  /** The key with its hash, for the revocation message that names it. */
+  find(tx: Tx, workspaceId: string, environmentId: string, id: string): Promise<ApiKeyWithHash | null>;
+  create(tx: Tx, workspaceId: string, data: NewApiKey): Promise<ApiKeyRow>;
+  /** Sets `revokedAt` once; false when the key was already revoked. */
+  revoke(tx: Tx, workspaceId: string, id: string, at: Date): Promise<boolean>;
+}
+
+/** The API keys repository over PostgreSQL (Prisma), bound by row-level security through the transaction. */
+export function createApiKeysRepository(): ApiKeysRepository {
+  return {
+    findEnvironment: (tx, workspaceId, key) => lookups.findEnvironment(tx, workspaceId, key),
+    ...apiKeysRepository,
+  };
+}
+
+const apiKeysRepository = {
   async list(tx: Tx, workspaceId: string, query: ListApiKeysQuery, environmentId?: string) {
     const where: Prisma.ApiKeyWhereInput = {
       workspaceId,
@@ -38,7 +71,7 @@ export const apiKeysRepository = {
     return tx.apiKey.findFirst({ where: { workspaceId, environmentId, id }, select: { ...API_KEY_SELECT, secretHash: true } });
   },
 
-  create(tx: Tx, workspaceId: string, data: { environmentId: string; name: string; kind: "server" | "client"; prefix: string; secretHash: string; createdBy: string | null }) {
+  create(tx: Tx, workspaceId: string, data: NewApiKey) {
     return tx.apiKey.create({ data: { ...data, workspaceId }, select: API_KEY_SELECT });
   },
 

@@ -1,14 +1,12 @@
 import type { ApiKeyResponse, CreateApiKeyBody, CreatedApiKeyResponse, ListApiKeysQuery } from "@ensign/contracts/api-keys";
 import type { Page } from "@ensign/contracts/common";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import { notFound } from "../../infra/errors";
 import { iso, isoOrNull, pageFrom } from "../../infra/paging";
-import { generateApiKey } from "../auth/secrets";
-import { requireEnvironment } from "../environments/environments.service";
 import type { Writer } from "../../infra/writer";
-import { apiKeysRepository as repo, type ApiKeyRow } from "./api-keys.repository";
+import { generateApiKey } from "../auth/secrets";
+import type { ApiKeyRow, ApiKeysRepository } from "./api-keys.repository";
 
 export function toApiKeyResponse(row: ApiKeyRow): ApiKeyResponse {
   return {
@@ -27,11 +25,24 @@ export function toApiKeyResponse(row: ApiKeyRow): ApiKeyResponse {
 /** What the audit log keeps of a key: never the secret or its hash. */
 const audited = (row: ApiKeyRow) => ({ name: row.name, kind: row.kind, prefix: row.prefix, environment: row.environment.key });
 
-export function createApiKeysService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
+export interface ApiKeysServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: ApiKeysRepository;
+  now?: () => number;
+}
+
+export function createApiKeysService({ reading, writing, repo, now = Date.now }: ApiKeysServiceDeps) {
+  async function requireEnvironment(tx: Tx, workspaceId: string, key: string) {
+    const environment = await repo.findEnvironment(tx, workspaceId, key);
+    if (!environment) throw notFound(`Environment '${key}'`);
+    return environment;
+  }
+
   return {
     /** The workspace's keys, of one environment when `environmentKey` is given. */
     async list(workspaceId: string, query: ListApiKeysQuery, environmentKey?: string): Promise<Page<ApiKeyResponse>> {
-      const { rows, total } = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const { rows, total } = await reading(workspaceId, async (tx) => {
         const environment = environmentKey ? await requireEnvironment(tx, workspaceId, environmentKey) : undefined;
         return repo.list(tx, workspaceId, query, environment?.id);
       });
@@ -61,7 +72,7 @@ export function createApiKeysService({ prisma, writing }: { prisma: PrismaClient
      * commit so every replica's in-memory key cache drops it. Revoking twice changes nothing.
      */
     async revoke(workspaceId: string, environmentKey: string, id: string, actor: Actor): Promise<ApiKeyResponse> {
-      const at = new Date();
+      const at = new Date(now());
       const row = await writing(workspaceId, async (tx, w) => {
         const environment = await requireEnvironment(tx, workspaceId, environmentKey);
         const current = await repo.find(tx, workspaceId, environment.id, id);

@@ -72,15 +72,23 @@ function whereOf(workspaceId: string, f: AuditFilters): Prisma.AuditEntryWhereIn
   };
 }
 
-export const auditRepository = {
+/** Where the audit service reads, inside the transaction it is given; every method keeps to the workspace. */
+export interface AuditRepository {
   /** Up to `take` entries after the cursor, newest first, and the total matching the filters. */
-  async page(tx: Tx, workspaceId: string, filters: AuditFilters, cursor: AuditCursor | undefined, take: number) {
-    const where = whereOf(workspaceId, filters);
-    const after: Prisma.AuditEntryWhereInput = cursor
-      ? { AND: [where, { OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] }] }
-      : where;
-    const rows = await tx.auditEntry.findMany({ where: after, orderBy: [{ at: "desc" }, { id: "desc" }], take, select: AUDIT_SELECT });
-    const total = await tx.auditEntry.count({ where });
-    return { rows, total };
-  },
-};
+  page(tx: Tx, workspaceId: string, filters: AuditFilters, cursor: AuditCursor | undefined, take: number): Promise<{ rows: AuditRow[]; total: number }>;
+}
+
+/** The audit log over PostgreSQL (Prisma), bound by row-level security through the transaction. */
+export function createAuditRepository(): AuditRepository {
+  return {
+    async page(tx, workspaceId, filters, cursor, take) {
+      const where = whereOf(workspaceId, filters);
+      const after: Prisma.AuditEntryWhereInput = cursor
+        ? { AND: [where, { OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] }] }
+        : where;
+      const rows = await tx.auditEntry.findMany({ where: after, orderBy: [{ at: "desc" }, { id: "desc" }], take, select: AUDIT_SELECT });
+      const total = await tx.auditEntry.count({ where });
+      return { rows, total };
+    },
+  };
+}

@@ -1,9 +1,8 @@
 import type { AuditEntryResponse, AuditPage, ListAuditQuery } from "@ensign/contracts/audit";
 import type { JsonValue } from "@ensign/contracts/targeting";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader } from "../../infra/db/scoped";
 import { invalid } from "../../infra/errors";
-import { auditRepository as repo, type AuditCursor, type AuditFilters, type AuditRow } from "./audit.repository";
+import type { AuditCursor, AuditFilters, AuditRepository, AuditRow } from "./audit.repository";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -62,12 +61,17 @@ export function filtersOf(query: Omit<ListAuditQuery, "cursor" | "pageSize">): A
   };
 }
 
-export function createAuditService({ prisma }: { prisma: PrismaClient }) {
+export interface AuditServiceDeps {
+  reading: Reader;
+  repo: AuditRepository;
+}
+
+export function createAuditService({ reading, repo }: AuditServiceDeps) {
   return {
     /** The workspace's audit log, newest first, one keyset page at a time. */
     async list(workspaceId: string, query: ListAuditQuery): Promise<AuditPage> {
       const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
-      const { rows, total } = await inWorkspace(prisma, workspaceId, (tx) => repo.page(tx, workspaceId, filtersOf(query), cursor, query.pageSize + 1));
+      const { rows, total } = await reading(workspaceId, (tx) => repo.page(tx, workspaceId, filtersOf(query), cursor, query.pageSize + 1));
       const page = rows.slice(0, query.pageSize);
       const last = page.at(-1);
       return {

@@ -1,14 +1,13 @@
 import type { Page } from "@ensign/contracts/common";
 import type { CreateModuleBody, ListModulesQuery, ModuleResponse, UpdateModuleBody } from "@ensign/contracts/modules";
-import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, type Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { modulesRepository as repo, type ModuleRow } from "./feature-modules.repository";
+import type { ModuleRow, ModulesRepository } from "./feature-modules.repository";
 
 export function toModuleResponse(row: ModuleRow): ModuleResponse {
   const { _count, ...rest } = row;
@@ -18,7 +17,13 @@ export function toModuleResponse(row: ModuleRow): ModuleResponse {
 const audited = (row: ModuleRow) => ({ key: row.key, name: row.name, description: row.description, keyPrefix: row.keyPrefix, tenantManageable: row.tenantManageable });
 const target = (row: ModuleRow) => ({ targetType: "module", targetId: row.id, targetKey: row.key });
 
-export function createModulesService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
+export interface ModulesServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: ModulesRepository;
+}
+
+export function createModulesService({ reading, writing, repo }: ModulesServiceDeps) {
   async function requireModule(tx: Tx, workspaceId: string, key: string) {
     const row = await repo.findByKey(tx, workspaceId, key);
     if (!row) throw notFound(`Module '${key}'`);
@@ -27,12 +32,12 @@ export function createModulesService({ prisma, writing }: { prisma: PrismaClient
 
   return {
     async list(workspaceId: string, query: ListModulesQuery): Promise<Page<ModuleResponse>> {
-      const { rows, total } = await inWorkspace(prisma, workspaceId, (tx) => repo.list(tx, workspaceId, query));
+      const { rows, total } = await reading(workspaceId, (tx) => repo.list(tx, workspaceId, query));
       return pageFrom(rows.map(toModuleResponse), total, query);
     },
 
     async get(workspaceId: string, key: string): Promise<ModuleResponse> {
-      return toModuleResponse(await inWorkspace(prisma, workspaceId, (tx) => requireModule(tx, workspaceId, key)));
+      return toModuleResponse(await reading(workspaceId, (tx) => requireModule(tx, workspaceId, key)));
     },
 
     /** A new module has no flags and no tenant switches: evaluation does not change. */

@@ -3,6 +3,7 @@ import { WEIGHT_TOTAL, type Serve } from "@ensign/contracts/targeting";
 import { containsPattern } from "../../infra/like";
 import { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
+import { flagsRepository, type EnvironmentRef } from "./flags.repository";
 
 /**
  * The allow-list of sort expressions. The state sorts read `s`, the flag's state in the filtered
@@ -109,6 +110,31 @@ function filtered(workspaceId: string, query: ListFlagsQuery, environmentId: str
   // The state is joined only to filter or sort on it; the page's states are joined after the LIMIT.
   const stateJoin = needsState(query, environmentId) ? Prisma.sql`LEFT JOIN flag_states s ON s.flag_id = f.id AND s.environment_id = ${environmentId}::uuid` : Prisma.empty;
   return Prisma.sql`FROM flags f LEFT JOIN modules m ON m.id = f.module_id ${stateJoin} WHERE ${Prisma.join(where, " AND ")}`;
+}
+
+/** Where the flags table reads, inside the transaction it is given; every method keeps to the workspace. */
+export interface FlagsListRepository {
+  /** The workspace's environments, in their display order. */
+  environments(tx: Tx, workspaceId: string): Promise<EnvironmentRef[]>;
+  /**
+   * One page of flags matching the query: a row per flag and environment of `environmentIds`
+   * (the flag's state there with its counts; null state columns where it has none), each
+   * carrying the total count of matching flags. `filterEnvironmentId` is the environment `state`
+   * filters and the state sorts read.
+   */
+  page(tx: Tx, workspaceId: string, query: ListFlagsQuery, environmentIds: string[], filterEnvironmentId: string | null, now: Date): Promise<(FlagListRow & StateListRow)[]>;
+  /** How many flags match the query: for a page past the last one, which carries no total. */
+  count(tx: Tx, workspaceId: string, query: ListFlagsQuery, filterEnvironmentId: string | null, now: Date): Promise<number>;
+}
+
+/** The flags table over PostgreSQL, bound by row-level security through the transaction. */
+export function createFlagsListRepository(): FlagsListRepository {
+  const list = flagsListRepository;
+  return {
+    environments: (tx, workspaceId) => flagsRepository.environments(tx, workspaceId),
+    page: (tx, workspaceId, query, environmentIds, filterEnvironmentId, now) => list.page(tx, workspaceId, query, environmentIds, filterEnvironmentId, now),
+    count: (tx, workspaceId, query, filterEnvironmentId, now) => list.count(tx, workspaceId, query, filterEnvironmentId, now),
+  };
 }
 
 export const flagsListRepository = {

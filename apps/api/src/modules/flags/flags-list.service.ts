@@ -1,10 +1,8 @@
 import { FLAG_STATE_SORTS, type FlagList, type FlagListItem, type ListFlagsQuery } from "@ensign/contracts/flags";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader } from "../../infra/db/scoped";
 import { invalid, notFound } from "../../infra/errors";
 import { toSummary } from "./flag-responses";
-import { flagsListRepository as list, type FlagListRow, type StateListRow } from "./flags-list.repository";
-import { flagsRepository as repo } from "./flags.repository";
+import type { FlagListRow, FlagsListRepository, StateListRow } from "./flags-list.repository";
 
 function toItem(row: FlagListRow): Omit<FlagListItem, "environments"> {
   return {
@@ -32,22 +30,28 @@ function toItem(row: FlagListRow): Omit<FlagListItem, "environments"> {
   };
 }
 
+export interface FlagsListServiceDeps {
+  reading: Reader;
+  repo: FlagsListRepository;
+  now?: () => number;
+}
+
 /** The flags table: a page of flags, each with its state summary in the requested environment (or all). */
-export function createFlagsListService({ prisma }: { prisma: PrismaClient }) {
+export function createFlagsListService({ reading, repo, now: clock = Date.now }: FlagsListServiceDeps) {
   return {
-    list(workspaceId: string, query: ListFlagsQuery): Promise<FlagList> {
+    async list(workspaceId: string, query: ListFlagsQuery): Promise<FlagList> {
       if (query.state && !query.env) throw invalid("Filtering by state needs an environment.", [{ path: "querystring.env", message: "is required with 'state'" }]);
       if (FLAG_STATE_SORTS.includes(query.sort) && !query.env) throw invalid(`Sorting by ${query.sort} needs an environment.`, [{ path: "querystring.env", message: `is required with 'sort=${query.sort}'` }]);
-      return inWorkspace(prisma, workspaceId, async (tx) => {
-        const now = new Date();
+      return reading(workspaceId, async (tx) => {
+        const now = new Date(clock());
         let environments = await repo.environments(tx, workspaceId);
         if (query.env) {
           environments = environments.filter((env) => env.key === query.env);
           if (environments.length === 0) throw notFound(`Environment '${query.env}'`);
         }
         const filterEnvironmentId = query.env ? environments[0]!.id : null;
-        const rows = await list.page(tx, workspaceId, query, environments.map((env) => env.id), filterEnvironmentId, now);
-        const total = rows[0]?.total ?? (query.page > 1 ? await list.count(tx, workspaceId, query, filterEnvironmentId, now) : 0);
+        const rows = await repo.page(tx, workspaceId, query, environments.map((env) => env.id), filterEnvironmentId, now);
+        const total = rows[0]?.total ?? (query.page > 1 ? await repo.count(tx, workspaceId, query, filterEnvironmentId, now) : 0);
         const byFlag = new Map<string, { flag: FlagListRow; states: Map<string, StateListRow> }>();
         for (const row of rows) {
           const entry = byFlag.get(row.id) ?? { flag: row, states: new Map() };

@@ -3,14 +3,10 @@ import type { Serve } from "@ensign/contracts/targeting";
 import { MAX_PREREQUISITE_DEPTH } from "@ensign/evaluator";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryReading, recordingWriter, refusal } from "../../../test/helpers/recording-writer";
-import type { Actor } from "../../infra/audit";
+import { admin, NOW, WS } from "../../../test/helpers/service-fixtures";
 import type { StoredState } from "./flag-states.repository";
 import type { EnvironmentRef, FlagData, FlagRow, FlagsRepository } from "./flags.repository";
 import { createFlagsService } from "./flags.service";
-
-const WS = "ws-1";
-const NOW = Date.parse("2026-06-01T12:00:00Z");
-const actor: Actor = { type: "user", id: "u-1", email: "admin@example.test", role: "admin" };
 
 type StoredFlag = Omit<FlagRow, "module"> & { workspaceId: string; moduleId: string | null; salt: string };
 
@@ -150,7 +146,7 @@ describe("flags service", () => {
   let writer: ReturnType<typeof recordingWriter>;
   let clock: number;
   let service: ReturnType<typeof createFlagsService>;
-  const create = (key: string, body: Partial<CreateFlagBody> = {}) => service.create(WS, { key, name: key, type: "boolean", ...body }, actor);
+  const create = (key: string, body: Partial<CreateFlagBody> = {}) => service.create(WS, { key, name: key, type: "boolean", ...body }, admin);
 
   beforeEach(() => {
     environments = [
@@ -178,6 +174,7 @@ describe("flags service", () => {
     expect(writer.committed.bumped).toEqual([["*"]]);
     expect(writer.committed.audit).toEqual([
       expect.objectContaining({
+        actor: admin,
         workspaceId: WS,
         action: "flag.created",
         targetType: "flag",
@@ -197,7 +194,7 @@ describe("flags service", () => {
 
   it("refuses a key already taken, by an archived flag too, writing nothing", async () => {
     await create("checkout");
-    await service.setLifecycle(WS, "checkout", 1, "archived", actor);
+    await service.setLifecycle(WS, "checkout", 1, "archived", admin);
     const error = await refusal(create("checkout"));
     expect(error.code).toBe("ALREADY_EXISTS");
     expect(error.message).toContain("archived flags keep their keys");
@@ -234,32 +231,32 @@ describe("flags service", () => {
 
   it("edits only under the version read: a stale If-Match is refused with the current version and changes nothing", async () => {
     await create("checkout");
-    await service.update(WS, "checkout", 1, { name: "Checkout v2" }, actor);
-    const stale = await refusal(service.update(WS, "checkout", 1, { name: "Lost update" }, actor));
+    await service.update(WS, "checkout", 1, { name: "Checkout v2" }, admin);
+    const stale = await refusal(service.update(WS, "checkout", 1, { name: "Lost update" }, admin));
     expect(stale.code).toBe("VERSION_MISMATCH");
     expect(stale.details).toEqual({ currentVersion: 2 });
     expect(fake.flags[0]!.name).toBe("Checkout v2");
-    expect((await refusal(service.setLifecycle(WS, "checkout", 1, "archived", actor))).code).toBe("VERSION_MISMATCH");
-    expect((await refusal(service.delete(WS, "checkout", 1, "checkout", actor))).code).toBe("CONFLICT");
+    expect((await refusal(service.setLifecycle(WS, "checkout", 1, "archived", admin))).code).toBe("VERSION_MISMATCH");
+    expect((await refusal(service.delete(WS, "checkout", 1, "checkout", admin))).code).toBe("CONFLICT");
   });
 
   it("keeps the key and type immutable and refuses to edit an archived flag", async () => {
     await create("checkout");
-    expect((await refusal(service.update(WS, "checkout", 1, { key: "pay", type: "string" }, actor))).details).toEqual({
+    expect((await refusal(service.update(WS, "checkout", 1, { key: "pay", type: "string" }, admin))).details).toEqual({
       issues: [
         { path: "body.key", message: "is immutable once the flag is created" },
         { path: "body.type", message: "is immutable once the flag is created" },
       ],
     });
-    await service.setLifecycle(WS, "checkout", 1, "archived", actor);
-    expect((await refusal(service.update(WS, "checkout", 2, { name: "Renamed" }, actor))).code).toBe("CONFLICT");
+    await service.setLifecycle(WS, "checkout", 1, "archived", admin);
+    expect((await refusal(service.update(WS, "checkout", 2, { name: "Renamed" }, admin))).code).toBe("CONFLICT");
     expect(fake.flags[0]!.name).toBe("checkout");
   });
 
   it("audits only what an edit changed, and bumps the environments only when evaluation can change", async () => {
     await create("checkout");
-    await service.update(WS, "checkout", 1, { name: "Checkout", owner: "payments" }, actor);
-    await service.update(WS, "checkout", 2, { trackAnalytics: false, name: "Checkout" }, actor);
+    await service.update(WS, "checkout", 1, { name: "Checkout", owner: "payments" }, admin);
+    await service.update(WS, "checkout", 2, { trackAnalytics: false, name: "Checkout" }, admin);
     expect(writer.committed.audit.slice(1).map((r) => [r.action, r.before, r.after])).toEqual([
       ["flag.updated", { name: "checkout", owner: null }, { name: "Checkout", owner: "payments" }],
       ["flag.updated", { trackAnalytics: true }, { trackAnalytics: false }],
@@ -269,10 +266,10 @@ describe("flags service", () => {
 
   it("keeps the on and off variants valid across variant edits, and refuses to remove a variant still served", async () => {
     await create("colour", { ...colour, initialState: { enabled: true, variant: "blue" } });
-    const unknownOn = await refusal(service.update(WS, "colour", 1, { onVariant: "pink" }, actor));
+    const unknownOn = await refusal(service.update(WS, "colour", 1, { onVariant: "pink" }, admin));
     expect(unknownOn.details).toEqual({ issues: [{ path: "body.onVariant", message: "'pink' is not one of the flag's variants" }] });
 
-    const served = await refusal(service.update(WS, "colour", 1, { variants: colour.variants!.slice(0, 2) }, actor));
+    const served = await refusal(service.update(WS, "colour", 1, { variants: colour.variants!.slice(0, 2) }, admin));
     expect(served.code).toBe("CONFLICT");
     expect(served.details).toEqual({
       references: [
@@ -282,10 +279,10 @@ describe("flags service", () => {
     });
 
     // Removing the on variant without naming another leaves the flag without one.
-    const lostOn = await refusal(service.update(WS, "colour", 1, { variants: [colour.variants![0]!, colour.variants![2]!] }, actor));
+    const lostOn = await refusal(service.update(WS, "colour", 1, { variants: [colour.variants![0]!, colour.variants![2]!] }, admin));
     expect(lostOn.details).toEqual({ issues: [{ path: "body.onVariant", message: "is required for string flags" }] });
 
-    const edited = await service.update(WS, "colour", 1, { variants: [...colour.variants!, { key: "black", value: "#000" }], onVariant: "black" }, actor);
+    const edited = await service.update(WS, "colour", 1, { variants: [...colour.variants!, { key: "black", value: "#000" }], onVariant: "black" }, admin);
     expect({ on: edited.onVariant, off: edited.offVariant, variants: edited.variants.map((v) => v.key) }).toEqual({
       on: "black",
       off: "red",
@@ -296,7 +293,7 @@ describe("flags service", () => {
   it("accepts only live flags as prerequisites, under the graph lock", async () => {
     await create("auth");
     await create("legacy");
-    await service.setLifecycle(WS, "legacy", 1, "archived", actor);
+    await service.setLifecycle(WS, "legacy", 1, "archived", admin);
     const refused = await refusal(create("checkout", { dependsOn: ["auth", "nowhere", "legacy"] }));
     expect(refused.details).toEqual({
       issues: [
@@ -313,10 +310,10 @@ describe("flags service", () => {
     await create("a");
     await create("b", { dependsOn: ["a"] });
     await create("c", { dependsOn: ["b"] });
-    const cycle = await refusal(service.update(WS, "a", 1, { dependsOn: ["c"] }, actor));
+    const cycle = await refusal(service.update(WS, "a", 1, { dependsOn: ["c"] }, admin));
     expect(cycle.code).toBe("PREREQUISITE_CYCLE");
     expect(cycle.details).toEqual({ cycle: ["a", "c", "b", "a"] });
-    expect((await refusal(service.update(WS, "a", 1, { dependsOn: ["a"] }, actor))).code).toBe("PREREQUISITE_CYCLE");
+    expect((await refusal(service.update(WS, "a", 1, { dependsOn: ["a"] }, admin))).code).toBe("PREREQUISITE_CYCLE");
     expect(fake.flags.find((f) => f.key === "a")!.dependsOn).toEqual([]);
 
     for (let i = 4; i <= MAX_PREREQUISITE_DEPTH; i++) await create(`f${i}`, { dependsOn: [i === 4 ? "c" : `f${i - 1}`] });
@@ -327,15 +324,15 @@ describe("flags service", () => {
   it("deprecates, archives and restores at the time of the write, auditing the dates before and after", async () => {
     await create("checkout");
     clock = Date.parse("2026-06-02T08:00:00Z");
-    expect((await service.setLifecycle(WS, "checkout", 1, "deprecated", actor)).deprecatedAt).toBe("2026-06-02T08:00:00.000Z");
-    expect((await refusal(service.setLifecycle(WS, "checkout", 2, "deprecated", actor))).code).toBe("CONFLICT");
-    const archived = await service.setLifecycle(WS, "checkout", 2, "archived", actor);
+    expect((await service.setLifecycle(WS, "checkout", 1, "deprecated", admin)).deprecatedAt).toBe("2026-06-02T08:00:00.000Z");
+    expect((await refusal(service.setLifecycle(WS, "checkout", 2, "deprecated", admin))).code).toBe("CONFLICT");
+    const archived = await service.setLifecycle(WS, "checkout", 2, "archived", admin);
     expect(archived.archivedAt).toBe("2026-06-02T08:00:00.000Z");
-    expect((await refusal(service.setLifecycle(WS, "checkout", 3, "archived", actor))).code).toBe("CONFLICT");
-    expect((await refusal(service.setLifecycle(WS, "checkout", 3, "deprecated", actor))).code).toBe("CONFLICT");
-    const restored = await service.setLifecycle(WS, "checkout", 3, "restored", actor);
+    expect((await refusal(service.setLifecycle(WS, "checkout", 3, "archived", admin))).code).toBe("CONFLICT");
+    expect((await refusal(service.setLifecycle(WS, "checkout", 3, "deprecated", admin))).code).toBe("CONFLICT");
+    const restored = await service.setLifecycle(WS, "checkout", 3, "restored", admin);
     expect({ deprecatedAt: restored.deprecatedAt, archivedAt: restored.archivedAt }).toEqual({ deprecatedAt: null, archivedAt: null });
-    expect((await refusal(service.setLifecycle(WS, "checkout", 4, "restored", actor))).code).toBe("CONFLICT");
+    expect((await refusal(service.setLifecycle(WS, "checkout", 4, "restored", admin))).code).toBe("CONFLICT");
 
     expect(writer.committed.audit.slice(1).map((r) => [r.action, r.before, r.after])).toEqual([
       ["flag.deprecated", { deprecatedAt: null }, { deprecatedAt: "2026-06-02T08:00:00.000Z" }],
@@ -349,26 +346,26 @@ describe("flags service", () => {
     await create("auth");
     await create("checkout", { dependsOn: ["auth"] });
     await create("search", { dependsOn: ["auth"] });
-    const archiving = await refusal(service.setLifecycle(WS, "auth", 1, "archived", actor));
+    const archiving = await refusal(service.setLifecycle(WS, "auth", 1, "archived", admin));
     expect(archiving.code).toBe("HAS_DEPENDANTS");
     expect(archiving.details).toEqual({ dependants: ["checkout", "search"] });
 
-    await service.setLifecycle(WS, "checkout", 1, "archived", actor);
-    await service.setLifecycle(WS, "search", 1, "archived", actor);
-    await service.setLifecycle(WS, "auth", 1, "archived", actor);
-    const restoring = await refusal(service.setLifecycle(WS, "checkout", 2, "restored", actor));
+    await service.setLifecycle(WS, "checkout", 1, "archived", admin);
+    await service.setLifecycle(WS, "search", 1, "archived", admin);
+    await service.setLifecycle(WS, "auth", 1, "archived", admin);
+    const restoring = await refusal(service.setLifecycle(WS, "checkout", 2, "restored", admin));
     expect(restoring.code).toBe("DEPENDENCY_NOT_MET");
     expect(restoring.details).toEqual({ prerequisites: ["auth"] });
   });
 
   it("deletes only an archived flag whose key is typed to confirm, with its states, counted in the audit entry", async () => {
     await create("checkout");
-    expect((await refusal(service.delete(WS, "checkout", 1, "checkuot", actor))).details).toEqual({
+    expect((await refusal(service.delete(WS, "checkout", 1, "checkuot", admin))).details).toEqual({
       issues: [{ path: "body.confirm", message: "must be 'checkout'" }],
     });
-    expect((await refusal(service.delete(WS, "checkout", 1, "checkout", actor))).code).toBe("CONFLICT");
-    await service.setLifecycle(WS, "checkout", 1, "archived", actor);
-    await service.delete(WS, "checkout", 2, "checkout", actor);
+    expect((await refusal(service.delete(WS, "checkout", 1, "checkout", admin))).code).toBe("CONFLICT");
+    await service.setLifecycle(WS, "checkout", 1, "archived", admin);
+    await service.delete(WS, "checkout", 2, "checkout", admin);
     expect({ flags: fake.flags, states: fake.states }).toEqual({ flags: [], states: [] });
     expect(writer.committed.audit.at(-1)).toMatchObject({
       action: "flag.deleted",

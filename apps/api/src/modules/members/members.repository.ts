@@ -32,6 +32,36 @@ function orderBy(query: ListMembersQuery): Prisma.MembershipOrderByWithRelationI
   }
 }
 
+/** What a role change sets. */
+export interface MemberData {
+  role: Role;
+  tenantId: string | null;
+}
+
+/**
+ * Where the members service reads and writes, inside the transaction it is given. Every method
+ * takes the workspace and keeps to it. Versioned writes answer null or false when
+ * `expectedVersion` is no longer current.
+ */
+export interface MembersRepository {
+  /** Narrowed by role, tenant and a search of email and name; sorted as asked. */
+  list(tx: Tx, workspaceId: string, query: ListMembersQuery): Promise<{ rows: MemberRow[]; total: number }>;
+  find(tx: Tx, workspaceId: string, id: string): Promise<MemberRow | null>;
+  tenantByKey(tx: Tx, workspaceId: string, key: string): Promise<{ id: string; key: string } | null>;
+  /**
+   * Locks the workspace's owner memberships until the transaction ends and counts them, so two
+   * owners demoting each other at once cannot leave the workspace without one.
+   */
+  lockOwners(tx: Tx, workspaceId: string): Promise<number>;
+  update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: MemberData): Promise<MemberRow | null>;
+  delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean>;
+}
+
+/** The members repository over PostgreSQL (Prisma), bound by row-level security through the transaction. */
+export function createMembersRepository(): MembersRepository {
+  return membersRepository;
+}
+
 export const membersRepository = {
   async list(tx: Tx, workspaceId: string, query: ListMembersQuery) {
     const where: Prisma.MembershipWhereInput = {
@@ -67,12 +97,12 @@ export const membersRepository = {
     return rows.length;
   },
 
-  async update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: { role: Role; tenantId: string | null }) {
+  async update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: MemberData) {
     const { count } = await tx.membership.updateMany({
       where: { workspaceId, id, version: expectedVersion },
       data: { ...data, version: { increment: 1 } },
     });
-    return count === 1 ? this.find(tx, workspaceId, id) : undefined;
+    return count === 1 ? membersRepository.find(tx, workspaceId, id) : null;
   },
 
   async delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean> {

@@ -1,14 +1,13 @@
 import type { Role } from "@ensign/contracts/auth";
 import type { Page } from "@ensign/contracts/common";
 import type { ListMembersQuery, MemberResponse, UpdateMemberBody } from "@ensign/contracts/members";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import type { Writer } from "../../infra/writer";
 import { AppError, forbidden, invalid, notFound } from "../../infra/errors";
 import { iso, isoOrNull, pageFrom } from "../../infra/paging";
 import { staleVersion } from "../../infra/versioning";
-import { membersRepository as repo, type MemberRow } from "./members.repository";
+import type { MemberRow, MembersRepository } from "./members.repository";
 
 export function toMemberResponse(row: MemberRow): MemberResponse {
   return {
@@ -35,36 +34,42 @@ function requireOwnerFor(callerRole: Role, ...roles: Role[]) {
   if (roles.includes("owner") && callerRole !== "owner") throw forbidden("Only owners may grant or remove the owner role.");
 }
 
-async function tenantFor(tx: Tx, workspaceId: string, role: Role, tenantKey: string | null | undefined) {
-  if (role !== "tenant_admin" || !tenantKey) return null;
-  const tenant = await repo.tenantByKey(tx, workspaceId, tenantKey);
-  if (!tenant) throw invalid(`Tenant '${tenantKey}' was not found.`, [{ path: "body.tenantKey", message: "no tenant with this key" }]);
-  return tenant;
+export interface MembersServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: MembersRepository;
 }
 
-/** Refuses to take the owner role from the workspace's last owner. */
-async function keepAnOwner(tx: Tx, workspaceId: string, current: MemberRow, nextRole: Role | undefined) {
-  if (current.role !== "owner" || nextRole === "owner") return;
-  if ((await repo.lockOwners(tx, workspaceId)) <= 1) {
-    throw new AppError("CONFLICT", "This is the workspace's last owner; make someone else an owner first.");
-  }
-}
-
-export function createMembersService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
+export function createMembersService({ reading, writing, repo }: MembersServiceDeps) {
   async function requireMember(tx: Tx, workspaceId: string, id: string) {
     const row = await repo.find(tx, workspaceId, id);
     if (!row) throw notFound("The member");
     return row;
   }
 
+  async function tenantFor(tx: Tx, workspaceId: string, role: Role, tenantKey: string | null | undefined) {
+    if (role !== "tenant_admin" || !tenantKey) return null;
+    const tenant = await repo.tenantByKey(tx, workspaceId, tenantKey);
+    if (!tenant) throw invalid(`Tenant '${tenantKey}' was not found.`, [{ path: "body.tenantKey", message: "no tenant with this key" }]);
+    return tenant;
+  }
+
+  /** Refuses to take the owner role from the workspace's last owner. */
+  async function keepAnOwner(tx: Tx, workspaceId: string, current: MemberRow, nextRole: Role | undefined) {
+    if (current.role !== "owner" || nextRole === "owner") return;
+    if ((await repo.lockOwners(tx, workspaceId)) <= 1) {
+      throw new AppError("CONFLICT", "This is the workspace's last owner; make someone else an owner first.");
+    }
+  }
+
   return {
     async list(workspaceId: string, query: ListMembersQuery): Promise<Page<MemberResponse>> {
-      const { rows, total } = await inWorkspace(prisma, workspaceId, (tx) => repo.list(tx, workspaceId, query));
+      const { rows, total } = await reading(workspaceId, (tx) => repo.list(tx, workspaceId, query));
       return pageFrom(rows.map(toMemberResponse), total, query);
     },
 
     async get(workspaceId: string, id: string): Promise<MemberResponse> {
-      return toMemberResponse(await inWorkspace(prisma, workspaceId, (tx) => requireMember(tx, workspaceId, id)));
+      return toMemberResponse(await reading(workspaceId, (tx) => requireMember(tx, workspaceId, id)));
     },
 
     async changeRole(workspaceId: string, callerRole: Role, id: string, expectedVersion: number, body: UpdateMemberBody, actor: Actor): Promise<MemberResponse> {

@@ -1,37 +1,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Actor, AuditRecord } from "../../infra/audit";
+import { codeOf, memoryReading, recordingWriter } from "../../../test/helpers/recording-writer";
+import { editor, flagRow, memoryFlagLookups, NOW, production, recordingLimits, staging, versionedWrites, WS } from "../../../test/helpers/service-fixtures";
 import type { EnvironmentRow, FlagRow } from "../../infra/db/lookups.repository";
-import type { Reader, Tx } from "../../infra/db/scoped";
-import type { EnvironmentLimitsChecker } from "../../infra/environment-limits";
-import { AppError } from "../../infra/errors";
-import type { Write, Writer } from "../../infra/writer";
 import type { OverrideKey, TenantOverrideRow } from "./overrides.repository";
 import type { TenantOverridesRepository, TenantRef } from "./tenant-overrides.repository";
 import { createTenantOverridesService, type OverridePowers } from "./tenant-overrides.service";
 
-const WS = "ws-1";
-const NOW = Date.parse("2026-06-01T12:00:00Z");
-const tx = {} as Tx;
-const editor: Actor = { type: "user", id: "u-1", email: "editor@example.test", role: "editor" };
 const mayLock: OverridePowers = { canLock: true };
 const mayNotLock: OverridePowers = { canLock: false };
-
-function flag(key: string, options: Partial<FlagRow> = {}): FlagRow {
-  return {
-    id: `flag-${key}`,
-    key,
-    name: key,
-    type: "boolean",
-    variants: [{ key: "on", value: true }, { key: "off", value: false }],
-    offVariant: "off",
-    onVariant: "on",
-    dependsOn: [],
-    deprecatedAt: null,
-    archivedAt: null,
-    module: null,
-    ...options,
-  };
-}
 
 type StoredRow = TenantOverrideRow & { workspaceId: string; environmentId: string };
 
@@ -43,12 +19,7 @@ function fakeRepository(flags: FlagRow[], environments: EnvironmentRow[], tenant
   const matches = (row: StoredRow, key: OverrideKey) => row.flagId === key.flagId && row.environmentId === key.environmentId && row.tenantId === key.tenantId;
   const strip = ({ workspaceId: _w, environmentId: _e, ...row }: StoredRow): TenantOverrideRow => ({ ...row, tenant: { ...row.tenant } });
   const repo: TenantOverridesRepository = {
-    async findFlag(_tx, workspaceId, key) {
-      return workspaceId === WS ? (flags.find((f) => f.key === key) ?? null) : null;
-    },
-    async findEnvironment(_tx, workspaceId, key) {
-      return workspaceId === WS ? (environments.find((e) => e.key === key) ?? null) : null;
-    },
+    ...memoryFlagLookups(flags, environments),
     async findTenant(_tx, workspaceId, key) {
       return workspaceId === WS ? (tenants.find((t) => t.key === key) ?? null) : null;
     },
@@ -75,85 +46,26 @@ function fakeRepository(flags: FlagRow[], environments: EnvironmentRow[], tenant
       rows.push(row);
       return strip(row);
     },
-    async update(_tx, workspaceId, id, expectedVersion, data) {
-      const row = inScope(workspaceId).find((r) => r.id === id && r.version === expectedVersion);
-      if (!row) return false;
-      Object.assign(row, data, { version: row.version + 1 });
-      return true;
-    },
-    async delete(_tx, workspaceId, id, expectedVersion) {
-      const index = rows.findIndex((r) => r.workspaceId === workspaceId && r.id === id && r.version === expectedVersion);
-      if (index < 0) return false;
-      rows.splice(index, 1);
-      return true;
-    },
+    ...versionedWrites(rows),
   };
   return { repo, rows };
 }
 
-interface Audited extends AuditRecord {
-  actor: Actor;
-}
-
-/** A writer that keeps what a write audited (with its actor) and bumped, and drops it when the write throws (as a rollback would). */
-function fakeWriter() {
-  const committed = { audit: [] as Audited[], bumped: [] as string[][] };
-  async function writing<R>(workspaceId: string, fn: (tx: Tx, w: Write) => Promise<R>): Promise<R> {
-    const pending = { audit: [] as Audited[], bumped: [] as string[][] };
-    const w: Write = {
-      tx,
-      workspaceId,
-      async audit(actor, ...records) {
-        pending.audit.push(...records.map((record) => ({ ...record, actor })));
-      },
-      async bump(ids) {
-        pending.bumped.push(ids ?? ["*"]);
-        return [];
-      },
-      announce() {},
-      revoke() {},
-      undoable: (part) => part(),
-    };
-    const result = await fn(tx, w);
-    committed.audit.push(...pending.audit);
-    committed.bumped.push(...pending.bumped);
-    return result;
-  }
-  const writer: Writer = Object.assign(writing, {
-    asOwner: () => Promise.reject(new Error("tenant overrides never write as the owner")),
-  });
-  return { writer, committed };
-}
-
-const reading: Reader = (_workspaceId, fn) => fn(tx);
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => "resolved",
-    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
-  );
-
 describe("tenant overrides service", () => {
-  const staging: EnvironmentRow = { id: "env-staging", key: "staging", snapshotVersion: 4 };
-  const production: EnvironmentRow = { id: "env-production", key: "production", snapshotVersion: 9 };
   const arizona: TenantRef = { id: "tenant-arizona", key: "arizona", name: "Arizona Realty" };
   const brooklyn: TenantRef = { id: "tenant-brooklyn", key: "brooklyn", name: "Brooklyn Homes" };
   let fake: ReturnType<typeof fakeRepository>;
-  let writer: ReturnType<typeof fakeWriter>;
+  let writer: ReturnType<typeof recordingWriter>;
   let limited: string[][];
   let service: ReturnType<typeof createTenantOverridesService>;
   const ref = (tenant = "arizona", flagKey = "checkout", env = "production") => ({ flag: flagKey, env, tenant });
 
   beforeEach(() => {
-    fake = fakeRepository([flag("checkout"), flag("legacy", { archivedAt: new Date(NOW - 1000) })], [staging, production], [arizona, brooklyn]);
-    writer = fakeWriter();
-    limited = [];
-    const limits: Pick<EnvironmentLimitsChecker, "assertEnvironments"> = {
-      async assertEnvironments(_tx, environmentIds) {
-        limited.push([...environmentIds]);
-      },
-    };
-    service = createTenantOverridesService({ reading, writing: writer.writer, repo: fake.repo, limits, now: () => NOW });
+    fake = fakeRepository([flagRow("checkout"), flagRow("legacy", { archivedAt: new Date(NOW - 1000) })], [staging, production], [arizona, brooklyn]);
+    writer = recordingWriter();
+    const { limits, checked } = recordingLimits();
+    limited = checked;
+    service = createTenantOverridesService({ reading: memoryReading, writing: writer.writer, repo: fake.repo, limits, now: () => NOW });
   });
 
   it("sets an override as the workspace's: checked against the environment's limits, audited with its tenant, bumped in its environment only", async () => {

@@ -1,35 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Actor, AuditRecord } from "../../infra/audit";
-import type { EnvironmentLimitsChecker } from "../../infra/environment-limits";
-import type { FlagRow, EnvironmentRow } from "../../infra/db/lookups.repository";
-import type { Reader, Tx } from "../../infra/db/scoped";
-import { AppError } from "../../infra/errors";
-import type { Write, Writer } from "../../infra/writer";
+import { codeOf, memoryReading, recordingWriter } from "../../../test/helpers/recording-writer";
+import { editor, flagRow, memoryFlagLookups, NOW, production, recordingLimits, staging, versionedWrites, WS } from "../../../test/helpers/service-fixtures";
+import type { EnvironmentRow, FlagRow } from "../../infra/db/lookups.repository";
 import type { UserOverrideRow } from "./overrides.repository";
 import type { UserOverridesRepository } from "./user-overrides.repository";
 import { createUserOverridesService } from "./user-overrides.service";
-
-const WS = "ws-1";
-const NOW = Date.parse("2026-06-01T12:00:00Z");
-const tx = {} as Tx;
-const actor: Actor = { type: "user", id: "u-1", email: "editor@example.test", role: "editor" };
-
-function flag(key: string, options: Partial<FlagRow> = {}): FlagRow {
-  return {
-    id: `flag-${key}`,
-    key,
-    name: key,
-    type: "boolean",
-    variants: [{ key: "on", value: true }, { key: "off", value: false }],
-    offVariant: "off",
-    onVariant: "on",
-    dependsOn: [],
-    deprecatedAt: null,
-    archivedAt: null,
-    module: null,
-    ...options,
-  };
-}
 
 /** The repository in memory: one workspace's flags, environments and user overrides. */
 function fakeRepository(flags: FlagRow[], environments: EnvironmentRow[]) {
@@ -39,12 +14,7 @@ function fakeRepository(flags: FlagRow[], environments: EnvironmentRow[]) {
   const byKey = (a: { userKey: string }, b: { userKey: string }) => a.userKey.localeCompare(b.userKey);
   const strip = ({ workspaceId: _w, flagId: _f, environmentId: _e, ...row }: (typeof rows)[number]): UserOverrideRow => ({ ...row });
   const repo: UserOverridesRepository = {
-    async findFlag(_tx, workspaceId, key) {
-      return workspaceId === WS ? (flags.find((f) => f.key === key) ?? null) : null;
-    },
-    async findEnvironment(_tx, workspaceId, key) {
-      return workspaceId === WS ? (environments.find((e) => e.key === key) ?? null) : null;
-    },
+    ...memoryFlagLookups(flags, environments),
     async find(_tx, workspaceId, flagId, environmentId, userKey) {
       const row = inScope(workspaceId).find((r) => r.flagId === flagId && r.environmentId === environmentId && r.userKey === userKey);
       return row ? strip(row) : null;
@@ -72,105 +42,53 @@ function fakeRepository(flags: FlagRow[], environments: EnvironmentRow[]) {
       rows.push(row);
       return strip(row);
     },
-    async update(_tx, workspaceId, id, expectedVersion, data) {
-      const row = inScope(workspaceId).find((r) => r.id === id && r.version === expectedVersion);
-      if (!row) return false;
-      Object.assign(row, data, { version: row.version + 1 });
-      return true;
-    },
-    async delete(_tx, workspaceId, id, expectedVersion) {
-      const index = rows.findIndex((r) => r.workspaceId === workspaceId && r.id === id && r.version === expectedVersion);
-      if (index < 0) return false;
-      rows.splice(index, 1);
-      return true;
-    },
+    ...versionedWrites(rows),
   };
   return { repo, rows };
 }
 
-/** A writer that keeps what a write audited and bumped, and drops it when the write throws (as a rollback would). */
-function fakeWriter() {
-  const committed = { audit: [] as AuditRecord[], bumped: [] as string[][] };
-  async function writing<R>(workspaceId: string, fn: (tx: Tx, w: Write) => Promise<R>): Promise<R> {
-    const pending = { audit: [] as AuditRecord[], bumped: [] as string[][] };
-    const w: Write = {
-      tx,
-      workspaceId,
-      async audit(_actor, ...records) {
-        pending.audit.push(...records);
-      },
-      async bump(ids) {
-        pending.bumped.push(ids ?? ["*"]);
-        return [];
-      },
-      announce() {},
-      revoke() {},
-      undoable: (part) => part(),
-    };
-    const result = await fn(tx, w);
-    committed.audit.push(...pending.audit);
-    committed.bumped.push(...pending.bumped);
-    return result;
-  }
-  const writer: Writer = Object.assign(writing, {
-    asOwner: () => Promise.reject(new Error("user overrides never write as the owner")),
-  });
-  return { writer, committed };
-}
-
-const reading: Reader = (_workspaceId, fn) => fn(tx);
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => "resolved",
-    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
-  );
-
 describe("user overrides service", () => {
-  const staging: EnvironmentRow = { id: "env-staging", key: "staging", snapshotVersion: 4 };
-  const production: EnvironmentRow = { id: "env-production", key: "production", snapshotVersion: 9 };
   let fake: ReturnType<typeof fakeRepository>;
-  let writer: ReturnType<typeof fakeWriter>;
+  let writer: ReturnType<typeof recordingWriter>;
   let limited: string[][];
   let service: ReturnType<typeof createUserOverridesService>;
   const ref = (userKey = "user-42", flagKey = "checkout") => ({ flag: flagKey, env: "staging", userKey });
 
   beforeEach(() => {
-    fake = fakeRepository([flag("checkout"), flag("legacy", { archivedAt: new Date(NOW - 1000) }), flag("search")], [staging, production]);
-    writer = fakeWriter();
-    limited = [];
-    const limits: Pick<EnvironmentLimitsChecker, "assertEnvironments"> = {
-      async assertEnvironments(_tx, ids) {
-        limited.push([...ids]);
-      },
-    };
-    service = createUserOverridesService({ reading, writing: writer.writer, repo: fake.repo, limits, now: () => NOW });
+    fake = fakeRepository([flagRow("checkout"), flagRow("legacy", { archivedAt: new Date(NOW - 1000) }), flagRow("search")], [staging, production]);
+    writer = recordingWriter();
+    const { limits, checked } = recordingLimits();
+    limited = checked;
+    service = createUserOverridesService({ reading: memoryReading, writing: writer.writer, repo: fake.repo, limits, now: () => NOW });
   });
 
   it("creates an override: checked against the environment's limits, audited and bumped in its environment only", async () => {
-    const { override, isCreated } = await service.set(WS, ref(), { variant: "on", expiresAt: "2026-06-02T00:00:00Z" }, undefined, actor);
+    const { override, isCreated } = await service.set(WS, ref(), { variant: "on", expiresAt: "2026-06-02T00:00:00Z" }, undefined, editor);
     expect(isCreated).toBe(true);
-    expect(override).toMatchObject({ flag: "checkout", environment: "staging", userKey: "user-42", variant: "on", isExpired: false, version: 1, updatedBy: actor.email });
+    expect(override).toMatchObject({ flag: "checkout", environment: "staging", userKey: "user-42", variant: "on", isExpired: false, version: 1, updatedBy: editor.email });
     expect(limited).toEqual([[staging.id]]);
-    expect(writer.committed.bumped).toEqual([[staging.id]]);
-    expect(writer.committed.audit).toEqual([
-      expect.objectContaining({
-        workspaceId: WS,
-        environment: staging,
-        action: "user_override.set",
-        targetType: "user_override",
-        targetKey: "checkout",
-        before: null,
-        after: { userKey: "user-42", variant: "on", expiresAt: "2026-06-02T00:00:00.000Z" },
-      }),
-    ]);
+    expect(writer.committed).toEqual({
+      bumped: [[staging.id]],
+      audit: [
+        expect.objectContaining({
+          actor: editor,
+          workspaceId: WS,
+          environment: staging,
+          action: "user_override.set",
+          targetType: "user_override",
+          targetKey: "checkout",
+          before: null,
+          after: { userKey: "user-42", variant: "on", expiresAt: "2026-06-02T00:00:00.000Z" },
+        }),
+      ],
+    });
   });
 
   it("replaces an existing override only with the version read", async () => {
-    await service.set(WS, ref(), { variant: "on" }, undefined, actor);
-    expect(await codeOf(service.set(WS, ref(), { variant: "off" }, undefined, actor))).toBe("PRECONDITION_REQUIRED");
-    expect(await codeOf(service.set(WS, ref(), { variant: "off" }, 7, actor))).toBe("VERSION_MISMATCH");
-    const { override, isCreated } = await service.set(WS, ref(), { variant: "off" }, 1, actor);
+    await service.set(WS, ref(), { variant: "on" }, undefined, editor);
+    expect(await codeOf(service.set(WS, ref(), { variant: "off" }, undefined, editor))).toBe("PRECONDITION_REQUIRED");
+    expect(await codeOf(service.set(WS, ref(), { variant: "off" }, 7, editor))).toBe("VERSION_MISMATCH");
+    const { override, isCreated } = await service.set(WS, ref(), { variant: "off" }, 1, editor);
     expect({ isCreated, variant: override.variant, version: override.version }).toEqual({ isCreated: false, variant: "off", version: 2 });
     expect(writer.committed.audit.map((r) => [r.action, r.before, r.after])).toEqual([
       ["user_override.set", null, { userKey: "user-42", variant: "on", expiresAt: null }],
@@ -181,40 +99,40 @@ describe("user overrides service", () => {
   });
 
   it("records and bumps nothing when the override is set to what it already is", async () => {
-    await service.set(WS, ref(), { variant: "on" }, undefined, actor);
-    const { override, isCreated } = await service.set(WS, ref(), { variant: "on" }, 1, actor);
+    await service.set(WS, ref(), { variant: "on" }, undefined, editor);
+    const { override, isCreated } = await service.set(WS, ref(), { variant: "on" }, 1, editor);
     expect({ isCreated, version: override.version }).toEqual({ isCreated: false, version: 1 });
     expect(writer.committed.audit).toHaveLength(1);
     expect(writer.committed.bumped).toHaveLength(1);
   });
 
   it("refuses unknown variants, past expiries, archived and unknown flags, and unknown environments, writing nothing", async () => {
-    expect(await codeOf(service.set(WS, ref(), { variant: "maybe" }, undefined, actor))).toBe("VALIDATION_FAILED");
-    expect(await codeOf(service.set(WS, ref(), { variant: "on", expiresAt: "2026-06-01T11:59:59Z" }, undefined, actor))).toBe("VALIDATION_FAILED");
-    expect(await codeOf(service.set(WS, ref("user-42", "legacy"), { variant: "on" }, undefined, actor))).toBe("CONFLICT");
-    expect(await codeOf(service.set(WS, ref("user-42", "missing"), { variant: "on" }, undefined, actor))).toBe("NOT_FOUND");
-    expect(await codeOf(service.set(WS, { ...ref(), env: "qa" }, { variant: "on" }, undefined, actor))).toBe("NOT_FOUND");
-    expect(await codeOf(service.set("ws-other", ref(), { variant: "on" }, undefined, actor))).toBe("NOT_FOUND");
+    expect(await codeOf(service.set(WS, ref(), { variant: "maybe" }, undefined, editor))).toBe("VALIDATION_FAILED");
+    expect(await codeOf(service.set(WS, ref(), { variant: "on", expiresAt: "2026-06-01T11:59:59Z" }, undefined, editor))).toBe("VALIDATION_FAILED");
+    expect(await codeOf(service.set(WS, ref("user-42", "legacy"), { variant: "on" }, undefined, editor))).toBe("CONFLICT");
+    expect(await codeOf(service.set(WS, ref("user-42", "missing"), { variant: "on" }, undefined, editor))).toBe("NOT_FOUND");
+    expect(await codeOf(service.set(WS, { ...ref(), env: "qa" }, { variant: "on" }, undefined, editor))).toBe("NOT_FOUND");
+    expect(await codeOf(service.set("ws-other", ref(), { variant: "on" }, undefined, editor))).toBe("NOT_FOUND");
     expect(fake.rows).toEqual([]);
     expect(writer.committed).toEqual({ audit: [], bumped: [] });
   });
 
   it("clears an override, with If-Match optional but checked when sent", async () => {
-    await service.set(WS, ref(), { variant: "on" }, undefined, actor);
-    expect(await codeOf(service.clear(WS, ref(), 3, actor))).toBe("VERSION_MISMATCH");
-    await service.clear(WS, ref(), undefined, actor);
+    await service.set(WS, ref(), { variant: "on" }, undefined, editor);
+    expect(await codeOf(service.clear(WS, ref(), 3, editor))).toBe("VERSION_MISMATCH");
+    await service.clear(WS, ref(), undefined, editor);
     expect(fake.rows).toEqual([]);
-    expect(await codeOf(service.clear(WS, ref(), undefined, actor))).toBe("NOT_FOUND");
+    expect(await codeOf(service.clear(WS, ref(), undefined, editor))).toBe("NOT_FOUND");
     expect(await codeOf(service.get(WS, ref()))).toBe("NOT_FOUND");
     expect(writer.committed.audit.at(-1)).toMatchObject({ action: "user_override.cleared", before: { userKey: "user-42", variant: "on" }, after: null });
     expect(writer.committed.bumped).toEqual([[staging.id], [staging.id]]);
   });
 
   it("lists a flag's overrides by user key and searches them; the environment's page skips archived flags and, when asked, expired overrides", async () => {
-    for (const userKey of ["zoe", "Adam", "mia"]) await service.set(WS, ref(userKey), { variant: "on" }, undefined, actor);
-    await service.set(WS, ref("kim", "search"), { variant: "off", expiresAt: "2026-06-01T12:00:01Z" }, undefined, actor);
+    for (const userKey of ["zoe", "Adam", "mia"]) await service.set(WS, ref(userKey), { variant: "on" }, undefined, editor);
+    await service.set(WS, ref("kim", "search"), { variant: "off", expiresAt: "2026-06-01T12:00:01Z" }, undefined, editor);
     // The legacy flag was archived after its override was set.
-    fake.rows.push({ ...fake.rows[0]!, id: "uo-legacy", userKey: "bob", flagId: flag("legacy").id });
+    fake.rows.push({ ...fake.rows[0]!, id: "uo-legacy", userKey: "bob", flagId: flagRow("legacy").id });
 
     const listed = await service.list(WS, "checkout", "staging", { page: 1, pageSize: 2 });
     expect({ total: listed.total, users: listed.items.map((i) => i.userKey) }).toEqual({ total: 3, users: ["Adam", "mia"] });
@@ -228,7 +146,7 @@ describe("user overrides service", () => {
       ["mia", "checkout", "checkout"],
       ["zoe", "checkout", "checkout"],
     ]);
-    const later = createUserOverridesService({ reading, writing: writer.writer, repo: fake.repo, limits: { assertEnvironments: async () => {} }, now: () => NOW + 5_000 });
+    const later = createUserOverridesService({ reading: memoryReading, writing: writer.writer, repo: fake.repo, limits: { assertEnvironments: async () => {} }, now: () => NOW + 5_000 });
     const live = await later.listInEnvironment(WS, "staging", { page: 1, pageSize: 10, expired: false });
     expect(live.items.map((i) => i.userKey)).toEqual(["Adam", "mia", "zoe"]);
     expect(await codeOf(service.listInEnvironment(WS, "qa", { page: 1, pageSize: 10 }))).toBe("NOT_FOUND");

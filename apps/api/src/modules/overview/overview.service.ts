@@ -1,20 +1,24 @@
 import type { OverviewResponse } from "@ensign/contracts/overview";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader } from "../../infra/db/scoped";
 import { notFound } from "../../infra/errors";
-import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
-import { overviewRepository as repo } from "./overview.repository";
+import type { OverviewRepository } from "./overview.repository";
 
 const HOUR_MS = 3_600_000;
 const USAGE_DAYS = 7;
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
 
+export interface OverviewServiceDeps {
+  reading: Reader;
+  repo: OverviewRepository;
+  now?: () => number;
+}
+
 /** The overview page: how the workspace stands at a glance, read in one statement. */
-export function createOverviewService({ prisma, now = Date.now }: { prisma: PrismaClient; now?: () => number }) {
+export function createOverviewService({ reading, repo, now = Date.now }: OverviewServiceDeps) {
   return {
     async overview(workspaceId: string, environmentKey: string): Promise<OverviewResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
-        const environment = await lookups.findEnvironment(tx, workspaceId, environmentKey);
+      return reading(workspaceId, async (tx) => {
+        const environment = await repo.findEnvironment(tx, workspaceId, environmentKey);
         if (!environment) throw notFound(`Environment '${environmentKey}'`);
         const at = now();
         const row = await repo.read(tx, workspaceId, environment.id, new Date(at), new Date(at - 24 * HOUR_MS), new Date(at - USAGE_DAYS * 24 * HOUR_MS));

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryReading, recordingWriter, refusal } from "../../../test/helpers/recording-writer";
-import type { Actor } from "../../infra/audit";
+import { editor, NOW, WS } from "../../../test/helpers/service-fixtures";
 import { notFound } from "../../infra/errors";
 import { defaultState } from "../flags/flag-states.repository";
 import type { FlagRow } from "../flags/flags.repository";
@@ -8,10 +8,7 @@ import type { StateTarget } from "../flags/state-writes";
 import type { ScheduleRow, SchedulesRepository, ScheduleScope } from "./schedules.repository";
 import { createSchedulesService, MAX_AHEAD_MS, PAST_TOLERANCE_MS } from "./schedules.service";
 
-const WS = "ws-1";
-const NOW = Date.parse("2026-06-01T12:00:00Z");
 const HOUR = 3_600_000;
-const actor: Actor = { type: "user", id: "u-1", email: "editor@example.test", role: "editor" };
 const at = (offset: number) => new Date(NOW + offset).toISOString();
 
 /** The repository in memory: one flag in two environments, and its schedules. */
@@ -91,7 +88,7 @@ describe("schedules service", () => {
   });
 
   it("creates a pending schedule on the flag's state for writes, audited with its time and action", async () => {
-    const created = await service.create(WS, "checkout", "staging", { runAt: at(HOUR), action: enable }, actor);
+    const created = await service.create(WS, "checkout", "staging", { runAt: at(HOUR), action: enable }, editor);
     expect(created).toMatchObject({
       flag: "checkout",
       environment: "staging",
@@ -106,6 +103,7 @@ describe("schedules service", () => {
     expect(fake.schedules.map((s) => [s.environmentId, s.status])).toEqual([["env-staging", "pending"]]);
     expect(writer.committed.audit).toEqual([
       {
+        actor: editor,
         workspaceId: WS,
         environment: { id: "env-staging", key: "staging" },
         action: "schedule.created",
@@ -120,17 +118,17 @@ describe("schedules service", () => {
   });
 
   it("refuses a time in the past beyond the clock-skew tolerance, or more than five years ahead, writing nothing", async () => {
-    const past = await refusal(service.create(WS, "checkout", "staging", { runAt: at(-PAST_TOLERANCE_MS - 1), action: enable }, actor));
+    const past = await refusal(service.create(WS, "checkout", "staging", { runAt: at(-PAST_TOLERANCE_MS - 1), action: enable }, editor));
     expect(past.code).toBe("VALIDATION_FAILED");
     expect(past.details).toEqual({ issues: [{ path: "body.runAt", message: "must not be in the past" }] });
-    const far = await refusal(service.create(WS, "checkout", "staging", { runAt: at(MAX_AHEAD_MS + 1), action: enable }, actor));
+    const far = await refusal(service.create(WS, "checkout", "staging", { runAt: at(MAX_AHEAD_MS + 1), action: enable }, editor));
     expect(far.details).toEqual({ issues: [{ path: "body.runAt", message: "must be within five years" }] });
     expect(fake.schedules).toEqual([]);
     expect(fake.targeted).toEqual([]);
 
     // Within the tolerance it is accepted, and runs at the runner's next tick.
-    await service.create(WS, "checkout", "staging", { runAt: at(-PAST_TOLERANCE_MS), action: enable }, actor);
-    await service.create(WS, "checkout", "staging", { runAt: at(MAX_AHEAD_MS), action: enable }, actor);
+    await service.create(WS, "checkout", "staging", { runAt: at(-PAST_TOLERANCE_MS), action: enable }, editor);
+    await service.create(WS, "checkout", "staging", { runAt: at(MAX_AHEAD_MS), action: enable }, editor);
     expect(fake.schedules).toHaveLength(2);
   });
 
@@ -140,12 +138,12 @@ describe("schedules service", () => {
       { at: at(2 * HOUR), percentage: 50 },
       { at: at(3 * HOUR), percentage: 100 },
     ];
-    const ramp = await service.ramp(WS, "checkout", "production", { steps }, actor);
+    const ramp = await service.ramp(WS, "checkout", "production", { steps }, editor);
     expect(ramp.items.map((s) => [s.runAt, s.action, s.rampId])).toEqual(steps.map((step) => [step.at, { type: "set_rollout", percentage: step.percentage }, ramp.rampId]));
     expect(writer.committed.audit.map((r) => (r.after as { rampId: string }).rampId)).toEqual([ramp.rampId, ramp.rampId, ramp.rampId]);
 
     const unordered = await refusal(
-      service.ramp(WS, "checkout", "production", { steps: [steps[1]!, steps[0]!, { at: at(-2 * HOUR), percentage: 20 }, { at: at(-2 * HOUR), percentage: 30 }] }, actor),
+      service.ramp(WS, "checkout", "production", { steps: [steps[1]!, steps[0]!, { at: at(-2 * HOUR), percentage: 20 }, { at: at(-2 * HOUR), percentage: 30 }] }, editor),
     );
     expect(unordered.details).toEqual({
       issues: [
@@ -160,13 +158,13 @@ describe("schedules service", () => {
   });
 
   it("cancels a pending schedule, or every pending step of its ramp, audited per schedule", async () => {
-    const single = await service.create(WS, "checkout", "production", { runAt: at(HOUR), action: enable }, actor);
-    const ramp = await service.ramp(WS, "checkout", "production", { steps: [{ at: at(HOUR), percentage: 10 }, { at: at(2 * HOUR), percentage: 50 }] }, actor);
+    const single = await service.create(WS, "checkout", "production", { runAt: at(HOUR), action: enable }, editor);
+    const ramp = await service.ramp(WS, "checkout", "production", { steps: [{ at: at(HOUR), percentage: 10 }, { at: at(2 * HOUR), percentage: 50 }] }, editor);
     fake.schedules.find((s) => s.id === ramp.items[0]!.id)!.status = "applied";
 
-    const cancelled = await service.cancel(WS, "checkout", "production", single.id, true, actor);
+    const cancelled = await service.cancel(WS, "checkout", "production", single.id, true, editor);
     expect(cancelled.map((s) => [s.id, s.status])).toEqual([[single.id, "cancelled"]]);
-    const rest = await service.cancel(WS, "checkout", "production", ramp.items[1]!.id, true, actor);
+    const rest = await service.cancel(WS, "checkout", "production", ramp.items[1]!.id, true, editor);
     expect(rest.map((s) => [s.id, s.status])).toEqual([[ramp.items[1]!.id, "cancelled"]]);
     expect(fake.schedules.map((s) => s.status)).toEqual(["cancelled", "applied", "cancelled"]);
     expect(fake.targeted.at(-1)).toEqual({ envKey: "production", isWrite: false });
@@ -181,37 +179,37 @@ describe("schedules service", () => {
   });
 
   it("cancels one step of a ramp alone unless the whole ramp is asked for", async () => {
-    const ramp = await service.ramp(WS, "checkout", "staging", { steps: [{ at: at(HOUR), percentage: 10 }, { at: at(2 * HOUR), percentage: 50 }] }, actor);
-    await service.cancel(WS, "checkout", "staging", ramp.items[0]!.id, false, actor);
+    const ramp = await service.ramp(WS, "checkout", "staging", { steps: [{ at: at(HOUR), percentage: 10 }, { at: at(2 * HOUR), percentage: 50 }] }, editor);
+    await service.cancel(WS, "checkout", "staging", ramp.items[0]!.id, false, editor);
     expect(fake.schedules.map((s) => s.status)).toEqual(["cancelled", "pending"]);
   });
 
   it("refuses to cancel a schedule that is no longer pending, saying what it is, and one it does not know", async () => {
-    const created = await service.create(WS, "checkout", "staging", { runAt: at(HOUR), action: enable }, actor);
-    await service.cancel(WS, "checkout", "staging", created.id, false, actor);
-    const again = await refusal(service.cancel(WS, "checkout", "staging", created.id, false, actor));
+    const created = await service.create(WS, "checkout", "staging", { runAt: at(HOUR), action: enable }, editor);
+    await service.cancel(WS, "checkout", "staging", created.id, false, editor);
+    const again = await refusal(service.cancel(WS, "checkout", "staging", created.id, false, editor));
     expect(again.code).toBe("CONFLICT");
     expect(again.message).toBe(`Schedule '${created.id}' is cancelled; only pending schedules can be cancelled.`);
 
-    const applying = await service.create(WS, "checkout", "staging", { runAt: at(HOUR), action: enable }, actor);
+    const applying = await service.create(WS, "checkout", "staging", { runAt: at(HOUR), action: enable }, editor);
     // The runner holds it: still pending, but the cancel finds nothing left to cancel.
     const cancel = fake.repo.cancel;
     fake.repo.cancel = async () => [];
-    expect((await refusal(service.cancel(WS, "checkout", "staging", applying.id, false, actor))).message).toBe(
+    expect((await refusal(service.cancel(WS, "checkout", "staging", applying.id, false, editor))).message).toBe(
       `Schedule '${applying.id}' is being applied; only pending schedules can be cancelled.`,
     );
     fake.repo.cancel = cancel;
 
-    expect((await refusal(service.cancel(WS, "checkout", "production", applying.id, false, actor))).code).toBe("NOT_FOUND");
-    expect((await refusal(service.cancel(WS, "checkout", "staging", "sch-99", false, actor))).code).toBe("NOT_FOUND");
+    expect((await refusal(service.cancel(WS, "checkout", "production", applying.id, false, editor))).code).toBe("NOT_FOUND");
+    expect((await refusal(service.cancel(WS, "checkout", "staging", "sch-99", false, editor))).code).toBe("NOT_FOUND");
     expect(writer.committed.audit.map((r) => r.action)).toEqual(["schedule.created", "schedule.cancelled", "schedule.created"]);
   });
 
   it("lists one environment's schedules by time, of one status when asked, paged", async () => {
-    for (const hours of [3, 1, 2]) await service.create(WS, "checkout", "staging", { runAt: at(hours * HOUR), action: enable }, actor);
-    await service.create(WS, "checkout", "production", { runAt: at(HOUR), action: enable }, actor);
+    for (const hours of [3, 1, 2]) await service.create(WS, "checkout", "staging", { runAt: at(hours * HOUR), action: enable }, editor);
+    await service.create(WS, "checkout", "production", { runAt: at(HOUR), action: enable }, editor);
     const [first] = (await service.list(WS, "checkout", "staging", { page: 1, pageSize: 10 })).items;
-    await service.cancel(WS, "checkout", "staging", first!.id, false, actor);
+    await service.cancel(WS, "checkout", "staging", first!.id, false, editor);
 
     const page = await service.list(WS, "checkout", "staging", { page: 1, pageSize: 2 });
     expect({ total: page.total, times: page.items.map((s) => s.runAt) }).toEqual({ total: 3, times: [at(HOUR), at(2 * HOUR)] });

@@ -2,14 +2,10 @@ import type { CreateSegmentBody, SegmentUsage } from "@ensign/contracts/segments
 import type { SegmentRule } from "@ensign/contracts/targeting";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryReading, recordingWriter, refusal } from "../../../test/helpers/recording-writer";
-import type { Actor } from "../../infra/audit";
+import { editor, NOW, versionedWrites, workspaceRows, WS } from "../../../test/helpers/service-fixtures";
 import { AppError } from "../../infra/errors";
 import type { SegmentRow, SegmentsRepository } from "./segments.repository";
 import { createSegmentsService } from "./segments.service";
-
-const WS = "ws-1";
-const NOW = Date.parse("2026-06-01T12:00:00Z");
-const actor: Actor = { type: "user", id: "u-1", email: "editor@example.test", role: "editor" };
 
 type StoredSegment = SegmentRow & { workspaceId: string };
 
@@ -18,8 +14,7 @@ function fakeRepository() {
   const segments: StoredSegment[] = [];
   const reads: (SegmentUsage & { segmentKey: string })[] = [];
   let ids = 0;
-  const strip = ({ workspaceId: _w, ...row }: StoredSegment): SegmentRow => structuredClone(row);
-  const inScope = (workspaceId: string) => segments.filter((s) => s.workspaceId === workspaceId);
+  const { inScope, strip } = workspaceRows(segments);
 
   const repo: SegmentsRepository = {
     async list(_tx, workspaceId, query) {
@@ -67,12 +62,7 @@ function fakeRepository() {
       Object.assign(row, data, { version: row.version + 1 });
       return strip(row);
     },
-    async delete(_tx, workspaceId, id, expectedVersion) {
-      const index = segments.findIndex((s) => s.workspaceId === workspaceId && s.id === id && s.version === expectedVersion);
-      if (index < 0) return false;
-      segments.splice(index, 1);
-      return true;
-    },
+    delete: versionedWrites(segments).delete,
   };
   const rows = {
     save() {
@@ -119,12 +109,13 @@ describe("segments service", () => {
   });
 
   it("creates a segment, audited, checked against the workspace's limits and bumped in every environment", async () => {
-    const created = await service.create(WS, body("beta", { description: "Beta testers", includedUsers: ["ann"], rules: [country("NL")] }), actor);
+    const created = await service.create(WS, body("beta", { description: "Beta testers", includedUsers: ["ann"], rules: [country("NL")] }), editor);
     expect(created).toMatchObject({ key: "beta", description: "Beta testers", includedUsers: ["ann"], rules: [country("NL")], usedByFlags: 0, version: 1 });
     expect(checked).toBe(1);
     expect(writer.committed.bumped).toEqual([["*"]]);
     expect(writer.committed.audit).toEqual([
       {
+        actor: editor,
         workspaceId: WS,
         action: "segment.created",
         targetType: "segment",
@@ -145,38 +136,38 @@ describe("segments service", () => {
   });
 
   it("refuses a key already taken", async () => {
-    await service.create(WS, body("beta"), actor);
-    expect((await refusal(service.create(WS, body("beta", { name: "Other" }), actor))).code).toBe("ALREADY_EXISTS");
+    await service.create(WS, body("beta"), editor);
+    expect((await refusal(service.create(WS, body("beta", { name: "Other" }), editor))).code).toBe("ALREADY_EXISTS");
     expect(fake.segments.map((s) => s.name)).toEqual(["beta"]);
   });
 
   it("refuses rules that read another segment, naming each condition, on create and on update", async () => {
     const nested: SegmentRule[] = [country("NL"), { conditions: [country("DE").conditions[0]!, { attribute: "user", operator: "in_segment", values: ["staff"] }] }];
-    const refused = await refusal(service.create(WS, body("beta", { rules: nested }), actor));
+    const refused = await refusal(service.create(WS, body("beta", { rules: nested }), editor));
     expect(refused.code).toBe("VALIDATION_FAILED");
     expect(refused.details).toEqual({ issues: [{ path: "body.rules.1.conditions.1.operator", message: "a segment cannot refer to another segment" }] });
-    await service.create(WS, body("beta"), actor);
-    expect((await refusal(service.update(WS, "beta", 1, { rules: nested }, actor))).code).toBe("VALIDATION_FAILED");
+    await service.create(WS, body("beta"), editor);
+    expect((await refusal(service.update(WS, "beta", 1, { rules: nested }, editor))).code).toBe("VALIDATION_FAILED");
     expect(fake.segments[0]!.rules).toEqual([]);
     expect(writer.committed.audit).toHaveLength(1);
   });
 
   it("rolls back a write that takes the workspace past its limits", async () => {
-    await service.create(WS, body("beta", { includedUsers: ["a", "b", "c"] }), actor);
-    const tooBig = await refusal(service.create(WS, body("staff", { includedUsers: ["d", "e", "f"] }), actor));
+    await service.create(WS, body("beta", { includedUsers: ["a", "b", "c"] }), editor);
+    const tooBig = await refusal(service.create(WS, body("staff", { includedUsers: ["d", "e", "f"] }), editor));
     expect(tooBig.code).toBe("LIMIT_EXCEEDED");
-    expect((await refusal(service.update(WS, "beta", 1, { excludedUsers: ["x", "y", "z"] }, actor))).code).toBe("LIMIT_EXCEEDED");
+    expect((await refusal(service.update(WS, "beta", 1, { excludedUsers: ["x", "y", "z"] }, editor))).code).toBe("LIMIT_EXCEEDED");
     expect(fake.segments.map((s) => [s.key, s.includedUsers, s.excludedUsers, s.version])).toEqual([["beta", ["a", "b", "c"], [], 1]]);
     expect(writer.committed.bumped).toEqual([["*"]]);
   });
 
   it("replaces lists only under the version read, audits what changed, and clears the description with null", async () => {
-    await service.create(WS, body("beta", { description: "Testers", includedUsers: ["ann"] }), actor);
-    const stale = await refusal(service.update(WS, "beta", 4, { includedUsers: ["bob"] }, actor));
+    await service.create(WS, body("beta", { description: "Testers", includedUsers: ["ann"] }), editor);
+    const stale = await refusal(service.update(WS, "beta", 4, { includedUsers: ["bob"] }, editor));
     expect(stale.code).toBe("VERSION_MISMATCH");
     expect(stale.details).toEqual({ currentVersion: 1 });
 
-    const updated = await service.update(WS, "beta", 1, { includedUsers: ["bob"], description: null, name: "beta" }, actor);
+    const updated = await service.update(WS, "beta", 1, { includedUsers: ["bob"], description: null, name: "beta" }, editor);
     expect(updated).toMatchObject({ includedUsers: ["bob"], description: "", version: 2 });
     expect(writer.committed.audit.at(-1)).toMatchObject({
       action: "segment.updated",
@@ -184,37 +175,37 @@ describe("segments service", () => {
       after: { includedUsers: ["bob"], description: "" },
     });
     expect(writer.committed.bumped).toEqual([["*"], ["*"]]);
-    expect((await refusal(service.update(WS, "nobody", 1, { name: "x" }, actor))).code).toBe("NOT_FOUND");
+    expect((await refusal(service.update(WS, "nobody", 1, { name: "x" }, editor))).code).toBe("NOT_FOUND");
   });
 
   it("refuses to delete a segment flags still read, naming them, and deletes it once none does", async () => {
-    await service.create(WS, body("beta"), actor);
+    await service.create(WS, body("beta"), editor);
     fake.reads.push({ segmentKey: "beta", flagKey: "checkout", environments: ["production", "staging"] });
-    const inUse = await refusal(service.delete(WS, "beta", 1, actor));
+    const inUse = await refusal(service.delete(WS, "beta", 1, editor));
     expect(inUse.code).toBe("CONFLICT");
     expect(inUse.message).toBe("Segment 'beta' is used by 1 flag: checkout.");
     expect(inUse.details).toEqual({ flags: [{ flagKey: "checkout", environments: ["production", "staging"] }] });
     expect(fake.segments).toHaveLength(1);
 
     fake.reads.length = 0;
-    expect((await refusal(service.delete(WS, "beta", 2, actor))).code).toBe("VERSION_MISMATCH");
-    await service.delete(WS, "beta", 1, actor);
+    expect((await refusal(service.delete(WS, "beta", 2, editor))).code).toBe("VERSION_MISMATCH");
+    await service.delete(WS, "beta", 1, editor);
     expect(fake.segments).toEqual([]);
     expect(writer.committed.audit.at(-1)).toMatchObject({ action: "segment.deleted", targetKey: "beta", before: { key: "beta" } });
     expect(writer.committed.bumped).toEqual([["*"], ["*"]]);
   });
 
   it("names at most ten of the flags that read a segment in the message, and all of them in the details", async () => {
-    await service.create(WS, body("beta"), actor);
+    await service.create(WS, body("beta"), editor);
     for (let i = 1; i <= 12; i++) fake.reads.push({ segmentKey: "beta", flagKey: `flag-${String(i).padStart(2, "0")}`, environments: ["production"] });
-    const inUse = await refusal(service.delete(WS, "beta", 1, actor));
+    const inUse = await refusal(service.delete(WS, "beta", 1, editor));
     expect(inUse.message).toBe(`Segment 'beta' is used by 12 flags: ${Array.from({ length: 10 }, (_, i) => `flag-${String(i + 1).padStart(2, "0")}`).join(", ")}, ....`);
     expect((inUse.details as { flags: unknown[] }).flags).toHaveLength(12);
   });
 
   it("lists and shows segments with how many flags read them, and never another workspace's", async () => {
-    await service.create(WS, body("beta"), actor);
-    await service.create(WS, body("staff"), actor);
+    await service.create(WS, body("beta"), editor);
+    await service.create(WS, body("staff"), editor);
     fake.reads.push({ segmentKey: "staff", flagKey: "admin-tools", environments: ["production"] }, { segmentKey: "staff", flagKey: "reports", environments: ["staging"] });
     const page = await service.list(WS, { page: 1, pageSize: 10, sort: "key", order: "asc" });
     expect({ total: page.total, items: page.items.map((s) => [s.key, s.usedByFlags]) }).toEqual({ total: 2, items: [["beta", 0], ["staff", 2]] });

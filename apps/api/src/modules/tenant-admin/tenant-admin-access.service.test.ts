@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../infra/errors";
+import { refusal } from "../../../test/helpers/recording-writer";
 import type { MembershipRow } from "./tenant-admin.repository";
 import { createTenantAdminAccessService } from "./tenant-admin-access.service";
 
@@ -12,12 +12,6 @@ const membership = (slug: string, tenantId: string | null = `tenant-of-${slug}`)
 function serviceWith(memberships: Record<string, MembershipRow[]>) {
   return createTenantAdminAccessService({ repo: { memberships: async (userId) => memberships[userId] ?? [] } });
 }
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => null,
-    (error: unknown) => (error instanceof AppError ? { code: error.code, message: error.message, details: error.details } : { code: String(error) }),
-  );
 
 describe("tenant admin access", () => {
   const service = serviceWith({
@@ -38,12 +32,12 @@ describe("tenant admin access", () => {
   });
 
   it("refuses those who are no tenant admin anywhere", async () => {
-    expect(await failure(service.scopeFor("nobody", undefined))).toMatchObject({ code: "FORBIDDEN" });
-    expect(await failure(service.scopeFor("nobody", "acme"))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await refusal(service.scopeFor("nobody", undefined))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await refusal(service.scopeFor("nobody", "acme"))).toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("asks those with several memberships which workspace, naming their slugs, and takes the one named", async () => {
-    expect(await failure(service.scopeFor("several", undefined))).toMatchObject({
+    expect(await refusal(service.scopeFor("several", undefined))).toMatchObject({
       code: "VALIDATION_FAILED",
       details: { issues: [{ path: "querystring.workspace", message: "required: one of acme, globex" }] },
     });
@@ -51,11 +45,11 @@ describe("tenant admin access", () => {
   });
 
   it("answers a workspace where the caller is no tenant admin as not found, whether or not it exists", async () => {
-    expect(await failure(service.scopeFor("single", "globex"))).toMatchObject({ code: "NOT_FOUND", message: "Workspace 'globex' was not found." });
-    expect(await failure(service.scopeFor("several", "nowhere"))).toMatchObject({ code: "NOT_FOUND", message: "Workspace 'nowhere' was not found." });
+    expect(await refusal(service.scopeFor("single", "globex"))).toMatchObject({ code: "NOT_FOUND", message: "Workspace 'globex' was not found." });
+    expect(await refusal(service.scopeFor("several", "nowhere"))).toMatchObject({ code: "NOT_FOUND", message: "Workspace 'nowhere' was not found." });
   });
 
   it("refuses a membership bound to no tenant", async () => {
-    expect(await failure(service.scopeFor("unbound", undefined))).toMatchObject({ code: "FORBIDDEN", message: "Your membership is not bound to a tenant." });
+    expect(await refusal(service.scopeFor("unbound", undefined))).toMatchObject({ code: "FORBIDDEN", message: "Your membership is not bound to a tenant." });
   });
 });

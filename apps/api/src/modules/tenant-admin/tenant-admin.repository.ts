@@ -1,8 +1,5 @@
-import type { Prisma, PrismaClient } from "../../generated/prisma/client";
+import type { PrismaClient } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
-
-/** The audit entries a tenant admin may read: their tenant's overrides and module switches. */
-export const TENANT_AUDIT_TARGETS = ["tenant_override", "tenant_module"];
 
 export const tenantAdminRepository = {
   /**
@@ -57,12 +54,6 @@ export const tenantAdminRepository = {
       where: { workspaceId, tenantId, environmentId },
       select: { id: true, flagId: true, variant: true, source: true, locked: true, expiresAt: true, version: true },
     });
-  },
-
-  async auditPage(tx: Tx, where: Prisma.AuditEntryWhereInput, skip: number, take: number) {
-    const total = await tx.auditEntry.count({ where });
-    const items = await tx.auditEntry.findMany({ where, orderBy: [{ at: "desc" }, { id: "desc" }], skip, take });
-    return { total, items };
   },
 };
 

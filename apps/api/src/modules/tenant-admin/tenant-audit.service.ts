@@ -1,16 +1,15 @@
 import type { TenantAuditEntry, TenantAuditQuery, TenantAuditResponse } from "@ensign/contracts/tenant-admin";
 import type { JsonValue } from "@ensign/contracts/targeting";
-import type { AuditEntry, Prisma, PrismaClient } from "../../generated/prisma/client";
 import type { WorkspaceScope } from "../../infra/auth";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader } from "../../infra/db/scoped";
 import { forbidden } from "../../infra/errors";
-import { TENANT_AUDIT_TARGETS, tenantAdminRepository as repo } from "./tenant-admin.repository";
+import type { TenantAuditRepository, TenantAuditRow } from "./tenant-audit.repository";
 
 /**
  * What a tenant admin sees of an entry: no IP, user agent or request id, and workspace staff
  * by role only; the emails of their own tenant's admins are shown.
  */
-export function toTenantAuditEntry(entry: AuditEntry): TenantAuditEntry {
+export function toTenantAuditEntry(entry: TenantAuditRow): TenantAuditEntry {
   return {
     id: entry.id.toString(),
     at: entry.at.toISOString(),
@@ -24,20 +23,26 @@ export function toTenantAuditEntry(entry: AuditEntry): TenantAuditEntry {
   };
 }
 
+export interface TenantAuditServiceDeps {
+  reading: Reader;
+  repo: TenantAuditRepository;
+}
+
 /** The audit trail of the caller's own tenant: its features' overrides and its module switches. */
-export function createTenantAuditService({ prisma }: { prisma: PrismaClient }) {
+export function createTenantAuditService({ reading, repo }: TenantAuditServiceDeps) {
   return {
     async list(scope: WorkspaceScope, query: TenantAuditQuery): Promise<TenantAuditResponse> {
-      if (!scope.tenantId) throw forbidden("Your membership is not bound to a tenant.");
-      const where: Prisma.AuditEntryWhereInput = {
-        workspaceId: scope.workspaceId,
-        tenantId: scope.tenantId,
-        targetType: { in: TENANT_AUDIT_TARGETS },
-        ...(query.flag ? { targetType: "tenant_override", targetKey: query.flag } : {}),
-        ...(query.action ? { action: query.action } : {}),
-        ...(query.from || query.to ? { at: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lte: new Date(query.to) } : {}) } } : {}),
+      const { tenantId } = scope;
+      if (!tenantId) throw forbidden("Your membership is not bound to a tenant.");
+      const filter = {
+        tenantId,
+        flagKey: query.flag,
+        action: query.action,
+        from: query.from ? new Date(query.from) : undefined,
+        to: query.to ? new Date(query.to) : undefined,
       };
-      const { total, items } = await inWorkspace(prisma, scope.workspaceId, (tx) => repo.auditPage(tx, where, (query.page - 1) * query.pageSize, query.pageSize));
+      const skip = (query.page - 1) * query.pageSize;
+      const { total, items } = await reading(scope.workspaceId, (tx) => repo.page(tx, scope.workspaceId, filter, skip, query.pageSize));
       return { items: items.map(toTenantAuditEntry), total, page: query.page, pageSize: query.pageSize };
     },
   };

@@ -1,23 +1,14 @@
 import type { TenantFeature } from "@ensign/contracts/tenant-admin";
 import type { TenantFlagValue } from "@ensign/contracts/tenants";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Actor, AuditRecord } from "../../infra/audit";
+import { codeOf, memoryReading, recordingWriter } from "../../../test/helpers/recording-writer";
+import { NOW, production, recordingLimits, staging, tenantAdmin, versionedWrites, WS } from "../../../test/helpers/service-fixtures";
 import type { WorkspaceScope } from "../../infra/auth";
-import type { EnvironmentRow } from "../../infra/db/lookups.repository";
-import type { Reader, Tx } from "../../infra/db/scoped";
-import type { EnvironmentLimitsChecker } from "../../infra/environment-limits";
-import { AppError } from "../../infra/errors";
-import type { Write, Writer } from "../../infra/writer";
 import type { TenantOverrideData } from "../overrides/overrides.repository";
 import type { TenantEvaluation } from "../snapshots/tenant-evaluation";
 import type { FeatureRow, ModuleRow, TenantOverrideRow } from "./tenant-admin.repository";
 import type { TenantFeaturesRepository } from "./tenant-features.repository";
 import { createTenantFeaturesService } from "./tenant-features.service";
-
-const WS = "ws-1";
-const NOW = Date.parse("2026-06-01T12:00:00Z");
-const tx = {} as Tx;
-const tenantAdmin: Actor = { type: "user", id: "u-ta", email: "ta@goodwin.test", role: "tenant_admin" };
 
 interface State {
   enabled: boolean;
@@ -81,10 +72,7 @@ function flag(key: string, options: Partial<FeatureRow> & { module?: ModuleRow |
  * override, allow list, then the flag's default.
  */
 function fakeWorkspace(flags: StoredFlag[]) {
-  const environments: EnvironmentRow[] = [
-    { id: "env-production", key: "production", snapshotVersion: 3 },
-    { id: "env-staging", key: "staging", snapshotVersion: 7 },
-  ];
+  const environments = [production, staging];
   const tenants: StoredTenant[] = [
     { workspaceId: WS, id: "tenant-goodwin", key: "goodwin", name: "Goodwin" },
     { workspaceId: WS, id: "tenant-harbor", key: "harbor", name: "Harbor" },
@@ -137,12 +125,7 @@ function fakeWorkspace(flags: StoredFlag[]) {
       overrides.push(row);
       return { id: row.id };
     },
-    async updateOverride(_tx, workspaceId, id, expectedVersion, data) {
-      const row = overrides.find((o) => o.workspaceId === workspaceId && o.id === id && o.version === expectedVersion);
-      if (!row) return false;
-      Object.assign(row, data, { version: row.version + 1 });
-      return true;
-    },
+    updateOverride: versionedWrites(overrides).update,
   };
 
   const evaluation: Pick<TenantEvaluation, "load"> = {
@@ -199,48 +182,6 @@ function fakeWorkspace(flags: StoredFlag[]) {
   return { repo, evaluation, overrides, switches, flags, setByWorkspace };
 }
 
-interface Audited extends AuditRecord {
-  actor: Actor;
-}
-
-/** A writer that keeps what a write audited (with its actor) and bumped, and drops it when the write throws (as a rollback would). */
-function fakeWriter() {
-  const committed = { audit: [] as Audited[], bumped: [] as string[][] };
-  async function writing<R>(workspaceId: string, fn: (tx: Tx, w: Write) => Promise<R>): Promise<R> {
-    const pending = { audit: [] as Audited[], bumped: [] as string[][] };
-    const w: Write = {
-      tx,
-      workspaceId,
-      async audit(actor, ...records) {
-        pending.audit.push(...records.map((record) => ({ ...record, actor })));
-      },
-      async bump(environmentIds) {
-        pending.bumped.push(environmentIds ?? ["*"]);
-        return [];
-      },
-      announce() {},
-      revoke() {},
-      undoable: (part) => part(),
-    };
-    const result = await fn(tx, w);
-    committed.audit.push(...pending.audit);
-    committed.bumped.push(...pending.bumped);
-    return result;
-  }
-  const writer: Writer = Object.assign(writing, {
-    asOwner: () => Promise.reject(new Error("tenant admins never write as the owner")),
-  });
-  return { writer, committed };
-}
-
-const reading: Reader = (_workspaceId, fn) => fn(tx);
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => "resolved",
-    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
-  );
-
 const scopeOf = (tenantId: string | null, workspaceId = WS): WorkspaceScope => ({
   workspaceId,
   workspaceSlug: "acme",
@@ -252,7 +193,7 @@ const scopeOf = (tenantId: string | null, workspaceId = WS): WorkspaceScope => (
 describe("tenant features service", () => {
   const goodwin = scopeOf("tenant-goodwin");
   let ws: ReturnType<typeof fakeWorkspace>;
-  let writer: ReturnType<typeof fakeWriter>;
+  let writer: ReturnType<typeof recordingWriter>;
   let limited: string[][];
   let service: ReturnType<typeof createTenantFeaturesService>;
   const byKey = (features: TenantFeature[]) => Object.fromEntries(features.map((f) => [f.key, f]));
@@ -274,14 +215,10 @@ describe("tenant features service", () => {
       flag("gone", { name: "Gone", isArchived: true }),
     ]);
     ws.setByWorkspace("tenant-goodwin", "pinned", "off", { locked: true });
-    writer = fakeWriter();
-    limited = [];
-    const limits: Pick<EnvironmentLimitsChecker, "assertEnvironments"> = {
-      async assertEnvironments(_tx, environmentIds) {
-        limited.push([...environmentIds]);
-      },
-    };
-    service = createTenantFeaturesService({ reading, writing: writer.writer, repo: ws.repo, evaluation: ws.evaluation, limits, now: () => NOW });
+    writer = recordingWriter();
+    const { limits, checked } = recordingLimits();
+    limited = checked;
+    service = createTenantFeaturesService({ reading: memoryReading, writing: writer.writer, repo: ws.repo, evaluation: ws.evaluation, limits, now: () => NOW });
   });
 
   it("lists the tenant's live features in production by default, grouped by module with General last, each module's switch and manageability", async () => {
@@ -354,8 +291,8 @@ describe("tenant features service", () => {
     // Another tenant of the workspace still follows the flag.
     expect((await service.get(scopeOf("tenant-harbor"), undefined, "export")).enabled).toBe(false);
 
-    const staging = await service.toggle(goodwin, "staging", "export", { enabled: true }, undefined, tenantAdmin);
-    expect(staging.enabled).toBe(true);
+    const inStaging = await service.toggle(goodwin, "staging", "export", { enabled: true }, undefined, tenantAdmin);
+    expect(inStaging.enabled).toBe(true);
     expect(writer.committed.bumped.at(-1)).toEqual(["env-staging"]);
   });
 
