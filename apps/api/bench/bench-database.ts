@@ -28,7 +28,8 @@ export async function createBenchDatabase(): Promise<{ url: string; db: Database
   const name = `ensign_bench_${randomBytes(5).toString("hex")}`;
   await admin(`CREATE DATABASE ${name}`);
   const url = urlOf(name);
-  const db = await openDatabase({ url, dataDir: "memory://", poolSize: 4 });
+  // Seeding the large sizes runs statements of minutes.
+  const db = await openDatabase({ url, dataDir: "memory://", poolSize: 4, queryTimeoutMs: 600_000 });
   await runMigrations(db.sql);
   return {
     url,

@@ -70,6 +70,8 @@ export interface DatabaseOptions {
   /** Where PGlite keeps its files; `memory://` keeps them in memory. */
   dataDir: string;
   poolSize?: number;
+  /** A statement that has not answered after this fails (default 15 s); bulk loads set more. */
+  queryTimeoutMs?: number;
 }
 
 // BIGINT counters come back as JS numbers: they stay far below 2^53.
@@ -82,7 +84,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
       // Fail a statement rather than hang when the server stops answering.
-      query_timeout: 15_000,
+      query_timeout: options.queryTimeoutMs ?? 15_000,
     });
     pool.on("error", () => {
       // An idle client lost its connection; the pool replaces it on next use.
