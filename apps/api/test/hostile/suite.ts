@@ -13,8 +13,10 @@ const SUITE_HANG_GUARD_MS = 600_000;
 /**
  * Defines one file of the hostile-input suite: every enumerated route whose audience is in
  * `audiences`, driven with `numRuns` generated requests each, authenticated as that audience.
+ * `share` splits those routes over several files (every `of`-th route from `part`), so the
+ * test runner can drive them at once.
  */
-export function hostileSuite(name: string, audiences: readonly Audience[], numRuns: number, seed: number) {
+export function hostileSuite(name: string, audiences: readonly Audience[], numRuns: number, seed: number, share: { part: number; of: number } = { part: 0, of: 1 }) {
   let t: TestApp;
   let world: World;
   beforeAll(async () => {
@@ -26,7 +28,9 @@ export function hostileSuite(name: string, audiences: readonly Audience[], numRu
   it(`answers every hostile input to the ${name} routes with a 4xx in the error shape, in time, changing nothing when refused`, { timeout: SUITE_HANG_GUARD_MS }, async () => {
     const started = performance.now();
     const specs = routeSpecs(world);
-    const routes = enumerateRoutes(t.app).filter((route) => specs[route] && audiences.includes(specs[route].audience));
+    const routes = enumerateRoutes(t.app)
+      .filter((route) => specs[route] && audiences.includes(specs[route].audience))
+      .filter((_, index) => index % share.of === share.part);
     const runner = await createRunner(t, world, enumerateRoutes(t.app));
     try {
       for (const route of routes) {
