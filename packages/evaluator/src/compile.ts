@@ -4,6 +4,7 @@ import { compileFlag } from "./compile-flag";
 import { compileLayers, compilePrecedence } from "./compile-layers";
 import { errorText, jsonRecord } from "./json";
 import { generateMatcher } from "./codegen";
+import { FlagIndex } from "./flag-index";
 import { NO_ROLES, compileHierarchy, storedRoles } from "./roles";
 import type { CompileIssue, CompileOptions, CompiledConditions, CompiledFlag, CompiledSegment, CompiledSnapshot, CompiledTenant, RoleHierarchy } from "./types";
 
@@ -49,7 +50,7 @@ function compileSnapshot(raw: unknown, generateCode: boolean): CompiledSnapshot 
     isMasterSwitchOn: raw.masterSwitch === true,
     failure: null,
     issues,
-    flags,
+    flags: FlagIndex.of(flags),
     flagOrder,
     activeFlags: activeFlags(flags, flagOrder),
     segments,
@@ -61,7 +62,7 @@ function compileSnapshot(raw: unknown, generateCode: boolean): CompiledSnapshot 
 }
 
 /** The flags of `order` that are not archived. */
-export function activeFlags(flags: ReadonlyMap<string, CompiledFlag>, order: readonly string[]): CompiledFlag[] {
+export function activeFlags(flags: { get(key: string): CompiledFlag | undefined }, order: readonly string[]): CompiledFlag[] {
   return order.map((key) => flags.get(key) as CompiledFlag).filter((flag) => !flag.isArchived);
 }
 
@@ -77,7 +78,7 @@ function broken(reason: string, generateCode: boolean): CompiledSnapshot {
     isMasterSwitchOn: false,
     failure: reason,
     issues: [{ path: "", message: reason }],
-    flags: new Map(),
+    flags: FlagIndex.of(new Map()),
     flagOrder: [],
     activeFlags: [],
     segments: new Map(),

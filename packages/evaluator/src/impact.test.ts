@@ -84,3 +84,40 @@ describe("withFlags", () => {
     expect(withFlags(compiled, [])).toBe(compiled);
   });
 });
+
+describe("withFlags over many versions", () => {
+  const many = compile(snapshot({ flags: Array.from({ length: 400 }, (_, i) => flag({ key: `f${i}`, state: { fallthrough: { variant: "on" } } })) }));
+  const toggled = (i: number, enabled: boolean) => flag({ key: `f${i}`, state: { enabled, fallthrough: { variant: "on" } } });
+
+  it("answers as a snapshot compiled whole, after as many replacements as fold the index several times", () => {
+    let next = many;
+    const expected = new Map<number, boolean>();
+    for (let round = 0; round < 300; round++) {
+      const i = (round * 37) % 400;
+      const enabled = round % 3 !== 0;
+      next = withFlags(next, [toggled(i, enabled)]);
+      expected.set(i, enabled);
+    }
+    const whole = compile(snapshot({ flags: Array.from({ length: 400 }, (_, i) => toggled(i, expected.get(i) ?? true)) }));
+    expect(flagKeys(next)).toEqual(flagKeys(whole));
+    expect([...next.flags.keys()]).toEqual([...whole.flags.keys()]);
+    expect(next.flags.size).toBe(400);
+    expect(next.activeFlags.map((f) => f.key)).toEqual(whole.activeFlags.map((f) => f.key));
+    for (let i = 0; i < 400; i++) expect(evaluate(next, `f${i}`, {}).value, `f${i}`).toBe(evaluate(whole, `f${i}`, {}).value);
+    // Every version made on the way still answers as it did: nothing is shared that changed.
+    expect(evaluate(many, "f0", {}).value).toBe(true);
+  });
+
+  it("keeps an added flag after the rest and drops an archived one from bulk evaluation, then restores it in place", () => {
+    const added = withFlags(many, [flag({ key: "late" })]);
+    expect([...added.flags.keys()].at(-1)).toBe("late");
+    expect(added.flags.size).toBe(401);
+    expect(added.flags.has("late") && !many.flags.has("late")).toBe(true);
+    const archived = withFlags(added, [flag({ key: "f5", archived: true })]);
+    expect(archived.activeFlags.map((f) => f.key)).not.toContain("f5");
+    expect(archived.activeFlags).toHaveLength(400);
+    const restored = withFlags(archived, [flag({ key: "f5" })]);
+    expect(restored.activeFlags.map((f) => f.key).indexOf("f5")).toBe(5);
+    expect([...restored.flags.values()].map((f) => f.key)).toEqual([...added.flags.keys()]);
+  });
+});

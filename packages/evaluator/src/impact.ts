@@ -46,8 +46,11 @@ export function withFlag(compiled: CompiledSnapshot, flag: SnapshotFlag): Compil
 }
 
 /**
- * `withFlag` for several flags at once: the flag index is copied once, however many flags
- * change (a later flag of the same key wins). Flags without a usable key are skipped.
+ * `withFlag` for several flags at once (a later flag of the same key wins); flags without a
+ * usable key are skipped. What it costs grows with the flags changed, not with the snapshot:
+ * the flag index shares what did not change, and the list bulk evaluation walks is copied with
+ * the changed flags put in their places (rebuilt only when a flag is added, or archived or
+ * restored).
  */
 export function withFlags(compiled: CompiledSnapshot, changed: readonly SnapshotFlag[]): CompiledSnapshot {
   if (compiled.failure !== null) return compiled;
@@ -57,15 +60,33 @@ export function withFlags(compiled: CompiledSnapshot, changed: readonly Snapshot
     if (typeof key === "string" && key.length > 0) keyed.set(key, flag);
   }
   if (keyed.size === 0) return compiled;
-  const issues: CompileIssue[] = compiled.issues.filter((issue) => issue.flagKey === undefined || !keyed.has(issue.flagKey));
-  const flags = new Map<string, CompiledFlag>(compiled.flags);
+  const issues: CompileIssue[] = compiled.issues.length === 0 ? [] : compiled.issues.filter((issue) => issue.flagKey === undefined || !keyed.has(issue.flagKey));
+  const replacements = new Map<string, CompiledFlag>();
   const added: string[] = [];
   for (const [key, flag] of keyed) {
-    flags.set(key, compileFlag(flag, compiled.segments, { issues, flagKey: key, generateCode: compiled.generateCode }, `flags[${key}]`));
+    replacements.set(key, compileFlag(flag, compiled.segments, { issues, flagKey: key, generateCode: compiled.generateCode }, `flags[${key}]`));
     if (!compiled.flags.has(key)) added.push(key);
   }
+  const flags = compiled.flags.with(replacements);
   const flagOrder = added.length === 0 ? compiled.flagOrder : [...compiled.flagOrder, ...added];
-  return { ...compiled, issues, flags, flagOrder, activeFlags: activeFlags(flags, flagOrder) };
+  return { ...compiled, issues, flags, flagOrder, activeFlags: added.length === 0 ? replacedActive(compiled, replacements) ?? activeFlags(flags, flagOrder) : activeFlags(flags, flagOrder) };
+}
+
+/**
+ * The active flags with the replacements in the places of the flags they replace, or undefined
+ * when one of them is archived or restored by it (the list then changes shape and is rebuilt).
+ */
+function replacedActive(compiled: CompiledSnapshot, replacements: ReadonlyMap<string, CompiledFlag>): CompiledFlag[] | undefined {
+  const active = compiled.activeFlags.slice();
+  for (const [key, flag] of replacements) {
+    const previous = compiled.flags.get(key);
+    if (!previous || previous.isArchived !== flag.isArchived) return undefined;
+    if (flag.isArchived) continue;
+    const at = active.indexOf(previous);
+    if (at < 0) return undefined;
+    active[at] = flag;
+  }
+  return active;
 }
 
 /**

@@ -4,3 +4,4 @@ export { impact, layerContexts, tenantContexts, withFlag, withFlags, type Impact
 export { splitBucket } from "./split-bucket";
 export { MAX_PREREQUISITE_DEPTH } from "./decide";
 export type { CompileIssue, CompileOptions, CompiledSnapshot, EvaluateAllOptions, EvaluateOptions } from "./types";
+export type { FlagIndex } from "./flag-index";

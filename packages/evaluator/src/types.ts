@@ -3,6 +3,7 @@ import type { PatternMatcher } from "@ensign/contracts/regex";
 import type { FlagType, JsonValue } from "@ensign/contracts/targeting";
 import type { SemVer } from "semver";
 import type { BucketPrefix } from "./bucket";
+import type { FlagIndex } from "./flag-index";
 import type { Session } from "./session";
 
 /** How `compile` builds the evaluation form. */
@@ -59,7 +60,8 @@ export interface CompiledSnapshot {
   readonly failure: string | null;
   /** What compile could not use; the affected conditions never match, the affected flags answer `ERROR`. */
   readonly issues: readonly CompileIssue[];
-  readonly flags: ReadonlyMap<string, CompiledFlag>;
+  /** By key; a replaced flag costs the flag, not a copy of the index (see `FlagIndex`). */
+  readonly flags: FlagIndex;
   /** Flag keys in snapshot order, archived ones included. */
   readonly flagOrder: readonly string[];
   /** The flags that are not archived, in snapshot order: what bulk evaluation walks. */

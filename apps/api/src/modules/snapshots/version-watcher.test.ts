@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { createMemoryCache } from "../../infra/cache/memory-cache";
 import { ENVIRONMENT_CHANGED_CHANNEL, type EnvironmentChange } from "../../infra/changes";
@@ -75,6 +75,52 @@ describe("version watcher polling", () => {
     await polling;
     expect(heard).toEqual([]);
     expect(watcher.known("e2")).toBe(7);
+  });
+});
+
+describe("version watcher polling ahead of the messages", () => {
+  afterEach(() => void vi.useRealTimers());
+  const change = (version: number): EnvironmentChange => ({ workspaceId: "w1", environmentId: "e1", environmentKey: "production", version });
+
+  it("waits the grace for a version's message and announces only the message, with its delta", async () => {
+    vi.useFakeTimers();
+    const rows = new Map([["e1", 3]]);
+    const { watcher, heard } = watcherOver(rows);
+    watcher.track("e1", info(3));
+    rows.set("e1", 4);
+    await watcher.pollNow(1_000);
+    expect(heard).toEqual([]);
+    const withDelta = { ...change(4), delta: { fromVersion: 3, flags: [] } };
+    watcher.feed([withDelta]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(heard).toEqual([withDelta]);
+  });
+
+  it("announces the newest version polled once the grace passes without its message", async () => {
+    vi.useFakeTimers();
+    const rows = new Map([["e1", 3]]);
+    const { watcher, heard } = watcherOver(rows);
+    watcher.track("e1", info(3));
+    rows.set("e1", 4);
+    await watcher.pollNow(1_000);
+    rows.set("e1", 6);
+    await vi.advanceTimersByTimeAsync(500);
+    await watcher.pollNow(1_000);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(heard).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(heard).toEqual([change(6)]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(heard).toEqual([change(6)]);
+  });
+
+  it("announces at once when polled without a grace, as after a Redis outage", async () => {
+    const rows = new Map([["e1", 3]]);
+    const { watcher, heard } = watcherOver(rows);
+    watcher.track("e1", info(3));
+    rows.set("e1", 4);
+    await watcher.pollNow();
+    expect(heard).toEqual([change(4)]);
   });
 });
 

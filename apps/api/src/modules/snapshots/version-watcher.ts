@@ -21,7 +21,16 @@ export interface VersionWatcherOptions {
   /** How often PostgreSQL is polled while Redis is up; while it is down, every `degradedPollMs`. */
   pollMs: number;
   degradedPollMs?: number;
+  /**
+   * How long a version the routine poll finds ahead of the messages is given for its message to
+   * arrive (1 s by default). A write's message carries its delta; announcing the version first
+   * would make this replica reload the whole environment for a change it is about to hear of.
+   */
+  messageGraceMs?: number;
 }
+
+/** See `VersionWatcherOptions.messageGraceMs`. */
+const MESSAGE_GRACE_MS = 1_000;
 
 function parseChanges(message: string): EnvironmentChange[] {
   try {
@@ -50,12 +59,17 @@ function parseChanges(message: string): EnvironmentChange[] {
  * for the versions of the environments it tracks — every `pollMs` as a safety net for lost
  * messages, every second while Redis is down, and once more when Redis comes back.
  * Each version is announced once per environment; an environment that polling no longer finds
- * is announced as deleted, once.
+ * is announced as deleted, once. While Redis is up, a version the routine poll finds ahead of the
+ * messages waits `messageGraceMs` for its message (it may be on its way, with its delta) before
+ * it is announced as missed.
  */
 export function createVersionWatcher(options: VersionWatcherOptions) {
   const { cache, prisma, log } = options;
   const degradedPollMs = options.degradedPollMs ?? 1_000;
+  const messageGraceMs = options.messageGraceMs ?? MESSAGE_GRACE_MS;
   const tracked = new Map<string, Tracked>();
+  // Versions the routine poll found ahead of the messages, each with the check due after the grace.
+  const awaited = new Map<string, { version: number; timer: NodeJS.Timeout }>();
   const listeners = new Set<ChangeListener>();
   let unsubscribe: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -81,7 +95,26 @@ export function createVersionWatcher(options: VersionWatcherOptions) {
     }
   }
 
-  async function poll(): Promise<void> {
+  /** Announces `version` after the grace unless a message (or anything else) brought it first. */
+  function awaitMessage(environmentId: string, version: number, graceMs: number) {
+    const pending = awaited.get(environmentId);
+    if (pending) {
+      pending.version = Math.max(pending.version, version);
+      return;
+    }
+    const timer = setTimeout(() => {
+      const due = awaited.get(environmentId);
+      awaited.delete(environmentId);
+      const entry = tracked.get(environmentId);
+      if (!due || !entry || entry.version >= due.version) return;
+      announce({ workspaceId: entry.workspaceId, environmentId, environmentKey: entry.environmentKey, version: due.version });
+    }, graceMs);
+    timer.unref();
+    awaited.set(environmentId, { version, timer });
+  }
+
+  /** One poll of the tracked versions; a newer one waits `graceMs` for its message first (0: announced at once). */
+  async function poll(graceMs = 0): Promise<void> {
     lastPoll = Date.now();
     if (tracked.size === 0) return;
     try {
@@ -95,7 +128,10 @@ export function createVersionWatcher(options: VersionWatcherOptions) {
         const version = versions.get(environmentId);
         // Gone from PostgreSQL: deleted, and this replica missed the message saying so.
         if (version === undefined) announce({ workspaceId: entry.workspaceId, environmentId, environmentKey: entry.environmentKey, version: entry.version + 1, isDeleted: true });
-        else if (version > entry.version) announce({ workspaceId: entry.workspaceId, environmentId, environmentKey: entry.environmentKey, version });
+        else if (version > entry.version) {
+          if (graceMs > 0) awaitMessage(environmentId, version, graceMs);
+          else announce({ workspaceId: entry.workspaceId, environmentId, environmentKey: entry.environmentKey, version });
+        }
       }
     } catch {
       isDatabaseUp = false;
@@ -111,7 +147,9 @@ export function createVersionWatcher(options: VersionWatcherOptions) {
       if (isCacheUp && !wasUp) log.info({}, "redis is back; catching up on snapshot versions");
       if (!isCacheUp && wasUp) log.warn({}, "redis is down; polling PostgreSQL for snapshot versions every second");
       const interval = isCacheUp ? options.pollMs : degradedPollMs;
-      if ((isCacheUp && !wasUp) || Date.now() - lastPoll >= interval) await poll();
+      // Right after an outage, or without Redis, no message is coming: what the poll finds is announced at once.
+      if (isCacheUp && !wasUp) await poll();
+      else if (Date.now() - lastPoll >= interval) await poll(isCacheUp ? messageGraceMs : 0);
     } finally {
       ticking = false;
     }
@@ -128,6 +166,8 @@ export function createVersionWatcher(options: VersionWatcherOptions) {
 
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
+      for (const { timer: check } of awaited.values()) clearTimeout(check);
+      awaited.clear();
       await unsubscribe?.().catch(() => undefined);
     },
 
@@ -164,8 +204,11 @@ export function createVersionWatcher(options: VersionWatcherOptions) {
       return () => listeners.delete(listener);
     },
 
-    /** Polls at once (tests, and after an outage). */
-    pollNow: poll,
+    /**
+     * Polls at once (tests, and after an outage); what it finds is announced at once, or after
+     * `graceMs` when its message has not brought it by then, as the routine poll does.
+     */
+    pollNow: (graceMs = 0) => poll(graceMs),
 
     health(): { cache: boolean; database: boolean } {
       return { cache: isCacheUp, database: isDatabaseUp };
