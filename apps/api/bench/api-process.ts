@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -44,8 +44,25 @@ export async function startApi(env: Record<string, string>): Promise<{ url: stri
   };
 }
 
-/** CPU time (user + system) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
+/**
+ * CPU time a process's threads (the event loop, V8's garbage collector, libuv's pool) have used
+ * so far, in seconds, to the nanosecond from each thread's `/proc/<pid>/task/<tid>/schedstat`
+ * (Linux); `/proc/<pid>/stat` in clock ticks of 10 ms where the scheduler does not report it.
+ */
 export function processCpuSeconds(pid: number): number {
+  try {
+    let nanoseconds = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        nanoseconds += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    if (nanoseconds > 0) return nanoseconds / 1e9;
+  } catch {
+    // No schedstat here: fall back to the process's ticks.
+  }
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // The command name may hold spaces; the fields after it are space-separated.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -214,7 +214,7 @@ export function createServices(infra: Infra) {
     statsFlusher,
     stats: createStatsService({ reading, repo: createStatsRepository() }),
     webhooks: createWebhooksService({ prisma, writing, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
-    webhookDispatcher: createWebhookDispatcher({ prisma, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
+    webhookDispatcher: createWebhookDispatcher({ prisma, sql: db.sql, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
     overview: createOverviewService({ reading, repo: createOverviewRepository() }),
 
     /** Subscriptions and timers: started once the app is built. */

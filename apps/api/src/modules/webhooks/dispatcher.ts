@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { createTransport, type Transporter } from "nodemailer";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { OUTBOX_CHANNEL } from "../../infra/audit";
+import type { SqlRunner } from "../../infra/db/sql-runner";
 import { createPeriodicJob } from "../../infra/periodic-job";
 import { guardedRequest, type OutboundPolicy } from "../../infra/outbound";
 import type { Sealer } from "../snapshots/sealing";
@@ -23,6 +24,8 @@ const ERROR_MAX = 500;
 
 export interface DispatcherOptions {
   prisma: PrismaClient;
+  /** For the one cheap statement that tells whether a pass has anything to do. */
+  sql: SqlRunner;
   sealer: Sealer;
   outbound: OutboundPolicy;
   log: Pick<FastifyBaseLogger, "warn" | "error">;
@@ -340,6 +343,20 @@ export function createWebhookDispatcher(options: DispatcherOptions) {
         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')`;
   }
 
+  /**
+   * Whether a pass would find anything: a webhook with events past its cursor, or a delivery
+   * due. One statement on the plain driver; every committed change wakes every replica's
+   * dispatcher, and most find nothing (a workspace without webhooks, another replica faster).
+   */
+  async function hasWork(): Promise<boolean> {
+    const [row] = await options.sql.query<{ has_work: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM webhooks w WHERE EXISTS (SELECT 1 FROM outbox_events e WHERE e.workspace_id = w.workspace_id AND e.id > w.cursor))
+           OR EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= $1) AS has_work`,
+      [now()],
+    );
+    return row?.has_work === true;
+  }
+
   /** One pass: fan out new events, then attempt what is due. */
   async function runOnce(): Promise<{ fannedOut: number; attempted: number }> {
     let fannedOut = 0;
@@ -362,7 +379,7 @@ export function createWebhookDispatcher(options: DispatcherOptions) {
   const job = createPeriodicJob(
     "webhook dispatcher",
     async () => {
-      await runOnce();
+      if (await hasWork()) await runOnce();
       if (Date.now() - lastPrune > 3_600_000) {
         lastPrune = Date.now();
         await prune();
@@ -375,6 +392,7 @@ export function createWebhookDispatcher(options: DispatcherOptions) {
 
   return {
     runOnce,
+    hasWork,
     fanOut,
     prune,
     /** Starts the job, and listens for committed changes to start passes early. */

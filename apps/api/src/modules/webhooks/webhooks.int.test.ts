@@ -23,6 +23,7 @@ describe("webhooks and notifications", () => {
   function dispatcher(overrides: { outbound?: string } = {}): WebhookDispatcher {
     return createWebhookDispatcher({
       prisma: t.db.prisma,
+      sql: t.db.sql,
       sealer: webhookSecretSealer(TEST_JWT_SECRET),
       outbound: parseOutboundAllow(overrides.outbound ?? "127.0.0.1"),
       log: silent,
@@ -148,6 +149,29 @@ describe("webhooks and notifications", () => {
     const items = log.json().items as { status: string; responseStatus: number; latencyMs: number; eventId: string }[];
     expect(items.map((d) => d.eventId).reverse()).toEqual(expected);
     expect(items.every((d) => d.status === "delivered" && d.responseStatus === 200 && d.latencyMs >= 0)).toBe(true);
+  });
+
+  it("tells whether a pass would find anything, so a change in a workspace without webhooks costs one statement", async () => {
+    const d = dispatcher();
+    await drain(d);
+    expect(await d.hasWork()).toBe(false);
+    const flag = await createFlag();
+    await toggle(flag, "production", true);
+    expect(await d.hasWork()).toBe(false);
+
+    await createHook({ url: receiver.url("/probe") });
+    expect(await d.hasWork()).toBe(true);
+    await drain(d);
+    expect(await d.hasWork()).toBe(false);
+    await toggle(flag, "production", false);
+    expect(await d.hasWork()).toBe(true);
+
+    // A failed attempt is due again only after its backoff.
+    await receiver.stop();
+    await drain(d);
+    expect(await d.hasWork()).toBe(false);
+    advance(30_000);
+    expect(await d.hasWork()).toBe(true);
   });
 
   it("keeps events for a receiver that is down and delivers them, once each and in order, when it is back", async () => {
