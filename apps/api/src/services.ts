@@ -121,7 +121,9 @@ export function createServices(infra: Infra) {
     withFlags: (compiled, stored, flags) => {
       // A snapshot that did not compile has nothing to share: compile the new one whole.
       if (compiled.failure !== null) return compile(stored);
-      return { ...withFlags(compiled, flags), version: stored.version, generatedAt: stored.generatedAt };
+      // A created flag takes its place in the snapshot's order, as a full compile would put it.
+      const flagOrder = flags.some((flag) => !compiled.flags.has(flag.key)) ? stored.flags.map((flag) => flag.key) : undefined;
+      return { ...withFlags(compiled, flags, { flagOrder }), version: stored.version, generatedAt: stored.generatedAt };
     },
     onVerifyMismatch: () => metrics.snapshotDeltaMismatched(),
   });

@@ -116,6 +116,10 @@ describe("withFlags over many versions", () => {
     const archived = withFlags(added, [flag({ key: "f5", archived: true })]);
     expect(archived.activeFlags.map((f) => f.key)).not.toContain("f5");
     expect(archived.activeFlags).toHaveLength(400);
+    const placed = withFlags(many, [flag({ key: "f0a" })], { flagOrder: ["f0", "f0a", ...many.flagOrder.slice(1)] });
+    expect(flagKeys(placed).slice(0, 3)).toEqual(["f0", "f0a", "f1"]);
+    // An order that does not list exactly the flags is not taken: the added flag goes last.
+    expect(flagKeys(withFlags(many, [flag({ key: "f0a" })], { flagOrder: ["f0a", "f0"] })).at(-1)).toBe("f0a");
     const restored = withFlags(archived, [flag({ key: "f5" })]);
     expect(restored.activeFlags.map((f) => f.key).indexOf("f5")).toBe(5);
     expect([...restored.flags.values()].map((f) => f.key)).toEqual([...added.flags.keys()]);

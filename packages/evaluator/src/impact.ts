@@ -50,9 +50,10 @@ export function withFlag(compiled: CompiledSnapshot, flag: SnapshotFlag): Compil
  * usable key are skipped. What it costs grows with the flags changed, not with the snapshot:
  * the flag index shares what did not change, and the list bulk evaluation walks is copied with
  * the changed flags put in their places (rebuilt only when a flag is added, or archived or
- * restored).
+ * restored). Added flags go after the rest, unless `flagOrder` gives the new snapshot's order of
+ * keys (every key, the added ones where the snapshot puts them).
  */
-export function withFlags(compiled: CompiledSnapshot, changed: readonly SnapshotFlag[]): CompiledSnapshot {
+export function withFlags(compiled: CompiledSnapshot, changed: readonly SnapshotFlag[], options?: { flagOrder?: readonly string[] }): CompiledSnapshot {
   if (compiled.failure !== null) return compiled;
   const keyed = new Map<string, SnapshotFlag>();
   for (const flag of changed) {
@@ -68,8 +69,19 @@ export function withFlags(compiled: CompiledSnapshot, changed: readonly Snapshot
     if (!compiled.flags.has(key)) added.push(key);
   }
   const flags = compiled.flags.with(replacements);
-  const flagOrder = added.length === 0 ? compiled.flagOrder : [...compiled.flagOrder, ...added];
+  const flagOrder = added.length === 0 ? compiled.flagOrder : ordered(options?.flagOrder, flags) ?? [...compiled.flagOrder, ...added];
   return { ...compiled, issues, flags, flagOrder, activeFlags: added.length === 0 ? replacedActive(compiled, replacements) ?? activeFlags(flags, flagOrder) : activeFlags(flags, flagOrder) };
+}
+
+/** `flagOrder` when it lists exactly the index's keys, each once. */
+function ordered(flagOrder: readonly string[] | undefined, flags: CompiledSnapshot["flags"]): readonly string[] | undefined {
+  if (!flagOrder || flagOrder.length !== flags.size) return undefined;
+  const seen = new Set<string>();
+  for (const key of flagOrder) {
+    if (!flags.has(key) || seen.has(key)) return undefined;
+    seen.add(key);
+  }
+  return flagOrder;
 }
 
 /**

@@ -148,7 +148,8 @@ export function createFlagsService({ reading, writing, repo, now = Date.now }: F
             targetKey: flag.key,
             after: { ...auditedDefinition(toFlagDefinition(flag)), initialState: initial },
           });
-          await w.bump();
+          // Replicas add the new flag to the snapshots they hold instead of loading them again.
+          await w.bump(undefined, { flags: [flag.id] });
           return view(tx, workspaceId, flag);
         }),
       );

@@ -142,10 +142,20 @@ describe("changes that carry their flags (snapshot deltas)", () => {
       async () => flags.call("POST", "/ai_agents/archive", { version: await flagVersion("ai_agents") }),
       async () => flags.call("POST", "/ai_agents/restore", { version: await flagVersion("ai_agents") }),
       async () => a.app.inject({ method: "DELETE", url: tenantOverride("knowledge_base", "globex"), headers: admin }),
+      // Created flags take their places in key order ("-" and "." before "_", as COLLATE "C" sorts).
+      async () => a.app.inject({ method: "POST", url: `/v1/workspaces/${ws.slug}/flags`, headers: admin, payload: { key: "knowledge_base-v2", name: "KB 2", type: "boolean" } }),
+      async () =>
+        a.app.inject({
+          method: "POST",
+          url: `/v1/workspaces/${ws.slug}/flags`,
+          headers: admin,
+          payload: { key: "a_first", name: "First", type: "string", variants: [{ key: "x", value: "x" }, { key: "y", value: "y" }], offVariant: "x", onVariant: "y", initialState: { enabled: true, variant: "y" } },
+        }),
+      async () => flags.toggle("knowledge_base-v2", "production", await stateVersion("knowledge_base-v2"), true),
     ];
     for (const step of steps) {
       const res = await step();
-      expect(res.statusCode).toBeLessThan(300);
+      expect(res.statusCode, JSON.stringify((res as { body?: string }).body)).toBeLessThan(300);
       await reachesB(await currentVersion());
       expect(held(b).source).toBe("delta");
       const built = await fromPostgres();
@@ -153,6 +163,9 @@ describe("changes that carry their flags (snapshot deltas)", () => {
       expect(content(held(b).stored)).toBe(content(built));
       expectSameAnswers(held(b).compiled, built);
     }
+    expect(held(b).stored.flags.map((f) => f.key)).toEqual(["a_first", "ai_agents", "knowledge_base", "knowledge_base-v2", "reports", "reports_beta"]);
+    expect(evaluate(held(b).compiled, "a_first", {})).toMatchObject({ value: "y" });
+    expect(evaluate(held(b).compiled, "knowledge_base-v2", {})).toMatchObject({ reason: expect.not.stringMatching(/DISABLED|ERROR/) });
     expect(held(b).stored.flags.find((f) => f.key === "reports")?.state.layerOverrides).toEqual([expect.objectContaining({ layer: "platform", value: "ios", variant: "on" })]);
     // The replica that wrote applied its own deltas too, and neither wrote a copy to Redis for them.
     expect(held(a).source).toBe("delta");

@@ -50,8 +50,14 @@ describe("applying a delta", () => {
     expect(before.flags.map((f) => f.state.enabled)).toEqual([false, false, false]);
   });
 
-  it("gives up on a flag the snapshot does not have: only a full load knows where it goes", () => {
-    expect(applyDelta(snapshot([flag("a", false)]), { fromVersion: 7, flags: [flag("z", true)] }, 8)).toBeUndefined();
+  it("puts a flag the snapshot does not hold yet where a full load does: in code-point order of keys", () => {
+    const before = snapshot([flag("a", false), flag("m", false), flag("m_b", false), flag("z", false)]);
+    const applied = applyDelta(before, { fromVersion: 7, flags: [flag("zz", true), flag("m-a", true), flag("m", true), flag("0", true), flag("m.c", true)] }, 8);
+    // "-" (0x2d) and "." (0x2e) sort before "_" (0x5f), digits before letters: as COLLATE "C" sorts.
+    expect(applied.stored.flags.map((f) => f.key)).toEqual(["0", "a", "m", "m-a", "m.c", "m_b", "z", "zz"]);
+    expect(applied.added).toEqual(["0", "m-a", "m.c", "zz"]);
+    expect(applied.replaced).toEqual([before.flags[1]]);
+    expect(applied.stored.flags[1]).toBe(before.flags[0]);
   });
 
   it("accepts only deltas shaped as one: a version and flags with keys and states", () => {

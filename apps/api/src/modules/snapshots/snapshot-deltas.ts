@@ -47,17 +47,18 @@ export function parseDelta(value: unknown): SnapshotDelta | undefined {
 
 /**
  * The stored snapshot with the delta's flags put in place of the same keys, at `version`; the
- * rest (other flags, segments, tenants) is shared with `stored`. Undefined when a flag of the
- * delta is not in the snapshot: only a full load knows where a new flag goes.
+ * rest (other flags, segments, tenants) is shared with `stored`. A flag the snapshot does not
+ * hold yet (just created) goes where a full load puts it: flags are in code-point order of
+ * their keys (`ORDER BY key COLLATE "C"`, whatever the database's collation).
  */
 export function applyDelta(
   stored: EnvironmentSnapshot,
   delta: SnapshotDelta,
   version: number,
   now: Date = new Date(),
-): { stored: EnvironmentSnapshot; replaced: SnapshotFlag[] } | undefined {
+): { stored: EnvironmentSnapshot; replaced: SnapshotFlag[]; added: string[] } {
   const changed = new Map(delta.flags.map((flag) => [flag.key, flag]));
-  const flags = stored.flags.slice();
+  let flags = stored.flags.slice();
   const replaced: SnapshotFlag[] = [];
   for (let i = 0; i < flags.length && replaced.length < changed.size; i++) {
     const next = changed.get(flags[i]!.key);
@@ -65,8 +66,29 @@ export function applyDelta(
     replaced.push(flags[i]!);
     flags[i] = next;
   }
-  if (replaced.length !== changed.size) return undefined;
-  return { stored: { ...stored, version, generatedAt: now.toISOString(), flags }, replaced };
+  const added: string[] = [];
+  if (replaced.length !== changed.size) {
+    const held = new Set(replaced.map((flag) => flag.key));
+    const fresh = [...changed.values()].filter((flag) => !held.has(flag.key)).sort((x, y) => byKey(x.key, y.key));
+    flags = mergeByKey(flags, fresh);
+    added.push(...fresh.map((flag) => flag.key));
+  }
+  return { stored: { ...stored, version, generatedAt: now.toISOString(), flags }, replaced, added };
+}
+
+/** Code-point order of keys, as PostgreSQL's `COLLATE "C"` sorts them (flag keys are ASCII). */
+const byKey = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
+/** Both lists, each in key order, merged into one in key order. */
+function mergeByKey(flags: readonly SnapshotFlag[], fresh: readonly SnapshotFlag[]): SnapshotFlag[] {
+  const merged: SnapshotFlag[] = [];
+  let i = 0;
+  for (const flag of fresh) {
+    while (i < flags.length && byKey(flags[i]!.key, flag.key) < 0) merged.push(flags[i++]!);
+    merged.push(flag);
+  }
+  while (i < flags.length) merged.push(flags[i++]!);
+  return merged;
 }
 
 /**

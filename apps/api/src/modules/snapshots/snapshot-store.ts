@@ -133,14 +133,13 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
 
   /**
    * The entry of the change's version made from the current one: the delta's flags replaced in
-   * the stored snapshot and compiled alone, everything else shared. The JSON is made only when
+   * the stored snapshot (a created flag inserted in its place) and compiled alone, everything else
+ * shared. The JSON is made only when
    * first asked for, so applying a delta never serializes the environment.
    */
   function fromDelta(previous: SnapshotEntry<C>, version: number, delta: SnapshotDelta): SnapshotEntry<C> | undefined {
     if (!options.withFlags) return undefined;
-    const applied = applyDelta(previous.stored, delta, version);
-    if (!applied) return undefined;
-    const { stored } = applied;
+    const { stored, replaced } = applyDelta(previous.stored, delta, version);
     const chars = (flags: readonly SnapshotFlag[]) => flags.reduce((sum, flag) => sum + JSON.stringify(flag).length, 0);
     let json: string | undefined;
     return {
@@ -154,7 +153,7 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       source: "delta",
       delta: { fromVersion: previous.version, flags: delta.flags },
       madeAt: Date.now(),
-      bytes: Math.max(0, previous.bytes + (chars(delta.flags) - chars(applied.replaced)) * BYTES_PER_JSON_CHAR),
+      bytes: Math.max(0, previous.bytes + (chars(delta.flags) - chars(replaced)) * BYTES_PER_JSON_CHAR),
       used: ++clock,
     };
   }

@@ -195,7 +195,7 @@ function snapshotStatement(onlyFlags: boolean): string {
       SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM env) THEN NULL ELSE json_build_object(
         'environment', (SELECT row_to_json(env) FROM env),
         'flags', COALESCE((
-          SELECT json_agg(f ORDER BY f.key) FROM (
+          SELECT json_agg(f ORDER BY f.key COLLATE "C") FROM (
             SELECT f.id, f.key, f.type::text AS type, f.variants, f.off_variant, f.on_variant, f.salt,
                    m.key AS module, f.depends_on, f.deprecated_at IS NOT NULL AS deprecated,
                    f.archived_at IS NOT NULL AS archived, f.track_analytics, s.enabled, s.fallthrough, s.tenant_allow,
