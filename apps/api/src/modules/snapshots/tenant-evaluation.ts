@@ -28,6 +28,8 @@ export interface TenantEvaluationView {
   readonly flagKeys: readonly string[];
   /** The flag's effective value for the tenant, as the evaluator answers it. */
   valueOf(tenantKey: string, flagKey: string): TenantFlagValue;
+  /** Whether the flag is on for the tenant: `valueOf(...).isOn` without building the value. */
+  isOnFor(tenantKey: string, flagKey: string): boolean;
   /**
    * Every flag's effective value for the tenant, by flag key in `flagKeys` order: one
    * evaluation session for the tenant's context instead of one per flag.
@@ -46,6 +48,32 @@ export interface CompiledSnapshots {
 export interface LoadOptions {
   /** Evaluate over what this transaction sees, its own uncommitted writes included. */
   isInTransaction?: boolean;
+}
+
+/** What the views of one compiled snapshot share, worked out once per snapshot rather than per request. */
+interface SnapshotFlags {
+  shapes: ReadonlyMap<string, FlagShape>;
+  /** The live flags' keys, sorted. */
+  flagKeys: readonly string[];
+  /**
+   * The value of each answer the evaluator gave. Untraced answers are frozen objects the
+   * evaluator hands out again for the same variant, reason and detail, so at 1,000 flags a page
+   * of tenants shares a few thousand values instead of building one per tenant and flag.
+   */
+  values: WeakMap<EvaluationResult, TenantFlagValue>;
+}
+
+const flagsOfSnapshot = new WeakMap<CompiledSnapshot, SnapshotFlags>();
+
+function snapshotFlags(compiled: CompiledSnapshot): SnapshotFlags {
+  let flags = flagsOfSnapshot.get(compiled);
+  if (flags === undefined) {
+    const shapes = new Map<string, FlagShape>();
+    for (const [key, flag] of compiled.flags) if (!flag.isArchived) shapes.set(key, { type: flag.type, offVariant: flag.off.key });
+    flags = { shapes, flagKeys: [...shapes.keys()].sort(), values: new WeakMap() };
+    flagsOfSnapshot.set(compiled, flags);
+  }
+  return flags;
 }
 
 /**
@@ -83,24 +111,33 @@ export function createTenantEvaluation(options: { snapshots?: CompiledSnapshots;
         (load.isInTransaction ? undefined : fromStore(workspaceId, environment)) ??
         compile(await readSnapshot(tx, workspaceId, environment, scope));
       const now = clock();
-      const shapes = new Map<string, FlagShape>();
-      for (const [key, flag] of compiled.flags) if (!flag.isArchived) shapes.set(key, { type: flag.type, offVariant: flag.off.key });
-      const flagKeys = [...shapes.keys()].sort();
-      const toValue = (flagKey: string, result: EvaluationResult): TenantFlagValue => {
+      const { shapes, flagKeys, values: valueOfResult } = snapshotFlags(compiled);
+      const isOnIn = (flagKey: string, result: EvaluationResult) => {
         const shape = shapes.get(flagKey);
-        return {
+        return shape !== undefined && isOn(shape, result);
+      };
+      const toValue = (flagKey: string, result: EvaluationResult): TenantFlagValue => {
+        const known = valueOfResult.get(result);
+        if (known !== undefined) return known;
+        const value: TenantFlagValue = Object.freeze({
           value: result.value,
           ...(result.variant === undefined ? {} : { variant: result.variant }),
           reason: result.reason,
           detail: result.detail,
-          isOn: shape !== undefined && isOn(shape, result),
-        };
+          isOn: isOnIn(flagKey, result),
+        });
+        // Only the evaluator's shared answers come back; an error or a trace is made per call.
+        if (Object.isFrozen(result)) valueOfResult.set(result, value);
+        return value;
       };
       return {
         environment: { id: environment.id, key: environment.key },
         flagKeys,
         valueOf(tenantKey, flagKey) {
           return toValue(flagKey, evaluate(compiled, flagKey, { targetingKey: tenantKey, tenantKey }, { now }));
+        },
+        isOnFor(tenantKey, flagKey) {
+          return isOnIn(flagKey, evaluate(compiled, flagKey, { targetingKey: tenantKey, tenantKey }, { now }));
         },
         valuesOf(tenantKey) {
           const byKey = new Map<string, TenantFlagValue>();

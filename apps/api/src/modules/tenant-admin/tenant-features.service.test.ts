@@ -5,7 +5,7 @@ import { codeOf, memoryReading, recordingWriter } from "../../../test/helpers/re
 import { NOW, production, recordingLimits, staging, tenantAdmin, versionedWrites, WS } from "../../../test/helpers/service-fixtures";
 import type { WorkspaceScope } from "../../infra/auth";
 import type { TenantOverrideData } from "../overrides/overrides.repository";
-import type { TenantEvaluation } from "../snapshots/tenant-evaluation";
+import type { TenantEvaluation, TenantEvaluationView } from "../snapshots/tenant-evaluation";
 import type { FeatureRow, ModuleRow, TenantOverrideRow } from "./tenant-admin.repository";
 import type { TenantFeaturesRepository } from "./tenant-features.repository";
 import { createTenantFeaturesService } from "./tenant-features.service";
@@ -137,7 +137,7 @@ function fakeWorkspace(flags: StoredFlag[]) {
         detail,
         isOn: variant !== stored.row.offVariant,
       });
-      return {
+      const view: TenantEvaluationView = {
         environment: { id: environment.id, key: environment.key },
         flagKeys: flags.filter((f) => !f.isArchived).map((f) => f.row.key),
         valueOf(tenantKey, flagKey) {
@@ -153,10 +153,14 @@ function fakeWorkspace(flags: StoredFlag[]) {
           if (state.tenantAllow.includes(tenantKey)) return serve(stored, onVariant, "TENANT_ALLOW");
           return serve(stored, stored.isFallthroughOn ? onVariant : offVariant, "FALLTHROUGH");
         },
+        isOnFor(tenantKey, flagKey) {
+          return view.valueOf(tenantKey, flagKey).isOn;
+        },
         valuesOf() {
           throw new Error("the tenant admin's features read values one by one");
         },
       };
+      return view;
     },
   };
 

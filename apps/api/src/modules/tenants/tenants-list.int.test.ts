@@ -134,6 +134,49 @@ describe("listing tenants", () => {
     }
   });
 
+  it("filters by a flag as each tenant's page answers it: segments, splits, lists, live and expired overrides", async () => {
+    const other = await createWorkspace(t.db);
+    const headers = await memberHeaders(t.app, t.db, other.id, "viewer");
+    const get = async (url: string) => (await t.app.inject({ method: "GET", url: `/v1/workspaces/${other.slug}${url}`, headers })).json();
+    const fin = await createModule(t.db, other, "FIN");
+    const tenants = [];
+    for (let i = 0; i < 24; i++) tenants.push(await createTenant(t.db, other, `t${String(i).padStart(2, "0")}`, { region: i % 3 === 0 ? "eu" : "us" }));
+    for (const tenant of tenants.filter((_, i) => i % 5 === 0)) {
+      await t.db.prisma.tenantModule.create({ data: { workspaceId: other.id, tenantId: tenant.id, moduleId: fin.id, enabled: false } });
+    }
+    await t.db.prisma.segment.create({
+      data: { workspaceId: other.id, key: "beta", name: "Beta", includedTenants: ["t01"], excludedTenants: ["t03"], rules: [{ conditions: [{ attribute: "tenant.region", operator: "in", values: ["eu"] }] }] },
+    });
+    const state = async (flagId: string) => t.db.prisma.flagState.findFirstOrThrow({ where: { flagId, environment: { key: "production" } } });
+    const bySegment = await createFlag(t.db, other, { key: "by_segment" });
+    await t.db.prisma.flagRule.create({
+      data: { workspaceId: other.id, flagStateId: (await state(bySegment.id)).id, position: 0, conditions: [{ attribute: "tenantKey", operator: "in_segment", values: ["beta"] }], serve: { variant: "on" } },
+    });
+    const split = await createFlag(t.db, other, { key: "split", moduleId: fin.id });
+    await t.db.prisma.flagState.update({
+      where: { id: (await state(split.id)).id },
+      data: { fallthrough: { split: { allocations: [{ variant: "on", weight: 50_000 }, { variant: "off", weight: 50_000 }] } }, tenantAllow: ["t02"], tenantDeny: ["t04"] },
+    });
+    const overridden = await createFlag(t.db, other, { key: "overridden", fallthrough: "on" });
+    await setOverride(t.db, other, overridden.id, tenants[6]!.id, "off");
+    await setOverride(t.db, other, overridden.id, tenants[7]!.id, "off", { expiresAt: new Date(Date.now() - 60_000) });
+    await setOverride(t.db, other, overridden.id, tenants[8]!.id, "off", { expiresAt: new Date(Date.now() + 3_600_000) });
+    await touch(t.db, other);
+
+    const listed = (await get("/tenants?sort=name&pageSize=200")).items.map((item: { key: string }) => item.key);
+    for (const flag of ["by_segment", "split", "overridden"]) {
+      const isOn = new Map<string, boolean>();
+      for (const key of listed) {
+        const page = await get(`/tenants/${key}?env=production`);
+        isOn.set(key, page.flagValues.find((value: { key: string }) => value.key === flag).isOn);
+      }
+      const on = (await get(`/tenants?flag=${flag}&env=production&flagState=on&sort=name&pageSize=200`)).items.map((item: { key: string }) => item.key);
+      const off = (await get(`/tenants?flag=${flag}&env=production&flagState=off&sort=name&pageSize=200`)).items.map((item: { key: string }) => item.key);
+      expect({ flag, on, off }).toEqual({ flag, on: listed.filter((key: string) => isOn.get(key)), off: listed.filter((key: string) => !isOn.get(key)) });
+      expect({ flag, on: on.length > 0, off: off.length > 0 }).toEqual({ flag, on: true, off: true });
+    }
+  });
+
   it("gives every flag's value with include=flags exactly as the named flags and the tenant's page give them", async () => {
     const named = "knowledge_base_enabled,pricing,pricing_plus,pro_reports";
     const all = (await list("include=flags&env=production&sort=key")).json();

@@ -58,7 +58,7 @@ export function createTenantsQueryService({ prisma, evaluation, now = Date.now }
           const candidates = await repo.keys(tx, workspaceId, filters, query.sort, query.order);
           const view = await evaluation.load(tx, workspaceId, environment, { flagKeys: [query.flag], tenantKeys: candidates });
           const wantOn = query.flagState === "on";
-          const matching = candidates.filter((key) => view.valueOf(key, query.flag!).isOn === wantOn);
+          const matching = candidates.filter((key) => view.isOnFor(key, query.flag!) === wantOn);
           total = matching.length;
           keys = matching.slice(skip, skip + query.pageSize);
         } else {

@@ -16,6 +16,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../infra/audit";
 import { scopeOf } from "../../infra/auth";
+import { schemaSerializer } from "../../infra/schema-serializer";
 import { optionalIfMatch, requireIfMatch, withVersion } from "../../infra/versioning";
 
 const security = [{ bearerAuth: [] }];
@@ -29,6 +30,8 @@ export async function tenantsRoutes(app: FastifyInstance) {
     "/:workspace/tenants",
     {
       onRequest: [app.requireCapability("workspace:read")],
+      // With every flag's value a page holds 10,000 of them: too many for the zod serializer.
+      serializerCompiler: schemaSerializer,
       schema: {
         tags,
         summary: "List tenants",
@@ -61,6 +64,8 @@ export async function tenantsRoutes(app: FastifyInstance) {
     "/:workspace/tenants/:tenant",
     {
       onRequest: [app.requireCapability("workspace:read")],
+      // A value for every flag of the workspace: 1,000 of them at the size the admin must stay fast at.
+      serializerCompiler: schemaSerializer,
       schema: {
         tags,
         summary: "A tenant: modules, attributes and every flag's effective value with its reason in an environment",
