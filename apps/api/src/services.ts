@@ -76,6 +76,7 @@ import { createRateLimiter } from "./modules/api-access/rate-limiter";
 import { createStreamHub } from "./modules/streams/stream-hub";
 import { createSealer } from "./modules/snapshots/sealing";
 import { createSnapshotCopies } from "./modules/snapshots/snapshot-copies";
+import { readDelta } from "./modules/snapshots/snapshot-deltas";
 import { createSnapshotStore } from "./modules/snapshots/snapshot-store";
 import { createVersionWatcher } from "./modules/snapshots/version-watcher";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
@@ -99,7 +100,7 @@ export function createServices(infra: Infra) {
   const accessTokens = createAccessTokensRepository(db.prisma);
   const revocations = createApiKeyRevocations(cache);
   // Every write goes through it: transaction, audit, version bumps, announcements after commit.
-  const writing = createWriter({ prisma, notifier, revocations });
+  const writing = createWriter({ prisma, notifier, revocations, readDelta });
   const reading = createReader(prisma);
   const limits = createEnvironmentLimits(config.environmentLimits);
   const metrics = createMetrics();

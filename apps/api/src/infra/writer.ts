@@ -1,8 +1,7 @@
 import type { PrismaClient } from "../generated/prisma/client";
 import type { ApiKeyRevocations, ApiKeyRevokedMessage } from "../modules/api-access/api-key-revocations";
-import { readDelta } from "../modules/snapshots/snapshot-deltas";
 import { recordAudit, type Actor, type AuditRecord } from "./audit";
-import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange } from "./changes";
+import { bumpEnvironments, type ChangeNotifier, type EnvironmentChange, type SnapshotDelta } from "./changes";
 import { inWorkspace, type TransactionOptions, type Tx } from "./db/scoped";
 
 /** One write in progress: its transaction, and what it records and announces with it. */
@@ -50,10 +49,18 @@ export interface BumpScope {
   flags: readonly string[];
 }
 
+/**
+ * Reads, in the write's transaction, the flags a write changed as the environment's snapshot at
+ * `range.version` stores them; null when they cannot be sent (replicas then reload). The
+ * snapshots module provides it.
+ */
+export type DeltaReader = (tx: Tx, environmentId: string, flagIds: readonly string[], range: { fromVersion: number; version: number }) => Promise<SnapshotDelta | null>;
+
 export interface WriterDeps {
   prisma: PrismaClient;
   notifier: ChangeNotifier;
   revocations: ApiKeyRevocations;
+  readDelta: DeltaReader;
 }
 
 interface Announcements {
@@ -108,7 +115,7 @@ function openWrite(tx: Tx, workspaceId: string, out: Announcements): Write {
  * earlier changes of it go, as no replica could ever see those versions. An environment bumped
  * for anything else once, or whose flags are too large, is announced without a delta.
  */
-async function attachDeltas(tx: Tx, out: Announcements): Promise<void> {
+async function attachDeltas(tx: Tx, out: Announcements, readDelta: DeltaReader): Promise<void> {
   const byEnvironment = new Map<string, { flags: Set<string>; first: EnvironmentChange; last: EnvironmentChange } | null>();
   for (const [i, change] of out.changes.entries()) {
     const scope = out.scopes[i];
@@ -134,7 +141,7 @@ async function attachDeltas(tx: Tx, out: Announcements): Promise<void> {
 }
 
 /** The one way the API writes: transaction, audit entries, version bumps, and announcements after commit. */
-export function createWriter({ prisma, notifier, revocations }: WriterDeps): Writer {
+export function createWriter({ prisma, notifier, revocations, readDelta }: WriterDeps): Writer {
   async function announce(out: Announcements): Promise<void> {
     for (const message of out.revoked) await revocations.published(message);
     await notifier.published(out.changes);
@@ -147,7 +154,7 @@ export function createWriter({ prisma, notifier, revocations }: WriterDeps): Wri
       workspaceId,
       async (tx) => {
         const done = await fn(tx, openWrite(tx, workspaceId, out));
-        await attachDeltas(tx, out);
+        await attachDeltas(tx, out, readDelta);
         return done;
       },
       options,
@@ -160,7 +167,7 @@ export function createWriter({ prisma, notifier, revocations }: WriterDeps): Wri
     const out = announcements();
     const result = await prisma.$transaction(async (tx) => {
       const done = await fn(tx, (workspaceId) => openWrite(tx, workspaceId, out));
-      await attachDeltas(tx, out);
+      await attachDeltas(tx, out, readDelta);
       return done;
     }, options);
     await announce(out);

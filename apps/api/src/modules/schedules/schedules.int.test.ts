@@ -4,6 +4,7 @@ import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
 import { auditOf, flagsClient, type FlagsClient } from "../../../test/helpers/flags";
 import { openDatabase, type Database } from "../../infra/db/database";
 import { createWriter } from "../../infra/writer";
+import { readDelta } from "../snapshots/snapshot-deltas";
 import { createScheduleRunner } from "./schedule-runner";
 
 const HOUR = 3_600_000;
@@ -25,7 +26,7 @@ describe("schedules", () => {
   });
   afterAll(() => t.close());
 
-  const runner = (db: Database = t.db) => createScheduleRunner({ writing: createWriter({ prisma: db.prisma, notifier: t.app.services.notifier, revocations: t.app.services.revocations }), log: silent, intervalMs: 60_000 });
+  const runner = (db: Database = t.db) => createScheduleRunner({ writing: createWriter({ prisma: db.prisma, notifier: t.app.services.notifier, revocations: t.app.services.revocations, readDelta }), log: silent, intervalMs: 60_000 });
 
   it("creates, lists and cancels schedules, audited", async () => {
     const created = await editor.call("POST", schedulesOf("listed"), { payload: { runAt: at(HOUR), action: { type: "enable" } } });
