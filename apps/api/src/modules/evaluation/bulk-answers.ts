@@ -20,10 +20,17 @@ interface Outcome {
   reason: string;
   value: unknown;
   /**
-   * The member's UTF-8 bytes after a comma (`,{…}`): a body is these bytes copied one after the
-   * other into one buffer, never a string of the whole body (a string past 128 KiB costs V8 a
-   * large-object allocation each time it is flattened, which is milliseconds, not microseconds).
+   * Where the member's UTF-8 bytes after a comma (`,{…}`) are: `length` bytes at `offset` of
+   * `chunk`. A body is these bytes copied one after the other into one buffer, never a string of
+   * the whole body (a string past 128 KiB costs V8 a large-object allocation each time it is
+   * flattened, which is milliseconds, not microseconds). Answers are written into shared chunks
+   * in the order they are first given, so the answers of consecutive flags usually sit side by
+   * side and a body is copied in a few runs, not one copy per flag.
    */
+  chunk: Buffer;
+  offset: number;
+  length: number;
+  /** The same bytes as a view of their own, for a member copied alone. */
   bytes: Buffer;
   /** Two 32-bit hashes of `json`: the outcome's identity in ETags, the same on every replica. */
   hashA: number;
@@ -33,12 +40,42 @@ interface Outcome {
 /** Answers remembered per flag, per format; a flag serves few distinct answers (its variants under its rules). */
 const OUTCOMES_PER_FLAG = 16;
 
+/** The answers written for one snapshot in one format, and the chunk the next one goes in. */
+interface Written {
+  /** Slot `i`: the answers written so far for the snapshot's `i`-th active flag (the `i`-th result of every bulk evaluation). */
+  slots: Outcome[][];
+  chunk: Buffer;
+  used: number;
+}
+
 /**
- * Per compiled snapshot, per format: slot `i` holds the answers written so far for the snapshot's
- * `i`-th active flag, which is the `i`-th result of every bulk evaluation of that snapshot. Kept
- * with the snapshot and dropped with it, so an answer of an older version is never reused.
+ * Chunks answers are written into: the first small (an environment of ten flags needs about a
+ * kilobyte), each next one twice the last, up to the largest; an answer larger than that gets
+ * a chunk of its own size.
  */
-const written = new WeakMap<CompiledSnapshot, Map<BulkFormat, Outcome[][]>>();
+const FIRST_CHUNK_BYTES = 4 * 1024;
+const LARGEST_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Per compiled snapshot, per format. Kept with the snapshot and dropped with it, so an answer of
+ * an older version is never reused.
+ */
+const written = new WeakMap<CompiledSnapshot, Map<BulkFormat, Written>>();
+
+/** The member's bytes (`,` and `json`) put in `into`'s chunk, a new chunk when it is full. */
+function place(into: Written, json: string): { chunk: Buffer; offset: number; length: number; bytes: Buffer } {
+  const length = 1 + Buffer.byteLength(json);
+  if (into.used + length > into.chunk.length) {
+    into.chunk = Buffer.allocUnsafeSlow(Math.max(Math.min(into.chunk.length * 2, LARGEST_CHUNK_BYTES), length));
+    into.used = 0;
+  }
+  const { chunk } = into;
+  const offset = into.used;
+  chunk[offset] = 0x2c; // ","
+  chunk.write(json, offset + 1);
+  into.used += length;
+  return { chunk, offset, length, bytes: chunk.subarray(offset, offset + length) };
+}
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -95,7 +132,8 @@ const audienceOf = (format: BulkFormat): Audience => (format === "ofrep-client" 
  * or the same detail, variant, reason and primitive value: everything the text is made of), else
  * written now and remembered. An object value in a result that is not shared is written each time.
  */
-function outcomeOf(slots: Outcome[][], index: number, result: EvaluationResult, format: BulkFormat): Outcome {
+function outcomeOf(into: Written, index: number, result: EvaluationResult, format: BulkFormat): Outcome {
+  const { slots } = into;
   let slot = slots[index];
   if (slot !== undefined) {
     for (let i = 0; i < slot.length; i++) if (slot[i]!.result === result) return slot[i]!;
@@ -111,8 +149,12 @@ function outcomeOf(slots: Outcome[][], index: number, result: EvaluationResult, 
   }
   const json = write(result, format);
   const [hashA, hashB] = hashPair(json);
-  const outcome: Outcome = { result, detail, variant, reason, value, bytes: Buffer.from(`,${json}`), hashA, hashB };
-  if ((isPrimitive || Object.isFrozen(result)) && result.errorCode === undefined) {
+  const isKept = (isPrimitive || Object.isFrozen(result)) && result.errorCode === undefined;
+  // An answer that is not kept is written for this body alone, outside the shared chunks.
+  const alone = isKept ? undefined : Buffer.from(`,${json}`);
+  const bytes = alone ? { chunk: alone, offset: 0, length: alone.length, bytes: alone } : place(into, json);
+  const outcome: Outcome = { result, detail, variant, reason, value, ...bytes, hashA, hashB };
+  if (isKept) {
     if (slot === undefined) slots[index] = slot = [];
     if (slot.length >= OUTCOMES_PER_FLAG) slot.shift();
     slot.push(outcome);
@@ -137,13 +179,13 @@ export interface BulkAnswer {
 export function bulkAnswer(compiled: CompiledSnapshot, results: readonly EvaluationResult[], format: BulkFormat, head: string, tail: string): BulkAnswer {
   let formats = written.get(compiled);
   if (formats === undefined) written.set(compiled, (formats = new Map()));
-  let slots = formats.get(format);
-  if (slots === undefined) formats.set(format, (slots = []));
+  let into = formats.get(format);
+  if (into === undefined) formats.set(format, (into = { slots: [], chunk: Buffer.allocUnsafeSlow(FIRST_CHUNK_BYTES), used: 0 }));
 
   const outcomes: Outcome[] = new Array<Outcome>(results.length);
   let [a, b] = hashPair(tail, ...hashPair(head));
   for (let i = 0; i < results.length; i++) {
-    const outcome = outcomeOf(slots, i, results[i]!, format);
+    const outcome = outcomeOf(into, i, results[i]!, format);
     outcomes[i] = outcome;
     a = Math.imul(a ^ outcome.hashA, FNV_PRIME);
     b = Math.imul((b ^ outcome.hashB) + i, 0x5bd1e995);
@@ -155,17 +197,39 @@ export function bulkAnswer(compiled: CompiledSnapshot, results: readonly Evaluat
     body() {
       const headLength = Buffer.byteLength(head);
       let length = headLength + Buffer.byteLength(tail);
-      for (let i = 0; i < outcomes.length; i++) length += outcomes[i]!.bytes.length;
+      for (let i = 0; i < outcomes.length; i++) length += outcomes[i]!.length;
       // The first member goes without its comma.
       if (outcomes.length > 0) length -= 1;
       const body = Buffer.allocUnsafe(length);
       body.write(head, 0);
       let at = headLength;
+      // Members side by side in one chunk are copied as one run; a member alone from its own view.
+      let first = -1;
+      let runEnd = 0;
+      const copyRun = (last: number) => {
+        const outcome = outcomes[first]!;
+        // The first member goes without its comma.
+        const skip = first === 0 ? 1 : 0;
+        if (first === last && skip === 0) {
+          body.set(outcome.bytes, at);
+          at += outcome.length;
+          return;
+        }
+        const start = outcome.offset + skip;
+        body.set(new Uint8Array(outcome.chunk.buffer, outcome.chunk.byteOffset + start, runEnd - start), at);
+        at += runEnd - start;
+      };
       for (let i = 0; i < outcomes.length; i++) {
-        const bytes = outcomes[i]!.bytes;
-        body.set(i === 0 ? bytes.subarray(1) : bytes, at);
-        at += i === 0 ? bytes.length - 1 : bytes.length;
+        const outcome = outcomes[i]!;
+        if (first >= 0 && outcome.chunk === outcomes[first]!.chunk && outcome.offset === runEnd) {
+          runEnd += outcome.length;
+          continue;
+        }
+        if (first >= 0) copyRun(i - 1);
+        first = i;
+        runEnd = outcome.offset + outcome.length;
       }
+      if (first >= 0) copyRun(outcomes.length - 1);
       body.write(tail, at);
       return body;
     },
