@@ -1,39 +1,17 @@
-import { SNAPSHOT_SCHEMA_VERSION, type EnvironmentSnapshot, type SnapshotFlag } from "@ensign/contracts/snapshot";
+import type { SnapshotFlag } from "@ensign/contracts/snapshot";
 import { compile, evaluateAll } from "@ensign/evaluator";
 import { describe, expect, it } from "vitest";
+import { environmentSnapshot, snapshotFlag } from "../../../test/helpers/snapshot-builders";
 import { serializeResult } from "../ofrep/ofrep.schemas";
 import { bulkAnswer } from "./bulk-answers";
 
 /** A boolean flag on for the contexts whose `group` is one of `groups`, off for the rest. */
-const flag = (key: string, groups: string[]): SnapshotFlag => ({
-  key,
-  type: "boolean",
-  variants: [
-    { key: "on", value: true },
-    { key: "off", value: false },
-  ],
-  offVariant: "off",
-  onVariant: "on",
-  salt: key,
-  module: null,
-  dependsOn: [],
-  deprecated: false,
-  archived: false,
-  state: {
-    enabled: true,
-    rules: [{ id: `${key}-rule`, conditions: [{ attribute: "group", operator: "in", values: groups }], serve: { variant: "on" } }],
-    fallthrough: { variant: "off" },
-    tenantAllow: [],
-    tenantDeny: [],
-    tenantOverrides: [],
-    userOverrides: [],
-    version: 1,
-  },
-});
+const flag = (key: string, groups: string[]): SnapshotFlag =>
+  snapshotFlag({ key, state: { rules: [{ id: `${key}-rule`, conditions: [{ attribute: "group", operator: "in", values: groups }], serve: { variant: "on" } }] } });
 
 /** A JSON flag whose one variant is larger than the largest chunk answers are written into. */
-const large: SnapshotFlag = {
-  ...flag("large", []),
+const large = snapshotFlag({
+  key: "large",
   type: "json",
   variants: [
     { key: "big", value: { text: "é".repeat(40_000) } },
@@ -41,22 +19,10 @@ const large: SnapshotFlag = {
   ],
   offVariant: "small",
   onVariant: "big",
-  state: { ...flag("large", []).state, rules: [{ id: "large-rule", conditions: [{ attribute: "group", operator: "in", values: ["g3"] }], serve: { variant: "big" } }], fallthrough: { variant: "small" } },
-};
-
-const snapshot = (flags: SnapshotFlag[]): EnvironmentSnapshot => ({
-  schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-  workspace: "acme",
-  environment: "production",
-  version: 1,
-  generatedAt: "2026-12-01T00:00:00.000Z",
-  masterSwitch: false,
-  flags,
-  segments: [],
-  roles: [],
-  tenants: [],
-  identities: [],
+  state: { rules: [{ id: "large-rule", conditions: [{ attribute: "group", operator: "in", values: ["g3"] }], serve: { variant: "big" } }], fallthrough: { variant: "small" } },
 });
+
+const snapshot = (flags: SnapshotFlag[]) => environmentSnapshot(flags);
 
 describe("bulk answers", () => {
   // Each context turns a different mix of flags on, so the answers are first written in an

@@ -1,37 +1,12 @@
-import { SNAPSHOT_SCHEMA_VERSION, type EnvironmentSnapshot, type SnapshotFlag } from "@ensign/contracts/snapshot";
+import type { SnapshotFlag } from "@ensign/contracts/snapshot";
 import { describe, expect, it } from "vitest";
+import { environmentSnapshot, snapshotFlag } from "../../../test/helpers/snapshot-builders";
 import { applyDelta, canonicalContent, parseDelta } from "./snapshot-deltas";
 
-const flag = (key: string, enabled: boolean, userOverrides: SnapshotFlag["state"]["userOverrides"] = []): SnapshotFlag => ({
-  key,
-  type: "boolean",
-  variants: [
-    { key: "on", value: true },
-    { key: "off", value: false },
-  ],
-  offVariant: "off",
-  onVariant: "on",
-  salt: "s",
-  module: null,
-  dependsOn: [],
-  deprecated: false,
-  archived: false,
-  state: { enabled, rules: [], fallthrough: { variant: "on" }, tenantAllow: [], tenantDeny: [], tenantOverrides: [], userOverrides, version: 1 },
-});
+const flag = (key: string, enabled: boolean, userOverrides: SnapshotFlag["state"]["userOverrides"] = []): SnapshotFlag =>
+  snapshotFlag({ key, state: { enabled, fallthrough: { variant: "on" }, userOverrides } });
 
-const snapshot = (flags: SnapshotFlag[]): EnvironmentSnapshot => ({
-  schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-  workspace: "acme",
-  environment: "production",
-  version: 7,
-  generatedAt: "2026-12-01T00:00:00.000Z",
-  masterSwitch: false,
-  flags,
-  segments: [],
-  roles: [],
-  tenants: [],
-  identities: [],
-});
+const snapshot = (flags: SnapshotFlag[]) => environmentSnapshot(flags);
 
 describe("applying a delta", () => {
   it("replaces the delta's flags in place and shares everything else", () => {

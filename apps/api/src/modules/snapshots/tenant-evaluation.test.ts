@@ -1,7 +1,8 @@
-import type { EnvironmentSnapshot, SnapshotFlag } from "@ensign/contracts/snapshot";
+import type { EnvironmentSnapshot } from "@ensign/contracts/snapshot";
 import type { TenantFlagValue } from "@ensign/contracts/tenants";
 import { compile, evaluate } from "@ensign/evaluator";
 import { describe, expect, it } from "vitest";
+import { snapshotFlag } from "../../../test/helpers/snapshot-builders";
 import type { Tx } from "../../infra/db/scoped";
 import { createTenantEvaluation, isOn, type CompiledSnapshots } from "./tenant-evaluation";
 
@@ -9,26 +10,7 @@ const NOW = Date.parse("2026-06-01T12:00:00.000Z");
 const HOUR = 3_600_000;
 const at = (ms: number) => new Date(ms).toISOString();
 
-type FlagInput = Partial<Omit<SnapshotFlag, "state">> & { key: string; state?: Partial<SnapshotFlag["state"]> };
-
-function flag({ state, ...rest }: FlagInput): SnapshotFlag {
-  return {
-    type: "boolean",
-    variants: [
-      { key: "on", value: true },
-      { key: "off", value: false },
-    ],
-    offVariant: "off",
-    onVariant: "on",
-    salt: rest.key,
-    module: null,
-    dependsOn: [],
-    deprecated: false,
-    archived: false,
-    ...rest,
-    state: { enabled: true, rules: [], fallthrough: { variant: "off" }, tenantAllow: [], tenantDeny: [], tenantOverrides: [], userOverrides: [], version: 1, ...state },
-  };
-}
+const flag = snapshotFlag;
 
 const tenantKeys = Array.from({ length: 40 }, (_, i) => `t${String(i).padStart(2, "0")}`);
 

@@ -82,13 +82,19 @@ describe("version watcher polling ahead of the messages", () => {
   afterEach(() => void vi.useRealTimers());
   const change = (version: number): EnvironmentChange => ({ workspaceId: "w1", environmentId: "e1", environmentKey: "production", version });
 
+  /** A watcher holding e1 at version 3 whose PostgreSQL has version 4, polled with `graceMs`. */
+  async function polledAhead(graceMs?: number) {
+    const rows = new Map([["e1", 3]]);
+    const over = watcherOver(rows);
+    over.watcher.track("e1", info(3));
+    rows.set("e1", 4);
+    await over.watcher.pollNow(graceMs);
+    return { ...over, rows };
+  }
+
   it("waits the grace for a version's message and announces only the message, with its delta", async () => {
     vi.useFakeTimers();
-    const rows = new Map([["e1", 3]]);
-    const { watcher, heard } = watcherOver(rows);
-    watcher.track("e1", info(3));
-    rows.set("e1", 4);
-    await watcher.pollNow(1_000);
+    const { watcher, heard } = await polledAhead(1_000);
     expect(heard).toEqual([]);
     const withDelta = { ...change(4), delta: { fromVersion: 3, flags: [] } };
     watcher.feed([withDelta]);
@@ -98,11 +104,7 @@ describe("version watcher polling ahead of the messages", () => {
 
   it("announces the newest version polled once the grace passes without its message", async () => {
     vi.useFakeTimers();
-    const rows = new Map([["e1", 3]]);
-    const { watcher, heard } = watcherOver(rows);
-    watcher.track("e1", info(3));
-    rows.set("e1", 4);
-    await watcher.pollNow(1_000);
+    const { watcher, heard, rows } = await polledAhead(1_000);
     rows.set("e1", 6);
     await vi.advanceTimersByTimeAsync(500);
     await watcher.pollNow(1_000);
@@ -115,11 +117,7 @@ describe("version watcher polling ahead of the messages", () => {
   });
 
   it("announces at once when polled without a grace, as after a Redis outage", async () => {
-    const rows = new Map([["e1", 3]]);
-    const { watcher, heard } = watcherOver(rows);
-    watcher.track("e1", info(3));
-    rows.set("e1", 4);
-    await watcher.pollNow();
+    const { heard } = await polledAhead();
     expect(heard).toEqual([change(4)]);
   });
 });
