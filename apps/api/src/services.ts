@@ -1,4 +1,4 @@
-import { compile, withFlags } from "@ensign/evaluator";
+import { compile, withFlags, withTenants } from "@ensign/evaluator";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "./config";
@@ -119,12 +119,15 @@ export function createServices(infra: Infra) {
     memoryBudget: config.evaluation.snapshotMemoryBudget,
     log,
     onRebuilt: (seconds) => metrics.snapshotRebuilt(seconds),
-    withFlags: (compiled, stored, flags) => {
+    withDelta: (compiled, stored, { flags, tenants }) => {
       // A snapshot that did not compile has nothing to share: compile the new one whole.
       if (compiled.failure !== null) return compile(stored);
       // A created flag takes its place in the snapshot's order, as a full compile would put it.
       const flagOrder = flags.some((flag) => !compiled.flags.has(flag.key)) ? stored.flags.map((flag) => flag.key) : undefined;
-      return { ...withFlags(compiled, flags, { flagOrder }), version: stored.version, generatedAt: stored.generatedAt };
+      const withChangedFlags = flags.length > 0 ? withFlags(compiled, flags, { flagOrder }) : compiled;
+      const tenantOrder = tenants?.some((tenant) => !compiled.tenants.has(tenant.key)) ? stored.tenants.map((tenant) => tenant.key) : undefined;
+      const next = tenants && tenants.length > 0 ? withTenants(withChangedFlags, tenants, stored.roles, { tenantOrder }) : withChangedFlags;
+      return { ...next, version: stored.version, generatedAt: stored.generatedAt };
     },
     onVerifyMismatch: () => metrics.snapshotDeltaMismatched(),
   });

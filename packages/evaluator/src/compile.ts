@@ -5,7 +5,7 @@ import { compileLayers, compilePrecedence } from "./compile-layers";
 import { errorText, jsonRecord } from "./json";
 import { generateMatcher } from "./codegen";
 import { FlagIndex } from "./flag-index";
-import { NO_ROLES, compileHierarchy, storedRoles } from "./roles";
+import { NO_ROLES, compileHierarchy, storedRoles, type StoredRole } from "./roles";
 import type { CompileIssue, CompileOptions, CompiledConditions, CompiledFlag, CompiledSegment, CompiledSnapshot, CompiledTenant, RoleHierarchy } from "./types";
 
 /**
@@ -131,17 +131,23 @@ function compileRolesAndTenants(raw: Record<string, unknown>, issues: CompileIss
   const workspaceRoles = storedRoles(raw.roles, "roles", issues);
   const tenants = new Map<string, CompiledTenant>();
   forEachEntry(raw.tenants, "tenants", issues, (entry, path) => {
-    if (!isRecord(entry) || typeof entry.key !== "string") throw new Error("the tenant has no key; dropped");
-    if (tenants.has(entry.key)) return;
-    const own = storedRoles(entry.roles, `${path}.roles`, issues);
-    tenants.set(entry.key, {
-      key: entry.key,
-      attributes: jsonRecord(entry.attributes),
-      disabledModules: keySet(entry.disabledModules),
-      roles: own.length === 0 ? null : compileHierarchy(workspaceRoles, own),
-    });
+    const key = isRecord(entry) ? entry.key : undefined;
+    if (typeof key !== "string") throw new Error("the tenant has no key; dropped");
+    if (tenants.has(key)) return;
+    tenants.set(key, compileTenant(entry as Record<string, unknown>, key, workspaceRoles, issues, path));
   });
   return { tenants, roles: workspaceRoles.length === 0 ? NO_ROLES : compileHierarchy(workspaceRoles) };
+}
+
+/** One stored tenant, its own roles placed in the workspace's. */
+export function compileTenant(entry: Record<string, unknown>, key: string, workspaceRoles: readonly StoredRole[], issues: CompileIssue[], path: string): CompiledTenant {
+  const own = storedRoles(entry.roles, `${path}.roles`, issues);
+  return {
+    key,
+    attributes: jsonRecord(entry.attributes),
+    disabledModules: keySet(entry.disabledModules),
+    roles: own.length === 0 ? null : compileHierarchy(workspaceRoles, own),
+  };
 }
 
 function compileIdentities(raw: unknown, issues: CompileIssue[]): ReadonlyMap<string, Readonly<Record<string, unknown>>> {

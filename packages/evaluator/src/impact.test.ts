@@ -1,7 +1,7 @@
 import type { SnapshotFlag } from "@ensign/contracts/snapshot";
 import { describe, expect, it } from "vitest";
 import { NOW, flag, rule, snapshot, tenant, when } from "../test/builders";
-import { compile, evaluate, flagKeys, impact, tenantContexts, withFlag, withFlags } from "./index";
+import { compile, evaluate, flagKeys, impact, tenantContexts, withFlag, withFlags, withTenants } from "./index";
 
 const tenants = [tenant("t1", { plan: "pro" }), tenant("t2", { plan: "pro" }), tenant("t3", { plan: "free" }), tenant("t4", { plan: "free" })];
 const current = flag({ key: "reports", state: { tenantAllow: ["t1"], fallthrough: { variant: "off" } } });
@@ -82,6 +82,44 @@ describe("withFlags", () => {
     expect(evaluate(next, "child", { tenantKey: "t1" })).toMatchObject({ value: false, detail: "PREREQUISITE_FAILED:reports" });
     expect(next.flags.get("child")).toBe(compiled.flags.get("child"));
     expect(withFlags(compiled, [])).toBe(compiled);
+  });
+});
+
+describe("withTenants", () => {
+  const ladder = [
+    { key: "employee", inherits: [] },
+    { key: "manager", inherits: ["employee"] },
+    { key: "admin", inherits: ["manager"] },
+  ];
+  const flags = [
+    flag({ key: "pro_only", state: { rules: [rule("pro", [when("tenant.plan", "equals", ["pro"])])], fallthrough: { variant: "off" } } }),
+    flag({ key: "interns", state: { rules: [rule("r", [when("role", "role_at_least", ["intern"])])], fallthrough: { variant: "off" } } }),
+  ];
+  const before = compile({ ...snapshot({ flags, tenants }), roles: ladder });
+
+  it("replaces and adds tenants, their own roles placed in the workspace's, as a whole compile would", () => {
+    const changed = [tenant("t3", { plan: "pro" }), { ...tenant("t0", {}, ["FIN"]), roles: [{ key: "intern", inherits: [], inheritedBy: ["employee"] }] }];
+    const order = ["t0", "t1", "t2", "t3", "t4"];
+    const next = withTenants(before, changed, ladder, { tenantOrder: order });
+    const byKey = new Map([...tenants, ...changed].map((t) => [t.key, t]));
+    const whole = compile({ ...snapshot({ flags, tenants: order.map((key) => byKey.get(key)!) }), roles: ladder });
+    expect([...next.tenants.keys()]).toEqual(order);
+    expect(next.tenants).toEqual(whole.tenants);
+    expect(next.tenants.get("t1")).toBe(before.tenants.get("t1"));
+    expect(next.flags).toBe(before.flags);
+    expect(evaluate(next, "pro_only", { tenantKey: "t3" }).value).toBe(true);
+    expect(evaluate(next, "interns", { tenantKey: "t0", role: "manager" }).value).toBe(true);
+    expect(evaluate(next, "interns", { tenantKey: "t1", role: "manager" }).value).toBe(false);
+    // The snapshot it was made from answers as before.
+    expect(evaluate(before, "pro_only", { tenantKey: "t3" }).value).toBe(false);
+    expect(before.tenants.has("t0")).toBe(false);
+  });
+
+  it("puts added tenants last without an order, skips tenants without a key, and reports what it could not use", () => {
+    const next = withTenants(before, [{ key: "" } as never, { ...tenant("t9"), roles: [{ nope: true }] as never }], ladder);
+    expect([...next.tenants.keys()]).toEqual(["t1", "t2", "t3", "t4", "t9"]);
+    expect(next.issues).toEqual([{ path: "tenants[1].roles[0]", message: "the role has no key; dropped" }]);
+    expect(withTenants({ ...before, failure: "broken" }, [tenant("t9")], ladder).tenants).toBe(before.tenants);
   });
 });
 

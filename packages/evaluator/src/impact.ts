@@ -1,8 +1,9 @@
 import type { EvaluationContext, Reason } from "@ensign/contracts/evaluation";
-import type { SnapshotFlag } from "@ensign/contracts/snapshot";
+import type { SnapshotFlag, SnapshotTenant } from "@ensign/contracts/snapshot";
 import type { JsonValue } from "@ensign/contracts/targeting";
 import { isRecord } from "./compile-condition";
-import { activeFlags } from "./compile";
+import { activeFlags, compileTenant } from "./compile";
+import { storedRoles } from "./roles";
 import { compileFlag } from "./compile-flag";
 import { evaluate } from "./evaluate";
 import { isTruthy, jsonEqual } from "./json";
@@ -71,6 +72,38 @@ export function withFlags(compiled: CompiledSnapshot, changed: readonly Snapshot
   const flags = compiled.flags.with(replacements);
   const flagOrder = added.length === 0 ? compiled.flagOrder : ordered(options?.flagOrder, flags) ?? [...compiled.flagOrder, ...added];
   return { ...compiled, issues, flags, flagOrder, activeFlags: added.length === 0 ? replacedActive(compiled, replacements) ?? activeFlags(flags, flagOrder) : activeFlags(flags, flagOrder) };
+}
+
+/**
+ * The compiled snapshot with these tenants added or put in place of the same keys (a later one
+ * of the same key wins), compiled alone; flags, segments and the other tenants are shared.
+ * `workspaceRoles` are the snapshot's stored workspace roles, which a tenant's own roles extend.
+ * A tenant the snapshot did not hold goes last, or where `tenantOrder` (every tenant key of the
+ * new snapshot, in its order) puts it, as a full compile would. Tenants without a key are skipped.
+ */
+export function withTenants(
+  compiled: CompiledSnapshot,
+  changed: readonly SnapshotTenant[],
+  workspaceRoles: unknown,
+  options: { tenantOrder?: readonly string[] } = {},
+): CompiledSnapshot {
+  if (compiled.failure !== null) return compiled;
+  let tenants = new Map(compiled.tenants);
+  const issues: CompileIssue[] = [];
+  const base = storedRoles(workspaceRoles, "roles", issues);
+  let isAdded = false;
+  for (const [i, tenant] of changed.entries()) {
+    const key = isRecord(tenant) ? tenant.key : undefined;
+    if (typeof key !== "string" || key.length === 0) continue;
+    isAdded ||= !tenants.has(key);
+    tenants.set(key, compileTenant(tenant as unknown as Record<string, unknown>, key, base, issues, `tenants[${i}]`));
+  }
+  const order = options.tenantOrder;
+  if (isAdded && order && order.length === tenants.size && order.every((key) => tenants.has(key))) {
+    const held = tenants;
+    tenants = new Map(order.map((key) => [key, held.get(key)!]));
+  }
+  return { ...compiled, tenants, issues: issues.length === 0 ? compiled.issues : [...compiled.issues, ...issues] };
 }
 
 /** `flagOrder` when it lists exactly the index's keys, each once. */

@@ -3,7 +3,7 @@ import { tenantOf, type Session } from "./session";
 import type { CompileIssue, RoleHierarchy } from "./types";
 
 /** A role as the snapshot stores it: the roles it inherits, and (tenant roles) those that inherit it. */
-interface StoredRole {
+export interface StoredRole {
   readonly key: string;
   readonly inherits: readonly string[];
   readonly inheritedBy: readonly string[];

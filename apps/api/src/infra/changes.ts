@@ -1,4 +1,4 @@
-import type { SnapshotFlag } from "@ensign/contracts/snapshot";
+import type { SnapshotFlag, SnapshotTenant } from "@ensign/contracts/snapshot";
 import type { Cache } from "./cache/cache";
 import type { Tx } from "./db/scoped";
 
@@ -23,6 +23,8 @@ export interface EnvironmentChange {
 export interface SnapshotDelta {
   fromVersion: number;
   flags: SnapshotFlag[];
+  /** Tenants the write created or changed (attributes, module switches), as the new version stores them. */
+  tenants?: SnapshotTenant[];
 }
 
 /**

@@ -13,8 +13,8 @@ export interface Write {
   audit(actor: Actor, ...records: AuditRecord[]): Promise<void>;
   /**
    * Bumps the snapshot version of these environments (every one of the workspace's without ids);
-   * announced after commit. With `scope.flags`, the write changed only those flags there: the
-   * announcement then carries them, so replicas replace them rather than reload the environment.
+   * announced after commit. With a scope, the write changed only those flags and tenants there:
+   * the announcement then carries them, so replicas replace them rather than reload the environment.
    */
   bump(environmentIds?: string[], scope?: BumpScope): Promise<EnvironmentChange[]>;
   /** Changes the write made without a bump (an environment created or deleted), announced after commit. */
@@ -44,17 +44,26 @@ export interface Writer {
   asOwner<R>(fn: (tx: Tx, open: (workspaceId: string) => Write) => Promise<R>, options?: TransactionOptions): Promise<R>;
 }
 
-/** What a bump changed in its environments: only these flags (their states, rules, overrides). */
+/**
+ * What a bump changed in its environments: only these flags (their definitions, states, rules,
+ * overrides) and these tenants (created, or their attributes, roles or module switches).
+ */
 export interface BumpScope {
-  flags: readonly string[];
+  flags?: readonly string[];
+  tenants?: readonly string[];
 }
 
 /**
- * Reads, in the write's transaction, the flags a write changed as the environment's snapshot at
- * `range.version` stores them; null when they cannot be sent (replicas then reload). The
- * snapshots module provides it.
+ * Reads, in the write's transaction, the flags and tenants a write changed as the environment's
+ * snapshot at `range.version` stores them; null when they cannot be sent (replicas then
+ * reload). The snapshots module provides it.
  */
-export type DeltaReader = (tx: Tx, environmentId: string, flagIds: readonly string[], range: { fromVersion: number; version: number }) => Promise<SnapshotDelta | null>;
+export type DeltaReader = (
+  tx: Tx,
+  environmentId: string,
+  scope: { flags: readonly string[]; tenants: readonly string[] },
+  range: { fromVersion: number; version: number },
+) => Promise<SnapshotDelta | null>;
 
 export interface WriterDeps {
   prisma: PrismaClient;
@@ -65,8 +74,8 @@ export interface WriterDeps {
 
 interface Announcements {
   changes: EnvironmentChange[];
-  /** Per change, the flags its bump was scoped to; undefined for a change of anything else. */
-  scopes: (readonly string[] | undefined)[];
+  /** Per change, what its bump was scoped to; undefined for a change of anything else. */
+  scopes: (BumpScope | undefined)[];
   revoked: ApiKeyRevokedMessage[];
 }
 
@@ -81,7 +90,8 @@ function openWrite(tx: Tx, workspaceId: string, out: Announcements): Write {
     async bump(environmentIds, scope) {
       const bumped = await bumpEnvironments(tx, workspaceId, environmentIds);
       out.changes.push(...bumped);
-      out.scopes.push(...bumped.map(() => scope?.flags));
+      const isScoped = !!scope && (scope.flags?.length ?? 0) + (scope.tenants?.length ?? 0) > 0;
+      out.scopes.push(...bumped.map(() => (isScoped ? scope : undefined)));
       return bumped;
     },
     announce(...changes) {
@@ -110,30 +120,32 @@ function openWrite(tx: Tx, workspaceId: string, out: Announcements): Write {
 }
 
 /**
- * Before commit: for each environment whose every bump in the write was scoped to flags, reads
- * those flags at the new version and puts them on the environment's last change; the write's
- * earlier changes of it go, as no replica could ever see those versions. An environment bumped
- * for anything else once, or whose flags are too large, is announced without a delta.
+ * Before commit: for each environment whose every bump in the write was scoped to flags and
+ * tenants, reads those at the new version and puts them on the environment's last change; the
+ * write's earlier changes of it go, as no replica could ever see those versions. An environment
+ * bumped for anything else once, or whose delta is too large, is announced without a delta.
  */
 async function attachDeltas(tx: Tx, out: Announcements, readDelta: DeltaReader): Promise<void> {
-  const byEnvironment = new Map<string, { flags: Set<string>; first: EnvironmentChange; last: EnvironmentChange } | null>();
+  type Scoped = { flags: Set<string>; tenants: Set<string>; first: EnvironmentChange; last: EnvironmentChange };
+  const byEnvironment = new Map<string, Scoped | null>();
   for (const [i, change] of out.changes.entries()) {
     const scope = out.scopes[i];
     const seen = byEnvironment.get(change.environmentId);
     if (!scope || change.isDeleted || seen === null) {
       byEnvironment.set(change.environmentId, null);
     } else if (!seen) {
-      byEnvironment.set(change.environmentId, { flags: new Set(scope), first: change, last: change });
+      byEnvironment.set(change.environmentId, { flags: new Set(scope.flags), tenants: new Set(scope.tenants), first: change, last: change });
     } else {
-      for (const flag of scope) seen.flags.add(flag);
+      for (const flag of scope.flags ?? []) seen.flags.add(flag);
+      for (const tenant of scope.tenants ?? []) seen.tenants.add(tenant);
       if (change.version > seen.last.version) seen.last = change;
       if (change.version < seen.first.version) seen.first = change;
     }
   }
   for (const [environmentId, scoped] of byEnvironment) {
-    if (!scoped || scoped.flags.size === 0) continue;
+    if (!scoped || scoped.flags.size + scoped.tenants.size === 0) continue;
     const range = { fromVersion: scoped.first.version - 1, version: scoped.last.version };
-    const delta = await readDelta(tx, environmentId, [...scoped.flags], range);
+    const delta = await readDelta(tx, environmentId, { flags: [...scoped.flags], tenants: [...scoped.tenants] }, range);
     if (!delta) continue;
     scoped.last.delta = delta;
     out.changes = out.changes.filter((change) => change.environmentId !== environmentId || change === scoped.last);

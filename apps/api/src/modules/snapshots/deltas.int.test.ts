@@ -5,7 +5,7 @@ import { createReplicas, type TestApp } from "../../../test/helpers/app";
 import { apiKeyHeaders, createApiKey } from "../../../test/helpers/evaluation-fixtures";
 import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
 import { flagsClient, type FlagsClient } from "../../../test/helpers/flags";
-import { createFlag, createTenant } from "../../../test/helpers/tenancy-fixtures";
+import { createFlag, createModule, createTenant } from "../../../test/helpers/tenancy-fixtures";
 import { waitUntil } from "../../../test/helpers/wait";
 import type { EnvironmentChange } from "../../infra/changes";
 import { buildSnapshot } from "./snapshot-builder";
@@ -34,6 +34,8 @@ describe("changes that carry their flags (snapshot deltas)", () => {
     { targetingKey: "u3", tenantKey: "acme" },
     { targetingKey: "u4", tenantKey: "globex", plan: "pro" },
     { targetingKey: "u5", tenantKey: "initech" },
+    { targetingKey: "u6", tenantKey: "delta-co" },
+    { targetingKey: "u7", tenantKey: "aaa-first", plan: "pro" },
   ];
 
   beforeAll(async () => {
@@ -44,7 +46,8 @@ describe("changes that carry their flags (snapshot deltas)", () => {
     admin = await memberHeaders(a.app, a.db, ws.id, "admin");
     flags = flagsClient(a.app, ws.slug, admin);
     for (const key of ["ai_agents", "knowledge_base", "reports"]) await createFlag(a.db, ws, { key, fallthrough: "off", enabled: false });
-    await createFlag(a.db, ws, { key: "reports_beta", dependsOn: ["reports"], fallthrough: "on" });
+    const reportsModule = await createModule(a.db, ws, "REP");
+    await createFlag(a.db, ws, { key: "reports_beta", dependsOn: ["reports"], fallthrough: "on", moduleId: reportsModule.id });
     for (const key of tenants) await createTenant(a.db, ws, key);
     server = (await createApiKey(a.db, ws.id, prodId, "server")).secret;
     heard = [];
@@ -170,6 +173,62 @@ describe("changes that carry their flags (snapshot deltas)", () => {
     // The replica that wrote applied its own deltas too, and neither wrote a copy to Redis for them.
     expect(held(a).source).toBe("delta");
     expect(await b.cache.get(`snapshot:${prodId}:${held(b).version}`)).toBeNull();
+  });
+
+  it("serves tenants created, changed and switched through A from B by delta, and reloads for a deleted one", async () => {
+    await loadBoth();
+    const tenantsUrl = `/v1/workspaces/${ws.slug}/tenants`;
+    const ofrep = async (flag: string, context: object) =>
+      (await b.app.inject({ method: "POST", url: `/ofrep/v1/evaluate/flags/${flag}`, headers: apiKeyHeaders(server), payload: { context } })).json();
+    // A rule on the tenant's stored tier.
+    await flags.toggle("ai_agents", "production", await stateVersion("ai_agents"), true);
+    await flags.addRule("ai_agents", "production", await stateVersion("ai_agents"), {
+      conditions: [{ attribute: "tenant.tier", operator: "in", values: ["gold"] }],
+      serve: { variant: "on" },
+    });
+    await reachesB(await currentVersion());
+
+    const tenantVersion = async (key: string) => (await a.app.inject({ method: "GET", url: `${tenantsUrl}/${key}`, headers: admin })).json().version as number;
+    const steps: [string, () => Promise<{ statusCode: number; body: string }>][] = [
+      ["create", () => a.app.inject({ method: "POST", url: tenantsUrl, headers: admin, payload: { key: "delta-co", name: "Delta Co", attributes: { tier: "gold" } } })],
+      ["create first in key order", () => a.app.inject({ method: "POST", url: tenantsUrl, headers: admin, payload: { key: "aaa-first", name: "First", modules: { REP: false } } })],
+      [
+        "change attributes",
+        async () =>
+          a.app.inject({ method: "PATCH", url: `${tenantsUrl}/delta-co`, headers: { ...admin, "if-match": `"${await tenantVersion("delta-co")}"` }, payload: { attributes: { tier: "silver" } } }),
+      ],
+      ["switch a module off", () => a.app.inject({ method: "PUT", url: `${tenantsUrl}/delta-co/modules/REP`, headers: admin, payload: { enabled: false } })],
+    ];
+    const answers: Record<string, unknown>[] = [];
+    for (const [name, step] of steps) {
+      heard = [];
+      const res = await step();
+      expect(res.statusCode, `${name}: ${res.body}`).toBeLessThan(300);
+      const version = await currentVersion();
+      expect(heard.find((change) => change.environmentId === prodId)?.delta?.tenants, name).toHaveLength(1);
+      await reachesB(version);
+      expect(held(b).source, name).toBe("delta");
+      const built = await fromPostgres();
+      expect(content(held(b).stored), name).toBe(content(built));
+      expectSameAnswers(held(b).compiled, built);
+      expect([...held(b).compiled.tenants.keys()], name).toEqual(built.tenants.map((t) => t.key));
+      answers.push({
+        ai: (await ofrep("ai_agents", { targetingKey: "u6", tenantKey: "delta-co" })).value,
+        beta: (await ofrep("reports_beta", { targetingKey: "u6", tenantKey: "delta-co" })).metadata?.detail,
+      });
+    }
+    // B answered each tenant change as it happened: gold tier on, then silver off, then the module off.
+    expect(answers.map((answer) => answer.ai)).toEqual([true, true, false, false]);
+    expect(answers.map((answer) => answer.beta === "MODULE_DISABLED")).toEqual([false, false, false, true]);
+    expect(held(b).stored.tenants.map((t) => t.key)).toEqual(["aaa-first", "acme", "delta-co", "globex", "initech"]);
+    expect(held(b).stored.tenants.find((t) => t.key === "aaa-first")?.disabledModules).toEqual(["REP"]);
+
+    // A deleted tenant takes its overrides and list entries with it: a full reload.
+    const deleted = await a.app.inject({ method: "DELETE", url: `${tenantsUrl}/aaa-first`, headers: { ...admin, "if-match": `"${await tenantVersion("aaa-first")}"` } });
+    expect(deleted.statusCode).toBe(204);
+    await reachesB(await currentVersion());
+    expect(held(b).source).not.toBe("delta");
+    expect(held(b).stored.tenants.map((t) => t.key)).not.toContain("aaa-first");
   });
 
   it("reloads in full for a change that is not scoped to flags, and for a version it missed", async () => {

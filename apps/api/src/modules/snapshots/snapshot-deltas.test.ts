@@ -35,9 +35,37 @@ describe("applying a delta", () => {
     expect(applied.stored.flags[1]).toBe(before.flags[0]);
   });
 
-  it("accepts only deltas shaped as one: a version and flags with keys and states", () => {
+  it("replaces and adds tenants by key as it does flags, leaving the flags shared", () => {
+    const tenant = (key: string, plan: string) => ({ key, attributes: { plan }, disabledModules: [] });
+    const before = { ...snapshot([flag("a", false)]), tenants: [tenant("acme", "free"), tenant("globex", "free")] };
+    const applied = applyDelta(before, { fromVersion: 7, flags: [], tenants: [tenant("globex", "pro"), tenant("aaa", "pro")] }, 8);
+    expect(applied.stored.tenants.map((t) => [t.key, t.attributes.plan])).toEqual([
+      ["aaa", "pro"],
+      ["acme", "free"],
+      ["globex", "pro"],
+    ]);
+    expect(applied.replacedTenants).toEqual([before.tenants[1]]);
+    expect(applied.stored.flags).toEqual(before.flags);
+    expect(applied.replaced).toEqual([]);
+  });
+
+  it("accepts only deltas shaped as one: a version and flags with keys and states, tenants with keys, attributes and modules", () => {
     expect(parseDelta({ fromVersion: 3, flags: [flag("a", true)] })).toEqual({ fromVersion: 3, flags: [flag("a", true)] });
-    for (const malformed of [null, "x", { fromVersion: 3 }, { fromVersion: 1.5, flags: [flag("a", true)] }, { fromVersion: 3, flags: [] }, { fromVersion: 3, flags: [{ key: "a" }] }]) {
+    const acme = { key: "acme", attributes: {}, disabledModules: ["FIN"] };
+    expect(parseDelta({ fromVersion: 3, flags: [], tenants: [acme] })).toEqual({ fromVersion: 3, flags: [], tenants: [acme] });
+    expect(parseDelta({ fromVersion: 3, flags: [flag("a", true)], tenants: [] })).toEqual({ fromVersion: 3, flags: [flag("a", true)] });
+    for (const malformed of [
+      null,
+      "x",
+      { fromVersion: 3 },
+      { fromVersion: 1.5, flags: [flag("a", true)] },
+      { fromVersion: 3, flags: [] },
+      { fromVersion: 3, flags: [{ key: "a" }] },
+      { fromVersion: 3, flags: [], tenants: [] },
+      { fromVersion: 3, flags: [], tenants: "acme" },
+      { fromVersion: 3, flags: [], tenants: [{ key: "acme", attributes: {} }] },
+      { fromVersion: 3, flags: [], tenants: [{ ...acme, attributes: [] }] },
+    ]) {
       expect(parseDelta(malformed)).toBeUndefined();
     }
   });

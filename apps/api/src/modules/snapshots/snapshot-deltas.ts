@@ -1,4 +1,4 @@
-import type { EnvironmentSnapshot, SnapshotFlag } from "@ensign/contracts/snapshot";
+import type { EnvironmentSnapshot, SnapshotFlag, SnapshotTenant } from "@ensign/contracts/snapshot";
 import type { SnapshotDelta } from "../../infra/changes";
 import type { Tx } from "../../infra/db/scoped";
 import { buildSnapshot } from "./snapshot-builder";
@@ -6,88 +6,107 @@ import { snapshotsRepository as repo } from "./snapshots.repository";
 
 /** Largest delta (its flags' JSON, in characters) sent with a change; beyond it replicas reload. */
 const DELTA_LIMIT_CHARS = 256 * 1024;
-/** More flags than this never fit the limit (a flag takes a few hundred characters): not even read. */
-const MAX_DELTA_FLAGS = 1_000;
+/** More flags and tenants than this never fit the limit (each takes a few hundred characters): not even read. */
+const MAX_DELTA_ITEMS = 1_000;
 
 /**
- * The flags a write changed, as the environment's new snapshot stores them. Runs in the write's
- * transaction after its bump: the bump's update locks the environment row, so what is read is
- * exactly the bumped version (`version`, read in the same statement). Null when the environment
- * or a flag is gone, or the flags are too many or too large to send: the replicas then reload.
+ * The flags and tenants a write changed, as the environment's new snapshot stores them. Runs in
+ * the write's transaction after its bump: the bump's update locks the environment row, so what
+ * is read is exactly the bumped version (`version`, read in the same statement). Null when the
+ * environment, a flag or a tenant is gone, or the delta is too large to send: the replicas then
+ * reload.
  */
 export async function readDelta(
   tx: Tx,
   environmentId: string,
-  flagIds: readonly string[],
+  scope: { flags: readonly string[]; tenants: readonly string[] },
   range: { fromVersion: number; version: number },
 ): Promise<SnapshotDelta | null> {
-  const ids = [...new Set(flagIds)];
-  if (ids.length > MAX_DELTA_FLAGS) return null;
-  const rows = await repo.loadFlags({ query: (sql, params = []) => tx.$queryRawUnsafe(sql, ...params) }, environmentId, ids);
-  if (!rows || rows.flags.length !== ids.length || rows.environment.snapshot_version !== range.version) return null;
-  const { flags } = buildSnapshot(rows);
+  const flagIds = [...new Set(scope.flags)];
+  const tenantIds = [...new Set(scope.tenants)];
+  if (flagIds.length + tenantIds.length > MAX_DELTA_ITEMS) return null;
+  const rows = await repo.loadFlags({ query: (sql, params = []) => tx.$queryRawUnsafe(sql, ...params) }, environmentId, flagIds, tenantIds);
+  if (!rows || rows.flags.length !== flagIds.length || rows.tenants.length !== tenantIds.length || rows.environment.snapshot_version !== range.version) return null;
+  const { flags, tenants } = buildSnapshot(rows);
   let chars = 0;
-  for (const flag of flags) {
-    chars += JSON.stringify(flag).length;
+  for (const item of [...flags, ...tenants]) {
+    chars += JSON.stringify(item).length;
     if (chars > DELTA_LIMIT_CHARS) return null;
   }
-  return { fromVersion: range.fromVersion, flags };
+  return tenants.length > 0 ? { fromVersion: range.fromVersion, flags, tenants } : { fromVersion: range.fromVersion, flags };
 }
 
 /** A delta as it arrives from another replica: the shape checked, anything else dropped. */
 export function parseDelta(value: unknown): SnapshotDelta | undefined {
   if (!value || typeof value !== "object") return undefined;
-  const { fromVersion, flags } = value as Record<string, unknown>;
-  if (!Number.isInteger(fromVersion) || !Array.isArray(flags) || flags.length === 0) return undefined;
-  const isWellFormed = flags.every(
-    (flag: unknown) => !!flag && typeof flag === "object" && typeof (flag as SnapshotFlag).key === "string" && !!(flag as SnapshotFlag).state && typeof (flag as SnapshotFlag).state === "object",
-  );
-  return isWellFormed ? { fromVersion: fromVersion as number, flags: flags as SnapshotFlag[] } : undefined;
+  const { fromVersion, flags, tenants } = value as Record<string, unknown>;
+  if (!Number.isInteger(fromVersion) || !Array.isArray(flags) || (tenants !== undefined && !Array.isArray(tenants))) return undefined;
+  if (flags.length === 0 && (tenants?.length ?? 0) === 0) return undefined;
+  const isRecord = (item: unknown): item is Record<string, unknown> => !!item && typeof item === "object" && !Array.isArray(item);
+  const areFlags = flags.every((flag: unknown) => isRecord(flag) && typeof flag.key === "string" && isRecord(flag.state));
+  const areTenants = ((tenants ?? []) as unknown[]).every((tenant) => isRecord(tenant) && typeof tenant.key === "string" && isRecord(tenant.attributes) && Array.isArray(tenant.disabledModules));
+  if (!areFlags || !areTenants) return undefined;
+  const delta: SnapshotDelta = { fromVersion: fromVersion as number, flags: flags as SnapshotFlag[] };
+  if (tenants && tenants.length > 0) delta.tenants = tenants as SnapshotTenant[];
+  return delta;
 }
 
 /**
- * The stored snapshot with the delta's flags put in place of the same keys, at `version`; the
- * rest (other flags, segments, tenants) is shared with `stored`. A flag the snapshot does not
- * hold yet (just created) goes where a full load puts it: flags are in code-point order of
- * their keys (`ORDER BY key COLLATE "C"`, whatever the database's collation).
+ * The stored snapshot with the delta's flags and tenants put in place of the same keys, at
+ * `version`; the rest (other flags and tenants, segments) is shared with `stored`. A flag or
+ * tenant the snapshot does not hold yet (just created) goes where a full load puts it: both are
+ * in code-point order of their keys (`ORDER BY key COLLATE "C"`, whatever the database's
+ * collation).
  */
 export function applyDelta(
   stored: EnvironmentSnapshot,
   delta: SnapshotDelta,
   version: number,
   now: Date = new Date(),
-): { stored: EnvironmentSnapshot; replaced: SnapshotFlag[]; added: string[] } {
-  const changed = new Map(delta.flags.map((flag) => [flag.key, flag]));
-  let flags = stored.flags.slice();
-  const replaced: SnapshotFlag[] = [];
-  for (let i = 0; i < flags.length && replaced.length < changed.size; i++) {
-    const next = changed.get(flags[i]!.key);
-    if (!next) continue;
-    replaced.push(flags[i]!);
-    flags[i] = next;
+): { stored: EnvironmentSnapshot; replaced: SnapshotFlag[]; added: string[]; replacedTenants: SnapshotTenant[] } {
+  const flags = replaceByKey(stored.flags, delta.flags);
+  const tenants = delta.tenants && delta.tenants.length > 0 ? replaceByKey(stored.tenants, delta.tenants) : { list: stored.tenants, replaced: [], added: [] };
+  return {
+    stored: { ...stored, version, generatedAt: now.toISOString(), flags: flags.list, tenants: tenants.list },
+    replaced: flags.replaced,
+    added: flags.added,
+    replacedTenants: tenants.replaced,
+  };
+}
+
+/** `list` (in key order) with `changes` put in place of the same keys, and the new ones merged in key order. */
+function replaceByKey<T extends { key: string }>(list: readonly T[], changes: readonly T[]): { list: T[]; replaced: T[]; added: string[] } {
+  const changed = new Map(changes.map((item) => [item.key, item]));
+  let next = list.slice();
+  const replaced: T[] = [];
+  for (let i = 0; i < next.length && replaced.length < changed.size; i++) {
+    const item = changed.get(next[i]!.key);
+    if (!item) continue;
+    replaced.push(next[i]!);
+    next[i] = item;
   }
   const added: string[] = [];
   if (replaced.length !== changed.size) {
-    const held = new Set(replaced.map((flag) => flag.key));
-    const fresh = [...changed.values()].filter((flag) => !held.has(flag.key)).sort((x, y) => byKey(x.key, y.key));
-    flags = mergeByKey(flags, fresh);
-    added.push(...fresh.map((flag) => flag.key));
+    const held = new Set(replaced.map((item) => item.key));
+    const fresh = [...changed.values()].filter((item) => !held.has(item.key)).sort((x, y) => byKey(x.key, y.key));
+    next = mergeByKey(next, fresh);
+    added.push(...fresh.map((item) => item.key));
   }
-  return { stored: { ...stored, version, generatedAt: now.toISOString(), flags }, replaced, added };
+  return { list: next, replaced, added };
 }
 
 /** Code-point order of keys, as PostgreSQL's `COLLATE "C"` sorts them (flag keys are ASCII). */
 const byKey = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
 /** Both lists, each in key order, merged into one in key order. */
-function mergeByKey(flags: readonly SnapshotFlag[], fresh: readonly SnapshotFlag[]): SnapshotFlag[] {
-  const merged: SnapshotFlag[] = [];
+function mergeByKey<T extends { key: string }>(list: readonly T[], fresh: readonly T[]): T[] {
+  const merged: T[] = [];
   let i = 0;
-  for (const flag of fresh) {
-    while (i < flags.length && byKey(flags[i]!.key, flag.key) < 0) merged.push(flags[i++]!);
-    merged.push(flag);
+  for (const item of fresh) {
+    while (i < list.length && byKey(list[i]!.key, item.key) < 0) merged.push(list[i++]!);
+    merged.push(item);
   }
-  while (i < flags.length) merged.push(flags[i++]!);
+  while (i < list.length) merged.push(list[i++]!);
   return merged;
 }
 

@@ -1,4 +1,4 @@
-import type { EnvironmentSnapshot, SnapshotFlag } from "@ensign/contracts/snapshot";
+import type { EnvironmentSnapshot } from "@ensign/contracts/snapshot";
 import type { FastifyBaseLogger } from "fastify";
 import type { SqlRunner } from "../../infra/db/sql-runner";
 import type { EnvironmentChange, SnapshotDelta } from "../../infra/changes";
@@ -51,10 +51,11 @@ export interface SnapshotStoreOptions<C> {
   /** Told how long each rebuild from PostgreSQL took (read, build, compile), in seconds. */
   onRebuilt?: (seconds: number) => void;
   /**
-   * The compiled snapshot with these flags replaced, the rest shared: what lets a change that
-   * carries its flags apply without compiling the environment. Without it every change reloads.
+   * The compiled snapshot with the delta's flags and tenants replaced (or added), the rest
+   * shared: what lets a change that carries them apply without compiling the environment.
+   * `stored` is the new stored snapshot. Without it every change reloads.
    */
-  withFlags?: (compiled: C, stored: EnvironmentSnapshot, flags: readonly SnapshotFlag[]) => C;
+  withDelta?: (compiled: C, stored: EnvironmentSnapshot, delta: SnapshotDelta) => C;
   /** Told of each entry made from deltas that a rebuild from PostgreSQL found different. */
   onVerifyMismatch?: () => void;
 }
@@ -138,9 +139,9 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
    * first asked for, so applying a delta never serializes the environment.
    */
   function fromDelta(previous: SnapshotEntry<C>, version: number, delta: SnapshotDelta): SnapshotEntry<C> | undefined {
-    if (!options.withFlags) return undefined;
-    const { stored, replaced } = applyDelta(previous.stored, delta, version);
-    const chars = (flags: readonly SnapshotFlag[]) => flags.reduce((sum, flag) => sum + JSON.stringify(flag).length, 0);
+    if (!options.withDelta) return undefined;
+    const { stored, replaced, replacedTenants } = applyDelta(previous.stored, delta, version);
+    const chars = (items: readonly object[] = []) => items.reduce((sum, item) => sum + JSON.stringify(item).length, 0);
     let json: string | undefined;
     return {
       meta: previous.meta,
@@ -149,11 +150,11 @@ export function createSnapshotStore<C>(options: SnapshotStoreOptions<C>) {
       get json() {
         return (json ??= JSON.stringify(stored));
       },
-      compiled: options.withFlags(previous.compiled, stored, delta.flags),
+      compiled: options.withDelta(previous.compiled, stored, delta),
       source: "delta",
-      delta: { fromVersion: previous.version, flags: delta.flags },
+      delta: { ...delta, fromVersion: previous.version },
       madeAt: Date.now(),
-      bytes: Math.max(0, previous.bytes + (chars(delta.flags) - chars(replaced)) * BYTES_PER_JSON_CHAR),
+      bytes: Math.max(0, previous.bytes + (chars(delta.flags) + chars(delta.tenants) - chars(replaced) - chars(replacedTenants)) * BYTES_PER_JSON_CHAR),
       used: ++clock,
     };
   }

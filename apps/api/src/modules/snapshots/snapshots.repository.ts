@@ -129,8 +129,8 @@ export const snapshotsRepository = {
    * the environment, its layers and override order as `load` reads them; no segments, tenants or
    * roles. Run inside a write's transaction after its bump, it sees exactly the bumped version.
    */
-  async loadFlags(sql: Pick<SqlRunner, "query">, environmentId: string, flagIds: readonly string[]): Promise<SnapshotRows | null> {
-    const [row] = await sql.query<{ rows: SnapshotRows | null }>(snapshotStatement(true), [environmentId, flagIds]);
+  async loadFlags(sql: Pick<SqlRunner, "query">, environmentId: string, flagIds: readonly string[], tenantIds: readonly string[] = []): Promise<SnapshotRows | null> {
+    const [row] = await sql.query<{ rows: SnapshotRows | null }>(snapshotStatement(true), [environmentId, flagIds, tenantIds]);
     return row?.rows ?? null;
   },
 
@@ -156,19 +156,13 @@ export const snapshotsRepository = {
 
 /**
  * The one statement that reads an environment's rows. With `onlyFlags`, `$2` lists the flags
- * read (with their states, rules and overrides), and the workspace-wide parts no flag needs
- * (segments, tenants, roles) are left empty.
+ * read (with their states, rules and overrides) and `$3` the tenants, and the workspace-wide
+ * parts (segments, roles) are left empty.
  */
 function snapshotStatement(onlyFlags: boolean): string {
   const flagsOf = (column: string) => (onlyFlags ? ` AND ${column} = ANY($2::uuid[])` : "");
-  const workspaceWide = onlyFlags
-    ? `'segments', '[]'::json, 'tenants', '[]'::json, 'roles', '[]'::json`
-    : `'segments', COALESCE((
-          SELECT json_agg(s ORDER BY s.key) FROM (
-            SELECT key, included_users, excluded_users, included_tenants, excluded_tenants, rules
-            FROM segments WHERE workspace_id = (SELECT workspace_id FROM env)) s), '[]'::json),
-        'tenants', COALESCE((
-          SELECT json_agg(t ORDER BY t.key) FROM (
+  const tenants = `'tenants', COALESCE((
+          SELECT json_agg(t ORDER BY t.key COLLATE "C") FROM (
             SELECT t.key, t.attributes,
                    COALESCE(array_agg(m.key ORDER BY m.key) FILTER (WHERE tm.enabled = false), '{}') AS disabled_modules,
                    COALESCE((SELECT json_agg(json_build_object('key', r.key, 'inherits', r.inherits, 'inherited_by', r.inherited_by) ORDER BY r.key)
@@ -176,8 +170,15 @@ function snapshotStatement(onlyFlags: boolean): string {
             FROM tenants t
             LEFT JOIN tenant_modules tm ON tm.tenant_id = t.id
             LEFT JOIN modules m ON m.id = tm.module_id
-            WHERE t.workspace_id = (SELECT workspace_id FROM env)
-            GROUP BY t.id) t), '[]'::json),
+            WHERE t.workspace_id = (SELECT workspace_id FROM env)${onlyFlags ? " AND t.id = ANY($3::uuid[])" : ""}
+            GROUP BY t.id) t), '[]'::json)`;
+  const workspaceWide = onlyFlags
+    ? `'segments', '[]'::json, ${tenants}, 'roles', '[]'::json`
+    : `'segments', COALESCE((
+          SELECT json_agg(s ORDER BY s.key) FROM (
+            SELECT key, included_users, excluded_users, included_tenants, excluded_tenants, rules
+            FROM segments WHERE workspace_id = (SELECT workspace_id FROM env)) s), '[]'::json),
+        ${tenants},
         'roles', COALESCE((
           SELECT json_agg(r ORDER BY r.key) FROM (
             SELECT key, inherits, inherited_by FROM end_user_roles

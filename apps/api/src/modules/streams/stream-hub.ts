@@ -103,8 +103,10 @@ export function createStreamHub(deps: {
     const { environmentKey } = entry.meta;
     // Serialized once per swap, and only when a server key's stream is there to hear it.
     let withDelta: string | undefined;
+    // SDKs replace flags only: a delta that also changed tenants reaches them as a plain change.
+    const sdkDelta = entry.delta && !entry.delta.tenants?.length ? entry.delta : undefined;
     for (const client of clients) {
-      if (entry.delta && client.isServer && client.format !== "ofrep") client.send((withDelta ??= changeEvent(environmentKey, entry.version, true, entry.delta)));
+      if (sdkDelta && client.isServer && client.format !== "ofrep") client.send((withDelta ??= changeEvent(environmentKey, entry.version, true, sdkDelta)));
       else client.send(eventFor(client, environmentKey, entry.version));
     }
   });

@@ -5,6 +5,7 @@ import { apiKeyHeaders, createApiKey, createFlag, toggleFlag } from "../../../te
 import { createWorkspace, login, createMember, memberHeaders } from "../../../test/helpers/fixtures";
 import { flagsClient } from "../../../test/helpers/flags";
 import { openStream } from "../../../test/helpers/sse";
+import { waitUntil } from "../../../test/helpers/wait";
 
 describe("live streams", () => {
   let t: TestApp;
@@ -104,6 +105,15 @@ describe("live streams", () => {
     const ofrep = await ofrepStream.next((e) => e.id === String(held.version));
     expect(ofrep.data).not.toContain("knowledge_base_enabled");
     expect(JSON.parse(ofrep.data!)).toMatchObject({ type: "refetchEvaluation", etag: `"${held.version}"` });
+
+    // A created tenant applies on the replica by delta, but SDKs replace flags only: a plain change.
+    const admin = await memberHeaders(t.app, t.db, ws.id, "admin");
+    expect((await t.app.inject({ method: "POST", url: `/v1/workspaces/${ws.slug}/tenants`, headers: admin, payload: { key: "stream-co", name: "Stream Co" } })).statusCode).toBe(201);
+    await waitUntil(() => t.app.services.snapshots.peek(prodId)!.stored.tenants.some((tenant) => tenant.key === "stream-co"));
+    const withTenant = t.app.services.snapshots.peek(prodId)!;
+    expect(withTenant).toMatchObject({ source: "delta", delta: { tenants: [expect.objectContaining({ key: "stream-co" })] } });
+    const tenantChange = await serverStream.next((e) => e.id === String(withTenant.version));
+    expect(JSON.parse(tenantChange.data!)).toEqual({ environment: "production", version: withTenant.version });
     for (const stream of [serverStream, clientStream, ofrepStream]) stream.close();
   });
 

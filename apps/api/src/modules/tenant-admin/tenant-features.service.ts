@@ -112,7 +112,7 @@ export function createTenantFeaturesService({ reading, writing, repo, evaluation
           before: { enabled: wasEnabled },
           after: { enabled: body.enabled },
         });
-        await w.bump();
+        await w.bump(undefined, { tenants: [tenant.id] });
         return response;
       });
     },

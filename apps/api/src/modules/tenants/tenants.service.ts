@@ -58,7 +58,7 @@ export function createTenantsService({ writing }: Deps) {
           targetKey: row.key,
           after: auditedTenant(row),
         });
-        await w.bump();
+        await w.bump(undefined, { tenants: [row.id] });
         return toTenantResponse(row, modules);
       });
     },
@@ -84,7 +84,7 @@ export function createTenantsService({ writing }: Deps) {
           targetKey: current.key,
           ...diff,
         });
-        await w.bump();
+        await w.bump(undefined, { tenants: [current.id] });
         return toTenantResponse(await found(tx, workspaceId, key), modules);
       });
     },
@@ -183,7 +183,7 @@ export function createTenantsService({ writing }: Deps) {
           before: { enabled: wasEnabled },
           after: { enabled },
         });
-        await w.bump();
+        await w.bump(undefined, { tenants: [current.id] });
         return toTenantResponse(await found(tx, workspaceId, key), modules);
       });
     },
