@@ -131,6 +131,7 @@ export function createServices(infra: Infra) {
     },
     onVerifyMismatch: () => metrics.snapshotDeltaMismatched(),
   });
+  snapshots.onSwap((entry) => metrics.snapshotUpdated(entry.source));
   // Snapshots made from deltas are confirmed against a rebuild from PostgreSQL now and then.
   const snapshotVerifier = createPeriodicJob("snapshot verification", () => snapshots.verify(), { intervalMs: config.evaluation.snapshotVerifyMs, log });
   const apiKeyVerifier = createApiKeyVerifier({ prisma, cache, log, recheckMs: config.evaluation.apiKeyRecheckMs });

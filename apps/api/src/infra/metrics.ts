@@ -110,6 +110,13 @@ export function createMetrics() {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const snapshotUpdates = new Counter({
+    name: "ensign_snapshot_updates_total",
+    help: "Snapshots this replica swapped in, by where they came from: delta (a change's own flags and tenants), redis (another replica's copy) or database (rebuilt from PostgreSQL).",
+    labelNames: ["source"] as const,
+    registers: [registry],
+  });
+  for (const source of ["delta", "redis", "database"]) snapshotUpdates.inc({ source }, 0);
   const deltaMismatches = new Counter({
     name: "ensign_snapshot_delta_mismatches_total",
     help: "Snapshots made from deltas that a rebuild from PostgreSQL found different (and replaced).",
@@ -219,6 +226,9 @@ export function createMetrics() {
     },
     snapshotRebuilt(seconds: number): void {
       rebuildSeconds.observe(seconds);
+    },
+    snapshotUpdated(source: "delta" | "redis" | "database"): void {
+      snapshotUpdates.inc({ source });
     },
     snapshotDeltaMismatched(): void {
       deltaMismatches.inc();

@@ -2,6 +2,9 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/infra/db/database";
+import { buildSnapshot } from "../../src/modules/snapshots/snapshot-builder";
+import { canonicalContent } from "../../src/modules/snapshots/snapshot-deltas";
+import { snapshotsRepository } from "../../src/modules/snapshots/snapshots.repository";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createApiKey, createFlag } from "../helpers/evaluation-fixtures";
 import { createMember, createWorkspace, PASSWORD } from "../helpers/fixtures";
@@ -48,6 +51,9 @@ describe("two API replicas under evaluation load while their services fail", () 
   let load: Load;
   let probe: ReturnType<typeof createProbe>;
   let token: string;
+  let serverKey: string;
+  let prodId: string;
+  const metricsUrls = new Map<Replica, string>();
   let ws: Awaited<ReturnType<typeof createWorkspace>>;
   let scope: Parameters<typeof checkWrites>[1];
   const writerTenants: string[] = [];
@@ -74,6 +80,8 @@ describe("two API replicas under evaluation load while their services fail", () 
     for (let i = 0; i < 1_000; i++) writerTenants.push(`written-${i}`);
     await db.prisma.tenant.createMany({ data: writerTenants.map((key) => ({ workspaceId: ws.id, key, name: key })) });
     const apiKey = (await createApiKey(db, ws.id, prod.id, "client")).secret;
+    serverKey = (await createApiKey(db, ws.id, prod.id, "server")).secret;
+    prodId = prod.id;
     const admin = await createMember(db, ws.id, "admin");
     const toggleState = await db.prisma.flagState.findUniqueOrThrow({ where: { flagId_environmentId: { flagId: toggle.id, environmentId: prod.id } } });
     scope = { workspaceId: ws.id, environmentId: prod.id, toggleFlagId: toggle.id, overrideFlagId: override.id, toggleBaseVersion: toggleState.version };
@@ -93,9 +101,10 @@ describe("two API replicas under evaluation load while their services fail", () 
       // Changes travel by message (or, while Redis is down, by the one-second outage polling) only.
       SNAPSHOT_POLL_INTERVAL: "1h",
     };
-    const [portA, portB] = [await freePort(), await freePort()];
-    a = createReplica({ name: "replica-a", port: portA, env });
-    b = createReplica({ name: "replica-b", port: portB, env });
+    const [portA, portB, metricsA, metricsB] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    a = createReplica({ name: "replica-a", port: portA, env: { ...env, METRICS_PORT: String(metricsA), METRICS_HOST: "127.0.0.1" } });
+    b = createReplica({ name: "replica-b", port: portB, env: { ...env, METRICS_PORT: String(metricsB), METRICS_HOST: "127.0.0.1" } });
+    metricsUrls.set(a, `http://127.0.0.1:${metricsA}/metrics`).set(b, `http://127.0.0.1:${metricsB}/metrics`);
     await Promise.all([a.start(), b.start()]);
 
     const login = await fetch(`${a.url}/v1/auth/login`, {
@@ -203,7 +212,32 @@ describe("two API replicas under evaluation load while their services fail", () 
     expect(result.writes.acknowledged).toBe(result.attempts.length);
     expect(duringMs).toBeDefined();
     expect(result.row.recoveryMs).toBeDefined();
+
+    // The changes whose messages (and deltas) the outage lost were made good by polling
+    // PostgreSQL: both replicas serve what a build from PostgreSQL holds now.
+    for (const replica of [a, b]) await expectServingPostgresContent(replica);
+    // And with Redis back, a change reaches the other replica as a delta again, not a reload.
+    const [deltas, reloads] = [await snapshotUpdates(b, "delta"), await snapshotUpdates(b, "database")];
+    expect(await probe.propagation(a, b, PROPAGATION_DEADLINE_MS)).toBeDefined();
+    await expect.poll(() => snapshotUpdates(b, "delta"), { timeout: PROPAGATION_DEADLINE_MS }).toBeGreaterThan(deltas);
+    expect(await snapshotUpdates(b, "database")).toBe(reloads);
   });
+
+  /** The replica's `/v1/config` once it has the database's version: the same content as a fresh build from PostgreSQL. */
+  async function expectServingPostgresContent(replica: Replica) {
+    const built = buildSnapshot((await snapshotsRepository.load(db.sql, prodId))!);
+    const served = async () => (await (await fetch(`${replica.url}/v1/config`, { headers: { "x-api-key": serverKey } })).json()) as typeof built;
+    await expect.poll(async () => (await served()).version, { timeout: PROPAGATION_DEADLINE_MS }).toBe(built.version);
+    const now = new Date();
+    expect(canonicalContent(await served(), now)).toBe(canonicalContent(built, now));
+  }
+
+  /** `ensign_snapshot_updates_total{source}` as the replica's metrics endpoint reports it. */
+  async function snapshotUpdates(replica: Replica, source: "delta" | "database" | "redis"): Promise<number> {
+    const text = await (await fetch(metricsUrls.get(replica)!)).text();
+    const line = text.split("\n").find((l) => l.startsWith(`ensign_snapshot_updates_total{source="${source}"}`));
+    return Number(line?.split(" ").pop() ?? Number.NaN);
+  }
 
   /** PostgreSQL cut off (refused or silent) for the outage, a second into the fire; when it was cut and restored. */
   async function postgresOutage(name: string, cut: () => unknown) {

@@ -116,6 +116,9 @@ describe("changes that carry their flags (snapshot deltas)", () => {
     const config = await b.app.inject({ method: "GET", url: "/v1/config", headers: apiKeyHeaders(server) });
     expect(config.statusCode).toBe(200);
     expect(content(config.json() as EnvironmentSnapshot)).toBe(content(held(b).stored));
+    // Operators see how B's snapshots were made: these three from deltas.
+    const updates = await b.app.services.metrics.registry.getSingleMetric("ensign_snapshot_updates_total")!.get();
+    expect(updates.values.find((v) => v.labels.source === "delta")?.value).toBeGreaterThanOrEqual(3);
   });
 
   it("keeps B's snapshot equal to a build from PostgreSQL through a sequence of mixed writes", async () => {
