@@ -7,7 +7,8 @@ import { startPortalApi, type PortalApi } from "./portal-api";
 /**
  * The tarballs as a user gets them from npm, installed into a project outside the workspace:
  * plain `node` evaluates with them against the real API, TypeScript accepts their declarations
- * under both module resolutions a project may use, and Vite bundles the React bindings.
+ * under both module resolutions a project may use, Vite bundles the React bindings, and the
+ * installed `ensign` bin manages flags with a service token.
  */
 describe("the packed packages in a plain Node project", () => {
   const consumerDir = inject("consumerDir");
@@ -22,7 +23,7 @@ describe("the packed packages in a plain Node project", () => {
 
   it("installs outside the workspace, with nothing resolved from it", () => {
     expect(path.relative(REPO_ROOT, consumerDir)).toMatch(/^\.\./);
-    for (const name of ["sdk", "react", "evaluator", "contracts"]) {
+    for (const name of ["sdk", "react", "evaluator", "contracts", "cli"]) {
       const installed = path.join(consumerDir, "node_modules", "@ensign", name);
       expect(existsSync(path.join(installed, "dist")), name).toBe(true);
       expect(existsSync(path.join(installed, "src")), name).toBe(false);
@@ -68,5 +69,32 @@ describe("the packed packages in a plain Node project", () => {
       .join("\n");
     expect(bundle).toContain("Knowledge Base (bundled portal)");
     expect(bundle).toContain("/v1/flags"); // the SDK's remote client came along
+  });
+
+  it("runs the installed `ensign` bin against the real API with only a service token", async () => {
+    const bin = path.join(consumerDir, "node_modules", ".bin", "ensign");
+    const env = { ...npmEnv(), ENSIGN_URL: api.url, ENSIGN_TOKEN: api.serviceToken, ENSIGN_WORKSPACE: api.workspace, HOME: consumerDir, XDG_CONFIG_HOME: path.join(consumerDir, ".config") };
+    const ensign = (...args: string[]) => run(bin, args, { cwd: consumerDir, env, timeoutMs: 60_000 });
+
+    const installed = JSON.parse(readFileSync(path.join(consumerDir, "node_modules", "@ensign", "cli", "package.json"), "utf8")) as { version: string };
+    const version = await ensign("--version");
+    expect(version.code, version.stderr).toBe(0);
+    expect(version.stdout.trim()).toBe(installed.version);
+
+    const created = await ensign("flags", "create", "packed_cli", "--name", "Made by the packed CLI", "--json");
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ key: "packed_cli", type: "boolean" });
+    const enabled = await ensign("flags", "enable", "packed_cli", "--env", "production");
+    expect(enabled.code, enabled.stderr).toBe(0);
+
+    const listed = await ensign("flags", "list", "--env", "production", "--json");
+    expect(listed.code, listed.stderr).toBe(0);
+    const flags = (JSON.parse(listed.stdout) as { items: { key: string; environments: { environment: string; enabled: boolean }[] }[] }).items;
+    expect(flags.map((f) => f.key).sort()).toEqual(["ai_agents_enabled", "checkout_theme", "knowledge_base_enabled", "packed_cli"]);
+    expect(flags.find((f) => f.key === "packed_cli")!.environments).toEqual([expect.objectContaining({ environment: "production", enabled: true })]);
+
+    const missing = await ensign("flags", "get", "no_such_flag");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("HTTP 404");
   });
 });

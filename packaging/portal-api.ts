@@ -1,3 +1,4 @@
+import { generateAccessToken } from "../apps/api/src/modules/auth/secrets";
 import { createTestApp, type TestApp } from "../apps/api/test/helpers/app";
 import { createApiKey, createFlag, createTenant, toggleFlag } from "../apps/api/test/helpers/evaluation-fixtures";
 import { createWorkspace } from "../apps/api/test/helpers/fixtures";
@@ -11,6 +12,10 @@ export interface PortalApi {
   url: string;
   clientKey: string;
   serverKey: string;
+  /** The workspace's slug. */
+  workspace: string;
+  /** An admin service token of the workspace (`ens_svc_…`), as a CI job holds one. */
+  serviceToken: string;
   /** Switches a flag in production and publishes the change, as the admin's toggle does. */
   toggle(flagKey: string, enabled: boolean): Promise<void>;
   close(): Promise<void>;
@@ -35,11 +40,17 @@ export async function startPortalApi(config: Record<string, string> = {}): Promi
   });
   const clientKey = (await createApiKey(t.db, ws.id, prod.id, "client")).secret;
   const serverKey = (await createApiKey(t.db, ws.id, prod.id, "server")).secret;
+  const service = generateAccessToken("service");
+  await t.db.prisma.serviceToken.create({
+    data: { workspaceId: ws.id, name: "ci", prefix: service.prefix, secretHash: service.hash, role: "admin", expiresAt: new Date(Date.now() + 86_400_000) },
+  });
   const url = await t.app.listen({ port: 0, host: "127.0.0.1" });
   return {
     url,
     clientKey,
     serverKey,
+    workspace: ws.slug,
+    serviceToken: service.secret,
     toggle: async (flagKey, enabled) => void (await toggleFlag(t.app, t.db, ws.id, prod.id, flagKey, enabled)),
     close: () => t.close(),
   };
