@@ -290,3 +290,36 @@ test("override layers pages (light theme)", async ({ page }) => {
   await expect(page.getByTestId("layer-value-snapchat")).toContainText("locked");
   await page.screenshot({ path: shot("flag-layer-overrides") });
 });
+
+test("identities page (light theme)", async ({ page }) => {
+  await page.goto("/w/piquetickets/identities");
+  await page.getByLabel("Environment", { exact: true }).selectOption("production");
+  await expect(page.getByRole("list", { name: "Identities by stage" }).getByRole("listitem").first()).toContainText("active");
+  await page.getByLabel("Search identities").fill("staff-00");
+  await expect(page.getByText("1–9 of 9 identities")).toBeVisible();
+  await page.getByRole("button", { name: "staff-003" }).click();
+  await expect(page.getByRole("complementary", { name: "Identity" }).getByRole("list", { name: "Flags for staff-003" })).toBeVisible();
+  // The chart, the list and the identity's panel from the top of the page.
+  await page.evaluate(() => {
+    document.scrollingElement?.scrollTo(0, 0);
+    document.querySelectorAll("main").forEach((main) => main.scrollTo(0, 0));
+  });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: shot("identities") });
+});
+
+test("master switch banner (light theme)", async ({ page }) => {
+  const owner = await apiAs("owner");
+  const masterSwitch = "/v1/workspaces/piquetickets/environments/development/master-switch";
+  try {
+    expect((await owner.put(masterSwitch, { data: { enabled: true, reason: "checkout outage, incident 142" } })).ok()).toBe(true);
+    await page.goto("/w/piquetickets/environments");
+    await page.getByLabel("Environment", { exact: true }).selectOption("development");
+    await expect(page.getByTestId("master-switch-banner")).toContainText("Reason: checkout outage, incident 142");
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot("master-switch") });
+  } finally {
+    await owner.put(masterSwitch, { data: { enabled: false } });
+    await owner.dispose();
+  }
+});

@@ -51,3 +51,72 @@ test("a tenant admin enables an unlocked feature, and is refused on a locked one
   await page.getByRole("link", { name: "Audit log" }).click();
   await expect(page.getByRole("button", { name: /tenant_feature\.enabled/ }).first()).toBeVisible();
 });
+
+test("a tenant admin sees a beta feature's feedback link beside its badge, and switches their own tenant's module off and on", async ({ page }) => {
+  // The workspace's owner gives the beta feature a feedback link (seed 003's open question 4).
+  const owner = await apiAs("owner");
+  const flagUrl = "/v1/workspaces/finance-suite/flags/str_pricing_optimizer";
+  const current = await owner.get(flagUrl);
+  const linked = await owner.patch(flagUrl, { headers: { "if-match": current.headers().etag! }, data: { feedbackUrl: "https://feedback.example/pricing-optimizer" } });
+  expect(linked.ok()).toBe(true);
+  await owner.dispose();
+
+  await page.goto("/w/finance-suite/tenant/features");
+  const optimizer = page.getByTestId("feature-str_pricing_optimizer");
+  await expect(optimizer).toContainText("Beta");
+  await expect(optimizer.getByRole("link", { name: "Give feedback" })).toHaveAttribute("href", "https://feedback.example/pricing-optimizer");
+
+  // Finance Suite lets tenant admins switch their own modules (seed 003's module system).
+  const tenantAdmin = await apiAs("tenantAdmin");
+  try {
+    const str = page.getByRole("region", { name: /Short-term rental/ });
+    await str.getByRole("switch", { name: "Short-term rental module: on" }).click();
+    await expect(page.getByText("Short-term rental switched off for your organisation")).toBeVisible();
+    await expect(str).toContainText("The Short-term rental module is switched off for your organisation");
+    await expect(str.getByRole("switch", { name: "Short-term rental module: off" })).not.toBeChecked();
+    await expect(str.getByTestId("feature-str_pricing_optimizer").getByRole("switch")).toBeDisabled();
+    // Every environment follows: the API reads the module off for this tenant.
+    const listed = (await (await tenantAdmin.get("/v1/tenant/features?workspace=finance-suite")).json()) as { modules: { key: string; enabled: boolean }[] };
+    expect(listed.modules.find((m) => m.key === "STR")).toMatchObject({ enabled: false });
+
+    await str.getByRole("switch", { name: "Short-term rental module: off" }).click();
+    await expect(str.getByRole("switch", { name: "Short-term rental module: on" })).toBeChecked();
+    await expect(str).not.toContainText("is switched off for your organisation");
+
+    await page.getByRole("link", { name: "Audit log" }).click();
+    await expect(page.getByRole("button", { name: /tenant_module\.disabled/ }).first()).toBeVisible();
+    await expect(page.getByRole("button", { name: /tenant_module\.enabled/ }).first()).toBeVisible();
+  } finally {
+    // Other specs expect the demo's modules as shipped, whatever happened above.
+    await tenantAdmin.put("/v1/tenant/modules/STR?workspace=finance-suite", { data: { enabled: true } });
+    await tenantAdmin.dispose();
+  }
+});
+
+test.describe("a producer, PiqueTickets' tenant admin", () => {
+  test.use({ role: "producer" });
+
+  test("sees its portal features read-only with the reason, and the API refuses a switch with 403", async ({ page }) => {
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/w\/piquetickets\/tenant\/features$/);
+    for (const [key, name] of [
+      ["knowledge_base_enabled", "Knowledge Base"],
+      ["ai_agents_enabled", "AI Assistant"],
+      ["additional_services_enabled", "Additional Services"],
+    ] as const) {
+      const row = page.getByTestId(`feature-${key}`);
+      await expect(row).toContainText("Managed by your provider");
+      await expect(row).toContainText(`'${name}' (${key}) is managed by the workspace admins; tenant admins cannot switch it.`);
+      await expect(row.getByRole("switch")).toBeDisabled();
+    }
+
+    const producer = await apiAs("producer");
+    const refused = await producer.put("/v1/tenant/features/knowledge_base_enabled", { data: { enabled: true } });
+    expect(refused.status()).toBe(403);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: "FEATURE_NOT_MANAGEABLE",
+      message: expect.stringContaining("managed by the workspace admins"),
+    });
+    await producer.dispose();
+  });
+});

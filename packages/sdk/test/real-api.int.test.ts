@@ -223,4 +223,34 @@ describe("SDKs against the real Ensign API", () => {
     await waitFor(() => local.version > version, "the streamed change");
     expect(local.getDetails("ai_agents_enabled", true, { ...context, tenantKey: "tucson-theatre-works" })).toMatchObject({ value: false, detail: "LAYER_OVERRIDE_LOCKED:platform" });
   });
+  it("local client: follows the environment's master switch from the stream, every flag off with DISABLED, and back when it is lifted", async () => {
+    const owner = await memberHeaders(t.app, t.db, ws.id, "owner");
+    const flip = async (payload: object) => {
+      const res = await t.app.inject({ method: "PUT", url: `/v1/workspaces/${ws.slug}/environments/production/master-switch`, headers: owner, payload });
+      expect(res.statusCode).toBe(200);
+    };
+    const local = createLocalClient({ url, serverKey });
+    closers.push(local);
+    await local.start();
+    await waitFor(() => local.isStreaming, "the stream");
+    const changes: string[][] = [];
+    local.on("change", (keys) => changes.push(keys));
+    const producer = { targetingKey: "owner@desert-laughs", tenantKey: "desert-laughs" };
+    expect(local.getBoolean("knowledge_base_enabled", false, producer)).toBe(true);
+
+    try {
+      const version = local.version;
+      await flip({ enabled: true, reason: "checkout outage" });
+      await waitFor(() => local.version > version, "the streamed master switch");
+      expect(local.getDetails("knowledge_base_enabled", true, producer)).toMatchObject({ value: false, reason: "DISABLED", detail: "MASTER_SWITCH" });
+      expect(local.getDetails("checkout_theme", "modern", { targetingKey: "a", tenantKey: "arizona-comedy" })).toMatchObject({ value: "classic", reason: "DISABLED" });
+      // Every flag changed its answer: the change event names them all.
+      expect(changes.at(-1)).toEqual(expect.arrayContaining(["knowledge_base_enabled", "ai_agents_enabled", "additional_services_enabled", "checkout_theme"]));
+    } finally {
+      const version = local.version;
+      await flip({ enabled: false });
+      await waitFor(() => local.version > version, "the streamed lift");
+    }
+    expect(local.getDetails("knowledge_base_enabled", false, producer)).toMatchObject({ value: true });
+  });
 });

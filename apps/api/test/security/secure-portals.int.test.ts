@@ -119,5 +119,36 @@ describe("signed context tokens are required by default", () => {
     const producer = (await login(t.app, "producer@arizona-comedy.test", "ensign-producer-demo")).headers;
     const toggle = await t.app.inject({ method: "PUT", url: "/v1/tenant/features/knowledge_base_enabled", headers: producer, payload: { enabled: true } });
     expect(toggle.statusCode).toBe(403);
+
+    // Seed 000: "verify non-admin users cannot access flag admin". The producer's login reaches
+    // neither the workspace's flag administration nor its own tenant's overrides there.
+    const flagAdmin = "/v1/workspaces/piquetickets/flags";
+    const piqueOwner = (await login(t.app, "admin@ensign.local", "ensign-admin-demo")).headers;
+    const state = await t.app.inject({ method: "GET", url: `${flagAdmin}/knowledge_base_enabled/environments/production`, headers: piqueOwner });
+    const overrides = await t.db.prisma.tenantOverride.count({ where: { workspaceId: pique.id } });
+    for (const attempt of [
+      { method: "GET", url: flagAdmin },
+      { method: "GET", url: `${flagAdmin}/knowledge_base_enabled` },
+      { method: "PUT", url: `${flagAdmin}/knowledge_base_enabled/environments/production/tenant-overrides/arizona-comedy`, payload: { variant: "on" } },
+      { method: "PUT", url: `${flagAdmin}/knowledge_base_enabled/environments/production/enabled`, payload: { enabled: false }, headers: { "if-match": state.headers.etag as string } },
+      { method: "PATCH", url: `${flagAdmin}/knowledge_base_enabled`, payload: { tenantManageable: true } },
+    ] as const) {
+      const res = await t.app.inject({ ...attempt, headers: { ...producer, ...("headers" in attempt ? attempt.headers : {}) } });
+      expect(res.statusCode, `${attempt.method} ${attempt.url}`).toBe(403);
+    }
+    expect(await t.db.prisma.tenantOverride.count({ where: { workspaceId: pique.id } })).toBe(overrides);
+    const after = await t.app.inject({ method: "GET", url: `${flagAdmin}/knowledge_base_enabled`, headers: piqueOwner });
+    expect(after.json()).toMatchObject({ tenantManageable: false });
+
+    // "Test that missing flags fail gracefully": a flag the portal asks for that does not exist
+    // answers the caller's default with FLAG_NOT_FOUND, not an error page.
+    const missing = await t.app.inject({
+      method: "POST",
+      url: "/ofrep/v1/evaluate/flags/no_such_feature",
+      headers: { ...apiKeyHeaders(client), "x-ensign-context": arizona },
+      payload: { context: {} },
+    });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ key: "no_such_feature", errorCode: "FLAG_NOT_FOUND" });
   });
 });
