@@ -3,6 +3,7 @@ import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
 import type { TestApp } from "./app";
 import { createWorkspace, memberHeaders, unique } from "./fixtures";
+import * as rows from "./rows";
 
 export type Caller = Role | "outsider";
 export const CALLERS: Caller[] = ["owner", "admin", "editor", "viewer", "tenant_admin", "outsider"];
@@ -56,11 +57,6 @@ export function issuePaths(res: LightMyRequestResponse): string[] {
   return (res.json().error.details.issues as { path: string }[]).map((issue) => issue.path);
 }
 
-/** The workspace's audit entries of one action, oldest first. */
-export function auditOf(t: TestApp, workspaceId: string, action: string) {
-  return t.db.prisma.auditEntry.findMany({ where: { workspaceId, action }, orderBy: { id: "asc" } });
-}
-
 /** Everything in the audit table, as one string: for asserting what it never holds. */
 export async function allAuditText(t: TestApp): Promise<string> {
   const rows = await t.db.prisma.auditEntry.findMany();
@@ -82,12 +78,7 @@ export async function expectNo5xx(t: TestApp, headers: Headers, requests: Inject
   expect(failures).toEqual([]);
 }
 
-const BOOLEAN_VARIANTS = [
-  { key: "on", value: true },
-  { key: "off", value: false },
-];
-
-/** A boolean flag with a state in each of the given environments, written directly. */
+/** A boolean flag on in these environments, serving `on` to everyone, with its state rows in their order. */
 export async function createFlag(
   t: TestApp,
   workspaceId: string,
@@ -95,18 +86,10 @@ export async function createFlag(
   environmentIds: string[],
   options: { moduleId?: string; enabled?: boolean } = {},
 ) {
-  const flag = await t.db.prisma.flag.create({
-    data: { workspaceId, key, name: key, type: "boolean", variants: BOOLEAN_VARIANTS, offVariant: "off", onVariant: "on", salt: "salt", moduleId: options.moduleId ?? null },
-  });
-  const states = [];
-  for (const environmentId of environmentIds) {
-    states.push(
-      await t.db.prisma.flagState.create({
-        data: { workspaceId, flagId: flag.id, environmentId, enabled: options.enabled ?? true, fallthrough: { variant: "on" } },
-      }),
-    );
-  }
-  return { ...flag, states };
+  const state = { enabled: options.enabled ?? true, fallthrough: { variant: "on" } };
+  const flag = await rows.createFlag(t.db, workspaceId, { key, moduleId: options.moduleId, salt: "salt", states: Object.fromEntries(environmentIds.map((id) => [id, state])) });
+  const held = await t.db.prisma.flagState.findMany({ where: { flagId: flag.id } });
+  return { ...flag, states: environmentIds.map((id) => held.find((row) => row.environmentId === id)!) };
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { FastifyInstance, InjectOptions } from "fastify";
 import type { Database } from "../../src/infra/db/database";
 
+export { auditOf, createModule } from "./rows";
+
 type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
 /** A caller of one workspace's flag routes with one member's headers. */
@@ -38,11 +40,3 @@ export function createSegment(db: Database, workspaceId: string, key: string) {
   return db.prisma.segment.create({ data: { workspaceId, key, name: key } });
 }
 
-export function createModule(db: Database, workspaceId: string, key: string) {
-  return db.prisma.module.create({ data: { workspaceId, key, name: key } });
-}
-
-/** The audit entries of a workspace with the given action, oldest first. */
-export function auditOf(db: Database, workspaceId: string, action: string) {
-  return db.prisma.auditEntry.findMany({ where: { workspaceId, action }, orderBy: { id: "asc" } });
-}

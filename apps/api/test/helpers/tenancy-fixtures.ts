@@ -1,5 +1,6 @@
 import type { Database } from "../../src/infra/db/database";
 import { unique } from "./fixtures";
+import * as rows from "./rows";
 
 /*
  * Direct inserts of flags, modules and tenants for the tenant, override and tenant-admin tests,
@@ -14,18 +15,13 @@ export async function touch(db: Database, workspace: { id: string }) {
   await db.prisma.environment.updateMany({ where: { workspaceId: workspace.id }, data: { snapshotVersion: { increment: 1 } } });
 }
 
-export const BOOLEAN_VARIANTS = [
-  { key: "on", value: true },
-  { key: "off", value: false },
-];
-
 interface Workspace {
   id: string;
   environments: { id: string; key: string }[];
 }
 
 export async function createModule(db: Database, workspace: Workspace, key: string, name = key) {
-  const module = await db.prisma.module.create({ data: { workspaceId: workspace.id, key, name } });
+  const module = await rows.createModule(db, workspace.id, key, name);
   await touch(db, workspace);
   return module;
 }
@@ -49,43 +45,26 @@ export interface FlagOptions {
 
 /** A boolean flag with state in every environment of the workspace. */
 export async function createFlag(db: Database, workspace: Workspace, options: FlagOptions = {}) {
-  const key = options.key ?? unique("flag").toLowerCase();
-  const flag = await db.prisma.flag.create({
-    data: {
-      workspaceId: workspace.id,
-      key,
-      name: options.name ?? key,
-      description: options.description ?? "",
-      moduleId: options.moduleId ?? null,
-      type: "boolean",
-      variants: BOOLEAN_VARIANTS,
-      offVariant: "off",
-      onVariant: "on",
-      salt: "salt",
-      isBeta: options.isBeta ?? false,
-      tenantManageable: options.tenantManageable ?? true,
-      dependsOn: options.dependsOn ?? [],
-      deprecatedAt: options.deprecated ? new Date() : null,
-      archivedAt: options.archived ? new Date() : null,
-    },
+  const state = { enabled: options.enabled ?? true, fallthrough: { variant: options.fallthrough ?? "off" } };
+  const flag = await rows.createFlag(db, workspace.id, {
+    key: options.key ?? unique("flag").toLowerCase(),
+    name: options.name,
+    description: options.description,
+    moduleId: options.moduleId,
+    dependsOn: options.dependsOn,
+    isBeta: options.isBeta ?? false,
+    tenantManageable: options.tenantManageable ?? true,
+    deprecated: options.deprecated,
+    archived: options.archived,
+    salt: "salt",
+    states: Object.fromEntries(workspace.environments.map((env) => [env.id, state])),
   });
-  for (const env of workspace.environments) {
-    await db.prisma.flagState.create({
-      data: {
-        workspaceId: workspace.id,
-        flagId: flag.id,
-        environmentId: env.id,
-        enabled: options.enabled ?? true,
-        fallthrough: { variant: options.fallthrough ?? "off" },
-      },
-    });
-  }
   await touch(db, workspace);
   return flag;
 }
 
 export async function createTenant(db: Database, workspace: Workspace, key = unique("tenant"), attributes: Record<string, unknown> = {}) {
-  const tenant = await db.prisma.tenant.create({ data: { workspaceId: workspace.id, key, name: `Tenant ${key}`, attributes: attributes as object } });
+  const tenant = await rows.createTenant(db, workspace.id, key, attributes, `Tenant ${key}`);
   await touch(db, workspace);
   return tenant;
 }

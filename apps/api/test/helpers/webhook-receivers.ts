@@ -79,7 +79,8 @@ export interface Mail {
 }
 
 /** A real SMTP server (the `smtp-server` package) on 127.0.0.1, keeping every message. */
-export async function startSmtp() {
+/** A real SMTP server on 127.0.0.1 that keeps what it receives; on `port` when given (to come back where it was). */
+export async function startSmtp(port = 0) {
   const mails: Mail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -98,7 +99,7 @@ export async function startSmtp() {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { mails, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const bound = (server.server.address() as AddressInfo).port;
+  return { mails, port: bound, url: `smtp://127.0.0.1:${bound}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

@@ -1,7 +1,8 @@
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "../../src/seed/demo-data";
-import { auditOf, ifMatch } from "../helpers/admin";
+import { ifMatch } from "../helpers/admin";
+import { auditOf } from "../helpers/rows";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { apiKeyHeaders, createApiKey } from "../helpers/evaluation-fixtures";
 import { createUser, createWorkspace, login, memberHeaders, unique } from "../helpers/fixtures";
@@ -78,7 +79,7 @@ describe("signed context tokens are required by default", () => {
     const optedOut = await t.app.inject({ method: "PATCH", url: environmentUrl("portal"), headers: { ...owner, ...ifMatch(current.version) }, payload: { requireContextToken: false } });
     expect(optedOut.statusCode).toBe(200);
     expect(optedOut.json().requireContextToken).toBe(false);
-    const [entry] = await auditOf(t, ws.id, "environment.updated");
+    const [entry] = await auditOf(t.db, ws.id, "environment.updated");
     expect(entry).toMatchObject({ actorRole: "owner", environmentKey: "portal", before: { requireContextToken: true }, after: { requireContextToken: false } });
     const client = (await createApiKey(t.db, ws.id, current.id, "client")).secret;
     // Evaluation serves the new snapshot once this replica has reloaded it, asynchronously.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loggerOptions } from "../../app";
-import { allAuditText, auditOf, createFlag, ifMatch, type Headers } from "../../../test/helpers/admin";
+import { allAuditText, createFlag, ifMatch, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createMember, createWorkspace, login, unique } from "../../../test/helpers/fixtures";
 import { sha256 } from "../auth/secrets";
@@ -204,7 +205,7 @@ describe("access tokens", () => {
       const otherList = await t.app.inject({ method: "GET", url: `/v1/workspaces/${other.slug}/service-tokens`, headers: (await member(other.id, "owner")).headers });
       expect(otherList.json().items).toEqual([]);
 
-      const [entry] = await auditOf(t, ws.id, "service_token.created");
+      const [entry] = await auditOf(t.db, ws.id, "service_token.created");
       expect(entry).toMatchObject({ actorType: "user", actorId: admin.id, targetId: created.id, after: { prefix: created.prefix, role: "editor", environment: "staging" } });
     });
 
@@ -262,7 +263,7 @@ describe("access tokens", () => {
       const revoke = await t.app.inject({ method: "DELETE", url: `/v1/workspaces/${ws.slug}/service-tokens/${token.id}`, headers: owner.headers });
       expect(revoke.statusCode).toBe(200);
       expect((await t.app.inject({ method: "GET", url: `/v1/workspaces/${ws.slug}`, headers: bearer(token.secret) })).statusCode).toBe(401);
-      const [entry] = await auditOf(t, ws.id, "service_token.revoked");
+      const [entry] = await auditOf(t.db, ws.id, "service_token.revoked");
       expect(entry).toMatchObject({ actorId: owner.id, targetId: token.id });
 
       const expired = await serviceToken({ role: "viewer" });

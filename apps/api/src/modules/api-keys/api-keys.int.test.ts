@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, expectCompleteAudit, allAuditText, auditOf, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, allAuditText, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { HANG_GUARD_MS } from "../../../test/helpers/wait";
 import { sha256 } from "../auth/secrets";
@@ -41,7 +42,7 @@ describe("API keys", () => {
     expect(client.json().secret).toMatch(/^ens_cli_/);
     secrets.push(client.json().secret);
 
-    const [entry] = await auditOf(t, world.ws.id, "api_key.created");
+    const [entry] = await auditOf(t.db, world.ws.id, "api_key.created");
     expect(entry).toMatchObject({ actorRole: "admin", userAgent: "keys-test", environmentKey: "production", after: { name: "Backend", kind: "server", prefix: created.prefix } });
   });
 
@@ -87,7 +88,7 @@ describe("API keys", () => {
     }
     const stored = await t.app.services.auth.findApiKeyByHash(key.secretHash);
     expect(stored?.revokedAt).toBeInstanceOf(Date);
-    const entries = await auditOf(t, world.ws.id, "api_key.revoked");
+    const entries = await auditOf(t.db, world.ws.id, "api_key.revoked");
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ actorRole: "admin", targetId: key.id, before: { revokedAt: null }, after: { revokedAt } });
     const active = await t.app.inject({ method: "GET", url: `${base}?includeRevoked=false`, headers: headers.admin });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, expectCompleteAudit, allAuditText, auditOf, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, allAuditText, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
 import type { EnvironmentChange } from "../../infra/changes";
@@ -64,7 +65,7 @@ describe("environments", () => {
     ]);
     expect(changes).toEqual([expect.objectContaining({ environmentKey: "qa", environmentId: env.id })]);
 
-    const [entry] = await auditOf(t, world.ws.id, "environment.created");
+    const [entry] = await auditOf(t.db, world.ws.id, "environment.created");
     expect(entry).toMatchObject({ actorRole: "admin", ip: "127.0.0.1", userAgent: "env-test", environmentKey: "qa", targetKey: "qa" });
     expect(entry!.after).toMatchObject({ key: "qa", name: "QA", flagStates: 2 });
     expect(await allAuditText(t)).not.toContain(env.contextSecret);
@@ -88,7 +89,7 @@ describe("environments", () => {
     const stale = await t.app.inject({ method: "PATCH", url, headers: { ...headers.owner, ...ifMatch(1) }, payload: { name: "Lost" } });
     expect(stale.statusCode).toBe(412);
     expect(stale.json().error.details).toEqual({ currentVersion: 2 });
-    const [entry] = await auditOf(t, world.ws.id, "environment.updated");
+    const [entry] = await auditOf(t.db, world.ws.id, "environment.updated");
     expect(entry).toMatchObject({ actorRole: "admin", before: { name: "staging", sortOrder: 1 }, after: { name: "Stage", sortOrder: 7 } });
   });
 
@@ -126,7 +127,7 @@ describe("environments", () => {
     const res = await t.app.inject({ method: "POST", url: base, headers: headers.owner, payload: { key: "portal", name: "Portal", requireContextToken: true } });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ key: "portal", requireContextToken: true });
-    const [entry] = (await auditOf(t, world.ws.id, "environment.created")).filter((e) => e.targetKey === "portal");
+    const [entry] = (await auditOf(t.db, world.ws.id, "environment.created")).filter((e) => e.targetKey === "portal");
     expect(entry!.after).toMatchObject({ requireContextToken: true });
     const workspace = await t.app.inject({ method: "GET", url: `/v1/workspaces/${world.ws.slug}`, headers: headers.viewer });
     expect(workspace.json().environments.find((e: { key: string }) => e.key === "portal")).toMatchObject({ requireContextToken: true });
@@ -145,7 +146,7 @@ describe("environments", () => {
     const marked = await t.app.inject({ method: "PATCH", url: `${base}/sandbox`, headers: { ...headers.admin, ...ifMatch(1) }, payload: { isProduction: true } });
     expect(marked.statusCode).toBe(200);
     expect(marked.json()).toMatchObject({ isProduction: true, version: 2, snapshotVersion: sandbox.json().snapshotVersion });
-    const [entry] = (await auditOf(t, world.ws.id, "environment.updated")).filter((e) => e.targetKey === "sandbox");
+    const [entry] = (await auditOf(t.db, world.ws.id, "environment.updated")).filter((e) => e.targetKey === "sandbox");
     expect(entry).toMatchObject({ actorRole: "admin", before: { isProduction: false }, after: { isProduction: true } });
     const workspace = await t.app.inject({ method: "GET", url: `/v1/workspaces/${world.ws.slug}`, headers: headers.viewer });
     expect(workspace.json().environments.find((e: { key: string }) => e.key === "sandbox")).toMatchObject({ isProduction: true });
@@ -162,7 +163,7 @@ describe("environments", () => {
     expect(res.headers["cache-control"]).toBe("no-store");
     const env = await t.db.prisma.environment.findFirstOrThrow({ where: { workspaceId: world.ws.id, key: "production" } });
     expect(res.json()).toEqual({ environment: "production", secret: env.contextSecret, version: env.version });
-    const [entry] = await auditOf(t, world.ws.id, "environment.context_secret_viewed");
+    const [entry] = await auditOf(t.db, world.ws.id, "environment.context_secret_viewed");
     expect(entry).toMatchObject({ actorRole: "admin", environmentKey: "production", before: null, after: null });
   });
 
@@ -208,7 +209,7 @@ describe("environments", () => {
     expect(await t.db.prisma.identity.count({ where: { environmentId: qa.id } })).toBe(0);
     expect(changes).toEqual([expect.objectContaining({ environmentId: qa.id, environmentKey: "qa" })]);
     expect(revoked).toEqual([expect.objectContaining({ environmentId: qa.id, reason: "environment_deleted", keys: [{ id: apiKey.id, secretHash: key.hash }] })]);
-    const [entry] = await auditOf(t, world.ws.id, "environment.deleted");
+    const [entry] = await auditOf(t.db, world.ws.id, "environment.deleted");
     expect(entry).toMatchObject({ actorRole: "owner", targetKey: "qa", before: { key: "qa", flagStates: 2, identities: 1, apiKeys: 1 } });
   });
 

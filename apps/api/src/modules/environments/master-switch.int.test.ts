@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, auditOf, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { apiKeyHeaders, createApiKey, createFlag, createTenant } from "../../../test/helpers/evaluation-fixtures";
 import { openStream } from "../../../test/helpers/sse";
@@ -90,7 +91,7 @@ describe("the environment master switch", () => {
     for (const caller of ["editor", "viewer", "tenant_admin"] as const) expect((await set({ enabled: true }, caller)).statusCode).toBe(403);
     expect((await set({ enabled: true }, "outsider")).statusCode).toBe(404);
     expect((await t.app.inject({ method: "PUT", url, payload: { enabled: true } })).statusCode).toBe(401);
-    expect(await auditOf(t, world.ws.id, "environment.master_switch_on")).toEqual([]);
+    expect(await auditOf(t.db, world.ws.id, "environment.master_switch_on")).toEqual([]);
     await expectNormalAnswers();
   });
 
@@ -119,7 +120,7 @@ describe("the environment master switch", () => {
     const event = await stream.next((e) => e.id === String(turnedOn.snapshotVersion));
     expect(JSON.parse(event.data!)).toEqual({ environment: "production", version: turnedOn.snapshotVersion });
 
-    const [entry] = await auditOf(t, world.ws.id, "environment.master_switch_on");
+    const [entry] = await auditOf(t.db, world.ws.id, "environment.master_switch_on");
     expect(entry).toMatchObject({ actorRole: "admin", environmentKey: "production", targetType: "environment", targetKey: "production" });
     expect(entry!.before).toEqual({ masterSwitch: false });
     expect(entry!.after).toEqual({ masterSwitch: true, reason: "checkout outage, incident 142" });
@@ -148,14 +149,14 @@ describe("the environment master switch", () => {
     const again = await set({ enabled: true, reason: "someone else noticed" }, "owner");
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ snapshotVersion: turnedOn.snapshotVersion, version: turnedOn.version, masterSwitch: { reason: "checkout outage, incident 142" } });
-    expect(await auditOf(t, world.ws.id, "environment.master_switch_on")).toHaveLength(1);
+    expect(await auditOf(t.db, world.ws.id, "environment.master_switch_on")).toHaveLength(1);
 
     const lifted = await set({ enabled: false }, "owner");
     expect(lifted.statusCode).toBe(200);
     expect(lifted.json()).toMatchObject({ masterSwitch: { enabled: false, reason: null }, snapshotVersion: turnedOn.snapshotVersion + 1 });
     await stream.next((e) => e.id === String(lifted.json().snapshotVersion));
     stream.close();
-    const [liftedEntry] = await auditOf(t, world.ws.id, "environment.master_switch_off");
+    const [liftedEntry] = await auditOf(t.db, world.ws.id, "environment.master_switch_off");
     expect(liftedEntry).toMatchObject({ actorRole: "owner", environmentKey: "production" });
     expect(liftedEntry!.after).toEqual({ masterSwitch: false, reason: null });
 

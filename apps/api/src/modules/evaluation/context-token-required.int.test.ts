@@ -1,7 +1,8 @@
 import { SignJWT } from "jose";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditOf, ifMatch } from "../../../test/helpers/admin";
+import { ifMatch } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createReplicas, createTestApp, type TestApp } from "../../../test/helpers/app";
 import { apiKeyHeaders, createApiKey, createFlag, createTenant } from "../../../test/helpers/evaluation-fixtures";
 import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
@@ -79,7 +80,7 @@ describe("environments that require signed context tokens (two replicas)", () =>
     expect(res.json()).toMatchObject({ requireContextToken: true, snapshotVersion: before.snapshotVersion + 1, version: before.version + 1 });
     await untilStatus(401);
     expect((await portal(client)).json()).toMatchObject(REFUSED);
-    const [entry] = await auditOf(a, ws.id, "environment.updated");
+    const [entry] = await auditOf(a.db, ws.id, "environment.updated");
     expect(entry).toMatchObject({ actorRole: "owner", environmentKey: "production", before: { requireContextToken: false }, after: { requireContextToken: true } });
   });
 

@@ -1,6 +1,7 @@
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditOf, ifMatch } from "../../../test/helpers/admin";
+import { ifMatch } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { apiKeyHeaders, createApiKey, createFlag } from "../../../test/helpers/evaluation-fixtures";
 import { createWorkspace, memberHeaders } from "../../../test/helpers/fixtures";
@@ -76,7 +77,7 @@ describe("request headers exposed to targeting as header.<name>", () => {
     const res = await patch({ exposedHeaders: ["x-platform"] });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ exposedHeaders: ["x-platform"], snapshotVersion: before.snapshotVersion + 1 });
-    const [entry] = await auditOf(t, ws.id, "environment.updated");
+    const [entry] = await auditOf(t.db, ws.id, "environment.updated");
     expect(entry).toMatchObject({ environmentKey: "production", before: { exposedHeaders: [] }, after: { exposedHeaders: ["x-platform"] } });
     await waitUntil(async () => (await portal({ "x-platform": "tiktok" })).json().flags.tiktok_share.value === true, undefined, 2);
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, expectCompleteAudit, auditOf, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import type { EnvironmentChange } from "../../infra/changes";
 
@@ -38,7 +39,7 @@ describe("modules", () => {
     const searched = await t.app.inject({ method: "GET", url: `${base}?search=rental`, headers: headers.viewer });
     expect(searched.json().items.map((m: { key: string }) => m.key)).toEqual(["STR"]);
 
-    const [entry] = await auditOf(t, world.ws.id, "module.created");
+    const [entry] = await auditOf(t.db, world.ws.id, "module.created");
     expect(entry).toMatchObject({ actorRole: "admin", userAgent: "modules-test", targetKey: "FIN", after: { key: "FIN", name: "Finance", description: "" } });
   });
 
@@ -58,7 +59,7 @@ describe("modules", () => {
     expect(cleared.json()).toMatchObject({ name: "Rentals", description: "", version: 3 });
     const stale = await t.app.inject({ method: "PATCH", url, headers: { ...headers.admin, ...ifMatch(2) }, payload: { name: "Lost" } });
     expect(stale.statusCode).toBe(412);
-    const entries = await auditOf(t, world.ws.id, "module.updated");
+    const entries = await auditOf(t.db, world.ws.id, "module.updated");
     expect(entries.map((e) => [e.before, e.after])).toEqual([
       [{ name: "Short-term rental", description: "" }, { name: "Rentals", description: "STR" }],
       [{ description: "STR" }, { description: "" }],
@@ -81,7 +82,7 @@ describe("modules", () => {
     expect(res.statusCode).toBe(204);
     expect(await t.db.prisma.tenantModule.count({ where: { moduleId: mod.id } })).toBe(0);
     expect(changes.map((c) => c.environmentKey).sort()).toEqual(["development", "production", "staging"]);
-    const [entry] = await auditOf(t, world.ws.id, "module.deleted");
+    const [entry] = await auditOf(t.db, world.ws.id, "module.deleted");
     expect(entry).toMatchObject({ actorRole: "owner", before: { key: "TENADMIN", tenantSwitches: 1 } });
   });
 

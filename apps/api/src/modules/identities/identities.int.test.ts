@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, expectCompleteAudit, auditOf, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import type { EnvironmentChange } from "../../infra/changes";
 
@@ -36,7 +37,7 @@ describe("identities", () => {
     expect(second.statusCode).toBe(201);
     // Later identities leave the snapshot alone: traits are not part of it.
     expect(changes).toHaveLength(1);
-    const [entry] = await auditOf(t, world.ws.id, "identity.created");
+    const [entry] = await auditOf(t.db, world.ws.id, "identity.created");
     expect(entry).toMatchObject({ actorRole: "editor", userAgent: "identities-test", environmentKey: "production", targetKey: "user-1", before: null, after: { traits: { stage: "onboarding" } } });
   });
 
@@ -56,8 +57,8 @@ describe("identities", () => {
     const same = await t.app.inject({ method: "PUT", url, headers: { ...headers.editor, ...ifMatch(2) }, payload: { traits: { emailVerified: true, stage: "active" } } });
     expect(same.json().version).toBe(2);
     expect(changes).toEqual([]);
-    expect(await auditOf(t, world.ws.id, "identity.traits_replaced")).toHaveLength(1);
-    const [entry] = await auditOf(t, world.ws.id, "identity.traits_replaced");
+    expect(await auditOf(t.db, world.ws.id, "identity.traits_replaced")).toHaveLength(1);
+    const [entry] = await auditOf(t.db, world.ws.id, "identity.traits_replaced");
     expect(entry).toMatchObject({ before: { traits: { stage: "onboarding" } }, after: { traits: { stage: "active", emailVerified: true } } });
   });
 
@@ -86,7 +87,7 @@ describe("identities", () => {
     // The snapshot does not carry identities: a deletion leaves its version alone, and the traits cache forgets the identity.
     expect(changes).toHaveLength(0);
     expect(t.app.services.traits.peek(world.ws.environments[2]!.id, "admin-1")).toBeNull();
-    const [entry] = await auditOf(t, world.ws.id, "identity.deleted");
+    const [entry] = await auditOf(t.db, world.ws.id, "identity.deleted");
     expect(entry).toMatchObject({ actorRole: "editor", targetKey: "admin-1", before: { traits: { n: "admin-1" } } });
   });
 

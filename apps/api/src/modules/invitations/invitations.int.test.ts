@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, allAuditText, auditOf, expectCompleteAudit, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, allAuditText, expectCompleteAudit, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createMember, createUser, login, PASSWORD, unique } from "../../../test/helpers/fixtures";
 
@@ -59,7 +60,7 @@ describe("invitations", () => {
     expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(token);
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(7 * 86_400_000);
-    const [entry] = (await auditOf(t, world.ws.id, "invitation.created")).filter((e) => e.targetKey === email);
+    const [entry] = (await auditOf(t.db, world.ws.id, "invitation.created")).filter((e) => e.targetKey === email);
     expect(entry).toMatchObject({ actorRole: "admin", userAgent: "invitations-test", targetId: row.id, after: { email, role: "editor", tenantKey: null } });
     expect(await allAuditText(t)).not.toContain(token);
   });
@@ -79,7 +80,7 @@ describe("invitations", () => {
     const me = await t.app.inject({ method: "GET", url: "/v1/auth/me", headers: session.headers });
     expect(me.json()).toMatchObject({ name: "Nova Person", memberships: [{ workspace: { slug: world.ws.slug }, role: "editor" }] });
 
-    const [entry] = (await auditOf(t, world.ws.id, "invitation.accepted")).filter((e) => e.targetKey === email);
+    const [entry] = (await auditOf(t.db, world.ws.id, "invitation.accepted")).filter((e) => e.targetKey === email);
     expect(entry).toMatchObject({ actorType: "user", actorEmail: email, actorRole: "editor", after: { userCreated: true } });
     expect(await allAuditText(t)).not.toContain("a fine new password");
 
@@ -113,7 +114,7 @@ describe("invitations", () => {
     expect(await membership(existing.email)).toMatchObject({ role: "viewer" });
     const me = await t.app.inject({ method: "GET", url: "/v1/auth/me", headers: theirs.headers });
     expect(me.json().memberships.map((m: { workspace: { slug: string } }) => m.workspace.slug).sort()).toEqual([world.other.slug, world.ws.slug].sort());
-    const [entry] = (await auditOf(t, world.ws.id, "invitation.accepted")).filter((e) => e.targetKey === existing.email);
+    const [entry] = (await auditOf(t.db, world.ws.id, "invitation.accepted")).filter((e) => e.targetKey === existing.email);
     expect(entry).toMatchObject({ actorId: existing.id, after: { userCreated: false } });
     expect((await accept(token, theirs.headers)).json().error.code).toBe("LINK_USED");
   });
@@ -146,7 +147,7 @@ describe("invitations", () => {
     const token = tokenOf(res.json().acceptUrl);
     expect((await acceptNew(token)).json().error.code).toBe("LINK_REVOKED");
     expect((await t.app.inject({ method: "DELETE", url, headers: headers.admin })).statusCode).toBe(409);
-    const [entry] = (await auditOf(t, world.ws.id, "invitation.revoked")).filter((e) => e.targetKey === email);
+    const [entry] = (await auditOf(t.db, world.ws.id, "invitation.revoked")).filter((e) => e.targetKey === email);
     expect(entry).toMatchObject({ actorRole: "admin", before: { email, role: "viewer" } });
     expect(await t.db.prisma.user.count({ where: { email } })).toBe(0);
   });

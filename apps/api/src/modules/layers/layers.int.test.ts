@@ -1,6 +1,7 @@
 import { compile, evaluate } from "@ensign/evaluator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, auditOf, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { apiKeyHeaders, createApiKey, createFlag, createTenant } from "../../../test/helpers/evaluation-fixtures";
 
@@ -202,15 +203,15 @@ describe("override layers", () => {
     await eventually(async () => expect(await answer({ tenantKey: "org-a", platform: "tiktok" })).toEqual({ value: false, detail: "TENANT_OVERRIDE" }));
     expect((await t.app.inject({ method: "GET", url: `${ws}/override-order`, headers: headers.viewer })).json()).toEqual({ order: ["user", "channel", "tenant", "rules"], isDefaultOrder: true });
 
-    expect((await auditOf(t, world.ws.id, "override_layer.created")).map((e) => e.targetKey)).toEqual(["platform", "channel"]);
-    expect((await auditOf(t, world.ws.id, "override_order.updated")).length).toBe(2);
-    const sets = (await auditOf(t, world.ws.id, "layer_override.set")).filter((e) => e.targetKey === "campaigns");
+    expect((await auditOf(t.db, world.ws.id, "override_layer.created")).map((e) => e.targetKey)).toEqual(["platform", "channel"]);
+    expect((await auditOf(t.db, world.ws.id, "override_order.updated")).length).toBe(2);
+    const sets = (await auditOf(t.db, world.ws.id, "layer_override.set")).filter((e) => e.targetKey === "campaigns");
     expect(sets.map((e) => [e.environmentKey, e.targetKey, e.before === null, (e.after as { locked: boolean }).locked])).toEqual([
       ["production", "campaigns", true, false],
       ["production", "campaigns", false, true],
     ]);
-    const cleared = (await auditOf(t, world.ws.id, "layer_override.cleared")).filter((e) => e.targetKey === "campaigns");
+    const cleared = (await auditOf(t.db, world.ws.id, "layer_override.cleared")).filter((e) => e.targetKey === "campaigns");
     expect(cleared.map((e) => e.before)).toEqual([{ layer: "platform", value: "tiktok", variant: "on", locked: true, expiresAt: null }]);
-    expect((await auditOf(t, world.ws.id, "override_layer.deleted"))[0]?.before).toMatchObject({ key: "platform", overrideCount: 1 });
+    expect((await auditOf(t.db, world.ws.id, "override_layer.deleted"))[0]?.before).toMatchObject({ key: "platform", overrideCount: 1 });
   });
 });

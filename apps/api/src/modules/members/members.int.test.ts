@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, expectCompleteAudit, auditOf, expectNo5xx, expectRoleMatrix, ifMatch, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, expectNo5xx, expectRoleMatrix, ifMatch, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createMember, createUser, createWorkspace, login } from "../../../test/helpers/fixtures";
 
@@ -82,7 +83,7 @@ describe("members", () => {
     expect(stale.statusCode).toBe(412);
     const back = await t.app.inject({ method: "PATCH", url, headers: { ...headers.admin, ...ifMatch(2) }, payload: { role: "editor" } });
     expect(back.json()).toMatchObject({ role: "editor", tenant: null });
-    const entries = (await auditOf(t, world.ws.id, "member.role_changed")).filter((e) => e.targetKey === user.email);
+    const entries = (await auditOf(t.db, world.ws.id, "member.role_changed")).filter((e) => e.targetKey === user.email);
     expect(entries.map((e) => [e.before, e.after])).toEqual([
       [{ email: user.email, role: "viewer", tenantKey: null }, { email: user.email, role: "tenant_admin", tenantKey: world.tenant.key }],
       [{ email: user.email, role: "tenant_admin", tenantKey: world.tenant.key }, { email: user.email, role: "editor", tenantKey: null }],
@@ -103,7 +104,7 @@ describe("members", () => {
     const write = await t.app.inject({ method: "GET", url: `${workspaceUrl}/environments`, headers: session.headers });
     expect(write.statusCode).toBe(404);
     expect(await t.db.prisma.user.count({ where: { id: user.id } })).toBe(1);
-    const [entry] = (await auditOf(t, world.ws.id, "member.removed")).filter((e) => e.targetKey === user.email);
+    const [entry] = (await auditOf(t.db, world.ws.id, "member.removed")).filter((e) => e.targetKey === user.email);
     expect(entry).toMatchObject({ actorRole: "admin", before: { email: user.email, role: "editor" } });
   });
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createMember, createUser, createWorkspace, PASSWORD } from "../../../test/helpers/fixtures";
-import { auditOf } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTenants } from "../../../test/helpers/flags";
 
 /** The page a browser without JavaScript sees: the `<noscript>` of the app's document. */
@@ -155,7 +155,7 @@ describe("the pages without JavaScript", () => {
     expect((await page(cookies)).html).not.toContain("nojs-checkout");
 
     for (const action of ["flag.created", "flag_state.toggled", "flag.archived"]) {
-      const entries = await auditOf(t, ws.id, action);
+      const entries = await auditOf(t.db, ws.id, action);
       expect(entries.length, action).toBeGreaterThan(0);
       expect(entries.at(-1)).toMatchObject({ actorType: "user", actorEmail: owner.email });
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, allAuditText, auditOf, expectCompleteAudit, expectNo5xx, expectRoleMatrix, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, allAuditText, expectCompleteAudit, expectNo5xx, expectRoleMatrix, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createMember, createUser, login, PASSWORD } from "../../../test/helpers/fixtures";
 
@@ -47,9 +48,9 @@ describe("password resets issued by an owner", () => {
     await expect(login(t.app, user.email, PASSWORD)).rejects.toThrow(/401/);
     expect((await login(t.app, user.email, NEW_PASSWORD)).token).toBeTruthy();
 
-    const [issued] = (await auditOf(t, world.ws.id, "member.password_reset_issued")).filter((e) => e.targetKey === user.email);
+    const [issued] = (await auditOf(t.db, world.ws.id, "member.password_reset_issued")).filter((e) => e.targetKey === user.email);
     expect(issued).toMatchObject({ actorRole: "owner", userAgent: "reset-test", after: { email: user.email } });
-    const [done] = (await auditOf(t, world.ws.id, "member.password_reset")).filter((e) => e.targetKey === user.email);
+    const [done] = (await auditOf(t.db, world.ws.id, "member.password_reset")).filter((e) => e.targetKey === user.email);
     expect(done).toMatchObject({ actorType: "user", actorId: user.id, actorRole: "editor", after: { sessionsEnded: 2 } });
     const audit = await allAuditText(t);
     expect(audit).not.toContain(token);

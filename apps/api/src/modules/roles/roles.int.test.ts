@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, auditOf, createFlag, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, createFlag, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { apiKeyHeaders, createApiKey } from "../../../test/helpers/evaluation-fixtures";
 
@@ -121,9 +122,9 @@ describe("end-user roles", () => {
     const after = await t.db.prisma.environment.findMany({ where: { workspaceId: world.ws.id }, orderBy: { key: "asc" } });
     expect(after.map((e) => e.snapshotVersion)).toEqual(before.map((e) => e.snapshotVersion + 2));
 
-    const entry = (await auditOf(t, world.ws.id, "role.created")).at(-1);
+    const entry = (await auditOf(t.db, world.ws.id, "role.created")).at(-1);
     expect(entry).toMatchObject({ actorRole: "admin", userAgent: "roles-test", targetType: "role", targetKey: "director", after: { key: "director", inherits: ["manager"] } });
-    const updated = (await auditOf(t, world.ws.id, "role.updated")).at(-1);
+    const updated = (await auditOf(t.db, world.ws.id, "role.updated")).at(-1);
     expect(updated).toMatchObject({ actorRole: "owner", targetKey: "admin", before: { inherits: ["manager"] }, after: { inherits: ["director"] } });
 
     await setRole("dana", "director");
@@ -178,7 +179,7 @@ describe("end-user roles", () => {
 
     const deleted = await t.app.inject({ method: "DELETE", url: `${base}/auditor`, headers: { ...headers.owner, ...ifMatch(1) } });
     expect(deleted.statusCode).toBe(204);
-    const entry = (await auditOf(t, world.ws.id, "role.deleted")).at(-1);
+    const entry = (await auditOf(t.db, world.ws.id, "role.deleted")).at(-1);
     expect(entry).toMatchObject({ targetKey: "auditor", before: { key: "auditor", inherits: ["employee"] } });
     expect((await list()).map((role) => role.key)).not.toContain("auditor");
   });
@@ -197,7 +198,7 @@ describe("end-user roles", () => {
       const roles = await list(tenantBase);
       expect(roles.map((role) => `${role.key}:${role.level}`)).toEqual(["employee:0", "team_lead:1", "manager:2", "director:3", "admin:4"]);
       expect((await list()).map((role) => role.key)).not.toContain("team_lead");
-      const entry = (await auditOf(t, world.ws.id, "role.created")).at(-1);
+      const entry = (await auditOf(t.db, world.ws.id, "role.created")).at(-1);
       expect(entry).toMatchObject({ targetKey: "team_lead", tenantKey: world.tenant.key });
 
       const tenant = world.tenant.key;
@@ -228,7 +229,7 @@ describe("end-user roles", () => {
       expect(mine.filter((role) => role.tenantKey !== null).map((role) => role.key)).toEqual(["team_lead"]);
       const created = await t.app.inject({ method: "POST", url: "/v1/tenant/roles", headers: headers.tenant_admin, payload: { key: "night_shift", name: "Night shift", inherits: ["employee"] } });
       expect(created.statusCode).toBe(201);
-      const entry = (await auditOf(t, world.ws.id, "role.created")).at(-1);
+      const entry = (await auditOf(t.db, world.ws.id, "role.created")).at(-1);
       expect(entry).toMatchObject({ actorRole: "tenant_admin", targetKey: "night_shift", tenantKey: world.tenant.key });
       const renamed = await t.app.inject({ method: "PATCH", url: "/v1/tenant/roles/night_shift", headers: { ...headers.tenant_admin, ...ifMatch(1) }, payload: { name: "Nights" } });
       expect(renamed.json()).toMatchObject({ name: "Nights", version: 2 });
@@ -250,7 +251,7 @@ describe("end-user roles", () => {
       expect(role.statusCode).toBe(201);
       const gone = await t.app.inject({ method: "DELETE", url: `${tenants}/short-lived`, headers: { ...headers.owner, ...ifMatch(1) } });
       expect(gone.statusCode).toBe(204);
-      const entry = (await auditOf(t, world.ws.id, "role.deleted")).at(-1);
+      const entry = (await auditOf(t.db, world.ws.id, "role.deleted")).at(-1);
       expect(entry).toMatchObject({ targetKey: "temp", tenantKey: "short-lived", before: { key: "temp", removedWith: "tenant.deleted" } });
       expect(await t.db.prisma.endUserRole.count({ where: { workspaceId: world.ws.id, key: "temp" } })).toBe(0);
     });

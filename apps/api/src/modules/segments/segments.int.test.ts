@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminWorld, expectCompleteAudit, auditOf, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { adminWorld, expectCompleteAudit, createFlag, expectNo5xx, expectRoleMatrix, ifMatch, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import type { EnvironmentChange } from "../../infra/changes";
 
@@ -56,7 +57,7 @@ describe("segments", () => {
     const after = await t.db.prisma.environment.findMany({ where: { workspaceId: world.ws.id }, orderBy: { key: "asc" } });
     expect(after.map((e) => e.snapshotVersion)).toEqual(before.map((e) => e.snapshotVersion + 1));
     expect(changes).toHaveLength(3);
-    const [entry] = await auditOf(t, world.ws.id, "segment.created");
+    const [entry] = await auditOf(t.db, world.ws.id, "segment.created");
     expect(entry).toMatchObject({ actorRole: "editor", userAgent: "segments-test", targetKey: "vip-producers", after: { key: "vip-producers", rules: VIP_RULES } });
 
     const beta = await t.app.inject({ method: "POST", url: base, headers: headers.editor, payload: { key: "beta-testers", name: "Beta testers", includedUsers: ["u-1", "u-2"] } });
@@ -130,7 +131,7 @@ describe("segments", () => {
       [1, 2].map((version) => t.app.inject({ method: "PATCH", url, headers: { ...headers.editor, ...ifMatch(version) }, payload: { name: `v${version}` } })),
     );
     expect([stale!.statusCode, fresh!.statusCode]).toEqual([412, 200]);
-    const [entry] = await auditOf(t, world.ws.id, "segment.updated");
+    const [entry] = await auditOf(t.db, world.ws.id, "segment.updated");
     expect(entry).toMatchObject({ before: { includedUsers: ["u-1", "u-2"] }, after: { includedUsers: ["u-3"] } });
   });
 
@@ -145,7 +146,7 @@ describe("segments", () => {
     const res = await t.app.inject({ method: "DELETE", url: `${base}/vip-producers`, headers: { ...headers.editor, ...ifMatch(1) } });
     expect(res.statusCode).toBe(204);
     expect(changes).toHaveLength(3);
-    const [entry] = await auditOf(t, world.ws.id, "segment.deleted");
+    const [entry] = await auditOf(t.db, world.ws.id, "segment.deleted");
     expect(entry).toMatchObject({ actorRole: "editor", before: { key: "vip-producers", includedTenants: ["acme"] } });
   });
 

@@ -1,6 +1,7 @@
 import { WorkspaceExport } from "@ensign/contracts/export";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allAuditText, expectCompleteAudit, auditOf, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { allAuditText, expectCompleteAudit, expectNo5xx, expectRoleMatrix, issuePaths, type Caller, type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createTestApp, type TestApp } from "../../../test/helpers/app";
 import { createWorkspace, memberHeaders, unique } from "../../../test/helpers/fixtures";
 import { createRichWorkspace } from "../../../test/helpers/rich-workspace";
@@ -78,7 +79,7 @@ describe("export and import", () => {
     expect(doc.tenantOverrides).toHaveLength(2);
     expect(doc.userOverrides).toHaveLength(2);
     expect(doc.identities).toHaveLength(2);
-    const [entry] = await auditOf(t, rich.ws.id, "workspace.exported");
+    const [entry] = await auditOf(t.db, rich.ws.id, "workspace.exported");
     expect(entry).toMatchObject({ actorRole: "owner", userAgent: "export-test", after: { flags: 6, tenants: 4, segments: 2, identities: 2 } });
   });
 

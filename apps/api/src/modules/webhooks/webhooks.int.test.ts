@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from "../../../test/helpers/app";
-import { auditOf, type Headers } from "../../../test/helpers/admin";
+import { type Headers } from "../../../test/helpers/admin";
+import { auditOf } from "../../../test/helpers/rows";
 import { createWorkspace, memberHeaders, unique } from "../../../test/helpers/fixtures";
 import { Receiver, startSmtp } from "../../../test/helpers/webhook-receivers";
 import { parseOutboundAllow } from "../../infra/outbound";
@@ -20,7 +21,7 @@ describe("webhooks and notifications", () => {
   /** The dispatchers' clock: moved forward by the tests, never waited for. */
   let clock: Date;
 
-  function dispatcher(overrides: { outbound?: string } = {}): WebhookDispatcher {
+  function dispatcher(overrides: { outbound?: string; smtpUrl?: string } = {}): WebhookDispatcher {
     return createWebhookDispatcher({
       prisma: t.db.prisma,
       sql: t.db.sql,
@@ -32,7 +33,7 @@ describe("webhooks and notifications", () => {
       retryForMs: 24 * HOUR,
       timeoutMs: 5_000,
       retentionMs: 30 * 24 * HOUR,
-      smtp: t.config.smtp,
+      smtp: overrides.smtpUrl && t.config.smtp ? { ...t.config.smtp, url: overrides.smtpUrl } : t.config.smtp,
       now: () => clock,
     });
   }
@@ -174,6 +175,39 @@ describe("webhooks and notifications", () => {
     expect(await d.hasWork()).toBe(true);
   });
 
+  it("retries e-mail while the SMTP server is down and sends each event once, in order, when it is back", async () => {
+    const gone = await startSmtp();
+    await gone.close();
+    const d = dispatcher({ smtpUrl: gone.url });
+    const hook = await createHook({ kind: "email", recipients: ["ops@example.test"], eventTypes: ["flag.*", "flag_state.*"] });
+    await drain(d);
+    const flag = await createFlag();
+    await toggle(flag, "development", true);
+    await drain(d);
+
+    const waiting = await t.db.prisma.webhookDelivery.findMany({ where: { webhookId: hook.id }, orderBy: { eventId: "asc" } });
+    expect(waiting.map((w) => [w.status, w.attempts])).toEqual([
+      ["pending", 1],
+      ["pending", 0],
+    ]);
+    expect(waiting[0]!.error).toMatch(/ECONNREFUSED/);
+
+    const back = await startSmtp(gone.port);
+    try {
+      advance(30_000);
+      await drain(d);
+      expect(back.mails.map((m) => m.eventIds[0])).toEqual(waiting.map((w) => String(w.eventId)));
+      expect(back.mails.map((m) => m.subject)).toEqual([expect.stringContaining(flag), expect.stringContaining("Flag state toggled")]);
+      const done = await t.db.prisma.webhookDelivery.findMany({ where: { webhookId: hook.id }, orderBy: { eventId: "asc" } });
+      expect(done.map((w) => [w.status, w.attempts])).toEqual([
+        ["delivered", 2],
+        ["delivered", 1],
+      ]);
+    } finally {
+      await back.close();
+    }
+  });
+
   it("keeps events for a receiver that is down and delivers them, once each and in order, when it is back", async () => {
     const hook = await createHook({ url: receiver.url("/flaky"), eventTypes: ["flag.*", "flag_state.*"] });
     const d = dispatcher();
@@ -250,7 +284,7 @@ describe("webhooks and notifications", () => {
     expect(twice.statusCode).toBe(409);
     await drain(d);
     expect(receiver.on("/down").at(-1)!.headers["idempotency-key"]).toBe(String(failed.eventId));
-    expect((await auditOf(t, ws.id, "webhook.redelivered")).length).toBe(1);
+    expect((await auditOf(t.db, ws.id, "webhook.redelivered")).length).toBe(1);
   });
 
   it("has exactly one of two dispatchers deliver each event (FOR UPDATE SKIP LOCKED), still in order per webhook", async () => {
