@@ -52,25 +52,34 @@ test("a tenant admin enables an unlocked feature, and is refused on a locked one
   await expect(page.getByRole("button", { name: /tenant_feature\.enabled/ }).first()).toBeVisible();
 });
 
-test("a tenant admin sees a beta feature's feedback link beside its badge, and switches their own tenant's module off and on", async ({ page }) => {
-  // The workspace's owner gives the beta feature a feedback link (seed 003's open question 4).
-  const owner = await apiAs("owner");
-  const flagUrl = "/v1/workspaces/finance-suite/flags/str_pricing_optimizer";
-  const current = await owner.get(flagUrl);
-  const linked = await owner.patch(flagUrl, { headers: { "if-match": current.headers().etag! }, data: { feedbackUrl: "https://feedback.example/pricing-optimizer" } });
-  expect(linked.ok()).toBe(true);
-  await owner.dispose();
-
+test("a tenant admin sees a beta feature's feedback link beside its badge, and switches their own tenant's module off (after confirming) and on", async ({ page }) => {
+  // The demo's beta features ship with a feedback link (seed 003's open question 4).
   await page.goto("/w/finance-suite/tenant/features");
   const optimizer = page.getByTestId("feature-str_pricing_optimizer");
   await expect(optimizer).toContainText("Beta");
-  await expect(optimizer.getByRole("link", { name: "Give feedback" })).toHaveAttribute("href", "https://feedback.example/pricing-optimizer");
+  await expect(optimizer.getByRole("link", { name: "Give feedback" })).toHaveAttribute("href", "https://feedback.finance-suite.example/str-pricing-optimizer");
 
   // Finance Suite lets tenant admins switch their own modules (seed 003's module system).
   const tenantAdmin = await apiAs("tenantAdmin");
   try {
     const str = page.getByRole("region", { name: /Short-term rental/ });
+    // Switching a module off asks first, naming the features that go off with it; Cancel changes nothing.
     await str.getByRole("switch", { name: "Short-term rental module: on" }).click();
+    let confirm = page.getByRole("dialog", { name: "Switch off the Short-term rental module?" });
+    const goingOff = confirm.getByRole("list", { name: "Features that go off" });
+    await expect(goingOff).toContainText("Channel Management");
+    await expect(goingOff).toContainText("Booking Import");
+    await expect(goingOff).not.toContainText("AI Pricing Optimizer");
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await expect(confirm).toBeHidden();
+    await expect(str.getByRole("switch", { name: "Short-term rental module: on" })).toBeChecked();
+    const unchanged = (await (await tenantAdmin.get("/v1/tenant/features?workspace=finance-suite")).json()) as { modules: { key: string; enabled: boolean }[] };
+    expect(unchanged.modules.find((m) => m.key === "STR")).toMatchObject({ enabled: true });
+
+    await str.getByRole("switch", { name: "Short-term rental module: on" }).click();
+    confirm = page.getByRole("dialog", { name: "Switch off the Short-term rental module?" });
+    await confirm.getByRole("button", { name: /^Switch off \d+ features$/ }).click();
+    await expect(confirm).toBeHidden();
     await expect(page.getByText("Short-term rental switched off for your organisation")).toBeVisible();
     await expect(str).toContainText("The Short-term rental module is switched off for your organisation");
     await expect(str.getByRole("switch", { name: "Short-term rental module: off" })).not.toBeChecked();
@@ -79,7 +88,9 @@ test("a tenant admin sees a beta feature's feedback link beside its badge, and s
     const listed = (await (await tenantAdmin.get("/v1/tenant/features?workspace=finance-suite")).json()) as { modules: { key: string; enabled: boolean }[] };
     expect(listed.modules.find((m) => m.key === "STR")).toMatchObject({ enabled: false });
 
+    // Switching it on again needs no confirmation.
     await str.getByRole("switch", { name: "Short-term rental module: off" }).click();
+    await expect(page.getByRole("dialog")).toBeHidden();
     await expect(str.getByRole("switch", { name: "Short-term rental module: on" })).toBeChecked();
     await expect(str).not.toContainText("is switched off for your organisation");
 

@@ -172,6 +172,8 @@ export async function seedDemo(prisma: PrismaClient): Promise<boolean> {
               onVariant: "on",
               salt: salt(),
               isBeta: feature.isBeta ?? false,
+              // Seed 003's open question 4: a beta feature links to a feedback form.
+              feedbackUrl: feature.isBeta ? `https://feedback.finance-suite.example/${slugify(feature.key)}` : null,
               // Seed 003: tenant admins manage their own finance features.
               tenantManageable: true,
               dependsOn: feature.dependsOn ?? [],

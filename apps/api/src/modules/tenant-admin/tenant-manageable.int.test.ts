@@ -144,5 +144,13 @@ describe("tenant-manageable flags", () => {
     const all = listed.json().modules.flatMap((m: { features: { tenantManageable: boolean }[] }) => m.features);
     expect(all.length).toBeGreaterThan(0);
     expect(all.every((f: { tenantManageable: boolean }) => f.tenantManageable)).toBe(true);
+    // Seed 003's open question 4: every beta feature, and only those, links to a feedback form.
+    const links = Object.fromEntries(all.filter((f: { isBeta: boolean }) => f.isBeta).map((f: { key: string; feedbackUrl: string | null }) => [f.key, f.feedbackUrl]));
+    expect(links).toEqual({
+      fin_import_invoices_missing_generation: "https://feedback.finance-suite.example/fin-import-invoices-missing-generation",
+      str_pricing_optimizer: "https://feedback.finance-suite.example/str-pricing-optimizer",
+      str_event_based_pricing: "https://feedback.finance-suite.example/str-event-based-pricing",
+    });
+    expect(all.filter((f: { isBeta: boolean; feedbackUrl: string | null }) => !f.isBeta && f.feedbackUrl !== null)).toEqual([]);
   });
 });

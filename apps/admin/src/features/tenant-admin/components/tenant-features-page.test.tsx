@@ -102,8 +102,38 @@ describe("TenantFeaturesPage", () => {
     const str = screen.getByRole("region", { name: /Short-term rental/ });
     expect(within(str).queryByRole("switch", { name: /module/ })).not.toBeInTheDocument();
     await user.click(within(finance).getByRole("switch", { name: "Finance module: on" }));
+    const dialog = screen.getByRole("dialog", { name: "Switch off the Finance module?" });
+    expect(puts).toHaveLength(0);
+    await user.click(within(dialog).getByRole("button", { name: "Switch off 2 features" }));
     await vi.waitFor(() => expect(puts).toHaveLength(1), { timeout: 10_000 });
     expect(puts[0]).toMatchObject({ url: "/v1/tenant/modules/FIN?workspace=demo", body: { enabled: false } });
+    await vi.waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+  });
+
+  it("asks before switching a module off, lists every feature that goes off with it, and changes nothing on Cancel", async () => {
+    const puts = stubApi();
+    const { user } = renderPage();
+    // The search hides some of the module's features; the dialog still names all that are on.
+    await user.type(await screen.findByLabelText("Search features"), "excel");
+    await user.click(screen.getByRole("switch", { name: "Finance module: on" }));
+    const dialog = screen.getByRole("dialog", { name: "Switch off the Finance module?" });
+    expect(dialog).toHaveTextContent("Everyone in Goodwin loses these features immediately");
+    const list = within(dialog).getByRole("list", { name: "Features that go off" });
+    expect(within(list).getAllByRole("listitem").map((item) => item.textContent)).toEqual(["AI Extraction", "Duplicate Detection"]);
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(screen.getByRole("switch", { name: "Finance module: on" })).toBeChecked();
+    expect(puts).toHaveLength(0);
+  });
+
+  it("switches a module on without asking", async () => {
+    const off = { ...response.modules[0]!, enabled: false, features: response.modules[0]!.features.map((f) => ({ ...f, enabled: false, value: false, moduleEnabled: false })) };
+    const puts = stubApi({ ...response, modules: [off] });
+    const { user } = renderPage();
+    await user.click(await screen.findByRole("switch", { name: "Finance module: off" }));
+    await vi.waitFor(() => expect(puts).toHaveLength(1), { timeout: 10_000 });
+    expect(puts[0]).toMatchObject({ url: "/v1/tenant/modules/FIN?workspace=demo", body: { enabled: true } });
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 
   it("asks before disabling, names the features that depend on it, and sends force with the version", async () => {

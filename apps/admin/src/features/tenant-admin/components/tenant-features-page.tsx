@@ -26,6 +26,7 @@ export function TenantFeaturesPage() {
   const [search, setSearch] = useState("");
   const [module, setModule] = useState("");
   const [confirming, setConfirming] = useState<TenantFeature | null>(null);
+  const [confirmingModule, setConfirmingModule] = useState<TenantFeatureModule | null>(null);
   const [refusals, setRefusals] = useState<Record<string, string>>({});
 
   const modules = useMemo(() => {
@@ -35,6 +36,15 @@ export function TenantFeaturesPage() {
       .map((m) => ({ ...m, features: m.features.filter((f) => !needle || `${f.name} ${f.key} ${f.description}`.toLowerCase().includes(needle)) }))
       .filter((m) => m.features.length > 0);
   }, [features.data, search, module]);
+
+  const switchModule = (m: TenantFeatureModule, enabled: boolean) =>
+    toggleModule.mutate(
+      { module: m.key!, enabled },
+      {
+        onSuccess: () => toast.success(`${m.name} ${enabled ? "switched on" : "switched off"} for your organisation`),
+        onSettled: () => setConfirmingModule(null),
+      },
+    );
 
   const send = (input: ToggleInput, name: string) => {
     setRefusals(({ [input.key]: _, ...rest }) => rest);
@@ -101,12 +111,11 @@ export function TenantFeaturesPage() {
               refusals={refusals}
               pendingKey={toggle.isPending ? toggle.variables?.key : undefined}
               isModulePending={toggleModule.isPending && toggleModule.variables?.module === m.key}
-              onToggleModule={(enabled) =>
-                toggleModule.mutate(
-                  { module: m.key!, enabled },
-                  { onSuccess: () => toast.success(`${m.name} ${enabled ? "switched on" : "switched off"} for your organisation`) },
-                )
-              }
+              onToggleModule={(enabled) => {
+                // Ask before switching off, naming every feature the module takes with it (not just the ones the search shows).
+                if (!enabled) setConfirmingModule(features.data.modules.find((all) => all.key === m.key) ?? m);
+                else switchModule(m, true);
+              }}
               onToggle={(feature, enabled) => {
                 if (!enabled) setConfirming(feature);
                 else send({ key: feature.key, enabled: true, version: feature.version }, feature.name);
@@ -134,7 +143,50 @@ export function TenantFeaturesPage() {
           </p>
         )}
       </ConfirmDialog>
+      <ModuleOffDialog module={confirmingModule} tenantName={tenant.name} isPending={toggleModule.isPending} onCancel={() => setConfirmingModule(null)} onConfirm={(m) => switchModule(m, false)} />
     </>
+  );
+}
+
+/** Asks before a tenant admin switches a whole module off, listing the features that go off with it. */
+function ModuleOffDialog({
+  module,
+  tenantName,
+  isPending,
+  onCancel,
+  onConfirm,
+}: {
+  module: TenantFeatureModule | null;
+  tenantName: string;
+  isPending: boolean;
+  onCancel(): void;
+  onConfirm(module: TenantFeatureModule): void;
+}) {
+  const goingOff = module?.features.filter((f) => f.enabled) ?? [];
+  return (
+    <ConfirmDialog
+      open={module !== null}
+      onOpenChange={(open) => !open && onCancel()}
+      title={`Switch off the ${module?.name ?? ""} module?`}
+      confirmLabel={goingOff.length ? `Switch off ${goingOff.length === 1 ? "1 feature" : `${goingOff.length} features`}` : "Switch off module"}
+      tone="danger"
+      isPending={isPending}
+      onConfirm={() => module && onConfirm(module)}
+    >
+      {goingOff.length > 0 ? (
+        <>
+          <p>Everyone in {tenantName} loses these features immediately:</p>
+          <ul aria-label="Features that go off" className="list-disc space-y-0.5 pl-5 font-medium text-slate-800">
+            {goingOff.map((f) => (
+              <li key={f.key}>{f.name}</li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>None of its features are on for {tenantName} right now.</p>
+      )}
+      <p>Its features stay off, and cannot be turned on, until you switch the module on again. What you set for each feature is kept.</p>
+    </ConfirmDialog>
   );
 }
 
