@@ -82,6 +82,7 @@ import { createVersionWatcher } from "./modules/snapshots/version-watcher";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
 import { createWebhooksService } from "./modules/webhooks/webhooks.service";
 import { webhookSecretSealer } from "./modules/webhooks/signing";
+import { createWorkspacesRepository } from "./modules/workspaces/workspaces.repository";
 import { createWorkspacesService } from "./modules/workspaces/workspaces.service";
 
 export interface Infra {
@@ -193,7 +194,7 @@ export function createServices(infra: Infra) {
     /** Sign-in through the OpenID Connect provider; null when single sign-on is not configured. */
     oidc: config.oidc ? createOidcSignInService({ client: createOidcClient(config.oidc), auth }) : null,
     health,
-    workspaces: createWorkspacesService({ prisma, writing }),
+    workspaces: createWorkspacesService({ reading, writing, repo: createWorkspacesRepository(prisma) }),
     flags: createFlagsService({ reading, writing, repo: createFlagsRepository() }),
     flagsList: createFlagsListService({ reading, repo: createFlagsListRepository() }),
     flagState: createFlagStateService({ prisma, writing, limits }),
