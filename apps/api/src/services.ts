@@ -71,6 +71,7 @@ import { createTenantsQueryService } from "./modules/tenants/tenants-query.servi
 import { createTenantsService } from "./modules/tenants/tenants.service";
 import { createApiKeyVerifier } from "./modules/api-access/api-key-verifier";
 import { createContextTokenVerifier } from "./modules/evaluation/context-tokens";
+import { createEvaluationRepository } from "./modules/evaluation/evaluation.repository";
 import { createEvaluationService } from "./modules/evaluation/evaluation.service";
 import { createRateLimiter } from "./modules/api-access/rate-limiter";
 import { createStreamHub } from "./modules/streams/stream-hub";
@@ -215,7 +216,7 @@ export function createServices(infra: Infra) {
     watcher,
     apiKeyVerifier,
     rateLimiter: createRateLimiter(config.evaluation.rateLimitPerSecond),
-    evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier({ outbound: config.outbound }), metrics, traits, log }),
+    evaluation: createEvaluationService({ reading, repo: createEvaluationRepository(), store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier({ outbound: config.outbound }), metrics, traits, log }),
     metrics,
     streams,
     statsRecorder,
