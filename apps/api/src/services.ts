@@ -43,6 +43,7 @@ import { createMembersService } from "./modules/members/members.service";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
 import { createModulesRepository } from "./modules/feature-modules/feature-modules.repository";
 import { createModulesService } from "./modules/feature-modules/feature-modules.service";
+import { createRolesRepository } from "./modules/roles/roles.repository";
 import { createRolesService } from "./modules/roles/roles.service";
 import { createSegmentsRepository } from "./modules/segments/segments.repository";
 import { createSegmentsService } from "./modules/segments/segments.service";
@@ -181,7 +182,7 @@ export function createServices(infra: Infra) {
     passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ reading, writing, repo: createModulesRepository() }),
     segments: createSegmentsService({ reading, writing, repo: createSegmentsRepository(), limits }),
-    roles: createRolesService({ prisma, writing }),
+    roles: createRolesService({ reading, writing, repo: createRolesRepository() }),
     apiKeys: createApiKeysService({ reading, writing, repo: createApiKeysRepository() }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
     serviceTokens: createServiceTokensService({ prisma, writing, tokens: accessTokens }),

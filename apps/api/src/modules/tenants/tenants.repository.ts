@@ -127,9 +127,12 @@ export const tenantsRepository = {
     return count === 1;
   },
 
-  /** The tenant-admin memberships, open invitations and overrides that go with the tenant when it is deleted. */
+  /**
+   * What goes with the tenant when it is deleted: its tenant-admin memberships, open invitations
+   * and overrides, and the end-user roles it defined for itself (by key).
+   */
   async dependentsOf(tx: Tx, workspaceId: string, tenantId: string) {
-    const [memberships, invitations, overrides] = await Promise.all([
+    const [memberships, invitations, overrides, roles] = await Promise.all([
       tx.membership.findMany({
         where: { workspaceId, tenantId },
         orderBy: { createdAt: "asc" },
@@ -153,8 +156,13 @@ export const tenantsRepository = {
           environment: { select: { id: true, key: true } },
         },
       }),
+      tx.endUserRole.findMany({
+        where: { workspaceId, tenantId },
+        orderBy: { key: "asc" },
+        select: { id: true, key: true, name: true, description: true, inherits: true, inheritedBy: true },
+      }),
     ]);
-    return { memberships, invitations, overrides };
+    return { memberships, invitations, overrides, roles };
   },
 
   /**

@@ -99,8 +99,7 @@ export function createTenantsService({ writing }: Deps) {
       await writing(workspaceId, async (tx, w) => {
         const current = await found(tx, workspaceId, key);
         if (current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
-        const { memberships, invitations, overrides } = await repo.dependentsOf(tx, workspaceId, current.id);
-        const roles = await tx.endUserRole.findMany({ where: { workspaceId, tenantId: current.id }, orderBy: { key: "asc" } });
+        const { memberships, invitations, overrides, roles } = await repo.dependentsOf(tx, workspaceId, current.id);
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Tenant '${key}'`, current.version + 1);
         const forgotten = await repo.forgetTenantKey(tx, workspaceId, current.key);
         const tenant = tenantRef(current);
