@@ -82,6 +82,7 @@ import { readDelta } from "./modules/snapshots/snapshot-deltas";
 import { createSnapshotStore } from "./modules/snapshots/snapshot-store";
 import { createVersionWatcher } from "./modules/snapshots/version-watcher";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
+import { createWebhooksRepository } from "./modules/webhooks/webhooks.repository";
 import { createWebhooksService } from "./modules/webhooks/webhooks.service";
 import { webhookSecretSealer } from "./modules/webhooks/signing";
 import { createWorkspacesRepository } from "./modules/workspaces/workspaces.repository";
@@ -223,7 +224,7 @@ export function createServices(infra: Infra) {
     statsRecorder,
     statsFlusher,
     stats: createStatsService({ reading, repo: createStatsRepository() }),
-    webhooks: createWebhooksService({ prisma, writing, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
+    webhooks: createWebhooksService({ reading, writing, repo: createWebhooksRepository(), sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
     webhookDispatcher: createWebhookDispatcher({ prisma, sql: db.sql, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
     overview: createOverviewService({ reading, repo: createOverviewRepository() }),
 
