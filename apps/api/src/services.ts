@@ -43,6 +43,7 @@ import { createMembersService } from "./modules/members/members.service";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
 import { createModulesRepository } from "./modules/feature-modules/feature-modules.repository";
 import { createModulesService } from "./modules/feature-modules/feature-modules.service";
+import { createRolesRepository } from "./modules/roles/roles.repository";
 import { createRolesService } from "./modules/roles/roles.service";
 import { createSegmentsRepository } from "./modules/segments/segments.repository";
 import { createSegmentsService } from "./modules/segments/segments.service";
@@ -68,9 +69,11 @@ import { createTenantFeaturesRepository } from "./modules/tenant-admin/tenant-fe
 import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
 import { createTenantEvaluation } from "./modules/snapshots/tenant-evaluation";
 import { createTenantsQueryService } from "./modules/tenants/tenants-query.service";
+import { createTenantsRepository } from "./modules/tenants/tenants.repository";
 import { createTenantsService } from "./modules/tenants/tenants.service";
 import { createApiKeyVerifier } from "./modules/api-access/api-key-verifier";
 import { createContextTokenVerifier } from "./modules/evaluation/context-tokens";
+import { createEvaluationRepository } from "./modules/evaluation/evaluation.repository";
 import { createEvaluationService } from "./modules/evaluation/evaluation.service";
 import { createRateLimiter } from "./modules/api-access/rate-limiter";
 import { createStreamHub } from "./modules/streams/stream-hub";
@@ -80,8 +83,10 @@ import { readDelta } from "./modules/snapshots/snapshot-deltas";
 import { createSnapshotStore } from "./modules/snapshots/snapshot-store";
 import { createVersionWatcher } from "./modules/snapshots/version-watcher";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
+import { createWebhooksRepository } from "./modules/webhooks/webhooks.repository";
 import { createWebhooksService } from "./modules/webhooks/webhooks.service";
 import { webhookSecretSealer } from "./modules/webhooks/signing";
+import { createWorkspacesRepository } from "./modules/workspaces/workspaces.repository";
 import { createWorkspacesService } from "./modules/workspaces/workspaces.service";
 
 export interface Infra {
@@ -179,7 +184,7 @@ export function createServices(infra: Infra) {
     passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ reading, writing, repo: createModulesRepository() }),
     segments: createSegmentsService({ reading, writing, repo: createSegmentsRepository(), limits }),
-    roles: createRolesService({ prisma, writing }),
+    roles: createRolesService({ reading, writing, repo: createRolesRepository() }),
     apiKeys: createApiKeysService({ reading, writing, repo: createApiKeysRepository() }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
     serviceTokens: createServiceTokensService({ prisma, writing, tokens: accessTokens }),
@@ -193,14 +198,14 @@ export function createServices(infra: Infra) {
     /** Sign-in through the OpenID Connect provider; null when single sign-on is not configured. */
     oidc: config.oidc ? createOidcSignInService({ client: createOidcClient(config.oidc), auth }) : null,
     health,
-    workspaces: createWorkspacesService({ prisma, writing }),
+    workspaces: createWorkspacesService({ reading, writing, repo: createWorkspacesRepository(prisma) }),
     flags: createFlagsService({ reading, writing, repo: createFlagsRepository() }),
     flagsList: createFlagsListService({ reading, repo: createFlagsListRepository() }),
     flagState: createFlagStateService({ prisma, writing, limits }),
     rules: createRulesService({ writing, limits }),
     schedules: createSchedulesService({ reading, writing, repo: createSchedulesRepository() }),
     scheduleRunner: createScheduleRunner({ writing, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
-    tenants: createTenantsService({ writing }),
+    tenants: createTenantsService({ writing, repo: createTenantsRepository() }),
     tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
     tenantOverrides: createTenantOverridesService({ reading, writing, repo: createTenantOverridesRepository(), limits }),
     userOverrides: createUserOverridesService({ reading, writing, repo: createUserOverridesRepository(), limits }),
@@ -214,13 +219,13 @@ export function createServices(infra: Infra) {
     watcher,
     apiKeyVerifier,
     rateLimiter: createRateLimiter(config.evaluation.rateLimitPerSecond),
-    evaluation: createEvaluationService({ prisma, store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier({ outbound: config.outbound }), metrics, traits, log }),
+    evaluation: createEvaluationService({ reading, repo: createEvaluationRepository(), store: snapshots, recorder: statsRecorder, tokens: createContextTokenVerifier({ outbound: config.outbound }), metrics, traits, log }),
     metrics,
     streams,
     statsRecorder,
     statsFlusher,
     stats: createStatsService({ reading, repo: createStatsRepository() }),
-    webhooks: createWebhooksService({ prisma, writing, sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
+    webhooks: createWebhooksService({ reading, writing, repo: createWebhooksRepository(), sealer: webhookSecrets, outbound: config.outbound, emailEnabled: config.smtp !== null, retryForMs: config.webhooks.retryForMs }),
     webhookDispatcher: createWebhookDispatcher({ prisma, sql: db.sql, sealer: webhookSecrets, outbound: config.outbound, log, smtp: config.smtp, listen: db.listen, ...config.webhooks }),
     overview: createOverviewService({ reading, repo: createOverviewRepository() }),
 

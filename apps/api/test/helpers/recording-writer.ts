@@ -30,15 +30,17 @@ export interface Restorable {
 /**
  * A writer for unit tests over in-memory repositories: it keeps what a write audited (with its
  * actor) and bumped, and the API keys it revoked (`revoked`), and when the write throws it drops
- * that and puts `rows` back, as a rollback would.
+ * that and puts `rows` back, as a rollback would. Writes as the owner record the same way for
+ * every workspace they open.
  */
 export function recordingWriter(rows?: Restorable) {
   const committed: Committed = { audit: [], bumped: [] };
   const revoked: ApiKeyRevokedMessage[] = [];
-  async function writing<R>(workspaceId: string, fn: (tx: Tx, w: Write) => Promise<R>): Promise<R> {
+
+  async function recording<R>(fn: (open: (workspaceId: string) => Write) => Promise<R>): Promise<R> {
     const pending: Committed = { audit: [], bumped: [] };
     const pendingRevoked: ApiKeyRevokedMessage[] = [];
-    const w: Write = {
+    const open = (workspaceId: string): Write => ({
       tx: memoryTx,
       workspaceId,
       async audit(actor, ...records) {
@@ -53,11 +55,11 @@ export function recordingWriter(rows?: Restorable) {
         pendingRevoked.push(message);
       },
       undoable: (part) => part(),
-    };
+    });
     const restore = rows?.save();
     let result: R;
     try {
-      result = await fn(memoryTx, w);
+      result = await fn(open);
     } catch (error) {
       restore?.();
       throw error;
@@ -67,8 +69,9 @@ export function recordingWriter(rows?: Restorable) {
     revoked.push(...pendingRevoked);
     return result;
   }
-  const writer: Writer = Object.assign(writing, {
-    asOwner: () => Promise.reject(new Error("these services never write as the owner")),
+
+  const writer: Writer = Object.assign(<R>(workspaceId: string, fn: (tx: Tx, w: Write) => Promise<R>) => recording((open) => fn(memoryTx, open(workspaceId))), {
+    asOwner: <R>(fn: (tx: Tx, open: (workspaceId: string) => Write) => Promise<R>) => recording((open) => fn(memoryTx, open)),
   });
   return { writer, committed, revoked };
 }

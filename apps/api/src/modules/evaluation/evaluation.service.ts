@@ -2,8 +2,7 @@ import type { EvaluationContext, EvaluationResult } from "@ensign/contracts/eval
 import { IMPACT_LIST_LIMIT, type ImpactBody, type ImpactResponse, type LiveEvaluationResponse } from "@ensign/contracts/live-evaluation";
 import { evaluate, evaluateAll, flagKeys, impact, layerContexts, tenantContexts, type CompiledSnapshot } from "@ensign/evaluator";
 import { performance } from "node:perf_hooks";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
 import type { Metrics } from "../../infra/metrics";
 import type { BulkLayout, StatsRecorder } from "../analytics/stats-recorder";
@@ -12,6 +11,7 @@ import type { SnapshotEntry, SnapshotStore } from "../snapshots/snapshot-store";
 import type { VerifiedKey } from "../api-access/api-key-verifier";
 import { contextIssue } from "./context-limits";
 import type { ContextTokenVerifier } from "./context-tokens";
+import type { EvaluationRepository } from "./evaluation.repository";
 
 export type Entry = SnapshotEntry<CompiledSnapshot>;
 
@@ -57,7 +57,9 @@ function bulkLayoutOf(entry: Entry): BulkLayout {
 const micros = (since: number) => Math.round((performance.now() - since) * 1000 * 10) / 10;
 
 export interface EvaluationServiceDeps {
-  prisma: PrismaClient;
+  reading: Reader;
+  /** The admin's environments by key; API-key callers never reach PostgreSQL through it. */
+  repo: EvaluationRepository;
   store: SnapshotStore<CompiledSnapshot>;
   recorder: StatsRecorder;
   /** Prometheus counters of evaluations by environment, reason and kind. */
@@ -78,7 +80,7 @@ const merged = (traits: Traits | null, context: EvaluationContext): EvaluationCo
  * synchronously once the environment is loaded. Every API-key evaluation is counted for the
  * flag statistics, in memory.
  */
-export function createEvaluationService({ prisma, store, recorder, tokens, metrics, traits, log }: EvaluationServiceDeps) {
+export function createEvaluationService({ reading, repo, store, recorder, tokens, metrics, traits, log }: EvaluationServiceDeps) {
   /**
    * The context with its identity's stored traits merged in: synchronous when the environment
    * has no identities, the context no targeting key, or the traits are held in memory; else a
@@ -127,11 +129,9 @@ export function createEvaluationService({ prisma, store, recorder, tokens, metri
   }
 
   async function environmentOf(workspaceId: string, environmentKey: string): Promise<Entry> {
-    const environment = await inWorkspace(prisma, workspaceId, (tx) =>
-      tx.environment.findFirst({ where: { workspaceId, key: environmentKey }, select: { id: true } }),
-    );
-    if (!environment) throw notFound(`Environment '${environmentKey}'`);
-    return store.entry(workspaceId, environment.id);
+    const environmentId = await reading(workspaceId, (tx) => repo.environmentId(tx, workspaceId, environmentKey));
+    if (!environmentId) throw notFound(`Environment '${environmentKey}'`);
+    return store.entry(workspaceId, environmentId);
   }
 
   return {
@@ -193,9 +193,7 @@ export function createEvaluationService({ prisma, store, recorder, tokens, metri
 
     /** The workspace's environments and their snapshot versions, for the admin's live stream. */
     async environments(workspaceId: string): Promise<{ id: string; key: string; version: number }[]> {
-      const rows = await inWorkspace(prisma, workspaceId, (tx) =>
-        tx.environment.findMany({ where: { workspaceId }, select: { id: true, key: true, snapshotVersion: true }, orderBy: { sortOrder: "asc" } }),
-      );
+      const rows = await reading(workspaceId, (tx) => repo.environments(tx, workspaceId));
       return rows.map((row) => ({ id: row.id, key: row.key, version: row.snapshotVersion }));
     },
 

@@ -1,23 +1,19 @@
 import type { FieldIssue } from "@ensign/contracts/common";
 import { ROLE_LIMITS, type CreateRoleBody, type RoleListResponse, type RoleResponse, type UpdateRoleBody } from "@ensign/contracts/roles";
-import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, type Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import type { Write, Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { dependantsOf, findCycle, levelsOf, type GraphRole } from "./role-graph";
-import { rolesRepository as repo, type RoleData, type RoleRow } from "./roles.repository";
+import type { RoleData, RoleRow, RolesRepository, RoleTenant } from "./roles.repository";
 
 /** Whose roles a call manages: the workspace's own, or one tenant's (by key for workspace staff, by id for its tenant admins). */
 export type RoleOwner = { tenant: null } | { tenant: { key: string } } | { tenant: { id: string } };
 
-interface Tenant {
-  id: string;
-  key: string;
-}
+type Tenant = RoleTenant;
 
 /** The workspace's roles and every tenant's, loaded once per call: the checks need all of them. */
 interface Roles {
@@ -46,11 +42,16 @@ type Placed = GraphRole & { tenantId: string | null };
 
 const graph = (rows: readonly GraphRole[]): GraphRole[] => rows.map(({ key, inherits, inheritedBy }) => ({ key, inherits, inheritedBy }));
 
-export function createRolesService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
+export interface RolesServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: RolesRepository;
+}
+
+export function createRolesService({ reading, writing, repo }: RolesServiceDeps) {
   async function resolveTenant(tx: Tx, workspaceId: string, owner: RoleOwner): Promise<Tenant | null> {
     if (owner.tenant === null) return null;
-    const where = "id" in owner.tenant ? { workspaceId, id: owner.tenant.id } : { workspaceId, key: owner.tenant.key };
-    const tenant = await tx.tenant.findFirst({ where, select: { id: true, key: true } });
+    const tenant = await repo.findTenant(tx, workspaceId, "id" in owner.tenant ? { id: owner.tenant.id } : { key: owner.tenant.key });
     if (!tenant) throw notFound("id" in owner.tenant ? "Your tenant" : `Tenant '${owner.tenant.key}'`);
     return tenant;
   }
@@ -58,7 +59,7 @@ export function createRolesService({ prisma, writing }: { prisma: PrismaClient; 
   async function load(tx: Tx, workspaceId: string): Promise<Roles> {
     const rows = await repo.all(tx, workspaceId);
     const tenantIds = [...new Set(rows.flatMap((row) => (row.tenantId ? [row.tenantId] : [])))];
-    const tenants = tenantIds.length === 0 ? [] : await tx.tenant.findMany({ where: { workspaceId, id: { in: tenantIds } }, select: { id: true, key: true } });
+    const tenants = await repo.tenants(tx, workspaceId, tenantIds);
     return { rows, tenantKeys: new Map(tenants.map((tenant) => [tenant.id, tenant.key])) };
   }
 
@@ -146,7 +147,7 @@ export function createRolesService({ prisma, writing }: { prisma: PrismaClient; 
   return {
     /** The hierarchy in effect: the workspace's roles, with the tenant's own when a tenant is named. */
     async list(workspaceId: string, owner: RoleOwner): Promise<RoleListResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const tenant = await resolveTenant(tx, workspaceId, owner);
         const roles = await load(tx, workspaceId);
         return { items: respond(roles, hierarchyOf(roles.rows, tenant?.id ?? null), await repo.flagCounts(tx, workspaceId)) };

@@ -63,7 +63,7 @@ describe("tenants", () => {
 
     const duplicate = await t.app.inject({ method: "POST", url: url(), headers: admin, payload: { key: "arizona-comedy", name: "Again" } });
     expect(duplicate.statusCode).toBe(409);
-    expect(duplicate.json().error.code).toBe("ALREADY_EXISTS");
+    expect(duplicate.json().error).toMatchObject({ code: "ALREADY_EXISTS", message: "Tenant 'arizona-comedy' already exists." });
   });
 
   it("names every bad field of a bad tenant and writes nothing", async () => {

@@ -1,6 +1,7 @@
 import type { FlagType } from "@ensign/contracts/targeting";
 import type { AttributeFilter, TENANT_SORTS } from "@ensign/contracts/tenants";
 import { Prisma } from "../../generated/prisma/client";
+import { lookupsRepository } from "../../infra/db/lookups.repository";
 import type { Tx } from "../../infra/db/scoped";
 import { containsPattern } from "../../infra/like";
 
@@ -127,9 +128,12 @@ export const tenantsRepository = {
     return count === 1;
   },
 
-  /** The tenant-admin memberships, open invitations and overrides that go with the tenant when it is deleted. */
+  /**
+   * What goes with the tenant when it is deleted: its tenant-admin memberships, open invitations
+   * and overrides, and the end-user roles it defined for itself (by key).
+   */
   async dependentsOf(tx: Tx, workspaceId: string, tenantId: string) {
-    const [memberships, invitations, overrides] = await Promise.all([
+    const [memberships, invitations, overrides, roles] = await Promise.all([
       tx.membership.findMany({
         where: { workspaceId, tenantId },
         orderBy: { createdAt: "asc" },
@@ -153,8 +157,13 @@ export const tenantsRepository = {
           environment: { select: { id: true, key: true } },
         },
       }),
+      tx.endUserRole.findMany({
+        where: { workspaceId, tenantId },
+        orderBy: { key: "asc" },
+        select: { id: true, key: true, name: true, description: true, inherits: true, inheritedBy: true },
+      }),
     ]);
-    return { memberships, invitations, overrides };
+    return { memberships, invitations, overrides, roles };
   },
 
   /**
@@ -208,3 +217,63 @@ export const tenantsRepository = {
        ORDER BY f.key`;
   },
 };
+
+/** A feature module of the workspace, as tenants switch it. */
+export interface TenantModule {
+  id: string;
+  key: string;
+  name: string;
+}
+
+/** What goes with a tenant when it is deleted (see `dependentsOf`). */
+export type TenantDependents = Awaited<ReturnType<typeof tenantsRepository.dependentsOf>>;
+
+/**
+ * Where the tenants service reads and writes, inside the transaction it is given. Every method
+ * takes the workspace and keeps to it. Versioned writes answer false when `expectedVersion` is
+ * no longer current.
+ */
+export interface TenantsRepository {
+  findByKey(tx: Tx, workspaceId: string, key: string): Promise<TenantRow | null>;
+  /** A new tenant without module switches; null when the key is taken. */
+  create(tx: Tx, workspaceId: string, data: { key: string; name: string; attributes: Prisma.InputJsonObject }): Promise<TenantRow | null>;
+  update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: { name?: string; attributes?: Prisma.InputJsonObject }): Promise<boolean>;
+  delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean>;
+  /** The tenant-admin memberships, open invitations, overrides and own end-user roles that go with the tenant. */
+  dependentsOf(tx: Tx, workspaceId: string, tenantId: string): Promise<TenantDependents>;
+  /** Takes the key out of every allow and deny list and segment, each changed one to a new version; how many changed. */
+  forgetTenantKey(tx: Tx, workspaceId: string, key: string): Promise<{ flagStates: number; segments: number }>;
+  /** Switches one module for the tenant; the tenant moves to a new version. */
+  setModule(tx: Tx, workspaceId: string, tenantId: string, moduleId: string, enabled: boolean): Promise<void>;
+  /** The switches of a tenant just created. */
+  setModules(tx: Tx, workspaceId: string, tenantId: string, switches: { moduleId: string; enabled: boolean }[]): Promise<void>;
+  /** The workspace's modules, by key. */
+  modules(tx: Tx, workspaceId: string): Promise<TenantModule[]>;
+  findModule(tx: Tx, workspaceId: string, key: string): Promise<TenantModule | null>;
+}
+
+/** The tenants service's repository over PostgreSQL (Prisma), bound by row-level security through the transaction. */
+export function createTenantsRepository(): TenantsRepository {
+  const repo = tenantsRepository;
+  return {
+    findByKey: (tx, workspaceId, key) => repo.findByKey(tx, workspaceId, key),
+    async create(tx, workspaceId, data) {
+      try {
+        return await repo.create(tx, workspaceId, data);
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
+        throw error;
+      }
+    },
+    update: (tx, workspaceId, id, expectedVersion, data) => repo.update(tx, workspaceId, id, expectedVersion, data),
+    delete: (tx, workspaceId, id, expectedVersion) => repo.delete(tx, workspaceId, id, expectedVersion),
+    dependentsOf: (tx, workspaceId, tenantId) => repo.dependentsOf(tx, workspaceId, tenantId),
+    forgetTenantKey: (tx, workspaceId, key) => repo.forgetTenantKey(tx, workspaceId, key),
+    setModule: (tx, workspaceId, tenantId, moduleId, enabled) => repo.setModule(tx, workspaceId, tenantId, moduleId, enabled),
+    async setModules(tx, workspaceId, tenantId, switches) {
+      await repo.setModules(tx, workspaceId, tenantId, switches);
+    },
+    modules: (tx, workspaceId) => lookupsRepository.modules(tx, workspaceId),
+    findModule: (tx, workspaceId, key) => lookupsRepository.findModule(tx, workspaceId, key),
+  };
+}

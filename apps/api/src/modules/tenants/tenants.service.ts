@@ -2,17 +2,16 @@ import type { CreateTenantBody, TenantResponse, UpdateTenantBody } from "@ensign
 import type { Prisma } from "../../generated/prisma/client";
 import { changes, type Actor } from "../../infra/audit";
 import type { Tx } from "../../infra/db/scoped";
-import { invalid, notFound } from "../../infra/errors";
-import { translating } from "../../infra/prisma-errors";
+import { AppError, invalid, notFound } from "../../infra/errors";
 import { staleVersion } from "../../infra/versioning";
 import { overrideSnapshot } from "../overrides/overrides.rules";
-import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
 import type { Writer } from "../../infra/writer";
 import { auditedTenant, toTenantResponse } from "./tenants.mapping";
-import { tenantsRepository as repo } from "./tenants.repository";
+import type { TenantsRepository } from "./tenants.repository";
 
-interface Deps {
+export interface TenantsServiceDeps {
   writing: Writer;
+  repo: TenantsRepository;
 }
 
 const tenantRef = (row: { id: string; key: string }) => ({ id: row.id, key: row.key });
@@ -21,8 +20,7 @@ const tenantRef = (row: { id: string; key: string }) => ({ id: row.id, key: row.
  * Creating, editing and deleting tenants and switching their modules. Tenants, their attributes
  * and modules are in every environment's snapshot, so every write bumps them all.
  */
-export function createTenantsService({ writing }: Deps) {
-
+export function createTenantsService({ writing, repo }: TenantsServiceDeps) {
   async function found(tx: Tx, workspaceId: string, key: string) {
     const row = await repo.findByKey(tx, workspaceId, key);
     if (!row) throw notFound(`Tenant '${key}'`);
@@ -32,7 +30,7 @@ export function createTenantsService({ writing }: Deps) {
   return {
     async create(workspaceId: string, body: CreateTenantBody, actor: Actor): Promise<TenantResponse> {
       return writing(workspaceId, async (tx, w) => {
-        const modules = await lookups.modules(tx, workspaceId);
+        const modules = await repo.modules(tx, workspaceId);
         const byKey = new Map(modules.map((m) => [m.key, m]));
         const switches = Object.entries(body.modules ?? {});
         const unknown = switches.filter(([key]) => !byKey.has(key));
@@ -42,9 +40,8 @@ export function createTenantsService({ writing }: Deps) {
             unknown.map(([key]) => ({ path: `body.modules.${key}`, message: `no module '${key}' in this workspace` })),
           );
         }
-        const created = await translating(`Tenant '${body.key}'`, () =>
-          repo.create(tx, workspaceId, { key: body.key, name: body.name, attributes: (body.attributes ?? {}) as Prisma.InputJsonObject }),
-        );
+        const created = await repo.create(tx, workspaceId, { key: body.key, name: body.name, attributes: (body.attributes ?? {}) as Prisma.InputJsonObject });
+        if (!created) throw new AppError("ALREADY_EXISTS", `Tenant '${body.key}' already exists.`);
         if (switches.length > 0) {
           await repo.setModules(tx, workspaceId, created.id, switches.map(([key, enabled]) => ({ moduleId: byKey.get(key)!.id, enabled })));
         }
@@ -72,7 +69,7 @@ export function createTenantsService({ writing }: Deps) {
           ...(body.attributes === undefined ? {} : { attributes: (body.attributes ?? {}) as Prisma.InputJsonObject }),
         };
         const diff = changes({ name: current.name, attributes: current.attributes as unknown }, next);
-        const modules = await lookups.modules(tx, workspaceId);
+        const modules = await repo.modules(tx, workspaceId);
         if (Object.keys(diff.after).length === 0) return toTenantResponse(current, modules);
         if (!(await repo.update(tx, workspaceId, current.id, expectedVersion, next))) throw staleVersion(`Tenant '${key}'`, current.version + 1);
         await w.audit(actor, {
@@ -99,8 +96,7 @@ export function createTenantsService({ writing }: Deps) {
       await writing(workspaceId, async (tx, w) => {
         const current = await found(tx, workspaceId, key);
         if (current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
-        const { memberships, invitations, overrides } = await repo.dependentsOf(tx, workspaceId, current.id);
-        const roles = await tx.endUserRole.findMany({ where: { workspaceId, tenantId: current.id }, orderBy: { key: "asc" } });
+        const { memberships, invitations, overrides, roles } = await repo.dependentsOf(tx, workspaceId, current.id);
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Tenant '${key}'`, current.version + 1);
         const forgotten = await repo.forgetTenantKey(tx, workspaceId, current.key);
         const tenant = tenantRef(current);
@@ -167,9 +163,9 @@ export function createTenantsService({ writing }: Deps) {
       return writing(workspaceId, async (tx, w) => {
         const current = await found(tx, workspaceId, key);
         if (expectedVersion !== undefined && current.version !== expectedVersion) throw staleVersion(`Tenant '${key}'`, current.version);
-        const module = await lookups.findModule(tx, workspaceId, moduleKey);
+        const module = await repo.findModule(tx, workspaceId, moduleKey);
         if (!module) throw notFound(`Module '${moduleKey}'`);
-        const modules = await lookups.modules(tx, workspaceId);
+        const modules = await repo.modules(tx, workspaceId);
         const wasEnabled = !current.modules.some((m) => m.module.key === moduleKey && !m.enabled);
         if (wasEnabled === enabled) return toTenantResponse(current, modules);
         await repo.setModule(tx, workspaceId, current.id, module.id, enabled);

@@ -1,33 +1,13 @@
 import type { CreateWebhookBody, DeliveriesQuery, DeliveryPage, DeliveryResponse, UpdateWebhookBody, WebhookResponse, WebhookWithSecretResponse } from "@ensign/contracts/webhooks";
-import type { Prisma, PrismaClient } from "../../generated/prisma/client";
-import { changes, lockOutbox, type Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import { changes, type Actor } from "../../infra/audit";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { outboundUrlProblem, type OutboundPolicy } from "../../infra/outbound";
 import { iso, isoOrNull } from "../../infra/paging";
 import type { Sealer } from "../snapshots/sealing";
 import { generateWebhookSecret } from "./signing";
-
-const WEBHOOK_SELECT = {
-  id: true,
-  kind: true,
-  name: true,
-  url: true,
-  secretSealed: true,
-  recipients: true,
-  digest: true,
-  eventTypes: true,
-  environments: true,
-  flags: true,
-  tenants: true,
-  enabled: true,
-  createdBy: true,
-  createdAt: true,
-  updatedAt: true,
-} satisfies Prisma.WebhookSelect;
-
-type WebhookRow = Prisma.WebhookGetPayload<{ select: typeof WEBHOOK_SELECT }>;
+import type { DeliveryCounts, DeliveryRow, WebhookRow, WebhooksRepository } from "./webhooks.repository";
 
 /**
  * A URL as the audit log shows it. Audit entries become events that other webhooks receive, so
@@ -56,7 +36,7 @@ function audited(row: Pick<WebhookRow, "kind" | "name" | "url" | "recipients" | 
   };
 }
 
-function toResponse(row: WebhookRow, counts: { pending: number; failed: number } = { pending: 0, failed: 0 }): WebhookResponse {
+function toResponse(row: WebhookRow, counts: DeliveryCounts = { pending: 0, failed: 0 }): WebhookResponse {
   return {
     id: row.id,
     kind: row.kind,
@@ -77,8 +57,6 @@ function toResponse(row: WebhookRow, counts: { pending: number; failed: number }
   };
 }
 
-type DeliveryRow = Prisma.WebhookDeliveryGetPayload<{ include: { event: { select: { type: true } } } }>;
-
 function toDeliveryResponse(row: DeliveryRow): DeliveryResponse {
   return {
     id: String(row.id),
@@ -97,8 +75,9 @@ function toDeliveryResponse(row: DeliveryRow): DeliveryResponse {
 }
 
 export interface WebhooksServiceDeps {
-  prisma: PrismaClient;
+  reading: Reader;
   writing: Writer;
+  repo: WebhooksRepository;
   sealer: Sealer;
   outbound: OutboundPolicy;
   /** Whether e-mail can be sent (SMTP_URL is set). */
@@ -127,38 +106,26 @@ async function checkSettings(
 }
 
 /** Webhooks and notifications of a workspace, and their delivery log. */
-export function createWebhooksService({ prisma, writing, sealer, outbound, emailEnabled, retryForMs, now = () => new Date() }: WebhooksServiceDeps) {
+export function createWebhooksService({ reading, writing, repo, sealer, outbound, emailEnabled, retryForMs, now = () => new Date() }: WebhooksServiceDeps) {
   async function find(tx: Tx, workspaceId: string, id: string): Promise<WebhookRow> {
-    const row = await tx.webhook.findFirst({ where: { workspaceId, id }, select: WEBHOOK_SELECT });
+    const row = await repo.find(tx, workspaceId, id);
     if (!row) throw notFound("The webhook");
     return row;
   }
 
-  async function counts(tx: Tx, workspaceId: string, ids: string[]) {
-    const groups = await tx.webhookDelivery.groupBy({ by: ["webhookId", "status"], where: { workspaceId, webhookId: { in: ids }, status: { in: ["pending", "failed"] } }, _count: { _all: true } });
-    const byId = new Map<string, { pending: number; failed: number }>();
-    for (const group of groups) {
-      const entry = byId.get(group.webhookId) ?? { pending: 0, failed: 0 };
-      if (group.status === "pending") entry.pending = group._count._all;
-      else entry.failed = group._count._all;
-      byId.set(group.webhookId, entry);
-    }
-    return byId;
-  }
-
   return {
     async list(workspaceId: string): Promise<WebhookResponse[]> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
-        const rows = await tx.webhook.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: WEBHOOK_SELECT });
-        const byId = await counts(tx, workspaceId, rows.map((row) => row.id));
+      return reading(workspaceId, async (tx) => {
+        const rows = await repo.list(tx, workspaceId);
+        const byId = await repo.counts(tx, workspaceId, rows.map((row) => row.id));
         return rows.map((row) => toResponse(row, byId.get(row.id)));
       });
     },
 
     async get(workspaceId: string, id: string): Promise<WebhookResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const row = await find(tx, workspaceId, id);
-        return toResponse(row, (await counts(tx, workspaceId, [id])).get(id));
+        return toResponse(row, (await repo.counts(tx, workspaceId, [id])).get(id));
       });
     },
 
@@ -172,26 +139,21 @@ export function createWebhooksService({ prisma, writing, sealer, outbound, email
       const secret = body.kind === "webhook" ? (body.secret ?? generated) : undefined;
       return writing(workspaceId, async (tx, w) => {
         // Under the outbox lock, the newest event is the last one committed before this webhook.
-        await lockOutbox(tx, workspaceId);
-        const newest = await tx.outboxEvent.aggregate({ where: { workspaceId }, _max: { id: true } });
-        const row = await tx.webhook.create({
-          data: {
-            workspaceId,
-            kind: body.kind,
-            name: body.name,
-            url: body.url ?? null,
-            secretSealed: secret ? sealer.seal(secret) : null,
-            recipients: body.recipients,
-            digest: body.kind === "email" ? body.digest : "immediate",
-            eventTypes: body.eventTypes,
-            environments: body.environments,
-            flags: body.flags,
-            tenants: body.tenants,
-            enabled: body.enabled,
-            cursor: newest._max.id ?? 0n,
-            createdBy: actor.email ?? actor.name ?? actor.id ?? null,
-          },
-          select: WEBHOOK_SELECT,
+        const cursor = await repo.lockedNewestEvent(tx, workspaceId);
+        const row = await repo.create(tx, workspaceId, {
+          kind: body.kind,
+          name: body.name,
+          url: body.url ?? null,
+          secretSealed: secret ? sealer.seal(secret) : null,
+          recipients: body.recipients,
+          digest: body.kind === "email" ? body.digest : "immediate",
+          eventTypes: body.eventTypes,
+          environments: body.environments,
+          flags: body.flags,
+          tenants: body.tenants,
+          enabled: body.enabled,
+          cursor,
+          createdBy: actor.email ?? actor.name ?? actor.id ?? null,
         });
         await w.audit(actor, { workspaceId, action: "webhook.created", targetType: "webhook", targetId: row.id, targetKey: row.name, after: audited(row) });
         return { ...toResponse(row), ...(generated ? { secret: generated } : {}) };
@@ -200,7 +162,7 @@ export function createWebhooksService({ prisma, writing, sealer, outbound, email
 
     async update(workspaceId: string, id: string, body: UpdateWebhookBody, actor: Actor): Promise<WebhookWithSecretResponse> {
       if (body.secret && body.rotateSecret) throw invalid("Give a secret or ask for a new one, not both.", [{ path: "body.rotateSecret", message: "cannot go with secret" }]);
-      const current = await inWorkspace(prisma, workspaceId, (tx) => find(tx, workspaceId, id));
+      const current = await reading(workspaceId, (tx) => find(tx, workspaceId, id));
       const next = {
         kind: current.kind,
         url: body.url ?? current.url,
@@ -223,7 +185,7 @@ export function createWebhooksService({ prisma, writing, sealer, outbound, email
           tenants: body.tenants,
           enabled: body.enabled,
         };
-        const row = await tx.webhook.update({ where: { id }, data: { ...data, ...(secret ? { secretSealed: sealer.seal(secret) } : {}) }, select: WEBHOOK_SELECT });
+        const row = await repo.update(tx, workspaceId, id, { ...data, ...(secret ? { secretSealed: sealer.seal(secret) } : {}) });
         const diff = changes(audited(before), audited(row));
         if (secret) {
           (diff.before as Record<string, unknown>).secret = before.secretSealed ? "(set)" : null;
@@ -232,7 +194,7 @@ export function createWebhooksService({ prisma, writing, sealer, outbound, email
         if (Object.keys(diff.after).length > 0) {
           await w.audit(actor, { workspaceId, action: "webhook.updated", targetType: "webhook", targetId: row.id, targetKey: row.name, before: diff.before, after: diff.after });
         }
-        return { ...toResponse(row, (await counts(tx, workspaceId, [id])).get(id)), ...(generated ? { secret: generated } : {}) };
+        return { ...toResponse(row, (await repo.counts(tx, workspaceId, [id])).get(id)), ...(generated ? { secret: generated } : {}) };
       });
     },
 
@@ -240,21 +202,16 @@ export function createWebhooksService({ prisma, writing, sealer, outbound, email
     async remove(workspaceId: string, id: string, actor: Actor): Promise<void> {
       await writing(workspaceId, async (tx, w) => {
         const row = await find(tx, workspaceId, id);
-        await tx.webhook.delete({ where: { id } });
+        await repo.delete(tx, workspaceId, id);
         await w.audit(actor, { workspaceId, action: "webhook.deleted", targetType: "webhook", targetId: row.id, targetKey: row.name, before: audited(row) });
       });
     },
 
     /** The webhook's deliveries, newest first. */
     async deliveries(workspaceId: string, id: string, query: DeliveriesQuery): Promise<DeliveryPage> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         await find(tx, workspaceId, id);
-        const rows = await tx.webhookDelivery.findMany({
-          where: { workspaceId, webhookId: id, ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { id: { lt: BigInt(query.cursor) } } : {}) },
-          orderBy: { id: "desc" },
-          take: query.limit + 1,
-          include: { event: { select: { type: true } } },
-        });
+        const rows = await repo.deliveries(tx, workspaceId, id, query, query.limit + 1);
         const page = rows.slice(0, query.limit);
         return { items: page.map(toDeliveryResponse), nextCursor: rows.length > query.limit ? String(page[page.length - 1]!.id) : null };
       });
@@ -268,14 +225,10 @@ export function createWebhooksService({ prisma, writing, sealer, outbound, email
       const at = now();
       return writing(workspaceId, async (tx, w) => {
         const webhook = await find(tx, workspaceId, id);
-        const current = await tx.webhookDelivery.findFirst({ where: { workspaceId, webhookId: id, id: BigInt(deliveryId) }, include: { event: { select: { type: true } } } });
+        const current = await repo.findDelivery(tx, workspaceId, id, BigInt(deliveryId));
         if (!current) throw notFound("The delivery");
         if (current.status === "pending") throw new AppError("CONFLICT", "The delivery is still being attempted; it can be sent again once it has been delivered or has failed.");
-        const row = await tx.webhookDelivery.update({
-          where: { id: current.id },
-          data: { status: "pending", nextAttemptAt: at, giveUpAt: new Date(at.getTime() + retryForMs), completedAt: null, error: null },
-          include: { event: { select: { type: true } } },
-        });
+        const row = await repo.retry(tx, workspaceId, current.id, { nextAttemptAt: at, giveUpAt: new Date(at.getTime() + retryForMs) });
         await w.audit(actor, {
           workspaceId,
           action: "webhook.redelivered",

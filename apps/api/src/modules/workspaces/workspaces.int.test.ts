@@ -94,7 +94,7 @@ describe("workspaces", () => {
     expect(created.json().environments.filter((e: { isProduction: boolean }) => e.isProduction).map((e: { key: string }) => e.key)).toEqual(["production"]);
     const duplicate = await t.app.inject({ method: "POST", url: "/v1/workspaces", headers: headers.superadmin, payload: body });
     expect(duplicate.statusCode).toBe(409);
-    expect(duplicate.json().error.code).toBe("ALREADY_EXISTS");
+    expect(duplicate.json().error).toMatchObject({ code: "ALREADY_EXISTS", message: "A workspace with this slug already exists." });
   });
 
   it("names every bad field of a bad body", async () => {

@@ -1,14 +1,12 @@
 import type { CreateWorkspaceBody, UpdateWorkspaceBody, WorkspaceResponse } from "@ensign/contracts/workspaces";
-import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, type Actor } from "../../infra/audit";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader } from "../../infra/db/scoped";
 import { AppError, notFound } from "../../infra/errors";
-import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import type { Writer } from "../../infra/writer";
 import { generateSigningSecret } from "../auth/secrets";
 import { withMasterSwitch } from "../environments/environments.service";
-import { workspacesRepository as repo, type WorkspaceRow } from "./workspaces.repository";
+import type { NewEnvironment, WorkspaceRow, WorkspacesRepository } from "./workspaces.repository";
 
 const DEFAULT_ENVIRONMENTS = [
   { key: "development", name: "Development" },
@@ -26,16 +24,32 @@ export function toWorkspaceResponse(row: WorkspaceRow): WorkspaceResponse {
   };
 }
 
-export function createWorkspacesService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
+/** Secure by default: client keys must send a signed context token until an owner opts out. */
+const newEnvironment = (env: { key: string; name: string }, sortOrder: number): NewEnvironment => ({
+  key: env.key,
+  name: env.name,
+  sortOrder,
+  contextSecret: generateSigningSecret(),
+  requireContextToken: true,
+  isProduction: env.key === "production",
+});
+
+export interface WorkspacesServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: WorkspacesRepository;
+}
+
+export function createWorkspacesService({ reading, writing, repo }: WorkspacesServiceDeps) {
   return {
     async get(workspaceId: string): Promise<WorkspaceResponse> {
-      const row = await inWorkspace(prisma, workspaceId, (tx) => repo.find(tx, workspaceId));
+      const row = await reading(workspaceId, (tx) => repo.find(tx, workspaceId));
       if (!row) throw notFound("The workspace");
       return toWorkspaceResponse(row);
     },
 
     async listFor(user: { userId: string; isSuperadmin: boolean }): Promise<WorkspaceResponse[]> {
-      const rows = user.isSuperadmin ? await repo.listAll(prisma) : await repo.listForUser(prisma, user.userId);
+      const rows = user.isSuperadmin ? await repo.listAll() : await repo.listForUser(user.userId);
       return rows.map(toWorkspaceResponse);
     },
 
@@ -66,25 +80,22 @@ export function createWorkspacesService({ prisma, writing }: { prisma: PrismaCli
           details: { issues: [{ path: "body.environments", message: "keys must be unique" }] },
         });
       }
-      return translating("A workspace with this slug", () =>
-        writing.asOwner(async (tx, open) => {
-          const { id } = await repo.create(tx, { slug: body.slug, name: body.name });
-          await tx.environment.createMany({
-            // Secure by default: client keys must send a signed context token until an owner opts out.
-            data: environments.map((env, sortOrder) => ({ ...env, sortOrder, workspaceId: id, contextSecret: generateSigningSecret(), requireContextToken: true, isProduction: env.key === "production" })),
-          });
-          await tx.membership.create({ data: { workspaceId: id, userId: owner.userId, role: "owner" } });
-          await open(id).audit(actor, {
-            workspaceId: id,
-            action: "workspace.created",
-            targetType: "workspace",
-            targetId: id,
-            targetKey: body.slug,
-            after: { slug: body.slug, name: body.name, environments: environments.map((env) => env.key) },
-          });
-          return toWorkspaceResponse((await repo.find(tx, id))!);
-        }),
-      );
+      return writing.asOwner(async (tx, open) => {
+        const created = await repo.create(tx, { slug: body.slug, name: body.name });
+        if (!created) throw new AppError("ALREADY_EXISTS", "A workspace with this slug already exists.");
+        const { id } = created;
+        await repo.createEnvironments(tx, id, environments.map(newEnvironment));
+        await repo.addOwner(tx, id, owner.userId);
+        await open(id).audit(actor, {
+          workspaceId: id,
+          action: "workspace.created",
+          targetType: "workspace",
+          targetId: id,
+          targetKey: body.slug,
+          after: { slug: body.slug, name: body.name, environments: environments.map((env) => env.key) },
+        });
+        return toWorkspaceResponse((await repo.find(tx, id))!);
+      });
     },
 
     /** Archives the workspace: its members lose it at once, and every replica stops accepting its API keys. */
@@ -114,9 +125,9 @@ export function createWorkspacesService({ prisma, writing }: { prisma: PrismaCli
 
     /** A superadmin's lookup by slug, archived or not. */
     async idOf(slug: string): Promise<string> {
-      const row = await prisma.workspace.findUnique({ where: { slug }, select: { id: true } });
-      if (!row) throw notFound(`Workspace '${slug}'`);
-      return row.id;
+      const id = await repo.idOfSlug(slug);
+      if (!id) throw notFound(`Workspace '${slug}'`);
+      return id;
     },
   };
 }
