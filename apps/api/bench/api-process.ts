@@ -1,10 +1,26 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
-const SERVER = fileURLToPath(new URL("../src/server.ts", import.meta.url));
+const SERVER = fileURLToPath(new URL("../dist/server.js", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+let isBuilt = false;
+
+/**
+ * The compiled server, `apps/api/dist/server.js`, built from the sources now (once per bench
+ * process): benches measure what production runs (`node apps/api/dist/server.js`), not the
+ * sources under a loader.
+ */
+export function compiledServer(): string {
+  if (!isBuilt) {
+    const built = spawnSync("pnpm", ["--filter", "@ensign/api", "build"], { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"] });
+    if (built.status !== 0) throw new Error(`building the API failed (exit ${built.status})`);
+    isBuilt = true;
+  }
+  return SERVER;
+}
 
 /** A TCP port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -16,11 +32,11 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The API in a process of its own (`node --import tsx apps/api/src/server.ts`) with this
+ * The API in a process of its own, compiled as production runs it (`node apps/api/dist/server.js`), with this
  * environment, once it answers `/healthz`; `stop()` ends it with SIGTERM.
  */
 export async function startApi(env: Record<string, string>): Promise<{ url: string; pid: number; cpuSeconds(): number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [compiledServer()], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${env.PORT}`;
   for (let attempt = 0; ; attempt++) {

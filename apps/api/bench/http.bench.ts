@@ -1,5 +1,5 @@
 /**
- * HTTP evaluation bench (SPEC §7): the API on a fresh database seeded here (real PostgreSQL and
+ * HTTP evaluation bench (SPEC §7): the API, compiled as production runs it, on a fresh database seeded here (real PostgreSQL and
  * Redis) with environments of 10, 100 and 1,000 flags, a bare Fastify route as the baseline, both
  * started the same way in their own processes; autocannon drives them from this third process. 50 connections, 10 s per run,
  * scenarios interleaved, medians of 3 runs. On Linux with two cores or more, the load generator
@@ -13,6 +13,7 @@ import { cpus } from "node:os";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
+import { compiledServer } from "./api-process";
 import { benchApiEnvironment, createBenchDatabase, seedWorkspace } from "./bench-database";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -32,7 +33,7 @@ const SERVER_CORES = (() => {
 })();
 
 function start(file: string, env: Record<string, string>): ChildProcess {
-  const node = [process.execPath, "--import", "tsx", file];
+  const node = file.endsWith(".ts") ? [process.execPath, "--import", "tsx", file] : [process.execPath, file];
   const [command, ...args] = SERVER_CORES ? ["taskset", "-c", SERVER_CORES, ...node] : node;
   const child = spawn(command!, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   child.on("exit", (code) => {
@@ -82,7 +83,7 @@ try {
   for (const flags of SIZES) workspaces.push(await seedWorkspace(bench.db, { flags, tenants: 1_000, overridesPerFlag: 5, identities: 100 }));
   await bench.db.close();
   const api = `http://127.0.0.1:${API_PORT}`;
-  const apiServer = start(here("../src/server.ts"), benchApiEnvironment({ port: API_PORT, databaseUrl: bench.url, redisUrl: REDIS_URL }));
+  const apiServer = start(compiledServer(), benchApiEnvironment({ port: API_PORT, databaseUrl: bench.url, redisUrl: REDIS_URL }));
   const bareServer = start(here("./bare-server.ts"), { PORT: String(BARE_PORT) });
   children.push(apiServer, bareServer);
   await Promise.all([ready(`${api}/healthz`), ready(`http://127.0.0.1:${BARE_PORT}/bare`)]);
