@@ -1,7 +1,7 @@
 import type { Actor, AuditRecord } from "../../src/infra/audit";
 import type { Reader, Tx } from "../../src/infra/db/scoped";
 import { AppError } from "../../src/infra/errors";
-import type { Write, Writer } from "../../src/infra/writer";
+import type { BumpScope, Write, Writer } from "../../src/infra/writer";
 import type { ApiKeyRevokedMessage } from "../../src/modules/api-access/api-key-revocations";
 
 /** An audit record with the actor it was written for. */
@@ -29,25 +29,29 @@ export interface Restorable {
 
 /**
  * A writer for unit tests over in-memory repositories: it keeps what a write audited (with its
- * actor) and bumped, and the API keys it revoked (`revoked`), and when the write throws it drops
+ * actor) and bumped, what each bump was scoped to (`scopes`, beside `committed.bumped`), and the
+ * API keys it revoked (`revoked`), and when the write throws it drops
  * that and puts `rows` back, as a rollback would. Writes as the owner record the same way for
  * every workspace they open.
  */
 export function recordingWriter(rows?: Restorable) {
   const committed: Committed = { audit: [], bumped: [] };
   const revoked: ApiKeyRevokedMessage[] = [];
+  const scopes: (BumpScope | undefined)[] = [];
 
   async function recording<R>(fn: (open: (workspaceId: string) => Write) => Promise<R>): Promise<R> {
     const pending: Committed = { audit: [], bumped: [] };
     const pendingRevoked: ApiKeyRevokedMessage[] = [];
+    const pendingScopes: (BumpScope | undefined)[] = [];
     const open = (workspaceId: string): Write => ({
       tx: memoryTx,
       workspaceId,
       async audit(actor, ...records) {
         pending.audit.push(...records.map((record) => ({ ...record, actor })));
       },
-      async bump(ids) {
+      async bump(ids, scope) {
         pending.bumped.push(ids ?? ["*"]);
+        pendingScopes.push(scope);
         return [];
       },
       announce() {},
@@ -67,13 +71,14 @@ export function recordingWriter(rows?: Restorable) {
     committed.audit.push(...pending.audit);
     committed.bumped.push(...pending.bumped);
     revoked.push(...pendingRevoked);
+    scopes.push(...pendingScopes);
     return result;
   }
 
   const writer: Writer = Object.assign(<R>(workspaceId: string, fn: (tx: Tx, w: Write) => Promise<R>) => recording((open) => fn(memoryTx, open(workspaceId))), {
     asOwner: <R>(fn: (tx: Tx, open: (workspaceId: string) => Write) => Promise<R>) => recording((open) => fn(memoryTx, open)),
   });
-  return { writer, committed, revoked };
+  return { writer, committed, revoked, scopes };
 }
 
 /** The AppError a call fails with; anything else (success included) fails the test. */

@@ -1,29 +1,28 @@
 import type { CopyFlagStateBody, FlagStateResponse, UpdateFlagStateBody } from "@ensign/contracts/flags";
-import type { PrismaClient } from "../../generated/prisma/client";
 import { type Actor } from "../../infra/audit";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader } from "../../infra/db/scoped";
+import type { EnvironmentLimitsChecker } from "../../infra/environment-limits";
 import type { Writer } from "../../infra/writer";
 import { AppError, invalid } from "../../infra/errors";
 import { auditedState, toStateResponse } from "./flag-responses";
-import { flagStatesRepository as states } from "./flag-states.repository";
+import type { FlagStateRepository } from "./flag-state.repository";
 import { changeState, checkTargeting, loadTarget } from "./state-writes";
-import { createEnvironmentLimits, type EnvironmentLimitsChecker } from "../../infra/environment-limits";
 
 const unique = (keys: string[] | undefined) => (keys ? [...new Set(keys)] : undefined);
 
-export function createFlagStateService({
-  prisma,
-  writing,
-  limits = createEnvironmentLimits(),
-}: {
-  prisma: PrismaClient;
+export interface FlagStateServiceDeps {
+  reading: Reader;
   writing: Writer;
-  limits?: EnvironmentLimitsChecker;
-}) {
+  repo: FlagStateRepository;
+  limits: Pick<EnvironmentLimitsChecker, "assertEnvironments">;
+}
+
+/** A flag's state in one environment: kill switch, fallthrough, allow and deny lists, and copies between environments. */
+export function createFlagStateService({ reading, writing, repo, limits }: FlagStateServiceDeps) {
   return {
     get(workspaceId: string, flagKey: string, envKey: string): Promise<FlagStateResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
-        const { flag, environment, state } = await loadTarget(tx, workspaceId, flagKey, envKey, false);
+      return reading(workspaceId, async (tx) => {
+        const { flag, environment, state } = await loadTarget(tx, workspaceId, flagKey, envKey, false, repo);
         return toStateResponse(flag.key, environment.key, state);
       });
     },
@@ -31,18 +30,18 @@ export function createFlagStateService({
     /** Kill switch, fallthrough, allow and deny lists: missing fields stay as they are. */
     update(workspaceId: string, flagKey: string, envKey: string, expectedVersion: number, body: UpdateFlagStateBody, actor: Actor) {
       return writing(workspaceId, async (tx, w) => {
-        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
+        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true, repo);
         const data = { ...body, tenantAllow: unique(body.tenantAllow), tenantDeny: unique(body.tenantDeny) };
         // The lists are checked together, as they will be after the write.
         await checkTargeting(tx, workspaceId, target.flag, {
           fallthrough: data.fallthrough,
           tenantAllow: data.tenantAllow ?? (data.tenantDeny ? target.state.tenantAllow : undefined),
           tenantDeny: data.tenantDeny ?? (data.tenantAllow ? target.state.tenantDeny : undefined),
-        });
+        }, "body", repo);
         const state = await changeState(w, target, expectedVersion, actor, {
           action: "flag_state.updated",
-          apply: () => states.update(tx, workspaceId, target.state.id, data),
-        }, limits);
+          apply: () => repo.update(tx, workspaceId, target.state.id, data),
+        }, limits, repo);
         return toStateResponse(target.flag.key, target.environment.key, state);
       });
     },
@@ -50,12 +49,12 @@ export function createFlagStateService({
     /** The inline switch of the flags table. */
     toggle(workspaceId: string, flagKey: string, envKey: string, expectedVersion: number, enabled: boolean, actor: Actor) {
       return writing(workspaceId, async (tx, w) => {
-        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true);
+        const target = await loadTarget(tx, workspaceId, flagKey, envKey, true, repo);
         const state = await changeState(w, target, expectedVersion, actor, {
           action: "flag_state.toggled",
-          apply: () => states.update(tx, workspaceId, target.state.id, { enabled }),
+          apply: () => repo.update(tx, workspaceId, target.state.id, { enabled }),
           describe: (before, after) => ({ before: { enabled: before.enabled }, after: { enabled: after.enabled } }),
-        });
+        }, undefined, repo);
         return toStateResponse(target.flag.key, target.environment.key, state);
       });
     },
@@ -67,8 +66,8 @@ export function createFlagStateService({
     copy(workspaceId: string, flagKey: string, expectedVersion: number, body: CopyFlagStateBody, actor: Actor) {
       if (body.from === body.to) throw invalid("Copy between two different environments.", [{ path: "body.to", message: "must differ from 'from'" }]);
       return writing(workspaceId, async (tx, w) => {
-        const source = await loadTarget(tx, workspaceId, flagKey, body.from, false);
-        const target = await loadTarget(tx, workspaceId, flagKey, body.to, true);
+        const source = await loadTarget(tx, workspaceId, flagKey, body.from, false, repo);
+        const target = await loadTarget(tx, workspaceId, flagKey, body.to, true, repo);
         const rules = source.state.rules;
         if (target.flag.deprecatedAt && rules.length > 0) {
           throw new AppError("FLAG_DEPRECATED", `Flag '${flagKey}' is deprecated: copying would add rules to ${body.to}.`);
@@ -77,11 +76,11 @@ export function createFlagStateService({
           action: "flag_state.copied",
           apply: async () => {
             const { enabled, fallthrough, tenantAllow, tenantDeny } = source.state;
-            await states.update(tx, workspaceId, target.state.id, { enabled, fallthrough, tenantAllow, tenantDeny });
-            await states.replaceRules(tx, workspaceId, target.state.id, rules);
+            await repo.update(tx, workspaceId, target.state.id, { enabled, fallthrough, tenantAllow, tenantDeny });
+            await repo.replaceRules(tx, workspaceId, target.state.id, rules);
           },
           describe: (before, after) => ({ before: auditedState(before), after: { ...auditedState(after), copiedFrom: body.from } }),
-        }, limits);
+        }, limits, repo);
         return toStateResponse(target.flag.key, target.environment.key, state);
       });
     },
