@@ -61,6 +61,7 @@ import { createOverviewService } from "./modules/overview/overview.service";
 import { createUserOverridesRepository } from "./modules/overrides/user-overrides.repository";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
 import { createLayerOverridesService } from "./modules/layers/layer-overrides.service";
+import { createLayersRepository } from "./modules/layers/layers.repository";
 import { createLayersService } from "./modules/layers/layers.service";
 import { createTenantAdminAccessRepository } from "./modules/tenant-admin/tenant-admin-access.repository";
 import { createTenantAdminAccessService } from "./modules/tenant-admin/tenant-admin-access.service";
@@ -211,7 +212,7 @@ export function createServices(infra: Infra) {
     tenantOverrides: createTenantOverridesService({ reading, writing, repo: createTenantOverridesRepository(), limits }),
     userOverrides: createUserOverridesService({ reading, writing, repo: createUserOverridesRepository(), limits }),
     bulkOverrides: createBulkOverridesService({ writing, limits }),
-    layers: createLayersService({ prisma, writing }),
+    layers: createLayersService({ reading, writing, repo: createLayersRepository() }),
     layerOverrides: createLayerOverridesService({ prisma, writing }),
     tenantAdminAccess: createTenantAdminAccessService({ repo: createTenantAdminAccessRepository(prisma) }),
     tenantFeatures: createTenantFeaturesService({ reading, writing, repo: createTenantFeaturesRepository(), evaluation: tenantEvaluation, limits }),

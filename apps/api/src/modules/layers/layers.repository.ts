@@ -44,6 +44,59 @@ export interface LayerOverrideData {
   updatedBy: string | null;
 }
 
+export interface LayerData {
+  key: string;
+  name: string;
+  description: string;
+  attribute: string;
+  values: string[];
+}
+
+export type LayerChanges = Partial<Omit<LayerData, "key">>;
+
+/** An override of a layer, with the flag and environment it belongs to. */
+export type LayerOverrideOfLayer = LayerOverrideRow & { flag: { key: string }; environment: { id: string; key: string } };
+
+/**
+ * Where the layers service reads and writes, inside the transaction it is given. Every method
+ * takes the workspace and keeps to it. Versioned writes answer null or false when
+ * `expectedVersion` is no longer current.
+ */
+export interface LayersRepository {
+  /** In the order they were made: the default override order puts them so. */
+  list(tx: Tx, workspaceId: string): Promise<LayerRow[]>;
+  findByKey(tx: Tx, workspaceId: string, key: string): Promise<LayerRow | null>;
+  /** The stored override order, locked until the transaction ends so order changes never interleave. */
+  lockedOrder(tx: Tx, workspaceId: string): Promise<string[]>;
+  /** The stored override order; empty for the default one. */
+  storedOrder(tx: Tx, workspaceId: string): Promise<string[]>;
+  saveOrder(tx: Tx, workspaceId: string, order: string[]): Promise<void>;
+  create(tx: Tx, workspaceId: string, data: LayerData): Promise<LayerRow>;
+  update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: LayerChanges): Promise<LayerRow | null>;
+  delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean>;
+  /** How many overrides each of `values` has, across flags and environments (values without any are absent). */
+  overridesByValue(tx: Tx, workspaceId: string, layerId: string, values: string[]): Promise<{ value: string; count: number }[]>;
+  /** Every override of the layer, by value. */
+  overridesOf(tx: Tx, workspaceId: string, layerId: string): Promise<LayerOverrideOfLayer[]>;
+}
+
+/** The layers repository over PostgreSQL (Prisma), bound by row-level security through the transaction. */
+export function createLayersRepository(): LayersRepository {
+  const layers = layersRepository;
+  return {
+    list: (tx, workspaceId) => layers.list(tx, workspaceId),
+    findByKey: (tx, workspaceId, key) => layers.findByKey(tx, workspaceId, key),
+    lockedOrder: (tx, workspaceId) => layers.lockedOrder(tx, workspaceId),
+    storedOrder: (tx, workspaceId) => layers.storedOrder(tx, workspaceId),
+    saveOrder: (tx, workspaceId, order) => layers.saveOrder(tx, workspaceId, order),
+    create: (tx, workspaceId, data) => layers.create(tx, workspaceId, data),
+    update: async (tx, workspaceId, id, expectedVersion, data) => (await layers.update(tx, workspaceId, id, expectedVersion, data)) ?? null,
+    delete: (tx, workspaceId, id, expectedVersion) => layers.delete(tx, workspaceId, id, expectedVersion),
+    overridesByValue: (tx, workspaceId, layerId, values) => layers.overridesByValue(tx, workspaceId, layerId, values),
+    overridesOf: (tx, workspaceId, layerId) => layers.overridesOf(tx, workspaceId, layerId),
+  };
+}
+
 export const layersRepository = {
   /** In the order they were made: the default override order puts them so. */
   list(tx: Tx, workspaceId: string) {
@@ -70,11 +123,11 @@ export const layersRepository = {
     await tx.workspace.update({ where: { id: workspaceId }, data: { overrideOrder: order } });
   },
 
-  create(tx: Tx, workspaceId: string, data: { key: string; name: string; description: string; attribute: string; values: string[] }) {
+  create(tx: Tx, workspaceId: string, data: LayerData) {
     return tx.overrideLayer.create({ data: { ...data, workspaceId }, select: LAYER_SELECT });
   },
 
-  async update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: { name?: string; description?: string; attribute?: string; values?: string[] }) {
+  async update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: LayerChanges) {
     const { count } = await tx.overrideLayer.updateMany({ where: { workspaceId, id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
     return count === 1 ? tx.overrideLayer.findUnique({ where: { id }, select: LAYER_SELECT }) : undefined;
   },

@@ -1,15 +1,14 @@
 import type { CreateLayerBody, LayerListResponse, LayerResponse, OverrideOrderResponse, UpdateLayerBody } from "@ensign/contracts/layers";
 import { MAX_LAYERS } from "@ensign/contracts/layers";
-import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, type Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import type { Writer } from "../../infra/writer";
 import { effectiveOrder, isDefault, requireCompleteOrder, withLayer } from "./override-order";
-import { layersRepository as repo, type LayerRow } from "./layers.repository";
+import type { LayerRow, LayersRepository } from "./layers.repository";
 
 export function toLayerResponse(row: LayerRow): LayerResponse {
   const { _count, ...rest } = row;
@@ -27,12 +26,17 @@ const audited = (row: Pick<LayerRow, "key" | "name" | "description" | "attribute
 const storable = (order: string[], layerKeys: string[]) => (isDefault(order, layerKeys) ? [] : order);
 const target = (row: LayerRow) => ({ targetType: "override_layer", targetId: row.id, targetKey: row.key });
 
+export interface LayersServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: LayersRepository;
+}
+
 /**
  * A workspace's override layers and its override order. Every change reaches every
  * environment's snapshot (the layers and the order are part of it), in the write's transaction.
  */
-export function createLayersService({ prisma, writing }: { prisma: PrismaClient; writing: Writer }) {
-
+export function createLayersService({ reading, writing, repo }: LayersServiceDeps) {
   async function requireLayer(tx: Tx, workspaceId: string, key: string) {
     const row = await repo.findByKey(tx, workspaceId, key);
     if (!row) throw notFound(`Override layer '${key}'`);
@@ -47,7 +51,7 @@ export function createLayersService({ prisma, writing }: { prisma: PrismaClient;
 
   return {
     async list(workspaceId: string): Promise<LayerListResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const rows = await repo.list(tx, workspaceId);
         const keys = rows.map((row) => row.key);
         const order = effectiveOrder(await repo.storedOrder(tx, workspaceId), keys);
@@ -56,7 +60,7 @@ export function createLayersService({ prisma, writing }: { prisma: PrismaClient;
     },
 
     async get(workspaceId: string, key: string): Promise<LayerResponse> {
-      return toLayerResponse(await inWorkspace(prisma, workspaceId, (tx) => requireLayer(tx, workspaceId, key)));
+      return toLayerResponse(await reading(workspaceId, (tx) => requireLayer(tx, workspaceId, key)));
     },
 
     /** A new layer takes its default place, just ahead of the tenant step. */
@@ -134,7 +138,7 @@ export function createLayersService({ prisma, writing }: { prisma: PrismaClient;
     },
 
     order(workspaceId: string): Promise<OverrideOrderResponse> {
-      return inWorkspace(prisma, workspaceId, (tx) => orderOf(tx, workspaceId));
+      return reading(workspaceId, (tx) => orderOf(tx, workspaceId));
     },
 
     /** Replaces the override order; it must name user, tenant, rules and every layer once. */
