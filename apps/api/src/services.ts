@@ -60,6 +60,7 @@ import { createOverviewRepository } from "./modules/overview/overview.repository
 import { createOverviewService } from "./modules/overview/overview.service";
 import { createUserOverridesRepository } from "./modules/overrides/user-overrides.repository";
 import { createUserOverridesService } from "./modules/overrides/user-overrides.service";
+import { createLayerOverridesRepository } from "./modules/layers/layer-overrides.repository";
 import { createLayerOverridesService } from "./modules/layers/layer-overrides.service";
 import { createLayersRepository } from "./modules/layers/layers.repository";
 import { createLayersService } from "./modules/layers/layers.service";
@@ -213,7 +214,7 @@ export function createServices(infra: Infra) {
     userOverrides: createUserOverridesService({ reading, writing, repo: createUserOverridesRepository(), limits }),
     bulkOverrides: createBulkOverridesService({ writing, limits }),
     layers: createLayersService({ reading, writing, repo: createLayersRepository() }),
-    layerOverrides: createLayerOverridesService({ prisma, writing }),
+    layerOverrides: createLayerOverridesService({ reading, writing, repo: createLayerOverridesRepository() }),
     tenantAdminAccess: createTenantAdminAccessService({ repo: createTenantAdminAccessRepository(prisma) }),
     tenantFeatures: createTenantFeaturesService({ reading, writing, repo: createTenantFeaturesRepository(), evaluation: tenantEvaluation, limits }),
     tenantAudit: createTenantAuditService({ reading, repo: createTenantAuditRepository() }),

@@ -1,18 +1,19 @@
 import type { LayerOverrideListResponse, LayerOverrideResponse, SetLayerOverrideBody } from "@ensign/contracts/layers";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { flagInEnvironment, lockRequired, requireFutureExpiry, requireVariant } from "../overrides/overrides.rules";
 import type { OverridePowers } from "../overrides/tenant-overrides.service";
 import type { Write, Writer } from "../../infra/writer";
-import { layersRepository as repo, type LayerOverrideRow } from "./layers.repository";
+import type { LayerOverridesRepository } from "./layer-overrides.repository";
+import type { LayerOverrideRow } from "./layers.repository";
 
-interface Deps {
-  prisma: PrismaClient;
+export interface LayerOverridesServiceDeps {
+  reading: Reader;
   writing: Writer;
+  repo: LayerOverridesRepository;
   now?: () => number;
 }
 
@@ -55,18 +56,17 @@ function toResponse(row: LayerOverrideRow, ref: Omit<LayerOverrideRef, "value">,
  * override: optional expiry, and a lock (here: the override wins over every other override and
  * rule) that only members who may lock can set, change or clear.
  */
-export function createLayerOverridesService({ prisma, writing, now = Date.now }: Deps) {
-
+export function createLayerOverridesService({ reading, writing, repo, now = Date.now }: LayerOverridesServiceDeps) {
   async function resolveLayer(tx: Tx, workspaceId: string, ref: Omit<LayerOverrideRef, "value">, isWrite: boolean) {
-    const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite });
-    const layer = await repo.findByKey(tx, workspaceId, ref.layer);
+    const { flag, environment } = await flagInEnvironment(tx, workspaceId, ref.flag, ref.env, { isWrite }, repo);
+    const layer = await repo.findLayer(tx, workspaceId, ref.layer);
     if (!layer) throw notFound(`Override layer '${ref.layer}'`);
     return { flag, environment, layer };
   }
 
   async function resolve(tx: Tx, workspaceId: string, ref: LayerOverrideRef, isWrite: boolean) {
     const found = await resolveLayer(tx, workspaceId, ref, isWrite);
-    const current = await repo.findOverride(tx, workspaceId, { flagId: found.flag.id, environmentId: found.environment.id, layerId: found.layer.id, value: ref.value });
+    const current = await repo.find(tx, workspaceId, { flagId: found.flag.id, environmentId: found.environment.id, layerId: found.layer.id, value: ref.value });
     return { ...found, current };
   }
 
@@ -79,9 +79,9 @@ export function createLayerOverridesService({ prisma, writing, now = Date.now }:
   return {
     /** The layer's overrides in the order of its values. */
     async list(workspaceId: string, ref: Omit<LayerOverrideRef, "value">): Promise<LayerOverrideListResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const { flag, environment, layer } = await resolveLayer(tx, workspaceId, ref, false);
-        const rows = await repo.listOverrides(tx, workspaceId, flag.id, environment.id, layer.id);
+        const rows = await repo.list(tx, workspaceId, flag.id, environment.id, layer.id);
         const rank = (value: string) => (layer.values.includes(value) ? layer.values.indexOf(value) : layer.values.length);
         rows.sort((a, b) => rank(a.value) - rank(b.value) || a.value.localeCompare(b.value));
         const at = now();
@@ -90,7 +90,7 @@ export function createLayerOverridesService({ prisma, writing, now = Date.now }:
     },
 
     async get(workspaceId: string, ref: LayerOverrideRef): Promise<LayerOverrideResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const { current } = await resolve(tx, workspaceId, ref, false);
         if (!current) throw notFound(what(ref));
         return toResponse(current, ref, now());
@@ -119,10 +119,10 @@ export function createLayerOverridesService({ prisma, writing, now = Date.now }:
         const key = { flagId: flag.id, environmentId: environment.id, layerId: layer.id, value: ref.value };
         let row: LayerOverrideRow;
         if (current) {
-          if (!(await repo.updateOverride(tx, workspaceId, current.id, current.version, data))) throw staleVersion(what(ref), current.version + 1);
-          row = (await repo.findOverride(tx, workspaceId, key))!;
+          if (!(await repo.update(tx, workspaceId, current.id, current.version, data))) throw staleVersion(what(ref), current.version + 1);
+          row = (await repo.find(tx, workspaceId, key))!;
         } else {
-          row = await translating(what(ref), () => repo.createOverride(tx, workspaceId, key, data));
+          row = await translating(what(ref), () => repo.create(tx, workspaceId, key, data));
         }
         await audit(w, workspaceId, target, row.id, "layer_override.set", current ? audited(layer.key, current) : null, audited(layer.key, row), actor);
         await w.bump([environment.id], { flags: [flag.id] });
@@ -138,7 +138,7 @@ export function createLayerOverridesService({ prisma, writing, now = Date.now }:
         if (!current) throw notFound(what(ref));
         if (expected !== undefined && current.version !== expected) throw staleVersion(what(ref), current.version);
         if (current.locked && !powers.canLock) throw lockRequired("Clearing a locked override");
-        if (!(await repo.deleteOverride(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
+        if (!(await repo.delete(tx, workspaceId, current.id, current.version))) throw staleVersion(what(ref), current.version + 1);
         await audit(w, workspaceId, target, current.id, "layer_override.cleared", audited(target.layer.key, current), null, actor);
         await w.bump([target.environment.id], { flags: [target.flag.id] });
       });
