@@ -36,6 +36,7 @@ import { createAuditRetention } from "./modules/audit/audit-retention";
 import { createAuditRepository } from "./modules/audit/audit.repository";
 import { createAuditService } from "./modules/audit/audit.service";
 import { createEnvironmentsService } from "./modules/environments/environments.service";
+import { createIdentitiesRepository } from "./modules/identities/identities.repository";
 import { createIdentitiesService } from "./modules/identities/identities.service";
 import { createTraitsCache } from "./modules/identities/traits-cache";
 import { createInvitationsService } from "./modules/invitations/invitations.service";
@@ -191,7 +192,7 @@ export function createServices(infra: Infra) {
     apiKeys: createApiKeysService({ reading, writing, repo: createApiKeysRepository() }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
     serviceTokens: createServiceTokensService({ prisma, writing, tokens: accessTokens }),
-    identities: createIdentitiesService({ prisma, writing, traits }),
+    identities: createIdentitiesService({ reading, writing, repo: createIdentitiesRepository(), traits }),
     traits,
     audit: createAuditService({ reading, repo: createAuditRepository() }),
     auditRetention: createAuditRetention({ prisma, writing, log: infra.log, intervalMs: config.auditRetentionIntervalMs }),

@@ -3,6 +3,7 @@ import type { ListIdentitiesQuery } from "@ensign/contracts/identities";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
 import { pageArgs } from "../../infra/paging";
+import { environmentsRepository as environments } from "../environments/environments.repository";
 
 const IDENTITY_SELECT = {
   id: true,
@@ -15,6 +16,53 @@ const IDENTITY_SELECT = {
 
 export type IdentityRow = Prisma.IdentityGetPayload<{ select: typeof IDENTITY_SELECT }>;
 export type Traits = Record<string, Prisma.InputJsonValue | null>;
+
+/** How the identities of one trait's values spread: the most common values, and the totals. */
+export interface TraitStatsRows {
+  values: { value: unknown; count: number }[];
+  total: number;
+  withTrait: number;
+}
+
+/**
+ * Where the identities service reads and writes, inside the transaction it is given. Every
+ * method takes the workspace and keeps to it. Versioned writes answer null or false when
+ * `expectedVersion` is no longer current.
+ */
+export interface IdentitiesRepository {
+  /** The environment by key, or by id (an API key's own environment). */
+  findEnvironment(tx: Tx, workspaceId: string, ref: string | { id: string }): Promise<{ id: string; key: string } | null>;
+  /** Searched by key prefix (any case); sorted as asked, then by key. */
+  list(tx: Tx, workspaceId: string, environmentId: string, query: ListIdentitiesQuery): Promise<{ rows: IdentityRow[]; total: number }>;
+  /** How many identities the environment has, counting no further than `limit`. */
+  countUpTo(tx: Tx, workspaceId: string, environmentId: string, limit: number): Promise<number>;
+  find(tx: Tx, workspaceId: string, environmentId: string, key: string): Promise<IdentityRow | null>;
+  /** Fails as a unique violation when the key is taken. */
+  create(tx: Tx, workspaceId: string, environmentId: string, key: string, traits: Traits): Promise<IdentityRow>;
+  /** Creates the identity or replaces its traits whatever its version: of two racing writes, the later wins. */
+  upsert(tx: Tx, workspaceId: string, environmentId: string, key: string, traits: Traits): Promise<IdentityRow>;
+  /** Replaces the traits; with `expectedVersion`, only if it is still current. */
+  replaceTraits(tx: Tx, workspaceId: string, id: string, traits: Traits, expectedVersion?: number): Promise<IdentityRow | null>;
+  /** Counts of the identities per value of `trait` (most common first, `limit` of them), and the totals. */
+  traitStats(tx: Tx, workspaceId: string, environmentId: string, trait: string, limit: number): Promise<TraitStatsRows>;
+  delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean>;
+}
+
+/** The identities repository over PostgreSQL (Prisma), bound by row-level security through the transaction. */
+export function createIdentitiesRepository(): IdentitiesRepository {
+  const identities = identitiesRepository;
+  return {
+    findEnvironment: (tx, workspaceId, ref) => (typeof ref === "string" ? environments.findByKey(tx, workspaceId, ref) : environments.findById(tx, workspaceId, ref.id)),
+    list: (tx, workspaceId, environmentId, query) => identities.list(tx, workspaceId, environmentId, query),
+    countUpTo: (tx, workspaceId, environmentId, limit) => identities.countUpTo(tx, workspaceId, environmentId, limit),
+    find: (tx, workspaceId, environmentId, key) => identities.find(tx, workspaceId, environmentId, key),
+    create: (tx, workspaceId, environmentId, key, traits) => identities.create(tx, workspaceId, environmentId, key, traits),
+    upsert: (tx, workspaceId, environmentId, key, traits) => identities.upsert(tx, workspaceId, environmentId, key, traits),
+    replaceTraits: async (tx, workspaceId, id, traits, expectedVersion) => (await identities.replaceTraits(tx, workspaceId, id, traits, expectedVersion)) ?? null,
+    traitStats: (tx, workspaceId, environmentId, trait, limit) => identities.traitStats(tx, workspaceId, environmentId, trait, limit),
+    delete: (tx, workspaceId, id, expectedVersion) => identities.delete(tx, workspaceId, id, expectedVersion),
+  };
+}
 
 /**
  * Identities (a user key's server-side traits) of one environment. Shared by the admin routes

@@ -1,17 +1,15 @@
 import type { Page } from "@ensign/contracts/common";
 import { MAX_TRAITS, type IdentityResponse, type IdentityTraitStats, type ListIdentitiesQuery } from "@ensign/contracts/identities";
 import type { JsonValue } from "@ensign/contracts/targeting";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
-import { requireEnvironment } from "../environments/environments.service";
 import { contextIssue } from "../evaluation/context-limits";
-import { identitiesRepository as repo, type IdentityRow, type Traits } from "./identities.repository";
+import type { IdentitiesRepository, IdentityRow, Traits } from "./identities.repository";
 import type { TraitsCache } from "./traits-cache";
 
 /** Values of a trait listed one by one in its statistics; the rest are counted together. */
@@ -47,6 +45,13 @@ export interface SetTraitsOptions {
   requireVersion?: boolean;
 }
 
+export interface IdentitiesServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: IdentitiesRepository;
+  traits: Pick<TraitsCache, "written">;
+}
+
 /**
  * Identity traits of one environment: the one place they are read and written, for the admin
  * API (environment by key, If-Match) and for the server-key route (the key's environment, last
@@ -56,7 +61,13 @@ export interface SetTraitsOptions {
  * announced to the others. Traits are not part of the environment's snapshot, so a traits
  * write leaves the snapshot version alone.
  */
-export function createIdentitiesService({ prisma, writing, traits: traitsCache }: { prisma: PrismaClient; writing: Writer; traits: TraitsCache }) {
+export function createIdentitiesService({ reading, writing, repo, traits: traitsCache }: IdentitiesServiceDeps) {
+  async function requireEnvironment(tx: Tx, workspaceId: string, ref: string | { id: string }) {
+    const row = await repo.findEnvironment(tx, workspaceId, ref);
+    if (!row) throw notFound(typeof ref === "string" ? `Environment '${ref}'` : "The environment");
+    return row;
+  }
+
   async function requireIdentity(tx: Tx, workspaceId: string, environmentId: string, key: string) {
     const row = await repo.find(tx, workspaceId, environmentId, key);
     if (!row) throw notFound(`Identity '${key}'`);
@@ -124,7 +135,7 @@ export function createIdentitiesService({ prisma, writing, traits: traitsCache }
 
   return {
     async list(workspaceId: string, environmentKey: string, query: ListIdentitiesQuery): Promise<Page<IdentityResponse>> {
-      const { rows, total } = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const { rows, total } = await reading(workspaceId, async (tx) => {
         const environment = await requireEnvironment(tx, workspaceId, environmentKey);
         return repo.list(tx, workspaceId, environment.id, query);
       });
@@ -133,7 +144,7 @@ export function createIdentitiesService({ prisma, writing, traits: traitsCache }
 
     /** How the environment's identities spread over the values of one trait. */
     async traitStats(workspaceId: string, environmentKey: string, trait: string): Promise<IdentityTraitStats> {
-      const { values, total, withTrait } = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const { values, total, withTrait } = await reading(workspaceId, async (tx) => {
         const environment = await requireEnvironment(tx, workspaceId, environmentKey);
         return repo.traitStats(tx, workspaceId, environment.id, trait, TRAIT_VALUES_SHOWN);
       });
@@ -142,7 +153,7 @@ export function createIdentitiesService({ prisma, writing, traits: traitsCache }
     },
 
     async get(workspaceId: string, environmentKey: string, key: string): Promise<IdentityResponse> {
-      const row = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const row = await reading(workspaceId, async (tx) => {
         const environment = await requireEnvironment(tx, workspaceId, environmentKey);
         return requireIdentity(tx, workspaceId, environment.id, key);
       });
@@ -198,7 +209,7 @@ export function createIdentitiesService({ prisma, writing, traits: traitsCache }
 
     /** Reads an identity's traits in an API key's own environment (404 when the key has none). */
     async traitsOf(workspaceId: string, environmentId: string, key: string): Promise<IdentityResponse> {
-      const { row, environment } = await inWorkspace(prisma, workspaceId, async (tx) => {
+      const { row, environment } = await reading(workspaceId, async (tx) => {
         const environment = await requireEnvironment(tx, workspaceId, { id: environmentId });
         return { row: await requireIdentity(tx, workspaceId, environment.id, key), environment };
       });
