@@ -34,6 +34,7 @@ import { createServiceTokensService } from "./modules/access-tokens/service-toke
 import { createAuditRetention } from "./modules/audit/audit-retention";
 import { createAuditRepository } from "./modules/audit/audit.repository";
 import { createAuditService } from "./modules/audit/audit.service";
+import { createEnvironmentsRepository } from "./modules/environments/environments.repository";
 import { createEnvironmentsService } from "./modules/environments/environments.service";
 import { createIdentitiesService } from "./modules/identities/identities.service";
 import { createTraitsCache } from "./modules/identities/traits-cache";
@@ -178,7 +179,7 @@ export function createServices(infra: Infra) {
     notifier,
     revocations,
     writing,
-    environments: createEnvironmentsService({ prisma, writing, outbound: config.outbound }),
+    environments: createEnvironmentsService({ reading, writing, repo: createEnvironmentsRepository(), outbound: config.outbound }),
     members: createMembersService({ reading, writing, repo: createMembersRepository() }),
     invitations: createInvitationsService({ prisma, writing, ttlMs: config.accounts.invitationTtlMs }),
     passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),

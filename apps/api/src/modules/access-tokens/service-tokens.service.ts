@@ -6,6 +6,7 @@ import type { Writer } from "../../infra/writer";
 import { notFound } from "../../infra/errors";
 import { iso, isoOrNull } from "../../infra/paging";
 import { generateAccessToken, sha256 } from "../auth/secrets";
+import { environmentsRepository as environments } from "../environments/environments.repository";
 import { requireEnvironment } from "../environments/environments.service";
 import { serviceTokensRepository as repo, type AccessTokensRepository, type ServiceTokenRow } from "./access-tokens.repository";
 import { expiryIn, isUseStale, LAST_USED_RESOLUTION_MS } from "./personal-tokens.service";
@@ -39,7 +40,7 @@ export function createServiceTokensService({ prisma, writing, tokens, now = () =
     async create(workspaceId: string, body: CreateServiceTokenBody, actor: Actor): Promise<CreatedServiceTokenResponse> {
       const { secret, prefix, hash } = generateAccessToken("service");
       return writing(workspaceId, async (tx, w) => {
-        const environment = body.environment ? await requireEnvironment(tx, workspaceId, body.environment) : null;
+        const environment = body.environment ? await requireEnvironment(environments, tx, workspaceId, body.environment) : null;
         const row = await repo.create(tx, workspaceId, {
           environmentId: environment?.id ?? null,
           name: body.name,

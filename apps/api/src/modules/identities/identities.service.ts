@@ -9,6 +9,7 @@ import { AppError, invalid, notFound } from "../../infra/errors";
 import { iso, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
+import { environmentsRepository as environments } from "../environments/environments.repository";
 import { requireEnvironment } from "../environments/environments.service";
 import { contextIssue } from "../evaluation/context-limits";
 import { identitiesRepository as repo, type IdentityRow, type Traits } from "./identities.repository";
@@ -79,7 +80,7 @@ export function createIdentitiesService({ prisma, writing, traits: traitsCache }
     const isLastWriteWins = options.expectedVersion === undefined && !options.requireVersion && !options.mergeOnVersion;
     const { row, created, isChanged, environment, traits } = await translating(`Identity '${key}'`, () =>
       writing(workspaceId, async (tx, w) => {
-        const environment = await requireEnvironment(tx, workspaceId, environmentRef);
+        const environment = await requireEnvironment(environments, tx, workspaceId, environmentRef);
         const current = await repo.find(tx, workspaceId, environment.id, key);
         if (current && options.requireVersion && options.expectedVersion === undefined) {
           throw new AppError("PRECONDITION_REQUIRED", `Identity '${key}' exists: send If-Match with the version you read, e.g. If-Match: "${current.version}".`);
@@ -125,7 +126,7 @@ export function createIdentitiesService({ prisma, writing, traits: traitsCache }
   return {
     async list(workspaceId: string, environmentKey: string, query: ListIdentitiesQuery): Promise<Page<IdentityResponse>> {
       const { rows, total } = await inWorkspace(prisma, workspaceId, async (tx) => {
-        const environment = await requireEnvironment(tx, workspaceId, environmentKey);
+        const environment = await requireEnvironment(environments, tx, workspaceId, environmentKey);
         return repo.list(tx, workspaceId, environment.id, query);
       });
       return pageFrom(rows.map((row) => toIdentityResponse(row, environmentKey)), total, query);
@@ -134,7 +135,7 @@ export function createIdentitiesService({ prisma, writing, traits: traitsCache }
     /** How the environment's identities spread over the values of one trait. */
     async traitStats(workspaceId: string, environmentKey: string, trait: string): Promise<IdentityTraitStats> {
       const { values, total, withTrait } = await inWorkspace(prisma, workspaceId, async (tx) => {
-        const environment = await requireEnvironment(tx, workspaceId, environmentKey);
+        const environment = await requireEnvironment(environments, tx, workspaceId, environmentKey);
         return repo.traitStats(tx, workspaceId, environment.id, trait, TRAIT_VALUES_SHOWN);
       });
       const shown = values.reduce((sum, row) => sum + row.count, 0);
@@ -143,7 +144,7 @@ export function createIdentitiesService({ prisma, writing, traits: traitsCache }
 
     async get(workspaceId: string, environmentKey: string, key: string): Promise<IdentityResponse> {
       const row = await inWorkspace(prisma, workspaceId, async (tx) => {
-        const environment = await requireEnvironment(tx, workspaceId, environmentKey);
+        const environment = await requireEnvironment(environments, tx, workspaceId, environmentKey);
         return requireIdentity(tx, workspaceId, environment.id, key);
       });
       return toIdentityResponse(row, environmentKey);
@@ -199,7 +200,7 @@ export function createIdentitiesService({ prisma, writing, traits: traitsCache }
     /** Reads an identity's traits in an API key's own environment (404 when the key has none). */
     async traitsOf(workspaceId: string, environmentId: string, key: string): Promise<IdentityResponse> {
       const { row, environment } = await inWorkspace(prisma, workspaceId, async (tx) => {
-        const environment = await requireEnvironment(tx, workspaceId, { id: environmentId });
+        const environment = await requireEnvironment(environments, tx, workspaceId, { id: environmentId });
         return { row: await requireIdentity(tx, workspaceId, environment.id, key), environment };
       });
       return toIdentityResponse(row, environment.key);
@@ -207,7 +208,7 @@ export function createIdentitiesService({ prisma, writing, traits: traitsCache }
 
     async delete(workspaceId: string, environmentKey: string, key: string, expectedVersion: number, actor: Actor): Promise<void> {
       const environment = await writing(workspaceId, async (tx, w) => {
-        const environment = await requireEnvironment(tx, workspaceId, environmentKey);
+        const environment = await requireEnvironment(environments, tx, workspaceId, environmentKey);
         const current = await requireIdentity(tx, workspaceId, environment.id, key);
         if (!(await repo.delete(tx, workspaceId, current.id, expectedVersion))) throw staleVersion(`Identity '${key}'`, current.version);
         await w.audit(actor, {
