@@ -38,6 +38,7 @@ import { createEnvironmentsRepository } from "./modules/environments/environment
 import { createEnvironmentsService } from "./modules/environments/environments.service";
 import { createIdentitiesService } from "./modules/identities/identities.service";
 import { createTraitsCache } from "./modules/identities/traits-cache";
+import { createInvitationsRepository } from "./modules/invitations/invitations.repository";
 import { createInvitationsService } from "./modules/invitations/invitations.service";
 import { createMembersRepository } from "./modules/members/members.repository";
 import { createMembersService } from "./modules/members/members.service";
@@ -181,7 +182,7 @@ export function createServices(infra: Infra) {
     writing,
     environments: createEnvironmentsService({ reading, writing, repo: createEnvironmentsRepository(), outbound: config.outbound }),
     members: createMembersService({ reading, writing, repo: createMembersRepository() }),
-    invitations: createInvitationsService({ prisma, writing, ttlMs: config.accounts.invitationTtlMs }),
+    invitations: createInvitationsService({ reading, writing, repo: createInvitationsRepository(prisma), ttlMs: config.accounts.invitationTtlMs }),
     passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ reading, writing, repo: createModulesRepository() }),
     segments: createSegmentsService({ reading, writing, repo: createSegmentsRepository(), limits }),
