@@ -42,6 +42,7 @@ import { createInvitationsRepository } from "./modules/invitations/invitations.r
 import { createInvitationsService } from "./modules/invitations/invitations.service";
 import { createMembersRepository } from "./modules/members/members.repository";
 import { createMembersService } from "./modules/members/members.service";
+import { createPasswordResetsRepository } from "./modules/password-resets/password-resets.repository";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
 import { createModulesRepository } from "./modules/feature-modules/feature-modules.repository";
 import { createModulesService } from "./modules/feature-modules/feature-modules.service";
@@ -183,7 +184,7 @@ export function createServices(infra: Infra) {
     environments: createEnvironmentsService({ reading, writing, repo: createEnvironmentsRepository(), outbound: config.outbound }),
     members: createMembersService({ reading, writing, repo: createMembersRepository() }),
     invitations: createInvitationsService({ reading, writing, repo: createInvitationsRepository(prisma), ttlMs: config.accounts.invitationTtlMs }),
-    passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
+    passwordResets: createPasswordResetsService({ reading, writing, repo: createPasswordResetsRepository(prisma), ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ reading, writing, repo: createModulesRepository() }),
     segments: createSegmentsService({ reading, writing, repo: createSegmentsRepository(), limits }),
     roles: createRolesService({ reading, writing, repo: createRolesRepository() }),
