@@ -28,7 +28,7 @@ import { createRulesService } from "./modules/flags/rules.service";
 import { createApiKeyRevocations } from "./modules/api-access/api-key-revocations";
 import { createApiKeysRepository } from "./modules/api-keys/api-keys.repository";
 import { createApiKeysService } from "./modules/api-keys/api-keys.service";
-import { createAccessTokensRepository } from "./modules/access-tokens/access-tokens.repository";
+import { createAccessTokensRepository, createServiceTokensRepository } from "./modules/access-tokens/access-tokens.repository";
 import { createPersonalTokensService } from "./modules/access-tokens/personal-tokens.service";
 import { createServiceTokensService } from "./modules/access-tokens/service-tokens.service";
 import { createAuditRetention } from "./modules/audit/audit-retention";
@@ -190,7 +190,7 @@ export function createServices(infra: Infra) {
     roles: createRolesService({ reading, writing, repo: createRolesRepository() }),
     apiKeys: createApiKeysService({ reading, writing, repo: createApiKeysRepository() }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
-    serviceTokens: createServiceTokensService({ prisma, writing, tokens: accessTokens }),
+    serviceTokens: createServiceTokensService({ reading, writing, repo: createServiceTokensRepository(prisma) }),
     identities: createIdentitiesService({ prisma, writing, traits }),
     traits,
     audit: createAuditService({ reading, repo: createAuditRepository() }),
