@@ -72,7 +72,7 @@ import { createTenantFeaturesRepository } from "./modules/tenant-admin/tenant-fe
 import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
 import { createTenantEvaluation } from "./modules/snapshots/tenant-evaluation";
 import { createTenantsQueryService } from "./modules/tenants/tenants-query.service";
-import { createTenantsRepository } from "./modules/tenants/tenants.repository";
+import { createTenantsQueryRepository, createTenantsRepository } from "./modules/tenants/tenants.repository";
 import { createTenantsService } from "./modules/tenants/tenants.service";
 import { createApiKeyVerifier } from "./modules/api-access/api-key-verifier";
 import { createContextTokenVerifier } from "./modules/evaluation/context-tokens";
@@ -209,7 +209,7 @@ export function createServices(infra: Infra) {
     schedules: createSchedulesService({ reading, writing, repo: createSchedulesRepository() }),
     scheduleRunner: createScheduleRunner({ writing, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
     tenants: createTenantsService({ writing, repo: createTenantsRepository() }),
-    tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
+    tenantsQuery: createTenantsQueryService({ reading, repo: createTenantsQueryRepository(), evaluation: tenantEvaluation }),
     tenantOverrides: createTenantOverridesService({ reading, writing, repo: createTenantOverridesRepository(), limits }),
     userOverrides: createUserOverridesService({ reading, writing, repo: createUserOverridesRepository(), limits }),
     bulkOverrides: createBulkOverridesService({ writing, limits }),
