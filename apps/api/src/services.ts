@@ -29,19 +29,22 @@ import { createRulesService } from "./modules/flags/rules.service";
 import { createApiKeyRevocations } from "./modules/api-access/api-key-revocations";
 import { createApiKeysRepository } from "./modules/api-keys/api-keys.repository";
 import { createApiKeysService } from "./modules/api-keys/api-keys.service";
-import { createAccessTokensRepository } from "./modules/access-tokens/access-tokens.repository";
+import { createAccessTokensRepository, createServiceTokensRepository } from "./modules/access-tokens/access-tokens.repository";
 import { createPersonalTokensService } from "./modules/access-tokens/personal-tokens.service";
 import { createServiceTokensService } from "./modules/access-tokens/service-tokens.service";
 import { createAuditRetention } from "./modules/audit/audit-retention";
 import { createAuditRepository } from "./modules/audit/audit.repository";
 import { createAuditService } from "./modules/audit/audit.service";
+import { createEnvironmentsRepository } from "./modules/environments/environments.repository";
 import { createEnvironmentsService } from "./modules/environments/environments.service";
 import { createIdentitiesRepository } from "./modules/identities/identities.repository";
 import { createIdentitiesService } from "./modules/identities/identities.service";
 import { createTraitsCache } from "./modules/identities/traits-cache";
+import { createInvitationsRepository } from "./modules/invitations/invitations.repository";
 import { createInvitationsService } from "./modules/invitations/invitations.service";
 import { createMembersRepository } from "./modules/members/members.repository";
 import { createMembersService } from "./modules/members/members.service";
+import { createPasswordResetsRepository } from "./modules/password-resets/password-resets.repository";
 import { createPasswordResetsService } from "./modules/password-resets/password-resets.service";
 import { createModulesRepository } from "./modules/feature-modules/feature-modules.repository";
 import { createModulesService } from "./modules/feature-modules/feature-modules.service";
@@ -73,7 +76,7 @@ import { createTenantFeaturesRepository } from "./modules/tenant-admin/tenant-fe
 import { createTenantFeaturesService } from "./modules/tenant-admin/tenant-features.service";
 import { createTenantEvaluation } from "./modules/snapshots/tenant-evaluation";
 import { createTenantsQueryService } from "./modules/tenants/tenants-query.service";
-import { createTenantsRepository } from "./modules/tenants/tenants.repository";
+import { createTenantsQueryRepository, createTenantsRepository } from "./modules/tenants/tenants.repository";
 import { createTenantsService } from "./modules/tenants/tenants.service";
 import { createApiKeyVerifier } from "./modules/api-access/api-key-verifier";
 import { createContextTokenVerifier } from "./modules/evaluation/context-tokens";
@@ -182,16 +185,16 @@ export function createServices(infra: Infra) {
     notifier,
     revocations,
     writing,
-    environments: createEnvironmentsService({ prisma, writing, outbound: config.outbound }),
+    environments: createEnvironmentsService({ reading, writing, repo: createEnvironmentsRepository(), outbound: config.outbound }),
     members: createMembersService({ reading, writing, repo: createMembersRepository() }),
-    invitations: createInvitationsService({ prisma, writing, ttlMs: config.accounts.invitationTtlMs }),
-    passwordResets: createPasswordResetsService({ prisma, writing, ttlMs: config.accounts.passwordResetTtlMs }),
+    invitations: createInvitationsService({ reading, writing, repo: createInvitationsRepository(prisma), ttlMs: config.accounts.invitationTtlMs }),
+    passwordResets: createPasswordResetsService({ reading, writing, repo: createPasswordResetsRepository(prisma), ttlMs: config.accounts.passwordResetTtlMs }),
     modules: createModulesService({ reading, writing, repo: createModulesRepository() }),
     segments: createSegmentsService({ reading, writing, repo: createSegmentsRepository(), limits }),
     roles: createRolesService({ reading, writing, repo: createRolesRepository() }),
     apiKeys: createApiKeysService({ reading, writing, repo: createApiKeysRepository() }),
     personalTokens: createPersonalTokensService({ repo: accessTokens }),
-    serviceTokens: createServiceTokensService({ prisma, writing, tokens: accessTokens }),
+    serviceTokens: createServiceTokensService({ reading, writing, repo: createServiceTokensRepository(prisma) }),
     identities: createIdentitiesService({ reading, writing, repo: createIdentitiesRepository(), traits }),
     traits,
     audit: createAuditService({ reading, repo: createAuditRepository() }),
@@ -210,7 +213,7 @@ export function createServices(infra: Infra) {
     schedules: createSchedulesService({ reading, writing, repo: createSchedulesRepository() }),
     scheduleRunner: createScheduleRunner({ writing, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
     tenants: createTenantsService({ writing, repo: createTenantsRepository() }),
-    tenantsQuery: createTenantsQueryService({ prisma, evaluation: tenantEvaluation }),
+    tenantsQuery: createTenantsQueryService({ reading, repo: createTenantsQueryRepository(), evaluation: tenantEvaluation }),
     tenantOverrides: createTenantOverridesService({ reading, writing, repo: createTenantOverridesRepository(), limits }),
     userOverrides: createUserOverridesService({ reading, writing, repo: createUserOverridesRepository(), limits }),
     bulkOverrides: createBulkOverridesService({ writing, limits }),

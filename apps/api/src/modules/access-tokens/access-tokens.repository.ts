@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient, Role } from "../../generated/prisma/client";
+import { lookupsRepository } from "../../infra/db/lookups.repository";
 import type { Tx } from "../../infra/db/scoped";
 
 /** Never the hash: lists and answers cannot leak what they do not read. */
@@ -110,11 +111,7 @@ export const serviceTokensRepository = {
     return tx.serviceToken.findFirst({ where: { workspaceId, id }, select: SERVICE_TOKEN_SELECT });
   },
 
-  create(
-    tx: Tx,
-    workspaceId: string,
-    data: { environmentId: string | null; name: string; prefix: string; secretHash: string; role: Role; createdBy: string | null; expiresAt: Date },
-  ) {
+  create(tx: Tx, workspaceId: string, data: NewServiceToken) {
     return tx.serviceToken.create({ data: { ...data, workspaceId }, select: SERVICE_TOKEN_SELECT });
   },
 
@@ -123,3 +120,53 @@ export const serviceTokensRepository = {
     return count === 1;
   },
 };
+
+/** A new service token's columns: only the secret's hash is stored. */
+export interface NewServiceToken {
+  environmentId: string | null;
+  name: string;
+  prefix: string;
+  secretHash: string;
+  role: Role;
+  createdBy: string | null;
+  expiresAt: Date;
+}
+
+/** A service token as a bearer secret finds it, with its workspace and environment. */
+export type ServiceTokenCredential = NonNullable<Awaited<ReturnType<AccessTokensRepository["findServiceByHash"]>>>;
+
+/**
+ * Where the service tokens service reads and writes. Methods that take a transaction work in
+ * it and keep to the workspace they are given; `findByHash` and `touch` work as the owner
+ * connection, as a bearer secret is checked before any workspace is in scope.
+ */
+export interface ServiceTokensRepository {
+  /** Newest first. */
+  list(tx: Tx, workspaceId: string): Promise<ServiceTokenRow[]>;
+  find(tx: Tx, workspaceId: string, id: string): Promise<ServiceTokenRow | null>;
+  create(tx: Tx, workspaceId: string, data: NewServiceToken): Promise<ServiceTokenRow>;
+  /** Sets `revokedAt` once; false when the token was already revoked. */
+  revoke(tx: Tx, workspaceId: string, id: string, at: Date): Promise<boolean>;
+  findEnvironment(tx: Tx, workspaceId: string, key: string): Promise<{ id: string; key: string } | null>;
+  findByHash(secretHash: string): Promise<ServiceTokenCredential | null>;
+  /** Records a use, unless one was recorded since `staleBefore`. */
+  touch(id: string, at: Date, staleBefore: Date): Promise<void>;
+}
+
+/** The service tokens repository over PostgreSQL (Prisma); `prisma` is the owner connection bearer secrets are checked through. */
+export function createServiceTokensRepository(prisma: PrismaClient): ServiceTokensRepository {
+  const repo = serviceTokensRepository;
+  const owner = createAccessTokensRepository(prisma);
+  return {
+    list: (tx, workspaceId) => repo.list(tx, workspaceId),
+    find: (tx, workspaceId, id) => repo.find(tx, workspaceId, id),
+    create: (tx, workspaceId, data) => repo.create(tx, workspaceId, data),
+    revoke: (tx, workspaceId, id, at) => repo.revoke(tx, workspaceId, id, at),
+    async findEnvironment(tx, workspaceId, key) {
+      const found = await lookupsRepository.findEnvironment(tx, workspaceId, key);
+      return found ? { id: found.id, key: found.key } : null;
+    },
+    findByHash: (secretHash) => owner.findServiceByHash(secretHash),
+    touch: (id, at, staleBefore) => owner.touchService(id, at, staleBefore),
+  };
+}

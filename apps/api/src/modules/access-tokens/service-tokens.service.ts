@@ -1,13 +1,11 @@
 import type { CreatedServiceTokenResponse, CreateServiceTokenBody, ServiceTokenResponse, TokenRole } from "@ensign/contracts/access-tokens";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
-import { inWorkspace } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import type { Writer } from "../../infra/writer";
 import { notFound } from "../../infra/errors";
 import { iso, isoOrNull } from "../../infra/paging";
 import { generateAccessToken, sha256 } from "../auth/secrets";
-import { requireEnvironment } from "../environments/environments.service";
-import { serviceTokensRepository as repo, type AccessTokensRepository, type ServiceTokenRow } from "./access-tokens.repository";
+import type { ServiceTokenRow, ServiceTokensRepository } from "./access-tokens.repository";
 import { expiryIn, isUseStale, LAST_USED_RESOLUTION_MS } from "./personal-tokens.service";
 
 export function toServiceTokenResponse(row: ServiceTokenRow): ServiceTokenResponse {
@@ -28,10 +26,23 @@ export function toServiceTokenResponse(row: ServiceTokenRow): ServiceTokenRespon
 /** What the audit log keeps of a token: never the secret or its hash. */
 const audited = (row: ServiceTokenRow) => ({ name: row.name, prefix: row.prefix, role: row.role, environment: row.environment?.key ?? null, expiresAt: iso(row.expiresAt) });
 
-export function createServiceTokensService({ prisma, writing, tokens, now = () => new Date() }: { prisma: PrismaClient; writing: Writer; tokens: AccessTokensRepository; now?: () => Date }) {
+export interface ServiceTokensServiceDeps {
+  reading: Reader;
+  writing: Writer;
+  repo: ServiceTokensRepository;
+  now?: () => Date;
+}
+
+export function createServiceTokensService({ reading, writing, repo, now = () => new Date() }: ServiceTokensServiceDeps) {
+  async function requireEnvironment(tx: Tx, workspaceId: string, key: string) {
+    const environment = await repo.findEnvironment(tx, workspaceId, key);
+    if (!environment) throw notFound(`Environment '${key}'`);
+    return environment;
+  }
+
   return {
     async list(workspaceId: string): Promise<ServiceTokenResponse[]> {
-      const rows = await inWorkspace(prisma, workspaceId, (tx) => repo.list(tx, workspaceId));
+      const rows = await reading(workspaceId, (tx) => repo.list(tx, workspaceId));
       return rows.map(toServiceTokenResponse);
     },
 
@@ -80,9 +91,9 @@ export function createServiceTokensService({ prisma, writing, tokens, now = () =
      */
     async authenticate(secret: string) {
       const at = now();
-      const token = await tokens.findServiceByHash(sha256(secret));
+      const token = await repo.findByHash(sha256(secret));
       if (!token || token.revokedAt || token.expiresAt <= at || token.workspace.archivedAt) return undefined;
-      if (isUseStale(token.lastUsedAt, at)) await tokens.touchService(token.id, at, new Date(at.getTime() - LAST_USED_RESOLUTION_MS));
+      if (isUseStale(token.lastUsedAt, at)) await repo.touch(token.id, at, new Date(at.getTime() - LAST_USED_RESOLUTION_MS));
       return token;
     },
   };

@@ -76,7 +76,7 @@ describe("environments", () => {
     expect(issuePaths(bad)).toEqual(expect.arrayContaining(["body.key", "body.name", "body.color"]));
     const duplicate = await t.app.inject({ method: "POST", url: base, headers: headers.owner, payload: { key: "staging", name: "Again" } });
     expect(duplicate.statusCode).toBe(409);
-    expect(duplicate.json().error.code).toBe("ALREADY_EXISTS");
+    expect(duplicate.json().error).toMatchObject({ code: "ALREADY_EXISTS", message: "Environment 'staging' already exists." });
   });
 
   it("renames and reorders with If-Match, answering 428 without it and 412 when stale", async () => {

@@ -1,5 +1,5 @@
 import type { ListEnvironmentsQuery } from "@ensign/contracts/environments";
-import type { Prisma } from "../../generated/prisma/client";
+import { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
 import { containing, pageArgs } from "../../infra/paging";
 
@@ -35,6 +35,89 @@ export interface EnvironmentChanges {
   requireContextToken?: boolean;
   isProduction?: boolean;
   exposedHeaders?: string[];
+}
+
+/** A new environment's columns. */
+export interface NewEnvironment {
+  key: string;
+  name: string;
+  color: string | null;
+  sortOrder: number;
+  contextSecret: string;
+  requireContextToken: boolean;
+  isProduction: boolean;
+}
+
+/** What deleting an environment takes with it: counts, and its API keys (to revoke). */
+export interface EnvironmentDependants {
+  flagStates: number;
+  tenantOverrides: number;
+  userOverrides: number;
+  identities: number;
+  schedules: number;
+  apiKeys: { id: string; secretHash: string; revokedAt: Date | null }[];
+}
+
+/** An environment's signing secret, with what names it. */
+export interface EnvironmentSecret {
+  id: string;
+  key: string;
+  contextSecret: string;
+  version: number;
+}
+
+/**
+ * Where the environments service reads and writes, inside the transaction it is given. Every
+ * method takes the workspace and keeps to it. Versioned writes answer null or false when
+ * `expectedVersion` is no longer current.
+ */
+export interface EnvironmentsRepository {
+  findByKey(tx: Tx, workspaceId: string, key: string): Promise<EnvironmentRow | null>;
+  findById(tx: Tx, workspaceId: string, id: string): Promise<EnvironmentRow | null>;
+  /** Searched by key and name; sorted as asked, then by key. */
+  list(tx: Tx, workspaceId: string, query: ListEnvironmentsQuery): Promise<{ rows: EnvironmentRow[]; total: number }>;
+  count(tx: Tx, workspaceId: string): Promise<number>;
+  /** One past the highest sort order of the workspace's environments (0 when it has none). */
+  nextSortOrder(tx: Tx, workspaceId: string): Promise<number>;
+  /** Holds the workspace until the transaction ends: environment creation and deletion serialise. */
+  lockWorkspace(tx: Tx, workspaceId: string): Promise<void>;
+  /** A new environment; null when the key is taken. */
+  create(tx: Tx, workspaceId: string, data: NewEnvironment): Promise<EnvironmentRow | null>;
+  /** A state for every flag of the workspace in the new environment, off; how many. */
+  createDefaultStates(tx: Tx, workspaceId: string, environmentId: string): Promise<number>;
+  update(tx: Tx, workspaceId: string, id: string, expectedVersion: number, data: EnvironmentChanges & { contextSecret?: string }): Promise<EnvironmentRow | null>;
+  /** Sets the master switch unless it is already in that state (null then), so only one of two simultaneous flips is recorded. */
+  setMasterSwitch(tx: Tx, workspaceId: string, id: string, change: { isOn: boolean; reason: string | null; changedBy: string | null }): Promise<EnvironmentRow | null>;
+  delete(tx: Tx, workspaceId: string, id: string, expectedVersion: number): Promise<boolean>;
+  dependants(tx: Tx, workspaceId: string, environmentId: string): Promise<EnvironmentDependants>;
+  contextSecret(tx: Tx, workspaceId: string, key: string): Promise<EnvironmentSecret | null>;
+}
+
+/** The environments repository over PostgreSQL (Prisma), bound by row-level security through the transaction. */
+export function createEnvironmentsRepository(): EnvironmentsRepository {
+  const repo = environmentsRepository;
+  return {
+    findByKey: (tx, workspaceId, key) => repo.findByKey(tx, workspaceId, key),
+    findById: (tx, workspaceId, id) => repo.findById(tx, workspaceId, id),
+    list: (tx, workspaceId, query) => repo.list(tx, workspaceId, query),
+    count: (tx, workspaceId) => repo.count(tx, workspaceId),
+    nextSortOrder: (tx, workspaceId) => repo.nextSortOrder(tx, workspaceId),
+    lockWorkspace: (tx, workspaceId) => repo.lockWorkspace(tx, workspaceId),
+    async create(tx, workspaceId, data) {
+      try {
+        return await repo.create(tx, workspaceId, data);
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
+        throw error;
+      }
+    },
+    createDefaultStates: (tx, workspaceId, environmentId) => repo.createDefaultStates(tx, workspaceId, environmentId),
+    update: async (tx, workspaceId, id, expectedVersion, data) => (await repo.update(tx, workspaceId, id, expectedVersion, data)) ?? null,
+    setMasterSwitch: async (tx, workspaceId, id, change) => (await repo.setMasterSwitch(tx, workspaceId, id, change)) ?? null,
+    delete: (tx, workspaceId, id, expectedVersion) => repo.delete(tx, workspaceId, id, expectedVersion),
+    dependants: (tx, workspaceId, environmentId) => repo.dependants(tx, workspaceId, environmentId),
+    contextSecret: (tx, workspaceId, key) => repo.contextSecret(tx, workspaceId, key),
+  };
 }
 
 export const environmentsRepository = {
@@ -73,7 +156,7 @@ export const environmentsRepository = {
     await tx.$queryRaw`SELECT id FROM workspaces WHERE id = ${workspaceId}::uuid FOR UPDATE`;
   },
 
-  create(tx: Tx, workspaceId: string, data: { key: string; name: string; color: string | null; sortOrder: number; contextSecret: string; requireContextToken: boolean; isProduction: boolean }) {
+  create(tx: Tx, workspaceId: string, data: NewEnvironment) {
     return tx.environment.create({ data: { ...data, workspaceId }, select: ENVIRONMENT_SELECT });
   },
 

@@ -8,22 +8,21 @@ import type {
   UpdateEnvironmentBody,
 } from "@ensign/contracts/environments";
 import type { MasterSwitchState, SetMasterSwitchBody } from "@ensign/contracts/master-switch";
-import type { PrismaClient } from "../../generated/prisma/client";
 import { changes, type Actor } from "../../infra/audit";
 import type { EnvironmentChange } from "../../infra/changes";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import type { Writer } from "../../infra/writer";
 import { AppError, invalid, notFound } from "../../infra/errors";
 import { outboundUrlProblem, parseOutboundAllow, type OutboundPolicy } from "../../infra/outbound";
 import { iso, pageFrom } from "../../infra/paging";
-import { translating } from "../../infra/prisma-errors";
 import { staleVersion } from "../../infra/versioning";
 import { generateSigningSecret } from "../auth/secrets";
-import { environmentsRepository as repo, type EnvironmentRow } from "./environments.repository";
+import type { EnvironmentRow, EnvironmentsRepository } from "./environments.repository";
 
 export interface EnvironmentsServiceDeps {
-  prisma: PrismaClient;
+  reading: Reader;
   writing: Writer;
+  repo: EnvironmentsRepository;
   /** Where a JWKS URL may point (not at loopback, private or link-local addresses, unless allowed). */
   outbound?: OutboundPolicy;
 }
@@ -74,47 +73,50 @@ const audited = (row: EnvironmentRow) => ({
   exposedHeaders: row.exposedHeaders,
 });
 
+/** Where an environment is looked up by key or id. */
+export type EnvironmentLookups = Pick<EnvironmentsRepository, "findByKey" | "findById">;
+
 /** The environment named by the path (its key) or by an API key (`{id}`), or a 404. */
-export async function requireEnvironment(tx: Tx, workspaceId: string, ref: string | { id: string }): Promise<EnvironmentRow> {
+export async function requireEnvironment(repo: EnvironmentLookups, tx: Tx, workspaceId: string, ref: string | { id: string }): Promise<EnvironmentRow> {
   const row = typeof ref === "string" ? await repo.findByKey(tx, workspaceId, ref) : await repo.findById(tx, workspaceId, ref.id);
   if (!row) throw notFound(typeof ref === "string" ? `Environment '${ref}'` : "The environment");
   return row;
 }
 
-export function createEnvironmentsService({ prisma, writing, outbound = parseOutboundAllow(undefined) }: EnvironmentsServiceDeps) {
+export function createEnvironmentsService({ reading, writing, repo, outbound = parseOutboundAllow(undefined) }: EnvironmentsServiceDeps) {
+  const requireByKey = (tx: Tx, workspaceId: string, key: string) => requireEnvironment(repo, tx, workspaceId, key);
   const target = (row: { id: string; key: string }) => ({ targetType: "environment", targetId: row.id, targetKey: row.key, environment: row });
 
   return {
     async list(workspaceId: string, query: ListEnvironmentsQuery): Promise<Page<EnvironmentResponse>> {
-      const { rows, total } = await inWorkspace(prisma, workspaceId, (tx) => repo.list(tx, workspaceId, query));
+      const { rows, total } = await reading(workspaceId, (tx) => repo.list(tx, workspaceId, query));
       return pageFrom(rows.map(toEnvironmentResponse), total, query);
     },
 
     async get(workspaceId: string, key: string): Promise<EnvironmentResponse> {
-      return toEnvironmentResponse(await inWorkspace(prisma, workspaceId, (tx) => requireEnvironment(tx, workspaceId, key)));
+      return toEnvironmentResponse(await reading(workspaceId, (tx) => requireByKey(tx, workspaceId, key)));
     },
 
     /** A new environment: a fresh signing secret, and every existing flag's state there, off. */
     async create(workspaceId: string, callerRole: Role, body: CreateEnvironmentBody, actor: Actor): Promise<EnvironmentResponse> {
       requireOwnerToOptOut(callerRole, body.requireContextToken, body.key);
-      const created = await translating(`Environment '${body.key}'`, () =>
-        writing(workspaceId, async (tx, w) => {
-          await repo.lockWorkspace(tx, workspaceId);
-          const row = await repo.create(tx, workspaceId, {
-            key: body.key,
-            name: body.name,
-            color: body.color ?? null,
-            sortOrder: body.sortOrder ?? (await repo.nextSortOrder(tx, workspaceId)),
-            contextSecret: generateSigningSecret(),
-            requireContextToken: body.requireContextToken ?? true,
-            isProduction: body.isProduction ?? body.key === "production",
-          });
-          const flagStates = await repo.createDefaultStates(tx, workspaceId, row.id);
-          await w.audit(actor, { workspaceId, action: "environment.created", ...target(row), after: { ...audited(row), flagStates } });
-          w.announce(changeOf(workspaceId, row));
-          return row;
-        }),
-      );
+      const created = await writing(workspaceId, async (tx, w) => {
+        await repo.lockWorkspace(tx, workspaceId);
+        const row = await repo.create(tx, workspaceId, {
+          key: body.key,
+          name: body.name,
+          color: body.color ?? null,
+          sortOrder: body.sortOrder ?? (await repo.nextSortOrder(tx, workspaceId)),
+          contextSecret: generateSigningSecret(),
+          requireContextToken: body.requireContextToken ?? true,
+          isProduction: body.isProduction ?? body.key === "production",
+        });
+        if (!row) throw new AppError("ALREADY_EXISTS", `Environment '${body.key}' already exists.`);
+        const flagStates = await repo.createDefaultStates(tx, workspaceId, row.id);
+        await w.audit(actor, { workspaceId, action: "environment.created", ...target(row), after: { ...audited(row), flagStates } });
+        w.announce(changeOf(workspaceId, row));
+        return row;
+      });
       return toEnvironmentResponse(created);
     },
 
@@ -127,7 +129,7 @@ export function createEnvironmentsService({ prisma, writing, outbound = parseOut
         if (problem) throw invalid(`The JWKS URL cannot be used: ${problem}. Set OUTBOUND_ALLOW to reach an on-premises identity provider.`, [{ path: "body.contextJwksUrl", message: problem }]);
       }
       const row = await writing(workspaceId, async (tx, w) => {
-        const current = await requireEnvironment(tx, workspaceId, key);
+        const current = await requireByKey(tx, workspaceId, key);
         if (current.requireContextToken) requireOwnerToOptOut(callerRole, body.requireContextToken, key);
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, body);
         if (!updated) throw staleVersion(`Environment '${key}'`, current.version);
@@ -149,7 +151,7 @@ export function createEnvironmentsService({ prisma, writing, outbound = parseOut
       }
       await writing(workspaceId, async (tx, w) => {
         await repo.lockWorkspace(tx, workspaceId);
-        const current = await requireEnvironment(tx, workspaceId, key);
+        const current = await requireByKey(tx, workspaceId, key);
         if ((await repo.count(tx, workspaceId)) <= 1) {
           throw new AppError("CONFLICT", "A workspace keeps at least one environment; create another before deleting this one.");
         }
@@ -182,11 +184,11 @@ export function createEnvironmentsService({ prisma, writing, outbound = parseOut
       const isOn = body.enabled;
       const reason = body.reason ?? null;
       const row = await writing(workspaceId, async (tx, w) => {
-        const current = await requireEnvironment(tx, workspaceId, key);
+        const current = await requireByKey(tx, workspaceId, key);
         if (current.masterSwitchOn === isOn) return current;
         const updated = await repo.setMasterSwitch(tx, workspaceId, current.id, { isOn, reason, changedBy: actor.email ?? actor.id ?? null });
         // A concurrent request flipped it first: that one is recorded, this one changes nothing.
-        if (!updated) return requireEnvironment(tx, workspaceId, key);
+        if (!updated) return requireByKey(tx, workspaceId, key);
         await w.audit(actor, {
           workspaceId,
           action: isOn ? "environment.master_switch_on" : "environment.master_switch_off",
@@ -214,7 +216,7 @@ export function createEnvironmentsService({ prisma, writing, outbound = parseOut
     async rotateContextSecret(workspaceId: string, key: string, expectedVersion: number, actor: Actor): Promise<ContextSecretResponse> {
       const secret = generateSigningSecret();
       const row = await writing(workspaceId, async (tx, w) => {
-        const current = await requireEnvironment(tx, workspaceId, key);
+        const current = await requireByKey(tx, workspaceId, key);
         const updated = await repo.update(tx, workspaceId, current.id, expectedVersion, { contextSecret: secret });
         if (!updated) throw staleVersion(`Environment '${key}'`, current.version);
         await w.audit(actor, {

@@ -54,11 +54,7 @@ export const invitationsRepository = {
     return tx.invitation.findFirst({ where: { workspaceId, email, ...pendingAt(now) }, select: { id: true } });
   },
 
-  create(
-    tx: Tx,
-    workspaceId: string,
-    data: { email: string; role: Role; tenantId: string | null; tokenHash: string; invitedById: string | null; invitedByEmail: string | null; createdAt: Date; expiresAt: Date },
-  ) {
+  create(tx: Tx, workspaceId: string, data: NewInvitation) {
     return tx.invitation.create({ data: { ...data, workspaceId }, select: INVITATION_SELECT });
   },
 
@@ -108,3 +104,63 @@ export const invitationsRepository = {
 };
 
 export type ResolvedInvitation = NonNullable<Awaited<ReturnType<typeof invitationsRepository.findByTokenHash>>>;
+
+/** A new invitation's columns: only the token's hash is stored. */
+export interface NewInvitation {
+  email: string;
+  role: Role;
+  tenantId: string | null;
+  tokenHash: string;
+  invitedById: string | null;
+  invitedByEmail: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * Where the invitations service reads and writes. Every method but `findByTokenHash` works in
+ * the transaction it is given, and those that take the workspace keep to it; users are
+ * platform-wide. Pending means neither accepted nor revoked, and not past its expiry at `now`.
+ */
+export interface InvitationsRepository {
+  /** Narrowed by status at `now`; newest first. */
+  list(tx: Tx, workspaceId: string, query: ListInvitationsQuery, now: Date): Promise<{ rows: InvitationRow[]; total: number }>;
+  find(tx: Tx, workspaceId: string, id: string): Promise<InvitationRow | null>;
+  /** A pending invitation of the email, if any. */
+  findPendingFor(tx: Tx, workspaceId: string, email: string, now: Date): Promise<{ id: string } | null>;
+  create(tx: Tx, workspaceId: string, data: NewInvitation): Promise<InvitationRow>;
+  /** Marks the invitation accepted at `now` if it is still pending; false when it is not (of two acceptances at once, one wins). */
+  consume(tx: Tx, workspaceId: string, id: string, now: Date): Promise<boolean>;
+  /** Marks the invitation revoked at `now` if it is still pending; false when it is not. */
+  revoke(tx: Tx, workspaceId: string, id: string, now: Date): Promise<boolean>;
+  /** The membership an email already has in the workspace, if any. */
+  memberByEmail(tx: Tx, workspaceId: string, email: string): Promise<{ id: string } | null>;
+  tenantByKey(tx: Tx, workspaceId: string, key: string): Promise<{ id: string; key: string } | null>;
+  findUserByEmail(tx: Tx, email: string): Promise<{ id: string; email: string } | null>;
+  createUser(tx: Tx, data: { email: string; name: string; passwordHash: string }): Promise<{ id: string; email: string }>;
+  createMembership(tx: Tx, workspaceId: string, data: { userId: string; role: Role; tenantId: string | null }): Promise<{ id: string }>;
+  /** The invitation behind a link, with its workspace, found by the token's hash before any workspace is in scope. */
+  findByTokenHash(tokenHash: string): Promise<ResolvedInvitation | null>;
+}
+
+/**
+ * The invitations repository over PostgreSQL (Prisma). `prisma` is the owner connection links
+ * are resolved through; everything else uses the transaction it is handed.
+ */
+export function createInvitationsRepository(prisma: PrismaClient): InvitationsRepository {
+  const repo = invitationsRepository;
+  return {
+    list: (tx, workspaceId, query, now) => repo.list(tx, workspaceId, query, now),
+    find: (tx, workspaceId, id) => repo.find(tx, workspaceId, id),
+    findPendingFor: (tx, workspaceId, email, now) => repo.findPendingFor(tx, workspaceId, email, now),
+    create: (tx, workspaceId, data) => repo.create(tx, workspaceId, data),
+    consume: (tx, workspaceId, id, now) => repo.consume(tx, workspaceId, id, now),
+    revoke: (tx, workspaceId, id, now) => repo.revoke(tx, workspaceId, id, now),
+    memberByEmail: (tx, workspaceId, email) => repo.memberByEmail(tx, workspaceId, email),
+    tenantByKey: (tx, workspaceId, key) => repo.tenantByKey(tx, workspaceId, key),
+    findUserByEmail: (tx, email) => repo.findUserByEmail(tx, email),
+    createUser: (tx, data) => repo.createUser(tx, data),
+    createMembership: (tx, workspaceId, data) => repo.createMembership(tx, workspaceId, data),
+    findByTokenHash: (tokenHash) => repo.findByTokenHash(prisma, tokenHash),
+  };
+}

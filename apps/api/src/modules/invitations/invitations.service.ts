@@ -8,20 +8,20 @@ import type {
   InvitationStatus,
   ListInvitationsQuery,
 } from "@ensign/contracts/invitations";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import type { Write, Writer } from "../../infra/writer";
 import { AppError, forbidden, invalid, notFound } from "../../infra/errors";
 import { iso, isoOrNull, pageFrom } from "../../infra/paging";
 import { translating } from "../../infra/prisma-errors";
 import { hashPassword } from "../auth/passwords";
 import { generateLinkToken, sha256 } from "../auth/secrets";
-import { invitationsRepository as repo, type InvitationRow, type ResolvedInvitation } from "./invitations.repository";
+import type { InvitationRow, InvitationsRepository, ResolvedInvitation } from "./invitations.repository";
 
 export interface InvitationsServiceDeps {
-  prisma: PrismaClient;
+  reading: Reader;
   writing: Writer;
+  repo: InvitationsRepository;
   /** How long an invitation can be accepted. */
   ttlMs: number;
   now?: () => Date;
@@ -68,10 +68,10 @@ function unusable(row: Pick<InvitationRow, "acceptedAt" | "revokedAt" | "expires
   }
 }
 
-export function createInvitationsService({ prisma, writing, ttlMs, now = () => new Date() }: InvitationsServiceDeps) {
+export function createInvitationsService({ reading, writing, repo, ttlMs, now = () => new Date() }: InvitationsServiceDeps) {
   /** The pending invitation behind a link, or the 4xx saying why it cannot be used. */
   async function resolve(token: string): Promise<ResolvedInvitation> {
-    const row = await repo.findByTokenHash(prisma, sha256(token));
+    const row = await repo.findByTokenHash(sha256(token));
     if (!row || row.workspace.archivedAt) throw notFound("The invitation");
     const error = unusable(row, now());
     if (error) throw error;
@@ -109,7 +109,7 @@ export function createInvitationsService({ prisma, writing, ttlMs, now = () => n
   return {
     async list(workspaceId: string, query: ListInvitationsQuery): Promise<Page<InvitationResponse>> {
       const at = now();
-      const { rows, total } = await inWorkspace(prisma, workspaceId, (tx) => repo.list(tx, workspaceId, query, at));
+      const { rows, total } = await reading(workspaceId, (tx) => repo.list(tx, workspaceId, query, at));
       return pageFrom(
         rows.map((row) => toResponse(row, at)),
         total,

@@ -1,3 +1,4 @@
+import type { Role } from "@ensign/contracts/auth";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
 
@@ -72,3 +73,63 @@ export const passwordResetsRepository = {
 };
 
 export type ResolvedReset = NonNullable<Awaited<ReturnType<typeof passwordResetsRepository.findByTokenHash>>>;
+
+/** A member whose password may be reset, with their user. */
+export interface ResetMember {
+  id: string;
+  role: Role;
+  user: { id: string; email: string; isSuperadmin: boolean };
+}
+
+/** What says whether a link can still be used. */
+export interface ResetUse {
+  usedAt: Date | null;
+  revokedAt: Date | null;
+  expiresAt: Date;
+}
+
+/**
+ * Where the password resets service reads and writes. Methods that take a transaction work in
+ * it, keeping to the workspace they are given; users and sessions are platform-wide. The two
+ * without one read as the owner connection, across workspaces. Usable means not used, not
+ * replaced and not past its expiry at `now`.
+ */
+export interface PasswordResetsRepository {
+  /** The member and their user; never the password hash. */
+  member(tx: Tx, workspaceId: string, memberId: string): Promise<ResetMember | null>;
+  /** How many memberships `userId` has in workspaces where `ownerId` is not an owner. */
+  membershipsBeyondOwnership(userId: string, ownerId: string): Promise<number>;
+  /** Ends the user's earlier unused links issued in this workspace. */
+  revokeUnused(tx: Tx, workspaceId: string, userId: string, now: Date): Promise<void>;
+  create(tx: Tx, workspaceId: string, data: { userId: string; tokenHash: string; issuedById: string; createdAt: Date; expiresAt: Date }): Promise<{ id: string; expiresAt: Date }>;
+  /** The link behind a token, with its user and workspace, found by the token's hash before any workspace is in scope. */
+  findByTokenHash(tokenHash: string): Promise<ResolvedReset | null>;
+  /** Marks the link used at `now` if it still is usable; false when it is not (of two redemptions at once, one wins). */
+  consume(tx: Tx, workspaceId: string, id: string, now: Date): Promise<boolean>;
+  find(tx: Tx, workspaceId: string, id: string): Promise<ResetUse | null>;
+  membershipOf(tx: Tx, workspaceId: string, userId: string): Promise<{ id: string; role: Role } | null>;
+  /** Sets the user's password and ends every session they have; how many were ended. */
+  setPasswordAndEndSessions(tx: Tx, userId: string, passwordHash: string, now: Date): Promise<number>;
+}
+
+/**
+ * The password resets repository over PostgreSQL (Prisma). `prisma` is the owner connection
+ * links are resolved and memberships counted through; everything else uses the transaction
+ * it is handed.
+ */
+export function createPasswordResetsRepository(prisma: PrismaClient): PasswordResetsRepository {
+  const repo = passwordResetsRepository;
+  return {
+    member: (tx, workspaceId, memberId) => repo.member(tx, workspaceId, memberId),
+    membershipsBeyondOwnership: (userId, ownerId) => repo.membershipsBeyondOwnership(prisma, userId, ownerId),
+    async revokeUnused(tx, workspaceId, userId, now) {
+      await repo.revokeUnused(tx, workspaceId, userId, now);
+    },
+    create: (tx, workspaceId, data) => repo.create(tx, workspaceId, data),
+    findByTokenHash: (tokenHash) => repo.findByTokenHash(prisma, tokenHash),
+    consume: (tx, workspaceId, id, now) => repo.consume(tx, workspaceId, id, now),
+    find: (tx, workspaceId, id) => repo.find(tx, workspaceId, id),
+    membershipOf: (tx, workspaceId, userId) => repo.membershipOf(tx, workspaceId, userId),
+    setPasswordAndEndSessions: (tx, userId, passwordHash, now) => repo.setPasswordAndEndSessions(tx, userId, passwordHash, now),
+  };
+}

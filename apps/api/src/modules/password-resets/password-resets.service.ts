@@ -1,17 +1,17 @@
 import type { PasswordResetInfo } from "@ensign/contracts/auth";
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Actor } from "../../infra/audit";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import type { Writer } from "../../infra/writer";
 import { AppError, forbidden, notFound } from "../../infra/errors";
 import { iso } from "../../infra/paging";
 import { hashPassword } from "../auth/passwords";
 import { generateLinkToken, sha256 } from "../auth/secrets";
-import { passwordResetsRepository as repo, type ResolvedReset } from "./password-resets.repository";
+import type { PasswordResetsRepository, ResolvedReset } from "./password-resets.repository";
 
 export interface PasswordResetsServiceDeps {
-  prisma: PrismaClient;
+  reading: Reader;
   writing: Writer;
+  repo: PasswordResetsRepository;
   /** How long a reset link can be used. */
   ttlMs: number;
   now?: () => Date;
@@ -33,9 +33,9 @@ function unusable(row: { usedAt: Date | null; revokedAt: Date | null; expiresAt:
   return null;
 }
 
-export function createPasswordResetsService({ prisma, writing, ttlMs, now = () => new Date() }: PasswordResetsServiceDeps) {
+export function createPasswordResetsService({ reading, writing, repo, ttlMs, now = () => new Date() }: PasswordResetsServiceDeps) {
   async function resolve(token: string): Promise<ResolvedReset> {
-    const row = await repo.findByTokenHash(prisma, sha256(token));
+    const row = await repo.findByTokenHash(sha256(token));
     if (!row || row.workspace.archivedAt || row.user.disabledAt) throw notFound("The reset link");
     const error = unusable(row, now());
     if (error) throw error;
@@ -55,11 +55,11 @@ export function createPasswordResetsService({ prisma, writing, ttlMs, now = () =
      * to reset), and never a platform superadmin. The token is returned this once.
      */
     async issue(workspaceId: string, issuer: Issuer, memberId: string, actor: Actor): Promise<{ token: string; email: string; expiresAt: string }> {
-      const member = await inWorkspace(prisma, workspaceId, (tx) => repo.member(tx, workspaceId, memberId));
+      const member = await reading(workspaceId, (tx) => repo.member(tx, workspaceId, memberId));
       if (!member) throw notFound("The member");
       if (!issuer.isSuperadmin) {
         if (member.user.isSuperadmin) throw forbidden("Only a platform superadmin may reset a superadmin's password.");
-        if ((await repo.membershipsBeyondOwnership(prisma, member.user.id, issuer.userId)) > 0) {
+        if ((await repo.membershipsBeyondOwnership(member.user.id, issuer.userId)) > 0) {
           throw forbidden("This user also belongs to a workspace you do not own; ask the platform superadmin to reset the password.");
         }
       }

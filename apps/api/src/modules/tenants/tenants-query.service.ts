@@ -1,14 +1,13 @@
 import type { ListTenantsQuery, TenantDetailResponse, TenantListResponse, TenantResponse } from "@ensign/contracts/tenants";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { inWorkspace, type Tx } from "../../infra/db/scoped";
+import type { Reader, Tx } from "../../infra/db/scoped";
 import { invalid, notFound } from "../../infra/errors";
-import { lookupsRepository as lookups } from "../../infra/db/lookups.repository";
 import type { TenantEvaluation } from "../snapshots/tenant-evaluation";
 import { toTenantResponse } from "./tenants.mapping";
-import { tenantsRepository as repo } from "./tenants.repository";
+import type { TenantsQueryRepository } from "./tenants.repository";
 
-interface Deps {
-  prisma: PrismaClient;
+export interface TenantsQueryServiceDeps {
+  reading: Reader;
+  repo: TenantsQueryRepository;
   evaluation: TenantEvaluation;
   /** Milliseconds since the epoch: tells an expired override from a live one. */
   now?: () => number;
@@ -20,31 +19,29 @@ const badQuery = (field: string, message: string) => invalid(`The request is not
  * Reading tenants: the filtered, sorted, paginated list (optionally by a flag's effective state
  * and with effective values per row) and a tenant's page with every flag's value and reason.
  */
-export function createTenantsQueryService({ prisma, evaluation, now = Date.now }: Deps) {
+export function createTenantsQueryService({ reading, repo, evaluation, now = Date.now }: TenantsQueryServiceDeps) {
   async function environmentOf(tx: Tx, workspaceId: string, key: string) {
-    const environment = await lookups.findEnvironment(tx, workspaceId, key);
+    const environment = await repo.findEnvironment(tx, workspaceId, key);
     if (!environment) throw badQuery("env", `no environment '${key}' in this workspace`);
     return environment;
   }
 
-  async function liveFlag(tx: Tx, workspaceId: string, key: string, field: string) {
-    const flag = await lookups.findFlag(tx, workspaceId, key);
-    if (!flag || flag.archivedAt) throw badQuery(field, `no flag '${key}' in this workspace`);
-    return flag;
+  async function requireLiveFlag(tx: Tx, workspaceId: string, key: string, field: string) {
+    if (!(await repo.isLiveFlag(tx, workspaceId, key))) throw badQuery(field, `no flag '${key}' in this workspace`);
   }
 
   return {
     async list(workspaceId: string, query: ListTenantsQuery): Promise<TenantListResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const environment = query.env === undefined ? undefined : await environmentOf(tx, workspaceId, query.env);
         let module: { id: string; isOn: boolean } | undefined;
         if (query.module !== undefined) {
-          const found = await lookups.findModule(tx, workspaceId, query.module);
+          const found = await repo.findModule(tx, workspaceId, query.module);
           if (!found) throw badQuery("module", `no module '${query.module}' in this workspace`);
           module = { id: found.id, isOn: query.moduleState === "on" };
         }
         if (query.flags) {
-          const live = await lookups.liveFlagKeys(tx, workspaceId, query.flags);
+          const live = await repo.liveFlagKeys(tx, workspaceId, query.flags);
           const missing = query.flags.filter((key) => !live.has(key));
           if (missing.length > 0) throw badQuery("flags", `no flag ${missing.map((key) => `'${key}'`).join(", ")} in this workspace`);
         }
@@ -54,7 +51,7 @@ export function createTenantsQueryService({ prisma, evaluation, now = Date.now }
         let total: number;
         let keys: string[];
         if (query.flag !== undefined && environment) {
-          await liveFlag(tx, workspaceId, query.flag, "flag");
+          await requireLiveFlag(tx, workspaceId, query.flag, "flag");
           const candidates = await repo.keys(tx, workspaceId, filters, query.sort, query.order);
           const view = await evaluation.load(tx, workspaceId, environment, { flagKeys: [query.flag], tenantKeys: candidates });
           const wantOn = query.flagState === "on";
@@ -66,7 +63,7 @@ export function createTenantsQueryService({ prisma, evaluation, now = Date.now }
         }
         const rows = keys.length === 0 ? [] : await repo.byKeysInOrder(tx, workspaceId, keys);
 
-        const modules = await lookups.modules(tx, workspaceId);
+        const modules = await repo.modules(tx, workspaceId);
         const items: TenantResponse[] = rows.map((row) => toTenantResponse(row, modules));
         const wanted = query.include === "flags" ? undefined : query.flags;
         if (environment && (wanted !== undefined || query.include === "flags") && rows.length > 0) {
@@ -79,12 +76,12 @@ export function createTenantsQueryService({ prisma, evaluation, now = Date.now }
 
     /** The tenant with its modules and every live flag's effective value and reason in one environment. */
     async detail(workspaceId: string, key: string, envKey: string | undefined): Promise<TenantDetailResponse> {
-      return inWorkspace(prisma, workspaceId, async (tx) => {
+      return reading(workspaceId, async (tx) => {
         const row = await repo.findByKey(tx, workspaceId, key);
         if (!row) throw notFound(`Tenant '${key}'`);
-        const environment = envKey === undefined ? await lookups.defaultEnvironment(tx, workspaceId) : await environmentOf(tx, workspaceId, envKey);
+        const environment = envKey === undefined ? await repo.defaultEnvironment(tx, workspaceId) : await environmentOf(tx, workspaceId, envKey);
         if (!environment) throw notFound("An environment");
-        const modules = await lookups.modules(tx, workspaceId);
+        const modules = await repo.modules(tx, workspaceId);
         const flags = await repo.flagsMeta(tx, workspaceId);
         const overrides = await repo.overridesOf(tx, workspaceId, row.id, environment.id);
         const view = await evaluation.load(tx, workspaceId, environment, { tenantKeys: [row.key] });

@@ -5,7 +5,7 @@ import { lookupsRepository } from "../../infra/db/lookups.repository";
 import type { Tx } from "../../infra/db/scoped";
 import { containsPattern } from "../../infra/like";
 
-type TenantSort = (typeof TENANT_SORTS)[number];
+export type TenantSort = (typeof TENANT_SORTS)[number];
 
 export const TENANT_SELECT = {
   id: true,
@@ -77,6 +77,28 @@ function orderSql(sort: TenantSort, order: "asc" | "desc"): Prisma.Sql {
     case "createdAt": return Prisma.sql`t.created_at ${direction}, t.key ASC`;
     case "updatedAt": return Prisma.sql`t.updated_at ${direction}, t.key ASC`;
   }
+}
+
+/** A tenant's override of one flag, as the tenant's page shows it. */
+export interface TenantOverrideMeta {
+  flag_key: string;
+  variant: string;
+  source: "workspace_admin" | "tenant_admin";
+  locked: boolean;
+  expires_at: Date | null;
+  version: number;
+}
+
+/** What the tenant's page shows of a live flag. */
+export interface TenantFlagMeta {
+  key: string;
+  name: string;
+  description: string;
+  type: FlagType;
+  variant_keys: string[];
+  on_variant: string;
+  off_variant: string;
+  module: string | null;
 }
 
 export const tenantsRepository = {
@@ -201,7 +223,7 @@ export const tenantsRepository = {
 
   /** The tenant's overrides in one environment, by flag key. One SQL statement: the tenant's page reads up to one per flag. */
   overridesOf(tx: Tx, workspaceId: string, tenantId: string, environmentId: string) {
-    return tx.$queryRaw<{ flag_key: string; variant: string; source: "workspace_admin" | "tenant_admin"; locked: boolean; expires_at: Date | null; version: number }[]>`
+    return tx.$queryRaw<TenantOverrideMeta[]>`
       SELECT f.key AS flag_key, o.variant, o.source::text AS source, o.locked, o.expires_at, o.version
         FROM tenant_overrides o JOIN flags f ON f.id = o.flag_id
        WHERE o.workspace_id = ${workspaceId}::uuid AND o.tenant_id = ${tenantId}::uuid AND o.environment_id = ${environmentId}::uuid`;
@@ -209,7 +231,7 @@ export const tenantsRepository = {
 
   /** What the tenant's page shows of every live flag, in key order; of the variants only their keys. */
   flagsMeta(tx: Tx, workspaceId: string) {
-    return tx.$queryRaw<{ key: string; name: string; description: string; type: FlagType; variant_keys: string[]; on_variant: string; off_variant: string; module: string | null }[]>`
+    return tx.$queryRaw<TenantFlagMeta[]>`
       SELECT f.key, f.name, f.description, f.type::text AS type, f.on_variant, f.off_variant, m.key AS module,
              ARRAY(SELECT v.value ->> 'key' FROM jsonb_array_elements(f.variants) WITH ORDINALITY AS v(value, n) ORDER BY v.n) AS variant_keys
         FROM flags f LEFT JOIN modules m ON m.id = f.module_id
@@ -275,5 +297,64 @@ export function createTenantsRepository(): TenantsRepository {
     },
     modules: (tx, workspaceId) => lookupsRepository.modules(tx, workspaceId),
     findModule: (tx, workspaceId, key) => lookupsRepository.findModule(tx, workspaceId, key),
+  };
+}
+
+/** An environment as the tenants' reads evaluate in it. */
+export interface TenantsEnvironment {
+  id: string;
+  key: string;
+  snapshotVersion: number;
+}
+
+/**
+ * Where the tenants' reads (the list and a tenant's page) read, inside the transaction they are
+ * given; raw SQL where the query builder cost too much (ADR 29).
+ * Every method takes the workspace and keeps to it.
+ */
+export interface TenantsQueryRepository {
+  findByKey(tx: Tx, workspaceId: string, key: string): Promise<TenantRow | null>;
+  /** One page of the matching tenants' keys in list order, with how many match. */
+  pageKeys(tx: Tx, workspaceId: string, filters: TenantFilters, sort: TenantSort, order: "asc" | "desc", skip: number, take: number): Promise<{ keys: string[]; total: number }>;
+  /** Keys of every matching tenant in list order. */
+  keys(tx: Tx, workspaceId: string, filters: TenantFilters, sort: TenantSort, order: "asc" | "desc"): Promise<string[]>;
+  /** The tenants of the given keys, in the keys' order (unknown keys left out). */
+  byKeysInOrder(tx: Tx, workspaceId: string, keys: readonly string[]): Promise<TenantRow[]>;
+  /** The tenant's overrides in one environment. */
+  overridesOf(tx: Tx, workspaceId: string, tenantId: string, environmentId: string): Promise<TenantOverrideMeta[]>;
+  /** Every live flag, in key order. */
+  flagsMeta(tx: Tx, workspaceId: string): Promise<TenantFlagMeta[]>;
+  findEnvironment(tx: Tx, workspaceId: string, key: string): Promise<TenantsEnvironment | null>;
+  /** `production` when the workspace has one, else its first environment. */
+  defaultEnvironment(tx: Tx, workspaceId: string): Promise<TenantsEnvironment | null>;
+  /** Whether the flag exists and is live (not archived). */
+  isLiveFlag(tx: Tx, workspaceId: string, key: string): Promise<boolean>;
+  /** Keys among `keys` that are live flags of the workspace. */
+  liveFlagKeys(tx: Tx, workspaceId: string, keys: readonly string[]): Promise<Set<string>>;
+  findModule(tx: Tx, workspaceId: string, key: string): Promise<TenantModule | null>;
+  /** The workspace's modules, by key. */
+  modules(tx: Tx, workspaceId: string): Promise<TenantModule[]>;
+}
+
+/** The tenants' reads over PostgreSQL, bound by row-level security through the transaction. */
+export function createTenantsQueryRepository(): TenantsQueryRepository {
+  const repo = tenantsRepository;
+  const lookups = lookupsRepository;
+  return {
+    findByKey: (tx, workspaceId, key) => repo.findByKey(tx, workspaceId, key),
+    pageKeys: (tx, workspaceId, filters, sort, order, skip, take) => repo.pageKeys(tx, workspaceId, filters, sort, order, skip, take),
+    keys: (tx, workspaceId, filters, sort, order) => repo.keys(tx, workspaceId, filters, sort, order),
+    byKeysInOrder: (tx, workspaceId, keys) => repo.byKeysInOrder(tx, workspaceId, keys),
+    overridesOf: (tx, workspaceId, tenantId, environmentId) => repo.overridesOf(tx, workspaceId, tenantId, environmentId),
+    flagsMeta: (tx, workspaceId) => repo.flagsMeta(tx, workspaceId),
+    findEnvironment: (tx, workspaceId, key) => lookups.findEnvironment(tx, workspaceId, key),
+    defaultEnvironment: (tx, workspaceId) => lookups.defaultEnvironment(tx, workspaceId),
+    async isLiveFlag(tx, workspaceId, key) {
+      const flag = await lookups.findFlag(tx, workspaceId, key);
+      return !!flag && !flag.archivedAt;
+    },
+    liveFlagKeys: (tx, workspaceId, keys) => lookups.liveFlagKeys(tx, workspaceId, keys),
+    findModule: (tx, workspaceId, key) => lookups.findModule(tx, workspaceId, key),
+    modules: (tx, workspaceId) => lookups.modules(tx, workspaceId),
   };
 }
