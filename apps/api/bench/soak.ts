@@ -2,18 +2,20 @@
  * Soak: one API replica (its own process, real PostgreSQL, a Redis of its own) under a steady
  * evaluation load near its measured capacity for SOAK_SECONDS (default 600), with an admin
  * write every SOAK_WRITE_EVERY_MS (default 2 s) so snapshots keep being rebuilt and swapped.
- * autocannon drives it from this process. The server reports its memory every 5 s; latency is
+ * autocannon drives it from this process. The server is the compiled one production runs
+ * (`node apps/api/dist/server.js`, built first); its memory is read from its metrics port every
+ * 5 s (`ensign_process_resident_memory_bytes`, the heap gauges); latency is
  * measured per interval (a tenth of the run). Asserts: no failed request, RSS after warm-up
  * grows less than SOAK_MAX_RSS_GROWTH_MB (default 50), and the last interval's p99 is within 2x
  * the first's (with a floor of 1 ms).
  *   pnpm soak            (SOAK_SECONDS, SOAK_LOAD (fraction of capacity, 0.75), SOAK_CONNECTIONS (50))
  */
 import autocannon from "autocannon";
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createMember, PASSWORD } from "../test/helpers/fixtures";
 import { startRedis } from "../test/helpers/outages";
+import { freePort, startApi } from "./api-process";
 import { benchApiEnvironment, createBenchDatabase, seedWorkspace } from "./bench-database";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
@@ -23,7 +25,7 @@ const WRITE_EVERY_MS = Number(process.env.SOAK_WRITE_EVERY_MS ?? 2_000);
 const MAX_RSS_GROWTH_MB = Number(process.env.SOAK_MAX_RSS_GROWTH_MB ?? 50);
 const INTERVALS = 10;
 const INTERVAL_SECONDS = SECONDS / INTERVALS;
-const PORT = 3927;
+const SAMPLE_MS = 5_000;
 const RESULTS = fileURLToPath(new URL("./soak-results.json", import.meta.url));
 const MB = 1_048_576;
 
@@ -35,32 +37,37 @@ interface MemorySample {
   external: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const redis = await startRedis();
 const bench = await createBenchDatabase();
-const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./soak-server.ts", import.meta.url))], {
-  env: {
-    ...process.env,
-    ...benchApiEnvironment({ port: PORT, databaseUrl: bench.url, redisUrl: redis.url }),
-    SOAK_SAMPLE_MS: "5000",
-  },
-  stdio: ["ignore", "ignore", "inherit", "ipc"],
+const metricsPort = await freePort();
+const server = await startApi({
+  ...benchApiEnvironment({ port: await freePort(), databaseUrl: bench.url, redisUrl: redis.url }),
+  METRICS_PORT: String(metricsPort),
 });
 const samples: MemorySample[] = [];
-server.on("message", (message) => samples.push(message as MemorySample));
+const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+const sampler = setInterval(() => {
+  void fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+    .then((res) => res.text())
+    .then((text) =>
+      samples.push({
+        at: Date.now(),
+        rss: gauge(text, "ensign_process_resident_memory_bytes"),
+        heapUsed: gauge(text, "ensign_nodejs_heap_size_used_bytes"),
+        heapTotal: gauge(text, "ensign_nodejs_heap_size_total_bytes"),
+        external: gauge(text, "ensign_nodejs_external_memory_bytes"),
+      }),
+    )
+    .catch(() => undefined);
+}, SAMPLE_MS);
 
 try {
   const seeded = await seedWorkspace(bench.db, { flags: 20, tenants: 1_000, overridesPerFlag: 5, identities: 1_000 });
   const admin = await createMember(bench.db, seeded.workspaceId, "admin");
   const slug = (await bench.db.prisma.workspace.findUniqueOrThrow({ where: { id: seeded.workspaceId } })).slug;
   await bench.db.close();
-  const api = `http://127.0.0.1:${PORT}`;
-  for (let i = 0; ; i++) {
-    if ((await fetch(`${api}/healthz`).catch(() => undefined))?.ok) break;
-    if (i > 600) throw new Error("the server did not come up");
-    await sleep(100);
-  }
+  const api = server.url;
 
   const key = seeded.keys.client;
   const json = { "content-type": "application/json", "x-api-key": key };
@@ -149,8 +156,8 @@ try {
   );
   process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
 } finally {
-  server.kill("SIGINT");
-  await new Promise((resolve) => (server.exitCode !== null ? resolve(undefined) : server.once("exit", resolve)));
+  clearInterval(sampler);
+  await server.stop();
   await bench.drop();
   await redis.stop();
 }
