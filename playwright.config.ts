@@ -2,8 +2,9 @@ import { defineConfig, devices } from "@playwright/test";
 
 /**
  * End-to-end tests against the real API, PostgreSQL and Redis: `e2e/support/global-setup.ts`
- * creates a database, builds the admin app, starts the API on a free port and signs in once per
- * role. Specs that need other servers (the portal demo) start them on free ports themselves.
+ * creates a database, builds the admin app and the portal demo (once each; E2E_SKIP_BUILD=1
+ * reuses the last builds), starts the API on a free port and checks that every role signs in.
+ * Specs that need other servers (the portal demo) start them on free ports themselves.
  * Browser: Debian's Chromium, never a downloaded one.
  */
 export default defineConfig({

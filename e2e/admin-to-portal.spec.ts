@@ -1,5 +1,3 @@
-import { execFileSync } from "node:child_process";
-import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildPortalServer } from "../apps/portal-demo/server/app";
 import { loadPortalConfig } from "../apps/portal-demo/server/config";
@@ -14,7 +12,6 @@ import type { Browser } from "@playwright/test";
  * the flag page, and Arizona Comedy's open producer portal shows the item without a reload,
  * while Desert Laughs' does not; clearing the override removes it again.
  */
-const ROOT = path.resolve(import.meta.dirname, "..");
 const FLAG_PAGE = "/w/piquetickets/flags/ai_agents_enabled";
 
 let portal: FastifyInstance | undefined;
@@ -23,7 +20,6 @@ let portalUrl: string;
 test.describe.configure({ timeout: 120_000 });
 
 test.beforeAll(async () => {
-  execFileSync("pnpm", ["--filter", "@ensign/portal-demo", "build"], { cwd: ROOT, stdio: "ignore" });
   const api = await apiAs("owner");
   const keys = "/v1/workspaces/piquetickets/environments/production/api-keys";
   const created = async (kind: string) => ((await (await api.post(keys, { data: { name: `portal demo (${kind})`, kind } })).json()) as { secret: string }).secret;

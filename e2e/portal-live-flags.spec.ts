@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import type { FastifyInstance } from "fastify";
 import { buildPortalServer } from "../apps/portal-demo/server/app";
@@ -18,7 +17,6 @@ let portal: FastifyInstance;
 let portalUrl: string;
 
 test.beforeAll(async () => {
-  execFileSync("pnpm", ["--filter", "@ensign/portal-demo", "build"], { stdio: "ignore" });
   ensign = await startFakeEnsign(portalSnapshot());
   const config = loadPortalConfig({ ENSIGN_URL: ensign.url, ENSIGN_CLIENT_KEY: CLIENT_KEY, ENSIGN_SERVER_KEY: SERVER_KEY, ENSIGN_CONTEXT_SECRET: CONTEXT_SECRET, PORT: "0" });
   portal = await buildPortalServer(config, { logger: false });

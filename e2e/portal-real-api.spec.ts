@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -48,7 +48,6 @@ async function asAdmin(method: string, url: string, body?: unknown) {
 }
 
 test.beforeAll(async () => {
-  execFileSync("pnpm", ["--filter", "@ensign/portal-demo", "build"], { cwd: ROOT, stdio: "ignore" });
   const [apiPort, portalPort] = [await freePort(), await freePort()];
   apiUrl = `http://127.0.0.1:${apiPort}`;
   dataDir = mkdtempSync(path.join(tmpdir(), "ensign-e2e-"));

@@ -1,5 +1,5 @@
 import { request, type FullConfig } from "@playwright/test";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -35,6 +35,15 @@ async function waitForHealth(url: string, child: { exitCode: number | null }, ti
   throw new Error(`the API did not become healthy within ${timeoutMs} ms`);
 }
 
+/** `pnpm --filter <app> build`, failing the run with the build's own output. */
+function build(app: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("pnpm", ["--filter", app, "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`building ${app} failed (exit ${code})`))));
+  });
+}
+
 /**
  * The end-to-end run's world: a fresh database on the local PostgreSQL with the demo data, the
  * admin app built, the real API serving both on a free port with the local Redis, and one
@@ -46,9 +55,9 @@ export default async function globalSetup(_config: FullConfig) {
   mkdirSync(new URL("../../test-results/", import.meta.url), { recursive: true });
   writeFileSync(RUN_FILE, JSON.stringify({ database }));
 
-  if (!process.env.E2E_SKIP_BUILD) {
-    execFileSync("pnpm", ["--filter", "@ensign/admin", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-  }
+  // The admin app (served by the API) and the producer portal demo (served by the portal specs),
+  // each built once for the whole run, side by side.
+  if (!process.env.E2E_SKIP_BUILD) await Promise.all(["@ensign/admin", "@ensign/portal-demo"].map(build));
 
   const port = await freePort();
   // The producer portal demo (e2e/admin-to-portal.spec.ts) calls the API from its own origin.
