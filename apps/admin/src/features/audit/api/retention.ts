@@ -11,7 +11,12 @@ export const setAuditRetention = (ws: string, days: number | null) => api<AuditR
 export const getAuditExports = (ws: string) => api<{ items: AuditExportResponse[] }>(`/v1/workspaces/${ws}/audit/exports`);
 
 export const useAuditRetention = (ws: string) => useQuery(queryOptions({ queryKey: auditRetentionKey(ws), queryFn: () => getAuditRetention(ws) }));
-export const useAuditExports = (ws: string, enabled: boolean) => useQuery(queryOptions({ queryKey: auditExportsKey(ws), queryFn: () => getAuditExports(ws), enabled }));
+/**
+ * The retention job's exports. The job adds them in the background, so the list is read afresh
+ * each time the dialog opens rather than kept for the app's usual 30 seconds.
+ */
+export const useAuditExports = (ws: string, enabled: boolean) =>
+  useQuery(queryOptions({ queryKey: auditExportsKey(ws), queryFn: () => getAuditExports(ws), enabled, staleTime: 0 }));
 
 export function useSetAuditRetention(ws: string) {
   const queryClient = useQueryClient();
