@@ -219,7 +219,9 @@ describe("the evaluation request pipeline", () => {
     const statuses = new Set<number>();
     await fc.assert(
       fc.asyncProperty(calls, async (call) => {
-        const id = call.headers["x-request-id"] ?? `pipe-${++sequence}`;
+        // Unique per call, even where the generated id repeats one sent before: the checks below
+        // look up what the hooks saw by id.
+        const id = `${call.headers["x-request-id"] ?? "pipe"}-${++sequence}`;
         const res = await send({ ...call, headers: { ...call.headers, "x-request-id": id } });
         statuses.add(res.status);
         expect(res.status).toBeLessThan(500);
