@@ -25,3 +25,16 @@ export async function translating<R>(what: string, fn: () => Promise<R>): Promis
     throw translatePrismaError(error, what);
   }
 }
+
+/**
+ * Runs `fn`, answering `null` when it breaks a unique constraint: for a repository whose caller
+ * decides what "already exists" means (a create that names the conflict in its own words).
+ */
+export async function nullOnUniqueViolation<R>(fn: () => Promise<R>): Promise<R | null> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
+    throw error;
+  }
+}

@@ -88,13 +88,13 @@ export function createAccessTokensRepository(prisma: PrismaClient) {
       });
     },
 
-    /** Records a use, unless one was recorded since `staleBefore`: one write a minute at most, whichever replica wins. */
+    /** Records a use, unless one was recorded after `staleBefore`: one write a minute at most, whichever replica wins. */
     async touchPersonal(id: string, at: Date, staleBefore: Date): Promise<void> {
-      await prisma.personalToken.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: staleBefore } }] }, data: { lastUsedAt: at } });
+      await prisma.personalToken.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: staleBefore } }] }, data: { lastUsedAt: at } });
     },
 
     async touchService(id: string, at: Date, staleBefore: Date): Promise<void> {
-      await prisma.serviceToken.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: staleBefore } }] }, data: { lastUsedAt: at } });
+      await prisma.serviceToken.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: staleBefore } }] }, data: { lastUsedAt: at } });
     },
   };
 }
@@ -149,7 +149,7 @@ export interface ServiceTokensRepository {
   revoke(tx: Tx, workspaceId: string, id: string, at: Date): Promise<boolean>;
   findEnvironment(tx: Tx, workspaceId: string, key: string): Promise<{ id: string; key: string } | null>;
   findByHash(secretHash: string): Promise<ServiceTokenCredential | null>;
-  /** Records a use, unless one was recorded since `staleBefore`. */
+  /** Records a use, unless one was recorded after `staleBefore`. */
   touch(id: string, at: Date, staleBefore: Date): Promise<void>;
 }
 

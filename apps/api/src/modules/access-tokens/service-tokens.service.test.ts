@@ -63,7 +63,7 @@ function fakeRepository() {
     },
     async touch(id, at, staleBefore) {
       const row = tokens.find((t) => t.id === id);
-      if (row && (!row.lastUsedAt || row.lastUsedAt < staleBefore)) row.lastUsedAt = at;
+      if (row && (!row.lastUsedAt || row.lastUsedAt <= staleBefore)) row.lastUsedAt = at;
     },
   };
   const rows = {
@@ -184,7 +184,7 @@ describe("service tokens service", () => {
     later(59_000);
     await service.authenticate(secret);
     expect({ touches, lastUsedAt: fake.tokens[0]!.lastUsedAt }).toEqual({ touches: 1, lastUsedAt: new Date(NOW) });
-    later(2_000);
+    later(1_000); // exactly a minute after the recorded use
     await service.authenticate(secret);
     expect({ touches, lastUsedAt: fake.tokens[0]!.lastUsedAt }).toEqual({ touches: 2, lastUsedAt: new Date(clock) });
   });

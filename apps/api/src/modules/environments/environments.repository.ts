@@ -1,6 +1,7 @@
 import type { ListEnvironmentsQuery } from "@ensign/contracts/environments";
-import { Prisma } from "../../generated/prisma/client";
+import type { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
+import { nullOnUniqueViolation } from "../../infra/prisma-errors";
 import { containing, pageArgs } from "../../infra/paging";
 
 const ENVIRONMENT_SELECT = {
@@ -103,14 +104,7 @@ export function createEnvironmentsRepository(): EnvironmentsRepository {
     count: (tx, workspaceId) => repo.count(tx, workspaceId),
     nextSortOrder: (tx, workspaceId) => repo.nextSortOrder(tx, workspaceId),
     lockWorkspace: (tx, workspaceId) => repo.lockWorkspace(tx, workspaceId),
-    async create(tx, workspaceId, data) {
-      try {
-        return await repo.create(tx, workspaceId, data);
-      } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
-        throw error;
-      }
-    },
+    create: (tx, workspaceId, data) => nullOnUniqueViolation(() => repo.create(tx, workspaceId, data)),
     createDefaultStates: (tx, workspaceId, environmentId) => repo.createDefaultStates(tx, workspaceId, environmentId),
     update: async (tx, workspaceId, id, expectedVersion, data) => (await repo.update(tx, workspaceId, id, expectedVersion, data)) ?? null,
     setMasterSwitch: async (tx, workspaceId, id, change) => (await repo.setMasterSwitch(tx, workspaceId, id, change)) ?? null,

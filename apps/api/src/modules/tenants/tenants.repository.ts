@@ -3,6 +3,7 @@ import type { AttributeFilter, TENANT_SORTS } from "@ensign/contracts/tenants";
 import { Prisma } from "../../generated/prisma/client";
 import { lookupsRepository } from "../../infra/db/lookups.repository";
 import type { Tx } from "../../infra/db/scoped";
+import { nullOnUniqueViolation } from "../../infra/prisma-errors";
 import { containsPattern } from "../../infra/like";
 
 export type TenantSort = (typeof TENANT_SORTS)[number];
@@ -279,14 +280,7 @@ export function createTenantsRepository(): TenantsRepository {
   const repo = tenantsRepository;
   return {
     findByKey: (tx, workspaceId, key) => repo.findByKey(tx, workspaceId, key),
-    async create(tx, workspaceId, data) {
-      try {
-        return await repo.create(tx, workspaceId, data);
-      } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
-        throw error;
-      }
-    },
+    create: (tx, workspaceId, data) => nullOnUniqueViolation(() => repo.create(tx, workspaceId, data)),
     update: (tx, workspaceId, id, expectedVersion, data) => repo.update(tx, workspaceId, id, expectedVersion, data),
     delete: (tx, workspaceId, id, expectedVersion) => repo.delete(tx, workspaceId, id, expectedVersion),
     dependentsOf: (tx, workspaceId, tenantId) => repo.dependentsOf(tx, workspaceId, tenantId),

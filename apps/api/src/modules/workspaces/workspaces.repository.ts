@@ -1,5 +1,6 @@
-import { Prisma, type PrismaClient } from "../../generated/prisma/client";
+import type { Prisma, PrismaClient } from "../../generated/prisma/client";
 import type { Tx } from "../../infra/db/scoped";
+import { nullOnUniqueViolation } from "../../infra/prisma-errors";
 
 const WORKSPACE_SELECT = {
   id: true,
@@ -110,14 +111,7 @@ export function createWorkspacesRepository(prisma: PrismaClient): WorkspacesRepo
       return count === 1 ? find(tx, workspaceId) : null;
     },
 
-    async create(tx, data) {
-      try {
-        return await tx.workspace.create({ data, select: { id: true } });
-      } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
-        throw error;
-      }
-    },
+    create: (tx, data) => nullOnUniqueViolation(() => tx.workspace.create({ data, select: { id: true } })),
 
     async createEnvironments(tx, workspaceId, environments) {
       await tx.environment.createMany({ data: environments.map((env) => ({ ...env, workspaceId })) });
