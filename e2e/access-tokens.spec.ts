@@ -1,12 +1,13 @@
 import { request } from "@playwright/test";
 import { stateVersion } from "./support/api";
 import { expect, test } from "./support/fixtures";
+import { baseURL } from "./support/run";
 
 const WS = "piquetickets";
 const FLAG = "knowledge_base_enabled";
 
 /** A request context that authenticates with an access token only. */
-const withToken = (token: string) => request.newContext({ baseURL: process.env.E2E_BASE_URL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
+const withToken = (token: string) => request.newContext({ baseURL: baseURL(), extraHTTPHeaders: { authorization: `Bearer ${token}` } });
 
 test.describe("access tokens", () => {
   test("an owner creates a viewer-capped personal token from the account menu, uses it, and revokes it", async ({ page }) => {

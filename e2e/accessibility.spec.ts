@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, openAs, test } from "./support/fixtures";
+import { baseURL } from "./support/run";
 
 /** Every page of the admin, with what shows once it has loaded. */
 const PAGES: [path: string, ready: (page: Page) => ReturnType<Page["getByRole"]>][] = [
@@ -69,7 +70,7 @@ test.describe("axe, in the light, dark and high-contrast themes", () => {
   test("the sign-in page and the tenant admin's pages have none either", async ({ browser }) => {
     test.setTimeout(120_000);
     const found: Record<string, unknown> = {};
-    const signedOut = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, storageState: { cookies: [], origins: [] } });
+    const signedOut = await browser.newContext({ baseURL: baseURL(), storageState: { cookies: [], origins: [] } });
     const login = await signedOut.newPage();
     await login.goto("/login");
     await expect(login.getByRole("heading", { name: "Sign in to Ensign" })).toBeVisible();

@@ -6,6 +6,7 @@ import { openAs } from "./support/fixtures";
 import { portalNavLink, portalSignedInAs } from "./support/portal";
 import { expect, test } from "@playwright/test";
 import type { Browser } from "@playwright/test";
+import { baseURL, thisWorkersApi } from "./support/run";
 
 /**
  * Seed 000 through the real admin app: an admin switches AI Assistant on for Arizona Comedy on
@@ -28,9 +29,9 @@ test.beforeAll(async () => {
   const contextSecret = ((await secret.json()) as { secret: string }).secret;
   await api.dispose();
 
-  const port = Number(process.env.E2E_PORTAL_PORT);
+  const port = thisWorkersApi().portalPort;
   const config = loadPortalConfig({
-    ENSIGN_URL: process.env.E2E_BASE_URL!,
+    ENSIGN_URL: baseURL(),
     ENSIGN_CLIENT_KEY: clientKey,
     ENSIGN_SERVER_KEY: serverKey,
     ENSIGN_CONTEXT_SECRET: contextSecret,

@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
+import { baseURL } from "./support/run";
 
 const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 const lightness = (color: string) => {
@@ -46,7 +47,7 @@ test("the header's theme menu switches to dark and high contrast, remembers the 
 });
 
 test("the chosen theme applies on the sign-in page too, before the app loads", async ({ browser }) => {
-  const context = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, storageState: { cookies: [], origins: [] } });
+  const context = await browser.newContext({ baseURL: baseURL(), storageState: { cookies: [], origins: [] } });
   await context.addInitScript(() => localStorage.setItem("ensign:theme", "dark"));
   const page = await context.newPage();
   await page.goto("/login");

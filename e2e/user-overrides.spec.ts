@@ -1,16 +1,7 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { apiAs } from "./support/api";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { DATABASE_HOST, RUN_FILE } from "./support/database";
+import { runSql } from "./support/database";
 import { expect, test } from "./support/fixtures";
-
-/** Runs SQL in the end-to-end run's database: 10,000 rows are written at once, not by 10,000 requests. */
-function runSql(statement: string) {
-  const { database } = JSON.parse(readFileSync(RUN_FILE, "utf8")) as { database: string };
-  const [host, port] = DATABASE_HOST.split(":");
-  execFileSync("psql", ["-h", host!, "-p", port ?? "5432", "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-qc", statement], { stdio: ["ignore", "ignore", "inherit"] });
-}
 
 const WS = "/v1/workspaces/piquetickets";
 let owner: APIRequestContext;

@@ -1,4 +1,5 @@
 import { request, type APIRequestContext } from "@playwright/test";
+import { baseURL as apiBaseURL } from "./run";
 import { USERS, type RoleName } from "./users";
 
 /**
@@ -6,7 +7,7 @@ import { USERS, type RoleName } from "./users";
  * browser states are left alone): for setting up what a test needs and checking what it did.
  */
 export async function apiAs(role: RoleName): Promise<APIRequestContext> {
-  const baseURL = process.env.E2E_BASE_URL;
+  const baseURL = apiBaseURL();
   const login = await request.newContext({ baseURL });
   const res = await login.post("/v1/auth/login", { data: USERS[role] });
   if (!res.ok()) throw new Error(`signing in as ${role} failed: ${res.status()}`);

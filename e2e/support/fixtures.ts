@@ -1,5 +1,6 @@
 import { test as base, expect, request, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
 import { USERS, type RoleName } from "./users";
+import { baseURL } from "./run";
 
 /** Browser noise that is not an application error: failed requests the page shows as refusals. */
 const IGNORED_CONSOLE = [/Failed to load resource/];
@@ -19,7 +20,7 @@ type StorageState = Exclude<BrowserContextOptions["storageState"], string | unde
  * a test that stops half-way (a timeout) never leaves the next one signed out.
  */
 export async function signIn(role: RoleName): Promise<StorageState> {
-  const api = await request.newContext({ baseURL: process.env.E2E_BASE_URL });
+  const api = await request.newContext({ baseURL: baseURL() });
   try {
     const res = await api.post("/v1/auth/login", { data: USERS[role] });
     if (!res.ok()) throw new Error(`signing in as ${role} failed: ${res.status()} ${await res.text()}`);
@@ -31,7 +32,7 @@ export async function signIn(role: RoleName): Promise<StorageState> {
 
 /** Opens a browser context signed in as `role`, in a session of its own. */
 export async function openAs(browser: Browser, role: RoleName): Promise<{ context: BrowserContext; page: Page; close(): Promise<void>; consoleErrors: string[] }> {
-  const context = await browser.newContext({ storageState: await signIn(role), baseURL: process.env.E2E_BASE_URL, viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ storageState: await signIn(role), baseURL: baseURL(), viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   watchConsole(page, consoleErrors);
@@ -48,7 +49,7 @@ export async function openAs(browser: Browser, role: RoleName): Promise<{ contex
 export const test = base.extend<{ role: RoleName; consoleErrors: string[] }>({
   role: ["owner", { option: true }],
   // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as a destructured object.
-  baseURL: async ({}, use) => use(process.env.E2E_BASE_URL),
+  baseURL: async ({}, use) => use(baseURL()),
   storageState: async ({ role }, use) => use(await signIn(role)),
   consoleErrors: [
     async ({ page }, use) => {

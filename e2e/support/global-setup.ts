@@ -5,7 +5,8 @@ import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { USERS, type RoleName } from "./users";
-import { adminSql, DATABASE_HOST, RUN_FILE } from "./database";
+import { adminSql, DATABASE_HOST } from "./database";
+import { RUN_FILE, type E2eApi } from "./run";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -20,10 +21,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(url: string, child: { exitCode: number | null }, timeoutMs = 90_000) {
+async function waitForHealth(url: string, child: { exitCode: number | null }, index: number, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}; see test-results/e2e-api.log`);
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}; see test-results/e2e-api-${index}.log`);
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) return;
@@ -44,26 +45,12 @@ function build(app: string): Promise<void> {
   });
 }
 
-/**
- * The end-to-end run's world: a fresh database on the local PostgreSQL with the demo data, the
- * admin app built, the real API serving both on a free port with the local Redis, and one
- * signed-in state per role.
- */
-export default async function globalSetup(_config: FullConfig) {
+/** Starts one API on a free port with a fresh database of the demo data; its log goes to test-results/. */
+async function startApi(index: number, portalPorts: number[]): Promise<E2eApi> {
   const database = `ensign_e2e_${randomBytes(5).toString("hex")}`;
   await adminSql(`CREATE DATABASE ${database}`);
-  mkdirSync(new URL("../../test-results/", import.meta.url), { recursive: true });
-  writeFileSync(RUN_FILE, JSON.stringify({ database }));
-
-  // The admin app (served by the API) and the producer portal demo (served by the portal specs),
-  // each built once for the whole run, side by side.
-  if (!process.env.E2E_SKIP_BUILD) await Promise.all(["@ensign/admin", "@ensign/portal-demo"].map(build));
-
   const port = await freePort();
-  // The producer portal demo (e2e/admin-to-portal.spec.ts) calls the API from its own origin.
-  const portalPort = await freePort();
-  process.env.E2E_PORTAL_PORT = String(portalPort);
-  const log = openSync(new URL("../../test-results/e2e-api.log", import.meta.url), "w");
+  const log = openSync(new URL(`../../test-results/e2e-api-${index}.log`, import.meta.url), "w");
   const child = spawn("pnpm", ["exec", "tsx", "apps/api/src/server.ts"], {
     cwd: ROOT,
     env: {
@@ -80,7 +67,8 @@ export default async function globalSetup(_config: FullConfig) {
       LOGIN_RATE_LIMIT: "1000",
       // The retention job runs often, so a spec sees an export appear without waiting an hour.
       AUDIT_RETENTION_INTERVAL: "2s",
-      CORS_ORIGINS: `http://127.0.0.1:${portalPort}`,
+      // The producer portal demo (e2e/admin-to-portal.spec.ts) calls the API from its own origin.
+      CORS_ORIGINS: portalPorts.map((p) => `http://127.0.0.1:${p}`).join(","),
       // Webhook specs deliver to receivers they start on 127.0.0.1; deliveries go out within a second.
       OUTBOUND_ALLOW: "127.0.0.1",
       WEBHOOK_INTERVAL: "500ms",
@@ -89,17 +77,47 @@ export default async function globalSetup(_config: FullConfig) {
     stdio: ["ignore", log, log],
     detached: true,
   });
-  writeFileSync(RUN_FILE, JSON.stringify({ database, pid: child.pid }));
-  const baseURL = `http://127.0.0.1:${port}`;
-  await waitForHealth(baseURL, child);
-  process.env.E2E_BASE_URL = baseURL;
+  const api = { database, baseURL: `http://127.0.0.1:${port}`, portalPort: portalPorts[index]!, pid: child.pid };
+  try {
+    await waitForHealth(api.baseURL, child, index);
+  } catch (error) {
+    if (child.pid) process.kill(-child.pid, "SIGKILL");
+    await adminSql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    throw error;
+  }
+  return api;
+}
+
+/**
+ * The end-to-end run's world: the admin app and the portal demo built, and one API per
+ * Playwright worker, each with a fresh database of the demo data, serving the admin app on a free
+ * port with the local Redis. Every demo role can sign in to each.
+ */
+export default async function globalSetup(config: FullConfig) {
+  mkdirSync(new URL("../../test-results/", import.meta.url), { recursive: true });
+  writeFileSync(RUN_FILE, JSON.stringify({ apis: [] }));
+
+  // The admin app (served by the API) and the producer portal demo (served by the portal specs),
+  // each built once for the whole run, side by side.
+  if (!process.env.E2E_SKIP_BUILD) await Promise.all(["@ensign/admin", "@ensign/portal-demo"].map(build));
+
+  const workers = Math.max(1, config.workers);
+  const portalPorts = await Promise.all(Array.from({ length: workers }, () => freePort()));
+  const started = await Promise.allSettled(portalPorts.map((_, index) => startApi(index, portalPorts)));
+  const apis = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  // The teardown stops what did start, even when another API failed to.
+  writeFileSync(RUN_FILE, JSON.stringify({ apis }));
+  const failed = started.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
 
   // Every role can sign in: a broken seed fails the run here, once, instead of in every test.
   // Tests then sign in for themselves (support/fixtures.ts), a session each.
-  for (const role of Object.keys(USERS) as RoleName[]) {
-    const context = await request.newContext({ baseURL });
-    const res = await context.post("/v1/auth/login", { data: USERS[role] });
-    if (!res.ok()) throw new Error(`signing in as ${role} failed: ${res.status()} ${await res.text()}`);
-    await context.dispose();
+  for (const { baseURL } of apis) {
+    for (const role of Object.keys(USERS) as RoleName[]) {
+      const context = await request.newContext({ baseURL });
+      const res = await context.post("/v1/auth/login", { data: USERS[role] });
+      if (!res.ok()) throw new Error(`signing in as ${role} at ${baseURL} failed: ${res.status()} ${await res.text()}`);
+      await context.dispose();
+    }
   }
 }
