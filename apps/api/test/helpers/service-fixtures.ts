@@ -2,6 +2,7 @@ import type { Actor } from "../../src/infra/audit";
 import type { EnvironmentRow, FlagRow } from "../../src/infra/db/lookups.repository";
 import type { Tx } from "../../src/infra/db/scoped";
 import type { EnvironmentLimitsChecker } from "../../src/infra/environment-limits";
+import type { StoredState } from "../../src/modules/flags/flag-states.repository";
 import type { FlagLookups } from "../../src/modules/overrides/overrides.rules";
 
 /*
@@ -39,6 +40,22 @@ export function flagRow(key: string, options: Partial<FlagRow> = {}): FlagRow {
     archivedAt: null,
     module: null,
     ...options,
+  };
+}
+
+/** A flag's state as a new flag or environment gets it: on or off, no rules, no tenant lists, version 1. */
+export function newStateRow(id: string, flagId: string, environmentId: string, initial: { enabled: boolean; variant: string }): StoredState {
+  return {
+    id,
+    flagId,
+    environmentId,
+    enabled: initial.enabled,
+    fallthrough: { variant: initial.variant },
+    tenantAllow: [],
+    tenantDeny: [],
+    version: 1,
+    updatedAt: new Date(NOW),
+    rules: [],
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Condition, Serve } from "@ensign/contracts/targeting";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryReading, recordingWriter, refusal } from "../../../test/helpers/recording-writer";
-import { editor, NOW, production, recordingLimits, staging, WS } from "../../../test/helpers/service-fixtures";
+import { editor, newStateRow, NOW, production, recordingLimits, staging, WS } from "../../../test/helpers/service-fixtures";
 import type { StoredState } from "./flag-states.repository";
 import type { FlagStateRepository } from "./flag-state.repository";
 import type { FlagRow } from "./flags.repository";
@@ -72,19 +72,7 @@ function fakeRepository() {
     },
     async ensureState(_tx, workspaceId, flagId, environmentId, initial) {
       if (stateOf(workspaceId, flagId, environmentId)) return;
-      states.push({
-        workspaceId,
-        id: `state-${++ids}`,
-        flagId,
-        environmentId,
-        enabled: initial.enabled,
-        fallthrough: { variant: initial.variant },
-        tenantAllow: [],
-        tenantDeny: [],
-        version: 1,
-        updatedAt: new Date(NOW),
-        rules: [],
-      });
+      states.push({ workspaceId, ...newStateRow(`state-${++ids}`, flagId, environmentId, initial) });
     },
     async claimVersion(_tx, workspaceId, stateId, expectedVersion) {
       const state = byId(workspaceId, stateId);

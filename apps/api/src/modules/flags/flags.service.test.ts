@@ -3,7 +3,7 @@ import type { Serve } from "@ensign/contracts/targeting";
 import { MAX_PREREQUISITE_DEPTH } from "@ensign/evaluator";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryReading, recordingWriter, refusal } from "../../../test/helpers/recording-writer";
-import { admin, NOW, WS } from "../../../test/helpers/service-fixtures";
+import { admin, newStateRow, NOW, WS } from "../../../test/helpers/service-fixtures";
 import type { StoredState } from "./flag-states.repository";
 import type { EnvironmentRef, FlagData, FlagRow, FlagsRepository } from "./flags.repository";
 import { createFlagsService } from "./flags.service";
@@ -95,18 +95,7 @@ function fakeRepository(environments: EnvironmentRef[]) {
     async ensureStates(_tx, _workspaceId, flagId, environmentIds, initial) {
       for (const environmentId of environmentIds) {
         if (states.some((s) => s.flagId === flagId && s.environmentId === environmentId)) continue;
-        states.push({
-          id: `state-${++ids}`,
-          flagId,
-          environmentId,
-          enabled: initial.enabled,
-          fallthrough: { variant: initial.variant },
-          tenantAllow: [],
-          tenantDeny: [],
-          version: 1,
-          updatedAt: new Date(NOW),
-          rules: [],
-        });
+        states.push(newStateRow(`state-${++ids}`, flagId, environmentId, initial));
       }
     },
     async variantUses(_tx, _workspaceId, flagId, variants) {
