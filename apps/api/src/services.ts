@@ -19,7 +19,7 @@ import { createAuthService } from "./modules/auth/auth.service";
 import { createLoginThrottle } from "./modules/auth/login-throttle";
 import { createOidcClient } from "./modules/auth/oidc";
 import { createOidcSignInService } from "./modules/auth/oidc.service";
-import { createFlagStateRepository } from "./modules/flags/flag-state.repository";
+import { createFlagStateRepository, createRulesRepository } from "./modules/flags/flag-state.repository";
 import { createFlagStateService } from "./modules/flags/flag-state.service";
 import { createFlagsListRepository } from "./modules/flags/flags-list.repository";
 import { createFlagsListService } from "./modules/flags/flags-list.service";
@@ -209,7 +209,7 @@ export function createServices(infra: Infra) {
     flags: createFlagsService({ reading, writing, repo: createFlagsRepository() }),
     flagsList: createFlagsListService({ reading, repo: createFlagsListRepository() }),
     flagState: createFlagStateService({ reading, writing, repo: createFlagStateRepository(), limits }),
-    rules: createRulesService({ writing, limits }),
+    rules: createRulesService({ writing, repo: createRulesRepository(), limits }),
     schedules: createSchedulesService({ reading, writing, repo: createSchedulesRepository() }),
     scheduleRunner: createScheduleRunner({ writing, log: infra.log, intervalMs: config.schedulerIntervalMs, metrics }),
     tenants: createTenantsService({ writing, repo: createTenantsRepository() }),

@@ -22,3 +22,29 @@ export function createFlagStateRepository(): FlagStateRepository {
     replaceRules: (tx, workspaceId, stateId, rules) => states.replaceRules(tx, workspaceId, stateId, rules),
   };
 }
+
+/**
+ * Where the rules service reads and writes, inside the transaction it is given: the state store
+ * every state write uses, and the state's rules one at a time. Every method keeps to the workspace.
+ */
+export interface RulesRepository extends StateStore {
+  /** Inserts the rule at `position`, moving the rules from there on down one; answers its id. */
+  insertRule(tx: Tx, workspaceId: string, stateId: string, position: number, rule: RuleData): Promise<string>;
+  /** Writes the given fields of the rule; the others stay as they are. */
+  updateRule(tx: Tx, workspaceId: string, ruleId: string, data: Partial<RuleData>): Promise<void>;
+  /** Deletes the rule and closes the gap it leaves in the positions. */
+  deleteRule(tx: Tx, workspaceId: string, stateId: string, rule: { id: string; position: number }): Promise<void>;
+  /** Gives the rules positions 0..n-1 in the order of `ruleIds` (every rule of the state, once). */
+  reorderRules(tx: Tx, workspaceId: string, stateId: string, ruleIds: string[]): Promise<void>;
+}
+
+/** The rules repository over PostgreSQL (Prisma), bound by row-level security through the transaction. */
+export function createRulesRepository(): RulesRepository {
+  return {
+    ...stateStore,
+    insertRule: (tx, workspaceId, stateId, position, rule) => states.insertRule(tx, workspaceId, stateId, position, rule),
+    updateRule: (tx, workspaceId, ruleId, data) => states.updateRule(tx, workspaceId, ruleId, data),
+    deleteRule: (tx, workspaceId, stateId, rule) => states.deleteRule(tx, workspaceId, stateId, rule),
+    reorderRules: (tx, workspaceId, stateId, ruleIds) => states.reorderRules(tx, workspaceId, stateId, ruleIds),
+  };
+}
