@@ -1,7 +1,7 @@
 import type { FlagStateRepository, RulesRepository } from "../../src/modules/flags/flag-state.repository";
 import type { StoredState } from "../../src/modules/flags/flag-states.repository";
 import type { FlagRow } from "../../src/modules/flags/flags.repository";
-import { newStateRow, NOW, production, staging, WS } from "./service-fixtures";
+import { flagRow, newStateRow, NOW, production, staging, WS } from "./service-fixtures";
 
 /*
  * The state store of the flag-state and rules services, in memory, for their unit tests: what
@@ -10,34 +10,21 @@ import { newStateRow, NOW, production, staging, WS } from "./service-fixtures";
 
 type Stored = StoredState & { workspaceId: string };
 
-/** A live boolean flag of `WS` as the repository finds it. */
+/** A live boolean flag of `WS` as the repository finds it: the lookups' row with the definition's fields. */
 function flag(key: string, fields: Partial<FlagRow> = {}): FlagRow {
   return {
-    id: `flag-${key}`,
-    key,
-    name: key,
+    ...flagRow(key),
     description: "",
-    type: "boolean",
-    variants: [
-      { key: "on", value: true },
-      { key: "off", value: false },
-    ],
-    offVariant: "off",
-    onVariant: "on",
     tags: [],
     isBeta: false,
     tenantManageable: false,
     feedbackUrl: null,
-    dependsOn: [],
     lifecycle: "active",
     owner: null,
     trackAnalytics: false,
-    deprecatedAt: null,
-    archivedAt: null,
     version: 1,
     createdAt: new Date(NOW),
     updatedAt: new Date(NOW),
-    module: null,
     ...fields,
   } as FlagRow;
 }
