@@ -12,7 +12,14 @@ async function stateOf(api: APIRequestContext, env: string): Promise<{ enabled: 
 test.beforeAll(async () => {
   const api = await apiAs("owner");
   const res = await api.post(`/v1/workspaces/${WS}/flags`, { data: { key: FLAG, name: "Safe change demo", initialState: { enabled: true, variant: "on" } } });
-  expect(res.ok()).toBe(true);
+  // 409: made by an earlier attempt of this spec in the same run (a retry), which may have left it
+  // off: every test starts from the flag on in both environments.
+  expect([201, 409]).toContain(res.status());
+  for (const env of ["production", "staging"]) {
+    const { version } = await stateOf(api, env);
+    const on = await api.put(`/v1/workspaces/${WS}/flags/${FLAG}/environments/${env}/enabled`, { data: { enabled: true }, headers: { "if-match": `"${version}"` } });
+    expect(on.ok()).toBe(true);
+  }
   await api.dispose();
 });
 

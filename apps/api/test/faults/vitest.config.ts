@@ -2,9 +2,9 @@ import { defineConfig } from "vitest/config";
 
 /**
  * The fault suite: two API replicas as their own processes, under load from a third, while
- * Redis, PostgreSQL and the replicas themselves fail. Apart from the other projects, so its
- * replicas never share the machine with vitest's workers: run by `pnpm test:faults`, and in
- * `pnpm test` beside type-checking and lint, which fill the time it spends waiting out outages.
+ * Redis, PostgreSQL and the replicas themselves fail. Apart from the other projects (it takes
+ * a minute and needs the whole machine: starved of CPU, writes during the Redis outage time
+ * out) and run by `pnpm test:faults`.
  */
 export default defineConfig({
   test: {
