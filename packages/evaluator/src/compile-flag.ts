@@ -16,6 +16,7 @@ import type {
   CompiledVariant,
   EvaluationResult,
   Prerequisite,
+  TenantTarget,
   VariantRef,
 } from "./types";
 
@@ -86,9 +87,7 @@ function compileWellFormed(
     off,
     on: refTo(requireString(stored.onVariant, "onVariant"), variants),
     userOverrides,
-    tenantDeny,
-    tenantAllow,
-    tenantOverrides,
+    tenantTargets: tenantTargetsOf(tenantDeny, tenantAllow, tenantOverrides),
     layerOverrides,
     hasLockedLayerOverride: [...layerOverrides.values()].some((byValue) => [...byValue.values()].some((override) => override.isLocked)),
     hasTenantTargeting: tenantAllow.size > 0 || tenantDeny.size > 0 || tenantOverrides.size > 0,
@@ -100,6 +99,15 @@ function compileWellFormed(
     bucketPrefix: bucketPrefix(key, salt),
     stateVersion: typeof state.version === "number" ? state.version : 0,
   };
+}
+
+/** The deny list, allow list and overrides folded by tenant: what the flag says about each tenant it names. */
+function tenantTargetsOf(deny: ReadonlySet<string>, allow: ReadonlySet<string>, overrides: ReadonlyMap<string, CompiledOverride>): Map<string, TenantTarget> {
+  const targets = new Map<string, TenantTarget>();
+  for (const tenant of new Set([...deny, ...allow, ...overrides.keys()])) {
+    targets.set(tenant, { isDenied: deny.has(tenant), isAllowed: allow.has(tenant), override: overrides.get(tenant) });
+  }
+  return targets;
 }
 
 /** A flag that answers `PARSE_ERROR`; its other fields are inert so nothing can misread them. */
@@ -118,9 +126,7 @@ export function malformedFlag(key: string, reason: string, stored: Record<string
     off: nothing,
     on: nothing,
     userOverrides: new Map(),
-    tenantDeny: new Set(),
-    tenantAllow: new Set(),
-    tenantOverrides: new Map(),
+    tenantTargets: new Map(),
     layerOverrides: new Map(),
     hasLockedLayerOverride: false,
     hasTenantTargeting: false,

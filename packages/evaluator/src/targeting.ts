@@ -77,13 +77,16 @@ function decideByRules(session: Session, flag: CompiledFlag, defaultValue: JsonV
 }
 
 function decideByTenant(session: Session, flag: CompiledFlag, tenant: string, defaultValue: JsonValue): EvaluationResult | null {
-  if (flag.tenantDeny.size !== 0 && flag.tenantDeny.has(tenant)) {
+  // One lookup: the flag's deny list, overrides and allow list for this tenant, folded at compile time.
+  const target = flag.tenantTargets.size === 0 ? undefined : flag.tenantTargets.get(tenant);
+  if (target === undefined && session.trace === null) return null;
+  if (target?.isDenied === true) {
     if (session.trace !== null) step(session, "tenant_deny", "matched", `tenant '${tenant}' is on the deny list`);
     return serve(session, flag, flag.off, "TARGETING_MATCH", "TENANT_DENY", undefined, defaultValue);
   }
   if (session.trace !== null) step(session, "tenant_deny", "skipped", `tenant '${tenant}' is not on the deny list`);
 
-  const override = flag.tenantOverrides.size === 0 ? undefined : flag.tenantOverrides.get(tenant);
+  const override = target?.override;
   const isOverrideLive = override !== undefined && isLive(session, override.expiresAt);
   if (isOverrideLive && override.isLocked) {
     if (session.trace !== null) step(session, "tenant_override_locked", "matched", `tenant '${tenant}' is locked to variant '${override.ref.key}'`);
@@ -93,7 +96,7 @@ function decideByTenant(session: Session, flag: CompiledFlag, tenant: string, de
     traceNoOverride(session, "tenant_override_locked", "locked override", `tenant '${tenant}'`, override?.isLocked === true ? override : undefined);
   }
 
-  if (flag.tenantAllow.size !== 0 && flag.tenantAllow.has(tenant)) {
+  if (target?.isAllowed === true) {
     if (session.trace !== null) step(session, "tenant_allow", "matched", `tenant '${tenant}' is on the allow list`);
     return serve(session, flag, flag.on, "TARGETING_MATCH", "TENANT_ALLOW", undefined, defaultValue);
   }

@@ -113,6 +113,13 @@ export interface VariantRef {
   readonly variant: CompiledVariant | undefined;
 }
 
+/** A tenant a flag names: on its deny list, its allow list, with an override, or several of these. */
+export interface TenantTarget {
+  readonly isDenied: boolean;
+  readonly isAllowed: boolean;
+  readonly override: CompiledOverride | undefined;
+}
+
 export interface CompiledOverride {
   readonly ref: VariantRef;
   /** Epoch ms; `Infinity` when it never expires, `NaN` when the stored date is unreadable. */
@@ -180,9 +187,11 @@ export interface CompiledFlag {
   readonly off: VariantRef;
   readonly on: VariantRef;
   readonly userOverrides: ReadonlyMap<string, CompiledOverride>;
-  readonly tenantDeny: ReadonlySet<string>;
-  readonly tenantAllow: ReadonlySet<string>;
-  readonly tenantOverrides: ReadonlyMap<string, CompiledOverride>;
+  /**
+   * What the flag says about each tenant it names (deny list, allow list, override), by tenant
+   * key: one lookup decides step 6 for a tenant, none for a flag that names no tenant.
+   */
+  readonly tenantTargets: ReadonlyMap<string, TenantTarget>;
   /** Overrides by layer key, then by the attribute's value. */
   readonly layerOverrides: ReadonlyMap<string, ReadonlyMap<string, CompiledOverride>>;
   /** Any locked layer override: without one, the locked pass ahead of the order is skipped. */

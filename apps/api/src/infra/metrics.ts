@@ -1,5 +1,6 @@
 import { REASONS } from "@ensign/contracts/evaluation";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { talliedHistogram, type TallySeries } from "./tallied-histogram";
 
 const KNOWN_REASONS: readonly string[] = REASONS;
 
@@ -62,27 +63,33 @@ export function createMetrics() {
       }
     },
   });
-  const evaluationSeconds = new Histogram({
+  const evaluationSeconds = talliedHistogram(registry, {
     name: "ensign_evaluation_duration_seconds",
     help: "Time to evaluate one request's flags in process (single, bulk or portal), without HTTP.",
-    labelNames: ["kind"] as const,
     buckets: SECONDS_BUCKETS,
-    registers: [registry],
   });
-  const httpRequests = new Counter({
+  const evaluationSecondsOf: Record<EvaluationKind, TallySeries> = {
+    single: evaluationSeconds.series({ kind: "single" }),
+    bulk: evaluationSeconds.series({ kind: "bulk" }),
+    portal: evaluationSeconds.series({ kind: "portal" }),
+  };
+  /** `method route status` → its request count and its duration series: plain numbers on the hot path. */
+  const httpSeries = new Map<string, { labels: { method: string; route: string; status: string }; count: number; seconds: TallySeries }>();
+  new Counter({
     name: "ensign_http_requests_total",
     help: "HTTP requests answered, by method, route pattern and status.",
     labelNames: ["method", "route", "status"] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const series of httpSeries.values()) this.inc(series.labels, series.count);
+    },
   });
-  const httpSeconds = new Histogram({
+  const httpSeconds = talliedHistogram(registry, {
     name: "ensign_http_request_duration_seconds",
     help: "Time from a request's arrival to its answer, by method and route pattern.",
-    labelNames: ["method", "route"] as const,
     buckets: SECONDS_BUCKETS,
-    registers: [registry],
   });
-  const httpSeries = new Map<string, { count: { inc(): void }; seconds: { observe(value: number): void } }>();
   new Gauge({
     name: "ensign_snapshot_version",
     help: "The snapshot version of each environment this replica serves.",
@@ -205,24 +212,23 @@ export function createMetrics() {
       };
       for (let at = 0; at < REASONS.length; at++) if (known[at]! > 0) tally(REASONS[at]!, known[at]!);
       if (others) for (const [reason, count] of others) tally(reason, count);
-      evaluationSeconds.observe({ kind }, seconds);
+      evaluationSeconds.observe(evaluationSecondsOf[kind], seconds);
     },
     configDownloaded(workspace: string, environment: string): void {
       const key = `${workspace}\0${environment}`;
       configTallies.set(key, (configTallies.get(key) ?? 0) + 1);
     },
     httpRequest(method: string, route: string, status: number, seconds: number): void {
-      // The labelled children are looked up once per method, route and status, not per request.
+      // Each method, route pattern and status is looked up once, then counted in plain numbers.
       const key = `${method} ${route} ${status}`;
       let series = httpSeries.get(key);
       if (series === undefined) {
-        series = { count: httpRequests.labels(method, route, String(status)), seconds: httpSeconds.labels(method, route) };
-        // Routes are patterns and statuses few, so the map stays small; past the bound, it starts afresh.
-        if (httpSeries.size >= 10_000) httpSeries.clear();
+        // Routes are patterns and statuses few (unmatched paths share one), so the map stays small.
+        series = { labels: { method, route, status: String(status) }, count: 0, seconds: httpSeconds.series({ method, route }) };
         httpSeries.set(key, series);
       }
-      series.count.inc();
-      series.seconds.observe(seconds);
+      series.count += 1;
+      httpSeconds.observe(series.seconds, seconds);
     },
     snapshotRebuilt(seconds: number): void {
       rebuildSeconds.observe(seconds);

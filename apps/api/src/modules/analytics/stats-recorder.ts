@@ -64,13 +64,34 @@ export interface BulkLayout {
   readonly counted: number;
 }
 
+/**
+ * A counter being filled: the variant served last and how many times in a row, added to
+ * `variants` when another variant comes or the counter is drained. The same context asks again
+ * and again, so a flag's evaluations mostly serve the variant they served just before: counting
+ * one is an addition, not a map update.
+ */
+interface LiveCounter extends StatCounter {
+  runVariant: string | undefined;
+  runCount: number;
+}
+
+/** Adds the run of the last variant served to the counter's variants. */
+function settle(counter: LiveCounter): StatCounter {
+  if (counter.runVariant !== undefined) {
+    counter.variants.set(counter.runVariant, (counter.variants.get(counter.runVariant) ?? 0) + counter.runCount);
+    counter.runVariant = undefined;
+    counter.runCount = 0;
+  }
+  return counter;
+}
+
 interface EnvironmentHour {
   workspaceId: string;
   hour: number;
-  flags: Map<string, StatCounter>;
+  flags: Map<string, LiveCounter>;
   /** The bulk layout last counted in this hour and its counters by position, filled as first met. */
   layout: BulkLayout | null;
-  counters: (StatCounter | undefined)[];
+  counters: (LiveCounter | undefined)[];
 }
 
 /**
@@ -87,25 +108,33 @@ export function createStatsRecorder(now: () => number = Date.now) {
     const hour = at - (at % HOUR_MS);
     let entry = current.get(environmentId);
     if (!entry || entry.hour !== hour) {
-      if (entry) finished.push(...entry.flags.values());
+      if (entry) for (const counter of entry.flags.values()) finished.push(settle(counter));
       entry = { workspaceId, hour, flags: new Map(), layout: null, counters: [] };
       current.set(environmentId, entry);
     }
     return entry;
   }
 
-  function counterOf(entry: EnvironmentHour, environmentId: string, flagKey: string): StatCounter {
+  function counterOf(entry: EnvironmentHour, environmentId: string, flagKey: string): LiveCounter {
     let counter = entry.flags.get(flagKey);
-    if (!counter) entry.flags.set(flagKey, (counter = emptyCounter(entry.workspaceId, environmentId, flagKey, entry.hour)));
+    if (!counter) entry.flags.set(flagKey, (counter = { ...emptyCounter(entry.workspaceId, environmentId, flagKey, entry.hour), runVariant: undefined, runCount: 0 }));
     return counter;
   }
 
   /** `userHash`: the targeting key's `hash32`, or undefined without one. */
-  function count(counter: StatCounter, observation: Observation, userHash: number | undefined) {
+  function count(counter: LiveCounter, observation: Observation, userHash: number | undefined) {
     counter.evaluations += 1;
     if (observation.reason === "ERROR") counter.errorCount += 1;
     if (observation.value === true) counter.trueCount += 1;
-    if (observation.variant !== undefined) counter.variants.set(observation.variant, (counter.variants.get(observation.variant) ?? 0) + 1);
+    const variant = observation.variant;
+    if (variant !== undefined) {
+      if (variant === counter.runVariant) counter.runCount += 1;
+      else {
+        settle(counter);
+        counter.runVariant = variant;
+        counter.runCount = 1;
+      }
+    }
     if (userHash !== undefined) counter.users.addHash(userHash);
   }
 
@@ -133,7 +162,7 @@ export function createStatsRecorder(now: () => number = Date.now) {
       const entry = hourOf(workspaceId, environmentId, now());
       if (entry.layout !== layout) {
         entry.layout = layout;
-        entry.counters = new Array<StatCounter | undefined>(layout.keys.length);
+        entry.counters = new Array<LiveCounter | undefined>(layout.keys.length);
       }
       const counters = entry.counters;
       const keys = layout.keys;
@@ -156,7 +185,7 @@ export function createStatsRecorder(now: () => number = Date.now) {
     /** Everything counted since the last drain. */
     drain(): StatCounter[] {
       const drained = finished;
-      for (const entry of current.values()) drained.push(...entry.flags.values());
+      for (const entry of current.values()) for (const counter of entry.flags.values()) drained.push(settle(counter));
       current = new Map();
       finished = [];
       return drained;

@@ -37,6 +37,8 @@ interface Held {
   bytes: number;
   /** When this replica read or heard it (epoch ms). */
   at: number;
+  /** The insertion count when it was last put at the newest end of `held`. */
+  placed: number;
 }
 
 /** While Redis is down, invalidation messages cannot arrive: held traits are read again after this long. */
@@ -74,6 +76,8 @@ export function createTraitsCache(options: TraitsCacheOptions) {
   const listeners = new Set<IdentityChangeListener>();
   const stats = { hits: 0, misses: 0, evictions: 0, redisHits: 0, databaseReads: 0 };
   let heldBytes = 0;
+  /** Insertions into `held` so far: how far an entry has drifted from the newest end since it was placed. */
+  let placements = 0;
   let wasCacheUp = true;
   let unsubscribe: (() => Promise<void>) | undefined;
 
@@ -88,7 +92,7 @@ export function createTraitsCache(options: TraitsCacheOptions) {
     if (options.maxEntries === 0) return;
     const id = heldKey(environmentId, key);
     forget(id);
-    const entry: Held = { traits, bytes: bytesOf(id, json), at: Date.now() };
+    const entry: Held = { traits, bytes: bytesOf(id, json), at: Date.now(), placed: ++placements };
     held.set(id, entry);
     heldBytes += entry.bytes;
     // A Map iterates in insertion order, and every use re-inserts: the first key is the least recently used.
@@ -111,8 +115,14 @@ export function createTraitsCache(options: TraitsCacheOptions) {
     const id = heldKey(environmentId, key);
     const entry = held.get(id);
     if (!entry || (!isCacheUp && Date.now() - entry.at > DEGRADED_MAX_AGE_MS)) return undefined;
-    held.delete(id);
-    held.set(id, entry);
+    // Moved to the newest end only once it has drifted into the older half: an identity evaluated
+    // again and again costs one lookup, not a delete and an insert each time. Eviction stays least
+    // recently used for everything in the older half, the only part it reaches first.
+    if (placements - entry.placed >= held.size / 2) {
+      held.delete(id);
+      held.set(id, entry);
+      entry.placed = ++placements;
+    }
     stats.hits += 1;
     return entry.traits;
   }
