@@ -37,9 +37,9 @@ export function talliedHistogram(registry: Registry, options: { name: string; he
         let cumulative = 0;
         for (let i = 0; i < buckets.length; i++) {
           cumulative += series.counts[i]!;
-          values.push({ labels: { ...series.labels, le: buckets[i]! }, value: cumulative, metricName: `${name}_bucket` });
+          values.push({ labels: { le: buckets[i]!, ...series.labels }, value: cumulative, metricName: `${name}_bucket` });
         }
-        values.push({ labels: { ...series.labels, le: "+Inf" }, value: series.count, metricName: `${name}_bucket` });
+        values.push({ labels: { le: "+Inf", ...series.labels }, value: series.count, metricName: `${name}_bucket` });
         values.push({ labels: { ...series.labels }, value: series.sum, metricName: `${name}_sum` });
         values.push({ labels: { ...series.labels }, value: series.count, metricName: `${name}_count` });
       }
