@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../test/helpers/app";
+import { isDatabaseUnavailable } from "./error-handler";
 
 describe("the one error shape", () => {
   let t: TestApp;
@@ -59,5 +60,43 @@ describe("the one error shape", () => {
     const spec = await t.app.inject({ method: "GET", url: "/docs/json" });
     expect(spec.statusCode).toBe(200);
     expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(["/v1/auth/login", "/v1/workspaces/{workspace}"]));
+  });
+});
+
+describe("a database that cannot keep up", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("counts a transaction that ran past its timeout as unavailable (503, retry), and a use after commit as a bug", async () => {
+    const expired = await t.db.prisma
+      .$transaction(
+        async (tx) => {
+          await sleep(300);
+          await tx.$queryRaw`SELECT 1`;
+        },
+        { timeout: 50 },
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect((expired as { code?: string }).code).toBe("P2028");
+    expect(isDatabaseUnavailable(expired)).toBe(true);
+
+    let leaked: { $queryRaw: typeof t.db.prisma.$queryRaw } | undefined;
+    await t.db.prisma.$transaction(async (tx) => {
+      leaked = tx;
+    });
+    const afterCommit = await leaked!.$queryRaw`SELECT 1`.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((afterCommit as { code?: string }).code).toBe("P2028");
+    expect(isDatabaseUnavailable(afterCommit)).toBe(false);
   });
 });

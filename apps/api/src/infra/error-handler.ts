@@ -37,11 +37,18 @@ function validationIssues(error: FastifyError): FieldIssue[] {
   });
 }
 
-/** Whether PostgreSQL (or the pool in front of it) cannot be reached right now. */
+/**
+ * Whether PostgreSQL (or the pool in front of it) cannot be reached, or cannot keep up, right
+ * now: a transaction that could not start in time or ran past its timeout (Prisma's P2028 on an
+ * overloaded or starved server) is worth retrying, like a refused connection. P2028 for a
+ * transaction used after it was committed is a bug, and stays a 500.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const text = `${(error as { code?: string })?.code ?? ""} ${(error as Error)?.message ?? ""}`;
+  const code = (error as { code?: string })?.code ?? "";
+  const message = (error as Error)?.message ?? "";
+  if (code === "P2028") return /expired transaction|in the given time/i.test(message);
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|57P01|57P03|08000|08001|08003|08006|P1001|P1017|P2024|timeout exceeded when trying to connect|Connection terminated|connect ECONN|Can't reach database|Query read timeout/i.test(
-    text,
+    `${code} ${message}`,
   );
 }
 
