@@ -1,6 +1,7 @@
 import type { EvaluationResult } from "@ensign/contracts/evaluation";
 import type { CompiledSnapshot } from "@ensign/evaluator";
 import { detailFor, serializeResult, type Audience } from "../ofrep/ofrep.schemas";
+import { bodyBuffer } from "./body-buffers";
 
 /**
  * How every flag's answer for one context is written:
@@ -166,7 +167,10 @@ function outcomeOf(into: Written, index: number, result: EvaluationResult, forma
 export interface BulkAnswer {
   /** A strong ETag that changes exactly when the body would: the answers, in order, and `extra`. */
   etag: string;
-  /** The body's UTF-8 bytes: the members, comma-separated, between `head` and `tail`. */
+  /**
+   * The body's UTF-8 bytes: the members, comma-separated, between `head` and `tail`. A large body
+   * is written into a buffer used again: send it, then `recycleWhenSent`.
+   */
   body(): Buffer;
 }
 
@@ -200,7 +204,7 @@ export function bulkAnswer(compiled: CompiledSnapshot, results: readonly Evaluat
       for (let i = 0; i < outcomes.length; i++) length += outcomes[i]!.length;
       // The first member goes without its comma.
       if (outcomes.length > 0) length -= 1;
-      const body = Buffer.allocUnsafe(length);
+      const body = bodyBuffer(length);
       body.write(head, 0);
       let at = headLength;
       // Members side by side in one chunk are copied as one run; a member alone from its own view.

@@ -2,6 +2,7 @@ import type { EvaluationContext, EvaluationResult } from "@ensign/contracts/eval
 import { CONTEXT_TOKEN_HEADER, PortalFlagsQuery } from "@ensign/contracts/portal";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, invalid } from "../../infra/errors";
+import { recycleWhenSent } from "./body-buffers";
 import { bulkAnswer } from "./bulk-answers";
 import { matchesEtag } from "./etags";
 import type { EvaluationDeps } from "./evaluation.routes";
@@ -71,7 +72,9 @@ export async function portalRoutes(app: FastifyInstance, deps: Pick<EvaluationDe
     const ours = entry.meta.exposedHeaders.length > 0 ? `${PORTAL_VARY}, ${entry.meta.exposedHeaders.join(", ")}` : PORTAL_VARY;
     reply.header("etag", written.etag).header("cache-control", "private, no-cache").header("vary", vary ? `${String(vary)}, ${ours}` : ours);
     if (matchesEtag(request.headers["if-none-match"], written.etag)) return reply.code(304).send();
-    return reply.type("application/json; charset=utf-8").send(written.body());
+    const body = written.body();
+    recycleWhenSent(reply.raw, body);
+    return reply.type("application/json; charset=utf-8").send(body);
   }
 
   app.get(

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../infra/errors";
+import { recycleWhenSent } from "../evaluation/body-buffers";
 import { etagOf, matchesEtag } from "../evaluation/etags";
 import type { EvaluationDeps } from "../evaluation/evaluation.routes";
 import { apiKeySecurity as security, jsonSchemaSerializer, notModified } from "../evaluation/json-serializer";
@@ -51,7 +52,10 @@ export async function ofrepRoutes(app: FastifyInstance, deps: Pick<EvaluationDep
   // OFREP bodies are JSON: any other body is a 415, never evaluated as if it were empty.
   app.removeContentTypeParser("text/plain");
 
-  const send = (reply: FastifyReply, answer: OfrepAnswer) => reply.code(answer.status).headers(answer.headers).send(answer.body);
+  const send = (reply: FastifyReply, answer: OfrepAnswer) => {
+    if (answer.body instanceof Buffer) recycleWhenSent(reply.raw, answer.body);
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  };
 
   /** Single and bulk evaluation: the request as it arrived, answered by the OFREP protocol. */
   function evaluated(request: FastifyRequest, reply: FastifyReply) {
