@@ -17,11 +17,15 @@ import { defineProject } from "vitest/config";
  */
 const isolate = false;
 
+/** A worker that ends while a test runs says why (see the file). */
+const workerExit = "apps/api/test/helpers/worker-exit.ts";
+
 export const projects = [
   defineProject({
     test: {
       name: "unit",
       environment: "node",
+      setupFiles: [workerExit],
       isolate,
       include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "apps/api/src/**/*.test.ts"],
       exclude: ["**/*.int.test.ts", "**/node_modules/**", "packages/sdk/**", "packages/react/**"],
@@ -31,6 +35,7 @@ export const projects = [
     test: {
       name: "integration",
       environment: "node",
+      setupFiles: [workerExit],
       isolate,
       include: ["apps/api/src/**/*.int.test.ts", "apps/api/test/**/*.int.test.ts", "packages/sdk/**/*.int.test.ts"],
       exclude: ["**/node_modules/**"],
@@ -45,6 +50,7 @@ export const projects = [
     test: {
       name: "cli",
       environment: "node",
+      setupFiles: [workerExit],
       isolate,
       include: ["packages/cli/**/*.int.test.ts"],
       exclude: ["**/node_modules/**"],
@@ -70,6 +76,7 @@ export const projects = [
     test: {
       name: "sdk",
       environment: "node",
+      setupFiles: [workerExit],
       isolate,
       include: ["packages/sdk/**/*.test.ts", "apps/portal-demo/server/**/*.test.ts"],
       exclude: ["**/*.int.test.ts", "**/node_modules/**"],
@@ -91,6 +98,7 @@ export const projects = [
     test: {
       name: "packaging",
       environment: "node",
+      setupFiles: [workerExit],
       isolate,
       include: ["packaging/**/*.int.test.ts"],
       exclude: ["**/node_modules/**", "packaging/consumer/**"],

@@ -54,18 +54,19 @@ async function checkThemes(page: Page, path: string, found: Record<string, unkno
 }
 
 test.describe("axe, in the light, dark and high-contrast themes", () => {
-  test("every workspace page has no serious or critical violations", async ({ page }) => {
-    test.setTimeout(240_000);
-    const found: Record<string, unknown> = {};
-    for (const [path, ready] of PAGES) {
+  // One test per page: each has its own deadline, and a failure names the page.
+  for (const [path, ready] of PAGES) {
+    test(`${path} has no serious or critical violations`, async ({ page }) => {
+      test.setTimeout(120_000);
+      const found: Record<string, unknown> = {};
       await page.goto(path);
       await expect(ready(page)).toBeVisible();
       // The page's own animations (skeletons fading out) have finished.
       await expect(page.locator(".animate-pulse")).toHaveCount(0);
       await checkThemes(page, path, found);
-    }
-    expect(found).toEqual({});
-  });
+      expect(found).toEqual({});
+    });
+  }
 
   test("the sign-in page and the tenant admin's pages have none either", async ({ browser }) => {
     test.setTimeout(120_000);
@@ -88,20 +89,25 @@ test.describe("axe, in the light, dark and high-contrast themes", () => {
   });
 });
 
-test("layouts hold at 1024, 1280 and 1920 px: nothing overflows the page, and the lists' columns fit", async ({ page }) => {
-  test.setTimeout(120_000);
-  const WIDTHS = [1024, 1280, 1920];
+const WIDTHS = [1024, 1280, 1920];
+
+test.describe("layouts hold at 1024, 1280 and 1920 px", () => {
   // Each page loads once and is resized: the layout follows the viewport without a reload.
   for (const [path, ready] of PAGES) {
-    await page.setViewportSize({ width: WIDTHS[0]!, height: 800 });
-    await page.goto(path);
-    await expect(ready(page)).toBeVisible();
-    for (const width of WIDTHS) {
-      await page.setViewportSize({ width, height: 800 });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect({ width, path, overflow }).toEqual({ width, path, overflow: 0 });
-    }
+    test(`nothing on ${path} overflows the page`, async ({ page }) => {
+      await page.setViewportSize({ width: WIDTHS[0]!, height: 800 });
+      await page.goto(path);
+      await expect(ready(page)).toBeVisible();
+      for (const width of WIDTHS) {
+        await page.setViewportSize({ width, height: 800 });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect({ width, path, overflow }).toEqual({ width, path, overflow: 0 });
+      }
+    });
   }
+});
+
+test("the lists' columns fit at 1024, 1280 and 1920 px", async ({ page }) => {
   for (const [path, table] of [["/w/piquetickets/flags", "Feature flags"], ["/w/piquetickets/tenants", "Tenants"]] as const) {
     await page.goto(path);
     const region = page.getByRole("region", { name: `${table}, scrollable` });

@@ -63,6 +63,7 @@ function compileWellFormed(
   const tenantAllow = new Set(stringList(state.tenantAllow, "state.tenantAllow"));
   const tenantDeny = new Set(stringList(state.tenantDeny, "state.tenantDeny"));
   const tenantOverrides = compileOverrides(state.tenantOverrides, "tenantKey", variants, sink, `${path}.state.tenantOverrides`);
+  const tenantTargets = tenantTargetsOf(tenantDeny, tenantAllow, tenantOverrides);
   const userOverrides = compileOverrides(state.userOverrides, "userKey", variants, sink, `${path}.state.userOverrides`);
   const layerOverrides = compileLayerOverrides(state.layerOverrides, variants, sink, `${path}.state.layerOverrides`);
   const module = typeof stored.module === "string" ? stored.module : null;
@@ -70,9 +71,7 @@ function compileWellFormed(
   const off = refTo(requireString(stored.offVariant, "offVariant"), variants);
   const isStatic =
     rules.length === 0 &&
-    tenantAllow.size === 0 &&
-    tenantDeny.size === 0 &&
-    tenantOverrides.size === 0 &&
+    tenantTargets.size === 0 &&
     userOverrides.size === 0 &&
     layerOverrides.size === 0;
   return {
@@ -87,10 +86,10 @@ function compileWellFormed(
     off,
     on: refTo(requireString(stored.onVariant, "onVariant"), variants),
     userOverrides,
-    tenantTargets: tenantTargetsOf(tenantDeny, tenantAllow, tenantOverrides),
+    tenantTargets,
     layerOverrides,
     hasLockedLayerOverride: [...layerOverrides.values()].some((byValue) => [...byValue.values()].some((override) => override.isLocked)),
-    hasTenantTargeting: tenantAllow.size > 0 || tenantDeny.size > 0 || tenantOverrides.size > 0,
+    hasTenantTargeting: tenantTargets.size > 0,
     rules,
     findRule: generateRuleFinder(rules, sink.generateCode),
     fallthrough,

@@ -119,7 +119,7 @@ export const errorHandlerPlugin = fp(
       if (isDatabaseUnavailable(error)) {
         request.log.error({ err: error }, "database unavailable");
         reply.header("retry-after", "5");
-        return send(reply, request, 503, "SERVICE_UNAVAILABLE", "The database cannot be reached; try again shortly.");
+        return send(reply, request, 503, "SERVICE_UNAVAILABLE", "The database cannot be reached or cannot keep up; try again shortly.");
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {

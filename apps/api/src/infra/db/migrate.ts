@@ -21,6 +21,23 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 // Any constant shared by every replica: only one of them migrates at a time.
 const MIGRATION_LOCK = 7_311_001;
 
+/**
+ * The role row-level security binds through (see the first migration). Roles belong to the whole
+ * PostgreSQL cluster while the migration lock holds one database only, so two databases of one
+ * cluster migrated at once (two installations, or test runs side by side) would both try to
+ * create it. Created here first, in a statement of its own that lets the loser of that race go on.
+ */
+const APP_ROLE = `
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ensign_app') THEN
+    CREATE ROLE ensign_app NOLOGIN;
+  END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+  NULL;
+END
+$$`;
+
 export interface MigrationResult {
   applied: string[];
 }
@@ -45,6 +62,7 @@ export async function runMigrations(db: SqlRunner, dir = MIGRATIONS_DIR): Promis
       );
       const applied = new Map(done.map((row) => [row.migration_name, row.checksum]));
       const result: MigrationResult = { applied: [] };
+      if (names.some((name) => !applied.has(name))) await conn.exec(APP_ROLE);
 
       for (const name of names) {
         const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
