@@ -8,6 +8,7 @@ import { matchesEtag } from "./etags";
 import type { EvaluationDeps } from "./evaluation.routes";
 import type { Entry } from "./evaluation.service";
 import { withRequestHeaders } from "./request-headers";
+import { evaluationLogLevel } from "./request-logging";
 import { apiKeyOrQuerySecurity, jsonSchemaSerializer, notModified } from "./json-serializer";
 
 const portalFlagsResponse = {
@@ -83,6 +84,7 @@ export async function portalRoutes(app: FastifyInstance, deps: Pick<EvaluationDe
       onRequest: deps.anyKeyOrQuery,
       // JSON for programs, not pages: helmet's HTML headers would only cost time on the hot path.
       helmet: false,
+      ...evaluationLogLevel(app.log),
       serializerCompiler: jsonSchemaSerializer,
       schema: {
         tags: ["evaluation"],

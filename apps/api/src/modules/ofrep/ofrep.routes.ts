@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../infra/errors";
 import { recycleWhenSent } from "../evaluation/body-buffers";
+import { evaluationLogLevel } from "../evaluation/request-logging";
 import { etagOf, matchesEtag } from "../evaluation/etags";
 import type { EvaluationDeps } from "../evaluation/evaluation.routes";
 import { apiKeySecurity as security, jsonSchemaSerializer, notModified } from "../evaluation/json-serializer";
@@ -29,13 +30,6 @@ const CONFIGURATION = JSON.stringify({
   capabilities: { cacheInvalidation: { polling: { enabled: true, minPollingIntervalMs: 1_000 } } },
 });
 const CONFIGURATION_ETAG = etagOf(CONFIGURATION);
-
-/**
- * Whether each evaluation request is logged: only at `debug` and `trace`. Otherwise the OFREP
- * routes log at `warn` (failures): evaluations are counted in the statistics and the metrics, not
- * written one by one.
- */
-export const logsEvaluations = (log: FastifyInstance["log"]) => (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.("debug") ?? false;
 
 /**
  * The OpenFeature Remote Evaluation Protocol, as its OpenAPI document defines it: single and
@@ -93,9 +87,7 @@ export async function ofrepRoutes(app: FastifyInstance, deps: Pick<EvaluationDep
         onRequest: anyKey,
         // JSON for programs, not pages: helmet's HTML headers would only cost time on the hot path.
         helmet: false,
-        // Evaluations are counted in the statistics, not written one by one to the log (failures
-        // are); at `debug` and `trace` every request is logged.
-        ...(logsEvaluations(app.log) ? {} : { logLevel: "warn" }),
+        ...evaluationLogLevel(app.log),
         bodyLimit,
         serializerCompiler: jsonSchemaSerializer,
         // The body schema documents the request; the OFREP protocol reads and checks the body
