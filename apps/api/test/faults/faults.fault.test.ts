@@ -172,6 +172,9 @@ describe("two API replicas under evaluation load while their services fail", () 
       notes,
     };
     if (sum(stats.failovers)) row.notes.failovers = JSON.stringify(stats.failoverReasons);
+    const retried: Record<string, number> = {};
+    for (const attempt of attempts) if (attempt.retried) retried[attempt.retried] = (retried[attempt.retried] ?? 0) + 1;
+    if (Object.keys(retried).length > 0) row.notes.writesSentAgain = JSON.stringify(retried);
     rows.push(row);
     const seconds = (performance.now() - started) / 1_000;
     return { stats, attempts, writes, row, seconds };

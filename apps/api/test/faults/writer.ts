@@ -1,3 +1,4 @@
+import { Agent, request } from "node:http";
 import type { Database } from "../../src/infra/db/database";
 
 export interface WriteAttempt {
@@ -12,6 +13,8 @@ export interface WriteAttempt {
   errorCode?: string;
   /** No HTTP answer at all (the connection was refused or dropped). */
   dropped?: string;
+  /** Sent again to the other replica: the first refused the connection, or reset a kept-alive one before reading the request. */
+  retried?: string;
   enabled?: boolean;
   tenant?: string;
   variant?: string;
@@ -32,6 +35,44 @@ export interface WriterOptions {
 }
 
 export const isAcknowledged = (attempt: WriteAttempt) => attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300;
+
+type Sent =
+  | { kind: "answer"; status: number; json: Record<string, unknown> | undefined }
+  | { kind: "failed"; code: string | undefined; message: string; reusedSocket: boolean };
+
+/** Kept-alive connections, as a browser holds them. */
+const agent = new Agent({ keepAlive: true });
+
+/**
+ * One request over node:http, which says whether it went out on a kept-alive connection used
+ * before (`reusedSocket`): a reset there, before any answer, is the connection's race with the
+ * server closing it while idle, not a request the server dropped.
+ */
+function send(url: string, method: string, body: string, headers: Record<string, string>): Promise<Sent> {
+  return new Promise((resolve) => {
+    const req = request(
+      url,
+      { method, agent, timeout: 30_000, headers: { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          let json: Record<string, unknown> | undefined;
+          try {
+            json = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+          } catch {
+            json = undefined;
+          }
+          resolve({ kind: "answer", status: res.statusCode ?? 0, json });
+        });
+        res.on("error", (error: NodeJS.ErrnoException) => resolve({ kind: "failed", code: error.code, message: error.message, reusedSocket: false }));
+      },
+    );
+    req.on("timeout", () => req.destroy(Object.assign(new Error("no answer within 30 s"), { code: "ETIMEDOUT" })));
+    req.on("error", (error: NodeJS.ErrnoException) => resolve({ kind: "failed", code: error.code, message: error.message, reusedSocket: req.reusedSocket }));
+    req.end(body);
+  });
+}
 
 /**
  * Admin writes at a steady pace through the REST API, as an admin's browser makes them:
@@ -56,32 +97,28 @@ export function startWriter(options: WriterOptions) {
   };
 
   async function call(attempt: WriteAttempt, url: string, method: string, body: unknown, headers: Record<string, string> = {}, isRetry = false): Promise<Record<string, unknown> | undefined> {
-    try {
-      const res = await fetch(url, {
-        method,
-        headers: { ...auth, ...headers, "content-type": "application/json", "x-request-id": attempt.requestId },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
-      attempt.status = res.status;
-      const json = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    const sent = await send(url, method, JSON.stringify(body), { ...auth, ...headers, "x-request-id": attempt.requestId });
+    attempt.endedAt = performance.now();
+    if (sent.kind === "answer") {
+      attempt.status = sent.status;
+      const json = sent.json;
       if (!isAcknowledged(attempt)) {
         const error = json?.error as { code?: unknown; message?: unknown; requestId?: unknown } | undefined;
         attempt.errorCode = error && typeof error.code === "string" && typeof error.message === "string" && error.requestId === attempt.requestId ? error.code : "malformed";
       }
       return json;
-    } catch (error) {
-      const code = ((error as Error).cause as { code?: string } | undefined)?.code;
-      const retryUrl = elsewhere(url, attempt.via);
-      if (code === "ECONNREFUSED" && !isRetry && retryUrl) {
-        attempt.via = options.targets.find((target) => target !== attempt.via)!;
-        return call(attempt, retryUrl, method, body, headers, true);
-      }
-      attempt.dropped = `${(error as Error).message}${code ? ` (${code})` : ""}`;
-      return undefined;
-    } finally {
-      attempt.endedAt = performance.now();
     }
+    // Refused: nothing was sent. Reset on a kept-alive connection the replica was closing as the
+    // request went out: the replica never read it (it closes idle connections only), and a
+    // browser sends such a request again. Either way, the other replica gets it, once.
+    const retryUrl = elsewhere(url, attempt.via);
+    if ((sent.code === "ECONNREFUSED" || (sent.code === "ECONNRESET" && sent.reusedSocket)) && !isRetry && retryUrl) {
+      attempt.retried = sent.code;
+      attempt.via = options.targets.find((target) => target !== attempt.via)!;
+      return call(attempt, retryUrl, method, body, headers, true);
+    }
+    attempt.dropped = `${sent.message}${sent.code ? ` (${sent.code})` : ""}${sent.reusedSocket ? " on a kept-alive connection" : ""}`;
+    return undefined;
   }
 
   async function refreshToggle(target: string) {
