@@ -45,8 +45,8 @@ const agent = new Agent({ keepAlive: true });
 
 /**
  * One request over node:http, which says whether it went out on a kept-alive connection used
- * before (`reusedSocket`): a reset there, before any answer, is the connection's race with the
- * server closing it while idle, not a request the server dropped.
+ * before (`reusedSocket`): a reset there, before any answer, is most often the connection's race
+ * with the server closing it while idle, not a request the server dropped.
  */
 function send(url: string, method: string, body: string, headers: Record<string, string>): Promise<Sent> {
   return new Promise((resolve) => {
@@ -108,9 +108,11 @@ export function startWriter(options: WriterOptions) {
       }
       return json;
     }
-    // Refused: nothing was sent. Reset on a kept-alive connection the replica was closing as the
-    // request went out: the replica never read it (it closes idle connections only), and a
-    // browser sends such a request again. Either way, the other replica gets it, once.
+    // Refused: nothing was sent. Reset before any answer on a kept-alive connection used before:
+    // what a connection looks like that the replica closed as idle as the request went out (a
+    // stopping replica closes only idle ones), and what a browser sends again. Both writes are
+    // PUTs, safe to send twice even where the first was read (a killed replica): a toggle's
+    // If-Match then answers 412. Either way, the other replica gets it, once.
     const retryUrl = elsewhere(url, attempt.via);
     if ((sent.code === "ECONNREFUSED" || (sent.code === "ECONNRESET" && sent.reusedSocket)) && !isRetry && retryUrl) {
       attempt.retried = sent.code;
