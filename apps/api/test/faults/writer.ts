@@ -13,7 +13,7 @@ export interface WriteAttempt {
   errorCode?: string;
   /** No HTTP answer at all (the connection was refused or dropped). */
   dropped?: string;
-  /** Sent again to the other replica: the first refused the connection, or reset a kept-alive one before reading the request. */
+  /** Sent again to the other replica (the code why): the first refused the connection, or reset a kept-alive one used before, with no answer. */
   retried?: string;
   enabled?: boolean;
   tenant?: string;
