@@ -4,8 +4,12 @@ test("the audit log shows who changed what, with the diff", async ({ page }) => 
   // A change of our own to find.
   await page.goto("/w/finance-suite/flags");
   await page.getByLabel("Environment", { exact: true }).selectOption("staging");
+  // The switch turns at once (optimistically): wait for the server's answer before leaving the
+  // page, or the navigation may cancel the request.
+  const saved = page.waitForResponse((res) => res.request().method() === "PUT" && /\/flags\/fin_excel_export\/environments\/[^/]+\/enabled$/.test(new URL(res.url()).pathname));
   await page.getByRole("switch", { name: "Excel Export in staging: enabled" }).click();
   await expect(page.getByRole("switch", { name: "Excel Export in staging: disabled" })).toBeVisible();
+  expect((await saved).status()).toBe(200);
 
   await page.goto("/w/finance-suite/audit");
   await page.getByLabel("Flag key").fill("fin_excel_export");
